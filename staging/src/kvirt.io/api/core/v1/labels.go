@@ -1,0 +1,33 @@
+package v1
+
+// Well-known label, annotation and finalizer keys, with upstream's strings. Every
+// component refers to these constants rather than repeating the strings.
+const (
+	// AppLabel marks kvirt's own objects; its value names the component (virt-launcher, ...).
+	AppLabel = "kubevirt.io"
+	// CreatedByLabel on a launcher pod holds the UID of its VMI.
+	CreatedByLabel = "kubevirt.io/created-by"
+	// DomainAnnotation on a launcher pod holds the VMI name.
+	DomainAnnotation = "kubevirt.io/domain"
+	// NodeNameLabel on a VMI names the node whose virt-handler owns it.
+	NodeNameLabel = "kubevirt.io/nodeName"
+	// VirtualMachineLabel is the conventional label tying a VMI template to its VM.
+	VirtualMachineLabel = "kubevirt.io/vm"
+	// MigrationJobLabel on a target pod holds the migration UID.
+	MigrationJobLabel = "kubevirt.io/migrationJobUID"
+	// MigrationTargetNodeNameLabel on a VMI names the node it migrates to.
+	MigrationTargetNodeNameLabel = "kubevirt.io/migrationTargetNodeName"
+	// MigrationSelectorLabel on a VMIM holds the VMI name.
+	MigrationSelectorLabel = "kubevirt.io/vmi-name"
+	// NodeSchedulable on a node says whether virt-handler accepts new VMIs there.
+	NodeSchedulable = "kubevirt.io/schedulable"
+	// VirtHandlerHeartbeat on a node holds the last heartbeat time of virt-handler.
+	VirtHandlerHeartbeat = "kubevirt.io/heartbeat"
+
+	// VirtualMachineInstanceFinalizer is added to every VMI so its pod is cleaned up first.
+	VirtualMachineInstanceFinalizer = "kubevirt.io/foregroundDeleteVirtualMachine"
+	// VirtualMachineControllerFinalizer is added to VMs by the VM controller.
+	VirtualMachineControllerFinalizer = "kubevirt.io/virtualMachineControllerFinalize"
+	// VirtualMachineInstanceMigrationFinalizer is added to migrations.
+	VirtualMachineInstanceMigrationFinalizer = "kubevirt.io/migrationJobFinalize"
+)

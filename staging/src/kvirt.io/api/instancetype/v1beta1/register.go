@@ -1,0 +1,36 @@
+package v1beta1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// GroupName is the API group of every kind in this package.
+const GroupName = "instancetype.kubevirt.io"
+
+// SchemeGroupVersion is instancetype.kubevirt.io/v1beta1.
+var SchemeGroupVersion = schema.GroupVersion{Group: GroupName, Version: "v1beta1"}
+
+// Resource returns a GroupResource of instancetype.kubevirt.io for the given resource name.
+func Resource(resource string) schema.GroupResource {
+	return SchemeGroupVersion.WithResource(resource).GroupResource()
+}
+
+var (
+	// SchemeBuilder registers the instancetype.kubevirt.io/v1beta1 types.
+	SchemeBuilder = runtime.NewSchemeBuilder(addKnownTypes)
+	// AddToScheme adds the types of this package to a scheme.
+	AddToScheme = SchemeBuilder.AddToScheme
+)
+
+func addKnownTypes(scheme *runtime.Scheme) error {
+	scheme.AddKnownTypes(SchemeGroupVersion,
+		&VirtualMachineInstancetype{}, &VirtualMachineInstancetypeList{},
+		&VirtualMachineClusterInstancetype{}, &VirtualMachineClusterInstancetypeList{},
+		&VirtualMachinePreference{}, &VirtualMachinePreferenceList{},
+		&VirtualMachineClusterPreference{}, &VirtualMachineClusterPreferenceList{},
+	)
+	metav1.AddToGroupVersion(scheme, SchemeGroupVersion)
+	return nil
+}

@@ -1,0 +1,5 @@
+// Package subresources is a hand-written client for the aggregated
+// subresources.kubevirt.io/v1 API served by virt-api (start, stop, restart, migrate,
+// pause, unpause, softreboot). It only builds requests: it holds no state and
+// imports nothing of kvirt beyond kvirt.io/api.
+package subresources
