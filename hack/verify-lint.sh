@@ -9,7 +9,8 @@ if [ ! -x "$BIN" ]; then
 	(cd "$REPO/hack/tools" && go build -o "$BIN" github.com/golangci/golangci-lint/v2/cmd/golangci-lint)
 fi
 status=0
-for m in . staging/src/kvirt.io/api staging/src/kvirt.io/client-go; do
+source "$REPO/hack/lib/modules.sh"
+for m in "${KVIRT_GO_MODULES[@]}"; do
 	(cd "$REPO/$m" && "$BIN" run --config "$REPO/.golangci.yml" ./...) || status=1
 done
 [ "$status" -eq 0 ] && echo "lint clean"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"kvirt.io/kvirt/tests/framework/controlplane"
 )
@@ -63,7 +64,7 @@ func newOptions(name string, stderr io.Writer) *options {
 // Flag errors and help go to stderr.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	if len(args) == 0 {
-		return exitUsage, errors.New(usage)
+		return exitUsage, errors.New(strings.TrimSpace(usage))
 	}
 	o := newOptions(args[0], stderr)
 	if err := o.flags.Parse(args[1:]); err != nil {
