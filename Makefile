@@ -18,7 +18,7 @@ GO_TEST_FLAGS ?=
 UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
 .PHONY: all build generate verify test test-unit test-integration control-plane-bins \
-	control-plane-up control-plane-down clean
+	control-plane-up control-plane-down demo clean
 
 all: build
 
@@ -52,6 +52,10 @@ test-integration: control-plane-bins
 ## control-plane-bins: build the pinned etcd, kube-apiserver and kubectl (cached)
 control-plane-bins:
 	hack/build-control-plane-bins.sh
+
+## demo: the main job on a fresh machine (see README)
+demo:
+	hack/demo.sh
 
 ## control-plane-up / control-plane-down: a local control plane with kvirt's CRDs
 control-plane-up:
