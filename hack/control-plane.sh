@@ -9,6 +9,12 @@
 #   hack/control-plane.sh down    stop exactly the processes `up` started, verify
 #                                 they are gone, remove the state (logs are kept)
 #
+# Local kvirt components: every executable hack/local/*.sh is run with `up` after the
+# control plane is ready (in name order) and with `down` before it stops (in reverse
+# order). Each gets KUBECONFIG and KVIRT_LOCAL_DIR (_out/control-plane/local) in its
+# environment, starts its process detached with a PID file there, and stops exactly
+# that process on `down`.
+#
 # Extra flags go to kvirt-control-plane, e.g. `up --apiserver-port=16444`.
 # Then: export KUBECONFIG=_out/control-plane/kubeconfig; _out/bin/kubectl get ns
 set -euo pipefail
@@ -43,6 +49,26 @@ pids_before_down() {
   return 0
 }
 
+# local_components up|down runs hack/local/*.sh (see the header).
+local_components() {
+  local action="$1" scripts=() s
+  shopt -s nullglob
+  scripts=("${KVIRT_ROOT}"/hack/local/*.sh)
+  shopt -u nullglob
+  [[ "${#scripts[@]}" -gt 0 ]] || return 0
+  if [[ "${action}" == down ]]; then
+    local reversed=()
+    for ((i = ${#scripts[@]} - 1; i >= 0; i--)); do reversed+=("${scripts[i]}"); done
+    scripts=("${reversed[@]}")
+  fi
+  mkdir -p "${work_dir}/local"
+  for s in "${scripts[@]}"; do
+    [[ -x "${s}" ]] || continue
+    kvirt::log::info "${action} $(basename "${s}" .sh)"
+    KUBECONFIG="${work_dir}/kubeconfig" KVIRT_LOCAL_DIR="${work_dir}/local" "${s}" "${action}"
+  done
+}
+
 case "${cmd}" in
   up)
     bin_dir="$("${KVIRT_ROOT}/hack/build-control-plane-bins.sh")"
@@ -51,6 +77,7 @@ case "${cmd}" in
     ln -sfn "${bin_dir}/kubectl" "${KVIRT_OUT_DIR}/bin/kubectl"
     kvirt::log::info "ensuring the control plane runs in ${work_dir}"
     run_cli up --bin-dir="${bin_dir}" --crd-dir="${KVIRT_ROOT}/manifests/crds" "$@"
+    local_components up
     ;;
   status)
     build_cli
@@ -59,6 +86,7 @@ case "${cmd}" in
   down)
     build_cli
     pids="$(pids_before_down)"
+    local_components down
     kvirt::log::info "stopping control plane in ${work_dir}"
     run_cli down "$@"
     for pid in ${pids}; do
