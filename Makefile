@@ -47,7 +47,7 @@ test-unit:
 
 ## test-integration: tests against a real etcd + kube-apiserver (built on first use)
 test-integration: control-plane-bins
-	go test $(GO_TEST_FLAGS) -count=1 ./tests/framework/... ./tests/integration/...
+	go test $(GO_TEST_FLAGS) -count=1 ./tests/compat/... ./tests/framework/... ./tests/integration/...
 
 ## control-plane-bins: build the pinned etcd, kube-apiserver and kubectl (cached)
 control-plane-bins:
