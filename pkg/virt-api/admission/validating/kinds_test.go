@@ -52,7 +52,9 @@ func TestVMRules(t *testing.T) {
 			"spec.running", field.ErrorTypeInvalid},
 		{"running or runStrategy required", func(vm *virtv1.VirtualMachine) { vm.Spec.RunStrategy = nil },
 			"spec.runStrategy", field.ErrorTypeRequired},
-		{"runStrategy known", func(vm *virtv1.VirtualMachine) { vm.Spec.RunStrategy = ptr.To(virtv1.VirtualMachineRunStrategy("Sometimes")) },
+		{"runStrategy known", func(vm *virtv1.VirtualMachine) {
+			vm.Spec.RunStrategy = ptr.To(virtv1.VirtualMachineRunStrategy("Sometimes"))
+		},
 			"spec.runStrategy", field.ErrorTypeNotSupported},
 		{"template required", func(vm *virtv1.VirtualMachine) { vm.Spec.Template = nil },
 			"spec.template", field.ErrorTypeRequired},

@@ -156,7 +156,9 @@ var vmiRules = []ruleCase{
 	}, "spec.domain.memory.guest", field.ErrorTypeInvalid},
 	{"guest memory above minimum", func(s *virtv1.VirtualMachineInstanceSpec) { s.Domain.Memory.Guest = ptr.To(q("100Ki")) },
 		"spec.domain.memory.guest", field.ErrorTypeInvalid},
-	{"hugepage size known", func(s *virtv1.VirtualMachineInstanceSpec) { s.Domain.Memory.Hugepages = &virtv1.Hugepages{PageSize: "3Mi"} },
+	{"hugepage size known", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Domain.Memory.Hugepages = &virtv1.Hugepages{PageSize: "3Mi"}
+	},
 		"spec.domain.memory.hugepages.pageSize", field.ErrorTypeNotSupported},
 	{"cpu request within limit", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.Domain.Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: q("2")}
@@ -192,7 +194,9 @@ var vmiRules = []ruleCase{
 	{"network names unique", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.Networks = append(s.Networks, virtv1.Network{Name: "default", Multus: &virtv1.MultusNetwork{NetworkName: "br"}})
 	}, "spec.networks[1].name", field.ErrorTypeDuplicate},
-	{"network has one source", func(s *virtv1.VirtualMachineInstanceSpec) { s.Networks[0].Multus = &virtv1.MultusNetwork{NetworkName: "br"} },
+	{"network has one source", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Networks[0].Multus = &virtv1.MultusNetwork{NetworkName: "br"}
+	},
 		"spec.networks[0]", field.ErrorTypeInvalid},
 	{"at most one pod network", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.Networks = append(s.Networks, virtv1.Network{Name: "second", Pod: &virtv1.PodNetwork{}})

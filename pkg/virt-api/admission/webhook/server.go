@@ -12,8 +12,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
+	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	"kvirt.io/kvirt/pkg/virt-api/admission/mutating"
 	"kvirt.io/kvirt/pkg/virt-api/admission/validating"
 )
