@@ -73,6 +73,12 @@ func validateDiskTarget(idx *field.Path, d *virtv1.Disk) field.ErrorList {
 	case target == "cdrom" && bus == virtv1.DiskBusVirtio:
 		errs = append(errs, field.Invalid(busPath, bus, "a cdrom cannot use the virtio bus"))
 	}
+	return append(errs, validateBusFeatures(idx, d, bus)...)
+}
+
+// validateBusFeatures checks the settings that only some buses support.
+func validateBusFeatures(idx *field.Path, d *virtv1.Disk, bus virtv1.DiskBus) field.ErrorList {
+	var errs field.ErrorList
 	if d.Disk != nil && d.Disk.Bus == virtv1.DiskBusSATA && d.Disk.Readonly != nil && *d.Disk.Readonly {
 		errs = append(errs, field.Invalid(idx.Child("disk", "readonly"), true, "a sata disk cannot be read-only"))
 	}

@@ -98,10 +98,18 @@ func validateCPU(domain *field.Path, d *virtv1.DomainSpec) field.ErrorList {
 		errs = append(errs, field.Invalid(res.Child("requests", "cpu"), req.String(),
 			fmt.Sprintf("must be less than or equal to the CPU limit %s", lim.String())))
 	}
+	return append(errs, validateTopology(domain, d)...)
+}
+
+// validateTopology checks sockets, cores and threads against the CPU limit and
+// maxSockets, then the dedicated-CPU rules.
+func validateTopology(domain *field.Path, d *virtv1.DomainSpec) field.ErrorList {
+	var errs field.ErrorList
 	cpu := d.CPU
 	if cpu == nil {
-		return errs
+		return nil
 	}
+	lim, hasLim := d.Resources.Limits[corev1.ResourceCPU]
 	cp := domain.Child("cpu")
 	for _, c := range []struct {
 		name string
