@@ -101,11 +101,12 @@ func ValidatingWebhooks(t Target) *admissionregistrationv1.ValidatingWebhookConf
 }
 
 // MutatingWebhooks is virt-api's mutating webhook configuration: VM create, VMI
-// create (defaults) and update (status reverts).
+// create (defaults) and update (status reverts), migration create.
 func MutatingWebhooks(t Target) *admissionregistrationv1.MutatingWebhookConfiguration {
 	hooks := []hook{
 		{"virtualmachines-mutator.kubevirt.io", webhook.PathMutateVM, "kubevirt.io", createOnly, []string{"virtualmachines"}},
 		{"virtualmachineinstances-mutator.kubevirt.io", webhook.PathMutateVMI, "kubevirt.io", createUpdate, []string{"virtualmachineinstances"}},
+		{"migration-create-mutator.kubevirt.io", webhook.PathMutateMigration, "kubevirt.io", createOnly, []string{"virtualmachineinstancemigrations"}},
 	}
 	cfg := &admissionregistrationv1.MutatingWebhookConfiguration{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "MutatingWebhookConfiguration"},

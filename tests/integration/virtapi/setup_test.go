@@ -32,6 +32,9 @@ const (
 
 // env is a control plane with virt-api registered against it.
 type env struct {
+	// url and ca reach virt-api directly, bypassing the apiserver.
+	url   string
+	ca    []byte
 	admin *rest.Config
 	kube  kubernetes.Interface
 	kvirt kvirtclient.Interface
@@ -69,7 +72,7 @@ func startVirtAPI(t *testing.T, cp *controlplane.ControlPlane) env {
 	case <-time.After(readyTimeout):
 		t.Fatal("virt-api did not start in time")
 	}
-	e := env{admin: cp.RESTConfig(), kube: kubernetes.NewForConfigOrDie(cp.RESTConfig()), kvirt: kvirtclient.NewForConfigOrDie(cp.RESTConfig())}
+	e := env{url: "https://127.0.0.1:" + strconv.Itoa(port), ca: pair.CAPEM, admin: cp.RESTConfig(), kube: kubernetes.NewForConfigOrDie(cp.RESTConfig()), kvirt: kvirtclient.NewForConfigOrDie(cp.RESTConfig())}
 	register(t, e, install.Target{
 		ServiceNamespace: serviceNamespace, ServiceName: serviceName, ServicePort: int32(port),
 		URL: "https://127.0.0.1:" + strconv.Itoa(port), CABundle: pair.CAPEM,

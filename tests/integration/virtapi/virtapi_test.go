@@ -2,10 +2,15 @@ package virtapi
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"io"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -33,6 +38,7 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("minimal VMI defaulted", func(t *testing.T) { testVMIDefaults(t, e) })
 	t.Run("discovery lists the subresources", func(t *testing.T) { testDiscovery(t, e) })
 	t.Run("start stop restart with RBAC", func(t *testing.T) { testLifecycle(t, e) })
+	t.Run("health, metrics and no trust without the front proxy", func(t *testing.T) { testDirect(t, e) })
 }
 
 func minimalSpec() virtv1.VirtualMachineInstanceSpec {
@@ -139,7 +145,7 @@ func grantLifecycle(t *testing.T, e env, ns, user string) {
 	ctx := context.Background()
 	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "vm-lifecycle"}, Rules: []rbacv1.PolicyRule{{
 		APIGroups: []string{"subresources.kubevirt.io"}, Verbs: []string{"update"},
-		Resources: []string{"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart"},
+		Resources: []string{"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart", "virtualmachines/migrate"},
 	}}}
 	if _, err := e.kube.RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -219,6 +225,13 @@ func testRestart(t *testing.T, e env, ns string, alice *subresources.Client) {
 	if len(reqs) != 2 || reqs[0].Action != virtv1.StopRequest || reqs[0].UID != string(created.UID) || reqs[1].Action != virtv1.StartRequest {
 		t.Fatalf("after restart stateChangeRequests %+v", reqs)
 	}
+	if err := alice.MigrateVM(ctx, ns, "vm", &virtv1.MigrateOptions{}); err != nil {
+		t.Fatalf("alice migrate: %v", err)
+	}
+	migrations, err := e.kvirt.KubevirtV1().VirtualMachineInstanceMigrations(ns).List(ctx, metav1.ListOptions{LabelSelector: virtv1.MigrationSelectorLabel + "=vm"})
+	if err != nil || len(migrations.Items) != 1 || migrations.Items[0].Spec.VMIName != "vm" {
+		t.Fatalf("after migrate: migrations %+v, err %v", migrations, err)
+	}
 	// The VM controller would consume the requests; clear them as it would.
 	got.Status.StateChangeRequests = nil
 	if _, err := e.kvirt.KubevirtV1().VirtualMachines(ns).UpdateStatus(ctx, got, metav1.UpdateOptions{}); err != nil {
@@ -229,4 +242,40 @@ func testRestart(t *testing.T, e env, ns string, alice *subresources.Client) {
 func isStatus(err error, code int32) bool {
 	var s apierrors.APIStatus
 	return errors.As(err, &s) && s.Status().Code == code
+}
+
+// testDirect calls virt-api without the apiserver: health and metrics answer,
+// and identity headers without the front-proxy certificate are not trusted.
+func testDirect(t *testing.T, e env) {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(e.ca)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	get := func(path string) (int, string) {
+		resp, err := client.Get(e.url + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if code, body := get(p); code != http.StatusOK {
+			t.Errorf("%s: %d %s", p, code, body)
+		}
+	}
+	if code, body := get("/metrics"); code != http.StatusOK || !strings.Contains(body, "kubevirt_virt_api_admission_requests_total") {
+		t.Errorf("/metrics: %d, admission counter missing", code)
+	}
+	req, _ := http.NewRequest(http.MethodPut, e.url+"/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/vm/start", nil)
+	req.Header.Set("X-Remote-User", "system:admin")
+	req.Header.Set("X-Remote-Group", "system:masters")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("forged identity headers: %d, want 401", resp.StatusCode)
+	}
 }

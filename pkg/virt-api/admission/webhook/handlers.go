@@ -16,7 +16,7 @@ import (
 	"kvirt.io/kvirt/pkg/virt-api/admission/validating"
 )
 
-func (s *Server) validateVM(req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+func (s *Server) validateVM(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	vm := &virtv1.VirtualMachine{}
 	if err := decode(req, vm, false); err != nil {
 		return badRequest(err)
@@ -24,12 +24,12 @@ func (s *Server) validateVM(req *admissionv1.AdmissionRequest) *admissionv1.Admi
 	vcfg, _ := s.clusterConfig()
 	var refs validating.Resolver
 	if s.cfg.Client != nil {
-		refs = resolver{client: s.cfg.Client, namespace: req.Namespace}
+		refs = resolver{ctx: ctx, client: s.cfg.Client, namespace: req.Namespace}
 	}
 	return verdict(req, validating.ValidateVM(vm, vcfg, refs))
 }
 
-func (s *Server) validateVMI(req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+func (s *Server) validateVMI(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	vmi := &virtv1.VirtualMachineInstance{}
 	if err := decode(req, vmi, false); err != nil {
 		return badRequest(err)
@@ -49,7 +49,7 @@ func (s *Server) validateVMI(req *admissionv1.AdmissionRequest) *admissionv1.Adm
 	return verdict(req, errs)
 }
 
-func (s *Server) validateMigration(req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+func (s *Server) validateMigration(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	m := &virtv1.VirtualMachineInstanceMigration{}
 	if err := decode(req, m, false); err != nil {
 		return badRequest(err)
@@ -64,7 +64,7 @@ func (s *Server) validateMigration(req *admissionv1.AdmissionRequest) *admission
 	var find validating.VMIFinder
 	if s.cfg.Client != nil {
 		find = func(name string) (bool, error) {
-			ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+			ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 			defer cancel()
 			_, err := s.cfg.Client.KubevirtV1().VirtualMachineInstances(req.Namespace).Get(ctx, name, metav1.GetOptions{})
 			if apierrors.IsNotFound(err) {
@@ -79,7 +79,7 @@ func (s *Server) validateMigration(req *admissionv1.AdmissionRequest) *admission
 	return verdict(req, validating.ValidateMigration(m, find))
 }
 
-func (s *Server) validateReplicaSet(req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+func (s *Server) validateReplicaSet(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	rs := &virtv1.VirtualMachineInstanceReplicaSet{}
 	if err := decode(req, rs, false); err != nil {
 		return badRequest(err)
@@ -90,7 +90,7 @@ func (s *Server) validateReplicaSet(req *admissionv1.AdmissionRequest) *admissio
 
 // validateInstancetype serves both the namespaced and the cluster kind, which
 // share their spec type.
-func (s *Server) validateInstancetype(req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+func (s *Server) validateInstancetype(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	it := &instancetypev1beta1.VirtualMachineInstancetype{}
 	if err := decode(req, it, false); err != nil {
 		return badRequest(err)
@@ -98,7 +98,7 @@ func (s *Server) validateInstancetype(req *admissionv1.AdmissionRequest) *admiss
 	return verdict(req, validating.ValidateInstancetypeSpec(&it.Spec))
 }
 
-func (s *Server) validatePreference(req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+func (s *Server) validatePreference(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	p := &instancetypev1beta1.VirtualMachinePreference{}
 	if err := decode(req, p, false); err != nil {
 		return badRequest(err)
@@ -106,7 +106,7 @@ func (s *Server) validatePreference(req *admissionv1.AdmissionRequest) *admissio
 	return verdict(req, validating.ValidatePreferenceSpec(&p.Spec))
 }
 
-func (s *Server) validateKubeVirt(req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+func (s *Server) validateKubeVirt(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	kv := &virtv1.KubeVirt{}
 	if err := decode(req, kv, false); err != nil {
 		return badRequest(err)
@@ -114,7 +114,7 @@ func (s *Server) validateKubeVirt(req *admissionv1.AdmissionRequest) *admissionv
 	return verdict(req, validating.ValidateKubeVirt(kv))
 }
 
-func (s *Server) mutateVM(req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+func (s *Server) mutateVM(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	if req.Operation != admissionv1.Create {
 		return allowed()
 	}
@@ -136,7 +136,7 @@ func (s *Server) mutateVM(req *admissionv1.AdmissionRequest) *admissionv1.Admiss
 
 // mutateVMI defaults a new VMI; on update it reverts status edits by users who
 // are not kvirt components, as upstream does.
-func (s *Server) mutateVMI(req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+func (s *Server) mutateVMI(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	vmi := &virtv1.VirtualMachineInstance{}
 	if err := decode(req, vmi, false); err != nil {
 		return badRequest(err)
@@ -160,5 +160,21 @@ func (s *Server) mutateVMI(req *admissionv1.AdmissionRequest) *admissionv1.Admis
 		{Op: "replace", Path: "/spec", Value: vmi.Spec},
 		{Op: "add", Path: "/metadata/finalizers", Value: vmi.Finalizers},
 		{Op: "add", Path: "/status", Value: vmi.Status},
+	})
+}
+
+// mutateMigration labels a new migration with its VMI and adds its finalizer.
+func (s *Server) mutateMigration(_ context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	if req.Operation != admissionv1.Create {
+		return allowed()
+	}
+	m := &virtv1.VirtualMachineInstanceMigration{}
+	if err := decode(req, m, false); err != nil {
+		return badRequest(err)
+	}
+	mutating.DefaultMigration(m)
+	return patched([]patchOp{
+		{Op: "add", Path: "/metadata/labels", Value: m.Labels},
+		{Op: "add", Path: "/metadata/finalizers", Value: m.Finalizers},
 	})
 }

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,8 +19,8 @@ import (
 // maxReviewBytes bounds a request body; the apiserver's own limit is 3 MiB objects.
 const maxReviewBytes = 8 << 20
 
-// admitFunc decides one admission request.
-type admitFunc func(req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse
+// admitFunc decides one admission request; ctx ends with the HTTP request.
+type admitFunc func(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse
 
 // serve wraps an admitFunc into an http.Handler speaking AdmissionReview v1.
 func (s *Server) serve(path string, admit admitFunc) http.Handler {
@@ -40,7 +41,7 @@ func (s *Server) serve(path string, admit admitFunc) http.Handler {
 			http.Error(w, "body is not an AdmissionReview with a request", http.StatusBadRequest)
 			return
 		}
-		resp := admit(review.Request)
+		resp := admit(r.Context(), review.Request)
 		resp.UID = review.Request.UID
 		out := admissionv1.AdmissionReview{TypeMeta: review.TypeMeta, Response: resp}
 		s.metrics.observe(path, string(review.Request.Operation), resp.Allowed, time.Since(start))

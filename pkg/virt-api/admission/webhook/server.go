@@ -29,6 +29,7 @@ const (
 	PathValidateKubeVirt     = "/validate/kubevirts"
 	PathMutateVM             = "/mutate/virtualmachines"
 	PathMutateVMI            = "/mutate/virtualmachineinstances"
+	PathMutateMigration      = "/mutate/virtualmachineinstancemigrations"
 )
 
 // lookupTimeout bounds each lookup a rule needs, well inside the 10 s webhook timeout.
@@ -81,6 +82,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		PathValidateKubeVirt:     s.validateKubeVirt,
 		PathMutateVM:             s.mutateVM,
 		PathMutateVMI:            s.mutateVMI,
+		PathMutateMigration:      s.mutateMigration,
 	} {
 		mux.Handle(path, s.serve(path, admit))
 	}
@@ -95,12 +97,13 @@ func (s *Server) clusterConfig() (validating.Config, mutating.Config) {
 
 // resolver looks up a VM's references in its namespace through the API.
 type resolver struct {
+	ctx       context.Context
 	client    kvirtclient.Interface
 	namespace string
 }
 
 func (r resolver) Instancetype(kind, name string) (*instancetypev1beta1.VirtualMachineInstancetypeSpec, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+	ctx, cancel := context.WithTimeout(r.ctx, lookupTimeout)
 	defer cancel()
 	api := r.client.InstancetypeV1beta1()
 	var (
@@ -128,7 +131,7 @@ func (r resolver) Instancetype(kind, name string) (*instancetypev1beta1.VirtualM
 }
 
 func (r resolver) PreferenceExists(kind, name string) (bool, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), lookupTimeout)
+	ctx, cancel := context.WithTimeout(r.ctx, lookupTimeout)
 	defer cancel()
 	api := r.client.InstancetypeV1beta1()
 	var err error
