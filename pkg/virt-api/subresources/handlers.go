@@ -47,7 +47,10 @@ func (s *Server) start(w http.ResponseWriter, req *http.Request, t target) {
 		writeStatus(w, &apierrors.NewBadRequest(err.Error()).ErrStatus)
 		return
 	}
-	s.lifecycle(w, req, t, opts.DryRun, decideStart)
+	paused := opts.Paused != nil && *opts.Paused
+	s.lifecycle(w, req, t, opts.DryRun, func(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance) (change, *refusal) {
+		return decideStart(vm, vmi, paused)
+	})
 }
 
 func (s *Server) stop(w http.ResponseWriter, req *http.Request, t target) {

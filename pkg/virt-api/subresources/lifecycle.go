@@ -15,6 +15,8 @@ type change struct {
 	runStrategy virtv1.VirtualMachineRunStrategy
 	// requests are appended to status.stateChangeRequests.
 	requests []virtv1.VirtualMachineStateChangeRequest
+	// startPaused also sets the template's startStrategy to Paused.
+	startPaused bool
 	// gracePeriod, with deleteVMI, deletes the running VMI with that grace period.
 	deleteVMI   bool
 	gracePeriod *int64
@@ -48,20 +50,28 @@ func vmiRunning(vmi *virtv1.VirtualMachineInstance) bool {
 	return vmi != nil && vmi.DeletionTimestamp == nil && !vmi.Status.Phase.IsFinal()
 }
 
+// startPausedKey marks a Start request whose VMI should start paused.
+const startPausedKey = "paused"
+
 // decideStart follows upstream: Halted flips to Always; Manual and
 // RerunOnFailure get a Start request; Always and Once are already started.
-func decideStart(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance) (change, *refusal) {
+// paused starts the guest paused (template startStrategy, or request data).
+func decideStart(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance, paused bool) (change, *refusal) {
 	if len(vm.Status.StateChangeRequests) > 0 {
 		return change{}, conflict("a state change is already underway for VM %s", vm.Name)
 	}
 	switch rs := runStrategyOf(vm); rs {
 	case virtv1.RunStrategyHalted:
-		return change{runStrategy: virtv1.RunStrategyAlways}, nil
+		return change{runStrategy: virtv1.RunStrategyAlways, startPaused: paused}, nil
 	case virtv1.RunStrategyManual, virtv1.RunStrategyRerunOnFailure:
 		if vmiRunning(vmi) {
 			return change{}, conflict("VM %s is already running", vm.Name)
 		}
-		return change{requests: []virtv1.VirtualMachineStateChangeRequest{{Action: virtv1.StartRequest}}}, nil
+		req := virtv1.VirtualMachineStateChangeRequest{Action: virtv1.StartRequest}
+		if paused {
+			req.Data = map[string]string{startPausedKey: "true"}
+		}
+		return change{requests: []virtv1.VirtualMachineStateChangeRequest{req}}, nil
 	default:
 		return change{}, conflict("VM %s is already running (runStrategy %s)", vm.Name, rs)
 	}

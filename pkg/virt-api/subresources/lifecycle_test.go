@@ -24,18 +24,18 @@ func TestLifecycleDecisions(t *testing.T) {
 		requests []virtv1.StateChangeRequestAction
 		code     int
 	}{
-		{"start Halted flips to Always", func() (change, *refusal) { return decideStart(vmWith(virtv1.RunStrategyHalted), nil) }, virtv1.RunStrategyAlways, nil, 0},
+		{"start Halted flips to Always", func() (change, *refusal) { return decideStart(vmWith(virtv1.RunStrategyHalted), nil, false) }, virtv1.RunStrategyAlways, nil, 0},
 		{"start running=false flips", func() (change, *refusal) {
-			return decideStart(&virtv1.VirtualMachine{Spec: virtv1.VirtualMachineSpec{Running: ptr.To(false)}}, nil)
+			return decideStart(&virtv1.VirtualMachine{Spec: virtv1.VirtualMachineSpec{Running: ptr.To(false)}}, nil, false)
 		}, virtv1.RunStrategyAlways, nil, 0},
-		{"start Manual requests Start", func() (change, *refusal) { return decideStart(vmWith(virtv1.RunStrategyManual), nil) }, "", []virtv1.StateChangeRequestAction{virtv1.StartRequest}, 0},
-		{"start Manual running conflicts", func() (change, *refusal) { return decideStart(vmWith(virtv1.RunStrategyManual), runningVMI) }, "", nil, http.StatusConflict},
-		{"start Always conflicts", func() (change, *refusal) { return decideStart(vmWith(virtv1.RunStrategyAlways), nil) }, "", nil, http.StatusConflict},
-		{"start Once conflicts", func() (change, *refusal) { return decideStart(vmWith(virtv1.RunStrategyOnce), nil) }, "", nil, http.StatusConflict},
+		{"start Manual requests Start", func() (change, *refusal) { return decideStart(vmWith(virtv1.RunStrategyManual), nil, false) }, "", []virtv1.StateChangeRequestAction{virtv1.StartRequest}, 0},
+		{"start Manual running conflicts", func() (change, *refusal) { return decideStart(vmWith(virtv1.RunStrategyManual), runningVMI, false) }, "", nil, http.StatusConflict},
+		{"start Always conflicts", func() (change, *refusal) { return decideStart(vmWith(virtv1.RunStrategyAlways), nil, false) }, "", nil, http.StatusConflict},
+		{"start Once conflicts", func() (change, *refusal) { return decideStart(vmWith(virtv1.RunStrategyOnce), nil, false) }, "", nil, http.StatusConflict},
 		{"start with pending request conflicts", func() (change, *refusal) {
 			vm := vmWith(virtv1.RunStrategyHalted)
 			vm.Status.StateChangeRequests = []virtv1.VirtualMachineStateChangeRequest{{Action: virtv1.StopRequest}}
-			return decideStart(vm, nil)
+			return decideStart(vm, nil, false)
 		}, "", nil, http.StatusConflict},
 		{"stop Always flips to Halted", func() (change, *refusal) { return decideStop(vmWith(virtv1.RunStrategyAlways), nil, nil) }, virtv1.RunStrategyHalted, nil, 0},
 		{"stop Once flips to Halted", func() (change, *refusal) { return decideStop(vmWith(virtv1.RunStrategyOnce), nil, nil) }, virtv1.RunStrategyHalted, nil, 0},
@@ -71,5 +71,16 @@ func TestLifecycleDecisions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestStartPaused(t *testing.T) {
+	c, ref := decideStart(vmWith(virtv1.RunStrategyHalted), nil, true)
+	if ref != nil || !c.startPaused || c.runStrategy != virtv1.RunStrategyAlways {
+		t.Fatalf("Halted paused start: %+v %v", c, ref)
+	}
+	c, ref = decideStart(vmWith(virtv1.RunStrategyManual), nil, true)
+	if ref != nil || len(c.requests) != 1 || c.requests[0].Data[startPausedKey] != "true" {
+		t.Fatalf("Manual paused start: %+v %v", c, ref)
 	}
 }

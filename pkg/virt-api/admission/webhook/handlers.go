@@ -131,7 +131,7 @@ func (s *Server) mutateVM(ctx context.Context, req *admissionv1.AdmissionRequest
 	if equality.Semantic.DeepEqual(before, &vm.Spec.Template.Spec) {
 		return allowed()
 	}
-	return patched([]patchOp{{Op: "replace", Path: "/spec/template/spec", Value: vm.Spec.Template.Spec}})
+	return patched([]patchOp{{Op: "add", Path: "/spec/template/spec", Value: vm.Spec.Template.Spec}})
 }
 
 // mutateVMI defaults a new VMI; on update it reverts status edits by users who
@@ -157,7 +157,7 @@ func (s *Server) mutateVMI(ctx context.Context, req *admissionv1.AdmissionReques
 	_, mcfg := s.clusterConfig()
 	mutating.DefaultVMI(vmi, mcfg, metav1.NewTime(s.cfg.Now()), s.cfg.NewUUID)
 	return patched([]patchOp{
-		{Op: "replace", Path: "/spec", Value: vmi.Spec},
+		{Op: "add", Path: "/spec", Value: vmi.Spec},
 		{Op: "add", Path: "/metadata/finalizers", Value: vmi.Finalizers},
 		{Op: "add", Path: "/status", Value: vmi.Status},
 	})
