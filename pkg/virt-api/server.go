@@ -24,8 +24,13 @@ import (
 	"kvirt.io/kvirt/pkg/virt-api/subresources"
 )
 
-// shutdownTimeout bounds the graceful shutdown of in-flight requests.
-const shutdownTimeout = 10 * time.Second
+const (
+	// shutdownTimeout bounds the graceful shutdown of in-flight requests.
+	shutdownTimeout = 10 * time.Second
+	// cacheSyncTimeout bounds the wait for the KubeVirt CR informer (a missing
+	// CRD would otherwise block start-up forever).
+	cacheSyncTimeout = time.Minute
+)
 
 // ServerConfig is everything Serve needs; tests build it directly.
 type ServerConfig struct {
@@ -64,7 +69,13 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	kvLister := factory.Kubevirt().V1().KubeVirts().Lister()
 	factory.Start(ctx.Done())
 	defer factory.Shutdown()
-	factory.WaitForCacheSync(ctx.Done())
+	syncCtx, cancelSync := context.WithTimeout(ctx, cacheSyncTimeout)
+	defer cancelSync()
+	for typ, ok := range factory.WaitForCacheSync(syncCtx.Done()) {
+		if !ok {
+			return fmt.Errorf("informer for %v did not sync within %s (are kvirt's CRDs installed?)", typ, cacheSyncTimeout)
+		}
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
