@@ -1,8 +1,10 @@
 package validating
 
 import (
+	"net"
 	"path"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -107,4 +109,70 @@ func validateFirmware(domain *field.Path, d *virtv1.DomainSpec) field.ErrorList 
 		errs = append(errs, field.Invalid(bl.Child("efi", "secureBoot"), true, "secure boot needs the SMM feature enabled"))
 	}
 	return errs
+}
+
+// Kubernetes' DNS limits, which the launcher pod inherits.
+const (
+	maxDNSNameservers = 3
+	maxDNSSearches    = 6
+)
+
+var (
+	supportedDNSPolicies = []string{
+		string(corev1.DNSClusterFirstWithHostNet), string(corev1.DNSClusterFirst), string(corev1.DNSDefault), string(corev1.DNSNone),
+	}
+	supportedEvictionStrategies = []string{
+		string(virtv1.EvictionStrategyNone), string(virtv1.EvictionStrategyLiveMigrate),
+		string(virtv1.EvictionStrategyLiveMigrateIfPossible), string(virtv1.EvictionStrategyExternal),
+	}
+)
+
+// validatePodLevel checks the fields copied to the launcher pod: DNS policy and
+// config, eviction strategy and access credential sources.
+func validatePodLevel(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec) field.ErrorList {
+	var errs field.ErrorList
+	if p := string(s.DNSPolicy); p != "" && !contains(supportedDNSPolicies, p) {
+		errs = append(errs, field.NotSupported(spec.Child("dnsPolicy"), p, supportedDNSPolicies))
+	}
+	if s.DNSPolicy == corev1.DNSNone && (s.DNSConfig == nil || len(s.DNSConfig.Nameservers) == 0) {
+		errs = append(errs, field.Required(spec.Child("dnsConfig", "nameservers"), "dnsPolicy None needs at least one nameserver"))
+	}
+	if c := s.DNSConfig; c != nil {
+		if len(c.Nameservers) > maxDNSNameservers {
+			errs = append(errs, field.TooMany(spec.Child("dnsConfig", "nameservers"), len(c.Nameservers), maxDNSNameservers))
+		}
+		if len(c.Searches) > maxDNSSearches {
+			errs = append(errs, field.TooMany(spec.Child("dnsConfig", "searches"), len(c.Searches), maxDNSSearches))
+		}
+		for i, ns := range c.Nameservers {
+			if net.ParseIP(ns) == nil {
+				errs = append(errs, field.Invalid(spec.Child("dnsConfig", "nameservers").Index(i), ns, "must be an IP address"))
+			}
+		}
+	}
+	if e := s.EvictionStrategy; e != nil && !contains(supportedEvictionStrategies, *e) {
+		errs = append(errs, field.NotSupported(spec.Child("evictionStrategy"), *e, supportedEvictionStrategies))
+	}
+	for i, ac := range s.AccessCredentials {
+		errs = append(errs, validateAccessCredential(spec.Child("accessCredentials").Index(i), ac)...)
+	}
+	return errs
+}
+
+func validateAccessCredential(fld *field.Path, ac virtv1.AccessCredential) field.ErrorList {
+	switch {
+	case ac.SSHPublicKey != nil && ac.UserPassword != nil:
+		return field.ErrorList{field.Invalid(fld, "", "only one of sshPublicKey and userPassword may be set")}
+	case ac.SSHPublicKey != nil:
+		if ac.SSHPublicKey.Source.Secret == nil || ac.SSHPublicKey.Source.Secret.SecretName == "" {
+			return field.ErrorList{field.Required(fld.Child("sshPublicKey", "source", "secret", "secretName"), "")}
+		}
+	case ac.UserPassword != nil:
+		if ac.UserPassword.Source.Secret == nil || ac.UserPassword.Source.Secret.SecretName == "" {
+			return field.ErrorList{field.Required(fld.Child("userPassword", "source", "secret", "secretName"), "")}
+		}
+	default:
+		return field.ErrorList{field.Required(fld, "one of sshPublicKey and userPassword is required")}
+	}
+	return nil
 }

@@ -17,13 +17,9 @@ var (
 		string(instancetypev1beta1.Sockets), string(instancetypev1beta1.Cores), string(instancetypev1beta1.Threads),
 		string(instancetypev1beta1.Spread), string(instancetypev1beta1.Any),
 	}
-	supportedNetworkBindings    = []string{"bridge", "masquerade"}
-	supportedPullPolicies       = []string{string(corev1.PullAlways), string(corev1.PullIfNotPresent), string(corev1.PullNever)}
-	supportedUpdateMethods      = []string{"LiveMigrate", "Evict"}
-	supportedEvictionStrategies = []string{
-		string(virtv1.EvictionStrategyNone), string(virtv1.EvictionStrategyLiveMigrate),
-		string(virtv1.EvictionStrategyLiveMigrateIfPossible), string(virtv1.EvictionStrategyExternal),
-	}
+	supportedNetworkBindings = []string{"bridge", "masquerade"}
+	supportedPullPolicies    = []string{string(corev1.PullAlways), string(corev1.PullIfNotPresent), string(corev1.PullNever)}
+	supportedUpdateMethods   = []string{"LiveMigrate", "Evict"}
 )
 
 // VMIFinder reports whether a VMI exists in the namespace of the object validated.

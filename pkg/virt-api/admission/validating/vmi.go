@@ -40,6 +40,7 @@ func ValidateVMISpec(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec, cfg
 	errs = append(errs, validateNaming(spec, s)...)
 	errs = append(errs, validateProbes(spec, s)...)
 	errs = append(errs, validateFirmware(domain, &s.Domain)...)
+	errs = append(errs, validatePodLevel(spec, s)...)
 	return errs
 }
 

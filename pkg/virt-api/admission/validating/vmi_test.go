@@ -238,6 +238,23 @@ var vmiRules = []ruleCase{
 		s.Domain.Devices.Interfaces[0].Masquerade, s.Domain.Devices.Interfaces[0].Bridge = nil, &virtv1.InterfaceBridge{}
 		s.LivenessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{}}
 	}, "spec.livenessProbe", field.ErrorTypeInvalid},
+	{"dns policy known", func(s *virtv1.VirtualMachineInstanceSpec) { s.DNSPolicy = "Everywhere" },
+		"spec.dnsPolicy", field.ErrorTypeNotSupported},
+	{"dns policy None needs nameservers", func(s *virtv1.VirtualMachineInstanceSpec) { s.DNSPolicy = corev1.DNSNone },
+		"spec.dnsConfig.nameservers", field.ErrorTypeRequired},
+	{"at most three nameservers", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.DNSConfig = &corev1.PodDNSConfig{Nameservers: []string{"1.1.1.1", "8.8.8.8", "9.9.9.9", "1.0.0.1"}}
+	}, "spec.dnsConfig.nameservers", field.ErrorTypeTooMany},
+	{"nameserver is an IP", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.DNSConfig = &corev1.PodDNSConfig{Nameservers: []string{"dns.local"}}
+	},
+		"spec.dnsConfig.nameservers[0]", field.ErrorTypeInvalid},
+	{"eviction strategy known", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.EvictionStrategy = ptr.To(virtv1.EvictionStrategy("Sometimes"))
+	}, "spec.evictionStrategy", field.ErrorTypeNotSupported},
+	{"access credential has a secret", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.AccessCredentials = []virtv1.AccessCredential{{SSHPublicKey: &virtv1.SSHPublicKeyAccessCredential{}}}
+	}, "spec.accessCredentials[0].sshPublicKey.source.secret.secretName", field.ErrorTypeRequired},
 	{"one bootloader", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.Domain.Firmware = &virtv1.Firmware{Bootloader: &virtv1.Bootloader{BIOS: &virtv1.BIOS{}, EFI: &virtv1.EFI{}}}
 	}, "spec.domain.firmware.bootloader", field.ErrorTypeInvalid},
