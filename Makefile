@@ -17,8 +17,8 @@ LDFLAGS := -s -w \
 GO_TEST_FLAGS ?=
 UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
-.PHONY: all build generate verify test test-unit test-integration control-plane-bins \
-	control-plane-up control-plane-down demo clean
+.PHONY: all build generate verify test test-unit test-integration test-fuzz bench-admission \
+	control-plane-bins control-plane-up control-plane-down demo clean
 
 all: build
 
@@ -37,7 +37,17 @@ verify:
 	hack/verify-all.sh
 
 ## test: every test tier that CI runs
-test: test-unit test-integration
+test: test-unit test-integration test-fuzz
+
+FUZZ_TIME ?= 20s
+
+## test-fuzz: fuzz the admission validators briefly (seeded with upstream's examples)
+test-fuzz:
+	go test -run '^$$' -fuzz FuzzValidators -fuzztime $(FUZZ_TIME) ./pkg/virt-api/admission/validating/
+
+## bench-admission: admission latency over the example VMs (p50/p99 of 1000 reviews)
+bench-admission:
+	go test -run '^$$' -bench BenchmarkAdmissionExamples -benchtime 1000x ./pkg/virt-api/admission/webhook/
 
 ## test-unit: unit tests of all three modules (no external processes)
 test-unit:

@@ -63,3 +63,7 @@ rm -rf "$ROOT/manifests/crds"
 	crd:allowDangerousTypes=true,generateEmbeddedObjectMeta=true \
 	paths=./core/v1/... paths=./instancetype/v1beta1/... \
 	output:crd:artifacts:config="$ROOT/manifests/crds")
+
+echo "virt-api registration -> manifests/virt-api"
+mkdir -p "$ROOT/manifests/virt-api"
+(cd "$ROOT" && go run ./hack/virt-api-manifests >"$ROOT/manifests/virt-api/registration.yaml")

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 
 	virtv1 "kvirt.io/api/core/v1"
@@ -21,7 +21,9 @@ func NewForConfig(cfg *rest.Config) (*Client, error) {
 	c := rest.CopyConfig(cfg)
 	c.GroupVersion = &virtv1.SubresourceGroupVersion
 	c.APIPath = "/apis"
-	c.NegotiatedSerializer = serializer.WithoutConversionCodecFactory{CodecFactory: serializer.NewCodecFactory(nil)}
+	// The kubernetes scheme knows metav1.Status, so error answers decode into
+	// API errors (a nil scheme panics on the first non-2xx answer).
+	c.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
 	if c.UserAgent == "" {
 		c.UserAgent = rest.DefaultKubernetesUserAgent()
 	}

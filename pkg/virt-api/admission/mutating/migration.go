@@ -1,0 +1,20 @@
+package mutating
+
+import (
+	virtv1 "kvirt.io/api/core/v1"
+)
+
+// DefaultMigration labels a new migration with the VMI it moves (so migrations
+// of one VMI can be selected) and adds the finalizer the migration controller
+// removes when it is done.
+func DefaultMigration(m *virtv1.VirtualMachineInstanceMigration) {
+	if m.Labels == nil {
+		m.Labels = map[string]string{}
+	}
+	if m.Spec.VMIName != "" {
+		m.Labels[virtv1.MigrationSelectorLabel] = m.Spec.VMIName
+	}
+	if !hasString(m.Finalizers, virtv1.VirtualMachineInstanceMigrationFinalizer) {
+		m.Finalizers = append(m.Finalizers, virtv1.VirtualMachineInstanceMigrationFinalizer)
+	}
+}

@@ -1,0 +1,178 @@
+package validating
+
+import (
+	"net"
+	"path"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	virtv1 "kvirt.io/api/core/v1"
+)
+
+// emulatedMachinesByArch are upstream's defaults when the cluster sets none.
+var emulatedMachinesByArch = map[string][]string{
+	"arm64": {"virt*"},
+	"s390x": {"s390-ccw-virtio*"},
+}
+
+// validateArchAndMachine checks spec.architecture and the machine type against
+// the machines the cluster emulates for that architecture.
+func validateArchAndMachine(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec, cfg Config) field.ErrorList {
+	var errs field.ErrorList
+	arch := s.Architecture
+	if arch != "" && !contains(supportedArchitectures, arch) {
+		errs = append(errs, field.NotSupported(spec.Child("architecture"), arch, supportedArchitectures))
+	}
+	if arch == "" {
+		arch = cfg.Architecture
+	}
+	if s.Domain.Machine == nil || s.Domain.Machine.Type == "" {
+		return errs
+	}
+	patterns := cfg.EmulatedMachines
+	if m, ok := emulatedMachinesByArch[arch]; ok && arch != cfg.Architecture {
+		patterns = m
+	}
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, s.Domain.Machine.Type); ok {
+			return errs
+		}
+	}
+	return append(errs, field.NotSupported(spec.Child("domain", "machine", "type"), s.Domain.Machine.Type, patterns))
+}
+
+// validateNaming checks hostname and subdomain, which become the guest's DNS name.
+func validateNaming(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec) field.ErrorList {
+	var errs field.ErrorList
+	if s.Hostname != "" {
+		for _, msg := range validation.IsDNS1123Label(s.Hostname) {
+			errs = append(errs, field.Invalid(spec.Child("hostname"), s.Hostname, msg))
+		}
+	}
+	if s.Subdomain != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(s.Subdomain) {
+			errs = append(errs, field.Invalid(spec.Child("subdomain"), s.Subdomain, msg))
+		}
+	}
+	if s.TerminationGracePeriodSeconds != nil && *s.TerminationGracePeriodSeconds < 0 {
+		errs = append(errs, field.Invalid(spec.Child("terminationGracePeriodSeconds"), *s.TerminationGracePeriodSeconds, "must not be negative"))
+	}
+	return errs
+}
+
+// validateProbes requires exactly one handler per probe and a pod network for
+// probes that reach the guest over the network.
+func validateProbes(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec) field.ErrorList {
+	var errs field.ErrorList
+	hasPodNet := len(s.Networks) == 0 // the default pod network is added by defaulting
+	for _, n := range s.Networks {
+		if n.Pod != nil {
+			hasPodNet = true
+		}
+	}
+	for _, p := range []struct {
+		name  string
+		probe *virtv1.Probe
+	}{{"livenessProbe", s.LivenessProbe}, {"readinessProbe", s.ReadinessProbe}} {
+		if p.probe == nil {
+			continue
+		}
+		fld := spec.Child(p.name)
+		n := countTrue(p.probe.HTTPGet != nil, p.probe.TCPSocket != nil, p.probe.Exec != nil, p.probe.GuestAgentPing != nil)
+		if n != 1 {
+			errs = append(errs, field.Invalid(fld, n, "a probe needs exactly one of httpGet, tcpSocket, exec or guestAgentPing"))
+		}
+		if (p.probe.HTTPGet != nil || p.probe.TCPSocket != nil) && !hasPodNet {
+			errs = append(errs, field.Invalid(fld, "", "httpGet and tcpSocket probes need a pod network"))
+		}
+	}
+	return errs
+}
+
+// validateFirmware allows one bootloader and secure boot only with SMM.
+func validateFirmware(domain *field.Path, d *virtv1.DomainSpec) field.ErrorList {
+	fw := d.Firmware
+	if fw == nil || fw.Bootloader == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	bl := domain.Child("firmware", "bootloader")
+	if fw.Bootloader.BIOS != nil && fw.Bootloader.EFI != nil {
+		errs = append(errs, field.Invalid(bl, "", "only one of bios and efi may be set"))
+	}
+	efi := fw.Bootloader.EFI
+	secure := efi != nil && (efi.SecureBoot == nil || *efi.SecureBoot)
+	smmOff := d.Features == nil || d.Features.SMM == nil || (d.Features.SMM.Enabled != nil && !*d.Features.SMM.Enabled)
+	if secure && smmOff && d.Features != nil && d.Features.SMM != nil {
+		errs = append(errs, field.Invalid(bl.Child("efi", "secureBoot"), true, "secure boot needs the SMM feature enabled"))
+	}
+	return errs
+}
+
+// Kubernetes' DNS limits, which the launcher pod inherits.
+const (
+	maxDNSNameservers = 3
+	maxDNSSearches    = 6
+)
+
+var (
+	supportedDNSPolicies = []string{
+		string(corev1.DNSClusterFirstWithHostNet), string(corev1.DNSClusterFirst), string(corev1.DNSDefault), string(corev1.DNSNone),
+	}
+	supportedEvictionStrategies = []string{
+		string(virtv1.EvictionStrategyNone), string(virtv1.EvictionStrategyLiveMigrate),
+		string(virtv1.EvictionStrategyLiveMigrateIfPossible), string(virtv1.EvictionStrategyExternal),
+	}
+)
+
+// validatePodLevel checks the fields copied to the launcher pod: DNS policy and
+// config, eviction strategy and access credential sources.
+func validatePodLevel(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec) field.ErrorList {
+	var errs field.ErrorList
+	if p := string(s.DNSPolicy); p != "" && !contains(supportedDNSPolicies, p) {
+		errs = append(errs, field.NotSupported(spec.Child("dnsPolicy"), p, supportedDNSPolicies))
+	}
+	if s.DNSPolicy == corev1.DNSNone && (s.DNSConfig == nil || len(s.DNSConfig.Nameservers) == 0) {
+		errs = append(errs, field.Required(spec.Child("dnsConfig", "nameservers"), "dnsPolicy None needs at least one nameserver"))
+	}
+	if c := s.DNSConfig; c != nil {
+		if len(c.Nameservers) > maxDNSNameservers {
+			errs = append(errs, field.TooMany(spec.Child("dnsConfig", "nameservers"), len(c.Nameservers), maxDNSNameservers))
+		}
+		if len(c.Searches) > maxDNSSearches {
+			errs = append(errs, field.TooMany(spec.Child("dnsConfig", "searches"), len(c.Searches), maxDNSSearches))
+		}
+		for i, ns := range c.Nameservers {
+			if net.ParseIP(ns) == nil {
+				errs = append(errs, field.Invalid(spec.Child("dnsConfig", "nameservers").Index(i), ns, "must be an IP address"))
+			}
+		}
+	}
+	if e := s.EvictionStrategy; e != nil && !contains(supportedEvictionStrategies, *e) {
+		errs = append(errs, field.NotSupported(spec.Child("evictionStrategy"), *e, supportedEvictionStrategies))
+	}
+	for i, ac := range s.AccessCredentials {
+		errs = append(errs, validateAccessCredential(spec.Child("accessCredentials").Index(i), ac)...)
+	}
+	return errs
+}
+
+func validateAccessCredential(fld *field.Path, ac virtv1.AccessCredential) field.ErrorList {
+	switch {
+	case ac.SSHPublicKey != nil && ac.UserPassword != nil:
+		return field.ErrorList{field.Invalid(fld, "", "only one of sshPublicKey and userPassword may be set")}
+	case ac.SSHPublicKey != nil:
+		if ac.SSHPublicKey.Source.Secret == nil || ac.SSHPublicKey.Source.Secret.SecretName == "" {
+			return field.ErrorList{field.Required(fld.Child("sshPublicKey", "source", "secret", "secretName"), "")}
+		}
+	case ac.UserPassword != nil:
+		if ac.UserPassword.Source.Secret == nil || ac.UserPassword.Source.Secret.SecretName == "" {
+			return field.ErrorList{field.Required(fld.Child("userPassword", "source", "secret", "secretName"), "")}
+		}
+	default:
+		return field.ErrorList{field.Required(fld, "one of sshPublicKey and userPassword is required")}
+	}
+	return nil
+}

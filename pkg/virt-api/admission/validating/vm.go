@@ -1,0 +1,196 @@
+package validating
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	virtv1 "kvirt.io/api/core/v1"
+	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
+)
+
+// Kinds a VM may reference; matching is case-insensitive, as upstream's.
+const (
+	KindInstancetype        = "virtualmachineinstancetype"
+	KindClusterInstancetype = "virtualmachineclusterinstancetype"
+	KindPreference          = "virtualmachinepreference"
+	KindClusterPreference   = "virtualmachineclusterpreference"
+)
+
+var (
+	validRunStrategies = []string{
+		string(virtv1.RunStrategyAlways), string(virtv1.RunStrategyRerunOnFailure), string(virtv1.RunStrategyManual),
+		string(virtv1.RunStrategyHalted), string(virtv1.RunStrategyOnce), string(virtv1.RunStrategyWaitAsReceiver),
+	}
+	instancetypeKinds = []string{KindInstancetype, KindClusterInstancetype}
+	preferenceKinds   = []string{KindPreference, KindClusterPreference}
+)
+
+// Resolver finds what a VM references; kinds are lower-case and namespaced kinds
+// are looked up in the VM's namespace. It is the validators' only lookup.
+type Resolver interface {
+	// Instancetype returns the spec of an instancetype, or nil when none exists.
+	Instancetype(kind, name string) (*instancetypev1beta1.VirtualMachineInstancetypeSpec, error)
+	// PreferenceExists reports whether a preference exists.
+	PreferenceExists(kind, name string) (bool, error)
+}
+
+// ValidateVM validates a VirtualMachine on create and update. A nil resolver
+// skips the checks that need lookups.
+func ValidateVM(vm *virtv1.VirtualMachine, cfg Config, refs Resolver) field.ErrorList {
+	spec := field.NewPath("spec")
+	var errs field.ErrorList
+	switch {
+	case vm.Spec.Running != nil && vm.Spec.RunStrategy != nil:
+		errs = append(errs, field.Invalid(spec.Child("running"), *vm.Spec.Running, "running and runStrategy are mutually exclusive"))
+	case vm.Spec.Running == nil && vm.Spec.RunStrategy == nil:
+		errs = append(errs, field.Required(spec.Child("runStrategy"), "one of running and runStrategy must be set"))
+	}
+	if rs := vm.Spec.RunStrategy; rs != nil && !contains(validRunStrategies, *rs) {
+		errs = append(errs, field.NotSupported(spec.Child("runStrategy"), *rs, validRunStrategies))
+	}
+	if vm.Spec.Template == nil {
+		return append(errs, field.Required(spec.Child("template"), "a VirtualMachine needs a template"))
+	}
+	tmpl := spec.Child("template")
+	errs = append(errs, validateTemplateMeta(tmpl.Child("metadata"), vm.Spec.Template.ObjectMeta.Labels)...)
+	errs = append(errs, ValidateVMISpec(tmpl.Child("spec"), &vm.Spec.Template.Spec, cfg,
+		SpecOptions{MemoryFromInstancetype: vm.Spec.Instancetype != nil})...)
+	errs = append(errs, validateMatchers(spec, vm, refs)...)
+	errs = append(errs, validateInstancetypeConflicts(tmpl.Child("spec"), vm)...)
+	errs = append(errs, validateDataVolumeTemplates(spec, vm)...)
+	return errs
+}
+
+// validateMatchers checks spec.instancetype and spec.preference: a name (or
+// inferFromVolume), a known kind, and that the referenced object exists.
+func validateMatchers(spec *field.Path, vm *virtv1.VirtualMachine, refs Resolver) field.ErrorList {
+	var errs field.ErrorList
+	if it := vm.Spec.Instancetype; it != nil {
+		var found func(kind, name string) (bool, error)
+		if refs != nil {
+			found = func(kind, name string) (bool, error) {
+				s, err := refs.Instancetype(kind, name)
+				if s != nil {
+					errs = append(errs, validateGuestMemory(spec, vm, s)...)
+				}
+				return s != nil, err
+			}
+		}
+		errs = append(errs, validateMatcher(spec.Child("instancetype"), it.Name, it.Kind, it.InferFromVolume,
+			KindClusterInstancetype, instancetypeKinds, found)...)
+	}
+	if p := vm.Spec.Preference; p != nil {
+		var found func(kind, name string) (bool, error)
+		if refs != nil {
+			found = refs.PreferenceExists
+		}
+		errs = append(errs, validateMatcher(spec.Child("preference"), p.Name, p.Kind, p.InferFromVolume,
+			KindClusterPreference, preferenceKinds, found)...)
+	}
+	return errs
+}
+
+func validateMatcher(fld *field.Path, name, kind, infer, defaultKind string, kinds []string, exists func(kind, name string) (bool, error)) field.ErrorList {
+	if name == "" && infer == "" {
+		return field.ErrorList{field.Required(fld.Child("name"), "name or inferFromVolume is required")}
+	}
+	if name != "" && infer != "" {
+		return field.ErrorList{field.Invalid(fld.Child("inferFromVolume"), infer, "name and inferFromVolume are mutually exclusive")}
+	}
+	k := strings.ToLower(kind)
+	if k == "" {
+		k = defaultKind
+	}
+	if !contains(kinds, k) {
+		return field.ErrorList{field.NotSupported(fld.Child("kind"), kind, kinds)}
+	}
+	if name == "" || exists == nil {
+		return nil
+	}
+	found, err := exists(k, name)
+	if err != nil {
+		return field.ErrorList{field.InternalError(fld.Child("name"), fmt.Errorf("look up %s %s: %w", k, name, err))}
+	}
+	if !found {
+		return field.ErrorList{field.NotFound(fld.Child("name"), name)}
+	}
+	return nil
+}
+
+// validateInstancetypeConflicts rejects template fields an instancetype owns.
+// A value equal to the instancetype's is not known here, so any setting of CPU
+// topology, CPU/memory resources or a differing guest memory conflicts.
+func validateInstancetypeConflicts(spec *field.Path, vm *virtv1.VirtualMachine) field.ErrorList {
+	if vm.Spec.Instancetype == nil {
+		return nil
+	}
+	const msg = "conflicts with the selected instance type"
+	d := &vm.Spec.Template.Spec.Domain
+	domain := spec.Child("domain")
+	var errs field.ErrorList
+	if c := d.CPU; c != nil {
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"sockets", c.Sockets != 0}, {"cores", c.Cores != 0}, {"threads", c.Threads != 0}, {"model", c.Model != ""},
+			{"dedicatedCpuPlacement", c.DedicatedCPUPlacement != nil}, {"numa", c.NUMA != nil}, {"realtime", c.Realtime != nil}} {
+			if f.set {
+				errs = append(errs, field.Invalid(domain.Child("cpu", f.name), "", msg))
+			}
+		}
+	}
+	res := domain.Child("resources")
+	for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+		if _, ok := d.Resources.Requests[r]; ok {
+			errs = append(errs, field.Invalid(res.Child("requests", string(r)), "", msg))
+		}
+		if _, ok := d.Resources.Limits[r]; ok {
+			errs = append(errs, field.Invalid(res.Child("limits", string(r)), "", msg))
+		}
+	}
+	if d.Memory != nil && d.Memory.Hugepages != nil {
+		errs = append(errs, field.Invalid(domain.Child("memory", "hugepages"), "", msg))
+	}
+	return errs
+}
+
+// validateGuestMemory compares a VM's memory.guest with the instancetype's: a
+// different value conflicts; an equal one is what the instancetype sets anyway.
+func validateGuestMemory(spec *field.Path, vm *virtv1.VirtualMachine, it *instancetypev1beta1.VirtualMachineInstancetypeSpec) field.ErrorList {
+	m := vm.Spec.Template.Spec.Domain.Memory
+	if m == nil || m.Guest == nil || it.Memory.Guest == nil || m.Guest.Cmp(*it.Memory.Guest) == 0 {
+		return nil
+	}
+	fld := spec.Child("template", "spec", "domain", "memory", "guest")
+	return field.ErrorList{field.Invalid(fld, m.Guest.String(), "conflicts with the selected instance type's guest memory "+it.Memory.Guest.String())}
+}
+
+// validateDataVolumeTemplates requires each template to be named and used.
+func validateDataVolumeTemplates(spec *field.Path, vm *virtv1.VirtualMachine) field.ErrorList {
+	used := map[string]bool{}
+	for _, v := range vm.Spec.Template.Spec.Volumes {
+		if v.DataVolume != nil {
+			used[v.DataVolume.Name] = true
+		}
+		if v.PersistentVolumeClaim != nil {
+			used[v.PersistentVolumeClaim.ClaimName] = true
+		}
+	}
+	var errs field.ErrorList
+	for i, t := range vm.Spec.DataVolumeTemplates {
+		fld := spec.Child("dataVolumeTemplates").Index(i)
+		switch {
+		case t.ObjectMeta.Name == "":
+			errs = append(errs, field.Required(fld.Child("metadata", "name"), ""))
+		case !used[t.ObjectMeta.Name]:
+			errs = append(errs, field.Invalid(fld.Child("metadata", "name"), t.ObjectMeta.Name, "no volume of the template refers to this DataVolume"))
+		}
+		if t.ObjectMeta.Namespace != "" && vm.Namespace != "" && t.ObjectMeta.Namespace != vm.Namespace {
+			errs = append(errs, field.Invalid(fld.Child("metadata", "namespace"), t.ObjectMeta.Namespace, "must be the VirtualMachine's namespace"))
+		}
+	}
+	return errs
+}

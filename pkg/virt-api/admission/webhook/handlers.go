@@ -1,0 +1,180 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+
+	admissionv1 "k8s.io/api/admission/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	virtv1 "kvirt.io/api/core/v1"
+	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
+	"kvirt.io/kvirt/pkg/virt-api/admission/mutating"
+	"kvirt.io/kvirt/pkg/virt-api/admission/validating"
+)
+
+func (s *Server) validateVM(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	vm := &virtv1.VirtualMachine{}
+	if err := decode(req, vm, false); err != nil {
+		return badRequest(err)
+	}
+	vcfg, _ := s.clusterConfig()
+	var refs validating.Resolver
+	if s.cfg.Client != nil {
+		refs = resolver{ctx: ctx, client: s.cfg.Client, namespace: req.Namespace}
+	}
+	return verdict(req, validating.ValidateVM(vm, vcfg, refs))
+}
+
+func (s *Server) validateVMI(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	vmi := &virtv1.VirtualMachineInstance{}
+	if err := decode(req, vmi, false); err != nil {
+		return badRequest(err)
+	}
+	vcfg, _ := s.clusterConfig()
+	if req.Operation != admissionv1.Update {
+		return verdict(req, validating.ValidateVMICreate(vmi, vcfg))
+	}
+	old := &virtv1.VirtualMachineInstance{}
+	if err := decode(req, old, true); err != nil {
+		return badRequest(err)
+	}
+	errs := validating.ValidateVMIUpdate(old, vmi, fromKvirt(req))
+	if !fromKvirt(req) {
+		errs = append(errs, validating.ValidateReservedLabels(field.NewPath("metadata", "labels"), old.Labels, vmi.Labels)...)
+	}
+	return verdict(req, errs)
+}
+
+func (s *Server) validateMigration(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	m := &virtv1.VirtualMachineInstanceMigration{}
+	if err := decode(req, m, false); err != nil {
+		return badRequest(err)
+	}
+	if req.Operation == admissionv1.Update {
+		old := &virtv1.VirtualMachineInstanceMigration{}
+		if err := decode(req, old, true); err != nil {
+			return badRequest(err)
+		}
+		return verdict(req, validating.ValidateMigrationUpdate(old, m))
+	}
+	var find validating.VMIFinder
+	if s.cfg.Client != nil {
+		find = func(name string) (bool, error) {
+			ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+			defer cancel()
+			_, err := s.cfg.Client.KubevirtV1().VirtualMachineInstances(req.Namespace).Get(ctx, name, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				return false, nil
+			}
+			if err != nil {
+				return false, fmt.Errorf("get vmi: %w", err)
+			}
+			return true, nil
+		}
+	}
+	return verdict(req, validating.ValidateMigration(m, find))
+}
+
+func (s *Server) validateReplicaSet(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	rs := &virtv1.VirtualMachineInstanceReplicaSet{}
+	if err := decode(req, rs, false); err != nil {
+		return badRequest(err)
+	}
+	vcfg, _ := s.clusterConfig()
+	return verdict(req, validating.ValidateReplicaSet(rs, vcfg))
+}
+
+// validateInstancetype serves both the namespaced and the cluster kind, which
+// share their spec type.
+func (s *Server) validateInstancetype(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	it := &instancetypev1beta1.VirtualMachineInstancetype{}
+	if err := decode(req, it, false); err != nil {
+		return badRequest(err)
+	}
+	return verdict(req, validating.ValidateInstancetypeSpec(&it.Spec))
+}
+
+func (s *Server) validatePreference(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	p := &instancetypev1beta1.VirtualMachinePreference{}
+	if err := decode(req, p, false); err != nil {
+		return badRequest(err)
+	}
+	return verdict(req, validating.ValidatePreferenceSpec(&p.Spec))
+}
+
+func (s *Server) validateKubeVirt(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	kv := &virtv1.KubeVirt{}
+	if err := decode(req, kv, false); err != nil {
+		return badRequest(err)
+	}
+	return verdict(req, validating.ValidateKubeVirt(kv))
+}
+
+func (s *Server) mutateVM(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	if req.Operation != admissionv1.Create {
+		return allowed()
+	}
+	vm := &virtv1.VirtualMachine{}
+	if err := decode(req, vm, false); err != nil {
+		return badRequest(err)
+	}
+	if vm.Spec.Template == nil {
+		return allowed() // validation refuses it with a field path
+	}
+	_, mcfg := s.clusterConfig()
+	before := vm.Spec.Template.Spec.DeepCopy()
+	mutating.DefaultVM(vm, mcfg, s.cfg.NewUUID)
+	if equality.Semantic.DeepEqual(before, &vm.Spec.Template.Spec) {
+		return allowed()
+	}
+	return patched([]patchOp{{Op: "add", Path: "/spec/template/spec", Value: vm.Spec.Template.Spec}})
+}
+
+// mutateVMI defaults a new VMI; on update it reverts status edits by users who
+// are not kvirt components, as upstream does.
+func (s *Server) mutateVMI(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	vmi := &virtv1.VirtualMachineInstance{}
+	if err := decode(req, vmi, false); err != nil {
+		return badRequest(err)
+	}
+	if req.Operation == admissionv1.Update {
+		if fromKvirt(req) {
+			return allowed()
+		}
+		old := &virtv1.VirtualMachineInstance{}
+		if err := decode(req, old, true); err != nil {
+			return badRequest(err)
+		}
+		if equality.Semantic.DeepEqual(old.Status, vmi.Status) {
+			return allowed()
+		}
+		return patched([]patchOp{{Op: "add", Path: "/status", Value: old.Status}})
+	}
+	_, mcfg := s.clusterConfig()
+	mutating.DefaultVMI(vmi, mcfg, metav1.NewTime(s.cfg.Now()), s.cfg.NewUUID)
+	return patched([]patchOp{
+		{Op: "add", Path: "/spec", Value: vmi.Spec},
+		{Op: "add", Path: "/metadata/finalizers", Value: vmi.Finalizers},
+		{Op: "add", Path: "/status", Value: vmi.Status},
+	})
+}
+
+// mutateMigration labels a new migration with its VMI and adds its finalizer.
+func (s *Server) mutateMigration(_ context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	if req.Operation != admissionv1.Create {
+		return allowed()
+	}
+	m := &virtv1.VirtualMachineInstanceMigration{}
+	if err := decode(req, m, false); err != nil {
+		return badRequest(err)
+	}
+	mutating.DefaultMigration(m)
+	return patched([]patchOp{
+		{Op: "add", Path: "/metadata/labels", Value: m.Labels},
+		{Op: "add", Path: "/metadata/finalizers", Value: m.Finalizers},
+	})
+}

@@ -1,0 +1,155 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	admissionv1 "k8s.io/api/admission/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
+	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+	"kvirt.io/kvirt/pkg/virt-api/admission/mutating"
+	"kvirt.io/kvirt/pkg/virt-api/admission/validating"
+)
+
+// Paths the webhooks are served on; the manifests under manifests/virt-api use them.
+const (
+	PathValidateVM           = "/validate/virtualmachines"
+	PathValidateVMI          = "/validate/virtualmachineinstances"
+	PathValidateMigration    = "/validate/virtualmachineinstancemigrations"
+	PathValidateReplicaSet   = "/validate/virtualmachineinstancereplicasets"
+	PathValidateInstancetype = "/validate/instancetypes"
+	PathValidatePreference   = "/validate/preferences"
+	PathValidateKubeVirt     = "/validate/kubevirts"
+	PathMutateVM             = "/mutate/virtualmachines"
+	PathMutateVMI            = "/mutate/virtualmachineinstances"
+	PathMutateMigration      = "/mutate/virtualmachineinstancemigrations"
+)
+
+// lookupTimeout bounds each lookup a rule needs, well inside the 10 s webhook timeout.
+const lookupTimeout = 3 * time.Second
+
+// ConfigSource returns the current cluster configuration.
+type ConfigSource interface {
+	Current() (validating.Config, mutating.Config)
+}
+
+// Config wires a Server.
+type Config struct {
+	// Client looks up instancetypes, preferences and VMIs; nil skips those lookups.
+	Client kvirtclient.Interface
+	// Cluster supplies the cluster configuration; nil means upstream's defaults.
+	Cluster ConfigSource
+	// Metrics records admission counts and latencies; nil records nothing.
+	Metrics *Metrics
+	// Now and NewUUID default to the wall clock and random UUIDs.
+	Now     func() time.Time
+	NewUUID func() string
+}
+
+// Server holds the admission handlers.
+type Server struct {
+	cfg     Config
+	metrics *Metrics
+}
+
+// New returns a Server with cfg's defaults filled in.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewUUID == nil {
+		cfg.NewUUID = uuid.NewString
+	}
+	return &Server{cfg: cfg, metrics: cfg.Metrics}
+}
+
+// Register adds every webhook path to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	for path, admit := range map[string]admitFunc{
+		PathValidateVM:           s.validateVM,
+		PathValidateVMI:          s.validateVMI,
+		PathValidateMigration:    s.validateMigration,
+		PathValidateReplicaSet:   s.validateReplicaSet,
+		PathValidateInstancetype: s.validateInstancetype,
+		PathValidatePreference:   s.validatePreference,
+		PathValidateKubeVirt:     s.validateKubeVirt,
+		PathMutateVM:             s.mutateVM,
+		PathMutateVMI:            s.mutateVMI,
+		PathMutateMigration:      s.mutateMigration,
+	} {
+		mux.Handle(path, s.serve(path, admit))
+	}
+}
+
+func (s *Server) clusterConfig() (validating.Config, mutating.Config) {
+	if s.cfg.Cluster == nil {
+		return validating.DefaultConfig(), mutating.DefaultConfig()
+	}
+	return s.cfg.Cluster.Current()
+}
+
+// resolver looks up a VM's references in its namespace through the API.
+type resolver struct {
+	ctx       context.Context
+	client    kvirtclient.Interface
+	namespace string
+}
+
+func (r resolver) Instancetype(kind, name string) (*instancetypev1beta1.VirtualMachineInstancetypeSpec, error) {
+	ctx, cancel := context.WithTimeout(r.ctx, lookupTimeout)
+	defer cancel()
+	api := r.client.InstancetypeV1beta1()
+	var (
+		spec *instancetypev1beta1.VirtualMachineInstancetypeSpec
+		err  error
+	)
+	if strings.EqualFold(kind, validating.KindInstancetype) {
+		var it *instancetypev1beta1.VirtualMachineInstancetype
+		if it, err = api.VirtualMachineInstancetypes(r.namespace).Get(ctx, name, metav1.GetOptions{}); err == nil {
+			spec = &it.Spec
+		}
+	} else {
+		var it *instancetypev1beta1.VirtualMachineClusterInstancetype
+		if it, err = api.VirtualMachineClusterInstancetypes().Get(ctx, name, metav1.GetOptions{}); err == nil {
+			spec = &it.Spec
+		}
+	}
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s %s: %w", kind, name, err)
+	}
+	return spec, nil
+}
+
+func (r resolver) PreferenceExists(kind, name string) (bool, error) {
+	ctx, cancel := context.WithTimeout(r.ctx, lookupTimeout)
+	defer cancel()
+	api := r.client.InstancetypeV1beta1()
+	var err error
+	if strings.EqualFold(kind, validating.KindPreference) {
+		_, err = api.VirtualMachinePreferences(r.namespace).Get(ctx, name, metav1.GetOptions{})
+	} else {
+		_, err = api.VirtualMachineClusterPreferences().Get(ctx, name, metav1.GetOptions{})
+	}
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("get %s %s: %w", kind, name, err)
+	}
+	return true, nil
+}
+
+// fromKvirt reports whether a request comes from one of kvirt's components.
+func fromKvirt(req *admissionv1.AdmissionRequest) bool {
+	return validating.IsKvirtServiceAccount(req.UserInfo.Username)
+}

@@ -1,0 +1,52 @@
+package virtapi
+
+import (
+	"k8s.io/apimachinery/pkg/labels"
+
+	virtv1 "kvirt.io/api/core/v1"
+	virtlisters "kvirt.io/client-go/generated/listers/core/v1"
+	"kvirt.io/kvirt/pkg/virt-api/admission/mutating"
+	"kvirt.io/kvirt/pkg/virt-api/admission/validating"
+)
+
+// kubeVirtConfig derives the admission configuration from the KubeVirt CR seen
+// by an informer; with none, upstream's defaults apply.
+type kubeVirtConfig struct {
+	lister virtlisters.KubeVirtLister
+}
+
+func (c kubeVirtConfig) Current() (validating.Config, mutating.Config) {
+	kvs, err := c.lister.List(labels.Everything())
+	if err != nil || len(kvs) == 0 {
+		return validating.DefaultConfig(), mutating.DefaultConfig()
+	}
+	return configFromKubeVirt(kvs[0])
+}
+
+// configFromKubeVirt maps the KubeVirt CR's configuration onto both configs.
+func configFromKubeVirt(kv *virtv1.KubeVirt) (validating.Config, mutating.Config) {
+	v, m := validating.DefaultConfig(), mutating.DefaultConfig()
+	cfg := kv.Spec.Configuration
+	if a := kv.Status.DefaultArchitecture; a != "" {
+		v.Architecture, m.Architecture = a, a
+	}
+	m.MachineType, m.CPUModel = cfg.MachineType, cfg.CPUModel
+	if len(cfg.EmulatedMachines) > 0 {
+		v.EmulatedMachines = cfg.EmulatedMachines
+	}
+	if cfg.DeveloperConfiguration != nil {
+		v.FeatureGates = cfg.DeveloperConfiguration.FeatureGates
+	}
+	if n := cfg.Network; n != nil {
+		if n.DefaultNetworkInterface != "" {
+			m.DefaultNetworkInterface = n.DefaultNetworkInterface
+		}
+		if n.PermitBridgeInterfaceOnPodNetwork != nil {
+			v.PermitBridgeInterfaceOnPodNetwork = *n.PermitBridgeInterfaceOnPodNetwork
+		}
+	}
+	if cfg.EvictionStrategy != nil {
+		m.EvictionStrategy = string(*cfg.EvictionStrategy)
+	}
+	return v, m
+}

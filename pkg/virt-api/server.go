@@ -1,0 +1,143 @@
+package virtapi
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+
+	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
+	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/virt-api/admission/webhook"
+	"kvirt.io/kvirt/pkg/virt-api/subresources"
+)
+
+const (
+	// shutdownTimeout bounds the graceful shutdown of in-flight requests.
+	shutdownTimeout = 10 * time.Second
+	// cacheSyncTimeout bounds the wait for the KubeVirt CR informer (a missing
+	// CRD would otherwise block start-up forever).
+	cacheSyncTimeout = time.Minute
+)
+
+// ServerConfig is everything Serve needs; tests build it directly.
+type ServerConfig struct {
+	// REST reaches the kube-apiserver (rate limits already applied).
+	REST *rest.Config
+	// Listener, when set, is used instead of listening on Address.
+	Listener net.Listener
+	Address  string
+	// CertFile and KeyFile hold the serving pair; they are re-read when replaced.
+	CertFile, KeyFile string
+	// Ready, when set, is closed once the server accepts requests.
+	Ready chan<- struct{}
+}
+
+// Serve runs virt-api until ctx ends: webhooks, the aggregated API, /healthz,
+// /readyz and /metrics on one TLS listener.
+func Serve(ctx context.Context, cfg ServerConfig) error {
+	log := klog.FromContext(ctx)
+	kube, err := kubernetes.NewForConfig(cfg.REST)
+	if err != nil {
+		return fmt.Errorf("kube client: %w", err)
+	}
+	kvirt, err := kvirtclient.NewForConfig(cfg.REST)
+	if err != nil {
+		return fmt.Errorf("kvirt client: %w", err)
+	}
+	reloader, err := certs.NewReloader(cfg.CertFile, cfg.KeyFile)
+	if err != nil {
+		return err
+	}
+	header, err := subresources.LoadRequestHeaderConfig(ctx, kube)
+	if err != nil {
+		return err
+	}
+	factory := kvirtinformers.NewSharedInformerFactory(kvirt, 0)
+	kvLister := factory.Kubevirt().V1().KubeVirts().Lister()
+	factory.Start(ctx.Done())
+	defer factory.Shutdown()
+	syncCtx, cancelSync := context.WithTimeout(ctx, cacheSyncTimeout)
+	defer cancelSync()
+	for typ, ok := range factory.WaitForCacheSync(syncCtx.Done()) {
+		if !ok {
+			return fmt.Errorf("informer for %v did not sync within %s (are kvirt's CRDs installed?)", typ, cacheSyncTimeout)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux := http.NewServeMux()
+	webhook.New(webhook.Config{Client: kvirt, Cluster: kubeVirtConfig{lister: kvLister}, Metrics: webhook.NewMetrics(reg)}).Register(mux)
+	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, Header: header}).Register(mux)
+	var ready atomic.Bool
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !ready.Load() {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return run(ctx, cfg, mux, reloader, func() {
+		ready.Store(true)
+		log.Info("virt-api serving", "address", cfg.Address)
+		if cfg.Ready != nil {
+			close(cfg.Ready)
+		}
+	})
+}
+
+// run serves mux over TLS until ctx ends, then shuts down gracefully.
+func run(ctx context.Context, cfg ServerConfig, mux http.Handler, reloader *certs.Reloader, onReady func()) error {
+	ln := cfg.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Address); err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.Address, err)
+		}
+	}
+	log := klog.FromContext(ctx)
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		TLSConfig: &tls.Config{
+			MinVersion:     tls.VersionTLS12,
+			GetCertificate: reloader.GetCertificate,
+			// The aggregator presents its front-proxy certificate; webhooks
+			// callers present none. Subresource handlers verify it themselves.
+			ClientAuth: tls.RequestClientCert,
+		},
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	onReady()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Error(err, "shutdown")
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

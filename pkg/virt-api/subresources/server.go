@@ -1,0 +1,184 @@
+package subresources
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/klog/v2"
+
+	virtv1 "kvirt.io/api/core/v1"
+	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+)
+
+// maxBodyBytes bounds an options body.
+const maxBodyBytes = 1 << 20
+
+// Config wires a Server.
+type Config struct {
+	Kube   kubernetes.Interface
+	Kvirt  kvirtclient.Interface
+	Header RequestHeaderConfig
+}
+
+// Server serves subresources.kubevirt.io/v1.
+type Server struct{ cfg Config }
+
+// New returns a Server.
+func New(cfg Config) *Server { return &Server{cfg: cfg} }
+
+// target is the object a request addresses.
+type target struct{ namespace, resource, name, sub string }
+
+// Register adds discovery and every route to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	base := "/apis/" + GroupName
+	mux.HandleFunc("GET /apis", s.serveGroupList)
+	mux.HandleFunc("GET "+base, s.serveGroup)
+	mux.HandleFunc("GET "+base+"/"+Version, s.serveResourceList)
+	for _, r := range routes {
+		pattern := fmt.Sprintf("%s %s/%s/namespaces/{namespace}/%s/{name}/%s", r.method, base, Version, r.resource, r.sub)
+		mux.Handle(pattern, s.guard(r, s.handlerFor(r)))
+	}
+}
+
+func (s *Server) handlerFor(r route) func(http.ResponseWriter, *http.Request, target) {
+	switch {
+	case r.nodeSide:
+		return func(w http.ResponseWriter, _ *http.Request, t target) {
+			writeStatus(w, &apierrors.NewServiceUnavailable(fmt.Sprintf(
+				"%s is served by virt-handler on the VMI's node, which is not available yet", t.sub)).ErrStatus)
+		}
+	case r.sub == "start":
+		return s.start
+	case r.sub == "stop":
+		return s.stop
+	case r.sub == "restart":
+		return s.restart
+	default:
+		return s.migrate
+	}
+}
+
+// guard authenticates and authorizes a request before handing it on.
+func (s *Server) guard(r route, next func(http.ResponseWriter, *http.Request, target)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		t := target{namespace: req.PathValue("namespace"), resource: r.resource, name: req.PathValue("name"), sub: r.sub}
+		u, err := s.cfg.Header.authenticate(req)
+		if err != nil {
+			writeStatus(w, &apierrors.NewUnauthorized(err.Error()).ErrStatus)
+			return
+		}
+		ok, reason, err := authorize(req.Context(), s.cfg.Kube, u, r.verb, t)
+		if err != nil {
+			writeStatus(w, &apierrors.NewInternalError(err).ErrStatus)
+			return
+		}
+		if !ok {
+			gr := schema.GroupResource{Group: GroupName, Resource: t.resource + "/" + t.sub}
+			writeStatus(w, &apierrors.NewForbidden(gr, t.name, fmt.Errorf("user %q may not %s it: %s", u.name, r.verb, reason)).ErrStatus)
+			return
+		}
+		klog.FromContext(req.Context()).V(2).Info("subresource request", "user", u.name, "target", t.resource+"/"+t.sub,
+			"object", klog.KRef(t.namespace, t.name))
+		next(w, req, t)
+	})
+}
+
+// decodeBody reads an optional JSON options body into into.
+func decodeBody(req *http.Request, into any) error {
+	raw, err := io.ReadAll(io.LimitReader(req.Body, maxBodyBytes))
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if len(raw) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(raw, into); err != nil {
+		return fmt.Errorf("decode options: %w", err)
+	}
+	return nil
+}
+
+// load fetches the VM and, when present, its VMI (same name).
+func (s *Server) load(ctx context.Context, t target) (*virtv1.VirtualMachine, *virtv1.VirtualMachineInstance, error) {
+	vm, err := s.cfg.Kvirt.KubevirtV1().VirtualMachines(t.namespace).Get(ctx, t.name, metav1.GetOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("get vm: %w", err)
+	}
+	vmi, err := s.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(t.namespace).Get(ctx, t.name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return vm, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("get vmi: %w", err)
+	}
+	return vm, vmi, nil
+}
+
+// apply writes a change: a merge patch of the run strategy, a status patch of
+// the state change requests guarded by resourceVersion, and the VMI deletion.
+func (s *Server) apply(ctx context.Context, vm *virtv1.VirtualMachine, c change, dryRun []string) error {
+	vms := s.cfg.Kvirt.KubevirtV1().VirtualMachines(vm.Namespace)
+	opts := metav1.PatchOptions{DryRun: dryRun}
+	if c.runStrategy != "" {
+		spec := map[string]any{"runStrategy": c.runStrategy}
+		if vm.Spec.RunStrategy == nil && vm.Spec.Running != nil {
+			spec = map[string]any{"running": c.runStrategy == virtv1.RunStrategyAlways}
+		}
+		if c.startPaused {
+			spec["template"] = map[string]any{"spec": map[string]any{"startStrategy": virtv1.StartStrategyPaused}}
+		}
+		patch, _ := json.Marshal(map[string]any{"spec": spec})
+		if _, err := vms.Patch(ctx, vm.Name, types.MergePatchType, patch, opts); err != nil {
+			return fmt.Errorf("patch vm run strategy: %w", err)
+		}
+	}
+	if len(c.requests) > 0 {
+		patch, _ := json.Marshal(map[string]any{
+			"metadata": map[string]any{"resourceVersion": vm.ResourceVersion},
+			"status":   map[string]any{"stateChangeRequests": c.requests},
+		})
+		if _, err := vms.Patch(ctx, vm.Name, types.MergePatchType, patch, opts, "status"); err != nil {
+			return fmt.Errorf("patch vm state change requests: %w", err)
+		}
+	}
+	if c.deleteVMI {
+		err := s.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(vm.Namespace).Delete(ctx, vm.Name,
+			metav1.DeleteOptions{GracePeriodSeconds: c.gracePeriod, DryRun: dryRun})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("delete vmi: %w", err)
+		}
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeStatus(w http.ResponseWriter, st *metav1.Status) {
+	st.TypeMeta = metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}
+	writeJSON(w, int(st.Code), st)
+}
+
+// writeError turns an error into the matching Status: API errors keep their
+// code, refusals become 409/400, anything else is a 500.
+func writeError(w http.ResponseWriter, err error) {
+	var status apierrors.APIStatus
+	if ok := asAPIStatus(err, &status); ok {
+		st := status.Status()
+		writeStatus(w, &st)
+		return
+	}
+	writeStatus(w, &apierrors.NewInternalError(err).ErrStatus)
+}
