@@ -1,0 +1,36 @@
+package vm
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	virtv1 "kvirt.io/api/core/v1"
+)
+
+// NewVMI renders the VMI a VM starts: the template's metadata and spec, named
+// after the VM, controlled by it.
+func NewVMI(vm *virtv1.VirtualMachine) *virtv1.VirtualMachineInstance {
+	vmi := &virtv1.VirtualMachineInstance{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:            vm.Name,
+			Namespace:       vm.Namespace,
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(vm, virtv1.SchemeGroupVersion.WithKind("VirtualMachine"))},
+		},
+	}
+	if t := vm.Spec.Template; t != nil {
+		vmi.Labels = copyMap(t.ObjectMeta.Labels)
+		vmi.Annotations = copyMap(t.ObjectMeta.Annotations)
+		t.Spec.DeepCopyInto(&vmi.Spec)
+	}
+	return vmi
+}
+
+func copyMap(in map[string]string) map[string]string {
+	if in == nil {
+		return nil
+	}
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
