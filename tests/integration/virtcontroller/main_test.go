@@ -260,4 +260,3 @@ func testVMI(ns, name string) *virtv1.VirtualMachineInstance {
 	vmi.Spec.Volumes = []virtv1.Volume{{Name: "containerdisk", ContainerDisk: &virtv1.ContainerDiskSource{Image: "registry:5000/kubevirt/cirros-container-disk-demo:devel"}}}
 	return vmi
 }
-
