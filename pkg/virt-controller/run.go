@@ -23,6 +23,7 @@ import (
 	"kvirt.io/kvirt/pkg/instancetype"
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 	"kvirt.io/kvirt/pkg/virt-controller/metrics"
+	"kvirt.io/kvirt/pkg/virt-controller/replicaset"
 	"kvirt.io/kvirt/pkg/virt-controller/vm"
 	"kvirt.io/kvirt/pkg/virt-controller/vmi"
 )
@@ -137,9 +138,17 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	if err != nil {
 		return err
 	}
+	rsCtrl, err := replicaset.New(replicaset.Config{
+		Kvirt: c.kvirt, ReplicaSets: virtFactory.Kubevirt().V1().VirtualMachineInstanceReplicaSets(), VMIs: vmis,
+		QueueMetrics: reg.QueueMetrics(),
+	})
+	if err != nil {
+		return err
+	}
 	runs := []func(context.Context) error{
 		func(ctx context.Context) error { return vmiCtrl.Run(ctx, o.VMIWorkers) },
 		func(ctx context.Context) error { return vmCtrl.Run(ctx, o.VMWorkers) },
+		func(ctx context.Context) error { return rsCtrl.Run(ctx, o.ReplicaSetWorkers) },
 	}
 	virtFactory.Start(ctx.Done())
 	podFactory.Start(ctx.Done())
