@@ -23,6 +23,7 @@ import (
 	"kvirt.io/kvirt/pkg/instancetype"
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 	"kvirt.io/kvirt/pkg/virt-controller/metrics"
+	"kvirt.io/kvirt/pkg/virt-controller/migration"
 	"kvirt.io/kvirt/pkg/virt-controller/replicaset"
 	"kvirt.io/kvirt/pkg/virt-controller/vm"
 	"kvirt.io/kvirt/pkg/virt-controller/vmi"
@@ -145,7 +146,16 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	if err != nil {
 		return err
 	}
+	migCtrl, err := migration.New(migration.Config{
+		Kube: c.kube, Kvirt: c.kvirt, Migrations: virtFactory.Kubevirt().V1().VirtualMachineInstanceMigrations(),
+		VMIs: vmis, Pods: podFactory.Core().V1().Pods(), Pod: o.Pod, QueueMetrics: reg.QueueMetrics(),
+		Limits: migration.Limits{PerCluster: o.ParallelMigrationsPerCluster, OutboundPerNode: o.ParallelOutboundMigrationsPerNode},
+	})
+	if err != nil {
+		return err
+	}
 	runs := []func(context.Context) error{
+		func(ctx context.Context) error { return migCtrl.Run(ctx, o.MigrationWorkers) },
 		func(ctx context.Context) error { return vmiCtrl.Run(ctx, o.VMIWorkers) },
 		func(ctx context.Context) error { return vmCtrl.Run(ctx, o.VMWorkers) },
 		func(ctx context.Context) error { return rsCtrl.Run(ctx, o.ReplicaSetWorkers) },
