@@ -28,11 +28,7 @@ func TestLeaderFailoverAndMetrics(t *testing.T) {
 	b := startProcess(t, append(lease, "--leader-elect-identity", "b")...)
 
 	runningVMI(t, c, ns, "before", "node01")
-	text, err := a.scrape("/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []struct {
+	wants := []struct {
 		name   string
 		labels []string
 	}{
@@ -42,11 +38,19 @@ func TestLeaderFailoverAndMetrics(t *testing.T) {
 		{"kubevirt_workqueue_adds_total", []string{`name="virt-controller-vmi"`}},
 		{"kubevirt_rest_client_requests_total", []string{`verb="create"`, `resource="pods"`}},
 		{"kubevirt_rest_client_requests_total", []string{`verb="patch"`, `resource="virtualmachineinstances"`}},
-	} {
-		if v := metricValue(text, want.name, want.labels...); v < 1 {
-			t.Errorf("%s%v = %v on the leader, want >= 1", want.name, want.labels, v)
-		}
 	}
+	eventually(t, 10*time.Second, "leader metrics", func() error {
+		text, err := a.scrape("/metrics")
+		if err != nil {
+			return err
+		}
+		for _, want := range wants {
+			if v := metricValue(text, want.name, want.labels...); v < 1 {
+				return fmt.Errorf("%s%v = %v, want >= 1", want.name, want.labels, v)
+			}
+		}
+		return nil
+	})
 	if text, err := b.scrape("/metrics"); err != nil || metricValue(text, "kubevirt_virt_controller_leading_status") != 0 {
 		t.Errorf("standby reports leading (err %v)", err)
 	}
