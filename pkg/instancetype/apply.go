@@ -7,8 +7,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 	virtv1 "kvirt.io/api/core/v1"
+	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 )
 
 // specPath is where VMI template fields live in a VM, for conflict messages.

@@ -5,8 +5,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 	virtv1 "kvirt.io/api/core/v1"
+	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 )
 
 // applyPreference fills every field the preference has an opinion on and the VMI
@@ -17,6 +17,15 @@ func applyPreference(spec *virtv1.VirtualMachineInstanceSpec, pref *instancetype
 		applyInterfacePreferences(spec.Domain.Devices.Interfaces, pref.Devices)
 		applyDevicePreferences(&spec.Domain.Devices, pref.Devices)
 	}
+	applyDomainPreferences(spec, pref)
+	fillString(&spec.Subdomain, pref.PreferredSubdomain)
+	fillString(&spec.Architecture, pref.PreferredArchitecture)
+	fillPtr(&spec.TerminationGracePeriodSeconds, pref.PreferredTerminationGracePeriodSeconds)
+}
+
+// applyDomainPreferences fills CPU features, features, firmware, machine type,
+// clock and launch security.
+func applyDomainPreferences(spec *virtv1.VirtualMachineInstanceSpec, pref *instancetypev1beta1.VirtualMachinePreferenceSpec) {
 	if pref.CPU != nil && len(pref.CPU.PreferredCPUFeatures) > 0 {
 		if spec.Domain.CPU == nil {
 			spec.Domain.CPU = &virtv1.CPU{}
@@ -33,23 +42,24 @@ func applyPreference(spec *virtv1.VirtualMachineInstanceSpec, pref *instancetype
 		}
 		fillString(&spec.Domain.Machine.Type, pref.Machine.PreferredMachineType)
 	}
-	if c := pref.Clock; c != nil {
-		if spec.Domain.Clock == nil {
-			spec.Domain.Clock = &virtv1.Clock{}
-		}
-		if o := c.PreferredClockOffset; o != nil && spec.Domain.Clock.Utc == nil && spec.Domain.Clock.Timezone == "" {
-			spec.Domain.Clock.Utc = o.Utc.DeepCopy()
-			spec.Domain.Clock.Timezone = o.Timezone
-		}
-		if c.PreferredTimer != nil && spec.Domain.Clock.Timer == nil {
-			spec.Domain.Clock.Timer = c.PreferredTimer.DeepCopy()
-		}
-	}
-	fillString(&spec.Subdomain, pref.PreferredSubdomain)
-	fillString(&spec.Architecture, pref.PreferredArchitecture)
-	fillPtr(&spec.TerminationGracePeriodSeconds, pref.PreferredTerminationGracePeriodSeconds)
+	applyClockPreferences(&spec.Domain, pref.Clock)
 	if pref.PreferredLaunchSecurity != nil && spec.Domain.LaunchSecurity == nil {
 		spec.Domain.LaunchSecurity = pref.PreferredLaunchSecurity.DeepCopy()
+	}
+}
+
+func applyClockPreferences(dom *virtv1.DomainSpec, c *instancetypev1beta1.ClockPreferences) {
+	if c != nil {
+		if dom.Clock == nil {
+			dom.Clock = &virtv1.Clock{}
+		}
+		if o := c.PreferredClockOffset; o != nil && dom.Clock.Utc == nil && dom.Clock.Timezone == "" {
+			dom.Clock.Utc = o.Utc.DeepCopy()
+			dom.Clock.Timezone = o.Timezone
+		}
+		if c.PreferredTimer != nil && dom.Clock.Timer == nil {
+			dom.Clock.Timer = c.PreferredTimer.DeepCopy()
+		}
 	}
 }
 

@@ -13,8 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 
-	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 	virtv1 "kvirt.io/api/core/v1"
+	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 )
 

@@ -73,7 +73,7 @@ func (o *Options) Validate() error {
 	for name, n := range map[string]int{
 		"--vm-workers": o.VMWorkers, "--vmi-workers": o.VMIWorkers,
 		"--replicaset-workers": o.ReplicaSetWorkers, "--migration-workers": o.MigrationWorkers,
-		"--parallel-migrations-per-cluster": o.ParallelMigrationsPerCluster,
+		"--parallel-migrations-per-cluster":       o.ParallelMigrationsPerCluster,
 		"--parallel-outbound-migrations-per-node": o.ParallelOutboundMigrationsPerNode,
 	} {
 		if n < 1 {

@@ -210,4 +210,3 @@ func serveMetrics(ctx context.Context, wg *sync.WaitGroup, addr string, reg *met
 	klog.FromContext(ctx).Info("serving metrics", "address", ln.Addr().String())
 	return nil
 }
-

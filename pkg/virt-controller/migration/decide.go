@@ -49,16 +49,7 @@ func Decide(m *virtv1.VirtualMachineInstanceMigration, vmi *virtv1.VirtualMachin
 	}
 	mig := d.Migration
 	if m.DeletionTimestamp != nil || final(m.Status.Phase) {
-		if target != nil && target.DeletionTimestamp == nil && m.Status.Phase != virtv1.MigrationSucceeded {
-			d.Pod = PodDelete
-		}
-		if m.DeletionTimestamp != nil && !final(m.Status.Phase) && d.VMI != nil && ownsState(d.VMI, m) {
-			d.VMI.Status.MigrationState.AbortRequested = true
-		}
-		if target == nil || target.DeletionTimestamp != nil || m.Status.Phase == virtv1.MigrationSucceeded {
-			removeFinalizer(mig)
-		}
-		return d
+		return finish(d, target)
 	}
 	if m.Status.Phase == virtv1.MigrationPhaseUnset {
 		addFinalizer(mig)
@@ -72,6 +63,23 @@ func Decide(m *virtv1.VirtualMachineInstanceMigration, vmi *virtv1.VirtualMachin
 		return pending(d, load, limits, now)
 	}
 	return progress(d, target, now)
+}
+
+// finish cleans up after a finished or deleted migration: a target pod that did
+// not take over goes, a deleted running migration asks the handlers to abort, and
+// the finalizer goes once nothing is left to clean.
+func finish(d Decision, target *corev1.Pod) Decision {
+	m := d.Migration
+	if target != nil && target.DeletionTimestamp == nil && m.Status.Phase != virtv1.MigrationSucceeded {
+		d.Pod = PodDelete
+	}
+	if m.DeletionTimestamp != nil && !final(m.Status.Phase) && d.VMI != nil && ownsState(d.VMI, m) {
+		d.VMI.Status.MigrationState.AbortRequested = true
+	}
+	if target == nil || target.DeletionTimestamp != nil || m.Status.Phase == virtv1.MigrationSucceeded {
+		removeFinalizer(m)
+	}
+	return d
 }
 
 func pending(d Decision, load Load, limits Limits, now metav1.Time) Decision {
@@ -102,17 +110,13 @@ func progress(d Decision, target *corev1.Pod, now metav1.Time) Decision {
 		return d
 	}
 	st := vmi.Status.MigrationState
-	switch {
-	case st.Failed:
-		fail(d, st.FailureReason, now)
-		return d
-	case st.Completed:
+	if st.Completed && !st.Failed {
 		setPhase(mig, virtv1.MigrationSucceeded, now)
 		mirror(d)
 		return d
-	case target == nil || target.DeletionTimestamp != nil || target.Status.Phase == corev1.PodFailed ||
-		target.Status.Phase == corev1.PodSucceeded:
-		fail(d, "the target pod stopped or vanished", now)
+	}
+	if reason, failed := failure(st, target); failed {
+		fail(d, reason, now)
 		return d
 	}
 	switch mig.Status.Phase {
@@ -137,6 +141,19 @@ func progress(d Decision, target *corev1.Pod, now metav1.Time) Decision {
 	}
 	mirror(d)
 	return d
+}
+
+// failure says whether the handlers reported a failure or the target pod is gone.
+func failure(st *virtv1.VirtualMachineInstanceMigrationState, target *corev1.Pod) (string, bool) {
+	switch {
+	case st.Failed:
+		return st.FailureReason, true
+	case target == nil || target.DeletionTimestamp != nil:
+		return "the target pod vanished", true
+	case target.Status.Phase == corev1.PodFailed || target.Status.Phase == corev1.PodSucceeded:
+		return "the target pod stopped", true
+	}
+	return "", false
 }
 
 // handOff tells the target node's virt-handler the VMI is coming.

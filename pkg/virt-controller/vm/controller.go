@@ -240,4 +240,3 @@ func (c *Controller) deleteOrphans(ctx context.Context, ns, name string) error {
 	}
 	return errors.Join(errs...)
 }
-

@@ -87,13 +87,20 @@ func PrintableStatus(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstan
 	case virtv1.Unknown:
 		return virtv1.VirtualMachineStatusUnknown
 	}
+	if unschedulable(vmi) {
+		return virtv1.VirtualMachineStatusUnschedulable
+	}
+	return virtv1.VirtualMachineStatusStarting
+}
+
+func unschedulable(vmi *virtv1.VirtualMachineInstance) bool {
 	for _, c := range vmi.Status.Conditions {
 		if c.Type == virtv1.VirtualMachineInstancePodScheduled && c.Status == string(corev1.ConditionFalse) &&
 			c.Reason == string(corev1.PodReasonUnschedulable) {
-			return virtv1.VirtualMachineStatusUnschedulable
+			return true
 		}
 	}
-	return virtv1.VirtualMachineStatusStarting
+	return false
 }
 
 func isFinal(vmi *virtv1.VirtualMachineInstance) bool {

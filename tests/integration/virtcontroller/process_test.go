@@ -32,7 +32,8 @@ func controllerBinary(t *testing.T) string {
 		binPath = filepath.Join(root, "_out", "test-bin", "virt-controller")
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+			buildErr = fmt.Errorf("go is not on PATH: %w", err)
+			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()

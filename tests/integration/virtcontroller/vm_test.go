@@ -251,7 +251,7 @@ func TestStartFailureBackoff(t *testing.T) {
 	if f == nil || f.ConsecutiveFailCount != 1 || f.LastFailedVMIUID != string(first) || f.RetryAfterTimestamp == nil {
 		t.Fatalf("startFailure = %+v", f)
 	}
-	wait := f.RetryAfterTimestamp.Sub(time.Now())
+	wait := time.Until(f.RetryAfterTimestamp.Time)
 	t.Logf("retry after %s (backoff 10s for the first failure)", wait.Round(time.Second))
 	vmiUID(t, c, ns, name, first)
 }
