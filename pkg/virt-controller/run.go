@@ -78,7 +78,9 @@ func (o *Options) lead(ctx context.Context, c clientSet, reg *metrics.Registry, 
 		host, _ := os.Hostname()
 		id = fmt.Sprintf("%s_%d", host, os.Getpid())
 	}
-	var runErr error
+	// The elector runs OnStartedLeading on a goroutine it does not wait for, so the
+	// callback only hands over the leading context and the controllers run here.
+	leading := make(chan context.Context, 1)
 	elector, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
 		Lock: &resourcelock.LeaseLock{
 			LeaseMeta:  metav1.ObjectMeta{Namespace: o.Leader.Namespace, Name: o.Leader.Name},
@@ -91,11 +93,7 @@ func (o *Options) lead(ctx context.Context, c clientSet, reg *metrics.Registry, 
 		ReleaseOnCancel: true,
 		Name:            o.Leader.Name,
 		Callbacks: leaderelection.LeaderCallbacks{
-			OnStartedLeading: func(ctx context.Context) {
-				log.Info("leading", "identity", id)
-				reg.SetLeading(true)
-				runErr = o.runControllers(ctx, c, reg)
-			},
+			OnStartedLeading: func(ctx context.Context) { leading <- ctx },
 			OnStoppedLeading: func() {
 				reg.SetLeading(false)
 				log.Info("stopped leading", "identity", id)
@@ -106,11 +104,24 @@ func (o *Options) lead(ctx context.Context, c clientSet, reg *metrics.Registry, 
 		return fmt.Errorf("leader election: %w", err)
 	}
 	log.Info("waiting for the leader lease", "lease", o.Leader.Namespace+"/"+o.Leader.Name, "identity", id)
-	elector.Run(ctx)
+	electorDone := make(chan struct{})
+	go func() {
+		defer close(electorDone)
+		elector.Run(ctx)
+	}()
+	var runErr error
+	select {
+	case leadCtx := <-leading:
+		log.Info("leading", "identity", id)
+		reg.SetLeading(true)
+		runErr = o.runControllers(leadCtx, c, reg)
+		<-electorDone
+	case <-electorDone:
+	}
 	if ctx.Err() != nil {
 		return runErr
 	}
-	return errLostLease
+	return errors.Join(errLostLease, runErr)
 }
 
 // runControllers starts the informers and every controller and returns when ctx
