@@ -135,8 +135,13 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	if err != nil {
 		return 0, err
 	}
-	d := Decide(vmi, pod, metav1.Now())
+	now := metav1.Now()
+	d := Decide(vmi, pod, now)
 	if err := c.applyPod(ctx, vmi, d.Pod); err != nil {
+		if d.Pod == PodCreate {
+			// say why on the VMI; the key is retried with backoff either way
+			_ = c.applyVMI(ctx, vmi, CreateFailed(vmi, err.Error(), now))
+		}
 		return 0, err
 	}
 	return 0, c.applyVMI(ctx, vmi, d.VMI)

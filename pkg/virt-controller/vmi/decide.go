@@ -22,7 +22,25 @@ const (
 	ReasonPodFailed    = "LauncherPodFailed"
 	ReasonPodDeleted   = "LauncherPodDeleted"
 	ReasonPodSucceeded = "LauncherPodCompleted"
+	// ReasonFailedCreate on the Synchronized=False condition: the pod could not be created.
+	ReasonFailedCreate = "FailedCreate"
 )
+
+// CreateFailed is vmi with a Synchronized=False condition saying why its launcher
+// pod could not be created; Decide removes it once the pod exists.
+func CreateFailed(vmi *virtv1.VirtualMachineInstance, message string, now metav1.Time) *virtv1.VirtualMachineInstance {
+	out := vmi.DeepCopy()
+	for _, c := range out.Status.Conditions {
+		if c.Type == virtv1.VirtualMachineInstanceSynchronized && c.Reason == ReasonFailedCreate && c.Message == message {
+			return out
+		}
+	}
+	setCondition(out, virtv1.VirtualMachineInstanceCondition{
+		Type: virtv1.VirtualMachineInstanceSynchronized, Status: string(corev1.ConditionFalse),
+		Reason: ReasonFailedCreate, Message: message, LastTransitionTime: now,
+	})
+	return out
+}
 
 // Decision is the outcome of Decide: a pod action and the VMI as it should be
 // (a modified deep copy; equal to the input when nothing changes). The VMI change
@@ -50,6 +68,7 @@ func Decide(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.Time
 	case virtv1.VmPhaseUnset, virtv1.Pending:
 		addFinalizer(out)
 		setPhase(out, virtv1.Pending, now)
+		dropCreateFailure(out)
 		if pod == nil {
 			d.Pod = PodCreate
 			setPhase(out, virtv1.Scheduling, now)
@@ -173,6 +192,15 @@ func setCondition(vmi *virtv1.VirtualMachineInstance, c virtv1.VirtualMachineIns
 		}
 	}
 	vmi.Status.Conditions = append(vmi.Status.Conditions, c)
+}
+
+func dropCreateFailure(vmi *virtv1.VirtualMachineInstance) {
+	for _, c := range vmi.Status.Conditions {
+		if c.Type == virtv1.VirtualMachineInstanceSynchronized && c.Reason == ReasonFailedCreate {
+			removeCondition(vmi, virtv1.VirtualMachineInstanceSynchronized)
+			return
+		}
+	}
 }
 
 func removeCondition(vmi *virtv1.VirtualMachineInstance, t virtv1.VirtualMachineInstanceConditionType) {

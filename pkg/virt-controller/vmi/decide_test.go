@@ -122,6 +122,20 @@ func TestDecideTimestampsAndConditions(t *testing.T) {
 	}
 }
 
+func TestCreateFailedCondition(t *testing.T) {
+	vmi := CreateFailed(vmiIn(virtv1.Pending, true), "serviceaccount missing", now)
+	if len(vmi.Status.Conditions) != 1 || vmi.Status.Conditions[0].Reason != ReasonFailedCreate {
+		t.Fatalf("conditions = %+v", vmi.Status.Conditions)
+	}
+	if again := CreateFailed(vmi, "serviceaccount missing", now); len(again.Status.Conditions) != 1 {
+		t.Fatalf("the same failure twice: %+v", again.Status.Conditions)
+	}
+	d := Decide(vmi, nil, now)
+	if len(d.VMI.Status.Conditions) != 0 {
+		t.Errorf("the condition must go with the create that now succeeds: %+v", d.VMI.Status.Conditions)
+	}
+}
+
 func TestMergePatch(t *testing.T) {
 	old := vmiIn(virtv1.Scheduling, true)
 	old.Status.Interfaces = []virtv1.VirtualMachineInstanceNetworkInterface{{Name: "default"}}

@@ -82,3 +82,30 @@ func TestVMIFailsWhenPodVanishes(t *testing.T) {
 		eventually(t, 10*time.Second, name+" Failed", vmiPhase(c, ns, name, virtv1.Failed))
 	}
 }
+
+func TestVMIReportsPodCreateFailure(t *testing.T) {
+	c := newClients(t)
+	ns := testNamespace(t, c)
+	// without its ServiceAccount the apiserver refuses the launcher pod
+	if err := c.kube.CoreV1().ServiceAccounts(ns).Delete(context.Background(), "default", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	startController(t, controllerOptions())
+	vmi, err := c.kvirt.KubevirtV1().VirtualMachineInstances(ns).Create(context.Background(), testVMI(ns, "nosa"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "Synchronized=False FailedCreate", func() error {
+		got, err := getVMI(c, ns, vmi.Name)
+		if err != nil {
+			return err
+		}
+		for _, cond := range got.Status.Conditions {
+			if cond.Type == virtv1.VirtualMachineInstanceSynchronized && cond.Status == "False" && cond.Reason == "FailedCreate" {
+				t.Logf("condition message: %s", cond.Message)
+				return nil
+			}
+		}
+		return fmt.Errorf("conditions %+v", got.Status.Conditions)
+	})
+}
