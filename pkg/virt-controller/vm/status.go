@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -136,8 +137,12 @@ func Status(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance, failu
 		vmiCondition(vmi, virtv1.VirtualMachineInstanceReady) == corev1.ConditionTrue
 	st.PrintableStatus = PrintableStatus(vm, vmi, now)
 	st.RunStrategy = RunStrategy(vm)
-	st.ObservedGeneration = vm.Generation
 	st.DesiredGeneration = vm.Generation
+	if vmi != nil {
+		if g, err := strconv.ParseInt(vmi.Annotations[GenerationAnnotation], 10, 64); err == nil {
+			st.ObservedGeneration = g
+		}
+	}
 
 	ready := virtv1.VirtualMachineCondition{Type: virtv1.VirtualMachineReady, Status: string(corev1.ConditionFalse), Reason: ReasonVMINotExists}
 	if vmi != nil {

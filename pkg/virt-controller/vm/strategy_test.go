@@ -206,6 +206,11 @@ func TestStatusConditions(t *testing.T) {
 	if !st.Ready || !st.Created || st.PrintableStatus != virtv1.VirtualMachineStatusRunning || st.RunStrategy != virtv1.RunStrategyAlways {
 		t.Fatalf("status = %+v", st)
 	}
+	vm.Generation = 3
+	vmi.Annotations = NewVMI(&virtv1.VirtualMachine{ObjectMeta: metav1.ObjectMeta{Generation: 2}}).Annotations
+	if st := Status(vm, vmi, nil, now); st.ObservedGeneration != 2 || st.DesiredGeneration != 3 {
+		t.Errorf("generations observed %d desired %d, want 2 and 3", st.ObservedGeneration, st.DesiredGeneration)
+	}
 	vm.Status = st
 	st = Status(vm, nil, &Failure{Reason: ReasonInstancetype, Message: "missing"}, now.Add(time.Minute))
 	var failure, ready *virtv1.VirtualMachineCondition

@@ -1,10 +1,16 @@
 package vm
 
 import (
+	"strconv"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
 )
+
+// GenerationAnnotation on a VMI records the VM generation it was created from
+// (upstream's key); it feeds status.observedGeneration.
+const GenerationAnnotation = "kubevirt.io/vm-generation"
 
 // NewVMI renders the VMI a VM starts: the template's metadata and spec, named
 // after the VM, controlled by it.
@@ -21,6 +27,10 @@ func NewVMI(vm *virtv1.VirtualMachine) *virtv1.VirtualMachineInstance {
 		vmi.Annotations = copyMap(t.ObjectMeta.Annotations)
 		t.Spec.DeepCopyInto(&vmi.Spec)
 	}
+	if vmi.Annotations == nil {
+		vmi.Annotations = map[string]string{}
+	}
+	vmi.Annotations[GenerationAnnotation] = strconv.FormatInt(vm.Generation, 10)
 	return vmi
 }
 
