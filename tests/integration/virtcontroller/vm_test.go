@@ -94,15 +94,19 @@ func TestRunStrategies(t *testing.T) {
 		{virtv1.RunStrategyAlways, true, map[virtv1.VirtualMachineInstancePhase]bool{virtv1.Succeeded: true, virtv1.Failed: true}},
 		{virtv1.RunStrategyRerunOnFailure, true, map[virtv1.VirtualMachineInstancePhase]bool{virtv1.Succeeded: false, virtv1.Failed: true}},
 		{virtv1.RunStrategyOnce, true, map[virtv1.VirtualMachineInstancePhase]bool{virtv1.Succeeded: false, virtv1.Failed: false}},
-		{virtv1.RunStrategyManual, false, nil},
+		{virtv1.RunStrategyManual, false, map[virtv1.VirtualMachineInstancePhase]bool{virtv1.Succeeded: false, virtv1.Failed: false}},
 		{virtv1.RunStrategyHalted, false, nil},
 	}
 	for _, tt := range tests {
 		for _, outcome := range []virtv1.VirtualMachineInstancePhase{virtv1.Succeeded, virtv1.Failed} {
-			if !tt.starts && outcome == virtv1.Failed {
+			manual := tt.strategy == virtv1.RunStrategyManual
+			if tt.restarts == nil && outcome == virtv1.Failed {
 				continue
 			}
 			name := fmt.Sprintf("%s-%s", tt.strategy, outcome)
+			if tt.restarts == nil {
+				name = fmt.Sprintf("%s-never-starts", tt.strategy)
+			}
 			t.Run(name, func(t *testing.T) {
 				name := toDNS(name)
 				if _, err := c.kvirt.KubevirtV1().VirtualMachines(ns).Create(ctx, testVM(ns, name, tt.strategy), metav1.CreateOptions{}); err != nil {
@@ -111,7 +115,10 @@ func TestRunStrategies(t *testing.T) {
 				if !tt.starts {
 					stays(t, 2*time.Second, "no vmi", gone(func() error { _, err := getVMI(c, ns, name); return err }))
 					eventually(t, 10*time.Second, "Stopped", printable(c, ns, name, virtv1.VirtualMachineStatusStopped))
-					return
+					if !manual {
+						return
+					}
+					requestState(t, c, ns, name, virtv1.VirtualMachineStateChangeRequest{Action: virtv1.StartRequest})
 				}
 				first := vmiUID(t, c, ns, name, "")
 				eventually(t, 10*time.Second, "Starting", printable(c, ns, name, virtv1.VirtualMachineStatusStarting))
