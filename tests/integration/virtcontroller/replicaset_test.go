@@ -18,20 +18,12 @@ func TestReplicaSetScale(t *testing.T) {
 	startController(t, controllerOptions())
 	ctx := context.Background()
 
+	// upstream's example, scaled to 0 first
+	var rs virtv1.VirtualMachineInstanceReplicaSet
+	compatExample(t, "vmi-replicaset-cirros.yaml", &rs)
 	zero := int32(0)
-	labels := map[string]string{"kubevirt.io/vmReplicaSet": "rs"}
-	rs := &virtv1.VirtualMachineInstanceReplicaSet{
-		ObjectMeta: metav1.ObjectMeta{Name: "rs", Namespace: ns},
-		Spec: virtv1.VirtualMachineInstanceReplicaSetSpec{
-			Replicas: &zero,
-			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: &virtv1.VirtualMachineInstanceTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec:       testVMI(ns, "x").Spec,
-			},
-		},
-	}
-	if _, err := c.kvirt.KubevirtV1().VirtualMachineInstanceReplicaSets(ns).Create(ctx, rs, metav1.CreateOptions{}); err != nil {
+	rs.Name, rs.Namespace, rs.Spec.Replicas = "rs", ns, &zero
+	if _, err := c.kvirt.KubevirtV1().VirtualMachineInstanceReplicaSets(ns).Create(ctx, &rs, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	scale := func(n int32) {

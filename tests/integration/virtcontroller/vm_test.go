@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -261,4 +262,25 @@ func TestStartFailureBackoff(t *testing.T) {
 	wait := time.Until(f.RetryAfterTimestamp.Time)
 	t.Logf("retry after %s (backoff 10s for the first failure)", wait.Round(time.Second))
 	vmiUID(t, c, ns, name, first)
+}
+
+func TestUnschedulableLauncherShowsOnTheVM(t *testing.T) {
+	c := newClients(t)
+	ns := testNamespace(t, c)
+	fakeKubelet(t, c, ns)
+	startController(t, controllerOptions())
+	name := "unsched"
+	if _, err := c.kvirt.KubevirtV1().VirtualMachines(ns).Create(context.Background(), testVM(ns, name, virtv1.RunStrategyAlways), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	uid := vmiUID(t, c, ns, name, "")
+	pod := launcherPod(t, c, &virtv1.VirtualMachineInstance{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: uid}})
+	// what the scheduler reports when no node fits
+	setPodStatus(t, c, ns, pod.Name, func(p *corev1.Pod) {
+		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
+			Reason: corev1.PodReasonUnschedulable, Message: "0/3 nodes are available: insufficient devices.kubevirt.io/kvm"}}
+	})
+	eventually(t, 10*time.Second, "ErrorUnschedulable", printable(c, ns, name, virtv1.VirtualMachineStatusUnschedulable))
+	markPodRunning(t, c, pod, "node01")
+	eventually(t, 10*time.Second, "Starting once scheduled", printable(c, ns, name, virtv1.VirtualMachineStatusStarting))
 }
