@@ -17,8 +17,8 @@ LDFLAGS := -s -w \
 GO_TEST_FLAGS ?=
 UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
-.PHONY: all build generate verify test test-unit test-integration test-fuzz bench-admission \
-	control-plane-bins control-plane-up control-plane-down demo clean
+.PHONY: all build generate verify test test-unit test-integration test-fuzz test-density \
+	bench-admission control-plane-bins control-plane-up control-plane-down demo clean
 
 all: build
 
@@ -58,6 +58,10 @@ test-unit:
 ## test-integration: tests against a real etcd + kube-apiserver (built on first use)
 test-integration: control-plane-bins
 	go test $(GO_TEST_FLAGS) -count=1 ./tests/compat/... ./tests/framework/... ./tests/integration/...
+
+## test-density: virt-controller density report (100 VMIs) against a real apiserver
+test-density: control-plane-bins
+	go test -count=1 -v -run TestDensityReport ./tests/integration/virtcontroller/
 
 ## control-plane-bins: build the pinned etcd, kube-apiserver and kubectl (cached)
 control-plane-bins:

@@ -1,0 +1,35 @@
+package launcherpod
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+
+	virtv1 "kvirt.io/api/core/v1"
+)
+
+func TestRenderTarget(t *testing.T) {
+	vmi := baseVMI()
+	vmi.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+		RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{
+			{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: corev1.NodeSelectorOpIn, Values: []string{"a"}}}},
+			{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: corev1.NodeSelectorOpIn, Values: []string{"b"}}}},
+		}}}}
+	pod := RenderTarget(vmi, "mig-1", "node01", Config{})
+	if pod.Name == Name(vmi) || pod.Name != TargetName(vmi, "mig-1") || pod.Name == TargetName(vmi, "mig-2") {
+		t.Errorf("target name %q must differ from the source pod and per migration", pod.Name)
+	}
+	if pod.Labels[virtv1.MigrationJobLabel] != "mig-1" {
+		t.Errorf("labels = %v", pod.Labels)
+	}
+	for i, term := range pod.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+		last := term.MatchExpressions[len(term.MatchExpressions)-1]
+		if last.Key != HostnameLabel || last.Operator != corev1.NodeSelectorOpNotIn || last.Values[0] != "node01" {
+			t.Errorf("term %d does not exclude the source node: %+v", i, term)
+		}
+	}
+	if vmi.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[0].MatchExpressions[0].Key != "zone" ||
+		len(vmi.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[0].MatchExpressions) != 1 {
+		t.Errorf("rendering modified the VMI")
+	}
+}

@@ -1,0 +1,242 @@
+package vm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/klog/v2"
+
+	virtv1 "kvirt.io/api/core/v1"
+	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+	virtinformers "kvirt.io/client-go/generated/informers/externalversions/core/v1"
+	virtlisters "kvirt.io/client-go/generated/listers/core/v1"
+	"kvirt.io/kvirt/pkg/instancetype"
+	"kvirt.io/kvirt/pkg/virt-controller/loop"
+)
+
+// missingRefRetry is how often a VM whose instancetype or preference is missing
+// looks again (a condition says why it does not start meanwhile).
+const missingRefRetry = 10 * time.Second
+
+// reasonWaitForDeletion is an internal outcome, never shown: the VMI to replace is
+// still terminating.
+const reasonWaitForDeletion = "waitForDeletion"
+
+// Resolver pins the instancetype and preference a VM starts with.
+type Resolver interface {
+	Resolve(ctx context.Context, vm *virtv1.VirtualMachine) (instancetype.Resolved, error)
+}
+
+// Config wires the controller.
+type Config struct {
+	Kvirt        kvirtclient.Interface
+	VMs          virtinformers.VirtualMachineInformer
+	VMIs         virtinformers.VirtualMachineInstanceInformer
+	Resolver     Resolver
+	QueueMetrics workqueue.MetricsProvider
+}
+
+// Controller is the VM controller.
+type Controller struct {
+	cfg    Config
+	vms    virtlisters.VirtualMachineLister
+	vmis   virtlisters.VirtualMachineInstanceLister
+	loop   *loop.Loop
+	synced []cache.InformerSynced
+}
+
+// New registers event handlers; call before starting the informers.
+func New(cfg Config) (*Controller, error) {
+	c := &Controller{
+		cfg:    cfg,
+		vms:    cfg.VMs.Lister(),
+		vmis:   cfg.VMIs.Lister(),
+		synced: []cache.InformerSynced{cfg.VMs.Informer().HasSynced, cfg.VMIs.Informer().HasSynced},
+	}
+	c.loop = loop.New("virt-controller-vm", c.sync, cfg.QueueMetrics)
+	if _, err := cfg.VMs.Informer().AddEventHandler(c.loop.Handler()); err != nil {
+		return nil, fmt.Errorf("watch vms: %w", err)
+	}
+	owner := func(obj interface{}) {
+		if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			obj = tomb.Obj
+		}
+		if vmi, ok := obj.(*virtv1.VirtualMachineInstance); ok {
+			if ref := metav1.GetControllerOf(vmi); ref != nil && ref.Kind == "VirtualMachine" {
+				c.loop.Add(vmi.Namespace + "/" + ref.Name)
+			}
+		}
+	}
+	_, err := cfg.VMIs.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: owner, UpdateFunc: func(_, obj interface{}) { owner(obj) }, DeleteFunc: owner,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("watch vmis: %w", err)
+	}
+	return c, nil
+}
+
+// Run processes VMs with workers until ctx ends.
+func (c *Controller) Run(ctx context.Context, workers int) error {
+	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
+		return fmt.Errorf("vm controller: caches did not sync: %w", ctx.Err())
+	}
+	c.loop.Run(ctx, workers)
+	return nil
+}
+
+func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error) {
+	ns, name, err := cache.SplitMetaNamespaceKey(key)
+	if err != nil {
+		return 0, nil
+	}
+	vm, err := c.vms.VirtualMachines(ns).Get(name)
+	if apierrors.IsNotFound(err) {
+		return 0, c.deleteOrphans(ctx, ns, name)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("get vm %s: %w", key, err)
+	}
+	vmi, failure := c.ownVMI(vm)
+	now := time.Now()
+	work := vm.DeepCopy()
+	work.Status.StartFailure = TrackStartFailure(vm.Status.StartFailure, vmi, now)
+
+	var retry time.Duration
+	if failure == nil {
+		d := Decide(work, vmi, now)
+		retry = d.RetryAfter
+		var created *virtv1.VirtualMachineInstance
+		created, failure = c.act(ctx, work, vmi, d)
+		if created != nil {
+			vmi = created
+		}
+		if failure == nil {
+			work.Status.StateChangeRequests = popRequests(work.Status.StateChangeRequests, d.PopRequests)
+		} else if failure.Reason == ReasonInstancetype {
+			retry = missingRefRetry
+		}
+		if failure != nil && failure.Reason == reasonWaitForDeletion {
+			failure, retry = nil, time.Second
+		}
+	}
+	work.Status = Status(work, vmi, failure, now)
+	return retry, c.writeStatus(ctx, vm, work)
+}
+
+// ownVMI returns the VMI of the VM's name when the VM controls it; a VMI of that
+// name controlled by someone else is a failure to report.
+func (c *Controller) ownVMI(vm *virtv1.VirtualMachine) (*virtv1.VirtualMachineInstance, *Failure) {
+	vmi, err := c.vmis.VirtualMachineInstances(vm.Namespace).Get(vm.Name)
+	if err != nil {
+		return nil, nil
+	}
+	if ref := metav1.GetControllerOf(vmi); ref == nil || ref.UID != vm.UID {
+		return nil, &Failure{Reason: ReasonVMIOwnedElsewhere, Message: "a VMI named " + vm.Name + " exists and is not controlled by this VM"}
+	}
+	return vmi, nil
+}
+
+// act carries out the decision; it returns the VMI it created, or the failure.
+func (c *Controller) act(ctx context.Context, vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance, d Decision) (*virtv1.VirtualMachineInstance, *Failure) {
+	log := klog.FromContext(ctx)
+	switch d.Action {
+	case ActionCreate:
+		created, failure := c.createVMI(ctx, vm)
+		if failure == nil {
+			log.Info("vmi created", "vm", klog.KObj(vm), "uid", created.UID)
+		}
+		return created, failure
+	case ActionDelete:
+		err := c.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(vm.Namespace).Delete(ctx, vmi.Name,
+			metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &vmi.UID}})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return nil, &Failure{Reason: ReasonFailedDelete, Message: err.Error()}
+		}
+		log.Info("vmi deleted", "vm", klog.KObj(vm), "uid", vmi.UID)
+	}
+	return nil, nil
+}
+
+func (c *Controller) createVMI(ctx context.Context, vm *virtv1.VirtualMachine) (*virtv1.VirtualMachineInstance, *Failure) {
+	vmi := NewVMI(vm)
+	if vm.Spec.Instancetype != nil || vm.Spec.Preference != nil {
+		resolved, err := c.cfg.Resolver.Resolve(ctx, vm)
+		if err != nil {
+			return nil, &Failure{Reason: ReasonInstancetype, Message: err.Error()}
+		}
+		if errs := instancetype.Apply(vmi, resolved.Instancetype, resolved.Preference); len(errs) > 0 {
+			return nil, &Failure{Reason: ReasonInstancetype, Message: errs.ToAggregate().Error()}
+		}
+		vm.Status.InstancetypeRef, vm.Status.PreferenceRef = resolved.InstancetypeRef, resolved.PreferenceRef
+	}
+	client := c.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(vm.Namespace)
+	created, err := client.Create(ctx, vmi, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		// The cache lags: the VMI exists already. Ours and alive is as good as created;
+		// ours and terminating means wait for it to go.
+		live, getErr := client.Get(ctx, vmi.Name, metav1.GetOptions{})
+		if getErr == nil && metav1.IsControlledBy(live, vm) {
+			if live.DeletionTimestamp != nil {
+				return nil, &Failure{Reason: reasonWaitForDeletion}
+			}
+			return live, nil
+		}
+	}
+	if err != nil {
+		return nil, &Failure{Reason: ReasonFailedCreate, Message: err.Error()}
+	}
+	return created, nil
+}
+
+func popRequests(reqs []virtv1.VirtualMachineStateChangeRequest, n int) []virtv1.VirtualMachineStateChangeRequest {
+	if n >= len(reqs) {
+		return nil
+	}
+	return reqs[n:]
+}
+
+// writeStatus updates the status subresource when it changed. The update carries
+// the resourceVersion read, so a concurrent write (a new state-change request from
+// virt-api) makes it fail with a conflict and the VM is synced again.
+func (c *Controller) writeStatus(ctx context.Context, old, vm *virtv1.VirtualMachine) error {
+	if equality.Semantic.DeepEqual(old.Status, vm.Status) {
+		return nil
+	}
+	_, err := c.cfg.Kvirt.KubevirtV1().VirtualMachines(vm.Namespace).UpdateStatus(ctx, vm, metav1.UpdateOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("update vm status %s/%s: %w", vm.Namespace, vm.Name, err)
+	}
+	return nil
+}
+
+// deleteOrphans removes the VMIs of a VM that is gone (the garbage collector does
+// too, where one runs).
+func (c *Controller) deleteOrphans(ctx context.Context, ns, name string) error {
+	vmis, err := c.vmis.VirtualMachineInstances(ns).List(labels.Everything())
+	if err != nil {
+		return fmt.Errorf("list vmis: %w", err)
+	}
+	var errs []error
+	for _, vmi := range vmis {
+		ref := metav1.GetControllerOf(vmi)
+		if ref == nil || ref.Kind != "VirtualMachine" || ref.Name != name || vmi.DeletionTimestamp != nil {
+			continue
+		}
+		uid := vmi.UID
+		err := c.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(ns).Delete(ctx, vmi.Name,
+			metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
+		if err != nil && !apierrors.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("delete orphaned vmi %s/%s: %w", ns, vmi.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}

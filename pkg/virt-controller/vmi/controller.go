@@ -1,0 +1,263 @@
+package vmi
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	coreinformers "k8s.io/client-go/informers/core/v1"
+	"k8s.io/client-go/kubernetes"
+	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/klog/v2"
+
+	virtv1 "kvirt.io/api/core/v1"
+	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+	virtinformers "kvirt.io/client-go/generated/informers/externalversions/core/v1"
+	virtlisters "kvirt.io/client-go/generated/listers/core/v1"
+	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
+	"kvirt.io/kvirt/pkg/virt-controller/loop"
+)
+
+// podsByVMI indexes launcher pods by the namespace/name of their controlling VMI.
+const podsByVMI = "vmi"
+
+// Recorder observes phase transitions (metrics); it may be nil.
+type Recorder interface {
+	PhaseEntered(vmi *virtv1.VirtualMachineInstance, phase virtv1.VirtualMachineInstancePhase, at time.Time)
+}
+
+// Config wires the controller.
+type Config struct {
+	Kube         kubernetes.Interface
+	Kvirt        kvirtclient.Interface
+	VMIs         virtinformers.VirtualMachineInstanceInformer
+	Pods         coreinformers.PodInformer
+	Pod          launcherpod.Config
+	Recorder     Recorder
+	QueueMetrics workqueue.MetricsProvider
+}
+
+// Controller is the VMI controller.
+type Controller struct {
+	cfg      Config
+	vmis     virtlisters.VirtualMachineInstanceLister
+	pods     corelisters.PodLister
+	podIndex cache.Indexer
+	loop     *loop.Loop
+	synced   []cache.InformerSynced
+}
+
+// New registers the controller's event handlers on the informers; call before
+// starting them.
+func New(cfg Config) (*Controller, error) {
+	c := &Controller{
+		cfg:      cfg,
+		vmis:     cfg.VMIs.Lister(),
+		pods:     cfg.Pods.Lister(),
+		podIndex: cfg.Pods.Informer().GetIndexer(),
+		synced:   []cache.InformerSynced{cfg.VMIs.Informer().HasSynced, cfg.Pods.Informer().HasSynced},
+	}
+	c.loop = loop.New("virt-controller-vmi", c.sync, cfg.QueueMetrics)
+	if err := cfg.Pods.Informer().AddIndexers(cache.Indexers{podsByVMI: indexByVMI}); err != nil {
+		return nil, fmt.Errorf("add pod index: %w", err)
+	}
+	if _, err := cfg.VMIs.Informer().AddEventHandler(c.loop.Handler()); err != nil {
+		return nil, fmt.Errorf("watch vmis: %w", err)
+	}
+	podHandler := cache.ResourceEventHandlerFuncs{
+		AddFunc:    c.enqueueOwner,
+		UpdateFunc: func(_, obj interface{}) { c.enqueueOwner(obj) },
+		DeleteFunc: c.enqueueOwner,
+	}
+	if _, err := cfg.Pods.Informer().AddEventHandler(podHandler); err != nil {
+		return nil, fmt.Errorf("watch pods: %w", err)
+	}
+	return c, nil
+}
+
+// Run processes VMIs with workers until ctx ends.
+func (c *Controller) Run(ctx context.Context, workers int) error {
+	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
+		return fmt.Errorf("vmi controller: caches did not sync: %w", ctx.Err())
+	}
+	c.loop.Run(ctx, workers)
+	return nil
+}
+
+func indexByVMI(obj interface{}) ([]string, error) {
+	pod, ok := obj.(*corev1.Pod)
+	if !ok {
+		return nil, nil
+	}
+	ref := metav1.GetControllerOf(pod)
+	if ref == nil || ref.Kind != "VirtualMachineInstance" {
+		return nil, nil
+	}
+	return []string{pod.Namespace + "/" + ref.Name}, nil
+}
+
+func (c *Controller) enqueueOwner(obj interface{}) {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	keys, _ := indexByVMI(obj)
+	for _, k := range keys {
+		c.loop.Add(k)
+	}
+}
+
+func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error) {
+	ns, name, err := cache.SplitMetaNamespaceKey(key)
+	if err != nil {
+		return 0, nil
+	}
+	pods, err := c.podIndex.ByIndex(podsByVMI, key)
+	if err != nil {
+		return 0, fmt.Errorf("list pods of %s: %w", key, err)
+	}
+	vmi, err := c.vmis.VirtualMachineInstances(ns).Get(name)
+	if apierrors.IsNotFound(err) {
+		return 0, c.deleteStrayPods(ctx, pods, "")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("get vmi %s: %w", key, err)
+	}
+	if err := c.deleteStrayPods(ctx, pods, vmi.UID); err != nil {
+		return 0, err
+	}
+	pod, err := c.launcherPod(ctx, vmi, pods)
+	if err != nil {
+		return 0, err
+	}
+	now := metav1.Now()
+	d := Decide(vmi, pod, now)
+	if err := c.applyPod(ctx, vmi, d.Pod); err != nil {
+		if d.Pod == PodCreate {
+			// say why on the VMI; the key is retried with backoff either way
+			_ = c.applyVMI(ctx, vmi, CreateFailed(vmi, err.Error(), now))
+		}
+		return 0, err
+	}
+	return 0, c.applyVMI(ctx, vmi, d.VMI)
+}
+
+// launcherPod finds the VMI's pod in the cache; when the cache has none although
+// the VMI says a pod was made, it asks the apiserver before anyone concludes the
+// pod vanished (the pod watch may lag behind the VMI watch).
+func (c *Controller) launcherPod(ctx context.Context, vmi *virtv1.VirtualMachineInstance, pods []interface{}) (*corev1.Pod, error) {
+	for _, obj := range pods {
+		if pod, ok := obj.(*corev1.Pod); ok && ownedBy(pod, vmi.UID) {
+			return pod, nil
+		}
+	}
+	if vmi.Status.Phase != virtv1.Scheduling && vmi.Status.Phase != virtv1.Scheduled {
+		return nil, nil
+	}
+	pod, err := c.cfg.Kube.CoreV1().Pods(vmi.Namespace).Get(ctx, launcherpod.Name(vmi), metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("get launcher pod of %s: %w", vmi.Name, err)
+	case !ownedBy(pod, vmi.UID):
+		return nil, nil
+	}
+	return pod, nil
+}
+
+func ownedBy(pod *corev1.Pod, uid types.UID) bool {
+	ref := metav1.GetControllerOf(pod)
+	return ref != nil && ref.UID == uid
+}
+
+// deleteStrayPods removes launcher pods of a VMI that no longer exists (or of an
+// earlier VMI with the same name).
+func (c *Controller) deleteStrayPods(ctx context.Context, pods []interface{}, current types.UID) error {
+	for _, obj := range pods {
+		pod, ok := obj.(*corev1.Pod)
+		if !ok || pod.DeletionTimestamp != nil || ownedBy(pod, current) {
+			continue
+		}
+		if err := c.deletePod(ctx, pod); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Controller) deletePod(ctx context.Context, pod *corev1.Pod) error {
+	err := c.cfg.Kube.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
+		Preconditions: &metav1.Preconditions{UID: &pod.UID},
+	})
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		return fmt.Errorf("delete launcher pod %s/%s: %w", pod.Namespace, pod.Name, err)
+	}
+	klog.FromContext(ctx).V(2).Info("launcher pod deleted", "pod", klog.KObj(pod))
+	return nil
+}
+
+func (c *Controller) applyPod(ctx context.Context, vmi *virtv1.VirtualMachineInstance, action PodAction) error {
+	switch action {
+	case PodCreate:
+		pod := launcherpod.Render(vmi, c.cfg.Pod)
+		_, err := c.cfg.Kube.CoreV1().Pods(vmi.Namespace).Create(ctx, pod, metav1.CreateOptions{})
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("create launcher pod for %s/%s: %w", vmi.Namespace, vmi.Name, err)
+		}
+		klog.FromContext(ctx).V(2).Info("launcher pod created", "vmi", klog.KObj(vmi), "pod", pod.Name)
+	case PodDelete:
+		pods, err := c.podIndex.ByIndex(podsByVMI, vmi.Namespace+"/"+vmi.Name)
+		if err != nil {
+			return fmt.Errorf("list pods of %s: %w", vmi.Name, err)
+		}
+		for _, obj := range pods {
+			if pod, ok := obj.(*corev1.Pod); ok && pod.DeletionTimestamp == nil {
+				if err := c.deletePod(ctx, pod); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Controller) applyVMI(ctx context.Context, old, new *virtv1.VirtualMachineInstance) error {
+	patch, err := mergePatch(old, new)
+	if err != nil || patch == nil {
+		return err
+	}
+	_, err = c.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(old.Namespace).Patch(ctx, old.Name,
+		types.MergePatchType, patch, metav1.PatchOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("patch vmi %s/%s: %w", old.Namespace, old.Name, err)
+	}
+	if old.Status.Phase != new.Status.Phase {
+		klog.FromContext(ctx).Info("vmi phase changed", "vmi", klog.KObj(old), "from", old.Status.Phase, "to", new.Status.Phase)
+		c.recordPhases(old, new)
+	}
+	return nil
+}
+
+func (c *Controller) recordPhases(old, new *virtv1.VirtualMachineInstance) {
+	if c.cfg.Recorder == nil {
+		return
+	}
+	seen := map[virtv1.VirtualMachineInstancePhase]bool{}
+	for _, ts := range old.Status.PhaseTransitionTimestamps {
+		seen[ts.Phase] = true
+	}
+	for _, ts := range new.Status.PhaseTransitionTimestamps {
+		if !seen[ts.Phase] && ts.PhaseTransitionTimestamp != nil {
+			c.cfg.Recorder.PhaseEntered(new, ts.Phase, ts.PhaseTransitionTimestamp.Time)
+		}
+	}
+}
