@@ -4,7 +4,10 @@
 # KVIRT_LOCAL_DIR set. `up` builds _out/bin/virt-controller, makes sure the
 # `default` namespace has its `default` ServiceAccount (no controller-manager runs to
 # create it, and launcher pods need it), and starts the controller detached with
-# its PID in $KVIRT_LOCAL_DIR/virt-controller.pid and its log beside it.
+# its PID in $KVIRT_LOCAL_DIR/virt-controller.pid and its log beside it. It runs as
+# the ServiceAccount kubevirt/kubevirt-controller (bound to cluster-admin, locally
+# only) through a token kubeconfig, as it would in a cluster: virt-api treats only
+# kvirt's own service accounts as allowed to write VMI status.
 # Metrics: http://127.0.0.1:${KVIRT_CONTROLLER_METRICS_PORT:-18090}/metrics.
 set -euo pipefail
 
@@ -22,6 +25,24 @@ running() {
     grep -q virt-controller "/proc/$(cat "${pid_file}")/cmdline" 2>/dev/null
 }
 
+# service_account_kubeconfig KUBECTL: makes sure the kubevirt-controller service
+# account exists with its binding and writes a kubeconfig that authenticates with a
+# fresh token for it; prints the kubeconfig path.
+service_account_kubeconfig() {
+  local kubectl="$1" path="${KVIRT_LOCAL_DIR}/virt-controller.kubeconfig" token
+  "${kubectl}" create namespace kubevirt --dry-run=client -o yaml | "${kubectl}" apply -f - >/dev/null
+  "${kubectl}" -n kubevirt create serviceaccount kubevirt-controller --dry-run=client -o yaml |
+    "${kubectl}" apply -f - >/dev/null
+  "${kubectl}" create clusterrolebinding kvirt-local-controller --clusterrole=cluster-admin \
+    --serviceaccount=kubevirt:kubevirt-controller --dry-run=client -o yaml | "${kubectl}" apply -f - >/dev/null
+  token="$("${kubectl}" -n kubevirt create token kubevirt-controller --duration=48h)"
+  cp "${KUBECONFIG}" "${path}"
+  "${kubectl}" --kubeconfig="${path}" config set-credentials kubevirt-controller --token="${token}" >/dev/null
+  "${kubectl}" --kubeconfig="${path}" config set-context "$("${kubectl}" --kubeconfig="${path}" config current-context)" \
+    --user=kubevirt-controller >/dev/null
+  echo "${path}"
+}
+
 case "${1:-}" in
   up)
     if running; then
@@ -34,7 +55,8 @@ case "${1:-}" in
     if ! "${kubectl}" -n default get serviceaccount default >/dev/null 2>&1; then
       "${kubectl}" -n default create serviceaccount default >/dev/null
     fi
-    nohup "${bin}" --kubeconfig="${KUBECONFIG}" --metrics-bind-address="127.0.0.1:${port}" \
+    sa_kubeconfig="$(service_account_kubeconfig "${kubectl}")"
+    nohup "${bin}" --kubeconfig="${sa_kubeconfig}" --metrics-bind-address="127.0.0.1:${port}" \
       --leader-elect-namespace=kube-system --allow-emulation --log-json=false \
       >"${log_file}" 2>&1 </dev/null &
     echo $! >"${pid_file}"
