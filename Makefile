@@ -18,7 +18,7 @@ GO_TEST_FLAGS ?=
 UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
 .PHONY: all build generate verify test test-unit test-integration control-plane-bins \
-	control-plane-up control-plane-down demo clean
+	control-plane-up control-plane-down demo clean images cluster-up cluster-down
 
 all: build
 
@@ -63,6 +63,17 @@ control-plane-up:
 
 control-plane-down:
 	hack/control-plane.sh down
+
+## images: OCI archives of every kvirt image in _out/images (imported when the cluster runs)
+images:
+	hack/build-images.sh --import
+
+## cluster-up / cluster-down: a local single-node Kubernetes; kubeconfig at _out/cluster/kubeconfig
+cluster-up:
+	hack/cluster-up.sh
+
+cluster-down:
+	hack/cluster-down.sh
 
 clean:
 	rm -rf _out
