@@ -18,7 +18,7 @@ GO_TEST_FLAGS ?=
 UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
 .PHONY: all build generate verify test test-unit test-integration control-plane-bins \
-	control-plane-up control-plane-down demo clean images cluster-up cluster-down
+	control-plane-up control-plane-down demo clean images cluster-up cluster-down cluster-smoke
 
 all: build
 
@@ -74,6 +74,10 @@ cluster-up:
 
 cluster-down:
 	hack/cluster-down.sh
+
+## cluster-smoke: a pod on the local cluster reaches the apiserver; every built image runs
+cluster-smoke:
+	hack/cluster-smoke.sh
 
 clean:
 	rm -rf _out

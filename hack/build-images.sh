@@ -50,7 +50,9 @@ build_tools() {
 build_binaries() {
   local date
   date="$(git -C "${KVIRT_ROOT}" show -s --format=%cI HEAD 2>/dev/null || echo 1970-01-01T00:00:00Z)"
-  make -s -C "${KVIRT_ROOT}" build BUILD_DATE="${date}" >/dev/null
+  # Static: the component images have no libc. (A launcher that links libvirt through
+  # cgo would build separately; its rootfs has the libraries.)
+  CGO_ENABLED=0 make -s -C "${KVIRT_ROOT}" build BUILD_DATE="${date}" >/dev/null
 }
 
 # base_tree: the minimal base layer of the component images.

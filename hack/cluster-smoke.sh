@@ -2,7 +2,10 @@
 # Checks the local cluster of hack/cluster-up.sh end to end: the node is Ready, a pod
 # of kvirt.local/busybox (hack/build-images.sh busybox) is scheduled, gets a pod IP on
 # the bridge, reaches the apiserver through the kubernetes Service (kube-proxy), and
-# its logs and exec work through the apiserver -> kubelet path. Deletes the pod after.
+# its logs and exec work through the apiserver -> kubelet path. Then every kvirt image
+# built by hack/build-images.sh (_out/images/virt-*.ref) runs once in a pod: the
+# component binaries print their version, virt-launcher also QEMU's and libvirtd's.
+# Deletes its namespace after.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -58,5 +61,34 @@ fi
 "${kubectl[@]}" -n "${ns}" get pod "${pod}" -o wide
 "${kubectl[@]}" -n "${ns}" logs "${pod}"
 "${kubectl[@]}" -n "${ns}" exec "${pod}" -- ip -4 -o addr show eth0
+"${kubectl[@]}" -n "${ns}" delete pod "${pod}" --now >/dev/null
+
+# run_image NAME ARGS...: runs image NAME once with ARGS, waits for it to succeed and
+# prints its output.
+run_image() {
+  local name="$1" ref
+  shift
+  ref="$(cat "${KVIRT_OUT_DIR}/images/${name}.ref")"
+  "${kubectl[@]}" -n "${ns}" run "${name}" --restart=Never --image="${ref}" \
+    --image-pull-policy=Never --command -- "$@" >/dev/null
+  succeeded() {
+    local phase
+    phase="$("${kubectl[@]}" -n "${ns}" get pod "$1" -o jsonpath='{.status.phase}')"
+    [[ "${phase}" == Failed ]] && "${kubectl[@]}" -n "${ns}" logs "$1" >&2 && exit 1
+    [[ "${phase}" == Succeeded ]]
+  }
+  kvirt::cluster::wait_for "image ${ref} to run" 120 succeeded "${name}"
+  "${kubectl[@]}" -n "${ns}" logs "${name}" | sed "s|^|${name}: |"
+}
+
+shopt -s nullglob
+for ref_file in "${KVIRT_OUT_DIR}"/images/virt-*.ref; do
+  name="$(basename "${ref_file}" .ref)"
+  if [[ "${name}" == virt-launcher ]]; then
+    run_image "${name}" /bin/sh -c 'qemu-system-x86_64 --version | head -n1 && libvirtd --version && virt-launcher --version'
+  else
+    run_image "${name}" "/usr/bin/${name}" --version
+  fi
+done
 "${kubectl[@]}" delete namespace "${ns}" --wait=true >/dev/null
 kvirt::log::info "smoke test passed"

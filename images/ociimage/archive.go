@@ -73,13 +73,17 @@ func WriteArchiveFile(path string, img v1.Image, ref, tag string) error {
 	if err != nil {
 		return fmt.Errorf("create archive: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	// After a successful rename the temp name is gone and Remove fails harmlessly.
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if err := WriteArchive(tmp, img, ref, tag); err != nil {
 		tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("close archive: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("chmod archive: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("install archive: %w", err)
