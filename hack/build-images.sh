@@ -104,7 +104,7 @@ build_busybox() {
   rm -rf "${tree}"
   mkdir -p "${tree}/tmp"
   dpkg-deb -x "${debs}/${deb}" "${tree}"
-  rm -rf "${tree}/usr/share"
+  rm -rf "${tree:?}/usr/share"
   local applet
   for applet in sh echo cat ls ip nc sleep wget hostname ps; do
     ln -sf busybox "${tree}/bin/${applet}"
