@@ -165,7 +165,8 @@ remove_state() {
     "${dir}/config" "${dir}/pki" "${KVIRT_CLUSTER_RUN_DIR}" "${KVIRT_CLUSTER_KUBECONFIG}"
   [[ "${purge}" == false ]] || rm -rf --one-file-system "${dir}/containerd"
   # Directories containerd's shims and libcni create outside our tree, when empty.
-  rmdir /run/containerd/s /run/containerd /var/lib/cni/results /var/lib/cni 2>/dev/null || true
+  rmdir /run/containerd/s /run/containerd/runc/k8s.io /run/containerd/runc /run/containerd \
+    /var/lib/cni/results /var/lib/cni 2>/dev/null || true
 }
 
 # check_clean: fails listing whatever of ours is still there.
