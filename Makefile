@@ -80,4 +80,6 @@ cluster-smoke:
 	hack/cluster-smoke.sh
 
 clean:
+	@if compgen -G '_out/cluster/run/*.pid' >/dev/null; then \
+		echo "the local cluster has state in _out/cluster (mounts, processes): run make cluster-down first" >&2; exit 1; fi
 	rm -rf _out
