@@ -74,7 +74,10 @@ run_image() {
   succeeded() {
     local phase
     phase="$("${kubectl[@]}" -n "${ns}" get pod "$1" -o jsonpath='{.status.phase}')"
-    [[ "${phase}" == Failed ]] && "${kubectl[@]}" -n "${ns}" logs "$1" >&2 && exit 1
+    if [[ "${phase}" == Failed ]]; then
+      "${kubectl[@]}" -n "${ns}" logs "$1" || true
+      return 2
+    fi
     [[ "${phase}" == Succeeded ]]
   }
   kvirt::cluster::wait_for "image ${ref} to run" 120 succeeded "${name}"

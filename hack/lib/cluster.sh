@@ -89,12 +89,21 @@ kvirt::cluster::stop() {
 }
 
 # kvirt::cluster::wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...: polls COMMAND
-# every second until it succeeds; fails with its last output after the timeout.
+# every second until it succeeds; fails with its last output after the timeout, or at
+# once when COMMAND exits with 2 (it will never succeed).
 kvirt::cluster::wait_for() {
-  local what="$1" timeout="$2" deadline out
+  local what="$1" timeout="$2" deadline out rc
   shift 2
   deadline=$((SECONDS + timeout))
-  while ! out="$("$@" 2>&1)"; do
+  while true; do
+    rc=0
+    out="$("$@" 2>&1)" || rc=$?
+    ((rc == 0)) && return 0
+    if ((rc == 2)); then
+      kvirt::log::error "gave up waiting for ${what}:"
+      echo "${out}" >&2
+      return 1
+    fi
     if ((SECONDS >= deadline)); then
       kvirt::log::error "timed out after ${timeout}s waiting for ${what}; last output:"
       echo "${out}" >&2
