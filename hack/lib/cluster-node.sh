@@ -104,6 +104,9 @@ EOC
 
 containerd_up() {
   write_containerd_config
+  # containerd creates /run/netns (a shared bind mount) for pod network namespaces;
+  # remember when it was not there before, so cluster-down removes it.
+  [[ -e /run/netns || -f "${dir}/run/netns-created" ]] || touch "${dir}/run/netns-created"
   kvirt::cluster::start containerd "$(command -v containerd)" --config "${cfg}/containerd.toml"
   kvirt::cluster::wait_for "containerd" 60 kvirt::cluster::ctr version
   local ref
@@ -217,6 +220,10 @@ node_ready() {
     -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" == True ]]
 }
 
+# wait_node_ready: the node is Ready and pods can be created in the default namespace
+# (the controller-manager has made its ServiceAccount).
 wait_node_ready() {
   kvirt::cluster::wait_for "node ${node_name} Ready" 180 node_ready
+  kvirt::cluster::wait_for "ServiceAccount default/default" 60 \
+    kvirt::cluster::kubectl -n default get serviceaccount default
 }

@@ -46,6 +46,8 @@ kill_leftover_containers() {
     done < <(kvirt::cluster::ctr containers info "${id}" | grep -o '/var/run/netns/cni-[0-9a-f-]*' | sort -u)
     kvirt::cluster::ctr tasks delete --force "${id}" >/dev/null 2>&1 || true
     kvirt::cluster::ctr containers delete "${id}" >/dev/null 2>&1 || true
+    # libcni's cached results of a sandbox that missed its CNI DEL.
+    rm -f /var/lib/cni/results/*-"${id}"-*
   done
 }
 
@@ -86,6 +88,12 @@ remove_mounts() {
   for ns in "${leftover_netns[@]}"; do
     rm -f "${ns}"
   done
+  # containerd makes /run/netns a shared bind mount of itself; undo that when it did
+  # (cluster-up noted the directory was absent) and no namespace is left in it.
+  if [[ -f "${dir}/run/netns-created" ]] && [[ -z "$(ls -A /run/netns 2>/dev/null)" ]]; then
+    umount /run/netns 2>/dev/null || true
+    rmdir /run/netns 2>/dev/null || true
+  fi
 }
 
 # delete_rules TABLE PATTERN: deletes every rule of TABLE whose iptables-save line
