@@ -18,7 +18,8 @@ GO_TEST_FLAGS ?=
 UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
 .PHONY: all build generate verify test test-unit test-integration test-fuzz test-density \
-	bench-admission control-plane-bins control-plane-up control-plane-down demo clean
+	bench-admission control-plane-bins control-plane-up control-plane-down demo clean \
+	images cluster-up cluster-down cluster-smoke
 
 all: build
 
@@ -78,5 +79,22 @@ control-plane-up:
 control-plane-down:
 	hack/control-plane.sh down
 
+## images: OCI archives of every kvirt image in _out/images (imported when the cluster runs)
+images:
+	hack/build-images.sh --import
+
+## cluster-up / cluster-down: a local single-node Kubernetes; kubeconfig at _out/cluster/kubeconfig
+cluster-up:
+	hack/cluster-up.sh
+
+cluster-down:
+	hack/cluster-down.sh
+
+## cluster-smoke: a pod on the local cluster reaches the apiserver; every built image runs
+cluster-smoke:
+	hack/cluster-smoke.sh
+
 clean:
+	@if compgen -G '_out/cluster/run/*.pid' >/dev/null; then \
+		echo "the local cluster has state in _out/cluster (mounts, processes): run make cluster-down first" >&2; exit 1; fi
 	rm -rf _out

@@ -43,7 +43,19 @@ type options struct {
 	crdDir   string
 	skipCRDs bool
 	ports    controlplane.Ports
-	flags    *flag.FlagSet
+	// apiserverFlags are extra kube-apiserver flags (--apiserver-flag, repeatable).
+	apiserverFlags stringList
+	flags          *flag.FlagSet
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, " ") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }
 
 func newOptions(name string, stderr io.Writer) *options {
@@ -57,6 +69,7 @@ func newOptions(name string, stderr io.Writer) *options {
 	fs.IntVar(&o.ports.APIServer, "apiserver-port", defaultAPIServerPort, "kube-apiserver port on 127.0.0.1")
 	fs.IntVar(&o.ports.EtcdClient, "etcd-client-port", defaultEtcdClientPort, "etcd client port on 127.0.0.1")
 	fs.IntVar(&o.ports.EtcdPeer, "etcd-peer-port", defaultEtcdPeerPort, "etcd peer port on 127.0.0.1")
+	fs.Var(&o.apiserverFlags, "apiserver-flag", "extra kube-apiserver flag, e.g. --apiserver-flag=--v=2 (repeatable; applied when up starts the apiserver)")
 	return o
 }
 
@@ -96,6 +109,8 @@ func up(ctx context.Context, o *options, stdout io.Writer) (int, error) {
 		CRDDir:   o.crdDir,
 		SkipCRDs: o.skipCRDs,
 		Ports:    o.ports,
+		// Later flags win over the defaults.
+		APIServerFlags: o.apiserverFlags,
 	})
 	if err != nil {
 		return exitError, err

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# launcher_rootfs: prints the directory of virt-launcher's root filesystem, built from
+# the Debian packages in images/virt-launcher/packages.txt and their dependency
+# closure (no recommends), extracted with dpkg-deb (no maintainer scripts run).
+# Cached under $KVIRT_CACHE_DIR/images/launcher-rootfs-<key>, where the key hashes the
+# exact .deb file names (name, version, arch): a Debian update makes a new rootfs.
+# Source after common.sh.
+
+launcher_rootfs() {
+  local list="${KVIRT_ROOT}/images/virt-launcher/packages.txt" cache="${KVIRT_CACHE_DIR}/images"
+  local pkgs closure uris key rootfs
+  mapfile -t pkgs < <(grep -v '^[[:space:]]*#' "${list}" | grep -v '^[[:space:]]*$')
+  if ! apt-cache show "${pkgs[0]}" >/dev/null 2>&1; then
+    apt-get update -qq >&2
+  fi
+  mapfile -t closure < <(apt-cache depends --recurse --no-recommends --no-suggests \
+    --no-conflicts --no-breaks --no-replaces --no-enhances "${pkgs[@]}" | grep '^[a-z0-9]' | sort -u)
+  # 'URI' FILE SIZE HASH per package, without downloading anything.
+  # (from /: apt prints nothing for a .deb already in the working directory)
+  uris="$(cd / && apt-get download --print-uris "${closure[@]}" | sort)"
+  key="$(printf '%s\n' "${uris}" | awk '{print $2}' | sha256sum | cut -c1-16)"
+  rootfs="${cache}/launcher-rootfs-${key}"
+  if [[ -d "${rootfs}" ]]; then
+    echo "${rootfs}"
+    return 0
+  fi
+  kvirt::log::info "building virt-launcher rootfs from ${#closure[@]} Debian packages"
+  mkdir -p "${cache}/debs"
+  local missing=() name file
+  while read -r _ file _; do
+    [[ -f "${cache}/debs/${file}" ]] || missing+=("${file%%_*}")
+  done <<<"${uris}"
+  if [[ "${#missing[@]}" -gt 0 ]]; then
+    (cd "${cache}/debs" && apt-get download -qq "${missing[@]}" >&2)
+  fi
+  local tmp="${rootfs}.tmp"
+  rm -rf "${tmp}"
+  mkdir -p "${tmp}"
+  while read -r _ file _; do
+    dpkg-deb -x "${cache}/debs/${file}" "${tmp}"
+  done <<<"${uris}"
+  finish_launcher_rootfs "${tmp}"
+  mv "${tmp}" "${rootfs}"
+  echo "${rootfs}"
+}
+
+# finish_launcher_rootfs DIR: what maintainer scripts would have done and the
+# launcher needs: a shell, users and groups, the dynamic linker cache; drops docs.
+finish_launcher_rootfs() {
+  local root="$1"
+  rm -rf "${root}/usr/share/doc" "${root}/usr/share/man" "${root}/usr/share/info" "${root}/usr/share/locale"
+  mkdir -p "${root}/bin" "${root}/tmp" "${root}/var/run" "${root}/var/lib/libvirt" "${root}/var/log/libvirt"
+  chmod 1777 "${root}/tmp"
+  [[ -e "${root}/bin/sh" ]] || ln -s busybox "${root}/bin/sh"
+  cat >"${root}/etc/passwd" <<'EOC'
+root:x:0:0:root:/root:/bin/sh
+qemu:x:107:107:qemu:/var/lib/libvirt:/sbin/nologin
+nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin
+EOC
+  cat >"${root}/etc/group" <<'EOC'
+root:x:0:
+kvm:x:36:qemu
+qemu:x:107:
+libvirt:x:108:
+nonroot:x:65532:
+EOC
+  ldconfig -r "${root}"
+}
