@@ -31,6 +31,7 @@ build:
 ## generate: regenerate deep copies, typed clients and CRDs
 generate:
 	hack/update-codegen.sh
+	hack/update-proto.sh
 
 ## verify: fail on stale generated files, gofmt, go vet, lint or over-long files
 verify:
