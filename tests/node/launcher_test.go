@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"kvirt.io/kvirt/tests/framework/nodeenv"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+	"kvirt.io/kvirt/tests/framework/nodeenv"
 )
 
 func startLauncher(t *testing.T, env *nodeenv.Env, uid, containerDiskDir string) *nodeenv.Launcher {
