@@ -46,6 +46,7 @@ type Manager struct {
 	started           time.Time
 	shutdownRequested bool
 	shutdownCancel    context.CancelFunc
+	interfaces        []*launcherv1.Interface
 }
 
 // New connects to the daemon.
@@ -111,6 +112,9 @@ func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachine
 	defer dom.Free()
 	if err := dom.Create(); err != nil {
 		return fmt.Errorf("start domain %s: %w", m.name, err)
+	}
+	if live, err := dom.GetXMLDesc(0); err == nil {
+		m.interfaces = domainInterfaces(live, podIPs())
 	}
 	klog.FromContext(ctx).Info("domain started", "domain", m.name, "accelerator", acc)
 	return nil
@@ -223,7 +227,8 @@ func (m *Manager) enforceGrace(ctx context.Context, grace time.Duration) {
 // Domain reports the domain; nil before the first Sync.
 func (m *Manager) Domain() (*launcherv1.Domain, error) {
 	m.mu.Lock()
-	out := &launcherv1.Domain{Name: m.name, Uid: m.uid, Failure: m.failure, ShutdownRequested: m.shutdownRequested}
+	out := &launcherv1.Domain{Name: m.name, Uid: m.uid, Failure: m.failure, ShutdownRequested: m.shutdownRequested,
+		Interfaces: m.interfaces}
 	if !m.started.IsZero() {
 		out.StartedUnixNano = m.started.UnixNano()
 	}
