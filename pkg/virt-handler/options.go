@@ -1,10 +1,11 @@
 package virthandler
 
 import (
-	"context"
+	"fmt"
+	"os"
+	"time"
 
 	"github.com/spf13/pflag"
-	"k8s.io/klog/v2"
 
 	"kvirt.io/kvirt/pkg/kubeclient"
 )
@@ -12,17 +13,49 @@ import (
 // Options configures virt-handler.
 type Options struct {
 	Client kubeclient.Flags
+	// NodeName is the node this handler runs on.
+	NodeName string
+	// SocketRoot holds one directory per VMI UID with its launcher's sockets,
+	// and the handler's notify socket.
+	SocketRoot string
+	// StateDir keeps what must survive a handler restart.
+	StateDir string
+	// Accelerator: "auto" probes KVM and falls back to TCG when allowed;
+	// "tcg" skips the probe (still requires emulation to be allowed).
+	Accelerator     string
+	KVMProbeTimeout time.Duration
+	Heartbeat       time.Duration
+	DefaultGrace    time.Duration
+	Workers         int
 }
 
 // AddFlags registers virt-handler's flags.
-func (o *Options) AddFlags(fs *pflag.FlagSet) { o.Client.AddFlags(fs) }
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	o.Client.AddFlags(fs)
+	fs.StringVar(&o.NodeName, "node-name", os.Getenv("NODE_NAME"), "name of this node (default $NODE_NAME)")
+	fs.StringVar(&o.SocketRoot, "socket-root", "/var/run/kvirt", "directory with one sub-directory per VMI UID")
+	fs.StringVar(&o.StateDir, "state-dir", "/var/lib/kvirt", "where state that survives restarts is kept")
+	fs.StringVar(&o.Accelerator, "accelerator", "auto", "auto (probe KVM, else TCG if allowed) or tcg")
+	fs.DurationVar(&o.KVMProbeTimeout, "kvm-probe-timeout", 10*time.Second, "deadline of the KVM probe guest")
+	fs.DurationVar(&o.Heartbeat, "heartbeat-interval", time.Minute, "node heartbeat interval")
+	fs.DurationVar(&o.DefaultGrace, "default-grace", 30*time.Second, "shutdown deadline for VMIs that set none")
+	fs.IntVar(&o.Workers, "workers", 4, "VMIs synced in parallel")
+}
 
 // Validate checks the flags.
-func (o *Options) Validate() error { return o.Client.Validate() }
-
-// Run serves until ctx ends.
-func (o *Options) Run(ctx context.Context) error {
-	klog.FromContext(ctx).Info("no controllers wired yet; waiting for shutdown")
-	<-ctx.Done()
+func (o *Options) Validate() error {
+	if err := o.Client.Validate(); err != nil {
+		return err
+	}
+	if o.NodeName == "" {
+		host, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("--node-name is required: %w", err)
+		}
+		o.NodeName = host
+	}
+	if o.Accelerator != "auto" && o.Accelerator != "tcg" {
+		return fmt.Errorf("--accelerator must be auto or tcg, not %q", o.Accelerator)
+	}
 	return nil
 }
