@@ -46,17 +46,46 @@ func TestLauncherKernelBoot(t *testing.T) {
 	t.Logf("FIGURE kernelBoot TCG: sync->running %s, sync->boot marker %s", running.Sub(start), booted.Sub(start))
 }
 
-func TestLauncherDiskImageBoot(t *testing.T) {
+// TestLauncherShutdownGracePeriod: a guest that ignores the ACPI power button
+// is destroyed once the grace period is over, not before.
+func TestLauncherShutdownGracePeriod(t *testing.T) {
 	env := nodeenv.Get(t)
-	vmi := diskVMI("disk-boot")
-	l := startLauncher(t, env, string(vmi.UID), containerDisks(t, env, "rootdisk"))
-	start := time.Now()
+	vmi := kernelBootVMI("ignores-acpi")
+	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = "#!/bin/sh\ntouch /run/kvirt-ignore-acpi\n"
+	l := startLauncher(t, env, string(vmi.UID), "")
 	if res := l.Sync(t, vmi); !res.Success {
 		t.Fatalf("SyncVMI failed: %s", res.Message)
 	}
-	l.WaitForState(t, 60*time.Second, "Running")
 	cons := l.Console(t)
-	booted := cons.WaitFor(t, 120*time.Second, bootMarker)
-	cons.WaitFor(t, 60*time.Second, cloudInitOutput)
-	t.Logf("FIGURE disk image TCG: sync->boot marker %s", booted.Sub(start))
+	cons.WaitFor(t, 120*time.Second, "KVIRT-GUEST-IGNORING-ACPI")
+	const grace = 3 * time.Second
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := l.Client.Shutdown(ctx, &launcherv1.ShutdownRequest{GracePeriodSeconds: int64(grace / time.Second)})
+	if err != nil || !res.Success {
+		t.Fatalf("Shutdown = %v, %v", res, err)
+	}
+	var last *launcherv1.Domain
+	nodeenv.WaitFor(t, 60*time.Second, "domain destroyed", func() (bool, string) {
+		select {
+		case <-l.Done():
+			return true, "launcher exited"
+		default:
+		}
+		d, err := l.Client.GetDomain(ctx, &launcherv1.Empty{})
+		if err != nil {
+			return false, err.Error()
+		}
+		last = d.Domain
+		return d.Domain.GetState() == "Shutoff", d.String()
+	})
+	took := time.Since(start)
+	if took < grace {
+		t.Fatalf("domain stopped after %s, before the %s grace period", took, grace)
+	}
+	if last != nil && (last.Reason != "Destroyed" || !last.ShutdownRequested) {
+		t.Errorf("final domain %v, want Destroyed after a requested shutdown", last)
+	}
+	t.Logf("FIGURE guest ignoring ACPI destroyed %s after shutdown (grace %s)", took.Round(time.Millisecond), grace)
 }

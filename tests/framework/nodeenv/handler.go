@@ -1,0 +1,97 @@
+package nodeenv
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// HandlerConfig describes one virt-handler process.
+type HandlerConfig struct {
+	Kubeconfig string
+	NodeName   string
+	SocketRoot string
+	StateDir   string
+}
+
+// Handler is a running virt-handler process.
+type Handler struct {
+	Cmd  *exec.Cmd
+	done chan struct{}
+	log  *bytes.Buffer
+	mu   *sync.Mutex
+}
+
+// StartHandler starts virt-handler with TCG and a fast heartbeat; it is
+// stopped when the test ends.
+func (e *Env) StartHandler(t testing.TB, cfg HandlerConfig) *Handler {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(e.BinDir, "virt-handler"), "--kubeconfig", cfg.Kubeconfig,
+		"--node-name", cfg.NodeName, "--socket-root", cfg.SocketRoot, "--state-dir", cfg.StateDir,
+		"--accelerator", "tcg", "--heartbeat-interval", "2s", "-v", "2")
+	h := &Handler{Cmd: cmd, done: make(chan struct{}), log: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	cmd.Stdout = lockedWriter{h.log, h.mu}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start virt-handler: %v", err)
+	}
+	go func() { _ = cmd.Wait(); close(h.done) }()
+	t.Cleanup(func() {
+		h.Stop(5 * time.Second)
+		if t.Failed() {
+			t.Logf("virt-handler (pid %d) log:\n%s", cmd.Process.Pid, h.Log())
+		}
+	})
+	return h
+}
+
+// Log is the handler's output so far.
+func (h *Handler) Log() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.log.String()
+}
+
+// Stop sends SIGTERM and kills the process after timeout.
+func (h *Handler) Stop(timeout time.Duration) {
+	select {
+	case <-h.done:
+		return
+	default:
+	}
+	_ = h.Cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-h.done:
+	case <-time.After(timeout):
+		_ = h.Cmd.Process.Kill()
+		<-h.done
+	}
+}
+
+// RSSKiB is the resident set size of a process.
+func RSSKiB(pid int) int64 {
+	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range bytes.Split(raw, []byte("\n")) {
+		if bytes.HasPrefix(line, []byte("VmRSS:")) {
+			var kib int64
+			for _, f := range bytes.Fields(line[len("VmRSS:"):]) {
+				for _, c := range f {
+					if c >= '0' && c <= '9' {
+						kib = kib*10 + int64(c-'0')
+					}
+				}
+				break
+			}
+			return kib
+		}
+	}
+	return 0
+}
