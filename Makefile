@@ -17,7 +17,7 @@ LDFLAGS := -s -w \
 GO_TEST_FLAGS ?=
 UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
-.PHONY: all build generate verify test test-unit test-integration control-plane-bins \
+.PHONY: all build generate verify test test-unit test-integration test-node test-guest control-plane-bins \
 	control-plane-up control-plane-down demo clean
 
 all: build
@@ -38,7 +38,7 @@ verify:
 	hack/verify-all.sh
 
 ## test: every test tier that CI runs
-test: test-unit test-integration
+test: test-unit test-integration test-node
 
 ## test-unit: unit tests of all three modules (no external processes)
 test-unit:
@@ -49,6 +49,14 @@ test-unit:
 ## test-integration: tests against a real etcd + kube-apiserver (built on first use)
 test-integration: control-plane-bins
 	go test $(GO_TEST_FLAGS) -count=1 ./tests/framework/... ./tests/integration/...
+
+## test-node: node tier: real virt-handler/virt-launcher, libvirt and QEMU (TCG) booting the test guest
+test-node: control-plane-bins test-guest
+	go test $(GO_TEST_FLAGS) -count=1 -timeout 20m ./tests/framework/nodeenv/... ./tests/node/...
+
+## test-guest: build the test guest (kernel, busybox initramfs, disk image) from Debian packages (cached)
+test-guest:
+	hack/build-test-guest.sh >/dev/null
 
 ## control-plane-bins: build the pinned etcd, kube-apiserver and kubectl (cached)
 control-plane-bins:

@@ -61,7 +61,10 @@ func (o *Options) Run(ctx context.Context) error {
 	errs := make(chan error, 2)
 	wg.Add(3)
 	go func() { defer wg.Done(); errs <- ctrl.Run(ctx) }()
-	go func() { defer wg.Done(); errs <- notifyserver.Serve(ctx, NotifySocket(o.SocketRoot), ctrl.OnDomainEvent) }()
+	go func() {
+		defer wg.Done()
+		errs <- notifyserver.Serve(ctx, NotifySocket(o.SocketRoot), ctrl.OnDomainEvent)
+	}()
 	go func() {
 		defer wg.Done()
 		heartbeat.Run(ctx, heartbeat.Config{Client: kube, NodeName: o.NodeName, Accelerator: acc, Interval: o.Heartbeat})

@@ -139,7 +139,7 @@ func (n *grpcNotifier) notify(ctx context.Context, event string, d *launcherv1.D
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	_, err = notifyv1.NewNotifyClient(conn).DomainEvent(ctx, &notifyv1.DomainEventRequest{

@@ -69,7 +69,7 @@ func Probe(ctx context.Context, cfg ProbeConfig) error {
 	if err != nil {
 		return fmt.Errorf("create probe dir: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	rom := filepath.Join(dir, "probe.rom")
 	if err := os.WriteFile(rom, probeROM(), 0o600); err != nil {
 		return fmt.Errorf("write probe rom: %w", err)
@@ -87,7 +87,7 @@ func Probe(ctx context.Context, cfg ProbeConfig) error {
 	if errors.As(err, &exit) && exit.ExitCode() == 3 {
 		return nil
 	}
-	return fmt.Errorf("%s probe guest did not run: %v: %s", cfg.Accel, err, out)
+	return fmt.Errorf("%s probe guest did not run: %w: %s", cfg.Accel, err, out)
 }
 
 // Choose picks the accelerator from the KVM probe result and whether the

@@ -38,12 +38,12 @@ func Dial(ctx context.Context, socket string) (*Client, error) {
 	defer cancel()
 	resp, err := c.Ping(pctx, &launcherv1.PingRequest{Versions: launcherv1.SupportedVersions()})
 	if err != nil {
-		conn.Close()
+		_ = conn.Close()
 		return nil, fmt.Errorf("ping launcher %s: %w", socket, err)
 	}
 	c.Version = launcherv1.Negotiate(launcherv1.SupportedVersions(), resp.Versions)
 	if c.Version == 0 {
-		conn.Close()
+		_ = conn.Close()
 		return nil, fmt.Errorf("launcher %s speaks protocol versions %v, this handler %v",
 			socket, resp.Versions, launcherv1.SupportedVersions())
 	}

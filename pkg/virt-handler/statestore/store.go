@@ -107,7 +107,7 @@ func (s *Store) Put(r Record) error {
 	if err != nil {
 		return fmt.Errorf("create temp state file: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if _, err := tmp.Write(raw); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write state of %s: %w", r.UID, err)

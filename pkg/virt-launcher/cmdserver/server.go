@@ -67,7 +67,7 @@ func (s *Server) Serve(ctx context.Context, socket string) error {
 	launcherv1.RegisterLauncherServer(srv, s)
 	stop := context.AfterFunc(ctx, srv.Stop)
 	defer stop()
-	defer os.Remove(socket)
+	defer func() { _ = os.Remove(socket) }()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 		return fmt.Errorf("serve launcher commands: %w", err)
 	}

@@ -15,7 +15,7 @@ func TestConsoleRelaysHistoryOutputAndInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c := New(sock, 8)
@@ -56,7 +56,7 @@ func TestConsoleRelaysHistoryOutputAndInput(t *testing.T) {
 	if _, err := guest.Read(in); err != nil || string(in) != "ls\n" {
 		t.Fatalf("guest read %q, %v", in, err)
 	}
-	guest.Close()
+	_ = guest.Close()
 	if err := <-done; err != nil {
 		t.Fatalf("Run = %v", err)
 	}

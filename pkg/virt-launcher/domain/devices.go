@@ -100,27 +100,29 @@ func renderDisks(vmi *virtv1.VirtualMachineInstance, cfg Config) ([]libvirtxml.D
 	return out, nil
 }
 
-func renderDisk(d *virtv1.Disk, src VolumeSource, names targetNames) (libvirtxml.DomainDisk, error) {
-	device, bus, readonly := "disk", virtv1.DiskBusVirtio, src.ReadOnly
+// diskTarget is the device kind, bus and read-only flag of a VMI disk.
+func diskTarget(d *virtv1.Disk, readonly bool) (string, virtv1.DiskBus, bool) {
 	switch {
 	case d.Cdrom != nil:
-		device, bus = "cdrom", virtv1.DiskBusSATA
-		if d.Cdrom.Bus != "" {
-			bus = d.Cdrom.Bus
-		}
-		readonly = d.Cdrom.Readonly == nil || *d.Cdrom.Readonly || readonly
+		bus := orBus(d.Cdrom.Bus, virtv1.DiskBusSATA)
+		return "cdrom", bus, d.Cdrom.Readonly == nil || *d.Cdrom.Readonly || readonly
 	case d.LUN != nil:
-		device, bus = "lun", virtv1.DiskBusSCSI
-		if d.LUN.Bus != "" {
-			bus = d.LUN.Bus
-		}
-		readonly = readonly || (d.LUN.Readonly != nil && *d.LUN.Readonly)
+		return "lun", orBus(d.LUN.Bus, virtv1.DiskBusSCSI), readonly || (d.LUN.Readonly != nil && *d.LUN.Readonly)
 	case d.Disk != nil:
-		if d.Disk.Bus != "" {
-			bus = d.Disk.Bus
-		}
-		readonly = readonly || (d.Disk.Readonly != nil && *d.Disk.Readonly)
+		return "disk", orBus(d.Disk.Bus, virtv1.DiskBusVirtio), readonly || (d.Disk.Readonly != nil && *d.Disk.Readonly)
 	}
+	return "disk", virtv1.DiskBusVirtio, readonly
+}
+
+func orBus(bus, def virtv1.DiskBus) virtv1.DiskBus {
+	if bus == "" {
+		return def
+	}
+	return bus
+}
+
+func renderDisk(d *virtv1.Disk, src VolumeSource, names targetNames) (libvirtxml.DomainDisk, error) {
+	device, bus, readonly := diskTarget(d, src.ReadOnly)
 	if device == "lun" && !src.Block {
 		return libvirtxml.DomainDisk{}, fmt.Errorf("a lun needs a block device")
 	}

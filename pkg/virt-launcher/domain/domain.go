@@ -197,17 +197,8 @@ func renderOS(vmi *virtv1.VirtualMachineInstance, cfg Config) (*libvirtxml.Domai
 	}
 	osSpec := &libvirtxml.DomainOS{Type: &libvirtxml.DomainOSType{Arch: "x86_64", Machine: machine, Type: "hvm"}}
 	fw := vmi.Spec.Domain.Firmware
-	if fw != nil && fw.Bootloader != nil && fw.Bootloader.EFI != nil {
-		osSpec.Firmware = "efi"
-		secure := fw.Bootloader.EFI.SecureBoot == nil || *fw.Bootloader.EFI.SecureBoot
-		osSpec.FirmwareInfo = &libvirtxml.DomainOSFirmwareInfo{Features: []libvirtxml.DomainOSFirmwareFeature{
-			{Name: "secure-boot", Enabled: yesNo(secure)},
-			{Name: "enrolled-keys", Enabled: yesNo(secure)},
-		}}
-	}
-	if fw != nil && fw.Bootloader != nil && fw.Bootloader.BIOS != nil &&
-		fw.Bootloader.BIOS.UseSerial != nil && *fw.Bootloader.BIOS.UseSerial {
-		osSpec.BIOS = &libvirtxml.DomainBIOS{UseSerial: "yes"}
+	if fw != nil && fw.Bootloader != nil {
+		renderBootloader(osSpec, fw.Bootloader)
 	}
 	if fw != nil && fw.KernelBoot != nil {
 		if cfg.KernelPath == "" && cfg.InitrdPath == "" {
@@ -218,6 +209,20 @@ func renderOS(vmi *virtv1.VirtualMachineInstance, cfg Config) (*libvirtxml.Domai
 		osSpec.Cmdline = strings.TrimSpace(fw.KernelBoot.KernelArgs)
 	}
 	return osSpec, nil
+}
+
+func renderBootloader(osSpec *libvirtxml.DomainOS, bl *virtv1.Bootloader) {
+	if bl.EFI != nil {
+		osSpec.Firmware = "efi"
+		secure := bl.EFI.SecureBoot == nil || *bl.EFI.SecureBoot
+		osSpec.FirmwareInfo = &libvirtxml.DomainOSFirmwareInfo{Features: []libvirtxml.DomainOSFirmwareFeature{
+			{Name: "secure-boot", Enabled: yesNo(secure)},
+			{Name: "enrolled-keys", Enabled: yesNo(secure)},
+		}}
+	}
+	if bl.BIOS != nil && bl.BIOS.UseSerial != nil && *bl.BIOS.UseSerial {
+		osSpec.BIOS = &libvirtxml.DomainBIOS{UseSerial: "yes"}
+	}
 }
 
 func yesNo(b bool) string {

@@ -197,7 +197,7 @@ func (d *Daemon) waitForSocket(ctx context.Context) error {
 		}
 		select {
 		case <-d.done:
-			return fmt.Errorf("libvirtd exited before its socket appeared (%v); see %s", d.err,
+			return fmt.Errorf("libvirtd exited before its socket appeared (%w); see %s", d.err,
 				filepath.Join(d.cfg.StateDir, "libvirtd.log"))
 		case <-deadline.C:
 			return fmt.Errorf("libvirtd socket %s did not appear within %s", d.Socket(), d.cfg.StartTimeout)

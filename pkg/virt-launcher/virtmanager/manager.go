@@ -109,7 +109,7 @@ func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachine
 	if err != nil {
 		return fmt.Errorf("define domain %s: %w", m.name, err)
 	}
-	defer dom.Free()
+	defer func() { _ = dom.Free() }()
 	if err := dom.Create(); err != nil {
 		return fmt.Errorf("start domain %s: %w", m.name, err)
 	}
@@ -139,7 +139,7 @@ func (m *Manager) withDomain(what string, fn func(*libvirt.Domain) error) error 
 	if err != nil {
 		return err
 	}
-	defer dom.Free()
+	defer func() { _ = dom.Free() }()
 	if err := fn(dom); err != nil {
 		return fmt.Errorf("%s domain: %w", what, err)
 	}
@@ -244,7 +244,7 @@ func (m *Manager) Domain() (*launcherv1.Domain, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer dom.Free()
+	defer func() { _ = dom.Free() }()
 	state, reason, err := dom.GetState()
 	if err != nil {
 		return nil, fmt.Errorf("get domain state: %w", err)
@@ -271,7 +271,7 @@ func (m *Manager) Stats() (*launcherv1.DomainStatsResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer dom.Free()
+	defer func() { _ = dom.Free() }()
 	info, err := dom.GetInfo()
 	if err != nil {
 		return nil, fmt.Errorf("get domain info: %w", err)

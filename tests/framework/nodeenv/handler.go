@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -73,23 +74,15 @@ func (h *Handler) Stop(timeout time.Duration) {
 	}
 }
 
-// RSSKiB is the resident set size of a process.
+// RSSKiB is the resident set size of a process, 0 if unknown.
 func RSSKiB(pid int) int64 {
 	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
 	if err != nil {
 		return 0
 	}
-	for _, line := range bytes.Split(raw, []byte("\n")) {
-		if bytes.HasPrefix(line, []byte("VmRSS:")) {
-			var kib int64
-			for _, f := range bytes.Fields(line[len("VmRSS:"):]) {
-				for _, c := range f {
-					if c >= '0' && c <= '9' {
-						kib = kib*10 + int64(c-'0')
-					}
-				}
-				break
-			}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kib, _ := strconv.ParseInt(f[1], 10, 64)
 			return kib
 		}
 	}
