@@ -68,7 +68,9 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 	cons.WaitFor(t, 60*time.Second, cloudInitOutput)
 	cons.WaitFor(t, 60*time.Second, "KVIRT-GUEST-ADDR eth0 10.0.2.15/24")
 	if synced := logTime(c.handler.Log(), "syncing vmi to launcher"); !synced.IsZero() {
-		t.Logf("FIGURE kernelBoot TCG: handler first sync -> VMI Running observed %s, -> boot marker on console %s",
+		qemuStarted := time.Unix(0, l.Domain(t).StartedUnixNano)
+		t.Logf("FIGURE kernelBoot TCG: handler first sync -> QEMU started %s, -> VMI Running observed %s, "+
+			"-> boot marker on console %s", qemuStarted.Sub(synced).Round(time.Millisecond),
 			runningAt.Sub(synced).Round(time.Millisecond), booted.Sub(synced).Round(time.Millisecond))
 	}
 	if len(running.Status.Interfaces) != 1 || running.Status.Interfaces[0].IPAddress == "" ||
