@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"kvirt.io/kvirt/pkg/kubeclient"
+	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 )
 
 // Options configures virt-handler.
@@ -27,6 +28,8 @@ type Options struct {
 	Heartbeat       time.Duration
 	DefaultGrace    time.Duration
 	Workers         int
+	// NodeAPI is the mutual-TLS API for virt-api; off without a certificate.
+	NodeAPI nodeapi.Config
 }
 
 // AddFlags registers virt-handler's flags.
@@ -40,6 +43,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Heartbeat, "heartbeat-interval", time.Minute, "node heartbeat interval")
 	fs.DurationVar(&o.DefaultGrace, "default-grace", 30*time.Second, "shutdown deadline for VMIs that set none")
 	fs.IntVar(&o.Workers, "workers", 4, "VMIs synced in parallel")
+	fs.StringVar(&o.NodeAPI.Listen, "node-api-listen", ":8186", "address of the node API for virt-api")
+	fs.StringVar(&o.NodeAPI.CertFile, "node-api-cert", "", "node API serving certificate (PEM); empty disables the API")
+	fs.StringVar(&o.NodeAPI.KeyFile, "node-api-key", "", "node API serving key (PEM)")
+	fs.StringVar(&o.NodeAPI.ClientCAFile, "node-api-client-ca", "", "CA that signs virt-api's client certificate")
 }
 
 // Validate checks the flags.
@@ -53,6 +60,9 @@ func (o *Options) Validate() error {
 			return fmt.Errorf("--node-name is required: %w", err)
 		}
 		o.NodeName = host
+	}
+	if o.NodeAPI.CertFile != "" && (o.NodeAPI.KeyFile == "" || o.NodeAPI.ClientCAFile == "") {
+		return fmt.Errorf("--node-api-cert needs --node-api-key and --node-api-client-ca")
 	}
 	if o.Accelerator != "auto" && o.Accelerator != "tcg" {
 		return fmt.Errorf("--accelerator must be auto or tcg, not %q", o.Accelerator)

@@ -15,9 +15,11 @@ import (
 	"kvirt.io/client-go/generated/clientset/versioned"
 	"kvirt.io/kvirt/pkg/virt-handler/accelerator"
 	"kvirt.io/kvirt/pkg/virt-handler/heartbeat"
+	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 	"kvirt.io/kvirt/pkg/virt-handler/notifyserver"
 	"kvirt.io/kvirt/pkg/virt-handler/statestore"
 	"kvirt.io/kvirt/pkg/virt-handler/vmi"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // NotifySocket is virt-handler's notify socket under the socket root.
@@ -58,7 +60,13 @@ func (o *Options) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 2)
+	errs := make(chan error, 3)
+	if o.NodeAPI.CertFile != "" {
+		api := o.NodeAPI
+		api.Launchers = launcherLookup{ctrl}
+		wg.Add(1)
+		go func() { defer wg.Done(); errs <- nodeapi.Serve(ctx, api) }()
+	}
 	wg.Add(3)
 	go func() { defer wg.Done(); errs <- ctrl.Run(ctx) }()
 	go func() {
@@ -98,4 +106,18 @@ func (o *Options) chooseAccelerator(ctx context.Context, kv versioned.Interface)
 		kvmErr = accelerator.Probe(ctx, accelerator.ProbeConfig{Timeout: o.KVMProbeTimeout})
 	}
 	return accelerator.Choose(kvmErr, useEmulation)
+}
+
+// launcherLookup adapts the VMI controller to the node API.
+type launcherLookup struct{ ctrl *vmi.Controller }
+
+func (l launcherLookup) LauncherFor(ctx context.Context, namespace, name string) (launcherv1.LauncherClient, error) {
+	cl, found, err := l.ctrl.Launcher(ctx, namespace, name)
+	if !found {
+		return nil, nodeapi.ErrNotHere
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cl, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"net/http"
 	"strings"
 	"syscall"
 	"testing"
@@ -12,7 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
-	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 	"kvirt.io/kvirt/tests/framework/nodeenv"
 )
 
@@ -39,13 +39,6 @@ func (c *cluster) launcherFor(t *testing.T, env *nodeenv.Env, vmi *virtv1.Virtua
 	}
 	return env.StartLauncher(t, nodeenv.LauncherConfig{SocketRoot: c.socketRoot, UID: string(vmi.UID),
 		ContainerDiskDir: containerDiskDir, KernelBootDir: env.GuestDir})
-}
-
-func call(t *testing.T, what string, res *launcherv1.Result, err error) {
-	t.Helper()
-	if err != nil || !res.Success {
-		t.Fatalf("%s: %v %v", what, res, err)
-	}
 }
 
 // TestHandlerKernelBootLifecycle: a kernelBoot VMI reaches Running with its
@@ -80,6 +73,9 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 	if running.Status.NodeName != c.node || len(running.Status.PhaseTransitionTimestamps) == 0 {
 		t.Errorf("nodeName %q, transitions %+v", running.Status.NodeName, running.Status.PhaseTransitionTimestamps)
 	}
+	if out := c.nodeAPIConsole(t, vmi, cloudInitOutput); !strings.Contains(out, bootMarker) {
+		t.Errorf("node api console shows no boot marker:\n%s", out)
+	}
 	pid := l.Domain(t).QemuPid
 	t.Logf("FIGURE RSS per VM (KiB): virt-launcher %d, its libvirtd %d, QEMU %d; virt-handler with 1 VM %d",
 		nodeenv.RSSKiB(l.Cmd.Process.Pid), nodeenv.RSSKiB(libvirtdPid(t, l)), nodeenv.RSSKiB(int(pid)),
@@ -107,18 +103,20 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 	}
 }
 
+// pauseAndUnpause goes through virt-handler's node API, as virt-api would.
 func pauseAndUnpause(t *testing.T, c *cluster, l *nodeenv.Launcher, vmi *virtv1.VirtualMachineInstance) {
 	t.Helper()
-	ctx := context.Background()
-	res, err := l.Client.Pause(ctx, &launcherv1.Empty{})
-	call(t, "Pause", res, err)
+	if code := c.nodeAPI(t, http.MethodPut, vmi, "pause"); code != http.StatusOK {
+		t.Fatalf("node api pause: status %d", code)
+	}
 	l.WaitForState(t, 10*time.Second, "Paused")
 	c.waitForVMI(t, vmi, 30*time.Second, "Paused condition", func(v *virtv1.VirtualMachineInstance) bool {
 		p := condition(v, virtv1.VirtualMachineInstancePaused)
 		return p != nil && p.Status == "True" && v.Status.Phase == virtv1.Running
 	})
-	res, err = l.Client.Unpause(ctx, &launcherv1.Empty{})
-	call(t, "Unpause", res, err)
+	if code := c.nodeAPI(t, http.MethodPut, vmi, "unpause"); code != http.StatusOK {
+		t.Fatalf("node api unpause: status %d", code)
+	}
 	l.WaitForState(t, 10*time.Second, "Running")
 	c.waitForVMI(t, vmi, 30*time.Second, "no Paused condition", func(v *virtv1.VirtualMachineInstance) bool {
 		return condition(v, virtv1.VirtualMachineInstancePaused) == nil

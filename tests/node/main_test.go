@@ -2,8 +2,13 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +41,8 @@ type cluster struct {
 	socketRoot string
 	stateDir   string
 	handler    *nodeenv.Handler
+	pki        nodeenv.PKI
+	apiAddr    string
 }
 
 func newCluster(t *testing.T, env *nodeenv.Env) *cluster {
@@ -44,6 +51,7 @@ func newCluster(t *testing.T, env *nodeenv.Env) *cluster {
 	c := &cluster{
 		kube: kubernetes.NewForConfigOrDie(cfg), kvirt: kvirtclient.NewForConfigOrDie(cfg),
 		node: "node-" + rand.String(5), socketRoot: nodeenv.ShortTempDir(t), stateDir: t.TempDir(),
+		pki: nodeenv.NewPKI(t), apiAddr: freeAddr(t),
 	}
 	ctx := context.Background()
 	if _, err := c.kube.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: c.node}},
@@ -82,7 +90,7 @@ func ensureKubeVirt(t *testing.T, c *cluster) {
 func (c *cluster) startHandler(t *testing.T, env *nodeenv.Env) {
 	t.Helper()
 	c.handler = env.StartHandler(t, nodeenv.HandlerConfig{Kubeconfig: cp.KubeconfigPath(), NodeName: c.node,
-		SocketRoot: c.socketRoot, StateDir: c.stateDir})
+		SocketRoot: c.socketRoot, StateDir: c.stateDir, NodeAPI: &c.pki, NodeAPIListen: c.apiAddr})
 }
 
 // createScheduled creates the VMI as virt-controller would hand it over:
@@ -146,4 +154,77 @@ func condition(vmi *virtv1.VirtualMachineInstance, t virtv1.VirtualMachineInstan
 
 func phaseIs(p virtv1.VirtualMachineInstancePhase) func(*virtv1.VirtualMachineInstance) bool {
 	return func(v *virtv1.VirtualMachineInstance) bool { return v.Status.Phase == p }
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	return ln.Addr().String()
+}
+
+func (c *cluster) tlsConfig(t *testing.T) *tls.Config {
+	t.Helper()
+	caPEM, err := os.ReadFile(c.pki.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	pair, err := tls.LoadX509KeyPair(c.pki.ClientCert, c.pki.ClientKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS13}
+}
+
+// nodeAPIConsole opens the VMI's console through the node API and reads until
+// want shows up (the launcher replays the console history first).
+func (c *cluster) nodeAPIConsole(t *testing.T, vmi *virtv1.VirtualMachineInstance, want string) string {
+	t.Helper()
+	conn, err := tls.Dial("tcp", c.apiAddr, c.tlsConfig(t))
+	if err != nil {
+		t.Fatalf("dial node api: %v", err)
+	}
+	defer func() { _ = conn.Close() }()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(conn, "GET /v1/namespaces/%s/virtualmachineinstances/%s/console HTTP/1.1\r\nHost: node\r\n"+
+		"Connection: Upgrade\r\nUpgrade: kvirt-console\r\n\r\n", vmi.Namespace, vmi.Name)
+	var out strings.Builder
+	buf := make([]byte, 4096)
+	for !strings.Contains(out.String(), want) {
+		n, err := conn.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			t.Fatalf("read node api console: %v; got:\n%s", err, out.String())
+		}
+	}
+	if !strings.HasPrefix(out.String(), "HTTP/1.1 101") {
+		t.Fatalf("console did not switch protocols:\n%s", out.String())
+	}
+	return out.String()
+}
+
+// nodeAPI calls virt-handler's node API the way virt-api does: HTTPS with a
+// client certificate.
+func (c *cluster) nodeAPI(t *testing.T, method string, vmi *virtv1.VirtualMachineInstance, action string) int {
+	t.Helper()
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: c.tlsConfig(t)}}
+	url := fmt.Sprintf("https://%s/v1/namespaces/%s/virtualmachineinstances/%s/%s", c.apiAddr, vmi.Namespace,
+		vmi.Name, action)
+	var code int
+	nodeenv.WaitFor(t, 30*time.Second, "node api "+action, func() (bool, string) {
+		req, _ := http.NewRequest(method, url, nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			return false, err.Error()
+		}
+		_ = resp.Body.Close()
+		code = resp.StatusCode
+		return true, ""
+	})
+	return code
 }

@@ -223,3 +223,20 @@ func (c *Controller) patchStatus(ctx context.Context, vmi *virtv1.VirtualMachine
 	klog.FromContext(ctx).Info("vmi status updated", "vmi", klog.KObj(vmi), "phase", st.Phase, "reason", st.Reason)
 	return nil
 }
+
+// Launcher returns the launcher of a running VMI on this node; found is false
+// when this node runs no such VMI.
+func (c *Controller) Launcher(ctx context.Context, namespace, name string) (cl *launcherclient.Client, found bool, err error) {
+	vmi, err := c.lister.VirtualMachineInstances(namespace).Get(name)
+	if apierrors.IsNotFound(err) || (err == nil && vmi.Status.Phase != virtv1.Running) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("get vmi: %w", err)
+	}
+	cl, err = c.launcher(ctx, vmi.UID)
+	if err != nil {
+		return nil, true, err
+	}
+	return cl, true, nil
+}

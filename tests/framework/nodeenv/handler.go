@@ -18,6 +18,9 @@ type HandlerConfig struct {
 	NodeName   string
 	SocketRoot string
 	StateDir   string
+	// NodeAPI, if set, serves the mutual-TLS node API on NodeAPIListen.
+	NodeAPI       *PKI
+	NodeAPIListen string
 }
 
 // Handler is a running virt-handler process.
@@ -32,9 +35,14 @@ type Handler struct {
 // stopped when the test ends.
 func (e *Env) StartHandler(t testing.TB, cfg HandlerConfig) *Handler {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(e.BinDir, "virt-handler"), "--kubeconfig", cfg.Kubeconfig,
+	args := []string{"--kubeconfig", cfg.Kubeconfig,
 		"--node-name", cfg.NodeName, "--socket-root", cfg.SocketRoot, "--state-dir", cfg.StateDir,
-		"--accelerator", "tcg", "--heartbeat-interval", "2s", "-v", "2")
+		"--accelerator", "tcg", "--heartbeat-interval", "2s", "-v", "2"}
+	if cfg.NodeAPI != nil {
+		args = append(args, "--node-api-listen", cfg.NodeAPIListen, "--node-api-cert", cfg.NodeAPI.ServerCert,
+			"--node-api-key", cfg.NodeAPI.ServerKey, "--node-api-client-ca", cfg.NodeAPI.CAFile)
+	}
+	cmd := exec.Command(filepath.Join(e.BinDir, "virt-handler"), args...)
 	h := &Handler{Cmd: cmd, done: make(chan struct{}), log: &bytes.Buffer{}, mu: &sync.Mutex{}}
 	cmd.Stdout = lockedWriter{h.log, h.mu}
 	cmd.Stderr = cmd.Stdout
