@@ -30,12 +30,16 @@ func TestFiguresHandlerWithFiveVMs(t *testing.T) {
 		launchers = append(launchers, c.launcherFor(t, env, vmi, ""))
 		c.waitForVMI(t, vmi, 180*time.Second, "Running", phaseIs(virtv1.Running))
 		if i == 0 {
-			t.Logf("FIGURE virt-handler RSS with 1 VM: %d KiB", nodeenv.RSSKiB(c.handler.Cmd.Process.Pid))
+			t.Logf("FIGURE virt-handler with 1 VM: RSS %d KiB, PSS %d KiB", nodeenv.RSSKiB(c.handler.Cmd.Process.Pid),
+				nodeenv.PSSKiB(c.handler.Cmd.Process.Pid))
 		}
 	}
-	t.Logf("FIGURE virt-handler RSS with 5 VMs: %d KiB", nodeenv.RSSKiB(c.handler.Cmd.Process.Pid))
+	t.Logf("FIGURE virt-handler with 5 VMs: RSS %d KiB, PSS %d KiB", nodeenv.RSSKiB(c.handler.Cmd.Process.Pid),
+		nodeenv.PSSKiB(c.handler.Cmd.Process.Pid))
 	for i, l := range launchers {
-		t.Logf("FIGURE VM %d: virt-launcher %d KiB + libvirtd %d KiB (QEMU %d KiB)", i,
-			nodeenv.RSSKiB(l.Cmd.Process.Pid), nodeenv.RSSKiB(libvirtdPid(t, l)), nodeenv.RSSKiB(int(l.Domain(t).QemuPid)))
+		lp, dp := l.Cmd.Process.Pid, libvirtdPid(t, l)
+		t.Logf("FIGURE VM %d: virt-launcher RSS %d PSS %d KiB + libvirtd RSS %d PSS %d KiB (QEMU RSS %d KiB)", i,
+			nodeenv.RSSKiB(lp), nodeenv.PSSKiB(lp), nodeenv.RSSKiB(dp), nodeenv.PSSKiB(dp),
+			nodeenv.RSSKiB(int(l.Domain(t).QemuPid)))
 	}
 }

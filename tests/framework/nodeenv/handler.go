@@ -96,3 +96,19 @@ func RSSKiB(pid int) int64 {
 	}
 	return 0
 }
+
+// PSSKiB is the proportional set size of a process (shared pages divided among
+// the processes mapping them), 0 if unknown.
+func PSSKiB(pid int) int64 {
+	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "smaps_rollup"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "Pss:" {
+			kib, _ := strconv.ParseInt(f[1], 10, 64)
+			return kib
+		}
+	}
+	return 0
+}
