@@ -1,5 +1,6 @@
-// Package cloudinit builds cloud-init NoCloud seed images for a VMI: the
-// user-data, meta-data and network-config files and the ISO 9660 image (volume
-// label "cidata") that carries them. Secrets are resolved by the caller; this
-// package only formats bytes and imports nothing from virt-handler.
+// Package cloudinit builds cloud-init seed images for a VMI: NoCloud (user-data,
+// meta-data, network-config on an ISO 9660 image labelled "cidata") and the
+// OpenStack ConfigDrive (openstack/latest/... labelled "config-2"), with its own
+// small ISO writer. Secrets are resolved by the caller; this package only formats
+// bytes and imports nothing from virt-handler.
 package cloudinit

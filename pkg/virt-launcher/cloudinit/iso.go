@@ -4,60 +4,125 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"path"
 	"sort"
+	"strings"
 )
 
 const sector = 2048
 
-// File is one file in the root directory of an ISO image.
+// File is one file of an ISO image; Name may contain directories
+// ("openstack/latest/user_data").
 type File struct {
 	Name string
 	Data []byte
 }
 
-// WriteISO writes an ISO 9660 image with the given volume label and files, all
-// in the root directory. Names are recorded as given (Linux shows them in lower
-// case) and the output is deterministic: timestamps are zero.
+// isoDir is a directory of the image being laid out.
+type isoDir struct {
+	name    string
+	parent  *isoDir
+	number  int // 1-based, path table order
+	extent  uint32
+	subdirs []*isoDir
+	files   []*isoFile
+}
+
+type isoFile struct {
+	name   string
+	data   []byte
+	extent uint32
+}
+
+// WriteISO writes an ISO 9660 image with the given volume label and files.
+// Names are recorded as given (Linux shows them in lower case); the output is
+// deterministic: timestamps are zero and entries sorted.
 func WriteISO(w io.Writer, label string, files []File) error {
-	files = append([]File(nil), files...)
-	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
-	for _, f := range files {
-		if len(f.Name) == 0 || len(f.Name) > 30 {
-			return fmt.Errorf("iso file name %q: must be 1 to 30 characters", f.Name)
+	root, dirs, err := buildTree(files)
+	if err != nil {
+		return err
+	}
+	const pvdSector, pathLSector, pathMSector = 16, 18, 19
+	next := uint32(pathMSector + 1)
+	for _, d := range dirs {
+		d.extent = next
+		next++
+	}
+	for _, d := range dirs {
+		for _, f := range d.files {
+			f.extent = next
+			next += sectors(len(f.data))
 		}
 	}
-	const (
-		pvdSector   = 16
-		pathLSector = 18
-		pathMSector = 19
-		rootSector  = 20
-	)
-	rootDir := directory(rootSector, files)
-	if len(rootDir) > sector {
-		return fmt.Errorf("iso root directory: %d files do not fit in one sector", len(files))
+	pathL, pathM := pathTable(dirs, binary.LittleEndian), pathTable(dirs, binary.BigEndian)
+	if len(pathL) > sector {
+		return fmt.Errorf("iso path table: %d directories do not fit in one sector", len(dirs))
 	}
-	total := uint32(rootSector + 1)
-	for _, f := range files {
-		total += sectors(len(f.Data))
-	}
-	img := make([]byte, int(total)*sector)
-	copy(img[pvdSector*sector:], primaryDescriptor(label, total, pathLSector, pathMSector, rootSector))
+	img := make([]byte, int(next)*sector)
+	copy(img[pvdSector*sector:], primaryDescriptor(label, next, uint32(len(pathL)), pathLSector, pathMSector, root.extent))
 	term := img[(pvdSector+1)*sector:]
 	term[0] = 255
 	copy(term[1:6], "CD001")
 	term[6] = 1
-	copy(img[pathLSector*sector:], pathTable(rootSector, binary.LittleEndian))
-	copy(img[pathMSector*sector:], pathTable(rootSector, binary.BigEndian))
-	copy(img[rootSector*sector:], rootDir)
-	next := uint32(rootSector + 1)
-	for _, f := range files {
-		copy(img[int(next)*sector:], f.Data)
-		next += sectors(len(f.Data))
+	copy(img[pathLSector*sector:], pathL)
+	copy(img[pathMSector*sector:], pathM)
+	for _, d := range dirs {
+		rec := directory(d)
+		if len(rec) > sector {
+			return fmt.Errorf("iso directory %q: too many entries for one sector", d.name)
+		}
+		copy(img[int(d.extent)*sector:], rec)
+		for _, f := range d.files {
+			copy(img[int(f.extent)*sector:], f.data)
+		}
 	}
 	if _, err := w.Write(img); err != nil {
 		return fmt.Errorf("write iso image: %w", err)
 	}
 	return nil
+}
+
+// buildTree returns the root and every directory in path table order
+// (breadth first, siblings by name).
+func buildTree(files []File) (*isoDir, []*isoDir, error) {
+	root := &isoDir{}
+	byPath := map[string]*isoDir{"": root}
+	var dirOf func(p string) *isoDir
+	dirOf = func(p string) *isoDir {
+		if d, ok := byPath[p]; ok {
+			return d
+		}
+		parent := root
+		if up := path.Dir(p); up != "." {
+			parent = dirOf(up)
+		}
+		d := &isoDir{name: path.Base(p), parent: parent}
+		parent.subdirs = append(parent.subdirs, d)
+		byPath[p] = d
+		return d
+	}
+	for _, f := range files {
+		name := path.Base(f.Name)
+		for _, part := range strings.Split(f.Name, "/") {
+			if part == "" || len(part) > 30 || part == "." || part == ".." {
+				return nil, nil, fmt.Errorf("iso file name %q: each part must be 1 to 30 characters", f.Name)
+			}
+		}
+		dir := root
+		if d := path.Dir(f.Name); d != "." {
+			dir = dirOf(d)
+		}
+		dir.files = append(dir.files, &isoFile{name: name, data: f.Data})
+	}
+	dirs := []*isoDir{root}
+	for i := 0; i < len(dirs); i++ {
+		d := dirs[i]
+		d.number = i + 1
+		sort.Slice(d.subdirs, func(a, b int) bool { return d.subdirs[a].name < d.subdirs[b].name })
+		sort.Slice(d.files, func(a, b int) bool { return d.files[a].name < d.files[b].name })
+		dirs = append(dirs, d.subdirs...)
+	}
+	return root, dirs, nil
 }
 
 func sectors(n int) uint32 {
@@ -81,7 +146,7 @@ func padded(b []byte, s string) {
 	copy(b, s)
 }
 
-func primaryDescriptor(label string, total, pathL, pathM, root uint32) []byte {
+func primaryDescriptor(label string, total, pathSize, pathL, pathM, root uint32) []byte {
 	d := make([]byte, sector)
 	d[0] = 1
 	copy(d[1:6], "CD001")
@@ -92,7 +157,7 @@ func primaryDescriptor(label string, total, pathL, pathM, root uint32) []byte {
 	both16(d[120:124], 1)
 	both16(d[124:128], 1)
 	both16(d[128:132], sector)
-	both32(d[132:140], 10)
+	both32(d[132:140], pathSize)
 	binary.LittleEndian.PutUint32(d[140:144], pathL)
 	binary.BigEndian.PutUint32(d[148:152], pathM)
 	copy(d[156:190], record([]byte{0}, root, sector, true))
@@ -107,7 +172,7 @@ func primaryDescriptor(label string, total, pathL, pathM, root uint32) []byte {
 	return d
 }
 
-// record is one directory record; extent and size describe the file's data.
+// record is one directory record; extent and size describe the data.
 func record(id []byte, extent uint32, size int, dir bool) []byte {
 	n := 33 + len(id)
 	if n%2 == 1 {
@@ -126,21 +191,46 @@ func record(id []byte, extent uint32, size int, dir bool) []byte {
 	return r
 }
 
-func directory(root uint32, files []File) []byte {
-	out := record([]byte{0}, root, sector, true)
-	out = append(out, record([]byte{1}, root, sector, true)...)
-	next := root + 1
-	for _, f := range files {
-		out = append(out, record([]byte(f.Name), next, len(f.Data), false)...)
-		next += sectors(len(f.Data))
+func directory(d *isoDir) []byte {
+	parent := d
+	if d.parent != nil {
+		parent = d.parent
+	}
+	out := record([]byte{0}, d.extent, sector, true)
+	out = append(out, record([]byte{1}, parent.extent, sector, true)...)
+	type entry struct {
+		name string
+		rec  []byte
+	}
+	var entries []entry
+	for _, s := range d.subdirs {
+		entries = append(entries, entry{s.name, record([]byte(s.name), s.extent, sector, true)})
+	}
+	for _, f := range d.files {
+		entries = append(entries, entry{f.name, record([]byte(f.name), f.extent, len(f.data), false)})
+	}
+	sort.Slice(entries, func(a, b int) bool { return entries[a].name < entries[b].name })
+	for _, e := range entries {
+		out = append(out, e.rec...)
 	}
 	return out
 }
 
-func pathTable(root uint32, order binary.ByteOrder) []byte {
-	t := make([]byte, 10)
-	t[0] = 1
-	order.PutUint32(t[2:6], root)
-	order.PutUint16(t[6:8], 1)
+func pathTable(dirs []*isoDir, order binary.ByteOrder) []byte {
+	var t []byte
+	for _, d := range dirs {
+		id, parent := []byte(d.name), 1
+		if d.parent == nil {
+			id = []byte{0}
+		} else {
+			parent = d.parent.number
+		}
+		e := make([]byte, 8+len(id)+len(id)%2)
+		e[0] = byte(len(id))
+		order.PutUint32(e[2:6], d.extent)
+		order.PutUint16(e[6:8], uint16(parent))
+		copy(e[8:], id)
+		t = append(t, e...)
+	}
 	return t
 }

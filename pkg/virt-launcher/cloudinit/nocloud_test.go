@@ -11,7 +11,8 @@ import (
 	virtv1 "kvirt.io/api/core/v1"
 )
 
-// readISO lists the root directory of an image written by WriteISO.
+// readISO returns the label and every file of an image written by WriteISO,
+// by path, walking directories from the root record.
 func readISO(t *testing.T, img []byte) (string, map[string]string) {
 	t.Helper()
 	pvd := img[16*sector:]
@@ -21,19 +22,47 @@ func readISO(t *testing.T, img []byte) (string, map[string]string) {
 	if got := binary.LittleEndian.Uint32(pvd[80:84]); int(got)*sector != len(img) {
 		t.Fatalf("volume space size %d sectors, image has %d bytes", got, len(img))
 	}
-	root := pvd[156:190]
-	dir := img[int(binary.LittleEndian.Uint32(root[2:6]))*sector:]
 	files := map[string]string{}
-	for off := 0; dir[off] != 0; off += int(dir[off]) {
-		r := dir[off:]
-		id := string(r[33 : 33+int(r[32])])
-		if r[25]&2 != 0 {
-			continue
+	var walk func(extent uint32, prefix string)
+	walk = func(extent uint32, prefix string) {
+		dir := img[int(extent)*sector:]
+		for off := 0; dir[off] != 0; off += int(dir[off]) {
+			r := dir[off:]
+			id := string(r[33 : 33+int(r[32])])
+			ext, size := binary.LittleEndian.Uint32(r[2:6]), binary.LittleEndian.Uint32(r[10:14])
+			switch {
+			case id == "\x00" || id == "\x01":
+			case r[25]&2 != 0:
+				walk(ext, prefix+id+"/")
+			default:
+				files[prefix+id] = string(img[int(ext)*sector : int(ext)*sector+int(size)])
+			}
 		}
-		ext, size := binary.LittleEndian.Uint32(r[2:6]), binary.LittleEndian.Uint32(r[10:14])
-		files[id] = string(img[int(ext)*sector : int(ext)*sector+int(size)])
 	}
+	walk(binary.LittleEndian.Uint32(pvd[156+2:156+6]), "")
 	return strings.TrimSpace(string(pvd[40:72])), files
+}
+
+func TestConfigDrive(t *testing.T) {
+	vmi := &virtv1.VirtualMachineInstance{ObjectMeta: metav1.ObjectMeta{Name: "vm", Namespace: "ns", UID: "u-1"}}
+	img, err := ConfigDriveISO(vmi, &virtv1.CloudInitConfigDriveSource{UserData: "#cloud-config\n",
+		NetworkData: `{"links":[]}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	label, files := readISO(t, img)
+	if label != ConfigDriveLabel {
+		t.Errorf("label = %q", label)
+	}
+	if files["openstack/latest/user_data"] != "#cloud-config\n" || files["openstack/latest/network_data.json"] != `{"links":[]}` {
+		t.Errorf("files = %v", files)
+	}
+	if !strings.Contains(files["openstack/latest/meta_data.json"], `"uuid":"u-1"`) {
+		t.Errorf("meta_data.json = %s", files["openstack/latest/meta_data.json"])
+	}
+	if _, err := ConfigDriveISO(vmi, &virtv1.CloudInitConfigDriveSource{SecretRef: &corev1.LocalObjectReference{}}); err == nil {
+		t.Error("secret reference accepted")
+	}
 }
 
 func TestNoCloudSeed(t *testing.T) {

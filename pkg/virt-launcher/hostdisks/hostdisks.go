@@ -90,7 +90,15 @@ func resolveVolume(vmi *virtv1.VirtualMachineInstance, v *virtv1.Volume, l Layou
 	case v.EmptyDisk != nil:
 		return emptyDisk(v, l)
 	case v.CloudInitNoCloud != nil:
-		return noCloud(vmi, v, l)
+		seed, err := cloudinit.NoCloudSeed(vmi, v.CloudInitNoCloud)
+		if err != nil {
+			return domain.VolumeSource{}, err
+		}
+		img, err := seed.ISO()
+		return seedImage(l, v.Name+"-nocloud.iso", img, err)
+	case v.CloudInitConfigDrive != nil:
+		img, err := cloudinit.ConfigDriveISO(vmi, v.CloudInitConfigDrive)
+		return seedImage(l, v.Name+"-configdrive.iso", img, err)
 	}
 	return domain.VolumeSource{}, fmt.Errorf("volume %q: this volume type is not supported on this node", v.Name)
 }
@@ -218,16 +226,12 @@ func sparseFile(path string, size int64) error {
 	return nil
 }
 
-func noCloud(vmi *virtv1.VirtualMachineInstance, v *virtv1.Volume, l Layout) (domain.VolumeSource, error) {
-	seed, err := cloudinit.NoCloudSeed(vmi, v.CloudInitNoCloud)
-	if err != nil {
-		return domain.VolumeSource{}, err
+// seedImage writes a generated cloud-init image into the scratch directory.
+func seedImage(l Layout, name string, img []byte, buildErr error) (domain.VolumeSource, error) {
+	if buildErr != nil {
+		return domain.VolumeSource{}, buildErr
 	}
-	img, err := seed.ISO()
-	if err != nil {
-		return domain.VolumeSource{}, err
-	}
-	path := filepath.Join(l.ScratchDir, v.Name+"-nocloud.iso")
+	path := filepath.Join(l.ScratchDir, name)
 	if err := os.MkdirAll(l.ScratchDir, 0o700); err != nil {
 		return domain.VolumeSource{}, fmt.Errorf("create scratch dir: %w", err)
 	}

@@ -105,6 +105,16 @@ func TestResolve(t *testing.T) {
 			}
 		},
 	}, {
+		name: "config drive is written read-only",
+		vmi:  vmiWith(virtv1.Volume{Name: "cd", CloudInitConfigDrive: &virtv1.CloudInitConfigDriveSource{UserData: "x"}}),
+		check: func(t *testing.T, r Resolved) {
+			v := r.Volumes["cd"]
+			raw, err := os.ReadFile(v.Path)
+			if err != nil || !v.ReadOnly || !strings.Contains(string(raw[16*2048:17*2048]), "config-2") {
+				t.Errorf("config drive %+v: %v", v, err)
+			}
+		},
+	}, {
 		name: "kernel boot paths",
 		vmi: func() *virtv1.VirtualMachineInstance {
 			v := vmiWith()
