@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"strings"
@@ -48,8 +49,16 @@ func (c *cluster) launcherFor(t *testing.T, env *nodeenv.Env, vmi *virtv1.Virtua
 func TestHandlerKernelBootLifecycle(t *testing.T) {
 	env := nodeenv.Get(t)
 	c := newCluster(t, env)
-	vmi := c.createScheduled(t, kernelBootVMI("kernel-boot"))
-	l := c.launcherFor(t, env, vmi, "")
+	// The launcher pod's network: a namespace with its own address and a web
+	// server that exists only there; the guest reaches it through masquerade.
+	podNet := nodeenv.NewNetNS(t, "192.168.77.2")
+	port := podNet.ServeHTTP(t, "kvirt-pod-network-reached")
+	vmi := kernelBootVMI("kernel-boot")
+	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = userData +
+		fmt.Sprintf("wget -q -O - http://10.0.2.2:%d/ && echo\n", port)
+	vmi = c.createScheduled(t, vmi)
+	l := env.StartLauncher(t, nodeenv.LauncherConfig{SocketRoot: c.socketRoot, UID: string(vmi.UID),
+		ContainerDiskDir: nodeenv.ShortTempDir(t), KernelBootDir: env.GuestDir, NetNS: &podNet})
 	cons := l.Console(t)
 
 	running := c.waitForVMI(t, vmi, 120*time.Second, "Running and Ready", func(v *virtv1.VirtualMachineInstance) bool {
@@ -60,15 +69,17 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 	booted := cons.WaitFor(t, 120*time.Second, bootMarker)
 	cons.WaitFor(t, 60*time.Second, cloudInitOutput)
 	cons.WaitFor(t, 60*time.Second, "KVIRT-GUEST-ADDR eth0 10.0.2.15/24")
+	cons.WaitFor(t, 60*time.Second, "kvirt-pod-network-reached")
 	if synced := logTime(c.handler.Log(), "syncing vmi to launcher"); !synced.IsZero() {
 		qemuStarted := time.Unix(0, l.Domain(t).StartedUnixNano)
 		t.Logf("FIGURE kernelBoot TCG: handler first sync -> QEMU started %s, -> VMI Running observed %s, "+
 			"-> boot marker on console %s", qemuStarted.Sub(synced).Round(time.Millisecond),
 			runningAt.Sub(synced).Round(time.Millisecond), booted.Sub(synced).Round(time.Millisecond))
 	}
-	if len(running.Status.Interfaces) != 1 || running.Status.Interfaces[0].IPAddress == "" ||
+	if len(running.Status.Interfaces) != 1 || running.Status.Interfaces[0].IPAddress != podNet.Addr ||
 		running.Status.Interfaces[0].Name != "default" {
-		t.Errorf("interfaces = %+v, want the default interface with the pod address", running.Status.Interfaces)
+		t.Errorf("interfaces = %+v, want the default interface with the pod address %s", running.Status.Interfaces,
+			podNet.Addr)
 	}
 	if running.Status.NodeName != c.node || len(running.Status.PhaseTransitionTimestamps) == 0 {
 		t.Errorf("nodeName %q, transitions %+v", running.Status.NodeName, running.Status.PhaseTransitionTimestamps)

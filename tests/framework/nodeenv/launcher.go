@@ -33,6 +33,8 @@ type LauncherConfig struct {
 	KernelBootDir    string
 	// ExtraArgs are appended to the command line.
 	ExtraArgs []string
+	// NetNS, if set, runs the launcher in that network namespace (its pod network).
+	NetNS *NetNS
 }
 
 // Launcher is a running virt-launcher process.
@@ -57,7 +59,11 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 	}
 	args := []string{"--socket-dir", socketDir, "--notify-socket", notify, "--libvirt-cache-dir", e.CacheDir,
 		"--container-disk-dir", cfg.ContainerDiskDir, "--kernel-boot-dir", cfg.KernelBootDir, "-v", "2"}
-	cmd := exec.Command(filepath.Join(e.BinDir, "virt-launcher"), append(args, cfg.ExtraArgs...)...)
+	argv := append([]string{filepath.Join(e.BinDir, "virt-launcher")}, append(args, cfg.ExtraArgs...)...)
+	if cfg.NetNS != nil {
+		argv = append([]string{"nsenter", "--net=" + cfg.NetNS.Path(), "--"}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	l := &Launcher{Cmd: cmd, SocketDir: socketDir, done: make(chan struct{}), log: &bytes.Buffer{}, logMu: &sync.Mutex{}}
 	cmd.Stdout = lockedWriter{l.log, l.logMu}
 	cmd.Stderr = cmd.Stdout
