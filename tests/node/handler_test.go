@@ -93,6 +93,7 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 		nodeenv.RSSKiB(c.handler.Cmd.Process.Pid))
 
 	pauseAndUnpause(t, c, l, vmi)
+	softReboot(t, c, l, cons, vmi, pid)
 	restartHandler(t, env, c, l, vmi, pid)
 
 	start := time.Now()
@@ -132,6 +133,25 @@ func pauseAndUnpause(t *testing.T, c *cluster, l *nodeenv.Launcher, vmi *virtv1.
 	c.waitForVMI(t, vmi, 30*time.Second, "no Paused condition", func(v *virtv1.VirtualMachineInstance) bool {
 		return condition(v, virtv1.VirtualMachineInstancePaused) == nil
 	})
+}
+
+// softReboot reboots the guest through the node API: it boots again in the
+// same QEMU process and the VMI stays Running.
+func softReboot(t *testing.T, c *cluster, l *nodeenv.Launcher, cons *nodeenv.ConsoleReader,
+	vmi *virtv1.VirtualMachineInstance, pid int64) {
+	t.Helper()
+	if code := c.nodeAPI(t, http.MethodPut, vmi, "softreboot"); code != http.StatusOK {
+		t.Fatalf("node api softreboot: status %d", code)
+	}
+	nodeenv.WaitFor(t, 120*time.Second, "second boot", func() (bool, string) {
+		return strings.Count(cons.Output(), bootMarker) >= 2, fmt.Sprintf("%d boots", strings.Count(cons.Output(), bootMarker))
+	})
+	if d := l.Domain(t); d.QemuPid != pid || d.State != "Running" {
+		t.Fatalf("after the soft reboot the domain is %v, want Running in QEMU pid %d", d, pid)
+	}
+	if got := c.get(t, vmi).Status.Phase; got != virtv1.Running {
+		t.Fatalf("phase after the soft reboot = %s", got)
+	}
 }
 
 // restartHandler stops virt-handler, starts a new one and checks the VM kept

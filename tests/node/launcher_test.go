@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,13 +52,13 @@ func TestLauncherKernelBoot(t *testing.T) {
 func TestLauncherShutdownGracePeriod(t *testing.T) {
 	env := nodeenv.Get(t)
 	vmi := kernelBootVMI("ignores-acpi")
-	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = "#!/bin/sh\ntouch /run/kvirt-ignore-acpi\n"
+	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = "#!/bin/sh\ntouch /run/kvirt-ignore-acpi\necho acpi-ignored\n"
 	l := startLauncher(t, env, string(vmi.UID), "")
 	if res := l.Sync(t, vmi); !res.Success {
 		t.Fatalf("SyncVMI failed: %s", res.Message)
 	}
 	cons := l.Console(t)
-	cons.WaitFor(t, 120*time.Second, "KVIRT-GUEST-IGNORING-ACPI")
+	cons.WaitFor(t, 120*time.Second, "acpi-ignored")
 	const grace = 3 * time.Second
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -81,6 +82,9 @@ func TestLauncherShutdownGracePeriod(t *testing.T) {
 		return d.Domain.GetState() == "Shutoff", d.String()
 	})
 	took := time.Since(start)
+	if !strings.Contains(cons.Output(), "KVIRT-GUEST-IGNORING-ACPI") {
+		t.Errorf("the guest never saw the power button press")
+	}
 	if took < grace {
 		t.Fatalf("domain stopped after %s, before the %s grace period", took, grace)
 	}
