@@ -75,7 +75,7 @@ func TestNodeAPIRequiresClientCertificateAndForwards(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	ln.Close()
+	_ = ln.Close()
 	fake := &fakeLauncher{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -83,7 +83,12 @@ func TestNodeAPIRequiresClientCertificateAndForwards(t *testing.T) {
 		done <- Serve(ctx, Config{Listen: addr, CertFile: pki.ServerCert, KeyFile: pki.ServerKey,
 			ClientCAFile: pki.CAFile, Launchers: fakeLaunchers{fake}})
 	}()
-	defer func() { cancel(); <-done }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
 	url := func(vm, action string) string {
 		return fmt.Sprintf("https://%s/v1/namespaces/default/virtualmachineinstances/%s/%s", addr, vm, action)
 	}
