@@ -28,10 +28,13 @@ func (s *server) DomainEvent(_ context.Context, req *notifyv1.DomainEventRequest
 	return &notifyv1.NotifyResponse{}, nil
 }
 
+// GuestInfo is accepted for launchers with a guest agent channel; none sends it yet.
 func (s *server) GuestInfo(context.Context, *notifyv1.GuestInfoRequest) (*notifyv1.NotifyResponse, error) {
 	return &notifyv1.NotifyResponse{}, nil
 }
 
+// InterfaceAddresses is accepted for agent-reported addresses; none is sent yet
+// (domain interfaces travel in DomainEvent).
 func (s *server) InterfaceAddresses(context.Context, *notifyv1.InterfaceAddressesRequest) (*notifyv1.NotifyResponse, error) {
 	return &notifyv1.NotifyResponse{}, nil
 }
