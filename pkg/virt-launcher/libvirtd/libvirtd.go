@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"k8s.io/klog/v2"
@@ -88,6 +89,8 @@ func Start(ctx context.Context, cfg Config) (*Daemon, error) {
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Env = append(os.Environ(), "LIBVIRT_LOG_OUTPUTS=3:stderr")
 	cmd.WaitDelay = 5 * time.Second
+	// The daemon must not outlive a launcher that is killed outright.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start libvirtd: %w", err)
 	}
@@ -174,7 +177,7 @@ func (d *Daemon) Stop() error {
 		return nil
 	default:
 	}
-	if err := d.cmd.Process.Signal(os.Interrupt); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("signal libvirtd: %w", err)
 	}
 	select {

@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,7 +60,8 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 		notify = filepath.Join(cfg.SocketRoot, "domain-notify.sock")
 	}
 	args := []string{"--socket-dir", socketDir, "--notify-socket", notify, "--libvirt-cache-dir", e.CacheDir,
-		"--container-disk-dir", cfg.ContainerDiskDir, "--kernel-boot-dir", cfg.KernelBootDir, "-v", "2"}
+		"--container-disk-dir", cfg.ContainerDiskDir, "--kernel-boot-dir", cfg.KernelBootDir, "-v", "2",
+		"--default-grace", "10s", "--final-notify-timeout", "2s"}
 	argv := append([]string{filepath.Join(e.BinDir, "virt-launcher")}, append(args, cfg.ExtraArgs...)...)
 	if cfg.NetNS != nil {
 		argv = append([]string{"nsenter", "--net=" + cfg.NetNS.Path(), "--"}, argv...)
@@ -72,7 +75,7 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 	}
 	go func() { _ = cmd.Wait(); close(l.done) }()
 	t.Cleanup(func() {
-		l.Stop(t, 5*time.Second)
+		l.Stop(t, 30*time.Second)
 		if t.Failed() {
 			t.Logf("virt-launcher log:\n%s", l.Log())
 		}
@@ -124,10 +127,43 @@ func (l *Launcher) Stop(t testing.TB, timeout time.Duration) {
 	_ = l.Cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-l.done:
+		if left := l.killLeftovers(); len(left) > 0 {
+			t.Errorf("virt-launcher exited but left %v running", left)
+		}
 	case <-time.After(timeout):
+		t.Errorf("virt-launcher did not stop within %s; killing it and its libvirtd and QEMU", timeout)
 		_ = l.Cmd.Process.Kill()
 		<-l.done
+		l.killLeftovers()
 	}
+}
+
+// killLeftovers ends the libvirtd and QEMU of a launcher that is gone: in a
+// pod the container runtime would, here nothing else does. It returns what it
+// had to kill.
+func (l *Launcher) killLeftovers() []string {
+	run := filepath.Join(l.SocketDir, "libvirt", "run")
+	files, _ := filepath.Glob(filepath.Join(run, "qemu", "*.pid"))
+	var killed []string
+	for _, f := range append(files, filepath.Join(run, "libvirtd.pid")) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+		if err != nil || pid <= 1 {
+			continue
+		}
+		comm, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "comm"))
+		name := strings.TrimSpace(string(comm))
+		if err != nil || (name != "libvirtd" && !strings.HasPrefix(name, "qemu")) {
+			continue // gone, or the pid was reused by someone else
+		}
+		if syscall.Kill(pid, syscall.SIGKILL) == nil {
+			killed = append(killed, fmt.Sprintf("%s[%d]", name, pid))
+		}
+	}
+	return killed
 }
 
 // Sync sends the VMI to the launcher.
