@@ -17,8 +17,8 @@ LDFLAGS := -s -w \
 GO_TEST_FLAGS ?=
 UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
-.PHONY: all build generate verify test test-unit test-integration test-fuzz test-density \
-	bench-admission control-plane-bins control-plane-up control-plane-down demo clean \
+.PHONY: all build generate verify test test-unit test-integration test-node test-guest test-fuzz \
+	test-density bench-admission control-plane-bins control-plane-up control-plane-down demo clean \
 	images cluster-up cluster-down cluster-smoke
 
 all: build
@@ -32,13 +32,14 @@ build:
 ## generate: regenerate deep copies, typed clients and CRDs
 generate:
 	hack/update-codegen.sh
+	hack/update-proto.sh
 
 ## verify: fail on stale generated files, gofmt, go vet, lint or over-long files
 verify:
 	hack/verify-all.sh
 
 ## test: every test tier that CI runs
-test: test-unit test-integration test-fuzz
+test: test-unit test-integration test-node test-fuzz
 
 FUZZ_TIME ?= 20s
 
@@ -63,6 +64,14 @@ test-integration: control-plane-bins
 ## test-density: virt-controller density report (100 VMIs) against a real apiserver
 test-density: control-plane-bins
 	go test -count=1 -v -run TestDensityReport ./tests/integration/virtcontroller/
+
+## test-node: node tier: real virt-handler/virt-launcher, libvirt and QEMU (TCG) booting the test guest
+test-node: control-plane-bins test-guest
+	go test $(GO_TEST_FLAGS) -count=1 -timeout 20m ./tests/framework/nodeenv/... ./tests/node/...
+
+## test-guest: build the test guest (kernel, busybox initramfs, disk image) from Debian packages (cached)
+test-guest:
+	hack/build-test-guest.sh >/dev/null
 
 ## control-plane-bins: build the pinned etcd, kube-apiserver and kubectl (cached)
 control-plane-bins:

@@ -11,7 +11,7 @@ fi
 status=0
 source "$REPO/hack/lib/modules.sh"
 for m in "${KVIRT_GO_MODULES[@]}"; do
-	(cd "$REPO/$m" && "$BIN" run --config "$REPO/.golangci.yml" ./...) || status=1
+	(cd "$REPO/$m" && "$BIN" run --allow-parallel-runners --config "$REPO/.golangci.yml" ./...) || status=1
 done
 [ "$status" -eq 0 ] && echo "lint clean"
 exit "$status"

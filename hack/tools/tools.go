@@ -12,5 +12,8 @@ import (
 	_ "k8s.io/code-generator/cmd/lister-gen"
 	_ "sigs.k8s.io/controller-tools/cmd/controller-gen"
 
+	_ "google.golang.org/grpc/cmd/protoc-gen-go-grpc"
+	_ "google.golang.org/protobuf/cmd/protoc-gen-go"
+
 	_ "github.com/golangci/golangci-lint/v2/cmd/golangci-lint"
 )

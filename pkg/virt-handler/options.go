@@ -1,28 +1,71 @@
 package virthandler
 
 import (
-	"context"
+	"fmt"
+	"os"
+	"time"
 
 	"github.com/spf13/pflag"
-	"k8s.io/klog/v2"
 
 	"kvirt.io/kvirt/pkg/kubeclient"
+	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 )
 
 // Options configures virt-handler.
 type Options struct {
 	Client kubeclient.Flags
+	// NodeName is the node this handler runs on.
+	NodeName string
+	// SocketRoot holds one directory per VMI UID with its launcher's sockets,
+	// and the handler's notify socket.
+	SocketRoot string
+	// StateDir keeps what must survive a handler restart.
+	StateDir string
+	// Accelerator: "auto" probes KVM and falls back to TCG when allowed;
+	// "tcg" skips the probe (still requires emulation to be allowed).
+	Accelerator     string
+	KVMProbeTimeout time.Duration
+	Heartbeat       time.Duration
+	DefaultGrace    time.Duration
+	Workers         int
+	// NodeAPI is the mutual-TLS API for virt-api; off without a certificate.
+	NodeAPI nodeapi.Config
 }
 
 // AddFlags registers virt-handler's flags.
-func (o *Options) AddFlags(fs *pflag.FlagSet) { o.Client.AddFlags(fs) }
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	o.Client.AddFlags(fs)
+	fs.StringVar(&o.NodeName, "node-name", os.Getenv("NODE_NAME"), "name of this node (default $NODE_NAME)")
+	fs.StringVar(&o.SocketRoot, "socket-root", "/var/run/kvirt", "directory with one sub-directory per VMI UID")
+	fs.StringVar(&o.StateDir, "state-dir", "/var/lib/kvirt", "where state that survives restarts is kept")
+	fs.StringVar(&o.Accelerator, "accelerator", "auto", "auto (probe KVM, else TCG if allowed) or tcg")
+	fs.DurationVar(&o.KVMProbeTimeout, "kvm-probe-timeout", 10*time.Second, "deadline of the KVM probe guest")
+	fs.DurationVar(&o.Heartbeat, "heartbeat-interval", time.Minute, "node heartbeat interval")
+	fs.DurationVar(&o.DefaultGrace, "default-grace", 30*time.Second, "shutdown deadline for VMIs that set none")
+	fs.IntVar(&o.Workers, "workers", 4, "VMIs synced in parallel")
+	fs.StringVar(&o.NodeAPI.Listen, "node-api-listen", ":8186", "address of the node API for virt-api")
+	fs.StringVar(&o.NodeAPI.CertFile, "node-api-cert", "", "node API serving certificate (PEM); empty disables the API")
+	fs.StringVar(&o.NodeAPI.KeyFile, "node-api-key", "", "node API serving key (PEM)")
+	fs.StringVar(&o.NodeAPI.ClientCAFile, "node-api-client-ca", "", "CA that signs virt-api's client certificate")
+}
 
 // Validate checks the flags.
-func (o *Options) Validate() error { return o.Client.Validate() }
-
-// Run serves until ctx ends.
-func (o *Options) Run(ctx context.Context) error {
-	klog.FromContext(ctx).Info("no controllers wired yet; waiting for shutdown")
-	<-ctx.Done()
+func (o *Options) Validate() error {
+	if err := o.Client.Validate(); err != nil {
+		return err
+	}
+	if o.NodeName == "" {
+		host, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("--node-name is required: %w", err)
+		}
+		o.NodeName = host
+	}
+	if o.NodeAPI.CertFile != "" && (o.NodeAPI.KeyFile == "" || o.NodeAPI.ClientCAFile == "") {
+		return fmt.Errorf("--node-api-cert needs --node-api-key and --node-api-client-ca")
+	}
+	if o.Accelerator != "auto" && o.Accelerator != "tcg" {
+		return fmt.Errorf("--accelerator must be auto or tcg, not %q", o.Accelerator)
+	}
 	return nil
 }

@@ -1,29 +1,74 @@
 package virtlauncher
 
 import (
-	"context"
+	"fmt"
+	"path/filepath"
+	"time"
 
 	"github.com/spf13/pflag"
-	"k8s.io/klog/v2"
+
+	"kvirt.io/kvirt/pkg/virt-launcher/hostdisks"
 )
 
 // Options configures virt-launcher.
 type Options struct {
-	// SocketDir is the host-shared directory where the command socket is created.
+	// SocketDir is this VMI's directory under the host-shared socket root
+	// (<root>/<vmi uid>): the command socket and the serial console live there.
 	SocketDir string
+	// NotifySocket is virt-handler's notify socket.
+	NotifySocket string
+	// StateDir holds the private libvirt daemon's state; default <socket-dir>/libvirt.
+	StateDir string
+	// LibvirtCacheDir is shared by all launchers on the node (QEMU capabilities).
+	LibvirtCacheDir string
+	// Layout says where the VMI's volumes are mounted.
+	Layout hostdisks.Layout
+	// Emulator overrides the QEMU binary.
+	Emulator string
+	// DefaultGrace bounds the graceful shutdown on SIGTERM before the VMI is known.
+	DefaultGrace time.Duration
+	// FinalNotifyTimeout bounds how long the launcher tries to report the final
+	// domain state before it exits.
+	FinalNotifyTimeout time.Duration
 }
 
 // AddFlags registers virt-launcher's flags.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.SocketDir, "socket-dir", "/var/run/kvirt", "directory for the launcher's command socket")
+	fs.StringVar(&o.SocketDir, "socket-dir", "", "this VMI's socket directory, e.g. /var/run/kvirt/<vmi uid>")
+	fs.StringVar(&o.NotifySocket, "notify-socket", "/var/run/kvirt/domain-notify.sock", "virt-handler's notify socket")
+	fs.StringVar(&o.StateDir, "state-dir", "", "private libvirt daemon state (default <socket-dir>/libvirt)")
+	fs.StringVar(&o.LibvirtCacheDir, "libvirt-cache-dir", "/var/cache/kvirt/libvirt",
+		"libvirt cache shared by the node's launchers (QEMU capabilities); empty disables sharing")
+	fs.StringVar(&o.Layout.ContainerDiskDir, "container-disk-dir", "/var/run/kvirt/container-disks",
+		"directory with one sub-directory per containerDisk volume")
+	fs.StringVar(&o.Layout.KernelBootDir, "kernel-boot-dir", "/var/run/kvirt/kernel-boot", "kernelBoot container files")
+	fs.StringVar(&o.Layout.PVCDir, "pvc-dir", "/var/run/kvirt-private/vmi-disks", "directory with <volume>/disk.img per PVC")
+	fs.StringVar(&o.Layout.BlockDir, "block-dir", "/dev", "directory with a device node per block PVC")
+	fs.StringVar(&o.Emulator, "emulator", "", "QEMU binary (default: libvirt's choice)")
+	fs.DurationVar(&o.DefaultGrace, "default-grace", 30*time.Second, "graceful shutdown deadline on SIGTERM")
+	fs.DurationVar(&o.FinalNotifyTimeout, "final-notify-timeout", 10*time.Second,
+		"how long to retry reporting the final domain state to virt-handler")
 }
 
-// Validate checks the flags.
-func (o *Options) Validate() error { return nil }
-
-// Run serves until ctx ends.
-func (o *Options) Run(ctx context.Context) error {
-	klog.FromContext(ctx).Info("no domain manager wired yet; waiting for shutdown", "socketDir", o.SocketDir)
-	<-ctx.Done()
+// Validate checks the flags and fills derived defaults.
+func (o *Options) Validate() error {
+	if o.SocketDir == "" {
+		return fmt.Errorf("--socket-dir is required")
+	}
+	if o.StateDir == "" {
+		o.StateDir = filepath.Join(o.SocketDir, "libvirt")
+	}
+	if o.Layout.ScratchDir == "" {
+		o.Layout.ScratchDir = filepath.Join(o.StateDir, "scratch")
+	}
+	if len(filepath.Join(o.StateDir, "run", "libvirt-sock")) > 100 {
+		return fmt.Errorf("--state-dir %s is too long for a unix socket path", o.StateDir)
+	}
 	return nil
 }
+
+// CommandSocket is the launcher's command socket inside a VMI socket directory.
+func CommandSocket(socketDir string) string { return filepath.Join(socketDir, "launcher.sock") }
+
+// ConsoleSocket is QEMU's serial console socket inside a VMI socket directory.
+func ConsoleSocket(socketDir string) string { return filepath.Join(socketDir, "serial0") }

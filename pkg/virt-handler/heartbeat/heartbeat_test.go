@@ -1,0 +1,21 @@
+package heartbeat
+
+import (
+	"testing"
+	"time"
+)
+
+func TestPatch(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct{ acc, schedulable string }{{"kvm", "true"}, {"tcg", "true"}, {"none", "false"}}
+	for _, tc := range tests {
+		meta := Patch(tc.acc, now)["metadata"].(map[string]any)
+		labels := meta["labels"].(map[string]string)
+		if labels["kubevirt.io/schedulable"] != tc.schedulable || labels["node.kvirt.io/accelerator"] != tc.acc {
+			t.Errorf("%s: labels = %v", tc.acc, labels)
+		}
+		if meta["annotations"].(map[string]string)["kubevirt.io/heartbeat"] != "2026-01-02T03:04:05Z" {
+			t.Errorf("%s: annotations = %v", tc.acc, meta["annotations"])
+		}
+	}
+}

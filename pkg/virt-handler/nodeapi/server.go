@@ -1,0 +1,192 @@
+package nodeapi
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"k8s.io/klog/v2"
+
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+)
+
+// Launchers finds the launcher of a VMI on this node.
+type Launchers interface {
+	LauncherFor(ctx context.Context, namespace, name string) (launcherv1.LauncherClient, error)
+}
+
+// ErrNotHere is returned by Launchers when the VMI is not running on this node.
+var ErrNotHere = errors.New("vmi is not running on this node")
+
+// Config says where and how to serve.
+type Config struct {
+	Listen string
+	// CertFile, KeyFile are the server's certificate; ClientCAFile verifies
+	// virt-api's client certificate.
+	CertFile, KeyFile, ClientCAFile string
+	Launchers                       Launchers
+}
+
+// Handler returns the API's routes (without TLS), for tests and Serve.
+func Handler(l Launchers) http.Handler {
+	mux := http.NewServeMux()
+	const base = "/v1/namespaces/{namespace}/virtualmachineinstances/{name}/"
+	command := func(call func(context.Context, launcherv1.LauncherClient) (*launcherv1.Result, error)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			cl, ok := launcherFor(w, r, l)
+			if !ok {
+				return
+			}
+			res, err := call(r.Context(), cl)
+			switch {
+			case err != nil:
+				http.Error(w, err.Error(), http.StatusBadGateway)
+			case !res.Success:
+				http.Error(w, res.Message, http.StatusConflict)
+			default:
+				w.WriteHeader(http.StatusOK)
+			}
+		}
+	}
+	mux.Handle("PUT "+base+"pause", command(func(ctx context.Context, c launcherv1.LauncherClient) (*launcherv1.Result, error) {
+		return c.Pause(ctx, &launcherv1.Empty{})
+	}))
+	mux.Handle("PUT "+base+"unpause", command(func(ctx context.Context, c launcherv1.LauncherClient) (*launcherv1.Result, error) {
+		return c.Unpause(ctx, &launcherv1.Empty{})
+	}))
+	mux.Handle("PUT "+base+"softreboot", command(func(ctx context.Context, c launcherv1.LauncherClient) (*launcherv1.Result, error) {
+		return c.SoftReboot(ctx, &launcherv1.Empty{})
+	}))
+	mux.HandleFunc("GET "+base+"guestosinfo", func(w http.ResponseWriter, r *http.Request) {
+		cl, ok := launcherFor(w, r, l)
+		if !ok {
+			return
+		}
+		info, err := cl.GetGuestInfo(r.Context(), &launcherv1.Empty{})
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"agentConnected": info.AgentConnected,
+			"hostname": info.Hostname, "os": map[string]string{"name": info.OsName, "kernelRelease": info.KernelRelease}})
+	})
+	mux.HandleFunc("GET "+base+"console", func(w http.ResponseWriter, r *http.Request) {
+		cl, ok := launcherFor(w, r, l)
+		if ok {
+			serveConsole(w, r, cl)
+		}
+	})
+	return mux
+}
+
+func launcherFor(w http.ResponseWriter, r *http.Request, l Launchers) (launcherv1.LauncherClient, bool) {
+	cl, err := l.LauncherFor(r.Context(), r.PathValue("namespace"), r.PathValue("name"))
+	if errors.Is(err, ErrNotHere) {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return nil, false
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return nil, false
+	}
+	return cl, true
+}
+
+// serveConsole upgrades the connection to a raw byte stream ("Upgrade:
+// kvirt-console") and relays it to the launcher's console stream.
+func serveConsole(w http.ResponseWriter, r *http.Request, cl launcherv1.LauncherClient) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		http.Error(w, "console needs HTTP/1.1", http.StatusHTTPVersionNotSupported)
+		return
+	}
+	// After the hijack only this handler watches the connection: the stream
+	// ends with the server's context, the viewer or the launcher.
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stream, err := cl.Console(ctx)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	defer func() { _ = conn.Close() }()
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	defer stop()
+	_, _ = buf.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: kvirt-console\r\nConnection: Upgrade\r\n\r\n")
+	if err := buf.Flush(); err != nil {
+		return
+	}
+	go func() {
+		defer cancel()
+		chunk := make([]byte, 4096)
+		for {
+			n, err := buf.Read(chunk)
+			if n > 0 && stream.Send(&launcherv1.ConsoleData{Data: append([]byte(nil), chunk[:n]...)}) != nil {
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for {
+		msg, err := stream.Recv()
+		if err != nil {
+			return
+		}
+		if _, err := conn.Write(msg.Data); err != nil {
+			return
+		}
+	}
+}
+
+// TLSConfig requires and verifies a client certificate signed by the CA.
+func TLSConfig(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("load node api certificate: %w", err)
+	}
+	caPEM, err := os.ReadFile(clientCAFile)
+	if err != nil {
+		return nil, fmt.Errorf("read client ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("client ca %s holds no certificate", clientCAFile)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool,
+		ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}, nil
+}
+
+// Serve runs the API until ctx ends.
+func Serve(ctx context.Context, cfg Config) error {
+	tlsCfg, err := TLSConfig(cfg.CertFile, cfg.KeyFile, cfg.ClientCAFile)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: Handler(cfg.Launchers), TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+	stop := context.AfterFunc(ctx, func() { _ = srv.Close() })
+	defer stop()
+	klog.FromContext(ctx).Info("node api listening", "address", ln.Addr().String())
+	if err := srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve node api: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package virthandler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/klog/v2"
+
+	"kvirt.io/client-go/generated/clientset/versioned"
+	"kvirt.io/kvirt/pkg/virt-handler/accelerator"
+	"kvirt.io/kvirt/pkg/virt-handler/heartbeat"
+	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
+	"kvirt.io/kvirt/pkg/virt-handler/notifyserver"
+	"kvirt.io/kvirt/pkg/virt-handler/statestore"
+	"kvirt.io/kvirt/pkg/virt-handler/vmi"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+)
+
+// NotifySocket is virt-handler's notify socket under the socket root.
+func NotifySocket(socketRoot string) string { return filepath.Join(socketRoot, "domain-notify.sock") }
+
+// Run chooses the accelerator, then runs the VMI controller, the notify server
+// and the node heartbeat until ctx ends.
+func (o *Options) Run(ctx context.Context) error {
+	log := klog.FromContext(ctx)
+	restCfg, err := o.Client.RESTConfig()
+	if err != nil {
+		return err
+	}
+	kube, err := kubernetes.NewForConfig(restCfg)
+	if err != nil {
+		return fmt.Errorf("kubernetes client: %w", err)
+	}
+	kv, err := versioned.NewForConfig(restCfg)
+	if err != nil {
+		return fmt.Errorf("kubevirt client: %w", err)
+	}
+	acc, accErr := o.chooseAccelerator(ctx, kv)
+	log.Info("accelerator chosen", "accelerator", acc, "reason", fmt.Sprint(accErr))
+	if err := os.MkdirAll(o.SocketRoot, 0o755); err != nil {
+		return fmt.Errorf("create socket root: %w", err)
+	}
+	store, err := statestore.New(filepath.Join(o.StateDir, "vmis"))
+	if err != nil {
+		return err
+	}
+	cfg := vmi.Config{Client: kv, NodeName: o.NodeName, SocketRoot: o.SocketRoot, Store: store,
+		Accelerator: acc, DefaultGrace: o.DefaultGrace, Workers: o.Workers}
+	if accErr != nil && acc == accelerator.None {
+		cfg.AcceleratorError = accErr.Error()
+	}
+	ctrl := vmi.New(cfg)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	if o.NodeAPI.CertFile != "" {
+		api := o.NodeAPI
+		api.Launchers = launcherLookup{ctrl}
+		wg.Add(1)
+		go func() { defer wg.Done(); errs <- nodeapi.Serve(ctx, api) }()
+	}
+	wg.Add(3)
+	go func() { defer wg.Done(); errs <- ctrl.Run(ctx) }()
+	go func() {
+		defer wg.Done()
+		errs <- notifyserver.Serve(ctx, NotifySocket(o.SocketRoot), ctrl.OnDomainEvent)
+	}()
+	go func() {
+		defer wg.Done()
+		heartbeat.Run(ctx, heartbeat.Config{Client: kube, NodeName: o.NodeName, Accelerator: acc, Interval: o.Heartbeat})
+	}()
+	var first error
+	select {
+	case <-ctx.Done():
+	case first = <-errs:
+	}
+	cancel()
+	wg.Wait()
+	return first
+}
+
+// chooseAccelerator probes KVM (unless disabled) and consults the KubeVirt CR.
+func (o *Options) chooseAccelerator(ctx context.Context, kv versioned.Interface) (string, error) {
+	useEmulation := false
+	list, err := kv.KubevirtV1().KubeVirts(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+	if err == nil {
+		for _, cr := range list.Items {
+			dev := cr.Spec.Configuration.DeveloperConfiguration
+			if dev != nil && dev.UseEmulation != nil && *dev.UseEmulation {
+				useEmulation = true
+			}
+		}
+	} else {
+		klog.FromContext(ctx).Error(err, "list KubeVirt CRs; assuming emulation is not allowed")
+	}
+	kvmErr := errors.New("KVM probe disabled by --accelerator=tcg")
+	if o.Accelerator == "auto" {
+		kvmErr = accelerator.Probe(ctx, accelerator.ProbeConfig{Timeout: o.KVMProbeTimeout})
+	}
+	return accelerator.Choose(kvmErr, useEmulation)
+}
+
+// launcherLookup adapts the VMI controller to the node API.
+type launcherLookup struct{ ctrl *vmi.Controller }
+
+func (l launcherLookup) LauncherFor(ctx context.Context, namespace, name string) (launcherv1.LauncherClient, error) {
+	cl, found, err := l.ctrl.Launcher(ctx, namespace, name)
+	if !found {
+		return nil, nodeapi.ErrNotHere
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cl, nil
+}

@@ -1,0 +1,242 @@
+package vmi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/klog/v2"
+
+	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/client-go/generated/clientset/versioned"
+	kvinformers "kvirt.io/client-go/generated/informers/externalversions"
+	kvlisters "kvirt.io/client-go/generated/listers/core/v1"
+	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
+	"kvirt.io/kvirt/pkg/virt-handler/statestore"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+)
+
+// Config wires the controller.
+type Config struct {
+	Client   versioned.Interface
+	NodeName string
+	// SocketRoot holds one directory per VMI UID with the launcher's socket.
+	SocketRoot string
+	Store      *statestore.Store
+	// Accelerator is passed to launchers; AcceleratorError, if set, fails
+	// every VMI that has not started with ReasonNoAccelerator.
+	Accelerator      string
+	AcceleratorError string
+	// DefaultGrace is the shutdown deadline when a VMI sets none.
+	DefaultGrace time.Duration
+	Workers      int
+	Resync       time.Duration
+}
+
+// Controller syncs the VMIs of one node.
+type Controller struct {
+	cfg    Config
+	lister kvlisters.VirtualMachineInstanceLister
+	synced cache.InformerSynced
+	queue  workqueue.TypedRateLimitingInterface[string]
+	inf    kvinformers.SharedInformerFactory
+
+	mu      sync.Mutex
+	clients map[string]*launcherclient.Client
+}
+
+// New builds the controller and its informer.
+func New(cfg Config) *Controller {
+	if cfg.Workers == 0 {
+		cfg.Workers = 4
+	}
+	if cfg.Resync == 0 {
+		cfg.Resync = 30 * time.Second
+	}
+	if cfg.DefaultGrace == 0 {
+		cfg.DefaultGrace = 30 * time.Second
+	}
+	inf := kvinformers.NewSharedInformerFactoryWithOptions(cfg.Client, cfg.Resync,
+		kvinformers.WithTweakListOptions(func(o *metav1.ListOptions) {
+			o.LabelSelector = virtv1.NodeNameLabel + "=" + cfg.NodeName
+		}))
+	vmis := inf.Kubevirt().V1().VirtualMachineInstances()
+	c := &Controller{
+		cfg: cfg, lister: vmis.Lister(), synced: vmis.Informer().HasSynced, inf: inf,
+		queue:   workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](), workqueue.TypedRateLimitingQueueConfig[string]{Name: "vmi"}),
+		clients: map[string]*launcherclient.Client{},
+	}
+	enqueue := func(obj any) {
+		if key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj); err == nil {
+			c.queue.Add(key)
+		}
+	}
+	_, _ = vmis.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: enqueue, UpdateFunc: func(_, o any) { enqueue(o) }, DeleteFunc: enqueue,
+	})
+	return c
+}
+
+// Run processes VMIs until ctx ends.
+func (c *Controller) Run(ctx context.Context) error {
+	defer c.queue.ShutDown()
+	c.inf.Start(ctx.Done())
+	defer c.inf.Shutdown()
+	if !cache.WaitForCacheSync(ctx.Done(), c.synced) {
+		return fmt.Errorf("vmi informer did not sync")
+	}
+	c.enqueueStored()
+	var wg sync.WaitGroup
+	for range c.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c.next(ctx) {
+			}
+		}()
+	}
+	<-ctx.Done()
+	c.queue.ShutDown()
+	wg.Wait()
+	c.closeClients()
+	return nil
+}
+
+// enqueueStored revisits VMIs known from disk, including ones deleted while the
+// handler was down.
+func (c *Controller) enqueueStored() {
+	records, err := c.cfg.Store.List()
+	if err != nil {
+		return
+	}
+	for _, r := range records {
+		c.queue.Add(r.Namespace + "/" + r.Name)
+	}
+}
+
+// OnDomainEvent is the notify server's callback: remember the report and
+// sync the VMI now.
+func (c *Controller) OnDomainEvent(uid, _ string, d *launcherv1.Domain) {
+	ns, name, ok := strings.Cut(d.Name, "_")
+	if !ok {
+		return
+	}
+	if rec, found, err := c.cfg.Store.Get(uid); err == nil && found {
+		rec.SetDomain(d)
+		_ = c.cfg.Store.Put(rec)
+	}
+	c.queue.Add(ns + "/" + name)
+}
+
+func (c *Controller) next(ctx context.Context) bool {
+	key, quit := c.queue.Get()
+	if quit {
+		return false
+	}
+	defer c.queue.Done(key)
+	requeue, err := c.sync(ctx, key)
+	switch {
+	case err != nil:
+		klog.FromContext(ctx).Error(err, "sync vmi", "vmi", key)
+		c.queue.AddRateLimited(key)
+	case requeue > 0:
+		c.queue.Forget(key)
+		c.queue.AddAfter(key, requeue)
+	default:
+		c.queue.Forget(key)
+	}
+	return true
+}
+
+func (c *Controller) socketDir(uid types.UID) string {
+	return filepath.Join(c.cfg.SocketRoot, string(uid))
+}
+
+// launcher returns a cached, pinged connection to the VMI's launcher.
+func (c *Controller) launcher(ctx context.Context, uid types.UID) (*launcherclient.Client, error) {
+	c.mu.Lock()
+	cl, ok := c.clients[string(uid)]
+	c.mu.Unlock()
+	if ok {
+		return cl, nil
+	}
+	cl, err := launcherclient.Dial(ctx, filepath.Join(c.socketDir(uid), "launcher.sock"))
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.clients[string(uid)] = cl
+	c.mu.Unlock()
+	klog.FromContext(ctx).V(2).Info("connected to launcher", "uid", uid, "protocol", cl.Version, "launcherPid", cl.Pid)
+	return cl, nil
+}
+
+func (c *Controller) dropClient(uid string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.clients[uid]; ok {
+		_ = cl.Close()
+		delete(c.clients, uid)
+	}
+}
+
+func (c *Controller) closeClients() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for uid, cl := range c.clients {
+		_ = cl.Close()
+		delete(c.clients, uid)
+	}
+}
+
+// patchStatus writes the handler's status fields with optimistic locking.
+func (c *Controller) patchStatus(ctx context.Context, vmi *virtv1.VirtualMachineInstance, st virtv1.VirtualMachineInstanceStatus) error {
+	patch := map[string]any{
+		"metadata": map[string]any{"resourceVersion": vmi.ResourceVersion},
+		"status": map[string]any{
+			"phase": st.Phase, "reason": st.Reason, "nodeName": st.NodeName,
+			"conditions": st.Conditions, "interfaces": st.Interfaces,
+			"phaseTransitionTimestamps": st.PhaseTransitionTimestamps,
+		},
+	}
+	raw, err := json.Marshal(patch)
+	if err != nil {
+		return fmt.Errorf("encode status patch: %w", err)
+	}
+	_, err = c.cfg.Client.KubevirtV1().VirtualMachineInstances(vmi.Namespace).Patch(ctx, vmi.Name,
+		types.MergePatchType, raw, metav1.PatchOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("patch status of %s/%s: %w", vmi.Namespace, vmi.Name, err)
+	}
+	klog.FromContext(ctx).Info("vmi status updated", "vmi", klog.KObj(vmi), "phase", st.Phase, "reason", st.Reason)
+	return nil
+}
+
+// Launcher returns the launcher of a running VMI on this node; found is false
+// when this node runs no such VMI.
+func (c *Controller) Launcher(ctx context.Context, namespace, name string) (cl *launcherclient.Client, found bool, err error) {
+	vmi, err := c.lister.VirtualMachineInstances(namespace).Get(name)
+	if apierrors.IsNotFound(err) || (err == nil && vmi.Status.Phase != virtv1.Running) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("get vmi: %w", err)
+	}
+	cl, err = c.launcher(ctx, vmi.UID)
+	if err != nil {
+		return nil, true, err
+	}
+	return cl, true, nil
+}

@@ -1,0 +1,193 @@
+package vmi
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/client-go/generated/clientset/versioned/fake"
+	"kvirt.io/kvirt/pkg/virt-handler/statestore"
+	"kvirt.io/kvirt/pkg/virt-handler/vmistatus"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+)
+
+// fakeLauncher serves the command service with a scripted domain.
+type fakeLauncher struct {
+	launcherv1.UnimplementedLauncherServer
+	mu       sync.Mutex
+	domain   *launcherv1.Domain
+	synced   []string // accelerators of SyncVMI calls
+	shutdown []int64  // grace periods of Shutdown calls
+}
+
+func (f *fakeLauncher) Ping(context.Context, *launcherv1.PingRequest) (*launcherv1.PingResponse, error) {
+	return &launcherv1.PingResponse{Versions: launcherv1.SupportedVersions()}, nil
+}
+
+func (f *fakeLauncher) SyncVMI(_ context.Context, req *launcherv1.SyncVMIRequest) (*launcherv1.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.synced = append(f.synced, req.Accelerator)
+	f.domain = &launcherv1.Domain{Name: "default_vm", State: "Running", StartedUnixNano: 1, QemuPid: 7,
+		Interfaces: []*launcherv1.Interface{{Name: "default", IpAddresses: []string{"10.1.1.1"}}}}
+	return &launcherv1.Result{Success: true}, nil
+}
+
+func (f *fakeLauncher) Shutdown(_ context.Context, req *launcherv1.ShutdownRequest) (*launcherv1.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.shutdown = append(f.shutdown, req.GracePeriodSeconds)
+	return &launcherv1.Result{Success: true}, nil
+}
+
+func (f *fakeLauncher) GetDomain(context.Context, *launcherv1.Empty) (*launcherv1.DomainResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return &launcherv1.DomainResponse{Domain: f.domain}, nil
+}
+
+// serveLauncher starts the fake on <root>/<uid>/launcher.sock; stop removes it.
+func serveLauncher(t *testing.T, root, uid string, f *fakeLauncher) (stop func()) {
+	t.Helper()
+	dir := filepath.Join(root, uid)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "launcher.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	launcherv1.RegisterLauncherServer(srv, f)
+	go func() { _ = srv.Serve(ln) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { srv.Stop(); _ = os.Remove(sock) }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+func newTestController(t *testing.T, vmi *virtv1.VirtualMachineInstance, accErr string) (*Controller, *fake.Clientset, string) {
+	t.Helper()
+	client := fake.NewSimpleClientset(vmi)
+	store, err := statestore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.MkdirTemp("", "kvh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(root) })
+	c := New(Config{Client: client, NodeName: "n1", SocketRoot: root, Store: store, Accelerator: "tcg",
+		AcceleratorError: accErr})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c.inf.Start(ctx.Done())
+	c.inf.WaitForCacheSync(ctx.Done())
+	return c, client, root
+}
+
+func scheduledVMI() *virtv1.VirtualMachineInstance {
+	vmi := &virtv1.VirtualMachineInstance{ObjectMeta: metav1.ObjectMeta{Name: "vm", Namespace: "default", UID: "uid-1",
+		Labels: map[string]string{virtv1.NodeNameLabel: "n1"}}}
+	vmi.Status.Phase = virtv1.Scheduled
+	return vmi
+}
+
+// syncAndGet runs one sync after the informer saw the latest object.
+func syncAndGet(t *testing.T, c *Controller, client *fake.Clientset) (*virtv1.VirtualMachineInstance, time.Duration) {
+	t.Helper()
+	cur, err := client.KubevirtV1().VirtualMachineInstances("default").Get(context.Background(), "vm", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.inf.Kubevirt().V1().VirtualMachineInstances().Informer().GetStore().Update(cur); err != nil {
+		t.Fatal(err)
+	}
+	requeue, err := c.sync(context.Background(), "default/vm")
+	if err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	out, err := client.KubevirtV1().VirtualMachineInstances("default").Get(context.Background(), "vm", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, requeue
+}
+
+func TestSyncStartsAndReportsRunning(t *testing.T) {
+	c, client, root := newTestController(t, scheduledVMI(), "")
+	// No launcher yet: wait, do not fail.
+	vmi, requeue := syncAndGet(t, c, client)
+	if vmi.Status.Phase != virtv1.Scheduled || requeue != launcherWait {
+		t.Fatalf("without launcher: phase %s, requeue %s", vmi.Status.Phase, requeue)
+	}
+	f := &fakeLauncher{}
+	serveLauncher(t, root, "uid-1", f)
+	vmi, _ = syncAndGet(t, c, client)
+	if vmi.Status.Phase != virtv1.Running || vmi.Status.Interfaces[0].IPAddress != "10.1.1.1" || vmi.Status.NodeName != "n1" {
+		t.Fatalf("status = %+v", vmi.Status)
+	}
+	syncAndGet(t, c, client)
+	if len(f.synced) != 1 || f.synced[0] != "tcg" {
+		t.Fatalf("SyncVMI calls = %v, want one with tcg", f.synced)
+	}
+	rec, ok, _ := c.cfg.Store.Get("uid-1")
+	if !ok || !rec.LauncherSeen || rec.GetDomain().GetQemuPid() != 7 {
+		t.Fatalf("stored record = %+v", rec)
+	}
+}
+
+func TestSyncShutsDownDeletedVMIOnce(t *testing.T) {
+	vmi := scheduledVMI()
+	vmi.Spec.TerminationGracePeriodSeconds = ptr.To[int64](7)
+	c, client, root := newTestController(t, vmi, "")
+	f := &fakeLauncher{}
+	serveLauncher(t, root, "uid-1", f)
+	syncAndGet(t, c, client)
+	cur, _ := client.KubevirtV1().VirtualMachineInstances("default").Get(context.Background(), "vm", metav1.GetOptions{})
+	cur.DeletionTimestamp = ptr.To(metav1.Now())
+	if _, err := client.KubevirtV1().VirtualMachineInstances("default").Update(context.Background(), cur, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	syncAndGet(t, c, client)
+	syncAndGet(t, c, client)
+	if len(f.shutdown) != 1 || f.shutdown[0] != 7 {
+		t.Fatalf("Shutdown calls = %v, want one with grace 7", f.shutdown)
+	}
+}
+
+func TestSyncLauncherGoneFailsAndFinalRemovesState(t *testing.T) {
+	c, client, root := newTestController(t, scheduledVMI(), "")
+	f := &fakeLauncher{}
+	stop := serveLauncher(t, root, "uid-1", f)
+	syncAndGet(t, c, client)
+	stop()
+	c.dropClient("uid-1")
+	vmi, _ := syncAndGet(t, c, client)
+	if vmi.Status.Phase != virtv1.Failed || vmi.Status.Reason != vmistatus.ReasonLauncherGone {
+		t.Fatalf("phase %s reason %q, want Failed/%s", vmi.Status.Phase, vmi.Status.Reason, vmistatus.ReasonLauncherGone)
+	}
+	syncAndGet(t, c, client)
+	if _, ok, _ := c.cfg.Store.Get("uid-1"); ok {
+		t.Fatal("state of a final VMI is still on disk")
+	}
+}
+
+func TestSyncWithoutAcceleratorFails(t *testing.T) {
+	c, client, _ := newTestController(t, scheduledVMI(), "KVM is not usable")
+	vmi, _ := syncAndGet(t, c, client)
+	if vmi.Status.Phase != virtv1.Failed || vmi.Status.Reason != vmistatus.ReasonNoAccelerator {
+		t.Fatalf("phase %s reason %q", vmi.Status.Phase, vmi.Status.Reason)
+	}
+}

@@ -1,0 +1,163 @@
+package vmi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+
+	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
+	"kvirt.io/kvirt/pkg/virt-handler/statestore"
+	"kvirt.io/kvirt/pkg/virt-handler/vmistatus"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+)
+
+// launcherWait is how often a VMI whose launcher is not up yet is retried.
+const launcherWait = time.Second
+
+// sync drives one VMI; a positive duration asks to look again after it.
+func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error) {
+	ns, name, err := cache.SplitMetaNamespaceKey(key)
+	if err != nil {
+		return 0, nil
+	}
+	vmi, err := c.lister.VirtualMachineInstances(ns).Get(name)
+	if apierrors.IsNotFound(err) {
+		return 0, c.forget(ctx, ns, name)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("get vmi: %w", err)
+	}
+	uid := string(vmi.UID)
+	if vmi.Status.Phase.IsFinal() {
+		c.dropClient(uid)
+		return 0, c.cfg.Store.Delete(uid)
+	}
+	if vmi.Status.Phase != virtv1.Scheduled && vmi.Status.Phase != virtv1.Running {
+		return 0, nil
+	}
+	rec, _, err := c.cfg.Store.Get(uid)
+	if err != nil {
+		return 0, err
+	}
+	rec.UID, rec.Namespace, rec.Name = uid, ns, name
+	obs := vmistatus.Observed{NodeName: c.cfg.NodeName}
+	requeue := time.Duration(0)
+	switch {
+	case c.cfg.AcceleratorError != "" && vmi.Status.Phase == virtv1.Scheduled:
+		obs.Failure, obs.FailureReason = c.cfg.AcceleratorError, vmistatus.ReasonNoAccelerator
+	default:
+		requeue, err = c.observe(ctx, vmi, &rec, &obs)
+		if err != nil {
+			return 0, err
+		}
+	}
+	if err := c.cfg.Store.Put(rec); err != nil {
+		return 0, err
+	}
+	st := vmistatus.Compute(vmi, obs, metav1.Now())
+	if vmistatus.Changed(vmi, st) {
+		if err := c.patchStatus(ctx, vmi, st); err != nil {
+			return 0, err
+		}
+	}
+	return requeue, nil
+}
+
+// observe talks to the launcher: pushes the spec, forwards a shutdown, and
+// reads the domain. Without a launcher it falls back to the stored report.
+func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInstance, rec *statestore.Record,
+	obs *vmistatus.Observed) (time.Duration, error) {
+	cl, err := c.launcher(ctx, vmi.UID)
+	if err != nil {
+		c.dropClient(rec.UID)
+		obs.Domain = rec.GetDomain()
+		if rec.LauncherSeen {
+			obs.LauncherGone = true
+			return 0, nil
+		}
+		return launcherWait, nil
+	}
+	rec.LauncherSeen = true
+	d, err := c.drive(ctx, cl, vmi, rec)
+	if err != nil {
+		// The launcher may have exited between calls; look again soon.
+		c.dropClient(rec.UID)
+		obs.Domain = rec.GetDomain()
+		return launcherWait, nil
+	}
+	rec.SetDomain(d)
+	obs.Domain = d
+	return 0, nil
+}
+
+func (c *Controller) drive(ctx context.Context, cl *launcherclient.Client, vmi *virtv1.VirtualMachineInstance,
+	rec *statestore.Record) (*launcherv1.Domain, error) {
+	log := klog.FromContext(ctx).WithValues("vmi", klog.KObj(vmi))
+	rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	resp, err := cl.GetDomain(rctx, &launcherv1.Empty{})
+	if err != nil {
+		return nil, fmt.Errorf("get domain: %w", err)
+	}
+	d := resp.Domain
+	if d == nil && vmi.DeletionTimestamp == nil {
+		raw, err := json.Marshal(vmi)
+		if err != nil {
+			return nil, fmt.Errorf("encode vmi: %w", err)
+		}
+		log.Info("syncing vmi to launcher", "accelerator", c.cfg.Accelerator)
+		if err := launcherclient.Check(cl.SyncVMI(rctx, &launcherv1.SyncVMIRequest{
+			VmiJson: raw, Accelerator: c.cfg.Accelerator})); err != nil {
+			log.Info("launcher could not start the domain", "err", err.Error())
+		}
+		if resp, err = cl.GetDomain(rctx, &launcherv1.Empty{}); err != nil {
+			return nil, fmt.Errorf("get domain: %w", err)
+		}
+		d = resp.Domain
+	}
+	if vmi.DeletionTimestamp != nil && !rec.ShutdownSent && d != nil && d.State != "Shutoff" {
+		grace := c.cfg.DefaultGrace
+		if g := vmi.Spec.TerminationGracePeriodSeconds; g != nil {
+			grace = time.Duration(*g) * time.Second
+		}
+		log.Info("vmi deleted, shutting the domain down", "grace", grace)
+		if err := launcherclient.Check(cl.Shutdown(rctx, &launcherv1.ShutdownRequest{
+			GracePeriodSeconds: int64(grace / time.Second)})); err != nil {
+			return nil, fmt.Errorf("shutdown: %w", err)
+		}
+		rec.ShutdownSent = true
+	}
+	return d, nil
+}
+
+// forget handles a VMI that disappeared: stop its domain if a launcher still
+// runs it, and drop what the handler remembered.
+func (c *Controller) forget(ctx context.Context, ns, name string) error {
+	records, err := c.cfg.Store.List()
+	if err != nil {
+		return err
+	}
+	for _, r := range records {
+		if r.Namespace != ns || r.Name != name {
+			continue
+		}
+		if cl, err := c.launcher(ctx, types.UID(r.UID)); err == nil {
+			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			_, _ = cl.Shutdown(rctx, &launcherv1.ShutdownRequest{GracePeriodSeconds: int64(c.cfg.DefaultGrace / time.Second)})
+			cancel()
+		}
+		c.dropClient(r.UID)
+		if err := c.cfg.Store.Delete(r.UID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,199 @@
+package cmdserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"google.golang.org/grpc"
+	"k8s.io/klog/v2"
+
+	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/version"
+	"kvirt.io/kvirt/pkg/virt-launcher/domain"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+)
+
+// DomainManager is what the server needs from the launcher's domain owner.
+type DomainManager interface {
+	Sync(ctx context.Context, vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator) error
+	Pause() error
+	Unpause() error
+	SoftReboot() error
+	Shutdown(ctx context.Context, grace time.Duration) error
+	Kill() error
+	Domain() (*launcherv1.Domain, error)
+	Stats() (*launcherv1.DomainStatsResponse, error)
+}
+
+// Console is the serial console relay.
+type Console interface {
+	Attach() (history []byte, out <-chan []byte, detach func())
+	Write(p []byte) (int, error)
+}
+
+// Server implements launcherv1.LauncherServer.
+type Server struct {
+	launcherv1.UnimplementedLauncherServer
+	// ctx bounds work that outlives an RPC (the shutdown deadline).
+	ctx     context.Context
+	manager DomainManager
+	console Console
+	// Changed is called after every command that may change the domain.
+	changed func()
+}
+
+// New returns a server; changed may be nil.
+func New(ctx context.Context, manager DomainManager, console Console, changed func()) *Server {
+	if changed == nil {
+		changed = func() {}
+	}
+	return &Server{ctx: ctx, manager: manager, console: console, changed: changed}
+}
+
+// Serve listens on the unix socket until ctx ends, then removes it.
+func (s *Server) Serve(ctx context.Context, socket string) error {
+	_ = os.Remove(socket)
+	ln, err := net.Listen("unix", socket)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", socket, err)
+	}
+	srv := grpc.NewServer()
+	launcherv1.RegisterLauncherServer(srv, s)
+	stop := context.AfterFunc(ctx, srv.Stop)
+	defer stop()
+	defer func() { _ = os.Remove(socket) }()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		return fmt.Errorf("serve launcher commands: %w", err)
+	}
+	return nil
+}
+
+func result(err error) *launcherv1.Result {
+	if err != nil {
+		return &launcherv1.Result{Message: err.Error()}
+	}
+	return &launcherv1.Result{Success: true}
+}
+
+// Ping reports the protocol versions and build.
+func (s *Server) Ping(context.Context, *launcherv1.PingRequest) (*launcherv1.PingResponse, error) {
+	return &launcherv1.PingResponse{
+		Versions:     launcherv1.SupportedVersions(),
+		BuildVersion: version.Get().GitVersion,
+		Pid:          int64(os.Getpid()),
+	}, nil
+}
+
+// SyncVMI defines and starts the domain.
+func (s *Server) SyncVMI(ctx context.Context, req *launcherv1.SyncVMIRequest) (*launcherv1.Result, error) {
+	vmi := &virtv1.VirtualMachineInstance{}
+	if err := json.Unmarshal(req.VmiJson, vmi); err != nil {
+		return result(fmt.Errorf("decode vmi: %w", err)), nil
+	}
+	acc := domain.Accelerator(req.Accelerator)
+	if acc == "" {
+		acc = domain.AcceleratorTCG
+	}
+	err := s.manager.Sync(klog.NewContext(s.ctx, klog.FromContext(ctx)), vmi, acc)
+	s.changed()
+	return result(err), nil
+}
+
+// Pause suspends the domain.
+func (s *Server) Pause(context.Context, *launcherv1.Empty) (*launcherv1.Result, error) {
+	defer s.changed()
+	return result(s.manager.Pause()), nil
+}
+
+// Unpause resumes the domain.
+func (s *Server) Unpause(context.Context, *launcherv1.Empty) (*launcherv1.Result, error) {
+	defer s.changed()
+	return result(s.manager.Unpause()), nil
+}
+
+// SoftReboot reboots the guest through ACPI.
+func (s *Server) SoftReboot(context.Context, *launcherv1.Empty) (*launcherv1.Result, error) {
+	return result(s.manager.SoftReboot()), nil
+}
+
+// Shutdown starts a graceful shutdown with a deadline.
+func (s *Server) Shutdown(_ context.Context, req *launcherv1.ShutdownRequest) (*launcherv1.Result, error) {
+	defer s.changed()
+	grace := time.Duration(req.GracePeriodSeconds) * time.Second
+	return result(s.manager.Shutdown(s.ctx, grace)), nil
+}
+
+// Kill destroys the domain.
+func (s *Server) Kill(context.Context, *launcherv1.Empty) (*launcherv1.Result, error) {
+	defer s.changed()
+	return result(s.manager.Kill()), nil
+}
+
+// GetDomain reports the domain, if any.
+func (s *Server) GetDomain(context.Context, *launcherv1.Empty) (*launcherv1.DomainResponse, error) {
+	d, err := s.manager.Domain()
+	if err != nil {
+		return nil, err
+	}
+	return &launcherv1.DomainResponse{Domain: d}, nil
+}
+
+// GetDomainStats reports CPU and memory figures.
+func (s *Server) GetDomainStats(context.Context, *launcherv1.Empty) (*launcherv1.DomainStatsResponse, error) {
+	return s.manager.Stats()
+}
+
+// GetGuestInfo reports what the guest agent said; this launcher has no agent
+// channel yet, so it reports the agent as not connected.
+func (s *Server) GetGuestInfo(context.Context, *launcherv1.Empty) (*launcherv1.GuestInfoResponse, error) {
+	return &launcherv1.GuestInfoResponse{AgentConnected: false}, nil
+}
+
+// Console streams the serial console both ways.
+func (s *Server) Console(stream launcherv1.Launcher_ConsoleServer) error {
+	history, out, detach := s.console.Attach()
+	defer detach()
+	if len(history) > 0 {
+		if err := stream.Send(&launcherv1.ConsoleData{Data: history}); err != nil {
+			return err
+		}
+	}
+	inErr := make(chan error, 1)
+	go func() {
+		for {
+			msg, err := stream.Recv()
+			if err != nil {
+				inErr <- err
+				return
+			}
+			if _, err := s.console.Write(msg.Data); err != nil {
+				inErr <- err
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case data, ok := <-out:
+			if !ok {
+				return nil
+			}
+			if err := stream.Send(&launcherv1.ConsoleData{Data: data}); err != nil {
+				return err
+			}
+		case err := <-inErr:
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		case <-stream.Context().Done():
+			return nil
+		}
+	}
+}

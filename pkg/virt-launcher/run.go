@@ -1,0 +1,94 @@
+package virtlauncher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"k8s.io/klog/v2"
+
+	"kvirt.io/kvirt/pkg/virt-launcher/cmdserver"
+	"kvirt.io/kvirt/pkg/virt-launcher/console"
+	"kvirt.io/kvirt/pkg/virt-launcher/libvirtd"
+	"kvirt.io/kvirt/pkg/virt-launcher/virtmanager"
+)
+
+// Run starts the private libvirt daemon and serves commands until the domain,
+// once started, is gone (then it reports the final state and returns) or ctx
+// ends (then it shuts the domain down gracefully first).
+func (o *Options) Run(ctx context.Context) error {
+	log := klog.FromContext(ctx)
+	if err := os.MkdirAll(o.SocketDir, 0o755); err != nil {
+		return fmt.Errorf("create socket dir: %w", err)
+	}
+	// Children run on their own context so a SIGTERM can still shut the domain
+	// down through them.
+	runCtx, cancel := context.WithCancel(klog.NewContext(context.Background(), log))
+	defer cancel()
+	daemon, err := libvirtd.Start(runCtx, libvirtd.Config{StateDir: o.StateDir, CacheDir: o.LibvirtCacheDir})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = daemon.Stop() }()
+	mgr, err := virtmanager.New(virtmanager.Config{
+		URI: daemon.URI(), RunDir: daemon.RunDir(), Layout: o.Layout,
+		ConsoleSocket: ConsoleSocket(o.SocketDir), Emulator: o.Emulator,
+	})
+	if err != nil {
+		return err
+	}
+	defer mgr.Close()
+	cons := console.New(ConsoleSocket(o.SocketDir), 0)
+	w := newWatcher(mgr, newNotifier(o.NotifySocket))
+	srv := cmdserver.New(runCtx, mgr, cons, w.poke)
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Add(3)
+	go func() { defer wg.Done(); _ = cons.Run(runCtx) }()
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(runCtx, CommandSocket(o.SocketDir)); err != nil {
+			log.Error(err, "command server stopped")
+		}
+	}()
+	gone := make(chan struct{})
+	go func() { defer wg.Done(); w.run(runCtx, gone) }()
+	log.Info("launcher ready", "socket", CommandSocket(o.SocketDir), "libvirtd", daemon.Pid())
+
+	select {
+	case <-gone:
+		log.Info("domain is gone, exiting")
+	case <-daemon.Done():
+		return errors.New("libvirt daemon exited unexpectedly")
+	case <-ctx.Done():
+		o.stopDomain(runCtx, mgr, gone)
+	}
+	w.reportFinal(runCtx, o.FinalNotifyTimeout)
+	if err := mgr.Undefine(); err != nil {
+		log.V(2).Info("undefine domain", "err", err.Error())
+	}
+	return nil
+}
+
+// stopDomain shuts a running domain down gracefully after SIGTERM.
+func (o *Options) stopDomain(ctx context.Context, mgr *virtmanager.Manager, gone <-chan struct{}) {
+	log := klog.FromContext(ctx)
+	d, err := mgr.Domain()
+	if err != nil || d == nil || d.State == virtmanager.StateShutoff {
+		return
+	}
+	log.Info("terminating: shutting the domain down", "grace", o.DefaultGrace)
+	if err := mgr.Shutdown(ctx, o.DefaultGrace); err != nil {
+		log.Error(err, "graceful shutdown")
+	}
+	select {
+	case <-gone:
+	case <-time.After(o.DefaultGrace + 10*time.Second):
+		_ = mgr.Kill()
+	}
+}

@@ -1,0 +1,293 @@
+package virtmanager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/klog/v2"
+	"libvirt.org/go/libvirt"
+
+	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/virt-launcher/domain"
+	"kvirt.io/kvirt/pkg/virt-launcher/hostdisks"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+)
+
+// Config wires a Manager to its daemon and host layout.
+type Config struct {
+	// URI of the private libvirt daemon.
+	URI string
+	// RunDir is the daemon's /var/run/libvirt seen from outside (pid files).
+	RunDir string
+	// Layout says where the VMI's volumes are.
+	Layout hostdisks.Layout
+	// ConsoleSocket is where QEMU listens for the serial console.
+	ConsoleSocket string
+	// Emulator overrides the QEMU binary.
+	Emulator string
+}
+
+// Manager owns the domain of one VMI.
+type Manager struct {
+	cfg  Config
+	conn *libvirt.Connect
+
+	mu                sync.Mutex
+	name              string
+	uid               string
+	failure           string
+	started           time.Time
+	shutdownRequested bool
+	shutdownCancel    context.CancelFunc
+	interfaces        []*launcherv1.Interface
+}
+
+// New connects to the daemon.
+func New(cfg Config) (*Manager, error) {
+	conn, err := libvirt.NewConnect(cfg.URI)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", cfg.URI, err)
+	}
+	return &Manager{cfg: cfg, conn: conn}, nil
+}
+
+// Close ends the connection and any pending shutdown deadline.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	if m.shutdownCancel != nil {
+		m.shutdownCancel()
+	}
+	m.mu.Unlock()
+	_, _ = m.conn.Close()
+}
+
+// Sync defines the domain from the VMI and starts it unless it already runs or
+// has run: a launcher runs its VM once. A failure to build or start the domain
+// is remembered and reported by Domain, and returned.
+func (m *Manager) Sync(ctx context.Context, vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.name != "" && m.name != domain.Name(vmi) {
+		return fmt.Errorf("launcher already runs %s, not %s", m.name, domain.Name(vmi))
+	}
+	m.name, m.uid = domain.Name(vmi), string(vmi.UID)
+	if m.failure != "" || !m.started.IsZero() {
+		return nil
+	}
+	if err := m.defineAndStart(ctx, vmi, acc); err != nil {
+		m.failure = err.Error()
+		return err
+	}
+	m.started = time.Now()
+	return nil
+}
+
+func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator) error {
+	resolved, err := hostdisks.Resolve(vmi, m.cfg.Layout)
+	if err != nil {
+		return err
+	}
+	xml, err := domain.RenderXML(vmi, domain.Config{
+		Accelerator:   acc,
+		Emulator:      m.cfg.Emulator,
+		ConsoleSocket: m.cfg.ConsoleSocket,
+		Volumes:       resolved.Volumes,
+		KernelPath:    resolved.KernelPath,
+		InitrdPath:    resolved.InitrdPath,
+	})
+	if err != nil {
+		return err
+	}
+	dom, err := m.conn.DomainDefineXML(xml)
+	if err != nil {
+		return fmt.Errorf("define domain %s: %w", m.name, err)
+	}
+	defer func() { _ = dom.Free() }()
+	if err := dom.Create(); err != nil {
+		return fmt.Errorf("start domain %s: %w", m.name, err)
+	}
+	if live, err := dom.GetXMLDesc(0); err == nil {
+		m.interfaces = domainInterfaces(live, podIPs())
+	}
+	klog.FromContext(ctx).Info("domain started", "domain", m.name, "accelerator", acc)
+	return nil
+}
+
+func (m *Manager) lookup() (*libvirt.Domain, error) {
+	m.mu.Lock()
+	name := m.name
+	m.mu.Unlock()
+	if name == "" {
+		return nil, fmt.Errorf("no domain defined yet")
+	}
+	dom, err := m.conn.LookupDomainByName(name)
+	if err != nil {
+		return nil, fmt.Errorf("look up domain %s: %w", name, err)
+	}
+	return dom, nil
+}
+
+func (m *Manager) withDomain(what string, fn func(*libvirt.Domain) error) error {
+	dom, err := m.lookup()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = dom.Free() }()
+	if err := fn(dom); err != nil {
+		return fmt.Errorf("%s domain: %w", what, err)
+	}
+	return nil
+}
+
+// Pause suspends the guest's vCPUs.
+func (m *Manager) Pause() error {
+	return m.withDomain("pause", func(d *libvirt.Domain) error { return d.Suspend() })
+}
+
+// Unpause resumes the guest's vCPUs.
+func (m *Manager) Unpause() error {
+	return m.withDomain("unpause", func(d *libvirt.Domain) error { return d.Resume() })
+}
+
+// SoftReboot asks the guest to reboot through ACPI.
+func (m *Manager) SoftReboot() error {
+	return m.withDomain("reboot", func(d *libvirt.Domain) error { return d.Reboot(libvirt.DOMAIN_REBOOT_ACPI_POWER_BTN) })
+}
+
+// Kill destroys the domain at once.
+func (m *Manager) Kill() error {
+	return m.withDomain("kill", destroy)
+}
+
+func destroy(d *libvirt.Domain) error {
+	err := d.Destroy()
+	var lerr libvirt.Error
+	if errors.As(err, &lerr) && lerr.Code == libvirt.ERR_OPERATION_INVALID {
+		return nil // not running
+	}
+	return err
+}
+
+// Shutdown presses the ACPI power button and destroys the domain if it still
+// runs after grace. It returns once the button was pressed; the deadline runs
+// until ctx ends. Calling it again keeps the first deadline.
+func (m *Manager) Shutdown(ctx context.Context, grace time.Duration) error {
+	m.mu.Lock()
+	if m.shutdownRequested {
+		m.mu.Unlock()
+		return nil
+	}
+	m.shutdownRequested = true
+	dctx, cancel := context.WithCancel(ctx)
+	m.shutdownCancel = cancel
+	m.mu.Unlock()
+	err := m.withDomain("shut down", func(d *libvirt.Domain) error {
+		err := d.ShutdownFlags(libvirt.DOMAIN_SHUTDOWN_ACPI_POWER_BTN)
+		var lerr libvirt.Error
+		if errors.As(err, &lerr) && lerr.Code == libvirt.ERR_OPERATION_INVALID {
+			return nil
+		}
+		return err
+	})
+	go m.enforceGrace(dctx, grace)
+	return err
+}
+
+func (m *Manager) enforceGrace(ctx context.Context, grace time.Duration) {
+	log := klog.FromContext(ctx)
+	deadline := time.NewTimer(grace)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if d, err := m.Domain(); err == nil && d != nil && d.State == StateShutoff {
+				return
+			}
+		case <-deadline.C:
+			log.Info("grace period over, destroying domain", "grace", grace)
+			if err := m.Kill(); err != nil {
+				log.Error(err, "destroy domain after grace period")
+			}
+			return
+		}
+	}
+}
+
+// Domain reports the domain; nil before the first Sync.
+func (m *Manager) Domain() (*launcherv1.Domain, error) {
+	m.mu.Lock()
+	out := &launcherv1.Domain{Name: m.name, Uid: m.uid, Failure: m.failure, ShutdownRequested: m.shutdownRequested,
+		Interfaces: m.interfaces}
+	if !m.started.IsZero() {
+		out.StartedUnixNano = m.started.UnixNano()
+	}
+	m.mu.Unlock()
+	if out.Name == "" {
+		return nil, nil
+	}
+	if out.Failure != "" {
+		out.State, out.Reason = StateShutoff, ReasonFailed
+		return out, nil
+	}
+	dom, err := m.lookup()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = dom.Free() }()
+	state, reason, err := dom.GetState()
+	if err != nil {
+		return nil, fmt.Errorf("get domain state: %w", err)
+	}
+	out.State, out.Reason = stateName(state), reasonName(state, reason)
+	if state != libvirt.DOMAIN_SHUTOFF {
+		out.QemuPid = m.qemuPID()
+	}
+	return out, nil
+}
+
+func (m *Manager) qemuPID() int64 {
+	raw, err := os.ReadFile(filepath.Join(m.cfg.RunDir, "qemu", m.name+".pid"))
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64)
+	return pid
+}
+
+// Stats reports CPU time and memory of the running domain.
+func (m *Manager) Stats() (*launcherv1.DomainStatsResponse, error) {
+	dom, err := m.lookup()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = dom.Free() }()
+	info, err := dom.GetInfo()
+	if err != nil {
+		return nil, fmt.Errorf("get domain info: %w", err)
+	}
+	out := &launcherv1.DomainStatsResponse{CpuTimeNs: info.CpuTime, MemoryActualKib: info.Memory, Vcpus: int64(info.NrVirtCpu)}
+	if stats, err := dom.MemoryStats(uint32(libvirt.DOMAIN_MEMORY_STAT_NR), 0); err == nil {
+		for _, s := range stats {
+			if s.Tag == int32(libvirt.DOMAIN_MEMORY_STAT_RSS) {
+				out.MemoryRssKib = s.Val
+			}
+		}
+	}
+	return out, nil
+}
+
+// Undefine removes the (stopped) domain definition.
+func (m *Manager) Undefine() error {
+	return m.withDomain("undefine", func(d *libvirt.Domain) error { return d.Undefine() })
+}

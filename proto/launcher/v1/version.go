@@ -1,0 +1,24 @@
+package launcherv1
+
+// Versions of the launcher protocol this build speaks, oldest first. A new
+// version adds RPCs or fields; a handler talks to an older launcher at the
+// older launcher's highest version and does not call what it lacks.
+var supportedVersions = []uint32{1}
+
+// SupportedVersions returns the protocol versions this build speaks.
+func SupportedVersions() []uint32 {
+	return append([]uint32(nil), supportedVersions...)
+}
+
+// Negotiate returns the highest version both sides speak, or 0 if none.
+func Negotiate(ours, theirs []uint32) uint32 {
+	best := uint32(0)
+	for _, a := range ours {
+		for _, b := range theirs {
+			if a == b && a > best {
+				best = a
+			}
+		}
+	}
+	return best
+}

@@ -1,0 +1,293 @@
+package nodeenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	virtv1 "kvirt.io/api/core/v1"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+)
+
+// LauncherConfig describes one launcher process.
+type LauncherConfig struct {
+	// SocketRoot is the host-shared socket root; the launcher uses <root>/<uid>.
+	SocketRoot string
+	// UID names the VMI's socket directory.
+	UID string
+	// NotifySocket is virt-handler's notify socket (may not exist).
+	NotifySocket string
+	// ContainerDiskDir, KernelBootDir: where volumes are found.
+	ContainerDiskDir string
+	KernelBootDir    string
+	// ExtraArgs are appended to the command line.
+	ExtraArgs []string
+	// NetNS, if set, runs the launcher in that network namespace (its pod network).
+	NetNS *NetNS
+}
+
+// Launcher is a running virt-launcher process.
+type Launcher struct {
+	Cmd       *exec.Cmd
+	SocketDir string
+	Client    launcherv1.LauncherClient
+	conn      *grpc.ClientConn
+	done      chan struct{}
+	log       *bytes.Buffer
+	logMu     *sync.Mutex
+}
+
+// StartLauncher starts virt-launcher and waits for its command socket. The
+// process is killed (and its libvirtd with it) when the test ends.
+func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
+	t.Helper()
+	socketDir := filepath.Join(cfg.SocketRoot, cfg.UID)
+	notify := cfg.NotifySocket
+	if notify == "" {
+		notify = filepath.Join(cfg.SocketRoot, "domain-notify.sock")
+	}
+	args := []string{"--socket-dir", socketDir, "--notify-socket", notify, "--libvirt-cache-dir", e.CacheDir,
+		"--container-disk-dir", cfg.ContainerDiskDir, "--kernel-boot-dir", cfg.KernelBootDir, "-v", "2",
+		"--default-grace", "10s", "--final-notify-timeout", "2s"}
+	argv := append([]string{filepath.Join(e.BinDir, "virt-launcher")}, append(args, cfg.ExtraArgs...)...)
+	if cfg.NetNS != nil {
+		argv = append([]string{"nsenter", "--net=" + cfg.NetNS.Path(), "--"}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	l := &Launcher{Cmd: cmd, SocketDir: socketDir, done: make(chan struct{}), log: &bytes.Buffer{}, logMu: &sync.Mutex{}}
+	cmd.Stdout = lockedWriter{l.log, l.logMu}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start virt-launcher: %v", err)
+	}
+	go func() { _ = cmd.Wait(); close(l.done) }()
+	t.Cleanup(func() {
+		l.Stop(t, 30*time.Second)
+		if t.Failed() {
+			t.Logf("virt-launcher log:\n%s", l.Log())
+		}
+	})
+	sock := filepath.Join(socketDir, "launcher.sock")
+	WaitFor(t, 60*time.Second, "launcher socket", func() (bool, string) {
+		select {
+		case <-l.done:
+			// A launcher whose domain failed at once (e.g. a missing disk,
+			// synced by virt-handler already) reports it and exits cleanly.
+			if code := cmd.ProcessState.ExitCode(); code != 0 {
+				t.Fatalf("virt-launcher exited early with %d:\n%s", code, l.Log())
+			}
+			return true, ""
+		default:
+		}
+		_, err := os.Stat(sock)
+		return err == nil, fmt.Sprint(err)
+	})
+	conn, err := grpc.NewClient("unix://"+sock, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.conn = conn
+	l.Client = launcherv1.NewLauncherClient(conn)
+	return l
+}
+
+// Log is the launcher's output so far.
+func (l *Launcher) Log() string {
+	l.logMu.Lock()
+	defer l.logMu.Unlock()
+	return l.log.String()
+}
+
+// Done is closed when the process exited.
+func (l *Launcher) Done() <-chan struct{} { return l.done }
+
+// Stop sends SIGTERM and kills the process after timeout.
+func (l *Launcher) Stop(t testing.TB, timeout time.Duration) {
+	if l.conn != nil {
+		_ = l.conn.Close()
+	}
+	select {
+	case <-l.done:
+		return
+	default:
+	}
+	_ = l.Cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-l.done:
+		if left := l.killLeftovers(); len(left) > 0 {
+			t.Errorf("virt-launcher exited but left %v running", left)
+		}
+	case <-time.After(timeout):
+		t.Errorf("virt-launcher did not stop within %s; killing it and its libvirtd and QEMU", timeout)
+		_ = l.Cmd.Process.Kill()
+		<-l.done
+		l.killLeftovers()
+	}
+}
+
+// killLeftovers ends the libvirtd and QEMU of a launcher that is gone: in a
+// pod the container runtime would, here nothing else does. It returns what it
+// had to kill.
+func (l *Launcher) killLeftovers() []string {
+	run := filepath.Join(l.SocketDir, "libvirt", "run")
+	files, _ := filepath.Glob(filepath.Join(run, "qemu", "*.pid"))
+	var killed []string
+	for _, f := range append(files, filepath.Join(run, "libvirtd.pid")) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+		if err != nil || pid <= 1 {
+			continue
+		}
+		comm, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "comm"))
+		name := strings.TrimSpace(string(comm))
+		if err != nil || (name != "libvirtd" && !strings.HasPrefix(name, "qemu")) {
+			continue // gone, or the pid was reused by someone else
+		}
+		if syscall.Kill(pid, syscall.SIGKILL) == nil {
+			killed = append(killed, fmt.Sprintf("%s[%d]", name, pid))
+		}
+	}
+	return killed
+}
+
+// Sync sends the VMI to the launcher.
+func (l *Launcher) Sync(t testing.TB, vmi *virtv1.VirtualMachineInstance) *launcherv1.Result {
+	t.Helper()
+	raw, err := json.Marshal(vmi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := l.Client.SyncVMI(ctx, &launcherv1.SyncVMIRequest{VmiJson: raw, Accelerator: "tcg"})
+	if err != nil {
+		t.Fatalf("SyncVMI: %v", err)
+	}
+	return res
+}
+
+// Domain returns the launcher's domain (nil if none).
+func (l *Launcher) Domain(t testing.TB) *launcherv1.Domain {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := l.Client.GetDomain(ctx, &launcherv1.Empty{})
+	if err != nil {
+		t.Fatalf("GetDomain: %v", err)
+	}
+	return resp.Domain
+}
+
+// WaitForState polls the domain until it has the state.
+func (l *Launcher) WaitForState(t testing.TB, timeout time.Duration, state string) *launcherv1.Domain {
+	t.Helper()
+	var d *launcherv1.Domain
+	WaitFor(t, timeout, "domain state "+state, func() (bool, string) {
+		d = l.Domain(t)
+		return d != nil && d.State == state, fmt.Sprintf("%v", d)
+	})
+	return d
+}
+
+// WaitFor polls cond every 50ms until it holds or timeout passes, then fails
+// with what was last seen.
+func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	last := ""
+	for {
+		ok, seen := cond()
+		if ok {
+			return
+		}
+		last = seen
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s; last seen: %s", timeout, what, last)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type lockedWriter struct {
+	b  *bytes.Buffer
+	mu *sync.Mutex
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+// ConsoleReader accumulates a launcher's serial console output.
+type ConsoleReader struct {
+	mu  sync.Mutex
+	out strings.Builder
+	// times records when each marker was first seen.
+	stream launcherv1.Launcher_ConsoleClient
+}
+
+// Console attaches to the serial console until the test ends.
+func (l *Launcher) Console(t testing.TB) *ConsoleReader {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	stream, err := l.Client.Console(ctx)
+	if err != nil {
+		t.Fatalf("Console: %v", err)
+	}
+	c := &ConsoleReader{stream: stream}
+	go func() {
+		for {
+			msg, err := stream.Recv()
+			if err != nil {
+				return
+			}
+			c.mu.Lock()
+			c.out.Write(msg.Data)
+			c.mu.Unlock()
+		}
+	}()
+	return c
+}
+
+// Output is everything read so far.
+func (c *ConsoleReader) Output() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.String()
+}
+
+// WaitFor waits until the output contains text and returns when it was seen.
+func (c *ConsoleReader) WaitFor(t testing.TB, timeout time.Duration, text string) time.Time {
+	t.Helper()
+	WaitFor(t, timeout, fmt.Sprintf("console output %q", text), func() (bool, string) {
+		out := c.Output()
+		if len(out) > 2000 {
+			out = "..." + out[len(out)-2000:]
+		}
+		return strings.Contains(c.Output(), text), out
+	})
+	return time.Now()
+}
+
+// Send writes input to the console.
+func (c *ConsoleReader) Send(data string) error {
+	return c.stream.Send(&launcherv1.ConsoleData{Data: []byte(data)})
+}

@@ -1,0 +1,94 @@
+package nodeenv
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"golang.org/x/sys/unix"
+	"k8s.io/apimachinery/pkg/util/rand"
+)
+
+// NetNS is a network namespace standing in for a launcher pod's network.
+type NetNS struct {
+	Name string
+	// Addr is the "pod IP" configured inside it.
+	Addr string
+}
+
+// NewNetNS creates a named network namespace with lo and a veth eth0 holding
+// addr/24; it (and the veth pair) is deleted when the test ends.
+func NewNetNS(t testing.TB, addr string) NetNS {
+	t.Helper()
+	suffix := rand.String(6)
+	ns := NetNS{Name: "kvn-" + suffix, Addr: addr}
+	// A veth pair like a CNI plugin's: eth0 inside, kvh-<suffix> on the host.
+	steps := [][]string{
+		{"netns", "add", ns.Name},
+		{"-n", ns.Name, "link", "set", "lo", "up"},
+		{"link", "add", "kvh-" + suffix, "type", "veth", "peer", "name", "eth0", "netns", ns.Name},
+		{"link", "set", "kvh-" + suffix, "up"},
+		{"-n", ns.Name, "addr", "add", addr + "/24", "dev", "eth0"},
+		{"-n", ns.Name, "link", "set", "eth0", "up"},
+	}
+	for i, args := range steps {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+		if i == 0 {
+			t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns.Name).Run() })
+		}
+	}
+	return ns
+}
+
+// Path is the namespace's bind mount.
+func (ns NetNS) Path() string { return filepath.Join("/run/netns", ns.Name) }
+
+// ServeHTTP listens on 0.0.0.0:0 inside the namespace (only reachable from it)
+// and answers every request with body; it returns the port.
+func (ns NetNS) ServeHTTP(t testing.TB, body string) int {
+	t.Helper()
+	ln, err := ns.listen()
+	if err != nil {
+		t.Fatalf("listen in %s: %v", ns.Name, err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, body)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// listen creates the socket on a thread switched into the namespace; the
+// socket stays in that namespace whichever thread uses it later.
+func (ns NetNS) listen() (net.Listener, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
+	if err != nil {
+		return nil, err
+	}
+	defer orig.Close()
+	target, err := os.Open(ns.Path())
+	if err != nil {
+		return nil, err
+	}
+	defer target.Close()
+	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+		return nil, fmt.Errorf("setns: %w", err)
+	}
+	ln, lerr := net.Listen("tcp4", "0.0.0.0:0")
+	if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
+		// This thread is unusable now; keep it locked so it dies with the goroutine.
+		runtime.LockOSThread()
+		return nil, fmt.Errorf("setns back: %w", err)
+	}
+	return ln, lerr
+}

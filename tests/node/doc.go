@@ -1,0 +1,4 @@
+// Package node is the node test tier: real virt-launcher (and virt-handler)
+// processes run the test guest under QEMU through private libvirt daemons.
+// Run it with `make test-node`.
+package node
