@@ -21,6 +21,9 @@ type Options struct {
 	Port        int
 	CertFile    string
 	KeyFile     string
+	// Node API client side: virt-api's client certificate for virt-handler and
+	// the CA that signs virt-handler's serving certificates.
+	HandlerClientCert, HandlerClientKey, HandlerCA string
 }
 
 // AddFlags registers virt-api's flags.
@@ -30,6 +33,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Port, "port", DefaultPort, "port to serve HTTPS on")
 	fs.StringVar(&o.CertFile, "tls-cert-file", "", "serving certificate (PEM); reloaded when the file changes")
 	fs.StringVar(&o.KeyFile, "tls-private-key-file", "", "serving private key (PEM); reloaded when the file changes")
+	fs.StringVar(&o.HandlerClientCert, "handler-client-cert", "",
+		"client certificate (PEM) presented to virt-handler's node API; empty leaves pause, console, ... answering 503")
+	fs.StringVar(&o.HandlerClientKey, "handler-client-key", "", "key of --handler-client-cert (PEM)")
+	fs.StringVar(&o.HandlerCA, "handler-ca", "", "CA (PEM) that signs virt-handler's node API serving certificates")
 }
 
 // Validate checks the flags.
@@ -37,6 +44,9 @@ func (o *Options) Validate() error {
 	errs := []error{o.Client.Validate()}
 	if o.CertFile == "" || o.KeyFile == "" {
 		errs = append(errs, errors.New("--tls-cert-file and --tls-private-key-file are required"))
+	}
+	if o.HandlerClientCert != "" && (o.HandlerClientKey == "" || o.HandlerCA == "") {
+		errs = append(errs, errors.New("--handler-client-cert needs --handler-client-key and --handler-ca"))
 	}
 	if o.Port < 1 || o.Port > 65535 {
 		errs = append(errs, errors.New("--port must be between 1 and 65535"))
@@ -53,5 +63,6 @@ func (o *Options) Run(ctx context.Context) error {
 	return Serve(ctx, ServerConfig{
 		REST: rc, Address: net.JoinHostPort(o.BindAddress, strconv.Itoa(o.Port)),
 		CertFile: o.CertFile, KeyFile: o.KeyFile,
+		HandlerClientCert: o.HandlerClientCert, HandlerClientKey: o.HandlerClientKey, HandlerCA: o.HandlerCA,
 	})
 }

@@ -41,6 +41,9 @@ type ServerConfig struct {
 	Address  string
 	// CertFile and KeyFile hold the serving pair; they are re-read when replaced.
 	CertFile, KeyFile string
+	// HandlerClientCert, HandlerClientKey and HandlerCA reach virt-handler's
+	// node API over mutual TLS; empty leaves the node-side subresources at 503.
+	HandlerClientCert, HandlerClientKey, HandlerCA string
 	// Ready, when set, is closed once the server accepts requests.
 	Ready chan<- struct{}
 }
@@ -60,6 +63,12 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	reloader, err := certs.NewReloader(cfg.CertFile, cfg.KeyFile)
 	if err != nil {
 		return err
+	}
+	var nodeTLS *tls.Config
+	if cfg.HandlerClientCert != "" {
+		if nodeTLS, err = subresources.NodeClientTLS(cfg.HandlerClientCert, cfg.HandlerClientKey, cfg.HandlerCA); err != nil {
+			return err
+		}
 	}
 	header, err := subresources.LoadRequestHeaderConfig(ctx, kube)
 	if err != nil {
@@ -81,7 +90,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
 	webhook.New(webhook.Config{Client: kvirt, Cluster: kubeVirtConfig{lister: kvLister}, Metrics: webhook.NewMetrics(reg)}).Register(mux)
-	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, Header: header}).Register(mux)
+	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, Header: header, NodeTLS: nodeTLS}).Register(mux)
 	var ready atomic.Bool
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {

@@ -2,6 +2,7 @@ package virthandler
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"time"
 
@@ -30,6 +31,9 @@ type Options struct {
 	Workers         int
 	// NodeAPI is the mutual-TLS API for virt-api; off without a certificate.
 	NodeAPI nodeapi.Config
+	// NodeAPIAdvertise is the node API address published on the Node for
+	// virt-api; empty derives it from NodeAPI.Listen (see AdvertisedAddress).
+	NodeAPIAdvertise string
 }
 
 // AddFlags registers virt-handler's flags.
@@ -46,6 +50,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NodeAPI.Listen, "node-api-listen", ":8186", "address of the node API for virt-api")
 	fs.StringVar(&o.NodeAPI.CertFile, "node-api-cert", "", "node API serving certificate (PEM); empty disables the API")
 	fs.StringVar(&o.NodeAPI.KeyFile, "node-api-key", "", "node API serving key (PEM)")
+	fs.StringVar(&o.NodeAPIAdvertise, "node-api-advertise-address", "",
+		"host:port virt-api uses to reach the node API, published on the Node; default the listen address, "+
+			"whose empty or unspecified host stands for the node's InternalIP")
 	fs.StringVar(&o.NodeAPI.ClientCAFile, "node-api-client-ca", "", "CA that signs virt-api's client certificate")
 }
 
@@ -64,8 +71,29 @@ func (o *Options) Validate() error {
 	if o.NodeAPI.CertFile != "" && (o.NodeAPI.KeyFile == "" || o.NodeAPI.ClientCAFile == "") {
 		return fmt.Errorf("--node-api-cert needs --node-api-key and --node-api-client-ca")
 	}
+	if _, err := AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); o.NodeAPI.CertFile != "" && err != nil {
+		return err
+	}
 	if o.Accelerator != "auto" && o.Accelerator != "tcg" {
 		return fmt.Errorf("--accelerator must be auto or tcg, not %q", o.Accelerator)
 	}
 	return nil
+}
+
+// AdvertisedAddress is the node API address to publish: advertise when set,
+// else the listen address with an unspecified host (0.0.0.0, ::) left empty
+// so that virt-api uses the node's InternalIP.
+func AdvertisedAddress(advertise, listen string) (string, error) {
+	addr := advertise
+	if addr == "" {
+		addr = listen
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" || port == "0" {
+		return "", fmt.Errorf("node api address %q needs a fixed port: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); advertise == "" && ip != nil && ip.IsUnspecified() {
+		host = ""
+	}
+	return net.JoinHostPort(host, port), nil
 }

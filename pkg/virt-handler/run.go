@@ -61,7 +61,11 @@ func (o *Options) Run(ctx context.Context) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make(chan error, 3)
+	beat := heartbeat.Config{Client: kube, NodeName: o.NodeName, Accelerator: acc, Interval: o.Heartbeat}
 	if o.NodeAPI.CertFile != "" {
+		if beat.NodeAPIAddress, err = AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); err != nil {
+			return err
+		}
 		api := o.NodeAPI
 		api.Launchers = launcherLookup{ctrl}
 		wg.Add(1)
@@ -75,7 +79,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}()
 	go func() {
 		defer wg.Done()
-		heartbeat.Run(ctx, heartbeat.Config{Client: kube, NodeName: o.NodeName, Accelerator: acc, Interval: o.Heartbeat})
+		heartbeat.Run(ctx, beat)
 	}()
 	var first error
 	select {

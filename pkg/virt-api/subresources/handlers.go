@@ -15,8 +15,11 @@ func asAPIStatus(err error, into *apierrors.APIStatus) bool { return errors.As(e
 // refuse answers a refusal with a Status of its code.
 func refuse(w http.ResponseWriter, r *refusal) {
 	st := metav1.Status{Status: metav1.StatusFailure, Code: int32(r.code), Message: r.msg, Reason: metav1.StatusReasonConflict}
-	if r.code == http.StatusBadRequest {
+	switch r.code {
+	case http.StatusBadRequest:
 		st.Reason = metav1.StatusReasonBadRequest
+	case http.StatusServiceUnavailable:
+		st.Reason = metav1.StatusReasonServiceUnavailable
 	}
 	writeStatus(w, &st)
 }

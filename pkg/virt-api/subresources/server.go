@@ -2,10 +2,12 @@ package subresources
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -26,13 +28,23 @@ type Config struct {
 	Kube   kubernetes.Interface
 	Kvirt  kvirtclient.Interface
 	Header RequestHeaderConfig
+	// NodeTLS reaches virt-handler's node API (see NodeClientTLS); nil leaves
+	// the node-side subresources answering 503.
+	NodeTLS *tls.Config
 }
 
 // Server serves subresources.kubevirt.io/v1.
-type Server struct{ cfg Config }
+type Server struct {
+	cfg        Config
+	nodeClient *http.Client
+}
 
 // New returns a Server.
-func New(cfg Config) *Server { return &Server{cfg: cfg} }
+func New(cfg Config) *Server {
+	return &Server{cfg: cfg, nodeClient: &http.Client{Transport: &http.Transport{
+		TLSClientConfig: cfg.NodeTLS, ForceAttemptHTTP2: false, IdleConnTimeout: time.Minute,
+	}}}
+}
 
 // target is the object a request addresses.
 type target struct{ namespace, resource, name, sub string }
@@ -52,10 +64,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 func (s *Server) handlerFor(r route) func(http.ResponseWriter, *http.Request, target) {
 	switch {
 	case r.nodeSide:
-		return func(w http.ResponseWriter, _ *http.Request, t target) {
-			writeStatus(w, &apierrors.NewServiceUnavailable(fmt.Sprintf(
-				"%s is served by virt-handler on the VMI's node, which is not available yet", t.sub)).ErrStatus)
-		}
+		return s.nodeSide
 	case r.sub == "start":
 		return s.start
 	case r.sub == "stop":

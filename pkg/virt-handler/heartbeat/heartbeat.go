@@ -21,11 +21,18 @@ type Config struct {
 	Client      kubernetes.Interface
 	NodeName    string
 	Accelerator string
-	Interval    time.Duration
+	// NodeAPIAddress, when set, is published for virt-api (host:port; an
+	// empty host stands for the node's InternalIP).
+	NodeAPIAddress string
+	Interval       time.Duration
 }
 
 // Patch is the merge patch one heartbeat sends: pure, for tests.
-func Patch(acc string, now time.Time) map[string]any {
+func Patch(acc, nodeAPIAddress string, now time.Time) map[string]any {
+	annotations := map[string]string{virtv1.VirtHandlerHeartbeat: now.UTC().Format(time.RFC3339)}
+	if nodeAPIAddress != "" {
+		annotations[virtv1.NodeAPIAddressAnnotation] = nodeAPIAddress
+	}
 	schedulable := "true"
 	if acc == accelerator.None || acc == "" {
 		schedulable = "false"
@@ -35,7 +42,7 @@ func Patch(acc string, now time.Time) map[string]any {
 			virtv1.NodeSchedulable: schedulable,
 			accelerator.LabelKey:   acc,
 		},
-		"annotations": map[string]string{virtv1.VirtHandlerHeartbeat: now.UTC().Format(time.RFC3339)},
+		"annotations": annotations,
 	}}
 }
 
@@ -60,7 +67,7 @@ func Run(ctx context.Context, cfg Config) {
 }
 
 func beat(ctx context.Context, cfg Config) error {
-	raw, err := json.Marshal(Patch(cfg.Accelerator, time.Now()))
+	raw, err := json.Marshal(Patch(cfg.Accelerator, cfg.NodeAPIAddress, time.Now()))
 	if err != nil {
 		return fmt.Errorf("encode heartbeat: %w", err)
 	}

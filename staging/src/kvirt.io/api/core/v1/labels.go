@@ -23,6 +23,9 @@ const (
 	NodeSchedulable = "kubevirt.io/schedulable"
 	// VirtHandlerHeartbeat on a node holds the last heartbeat time of virt-handler.
 	VirtHandlerHeartbeat = "kubevirt.io/heartbeat"
+	// NodeAPIAddressAnnotation (kvirt's own key) on a node holds the host:port of
+	// virt-handler's node API there; an empty host means the node's InternalIP.
+	NodeAPIAddressAnnotation = "node.kvirt.io/node-api-address"
 
 	// VirtualMachineInstanceFinalizer is added to every VMI so its pod is cleaned up first.
 	VirtualMachineInstanceFinalizer = "kubevirt.io/foregroundDeleteVirtualMachine"

@@ -1,0 +1,79 @@
+package subresources
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+
+	corev1 "k8s.io/api/core/v1"
+
+	virtv1 "kvirt.io/api/core/v1"
+)
+
+// unavailable is a refusal answered 503.
+func unavailable(format string, args ...any) *refusal {
+	return &refusal{code: http.StatusServiceUnavailable, msg: fmt.Sprintf(format, args...)}
+}
+
+// decideNodeRequest says whether a node-side subresource may be forwarded for
+// this VMI, following upstream: the VMI must be running; pause refuses an
+// already paused VMI, unpause and vnc one that is not paused or has no
+// graphics; softreboot refuses a paused VMI.
+func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal {
+	if vmi.Status.NodeName == "" {
+		return unavailable("VMI %s has no node yet", vmi.Name)
+	}
+	if vmi.Status.Phase != virtv1.Running {
+		return conflict("VMI %s is not running", vmi.Name)
+	}
+	paused := vmiPaused(vmi)
+	switch sub {
+	case "pause":
+		if paused {
+			return conflict("VMI %s is already paused", vmi.Name)
+		}
+	case "unpause":
+		if !paused {
+			return conflict("VMI %s is not paused", vmi.Name)
+		}
+	case "softreboot":
+		if paused {
+			return conflict("VMI %s is paused", vmi.Name)
+		}
+	case "vnc":
+		return unavailable("VMI %s has no graphics device: kvirt serves no VNC display", vmi.Name)
+	}
+	return nil
+}
+
+func vmiPaused(vmi *virtv1.VirtualMachineInstance) bool {
+	for _, c := range vmi.Status.Conditions {
+		if c.Type == virtv1.VirtualMachineInstancePaused && c.Status == string(corev1.ConditionTrue) {
+			return true
+		}
+	}
+	return false
+}
+
+// handlerAddress is where the node's virt-handler serves its node API: the
+// address it published on its Node, with the node's InternalIP when the
+// published host is empty.
+func handlerAddress(node *corev1.Node) (string, *refusal) {
+	published := node.Annotations[virtv1.NodeAPIAddressAnnotation]
+	if published == "" {
+		return "", unavailable("virt-handler on node %s publishes no node API address", node.Name)
+	}
+	host, port, err := net.SplitHostPort(published)
+	if err != nil || port == "" {
+		return "", unavailable("node %s: bad node API address %q", node.Name, published)
+	}
+	if host != "" {
+		return published, nil
+	}
+	for _, a := range node.Status.Addresses {
+		if a.Type == corev1.NodeInternalIP && a.Address != "" {
+			return net.JoinHostPort(a.Address, port), nil
+		}
+	}
+	return "", unavailable("node %s has no InternalIP to reach virt-handler on port %s", node.Name, port)
+}

@@ -1,0 +1,98 @@
+package subresources
+
+import (
+	"net/http"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	virtv1 "kvirt.io/api/core/v1"
+)
+
+func vmiOn(node string, phase virtv1.VirtualMachineInstancePhase, paused bool) *virtv1.VirtualMachineInstance {
+	vmi := &virtv1.VirtualMachineInstance{ObjectMeta: metav1.ObjectMeta{Name: "v"},
+		Status: virtv1.VirtualMachineInstanceStatus{NodeName: node, Phase: phase}}
+	if paused {
+		vmi.Status.Conditions = []virtv1.VirtualMachineInstanceCondition{
+			{Type: virtv1.VirtualMachineInstancePaused, Status: string(corev1.ConditionTrue)}}
+	}
+	return vmi
+}
+
+func TestDecideNodeRequest(t *testing.T) {
+	cases := []struct {
+		name string
+		sub  string
+		vmi  *virtv1.VirtualMachineInstance
+		code int // 0: forwarded
+	}{
+		{"no node yet", "pause", vmiOn("", virtv1.Scheduling, false), http.StatusServiceUnavailable},
+		{"no node yet console", "console", vmiOn("", virtv1.Pending, false), http.StatusServiceUnavailable},
+		{"scheduled, not running", "pause", vmiOn("n1", virtv1.Scheduled, false), http.StatusConflict},
+		{"finished", "guestosinfo", vmiOn("n1", virtv1.Succeeded, false), http.StatusConflict},
+		{"pause running", "pause", vmiOn("n1", virtv1.Running, false), 0},
+		{"pause paused", "pause", vmiOn("n1", virtv1.Running, true), http.StatusConflict},
+		{"unpause paused", "unpause", vmiOn("n1", virtv1.Running, true), 0},
+		{"unpause running", "unpause", vmiOn("n1", virtv1.Running, false), http.StatusConflict},
+		{"softreboot running", "softreboot", vmiOn("n1", virtv1.Running, false), 0},
+		{"softreboot paused", "softreboot", vmiOn("n1", virtv1.Running, true), http.StatusConflict},
+		{"console running", "console", vmiOn("n1", virtv1.Running, false), 0},
+		{"console paused", "console", vmiOn("n1", virtv1.Running, true), 0},
+		{"guestosinfo running", "guestosinfo", vmiOn("n1", virtv1.Running, false), 0},
+		{"vnc has no display", "vnc", vmiOn("n1", virtv1.Running, false), http.StatusServiceUnavailable},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ref := decideNodeRequest(tc.sub, tc.vmi)
+			switch {
+			case tc.code == 0 && ref != nil:
+				t.Errorf("refused %d %q, want forwarded", ref.code, ref.msg)
+			case tc.code != 0 && ref == nil:
+				t.Errorf("forwarded, want %d", tc.code)
+			case tc.code != 0 && ref.code != tc.code:
+				t.Errorf("code %d (%q), want %d", ref.code, ref.msg, tc.code)
+			}
+		})
+	}
+}
+
+func TestHandlerAddress(t *testing.T) {
+	node := func(addr string, ips ...string) *corev1.Node {
+		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}
+		if addr != "" {
+			n.Annotations = map[string]string{virtv1.NodeAPIAddressAnnotation: addr}
+		}
+		n.Status.Addresses = append(n.Status.Addresses, corev1.NodeAddress{Type: corev1.NodeHostName, Address: "n1"})
+		for _, ip := range ips {
+			n.Status.Addresses = append(n.Status.Addresses, corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: ip})
+		}
+		return n
+	}
+	cases := []struct {
+		name string
+		node *corev1.Node
+		want string // "" : 503
+	}{
+		{"published host and port", node("127.0.0.1:40001", "10.0.0.5"), "127.0.0.1:40001"},
+		{"empty host uses InternalIP", node(":8186", "10.0.0.5"), "10.0.0.5:8186"},
+		{"IPv6 InternalIP", node(":8186", "fd00::5"), "[fd00::5]:8186"},
+		{"empty host, no InternalIP", node(":8186"), ""},
+		{"nothing published", node("", "10.0.0.5"), ""},
+		{"garbage", node("not-an-address", "10.0.0.5"), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ref := handlerAddress(tc.node)
+			if tc.want == "" {
+				if ref == nil || ref.code != http.StatusServiceUnavailable {
+					t.Errorf("got %q %v, want 503", got, ref)
+				}
+				return
+			}
+			if ref != nil || got != tc.want {
+				t.Errorf("got %q %v, want %q", got, ref, tc.want)
+			}
+		})
+	}
+}
