@@ -49,6 +49,7 @@ func (c *cluster) launcherFor(t *testing.T, env *nodeenv.Env, vmi *virtv1.Virtua
 func TestHandlerKernelBootLifecycle(t *testing.T) {
 	env := nodeenv.Get(t)
 	c := newCluster(t, env)
+	c.startVirtAPI(t)
 	// The launcher pod's network: a namespace with its own address and a web
 	// server that exists only there; the guest reaches it through masquerade.
 	podNet := nodeenv.NewNetNS(t, "192.168.77.2")
@@ -87,12 +88,15 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 	if out := c.nodeAPIConsole(t, vmi, cloudInitOutput); !strings.Contains(out, bootMarker) {
 		t.Errorf("node api console shows no boot marker:\n%s", out)
 	}
+	if out := c.consoleViaVirtAPI(t, vmi, cloudInitOutput); !strings.Contains(out, bootMarker) {
+		t.Errorf("console through virt-api shows no boot marker:\n%s", out)
+	}
 	pid := l.Domain(t).QemuPid
 	t.Logf("FIGURE RSS per VM (KiB): virt-launcher %d, its libvirtd %d, QEMU %d; virt-handler with 1 VM %d",
 		nodeenv.RSSKiB(l.Cmd.Process.Pid), nodeenv.RSSKiB(libvirtdPid(t, l)), nodeenv.RSSKiB(int(pid)),
 		nodeenv.RSSKiB(c.handler.Cmd.Process.Pid))
 
-	pauseAndUnpause(t, c, l, vmi)
+	pauseAndUnpauseViaVirtAPI(t, c, l, vmi)
 	softReboot(t, c, l, cons, vmi, pid)
 	restartHandler(t, env, c, l, vmi, pid)
 
