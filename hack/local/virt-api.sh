@@ -4,10 +4,15 @@
 # certificate for loopback, starts virt-api detached on 127.0.0.1:$VIRT_API_PORT
 # and registers its webhooks (by URL on loopback) and its APIService (through an
 # ExternalName Service to localhost, which the aggregator resolves).
+# virt-api reaches virt-handler's node API (pause, console, ...) with the client
+# certificate of hack/lib/node-api-certs.sh, shared with hack/local/virt-handler.sh.
 # Env: KUBECONFIG, KVIRT_LOCAL_DIR (set by control-plane.sh), VIRT_API_PORT (18443).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=hack/lib/node-api-certs.sh
+source "${ROOT}/hack/lib/node-api-certs.sh"
+NODE_API_CERTS="${KVIRT_LOCAL_DIR:-}/node-api"
 : "${KUBECONFIG:?set by hack/control-plane.sh}"
 : "${KVIRT_LOCAL_DIR:?set by hack/control-plane.sh}"
 PORT="${VIRT_API_PORT:-18443}"
@@ -26,9 +31,12 @@ up() {
   (cd "${ROOT}" && go build -o "${DIR}/virt-api" ./cmd/virt-api)
   echo "writing a loopback serving certificate"
   (cd "${ROOT}" && go run ./hack/selfsigned --dir "${DIR}" --hosts 127.0.0.1,localhost,virt-api.kubevirt.svc)
+  kvirt::node_api::certs "${NODE_API_CERTS}"
   echo "starting virt-api on 127.0.0.1:${PORT} (log ${DIR}/virt-api.log)"
   setsid "${DIR}/virt-api" --kubeconfig "${KUBECONFIG}" --bind-address 127.0.0.1 --port "${PORT}" \
     --tls-cert-file "${DIR}/tls.crt" --tls-private-key-file "${DIR}/tls.key" \
+    --handler-client-cert "${NODE_API_CERTS}/virt-api/tls.crt" --handler-client-key "${NODE_API_CERTS}/virt-api/tls.key" \
+    --handler-ca "${NODE_API_CERTS}/handler/tls.crt" \
     >"${DIR}/virt-api.log" 2>&1 </dev/null &
   echo $! >"${PID_FILE}"
   # virt-api listens only once it is set up; wait for the port (bash, no curl).

@@ -4,7 +4,9 @@
 # KVIRT_LOCAL_DIR set). `up` registers a Node object for it (no kubelet runs
 # here), builds and starts virt-handler detached with a PID file; `down` stops
 # exactly that process. Needs root, libvirt and QEMU (see docs/node.md); without
-# them `up` says so and does nothing.
+# them `up` says so and does nothing. Its node API for virt-api listens on
+# 127.0.0.1:$VIRT_HANDLER_NODE_API_PORT (18186), published on the Node, with the
+# certificates of hack/lib/node-api-certs.sh shared with hack/local/virt-api.sh.
 #
 # Launchers are then started by hand, one per VMI, as a launcher pod would:
 #   _out/bin/virt-launcher --socket-dir "$KVIRT_LOCAL_DIR/virt-handler/run/<vmi uid>" \
@@ -12,12 +14,16 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+# shellcheck source=hack/lib/node-api-certs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/node-api-certs.sh"
 
 : "${KUBECONFIG:?run through hack/control-plane.sh}"
 : "${KVIRT_LOCAL_DIR:?run through hack/control-plane.sh}"
 node="${KVIRT_NODE_NAME:-kvirt-local}"
 dir="${KVIRT_LOCAL_DIR}/virt-handler"
 pid_file="${dir}/virt-handler.pid"
+certs="${KVIRT_LOCAL_DIR}/node-api"
+node_api_port="${VIRT_HANDLER_NODE_API_PORT:-18186}"
 
 case "${1:-}" in
 up)
@@ -34,8 +40,11 @@ up)
   "${KVIRT_OUT_DIR}/bin/kubectl" get node "${node}" >/dev/null 2>&1 ||
     printf 'apiVersion: v1\nkind: Node\nmetadata:\n  name: %s\n' "${node}" |
     "${KVIRT_OUT_DIR}/bin/kubectl" apply -f - >/dev/null
+  kvirt::node_api::certs "${certs}"
   setsid "${KVIRT_OUT_DIR}/bin/virt-handler" --kubeconfig "${KUBECONFIG}" --node-name "${node}" \
-    --socket-root "${dir}/run" --state-dir "${dir}/state" >"${dir}/virt-handler.log" 2>&1 </dev/null &
+    --socket-root "${dir}/run" --state-dir "${dir}/state" --node-api-listen "127.0.0.1:${node_api_port}" \
+    --node-api-cert "${certs}/handler/tls.crt" --node-api-key "${certs}/handler/tls.key" \
+    --node-api-client-ca "${certs}/virt-api/tls.crt" >"${dir}/virt-handler.log" 2>&1 </dev/null &
   echo $! >"${pid_file}"
   kvirt::log::info "virt-handler started (pid $!, node ${node}, log ${dir}/virt-handler.log)"
   ;;

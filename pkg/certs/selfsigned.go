@@ -22,8 +22,9 @@ type Pair struct {
 	CAPEM []byte
 }
 
-// WriteSelfSigned writes a self-signed serving certificate for hosts (DNS names
-// or IP addresses) as tls.crt and tls.key in dir.
+// WriteSelfSigned writes a self-signed certificate for hosts (DNS names
+// or IP addresses) as tls.crt and tls.key in dir, usable for serving and as a
+// TLS client certificate (virt-api towards virt-handler in the local loop).
 func WriteSelfSigned(dir, commonName string, hosts []string) (Pair, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -39,7 +40,7 @@ func WriteSelfSigned(dir, commonName string, hosts []string) (Pair, error) {
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(certValidityForTests),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}

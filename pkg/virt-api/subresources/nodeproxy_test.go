@@ -2,6 +2,7 @@ package subresources
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	kvirtfake "kvirt.io/client-go/generated/clientset/versioned/fake"
+	"kvirt.io/kvirt/pkg/certs"
 	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 	"kvirt.io/kvirt/tests/framework/nodeenv"
 )
@@ -23,6 +25,15 @@ import (
 // fakeNodeAPI answers like virt-handler's node API: pause succeeds, unpause
 // is refused, guestosinfo returns JSON, console echoes what it receives.
 func fakeNodeAPI(t *testing.T, pki nodeenv.PKI) string {
+	t.Helper()
+	tlsCfg, err := nodeapi.TLSConfig(pki.ServerCert, pki.ServerKey, pki.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fakeNodeAPIWith(t, tlsCfg)
+}
+
+func fakeNodeAPIWith(t *testing.T, tlsCfg *tls.Config) string {
 	t.Helper()
 	mux := http.NewServeMux()
 	const base = "/v1/namespaces/ns/virtualmachineinstances/v/"
@@ -51,10 +62,6 @@ func fakeNodeAPI(t *testing.T, pki nodeenv.PKI) string {
 		_, _ = fmt.Fprintf(conn, "echo:%s", line[:n])
 	})
 	srv := httptest.NewUnstartedServer(mux)
-	tlsCfg, err := nodeapi.TLSConfig(pki.ServerCert, pki.ServerKey, pki.CAFile)
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv.TLS = tlsCfg
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
@@ -63,7 +70,12 @@ func fakeNodeAPI(t *testing.T, pki nodeenv.PKI) string {
 
 func newNodeProxy(t *testing.T, clientCert, clientKey string, pki nodeenv.PKI, addr string) *Server {
 	t.Helper()
-	nodeTLS, err := NodeClientTLS(clientCert, clientKey, pki.CAFile)
+	return newNodeProxyCA(t, clientCert, clientKey, pki.CAFile, addr)
+}
+
+func newNodeProxyCA(t *testing.T, clientCert, clientKey, caFile, addr string) *Server {
+	t.Helper()
+	nodeTLS, err := NodeClientTLS(clientCert, clientKey, caFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +119,28 @@ func TestNodeSideForwarding(t *testing.T) {
 	noTLS := New(Config{Kvirt: kvirtfake.NewSimpleClientset(vmiOnNS())})
 	if rec := call(noTLS, http.MethodPut, "pause"); rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("pause without node api client: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestNodeSideSelfSignedPairs is the local loop's layout
+// (hack/lib/node-api-certs.sh): two self-signed certificates, each the other
+// side's CA.
+func TestNodeSideSelfSignedPairs(t *testing.T) {
+	handler, err := certs.WriteSelfSigned(t.TempDir(), "virt-handler", []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := certs.WriteSelfSigned(t.TempDir(), "virt-api-node-client", []string{"localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := nodeapi.TLSConfig(handler.CertFile, handler.KeyFile, client.CertFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newNodeProxyCA(t, client.CertFile, client.KeyFile, handler.CertFile, fakeNodeAPIWith(t, tlsCfg))
+	if rec := call(s, http.MethodPut, "pause"); rec.Code != http.StatusOK {
+		t.Errorf("pause with self-signed pairs: %d %s", rec.Code, rec.Body)
 	}
 }
 
