@@ -191,4 +191,3 @@ func pauseAndUnpauseViaVirtAPI(t *testing.T, c *cluster, l *nodeenv.Launcher, vm
 		t.Errorf("vnc through virt-api: %d %s, want 503", code, msg)
 	}
 }
-
