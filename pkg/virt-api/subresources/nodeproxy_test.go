@@ -85,7 +85,7 @@ func newNodeProxyCA(t *testing.T, clientCert, clientKey, caFile, addr string) *S
 }
 
 func vmiOnNS() *virtv1.VirtualMachineInstance {
-	vmi := vmiOn("n1", virtv1.Running, false)
+	vmi := withAgent(vmiOn("n1", virtv1.Running, false))
 	vmi.Namespace = "ns"
 	return vmi
 }

@@ -18,7 +18,8 @@ func unavailable(format string, args ...any) *refusal {
 // decideNodeRequest says whether a node-side subresource may be forwarded for
 // this VMI, following upstream: the VMI must be running; pause refuses an
 // already paused VMI, unpause and vnc one that is not paused or has no
-// graphics; softreboot refuses a paused VMI.
+// graphics; softreboot refuses a paused VMI; guestosinfo needs a connected
+// guest agent (AgentConnected condition).
 func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal {
 	if vmi.Status.NodeName == "" {
 		return unavailable("VMI %s has no node yet", vmi.Name)
@@ -26,7 +27,7 @@ func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal 
 	if vmi.Status.Phase != virtv1.Running {
 		return conflict("VMI %s is not running", vmi.Name)
 	}
-	paused := vmiPaused(vmi)
+	paused := hasCondition(vmi, virtv1.VirtualMachineInstancePaused)
 	switch sub {
 	case "pause":
 		if paused {
@@ -40,15 +41,19 @@ func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal 
 		if paused {
 			return conflict("VMI %s is paused", vmi.Name)
 		}
+	case "guestosinfo":
+		if !hasCondition(vmi, virtv1.VirtualMachineInstanceAgentConnected) {
+			return conflict("VMI %s does not have guest agent connected", vmi.Name)
+		}
 	case "vnc":
 		return unavailable("VMI %s has no graphics device: kvirt serves no VNC display", vmi.Name)
 	}
 	return nil
 }
 
-func vmiPaused(vmi *virtv1.VirtualMachineInstance) bool {
+func hasCondition(vmi *virtv1.VirtualMachineInstance, typ virtv1.VirtualMachineInstanceConditionType) bool {
 	for _, c := range vmi.Status.Conditions {
-		if c.Type == virtv1.VirtualMachineInstancePaused && c.Status == string(corev1.ConditionTrue) {
+		if c.Type == typ && c.Status == string(corev1.ConditionTrue) {
 			return true
 		}
 	}

@@ -20,6 +20,12 @@ func vmiOn(node string, phase virtv1.VirtualMachineInstancePhase, paused bool) *
 	return vmi
 }
 
+func withAgent(vmi *virtv1.VirtualMachineInstance) *virtv1.VirtualMachineInstance {
+	vmi.Status.Conditions = append(vmi.Status.Conditions, virtv1.VirtualMachineInstanceCondition{
+		Type: virtv1.VirtualMachineInstanceAgentConnected, Status: string(corev1.ConditionTrue)})
+	return vmi
+}
+
 func TestDecideNodeRequest(t *testing.T) {
 	cases := []struct {
 		name string
@@ -39,7 +45,8 @@ func TestDecideNodeRequest(t *testing.T) {
 		{"softreboot paused", "softreboot", vmiOn("n1", virtv1.Running, true), http.StatusConflict},
 		{"console running", "console", vmiOn("n1", virtv1.Running, false), 0},
 		{"console paused", "console", vmiOn("n1", virtv1.Running, true), 0},
-		{"guestosinfo running", "guestosinfo", vmiOn("n1", virtv1.Running, false), 0},
+		{"guestosinfo with agent", "guestosinfo", withAgent(vmiOn("n1", virtv1.Running, false)), 0},
+		{"guestosinfo without agent", "guestosinfo", vmiOn("n1", virtv1.Running, false), http.StatusConflict},
 		{"vnc has no display", "vnc", vmiOn("n1", virtv1.Running, false), http.StatusServiceUnavailable},
 	}
 	for _, tc := range cases {
