@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,6 +17,7 @@ import (
 
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	"kvirt.io/kvirt/tests/framework/controlplane"
+	"kvirt.io/kvirt/tests/framework/poll"
 )
 
 // cp is the control plane shared by every test of this package.
@@ -75,19 +75,10 @@ func compatDir(t *testing.T) string {
 	return dir
 }
 
-// eventually polls cond until it returns nil or the deadline passes, then fails with
-// the last error seen.
+// eventually is poll.Eventually, named short for the many call sites here.
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() error) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var last error
-	for time.Now().Before(deadline) {
-		if last = cond(); last == nil {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s: not true after %s: %v", what, timeout, fmt.Errorf("last: %w", last))
+	poll.Eventually(t, timeout, what, cond)
 }
 
 func bufioReader(raw []byte) *bufio.Reader { return bufio.NewReader(bytes.NewReader(raw)) }

@@ -22,6 +22,7 @@ import (
 	virtapi "kvirt.io/kvirt/pkg/virt-api"
 	"kvirt.io/kvirt/pkg/virt-api/install"
 	"kvirt.io/kvirt/tests/framework/controlplane"
+	"kvirt.io/kvirt/tests/framework/poll"
 )
 
 const (
@@ -115,19 +116,10 @@ func register(t *testing.T, e env, target install.Target) {
 	})
 }
 
-// eventually polls cond until it returns nil or the deadline passes, then fails
-// with the last error seen.
+// eventually is poll.Eventually, named short for the many call sites here.
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() error) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var last error
-	for time.Now().Before(deadline) {
-		if last = cond(); last == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s: not true after %s: last: %v", what, timeout, last)
+	poll.Eventually(t, timeout, what, cond)
 }
 
 func testNamespace(t *testing.T, e env) string {

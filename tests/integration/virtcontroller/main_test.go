@@ -19,6 +19,7 @@ import (
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	virtcontroller "kvirt.io/kvirt/pkg/virt-controller"
 	"kvirt.io/kvirt/tests/framework/controlplane"
+	"kvirt.io/kvirt/tests/framework/poll"
 )
 
 // cp is the control plane shared by every test of this package.
@@ -119,19 +120,10 @@ func fakeKubelet(t *testing.T, c clients, ns string) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
-// eventually polls cond until it returns nil or the deadline passes, then fails
-// with the last error seen.
+// eventually is poll.Eventually, named short for the many call sites here.
 func eventually(t *testing.T, timeout time.Duration, what string, cond func() error) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var last error
-	for time.Now().Before(deadline) {
-		if last = cond(); last == nil {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s: not true after %s: last: %v", what, timeout, last)
+	poll.Eventually(t, timeout, what, cond)
 }
 
 // launcherPod waits for the VMI's launcher pod and returns it.
