@@ -86,3 +86,19 @@ func TestBridgeInterface(t *testing.T) {
 		t.Errorf("bridge interface without a pod network taken")
 	}
 }
+
+func TestPlanDefaultRouteAsZeroPrefixAndLease(t *testing.T) {
+	obs := Observed{Name: "eth0", MAC: mac("0a:58:0a:f4:00:07"), MTU: 1500,
+		Addrs:  []*net.IPNet{cidr("192.168.78.2/24")},
+		Routes: []Route{{Dst: cidr("0.0.0.0/0"), Gateway: net.ParseIP("192.168.78.1")}}}
+	d, err := Plan(&virtv1.Interface{Name: "default"}, obs, mac("02:00:00:00:00:01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dns := []net.IP{net.ParseIP("10.96.0.10")}
+	want := Lease{MAC: obs.MAC, IP: net.ParseIP("192.168.78.2").To4(), Mask: net.CIDRMask(24, 32),
+		Router: net.ParseIP("192.168.78.1").To4(), MTU: 1500, ServerID: bridgeAddr.IP, DNS: dns, Seconds: defaultLeaseSeconds}
+	if got := d.Lease(dns); !reflect.DeepEqual(got, want) {
+		t.Errorf("Lease() =\n%+v\nwant\n%+v", got, want)
+	}
+}
