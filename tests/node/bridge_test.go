@@ -11,13 +11,15 @@ import (
 
 // TestHandlerBridgeBinding: a VMI with a bridge interface on the pod network
 // gets the pod's address by DHCP from the launcher, reaches a server beyond
-// the pod's gateway, and its status reports that address.
+// the pod's gateway, and its status reports that address and eth0's former
+// MAC, which the guest took over.
 func TestHandlerBridgeBinding(t *testing.T) {
 	env := nodeenv.Get(t)
 	c := newCluster(t, env)
 	const podIP, gateway, beyond = "192.168.78.2", "192.168.78.1", "10.99.0.1"
 	podNet, outside := nodeenv.NewRoutedNetNS(t, podIP, gateway, beyond)
 	port := outside.ServeHTTP(t, "kvirt-bridge-gateway-reached")
+	podMAC := podNet.MAC(t, "eth0")
 	vmi := kernelBootVMI("bridge")
 	vmi.Spec.Domain.Devices.Interfaces = []virtv1.Interface{{Name: "default", Bridge: &virtv1.InterfaceBridge{}}}
 	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = userData +
@@ -37,7 +39,10 @@ func TestHandlerBridgeBinding(t *testing.T) {
 	t.Logf("FIGURE bridge binding: VMI Running observed -> guest DHCP address on console %s, -> server beyond the gateway reached %s",
 		addrAt.Sub(start).Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	got := running.Status.Interfaces[0]
-	if got.Name != "default" || got.IPAddress != podIP {
-		t.Errorf("interface status = %+v, want default with the pod address %s", got, podIP)
+	if got.Name != "default" || got.IPAddress != podIP || got.MAC != podMAC {
+		t.Errorf("interface status = %+v, want default with the pod address %s and eth0's former MAC %s", got, podIP, podMAC)
+	}
+	if now := podNet.MAC(t, "eth0"); now == podMAC {
+		t.Errorf("eth0 kept MAC %s that the guest now uses", now)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -128,4 +129,14 @@ func NewRoutedNetNS(t testing.TB, addr, gw, extra string) (pod, outside NetNS) {
 		}
 	}
 	return pod, outside
+}
+
+// MAC is the hardware address of dev inside the namespace.
+func (ns NetNS) MAC(t testing.TB, dev string) string {
+	t.Helper()
+	out, err := exec.Command("ip", "netns", "exec", ns.Name, "cat", "/sys/class/net/"+dev+"/address").CombinedOutput()
+	if err != nil {
+		t.Fatalf("read MAC of %s in %s: %v: %s", dev, ns.Name, err, out)
+	}
+	return strings.TrimSpace(string(out))
 }
