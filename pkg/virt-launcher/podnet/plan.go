@@ -106,10 +106,22 @@ func Plan(iface *virtv1.Interface, obs Observed, spareMAC net.HardwareAddr) (*De
 				d.Gateway = r.Gateway.To4()
 			}
 		default:
-			d.Routes = append(d.Routes, Route{Dst: r.Dst, Gateway: r.Gateway.To4()})
+			if dst := ipv4Net(r.Dst); dst != nil && r.Gateway.To4() != nil {
+				d.Routes = append(d.Routes, Route{Dst: dst, Gateway: r.Gateway.To4()})
+			}
 		}
 	}
 	return d, nil
+}
+
+// ipv4Net is n with a 4-byte address and mask, or nil if n is not IPv4.
+func ipv4Net(n *net.IPNet) *net.IPNet {
+	ip4 := n.IP.To4()
+	ones, bits := n.Mask.Size()
+	if ip4 == nil || bits != 32 {
+		return nil
+	}
+	return &net.IPNet{IP: ip4.Mask(net.CIDRMask(ones, 32)), Mask: net.CIDRMask(ones, 32)}
 }
 
 func isDefault(n *net.IPNet) bool {

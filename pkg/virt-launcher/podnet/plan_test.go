@@ -33,6 +33,7 @@ func TestPlan(t *testing.T) {
 			{Dst: cidr("10.244.0.0/24")},
 			{Dst: nil, Gateway: net.ParseIP("10.244.0.1")},
 			{Dst: cidr("10.96.0.0/12"), Gateway: net.ParseIP("10.244.0.254")},
+			{Dst: cidr("fd00::/64"), Gateway: net.ParseIP("10.244.0.254")},
 		}}
 	base := Desired{Interface: "default", PodInterface: "eth0", Bridge: BridgeName, Tap: TapName,
 		BridgeAddr: bridgeAddr, MTU: 1450, GuestAddr: cidr("10.244.0.7/24"), Gateway: net.ParseIP("10.244.0.1").To4(),
