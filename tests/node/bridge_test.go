@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,11 @@ func TestHandlerBridgeBinding(t *testing.T) {
 	cons.WaitFor(t, 60*time.Second, "kvirt-bridge-gateway-reached")
 	t.Logf("FIGURE bridge binding: VMI Running observed -> guest DHCP address on console %s, -> server beyond the gateway reached %s",
 		addrAt.Sub(start).Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	for _, line := range strings.Split(l.Log(), "\n") {
+		if strings.Contains(line, "bridge binding ready") {
+			t.Logf("FIGURE bridge binding setup in the launcher (netlink + responder): %s", line)
+		}
+	}
 	got := running.Status.Interfaces[0]
 	if got.Name != "default" || got.IPAddress != podIP || got.MAC != podMAC {
 		t.Errorf("interface status = %+v, want default with the pod address %s and eth0's former MAC %s", got, podIP, podMAC)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -47,6 +48,7 @@ func (b *Binder) Bind(vmi *virtv1.VirtualMachineInstance) (*Bound, error) {
 	if iface == nil {
 		return nil, nil
 	}
+	start := time.Now()
 	obs, err := observe(PodInterface)
 	if err != nil {
 		return nil, err
@@ -71,7 +73,7 @@ func (b *Binder) Bind(vmi *virtv1.VirtualMachineInstance) (*Bound, error) {
 		out.Addresses = []string{d.GuestAddr.IP.String()}
 	}
 	klog.FromContext(b.ctx).Info("bridge binding ready", "interface", iface.Name, "bridge", d.Bridge,
-		"tap", d.Tap, "mac", out.MAC, "addresses", out.Addresses, "gateway", d.Gateway)
+		"tap", d.Tap, "mac", out.MAC, "addresses", out.Addresses, "gateway", d.Gateway, "took", time.Since(start))
 	return out, nil
 }
 
