@@ -13,6 +13,7 @@ import (
 	"kvirt.io/kvirt/pkg/virt-launcher/cmdserver"
 	"kvirt.io/kvirt/pkg/virt-launcher/console"
 	"kvirt.io/kvirt/pkg/virt-launcher/libvirtd"
+	"kvirt.io/kvirt/pkg/virt-launcher/podnet"
 	"kvirt.io/kvirt/pkg/virt-launcher/virtmanager"
 )
 
@@ -33,9 +34,12 @@ func (o *Options) Run(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = daemon.Stop() }()
+	binder := podnet.NewBinder(runCtx)
+	defer binder.Wait()
+	defer cancel()
 	mgr, err := virtmanager.New(virtmanager.Config{
 		URI: daemon.URI(), RunDir: daemon.RunDir(), Layout: o.Layout,
-		ConsoleSocket: ConsoleSocket(o.SocketDir), Emulator: o.Emulator,
+		ConsoleSocket: ConsoleSocket(o.SocketDir), Emulator: o.Emulator, Network: binder,
 	})
 	if err != nil {
 		return err

@@ -6,13 +6,15 @@ import (
 
 	"libvirt.org/go/libvirtxml"
 
+	"kvirt.io/kvirt/pkg/virt-launcher/podnet"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // domainInterfaces lists the VMI's interfaces of a running domain. A
 // masquerade (user-mode) interface is reached through the pod's address, so
-// that is the address reported, as upstream does.
-func domainInterfaces(xml string, podIPs []string) []*launcherv1.Interface {
+// that is the address reported, as upstream does. A bridge-bound interface
+// reports the pod's former address, which the guest now holds.
+func domainInterfaces(xml string, podIPs []string, bound *podnet.Bound) []*launcherv1.Interface {
 	var dom libvirtxml.Domain
 	if err := dom.Unmarshal(xml); err != nil || dom.Devices == nil {
 		return nil
@@ -28,6 +30,9 @@ func domainInterfaces(xml string, podIPs []string) []*launcherv1.Interface {
 		}
 		if i.Source != nil && i.Source.User != nil {
 			iface.IpAddresses = podIPs
+		}
+		if bound != nil && iface.Name == bound.Interface {
+			iface.IpAddresses = bound.Addresses
 		}
 		if i.Target != nil {
 			iface.InterfaceName = i.Target.Dev

@@ -17,6 +17,7 @@ import (
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/virt-launcher/domain"
 	"kvirt.io/kvirt/pkg/virt-launcher/hostdisks"
+	"kvirt.io/kvirt/pkg/virt-launcher/podnet"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
@@ -32,6 +33,15 @@ type Config struct {
 	ConsoleSocket string
 	// Emulator overrides the QEMU binary.
 	Emulator string
+	// Network prepares bridge bindings; nil leaves bridge interfaces unbound
+	// (rendering them then fails).
+	Network NetworkBinder
+}
+
+// NetworkBinder prepares the pod network for a VMI's bridge interface.
+type NetworkBinder interface {
+	// Bind returns nil when the VMI has no bridge interface.
+	Bind(vmi *virtv1.VirtualMachineInstance) (*podnet.Bound, error)
 }
 
 // Manager owns the domain of one VMI.
@@ -94,14 +104,19 @@ func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachine
 	if err != nil {
 		return err
 	}
-	xml, err := domain.RenderXML(vmi, domain.Config{
+	cfg := domain.Config{
 		Accelerator:   acc,
 		Emulator:      m.cfg.Emulator,
 		ConsoleSocket: m.cfg.ConsoleSocket,
 		Volumes:       resolved.Volumes,
 		KernelPath:    resolved.KernelPath,
 		InitrdPath:    resolved.InitrdPath,
-	})
+	}
+	vmi, bound, err := m.bindNetwork(vmi, &cfg)
+	if err != nil {
+		return err
+	}
+	xml, err := domain.RenderXML(vmi, cfg)
 	if err != nil {
 		return err
 	}
@@ -114,10 +129,30 @@ func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachine
 		return fmt.Errorf("start domain %s: %w", m.name, err)
 	}
 	if live, err := dom.GetXMLDesc(0); err == nil {
-		m.interfaces = domainInterfaces(live, podIPs())
+		m.interfaces = domainInterfaces(live, podIPs(), bound)
 	}
 	klog.FromContext(ctx).Info("domain started", "domain", m.name, "accelerator", acc)
 	return nil
+}
+
+// bindNetwork prepares the pod network of a bridge interface and returns the
+// VMI to render (with the interface's MAC filled in) and the binding.
+func (m *Manager) bindNetwork(vmi *virtv1.VirtualMachineInstance, cfg *domain.Config) (*virtv1.VirtualMachineInstance, *podnet.Bound, error) {
+	if m.cfg.Network == nil {
+		return vmi, nil, nil
+	}
+	bound, err := m.cfg.Network.Bind(vmi)
+	if err != nil || bound == nil {
+		return vmi, nil, err
+	}
+	vmi = vmi.DeepCopy()
+	for i := range vmi.Spec.Domain.Devices.Interfaces {
+		if iface := &vmi.Spec.Domain.Devices.Interfaces[i]; iface.Name == bound.Interface {
+			iface.MACAddress = bound.MAC
+		}
+	}
+	cfg.Taps = map[string]string{bound.Interface: bound.Tap}
+	return vmi, bound, nil
 }
 
 func (m *Manager) lookup() (*libvirt.Domain, error) {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -91,4 +92,51 @@ func (ns NetNS) listen() (net.Listener, error) {
 		return nil, fmt.Errorf("setns back: %w", err)
 	}
 	return ln, lerr
+}
+
+// NewRoutedNetNS creates a pod network namespace whose eth0 holds addr/24 and
+// routes by default through gw, the other end of a veth pair in a second
+// namespace standing in for the node side of the pod network; that one also
+// holds extra (a /32 on lo, outside the pod subnet, reached only through the
+// default route). Both are deleted when the test ends.
+func NewRoutedNetNS(t testing.TB, addr, gw, extra string) (pod, outside NetNS) {
+	t.Helper()
+	suffix := rand.String(6)
+	pod = NetNS{Name: "kvp-" + suffix, Addr: addr}
+	outside = NetNS{Name: "kvo-" + suffix, Addr: gw}
+	steps := [][]string{
+		{"netns", "add", pod.Name},
+		{"netns", "add", outside.Name},
+		{"-n", pod.Name, "link", "set", "lo", "up"},
+		{"-n", outside.Name, "link", "set", "lo", "up"},
+		{"link", "add", "kvp-" + suffix, "type", "veth", "peer", "name", "kvo-" + suffix},
+		{"link", "set", "kvp-" + suffix, "netns", pod.Name, "name", "eth0"},
+		{"link", "set", "kvo-" + suffix, "netns", outside.Name, "name", "gw0"},
+		{"-n", outside.Name, "addr", "add", gw + "/24", "dev", "gw0"},
+		{"-n", outside.Name, "addr", "add", extra + "/32", "dev", "lo"},
+		{"-n", outside.Name, "link", "set", "gw0", "up"},
+		{"-n", pod.Name, "addr", "add", addr + "/24", "dev", "eth0"},
+		{"-n", pod.Name, "link", "set", "eth0", "up"},
+		{"-n", pod.Name, "route", "add", "default", "via", gw, "dev", "eth0"},
+	}
+	for i, args := range steps {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+		if i < 2 {
+			name := args[2]
+			t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", name).Run() })
+		}
+	}
+	return pod, outside
+}
+
+// MAC is the hardware address of dev inside the namespace.
+func (ns NetNS) MAC(t testing.TB, dev string) string {
+	t.Helper()
+	out, err := exec.Command("ip", "netns", "exec", ns.Name, "cat", "/sys/class/net/"+dev+"/address").CombinedOutput()
+	if err != nil {
+		t.Fatalf("read MAC of %s in %s: %v: %s", dev, ns.Name, err, out)
+	}
+	return strings.TrimSpace(string(out))
 }
