@@ -5,6 +5,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/finalizer"
 )
 
 // Limits are the parallel-migration limits (upstream defaults 5 and 2).
@@ -235,12 +236,7 @@ func setPhase(m *virtv1.VirtualMachineInstanceMigration, p virtv1.VirtualMachine
 }
 
 func addFinalizer(m *virtv1.VirtualMachineInstanceMigration) {
-	for _, f := range m.Finalizers {
-		if f == virtv1.VirtualMachineInstanceMigrationFinalizer {
-			return
-		}
-	}
-	m.Finalizers = append(m.Finalizers, virtv1.VirtualMachineInstanceMigrationFinalizer)
+	finalizer.Add(m, virtv1.VirtualMachineInstanceMigrationFinalizer)
 	if m.Labels == nil {
 		m.Labels = map[string]string{}
 	}
@@ -248,11 +244,5 @@ func addFinalizer(m *virtv1.VirtualMachineInstanceMigration) {
 }
 
 func removeFinalizer(m *virtv1.VirtualMachineInstanceMigration) {
-	var kept []string
-	for _, f := range m.Finalizers {
-		if f != virtv1.VirtualMachineInstanceMigrationFinalizer {
-			kept = append(kept, f)
-		}
-	}
-	m.Finalizers = kept
+	finalizer.Remove(m, virtv1.VirtualMachineInstanceMigrationFinalizer)
 }

@@ -105,7 +105,7 @@ func unschedulable(vmi *virtv1.VirtualMachineInstance) bool {
 }
 
 func isFinal(vmi *virtv1.VirtualMachineInstance) bool {
-	return vmi.Status.Phase == virtv1.Succeeded || vmi.Status.Phase == virtv1.Failed
+	return vmi.Status.Phase.IsFinal()
 }
 
 // backingOff says the VM wants to run but waits for its start-failure backoff.

@@ -5,6 +5,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/finalizer"
 )
 
 // PodAction is what the controller must do to the launcher pod.
@@ -55,7 +56,7 @@ type Decision struct {
 func Decide(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.Time) Decision {
 	out := vmi.DeepCopy()
 	d := Decision{VMI: out}
-	if vmi.DeletionTimestamp != nil || isFinal(vmi.Status.Phase) {
+	if vmi.DeletionTimestamp != nil || vmi.Status.Phase.IsFinal() {
 		if pod != nil && pod.DeletionTimestamp == nil {
 			d.Pod = PodDelete
 		}
@@ -149,10 +150,6 @@ func podReady(pod *corev1.Pod) bool {
 	return false
 }
 
-func isFinal(p virtv1.VirtualMachineInstancePhase) bool {
-	return p == virtv1.Succeeded || p == virtv1.Failed
-}
-
 // setPhase sets the phase and records when it was first entered.
 func setPhase(vmi *virtv1.VirtualMachineInstance, p virtv1.VirtualMachineInstancePhase, now metav1.Time) {
 	vmi.Status.Phase = p
@@ -166,22 +163,11 @@ func setPhase(vmi *virtv1.VirtualMachineInstance, p virtv1.VirtualMachineInstanc
 }
 
 func addFinalizer(vmi *virtv1.VirtualMachineInstance) {
-	for _, f := range vmi.Finalizers {
-		if f == virtv1.VirtualMachineInstanceFinalizer {
-			return
-		}
-	}
-	vmi.Finalizers = append(vmi.Finalizers, virtv1.VirtualMachineInstanceFinalizer)
+	finalizer.Add(vmi, virtv1.VirtualMachineInstanceFinalizer)
 }
 
 func removeFinalizer(vmi *virtv1.VirtualMachineInstance) {
-	var kept []string
-	for _, f := range vmi.Finalizers {
-		if f != virtv1.VirtualMachineInstanceFinalizer {
-			kept = append(kept, f)
-		}
-	}
-	vmi.Finalizers = kept
+	finalizer.Remove(vmi, virtv1.VirtualMachineInstanceFinalizer)
 }
 
 func setCondition(vmi *virtv1.VirtualMachineInstance, c virtv1.VirtualMachineInstanceCondition) {

@@ -2,6 +2,7 @@ package mutating
 
 import (
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/finalizer"
 )
 
 // DefaultMigration labels a new migration with the VMI it moves (so migrations
@@ -14,7 +15,5 @@ func DefaultMigration(m *virtv1.VirtualMachineInstanceMigration) {
 	if m.Spec.VMIName != "" {
 		m.Labels[virtv1.MigrationSelectorLabel] = m.Spec.VMIName
 	}
-	if !hasString(m.Finalizers, virtv1.VirtualMachineInstanceMigrationFinalizer) {
-		m.Finalizers = append(m.Finalizers, virtv1.VirtualMachineInstanceMigrationFinalizer)
-	}
+	finalizer.Add(m, virtv1.VirtualMachineInstanceMigrationFinalizer)
 }

@@ -9,6 +9,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/finalizer"
 )
 
 // DefaultVMI applies every create-time default to vmi in place: spec defaults,
@@ -45,9 +46,7 @@ func DefaultVMI(vmi *virtv1.VirtualMachineInstance, cfg Config, now metav1.Time,
 	if s.EvictionStrategy == nil && cfg.EvictionStrategy != "" {
 		s.EvictionStrategy = ptr.To(virtv1.EvictionStrategy(cfg.EvictionStrategy))
 	}
-	if !hasString(vmi.Finalizers, virtv1.VirtualMachineInstanceFinalizer) {
-		vmi.Finalizers = append(vmi.Finalizers, virtv1.VirtualMachineInstanceFinalizer)
-	}
+	finalizer.Add(vmi, virtv1.VirtualMachineInstanceFinalizer)
 	if vmi.Status.Phase == virtv1.VmPhaseUnset {
 		vmi.Status.Phase = virtv1.Pending
 		vmi.Status.PhaseTransitionTimestamps = append(vmi.Status.PhaseTransitionTimestamps,
@@ -222,13 +221,4 @@ func pullPolicyFor(image string) corev1.PullPolicy {
 		return corev1.PullAlways
 	}
 	return corev1.PullIfNotPresent
-}
-
-func hasString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
