@@ -3,6 +3,7 @@ package loop
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -63,6 +64,16 @@ func (l *Loop) Handler() cache.ResourceEventHandler {
 
 // Len is the number of keys waiting.
 func (l *Loop) Len() int { return l.queue.Len() }
+
+// RunSynced waits for the informers behind synced, then runs workers like Run. It
+// fails if ctx ends before the caches are filled.
+func (l *Loop) RunSynced(ctx context.Context, workers int, synced ...cache.InformerSynced) error {
+	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
+		return fmt.Errorf("%s: caches did not sync: %w", l.name, ctx.Err())
+	}
+	l.Run(ctx, workers)
+	return nil
+}
 
 // Run starts workers and blocks until ctx ends and every worker has returned.
 func (l *Loop) Run(ctx context.Context, workers int) {

@@ -3,6 +3,7 @@ package loop
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -55,5 +56,15 @@ func TestLoopRetriesErrorsAndRequeues(t *testing.T) {
 		if got[k] != n {
 			t.Errorf("%s synced %d times, want %d", k, got[k], n)
 		}
+	}
+}
+
+func TestRunSyncedFailsWhenCachesNeverSync(t *testing.T) {
+	l := New("test", func(context.Context, string) (time.Duration, error) { return 0, nil }, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := l.RunSynced(ctx, 1, func() bool { return false })
+	if err == nil || !strings.Contains(err.Error(), "test: caches did not sync") {
+		t.Fatalf("got %v, want a caches-did-not-sync error", err)
 	}
 }

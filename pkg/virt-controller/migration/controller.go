@@ -117,11 +117,7 @@ func (c *Controller) enqueueBy(index, value string) {
 
 // Run processes migrations with workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) error {
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
-		return fmt.Errorf("migration controller: caches did not sync: %w", ctx.Err())
-	}
-	c.loop.Run(ctx, workers)
-	return nil
+	return c.loop.RunSynced(ctx, workers, c.synced...)
 }
 
 func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error) {

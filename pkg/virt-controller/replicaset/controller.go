@@ -84,11 +84,7 @@ func (c *Controller) vmiEvent(obj interface{}, deleted, update bool) {
 
 // Run processes replica sets with workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) error {
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
-		return fmt.Errorf("replicaset controller: caches did not sync: %w", ctx.Err())
-	}
-	c.loop.Run(ctx, workers)
-	return nil
+	return c.loop.RunSynced(ctx, workers, c.synced...)
 }
 
 func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error) {

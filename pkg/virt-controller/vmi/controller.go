@@ -83,11 +83,7 @@ func New(cfg Config) (*Controller, error) {
 
 // Run processes VMIs with workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) error {
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
-		return fmt.Errorf("vmi controller: caches did not sync: %w", ctx.Err())
-	}
-	c.loop.Run(ctx, workers)
-	return nil
+	return c.loop.RunSynced(ctx, workers, c.synced...)
 }
 
 func indexByVMI(obj interface{}) ([]string, error) {
