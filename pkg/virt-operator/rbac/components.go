@@ -1,0 +1,165 @@
+package rbac
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Objects returns every RBAC object of the components installed in
+// namespace: ServiceAccounts, ClusterRoles, ClusterRoleBindings, Roles and
+// RoleBindings for virt-api, virt-controller and virt-handler, and the
+// aggregated user roles.
+func Objects(namespace string) []runtime.Object {
+	var out []runtime.Object
+	for _, c := range components(namespace) {
+		out = append(out, c.objects(namespace)...)
+	}
+	for _, r := range userRoles() {
+		out = append(out, r)
+	}
+	return out
+}
+
+// component is one ServiceAccount and what it may do.
+type component struct {
+	name    string
+	cluster []rbacv1.PolicyRule
+	// roles are namespaced grants: namespace -> Role name -> rules.
+	roles []namespacedRole
+}
+
+type namespacedRole struct {
+	namespace, name string
+	rules           []rbacv1.PolicyRule
+}
+
+func components(namespace string) []component {
+	return []component{apiServer(), controller(namespace), handler()}
+}
+
+// apiServer is virt-api: subresources (start/stop/restart patch the VM and its
+// status, restart deletes the VMI, migrate creates a migration, node-side
+// ones read the VMI and its node), webhooks (read VMIs), the KubeVirt CR
+// informer, SubjectAccessReviews for every subresource call, and the
+// delegated-authentication ConfigMap in kube-system.
+func apiServer() component {
+	return component{
+		name: APIServerName,
+		cluster: []rbacv1.PolicyRule{
+			rule(groupKubevirt, []string{resVM}, "get", "patch"),
+			rule(groupKubevirt, []string{resVM + "/status"}, "patch"),
+			rule(groupKubevirt, []string{resVMI}, "get", "delete"),
+			rule(groupKubevirt, []string{resMigration}, "create"),
+			rule(groupKubevirt, []string{resKubeVirt}, "list", "watch"),
+			rule(groupCore, []string{"nodes"}, "get"),
+			rule(groupAuthorization, []string{"subjectaccessreviews"}, "create"),
+		},
+		roles: []namespacedRole{{
+			namespace: AuthConfigMapNamespace, name: APIServerAuthReaderName,
+			rules: []rbacv1.PolicyRule{{APIGroups: []string{groupCore}, Resources: []string{"configmaps"},
+				ResourceNames: []string{AuthConfigMapName}, Verbs: []string{"get"}}},
+		}},
+	}
+}
+
+// controller is virt-controller: informers on VMs, VMIs, migrations,
+// replica sets and launcher pods; VMI create/patch/delete; status updates;
+// launcher and migration-target pods; instancetype pinning in
+// ControllerRevisions; its leader Lease in the install namespace. The
+// finalizers subresources let it set blockOwnerDeletion on the owner
+// references it writes (OwnerReferencesPermissionEnforcement).
+func controller(namespace string) component {
+	return component{
+		name: ControllerName,
+		cluster: []rbacv1.PolicyRule{
+			rule(groupKubevirt, []string{resVM}, readVerbs...),
+			rule(groupKubevirt, []string{resVM + "/status", resMigration + "/status", resReplicaSet + "/status"}, "update"),
+			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "create", "patch", "delete"),
+			rule(groupKubevirt, []string{resMigration}, "get", "list", "watch", "update"),
+			rule(groupKubevirt, []string{resReplicaSet}, readVerbs...),
+			rule(groupKubevirt, []string{resVM + "/finalizers", resVMI + "/finalizers", resReplicaSet + "/finalizers"}, "update"),
+			rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, "get"),
+			rule(groupApps, []string{"controllerrevisions"}, "get", "create"),
+			rule(groupCore, []string{"pods"}, "get", "list", "watch", "create", "delete"),
+		},
+		roles: []namespacedRole{{
+			namespace: namespace, name: ControllerName,
+			rules: []rbacv1.PolicyRule{rule(groupCoordination, []string{"leases"}, "get", "create", "update")},
+		}},
+	}
+}
+
+// handler is virt-handler: its node's VMIs (informer, status patches), the
+// KubeVirt CR (emulation setting) and its own Node's labels and annotations.
+func handler() component {
+	return component{
+		name: HandlerName,
+		cluster: []rbacv1.PolicyRule{
+			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "patch"),
+			rule(groupKubevirt, []string{resKubeVirt}, readVerbs...),
+			rule(groupCore, []string{"nodes"}, "get", "patch"),
+		},
+	}
+}
+
+// objects renders a component: ServiceAccount, ClusterRole and binding, and
+// each Role with its binding.
+func (c component) objects(namespace string) []runtime.Object {
+	subject := rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: c.name, Namespace: namespace}
+	out := []runtime.Object{
+		serviceAccount(namespace, c.name),
+		clusterRole(c.name, nil, c.cluster),
+		clusterRoleBinding(c.name, c.name, subject),
+	}
+	for _, r := range c.roles {
+		out = append(out, role(r.namespace, r.name, r.rules), roleBinding(r.namespace, r.name, subject))
+	}
+	return out
+}
+
+func rule(group string, resources []string, verbs ...string) rbacv1.PolicyRule {
+	return rbacv1.PolicyRule{APIGroups: []string{group}, Resources: resources, Verbs: verbs}
+}
+
+func serviceAccount(namespace, name string) *corev1.ServiceAccount {
+	return &corev1.ServiceAccount{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+	}
+}
+
+func clusterRole(name string, labels map[string]string, rules []rbacv1.PolicyRule) *rbacv1.ClusterRole {
+	return &rbacv1.ClusterRole{
+		TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRole"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+		Rules:      rules,
+	}
+}
+
+func clusterRoleBinding(name, roleName string, subject rbacv1.Subject) *rbacv1.ClusterRoleBinding {
+	return &rbacv1.ClusterRoleBinding{
+		TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "ClusterRoleBinding"},
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: roleName},
+		Subjects:   []rbacv1.Subject{subject},
+	}
+}
+
+func role(namespace, name string, rules []rbacv1.PolicyRule) *rbacv1.Role {
+	return &rbacv1.Role{
+		TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "Role"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+		Rules:      rules,
+	}
+}
+
+func roleBinding(namespace, name string, subject rbacv1.Subject) *rbacv1.RoleBinding {
+	return &rbacv1.RoleBinding{
+		TypeMeta:   metav1.TypeMeta{APIVersion: rbacv1.SchemeGroupVersion.String(), Kind: "RoleBinding"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: name},
+		Subjects:   []rbacv1.Subject{subject},
+	}
+}

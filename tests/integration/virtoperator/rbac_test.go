@@ -1,0 +1,198 @@
+package virtoperator
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"kvirt.io/kvirt/pkg/virt-operator/rbac"
+	"kvirt.io/kvirt/tests/framework/poll"
+)
+
+const installNS = "kubevirt"
+
+const (
+	core     = ""
+	kv       = "kubevirt.io"
+	it       = "instancetype.kubevirt.io"
+	subres   = "subresources.kubevirt.io"
+	apps     = "apps"
+	coord    = "coordination.k8s.io"
+	authz    = "authorization.k8s.io"
+	rbacG    = "rbac.authorization.k8s.io"
+	userNS   = "tenant"
+	vms      = "virtualmachines"
+	vmis     = "virtualmachineinstances"
+	allow    = true
+	deny     = false
+	anywhere = ""
+)
+
+// TestRBAC installs the operator's RBAC as the admin, then every component's
+// RBAC as the operator (which proves it holds all it grants without escalate
+// or bind), and checks what each account may and may not do.
+func TestRBAC(t *testing.T) {
+	ctx := testContext(t)
+	admin := kubernetes.NewForConfigOrDie(cp.RESTConfig())
+	for _, ns := range []string{installNS, userNS, "kube-system"} {
+		ensureNamespace(ctx, t, admin, ns)
+	}
+	if err := create(ctx, admin, rbac.OperatorObjects(installNS)); err != nil {
+		t.Fatal(err)
+	}
+	operator := serviceAccountUser(installNS, rbac.OperatorName)
+	checkAccess(ctx, t, operator, []access{
+		{"create", rbacG, "clusterroles", "", anywhere, "", allow},
+		{"create", apps, "daemonsets", "", installNS, "", allow},
+		{"update", core, "secrets", "", installNS, "kubevirt-ca", allow},
+		{"get", core, "secrets", "", userNS, "", deny},
+		{"escalate", rbacG, "clusterroles", "", anywhere, "", deny},
+		{"bind", rbacG, "clusterroles", "", anywhere, "", deny},
+	})
+	asOperator := as(t, operator)
+	poll.Eventually(t, apiTimeout, "operator creates the components' RBAC", func() error {
+		return create(ctx, asOperator, rbac.Objects(installNS))
+	})
+
+	for user, rows := range componentTables() {
+		t.Run(user, func(t *testing.T) { checkAccess(ctx, t, serviceAccountUser(installNS, user), rows) })
+	}
+}
+
+// componentTables lists, per component account, what its code does (allowed)
+// and a few things it must not do (denied).
+func componentTables() map[string][]access {
+	return map[string][]access{
+		rbac.APIServerName: {
+			{"get", kv, vms, "", userNS, "", allow},
+			{"patch", kv, vms, "", userNS, "", allow},
+			{"patch", kv, vms, "status", userNS, "", allow},
+			{"delete", kv, vmis, "", userNS, "", allow},
+			{"create", kv, "virtualmachineinstancemigrations", "", userNS, "", allow},
+			{"watch", kv, "kubevirts", "", anywhere, "", allow},
+			{"get", core, "nodes", "", anywhere, "n1", allow},
+			{"create", authz, "subjectaccessreviews", "", anywhere, "", allow},
+			{"get", core, "configmaps", "", "kube-system", "extension-apiserver-authentication", allow},
+			{"get", core, "configmaps", "", "kube-system", "other", deny},
+			{"get", core, "secrets", "", installNS, "", deny},
+			{"update", kv, vms, "", userNS, "", deny},
+			{"create", core, "pods", "", userNS, "", deny},
+			{"patch", core, "nodes", "", anywhere, "n1", deny},
+		},
+		rbac.ControllerName: {
+			{"create", core, "pods", "", userNS, "", allow},
+			{"delete", core, "pods", "", userNS, "", allow},
+			{"watch", core, "pods", "", anywhere, "", allow},
+			{"create", kv, vmis, "", userNS, "", allow},
+			{"patch", kv, vmis, "", userNS, "", allow},
+			{"update", kv, vms, "status", userNS, "", allow},
+			{"update", kv, "virtualmachineinstancemigrations", "status", userNS, "", allow},
+			{"update", kv, "virtualmachineinstancereplicasets", "status", userNS, "", allow},
+			{"get", it, "virtualmachineclusterinstancetypes", "", anywhere, "u1", allow},
+			{"create", apps, "controllerrevisions", "", userNS, "", allow},
+			{"update", coord, "leases", "", installNS, "virt-controller", allow},
+			{"update", coord, "leases", "", userNS, "virt-controller", deny},
+			{"create", kv, vms, "", userNS, "", deny},
+			{"update", kv, vms, "", userNS, "", deny},
+			{"get", core, "secrets", "", userNS, "", deny},
+			{"patch", core, "nodes", "", anywhere, "n1", deny},
+		},
+		rbac.HandlerName: {
+			{"watch", kv, vmis, "", anywhere, "", allow},
+			{"patch", kv, vmis, "", userNS, "", allow},
+			{"list", kv, "kubevirts", "", anywhere, "", allow},
+			{"patch", core, "nodes", "", anywhere, "n1", allow},
+			{"create", kv, vmis, "", userNS, "", deny},
+			{"delete", kv, vmis, "", userNS, "", deny},
+			{"create", core, "pods", "", userNS, "", deny},
+			{"get", core, "secrets", "", installNS, "", deny},
+			{"patch", core, "nodes", "status", anywhere, "n1", deny},
+		},
+	}
+}
+
+// TestUserRolesAggregate binds users to the built-in admin and view roles in
+// a namespace. The test apiserver runs no controller-manager, so the
+// clusterrole aggregation controller is simulated: each built-in aggregated
+// role gets the rules of every ClusterRole its aggregationRule selects. That
+// exercises our labels against the real selectors; the rules are then
+// evaluated by the real RBAC authorizer.
+func TestUserRolesAggregate(t *testing.T) {
+	ctx := testContext(t)
+	admin := kubernetes.NewForConfigOrDie(cp.RESTConfig())
+	ensureNamespace(ctx, t, admin, userNS)
+	ensureNamespace(ctx, t, admin, "elsewhere")
+	objs := rbac.Objects(installNS)
+	for _, o := range objs {
+		if r, ok := o.(*rbacv1.ClusterRole); ok && r.Labels != nil {
+			if _, err := admin.RbacV1().ClusterRoles().Create(ctx, r, metav1.CreateOptions{}); err != nil {
+				t.Logf("create %s: %v", r.Name, err) // TestRBAC may have created it already
+			}
+		}
+	}
+	for _, name := range []string{"view", "edit", "admin"} { // the order the controller converges in
+		if err := aggregate(ctx, admin, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for user, role := range map[string]string{"alice": "admin", "bob": "view"} {
+		b := &rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: user, Namespace: userNS},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
+			Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
+		}
+		if _, err := admin.RbacV1().RoleBindings(userNS).Create(ctx, b, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkAccess(ctx, t, "alice", []access{
+		{"update", subres, vms, "start", userNS, "vm1", allow},
+		{"get", subres, vmis, "console", userNS, "vm1", allow},
+		{"create", kv, vms, "", userNS, "", allow},
+		{"create", it, "virtualmachineinstancetypes", "", userNS, "", allow},
+		{"update", subres, vms, "start", "elsewhere", "vm1", deny},
+	})
+	checkAccess(ctx, t, "bob", []access{
+		{"get", subres, vmis, "guestosinfo", userNS, "vm1", allow},
+		{"list", kv, vmis, "", userNS, "", allow},
+		{"update", subres, vms, "start", userNS, "vm1", deny},
+		{"get", subres, vmis, "console", userNS, "vm1", deny},
+		{"delete", kv, vms, "", userNS, "", deny},
+	})
+}
+
+// aggregate does what the clusterrole aggregation controller does for one role.
+func aggregate(ctx context.Context, kube kubernetes.Interface, name string) error {
+	role, err := kube.RbacV1().ClusterRoles().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("get %s: %w", name, err)
+	}
+	if role.AggregationRule == nil {
+		return fmt.Errorf("built-in role %s has no aggregation rule", name)
+	}
+	rules := role.Rules
+	for _, sel := range role.AggregationRule.ClusterRoleSelectors {
+		s, err := metav1.LabelSelectorAsSelector(&sel)
+		if err != nil {
+			return fmt.Errorf("selector of %s: %w", name, err)
+		}
+		list, err := kube.RbacV1().ClusterRoles().List(ctx, metav1.ListOptions{LabelSelector: s.String()})
+		if err != nil {
+			return fmt.Errorf("list roles for %s: %w", name, err)
+		}
+		for _, r := range list.Items {
+			if r.Name != name {
+				rules = append(rules, r.Rules...)
+			}
+		}
+	}
+	role.Rules = rules
+	if _, err := kube.RbacV1().ClusterRoles().Update(ctx, role, metav1.UpdateOptions{}); err != nil {
+		return fmt.Errorf("update %s: %w", name, err)
+	}
+	return nil
+}
