@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -50,14 +51,23 @@ func (r *Reloader) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error
 	return r.current, nil
 }
 
-func (r *Reloader) fileStamp() (string, error) {
+func (r *Reloader) fileStamp() (string, error) { return fileStamp(r.certFile, r.keyFile) }
+
+// fileStamp identifies the current content of files without reading them:
+// the resolved path (a Secret or ConfigMap volume swaps a "..data" symlink to
+// a new timestamped directory), modification time and size of each.
+func fileStamp(files ...string) (string, error) {
 	var stamp string
-	for _, f := range []string{r.certFile, r.keyFile} {
-		st, err := os.Stat(f)
+	for _, f := range files {
+		resolved, err := filepath.EvalSymlinks(f)
+		if err != nil {
+			return "", fmt.Errorf("resolve %s: %w", f, err)
+		}
+		st, err := os.Stat(resolved)
 		if err != nil {
 			return "", fmt.Errorf("stat %s: %w", f, err)
 		}
-		stamp += fmt.Sprintf("%s:%d:%d;", f, st.ModTime().UnixNano(), st.Size())
+		stamp += fmt.Sprintf("%s:%d:%d;", resolved, st.ModTime().UnixNano(), st.Size())
 	}
 	return stamp, nil
 }

@@ -24,6 +24,7 @@ type Options struct {
 	// Node API client side: virt-api's client certificate for virt-handler and
 	// the CA that signs virt-handler's serving certificates.
 	HandlerClientCert, HandlerClientKey, HandlerCA string
+	HandlerServerName                              string
 }
 
 // AddFlags registers virt-api's flags.
@@ -36,7 +37,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.HandlerClientCert, "handler-client-cert", "",
 		"client certificate (PEM) presented to virt-handler's node API; empty leaves pause, console, ... answering 503")
 	fs.StringVar(&o.HandlerClientKey, "handler-client-key", "", "key of --handler-client-cert (PEM)")
-	fs.StringVar(&o.HandlerCA, "handler-ca", "", "CA (PEM) that signs virt-handler's node API serving certificates")
+	fs.StringVar(&o.HandlerCA, "handler-ca", "",
+		"CA bundle (PEM) that signs virt-handler's node API serving certificates; reloaded when the file changes")
+	fs.StringVar(&o.HandlerServerName, "handler-server-name", "",
+		"DNS name to verify in virt-handler's serving certificate instead of the dialled node address (e.g. virt-handler.kubevirt.svc)")
 }
 
 // Validate checks the flags.
@@ -47,6 +51,9 @@ func (o *Options) Validate() error {
 	}
 	if o.HandlerClientCert != "" && (o.HandlerClientKey == "" || o.HandlerCA == "") {
 		errs = append(errs, errors.New("--handler-client-cert needs --handler-client-key and --handler-ca"))
+	}
+	if o.HandlerServerName != "" && o.HandlerClientCert == "" {
+		errs = append(errs, errors.New("--handler-server-name needs --handler-client-cert"))
 	}
 	if o.Port < 1 || o.Port > 65535 {
 		errs = append(errs, errors.New("--port must be between 1 and 65535"))
@@ -64,5 +71,6 @@ func (o *Options) Run(ctx context.Context) error {
 		REST: rc, Address: net.JoinHostPort(o.BindAddress, strconv.Itoa(o.Port)),
 		CertFile: o.CertFile, KeyFile: o.KeyFile,
 		HandlerClientCert: o.HandlerClientCert, HandlerClientKey: o.HandlerClientKey, HandlerCA: o.HandlerCA,
+		HandlerServerName: o.HandlerServerName,
 	})
 }

@@ -43,7 +43,11 @@ type ServerConfig struct {
 	CertFile, KeyFile string
 	// HandlerClientCert, HandlerClientKey and HandlerCA reach virt-handler's
 	// node API over mutual TLS; empty leaves the node-side subresources at 503.
+	// All three are re-read when their files change.
 	HandlerClientCert, HandlerClientKey, HandlerCA string
+	// HandlerServerName, when set, is the DNS name virt-handler's serving
+	// certificates must carry (instead of the dialled node address).
+	HandlerServerName string
 	// Ready, when set, is closed once the server accepts requests.
 	Ready chan<- struct{}
 }
@@ -64,9 +68,11 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	if err != nil {
 		return err
 	}
-	var nodeTLS *tls.Config
+	var nodeTLS *subresources.NodeTLS
 	if cfg.HandlerClientCert != "" {
-		if nodeTLS, err = subresources.NodeClientTLS(cfg.HandlerClientCert, cfg.HandlerClientKey, cfg.HandlerCA); err != nil {
+		nodeTLS, err = subresources.NewNodeTLS(subresources.NodeClientConfig{CertFile: cfg.HandlerClientCert,
+			KeyFile: cfg.HandlerClientKey, CAFile: cfg.HandlerCA, ServerName: cfg.HandlerServerName})
+		if err != nil {
 			return err
 		}
 	}

@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -30,28 +28,61 @@ const (
 	maxNodeBody = 1 << 20
 )
 
-// NodeClientTLS is the TLS configuration virt-api uses towards virt-handler:
-// its client certificate (re-read when the files change) and the CA that signs
-// virt-handler's serving certificates.
-func NodeClientTLS(certFile, keyFile, caFile string) (*tls.Config, error) {
-	reloader, err := certs.NewReloader(certFile, keyFile)
+// NodeClientConfig says how virt-api authenticates to virt-handler's node
+// API and how it verifies it.
+type NodeClientConfig struct {
+	// CertFile and KeyFile are virt-api's client certificate.
+	CertFile, KeyFile string
+	// CAFile is the bundle that signs virt-handler's serving certificates.
+	CAFile string
+	// ServerName, when set, is the DNS name every virt-handler's certificate
+	// must carry, whatever address is dialled; empty verifies the address.
+	ServerName string
+}
+
+// NodeTLS builds virt-api's TLS configuration towards virt-handler, re-reading
+// the client certificate and the CA bundle when their files change.
+type NodeTLS struct {
+	keys       *certs.Reloader
+	cas        *certs.CAPool
+	serverName string
+}
+
+// NewNodeTLS loads the files once so that bad paths fail at start-up.
+func NewNodeTLS(cfg NodeClientConfig) (*NodeTLS, error) {
+	keys, err := certs.NewReloader(cfg.CertFile, cfg.KeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("node api client certificate: %w", err)
 	}
-	caPEM, err := os.ReadFile(caFile)
+	cas, err := certs.NewCAPool(cfg.CAFile)
 	if err != nil {
-		return nil, fmt.Errorf("read node api ca: %w", err)
+		return nil, fmt.Errorf("node api ca: %w", err)
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, fmt.Errorf("node api ca %s holds no certificate", caFile)
+	return &NodeTLS{keys: keys, cas: cas, serverName: cfg.ServerName}, nil
+}
+
+// For returns the configuration of one connection to addr (host:port): the
+// current CA bundle, and the server name to verify.
+func (n *NodeTLS) For(addr string) *tls.Config {
+	name := n.serverName
+	if name == "" {
+		name = addr
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			name = host
+		}
 	}
 	return &tls.Config{
-		RootCAs: pool, MinVersion: tls.VersionTLS13,
+		ServerName: name, RootCAs: n.cas.Pool(), MinVersion: tls.VersionTLS13,
 		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
-			return reloader.GetCertificate(nil)
+			return n.keys.GetCertificate(nil)
 		},
-	}, nil
+	}
+}
+
+// dialTLS opens a TLS connection to virt-handler at addr.
+func (n *NodeTLS) dialTLS(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := tls.Dialer{Config: n.For(addr)}
+	return d.DialContext(ctx, network, addr)
 }
 
 // nodeSide resolves the VMI's virt-handler and forwards the request to it.
@@ -190,8 +221,7 @@ func (s *Server) console(w http.ResponseWriter, req *http.Request, addr, path st
 func (s *Server) dialConsole(ctx context.Context, addr, path string) (net.Conn, io.Reader, error) {
 	dialCtx, cancel := context.WithTimeout(ctx, nodeRequestTimeout)
 	defer cancel()
-	d := tls.Dialer{Config: s.cfg.NodeTLS}
-	conn, err := d.DialContext(dialCtx, "tcp", addr)
+	conn, err := s.cfg.NodeTLS.dialTLS(dialCtx, "tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reach virt-handler at %s: %w", addr, err)
 	}

@@ -75,7 +75,7 @@ func newNodeProxy(t *testing.T, clientCert, clientKey string, pki nodeenv.PKI, a
 
 func newNodeProxyCA(t *testing.T, clientCert, clientKey, caFile, addr string) *Server {
 	t.Helper()
-	nodeTLS, err := NodeClientTLS(clientCert, clientKey, caFile)
+	nodeTLS, err := NewNodeTLS(NodeClientConfig{CertFile: clientCert, KeyFile: clientKey, CAFile: caFile})
 	if err != nil {
 		t.Fatal(err)
 	}

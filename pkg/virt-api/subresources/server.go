@@ -2,7 +2,6 @@ package subresources
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,9 +27,9 @@ type Config struct {
 	Kube   kubernetes.Interface
 	Kvirt  kvirtclient.Interface
 	Header RequestHeaderConfig
-	// NodeTLS reaches virt-handler's node API (see NodeClientTLS); nil leaves
+	// NodeTLS reaches virt-handler's node API (see NewNodeTLS); nil leaves
 	// the node-side subresources answering 503.
-	NodeTLS *tls.Config
+	NodeTLS *NodeTLS
 }
 
 // Server serves subresources.kubevirt.io/v1.
@@ -41,9 +40,12 @@ type Server struct {
 
 // New returns a Server.
 func New(cfg Config) *Server {
-	return &Server{cfg: cfg, nodeClient: &http.Client{Transport: &http.Transport{
-		TLSClientConfig: cfg.NodeTLS, ForceAttemptHTTP2: false, IdleConnTimeout: time.Minute,
-	}}}
+	transport := &http.Transport{ForceAttemptHTTP2: false, IdleConnTimeout: time.Minute}
+	if cfg.NodeTLS != nil {
+		// A configuration per connection: the CA bundle may have rotated.
+		transport.DialTLSContext = cfg.NodeTLS.dialTLS
+	}
+	return &Server{cfg: cfg, nodeClient: &http.Client{Transport: transport}}
 }
 
 // target is the object a request addresses.

@@ -3,17 +3,16 @@ package nodeapi
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"k8s.io/klog/v2"
 
+	"kvirt.io/kvirt/pkg/certs"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
@@ -152,22 +151,24 @@ func serveConsole(w http.ResponseWriter, r *http.Request, cl launcherv1.Launcher
 	}
 }
 
-// TLSConfig requires and verifies a client certificate signed by the CA.
+// TLSConfig requires and verifies a client certificate signed by a CA in
+// clientCAFile. The serving pair and the CA bundle are re-read when their
+// files change (Secret and ConfigMap volumes rotate in place), so every new
+// handshake uses the current ones.
 func TLSConfig(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	keys, err := certs.NewReloader(certFile, keyFile)
 	if err != nil {
 		return nil, fmt.Errorf("load node api certificate: %w", err)
 	}
-	caPEM, err := os.ReadFile(clientCAFile)
+	cas, err := certs.NewCAPool(clientCAFile)
 	if err != nil {
-		return nil, fmt.Errorf("read client ca: %w", err)
+		return nil, fmt.Errorf("load node api client ca: %w", err)
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, fmt.Errorf("client ca %s holds no certificate", clientCAFile)
+	perHandshake := func(*tls.ClientHelloInfo) (*tls.Config, error) {
+		return &tls.Config{GetCertificate: keys.GetCertificate, ClientCAs: cas.Pool(),
+			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}, nil
 	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, ClientCAs: pool,
-		ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}, nil
+	return &tls.Config{GetConfigForClient: perHandshake, MinVersion: tls.VersionTLS13}, nil
 }
 
 // Serve runs the API until ctx ends.
