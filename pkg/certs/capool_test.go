@@ -105,3 +105,21 @@ func TestReloaderFollowsSecretVolumeSwap(t *testing.T) {
 		t.Fatal("rotated pair behind a swapped ..data link was not picked up")
 	}
 }
+
+// BenchmarkCAPoolUnchanged is the per-handshake cost of checking the bundle
+// file for rotation when it did not change.
+func BenchmarkCAPoolUnchanged(b *testing.B) {
+	dir := filepath.Join(b.TempDir(), "ca")
+	p, err := WriteSelfSigned(b.TempDir(), "ca", []string{"127.0.0.1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	secretvolume.Write(b, dir, map[string][]byte{"ca-bundle": p.CAPEM})
+	pool, err := NewCAPool(filepath.Join(dir, "ca-bundle"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		_ = pool.Pool()
+	}
+}
