@@ -40,8 +40,8 @@ type Plan struct {
 // must (names, usage). The bundle lists the current CA first, then every
 // earlier CA from the observed bundle or CA Secret that has not expired.
 func Desired(now time.Time, namespace string, v Validity, observed Observed) (Plan, error) {
-	if v.CA <= 0 || v.Cert <= 0 {
-		return Plan{}, fmt.Errorf("validity must be positive (ca %s, cert %s)", v.CA, v.Cert)
+	if err := v.Validate(); err != nil {
+		return Plan{}, fmt.Errorf("validity (ca %s, cert %s): %w", v.CA, v.Cert, err)
 	}
 	if namespace == "" {
 		return Plan{}, errors.New("namespace is required")
