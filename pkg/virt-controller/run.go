@@ -178,8 +178,11 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	return runAll(ctx, runs)
 }
 
-func runAll(ctx context.Context, runs []func(context.Context) error) error {
-	ctx, cancel := context.WithCancel(ctx)
+// runAll runs every controller until ctx ends or one fails. A controller that
+// stops because shutdown was requested (its error wraps context.Canceled while
+// ctx is done, e.g. before its caches synced) is not a failure.
+func runAll(parent context.Context, runs []func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	errs := make(chan error, len(runs))
 	for _, run := range runs {
@@ -187,10 +190,12 @@ func runAll(ctx context.Context, runs []func(context.Context) error) error {
 	}
 	var all []error
 	for range runs {
-		if err := <-errs; err != nil {
-			all = append(all, err)
-			cancel()
+		err := <-errs
+		if err == nil || (parent.Err() != nil && errors.Is(err, context.Canceled)) {
+			continue
 		}
+		all = append(all, err)
+		cancel()
 	}
 	return errors.Join(all...)
 }
