@@ -55,7 +55,8 @@ func ensureNamespace(ctx context.Context, t *testing.T, kube kubernetes.Interfac
 	}
 }
 
-// create creates each object through kube (whose identity decides what RBAC allows).
+// create creates each object through kube (whose identity decides what RBAC
+// allows); objects that already exist are left as they are.
 func create(ctx context.Context, kube kubernetes.Interface, objs []runtime.Object) error {
 	for _, o := range objs {
 		var err error
@@ -74,7 +75,7 @@ func create(ctx context.Context, kube kubernetes.Interface, objs []runtime.Objec
 		default:
 			err = fmt.Errorf("unexpected object %T", o)
 		}
-		if err != nil {
+		if err != nil && !apierrors.IsAlreadyExists(err) { // a retry finds the earlier attempt's objects
 			return fmt.Errorf("create %T: %w", o, err)
 		}
 	}
