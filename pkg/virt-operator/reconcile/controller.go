@@ -151,7 +151,8 @@ func (c *Controller) next(ctx context.Context) bool {
 	after, err := c.sync(ctx, key)
 	switch {
 	case err != nil:
-		if !errors.Is(err, context.Canceled) {
+		// A conflict only means the cache was behind our own last write.
+		if !errors.Is(err, context.Canceled) && !apierrors.IsConflict(err) {
 			klog.FromContext(ctx).Info("sync failed, requeueing", "key", key, "err", err.Error())
 		}
 		c.queue.AddRateLimited(key)
@@ -216,6 +217,9 @@ func (c *Controller) writeStatus(ctx context.Context, kv *virtv1.KubeVirt, st vi
 	}
 	kv.Status = st
 	updated, err := c.cfg.Kvirt.KubevirtV1().KubeVirts(kv.Namespace).UpdateStatus(ctx, kv, metav1.UpdateOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil // gone since the cache saw it: nothing left to report on
+	}
 	if err != nil {
 		return fmt.Errorf("update kubevirt status: %w", err)
 	}

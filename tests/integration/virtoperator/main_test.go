@@ -1,0 +1,91 @@
+package virtoperator
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/klog/v2"
+	apiregistrationclient "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset"
+
+	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+	virtoperator "kvirt.io/kvirt/pkg/virt-operator"
+	"kvirt.io/kvirt/tests/framework/controlplane"
+)
+
+// cp is the control plane shared by every test of this package.
+var cp *controlplane.ControlPlane
+
+// No virt-api serves in this tier, so the webhooks the operator registers (failure
+// policy Fail) would reject every write to kvirt kinds: admission webhooks are off.
+func TestMain(m *testing.M) {
+	os.Exit(controlplane.RunMain(m, controlplane.Config{APIServerFlags: []string{
+		"--disable-admission-plugins=ValidatingAdmissionWebhook,MutatingAdmissionWebhook",
+	}}, func(c *controlplane.ControlPlane) { cp = c }))
+}
+
+type clients struct {
+	kube  kubernetes.Interface
+	kvirt kvirtclient.Interface
+	dyn   dynamic.Interface
+	agg   apiregistrationclient.Interface
+}
+
+func newClients(t *testing.T) clients {
+	t.Helper()
+	cfg := cp.RESTConfig()
+	cfg.QPS, cfg.Burst = 500, 1000
+	return clients{
+		kube: kubernetes.NewForConfigOrDie(cfg), kvirt: kvirtclient.NewForConfigOrDie(cfg),
+		dyn: dynamic.NewForConfigOrDie(cfg), agg: apiregistrationclient.NewForConfigOrDie(cfg),
+	}
+}
+
+// testEnv is the operator's environment: images and the kubelet root.
+var testEnv = map[string]string{
+	virtoperator.EnvVirtAPIImage:        "kvirt.local/virt-api:sha256-aaaa",
+	virtoperator.EnvVirtControllerImage: "kvirt.local/virt-controller:sha256-bbbb",
+	virtoperator.EnvVirtHandlerImage:    "kvirt.local/virt-handler:sha256-cccc",
+	virtoperator.EnvVirtLauncherImage:   "kvirt.local/virt-launcher:sha256-dddd",
+	virtoperator.EnvKubeletRootDir:      "/srv/kubelet",
+}
+
+// operatorOptions are the flags' defaults with the test control plane, the given
+// certificate validities, leader election on and metrics on a free port.
+func operatorOptions(t *testing.T, args ...string) *virtoperator.Options {
+	t.Helper()
+	o := &virtoperator.Options{Getenv: func(k string) string { return testEnv[k] }}
+	fs := pflag.NewFlagSet("virt-operator", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse(append([]string{"--kubeconfig", cp.KubeconfigPath(), "--namespace", "kubevirt",
+		"--metrics-bind-address", "127.0.0.1:0"}, args...)); err != nil {
+		t.Fatalf("flags: %v", err)
+	}
+	if err := o.Validate(); err != nil {
+		t.Fatalf("options: %v", err)
+	}
+	return o
+}
+
+// startOperator runs virt-operator in this process until the test ends.
+func startOperator(t *testing.T, o *virtoperator.Options) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(klog.NewContext(context.Background(), klog.Background().WithName(t.Name())))
+	done := make(chan error, 1)
+	go func() { done <- o.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("virt-operator: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("virt-operator did not stop within 30s")
+		}
+	})
+}
