@@ -8,12 +8,12 @@ import (
 	"sync"
 	"time"
 
-	appsinformers "k8s.io/client-go/informers/apps/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+	appsinformers "k8s.io/client-go/informers/apps/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -32,7 +32,7 @@ import (
 const Finalizer = "foregroundDeleteKubeVirt"
 
 // resync bounds how long the controller goes without looking at the install.
-const resync = 5 * time.Minute
+const resync = time.Minute
 
 // Config wires a Controller.
 type Config struct {
@@ -169,7 +169,7 @@ func (c *Controller) next(ctx context.Context) bool {
 func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error) {
 	ns, name, err := cache.SplitMetaNamespaceKey(key)
 	if err != nil {
-		return 0, nil //nolint:nilerr // a malformed key never becomes valid
+		return 0, nil // a malformed key never becomes valid: drop it
 	}
 	kv, err := c.kubevirts.KubeVirts(ns).Get(name)
 	if apierrors.IsNotFound(err) {

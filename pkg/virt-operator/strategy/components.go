@@ -12,10 +12,13 @@ import (
 
 // Ports and the replica count of the Deployments.
 const (
-	VirtAPIPort           = 8443
-	VirtControllerPort    = 8090
-	VirtHandlerNodeAPI    = 8186
-	defaultReplicas       = 2
+	VirtAPIPort        = 8443
+	VirtControllerPort = 8090
+	VirtHandlerNodeAPI = 8186
+	defaultReplicas    = 2
+	// VirtAPIReadinessPath: the contract names /readyz, but virt-api serves only
+	// /healthz today; switch once virt-api serves /readyz.
+	VirtAPIReadinessPath  = "/healthz"
 	handlerGracePeriod    = 30
 	devicePluginMountPath = "/var/lib/kubelet/device-plugins"
 )
@@ -112,7 +115,7 @@ func virtAPIDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.D
 		Env:   []corev1.EnvVar{podNamespaceEnv},
 		Ports: []corev1.ContainerPort{{Name: "https", ContainerPort: VirtAPIPort, Protocol: corev1.ProtocolTCP}},
 		ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
-			Path: "/readyz", Port: intstr.FromInt32(VirtAPIPort), Scheme: corev1.URISchemeHTTPS,
+			Path: VirtAPIReadinessPath, Port: intstr.FromInt32(VirtAPIPort), Scheme: corev1.URISchemeHTTPS,
 		}}, PeriodSeconds: 5},
 		VolumeMounts: []corev1.VolumeMount{
 			mount("server-certs", "/etc/virt-api/certificates", true),

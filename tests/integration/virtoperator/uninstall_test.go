@@ -46,12 +46,30 @@ func checkUninstalled(t *testing.T, c clients, vmNS string) {
 	})
 	t.Logf("figure: last VMI deleted -> uninstall finished, finalizer released: %s", time.Since(start).Round(time.Millisecond))
 	checks := map[string]func() error{
-		"deployment virt-api":        func() error { _, err := c.kube.AppsV1().Deployments(ns).Get(bg, "virt-api", metav1.GetOptions{}); return err },
-		"deployment virt-controller": func() error { _, err := c.kube.AppsV1().Deployments(ns).Get(bg, "virt-controller", metav1.GetOptions{}); return err },
-		"daemonset virt-handler":     func() error { _, err := c.kube.AppsV1().DaemonSets(ns).Get(bg, "virt-handler", metav1.GetOptions{}); return err },
-		"service virt-api":           func() error { _, err := c.kube.CoreV1().Services(ns).Get(bg, "virt-api", metav1.GetOptions{}); return err },
-		"secret kubevirt-ca":         func() error { _, err := c.kube.CoreV1().Secrets(ns).Get(bg, "kubevirt-ca", metav1.GetOptions{}); return err },
-		"configmap kubevirt-ca":      func() error { _, err := c.kube.CoreV1().ConfigMaps(ns).Get(bg, "kubevirt-ca", metav1.GetOptions{}); return err },
+		"deployment virt-api": func() error {
+			_, err := c.kube.AppsV1().Deployments(ns).Get(bg, "virt-api", metav1.GetOptions{})
+			return err
+		},
+		"deployment virt-controller": func() error {
+			_, err := c.kube.AppsV1().Deployments(ns).Get(bg, "virt-controller", metav1.GetOptions{})
+			return err
+		},
+		"daemonset virt-handler": func() error {
+			_, err := c.kube.AppsV1().DaemonSets(ns).Get(bg, "virt-handler", metav1.GetOptions{})
+			return err
+		},
+		"service virt-api": func() error {
+			_, err := c.kube.CoreV1().Services(ns).Get(bg, "virt-api", metav1.GetOptions{})
+			return err
+		},
+		"secret kubevirt-ca": func() error {
+			_, err := c.kube.CoreV1().Secrets(ns).Get(bg, "kubevirt-ca", metav1.GetOptions{})
+			return err
+		},
+		"configmap kubevirt-ca": func() error {
+			_, err := c.kube.CoreV1().ConfigMaps(ns).Get(bg, "kubevirt-ca", metav1.GetOptions{})
+			return err
+		},
 		"serviceaccount kubevirt-handler": func() error {
 			_, err := c.kube.CoreV1().ServiceAccounts(ns).Get(bg, "kubevirt-handler", metav1.GetOptions{})
 			return err
