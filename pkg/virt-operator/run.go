@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
 	"k8s.io/klog/v2"
@@ -118,8 +119,9 @@ func (o *Options) lead(ctx context.Context, c clientSet) error {
 
 func (o *Options) runController(ctx context.Context, c clientSet) error {
 	kvFactory := kvirtinformers.NewSharedInformerFactory(c.kvirt, 0)
-	installFactory := informers.NewSharedInformerFactoryWithOptions(c.kube, 0, informers.WithNamespace(o.Namespace),
-		informers.WithTweakListOptions(func(opts *metav1.ListOptions) { opts.LabelSelector = strategy.InstallSelector() }))
+	selector := informers.WithTweakListOptions(func(opts *metav1.ListOptions) { opts.LabelSelector = strategy.InstallSelector() })
+	installFactory := informers.NewSharedInformerFactoryWithOptions(c.kube, 0, informers.WithNamespace(o.Namespace), selector)
+	clusterFactory := informers.NewSharedInformerFactoryWithOptions(c.kube, 0, selector)
 	applier, err := apply.New(c.dyn)
 	if err != nil {
 		return err
@@ -129,7 +131,15 @@ func (o *Options) runController(ctx context.Context, c clientSet) error {
 		KubeVirts:   kvFactory.Kubevirt().V1().KubeVirts(),
 		Deployments: installFactory.Apps().V1().Deployments(),
 		DaemonSets:  installFactory.Apps().V1().DaemonSets(),
-		Install:     o.Install(), Validity: o.Validity,
+		Watched: []cache.SharedIndexInformer{
+			installFactory.Core().V1().Services().Informer(),
+			installFactory.Core().V1().Secrets().Informer(),
+			installFactory.Core().V1().ConfigMaps().Informer(),
+			installFactory.Core().V1().ServiceAccounts().Informer(),
+			clusterFactory.Admissionregistration().V1().ValidatingWebhookConfigurations().Informer(),
+			clusterFactory.Admissionregistration().V1().MutatingWebhookConfigurations().Informer(),
+		},
+		Install: o.Install(), Validity: o.Validity,
 		Version: version.Get().GitVersion, DegradedAfter: o.DegradedAfter,
 	})
 	if err != nil {
@@ -137,8 +147,10 @@ func (o *Options) runController(ctx context.Context, c clientSet) error {
 	}
 	kvFactory.Start(ctx.Done())
 	installFactory.Start(ctx.Done())
+	clusterFactory.Start(ctx.Done())
 	defer kvFactory.Shutdown()
 	defer installFactory.Shutdown()
+	defer clusterFactory.Shutdown()
 	return ctrl.Run(ctx, 1)
 }
 

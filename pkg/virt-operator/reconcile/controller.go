@@ -45,6 +45,9 @@ type Config struct {
 	KubeVirts   kvinformers.KubeVirtInformer
 	Deployments appsinformers.DeploymentInformer
 	DaemonSets  appsinformers.DaemonSetInformer
+	// Watched are informers on other installed kinds (Services, Secrets,
+	// webhooks, ...): any event on them triggers a sync, so hand edits heal at once.
+	Watched []cache.SharedIndexInformer
 	// Install is the operator's side of the strategy (its CABundle is filled in here).
 	Install  strategy.Config
 	Validity certs.Validity
@@ -91,13 +94,28 @@ func New(cfg Config) (*Controller, error) {
 		inf cache.SharedIndexInformer
 		h   cache.ResourceEventHandler
 	}{{cfg.KubeVirts.Informer(), kvHandler}, {cfg.Deployments.Informer(), installHandler}, {cfg.DaemonSets.Informer(), installHandler}} {
-		r, err := reg.inf.AddEventHandler(reg.h)
+		r, err := watch(reg.inf, reg.h)
 		if err != nil {
-			return nil, fmt.Errorf("add event handler: %w", err)
+			return nil, err
+		}
+		c.synced = append(c.synced, r.HasSynced)
+	}
+	for _, inf := range cfg.Watched {
+		r, err := watch(inf, installHandler)
+		if err != nil {
+			return nil, err
 		}
 		c.synced = append(c.synced, r.HasSynced)
 	}
 	return c, nil
+}
+
+func watch(inf cache.SharedIndexInformer, h cache.ResourceEventHandler) (cache.ResourceEventHandlerRegistration, error) {
+	r, err := inf.AddEventHandler(h)
+	if err != nil {
+		return nil, fmt.Errorf("add event handler: %w", err)
+	}
+	return r, nil
 }
 
 func (c *Controller) enqueue(obj interface{}) {

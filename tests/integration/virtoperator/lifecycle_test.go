@@ -217,6 +217,21 @@ func checkRecreate(t *testing.T, c clients) {
 		return conditionIs(kv, virtv1.KubeVirtConditionAvailable, corev1.ConditionFalse, "")
 	})
 	markReady(t, c)
+	start = time.Now()
+	if err := c.kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().Delete(bg, "virt-api-validator", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.kube.CoreV1().Services(ns).Delete(bg, "virt-api", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "webhooks and service recreated", func() error {
+		if _, err := c.kube.CoreV1().Services(ns).Get(bg, "virt-api", metav1.GetOptions{}); err != nil {
+			return err
+		}
+		_, err := c.kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(bg, "virt-api-validator", metav1.GetOptions{})
+		return err
+	})
+	t.Logf("figure: webhook configuration and Service deleted -> recreated: %s", time.Since(start).Round(time.Millisecond))
 }
 
 func checkEmulation(t *testing.T, c clients) {
