@@ -123,6 +123,7 @@ func virtAPIDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.D
 			mount("ca-bundle", "/etc/virt-api/ca", true),
 		},
 	}}
+	placeInfra(kv, &pod)
 	return deployment(kv, cfg.Namespace, VirtAPI, pod)
 }
 
@@ -153,7 +154,25 @@ func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *a
 			Path: "/healthz", Port: intstr.FromInt32(VirtControllerPort), Scheme: corev1.URISchemeHTTP,
 		}}, PeriodSeconds: 5},
 	}}
+	placeInfra(kv, &pod)
 	return deployment(kv, cfg.Namespace, VirtController, pod)
+}
+
+// placeInfra applies spec.infra.nodePlacement to a control-plane component's pod.
+func placeInfra(kv *virtv1.KubeVirt, pod *corev1.PodSpec) {
+	if kv != nil && kv.Spec.Infra != nil {
+		place(kv.Spec.Infra.NodePlacement, pod)
+	}
+}
+
+// place applies a nodePlacement: node selector, affinity, extra tolerations.
+func place(p *virtv1.NodePlacement, pod *corev1.PodSpec) {
+	if p == nil {
+		return
+	}
+	pod.NodeSelector = p.NodeSelector
+	pod.Affinity = p.Affinity
+	pod.Tolerations = append(pod.Tolerations, p.Tolerations...)
 }
 
 func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.DaemonSet {
@@ -175,6 +194,9 @@ func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv
 		hostPathVolume("device-plugins", kubeletRoot+"/device-plugins"),
 	}
 	pod.Containers = []corev1.Container{handlerContainer(kv, images)}
+	if kv != nil && kv.Spec.Workloads != nil {
+		place(kv.Spec.Workloads.NodePlacement, &pod) // virt-handler runs where the VMs run
+	}
 	sel := map[string]string{ComponentLabel: VirtHandler}
 	return &appsv1.DaemonSet{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},

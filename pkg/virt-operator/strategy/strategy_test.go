@@ -106,6 +106,21 @@ func TestComponentsFollowTheKubeVirt(t *testing.T) {
 	}
 }
 
+func TestNodePlacement(t *testing.T) {
+	kv := kubevirt(func(kv *virtv1.KubeVirt) {
+		kv.Spec.Infra = &virtv1.ComponentConfig{NodePlacement: &virtv1.NodePlacement{NodeSelector: map[string]string{"infra": "yes"}}}
+		kv.Spec.Workloads = &virtv1.ComponentConfig{NodePlacement: &virtv1.NodePlacement{NodeSelector: map[string]string{"vms": "yes"},
+			Tolerations: []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpExists}}}}
+	})
+	api, ctrl, handler := components(t, kv)
+	if api.Spec.Template.Spec.NodeSelector["infra"] != "yes" || ctrl.Spec.Template.Spec.NodeSelector["infra"] != "yes" {
+		t.Errorf("infra placement not applied: %v %v", api.Spec.Template.Spec.NodeSelector, ctrl.Spec.Template.Spec.NodeSelector)
+	}
+	if pod := handler.Spec.Template.Spec; pod.NodeSelector["vms"] != "yes" || len(pod.Tolerations) != 2 {
+		t.Errorf("workloads placement not applied to virt-handler: %v %v", pod.NodeSelector, pod.Tolerations)
+	}
+}
+
 func TestHandlerDaemonSet(t *testing.T) {
 	_, _, ds := components(t, kubevirt(nil))
 	pod := ds.Spec.Template.Spec

@@ -119,6 +119,10 @@ func checkInstalled(t *testing.T, c clients) {
 			t.Errorf("service account %s: %v", sa, err)
 		}
 	}
+	lease, err := c.kube.CoordinationV1().Leases(ns).Get(bg, "virt-operator", metav1.GetOptions{})
+	if err != nil || lease.Spec.HolderIdentity == nil || *lease.Spec.HolderIdentity == "" {
+		t.Errorf("leader lease kubevirt/virt-operator: %v %+v", err, lease)
+	}
 	kv, _ := getKV(c, "kubevirt")
 	if kv.Status.Phase != virtv1.KubeVirtPhaseDeploying {
 		t.Errorf("phase %q before components are ready, want Deploying", kv.Status.Phase)
