@@ -103,9 +103,13 @@ func (c *Controller) applyAll(ctx context.Context, kv *virtv1.KubeVirt, now time
 	}
 	var certObjs []strategy.Object
 	for _, s := range plan.Secrets {
-		certObjs = append(certObjs, s)
+		if s != nil {
+			certObjs = append(certObjs, s)
+		}
 	}
-	certObjs = append(certObjs, plan.CABundle)
+	if plan.CABundle != nil {
+		certObjs = append(certObjs, plan.CABundle)
+	}
 	strategy.Label(kv, certObjs...)
 	var errs []error
 	for _, o := range append(certObjs, objs[1:]...) {

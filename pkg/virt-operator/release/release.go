@@ -7,7 +7,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
@@ -36,9 +38,26 @@ func OperatorObjects() ([]any, error) {
 	}
 	out := []any{ns, crd}
 	for _, o := range rbac.OperatorObjects(Namespace) {
+		if err := withKind(o); err != nil {
+			return nil, err
+		}
 		out = append(out, o)
 	}
 	return append(out, operatorDeployment()), nil
+}
+
+// withKind fills in an empty TypeMeta from the client-go scheme, so every
+// document of the manifest names its apiVersion and kind.
+func withKind(o runtime.Object) error {
+	if !o.GetObjectKind().GroupVersionKind().Empty() {
+		return nil
+	}
+	kinds, _, err := scheme.Scheme.ObjectKinds(o)
+	if err != nil {
+		return fmt.Errorf("kind of %T: %w", o, err)
+	}
+	o.GetObjectKind().SetGroupVersionKind(kinds[0])
+	return nil
 }
 
 func operatorDeployment() *appsv1.Deployment {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 )
 
@@ -36,6 +37,13 @@ func TestOperatorObjects(t *testing.T) {
 	}
 	if c.Image != "kvirt.local/virt-operator:devel" || d.Spec.Template.Spec.ServiceAccountName != "kubevirt-operator" {
 		t.Errorf("operator container %+v", c)
+	}
+}
+
+func TestWithKind(t *testing.T) {
+	sa := &corev1.ServiceAccount{}
+	if err := withKind(sa); err != nil || sa.Kind != "ServiceAccount" || sa.APIVersion != "v1" {
+		t.Errorf("withKind: %v %+v", err, sa.TypeMeta)
 	}
 }
 
