@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates every generated Go file and manifest: deep copies, typed clients
-# (clientset, listers, informers, apply configurations) and CRDs.
+# Regenerates every generated Go file and manifest: deep copies, typed clients,
+# (clientset, listers, informers, apply configurations), CRDs, virt-api registration
+# and the release manifests.
 # Usage: hack/update-codegen.sh [ROOT]   (ROOT defaults to the repository; verify
 # passes a copy of the tree and diffs it against the original).
 set -euo pipefail
@@ -67,3 +68,7 @@ rm -rf "$ROOT/manifests/crds"
 echo "virt-api registration -> manifests/virt-api"
 mkdir -p "$ROOT/manifests/virt-api"
 (cd "$ROOT" && go run ./hack/virt-api-manifests >"$ROOT/manifests/virt-api/registration.yaml")
+
+echo "release manifests -> manifests/release"
+rm -rf "$ROOT/manifests/release"
+(cd "$ROOT" && go run ./hack/release-manifests "$ROOT/manifests/release")

@@ -1,28 +1,114 @@
 package virtoperator
 
 import (
-	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
-	"k8s.io/klog/v2"
 
 	"kvirt.io/kvirt/pkg/kubeclient"
+	"kvirt.io/kvirt/pkg/virt-operator/certs"
+	"kvirt.io/kvirt/pkg/virt-operator/status"
+	"kvirt.io/kvirt/pkg/virt-operator/strategy"
 )
+
+// Environment variables naming the component images and the kubelet root.
+const (
+	EnvVirtAPIImage        = "VIRT_API_IMAGE"
+	EnvVirtControllerImage = "VIRT_CONTROLLER_IMAGE"
+	EnvVirtHandlerImage    = "VIRT_HANDLER_IMAGE"
+	EnvVirtLauncherImage   = "VIRT_LAUNCHER_IMAGE"
+	EnvKubeletRootDir      = "KUBELET_ROOT_DIR"
+)
+
+// serviceAccountNamespaceFile holds the pod's namespace in a cluster.
+const serviceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
 // Options configures virt-operator.
 type Options struct {
-	Client kubeclient.Flags
+	Client    kubeclient.Flags
+	Namespace string
+	Validity  certs.Validity
+	// MetricsAddress serves /metrics and /healthz; empty disables.
+	MetricsAddress string
+	DegradedAfter  time.Duration
+	Leader         LeaderOptions
+	// Getenv reads the images and the kubelet root (default os.Getenv).
+	Getenv func(string) string
+}
+
+// LeaderOptions configures leader election on a coordination.k8s.io Lease in --namespace.
+type LeaderOptions struct {
+	Enabled       bool
+	Name          string
+	Identity      string
+	LeaseDuration time.Duration
+	RenewDeadline time.Duration
+	RetryPeriod   time.Duration
 }
 
 // AddFlags registers virt-operator's flags.
-func (o *Options) AddFlags(fs *pflag.FlagSet) { o.Client.AddFlags(fs) }
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	o.Client.AddFlags(fs)
+	fs.StringVar(&o.Namespace, "namespace", defaultNamespace(), "namespace of the install (default: the pod's namespace, else kubevirt)")
+	o.Validity.AddFlags(fs)
+	fs.StringVar(&o.MetricsAddress, "metrics-bind-address", ":8090", "address serving /metrics and /healthz; empty disables")
+	fs.DurationVar(&o.DegradedAfter, "degraded-after", status.DefaultDegradedAfter, "components unready for longer than this make the KubeVirt Degraded")
+	fs.BoolVar(&o.Leader.Enabled, "leader-elect", true, "reconcile only while holding the leader Lease")
+	fs.StringVar(&o.Leader.Name, "leader-elect-name", "virt-operator", "name of the leader Lease (in --namespace)")
+	fs.StringVar(&o.Leader.Identity, "leader-elect-identity", "", "holder identity; default hostname_pid")
+	fs.DurationVar(&o.Leader.LeaseDuration, "leader-elect-lease-duration", 15*time.Second, "how long a lease is valid without renewal")
+	fs.DurationVar(&o.Leader.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader retries renewing before giving up")
+	fs.DurationVar(&o.Leader.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "interval between acquire and renew attempts")
+}
 
-// Validate checks the flags.
-func (o *Options) Validate() error { return o.Client.Validate() }
+func defaultNamespace() string {
+	if b, err := os.ReadFile(serviceAccountNamespaceFile); err == nil && strings.TrimSpace(string(b)) != "" {
+		return strings.TrimSpace(string(b))
+	}
+	return "kubevirt"
+}
 
-// Run serves until ctx ends.
-func (o *Options) Run(ctx context.Context) error {
-	klog.FromContext(ctx).Info("no controllers wired yet; waiting for shutdown")
-	<-ctx.Done()
-	return nil
+func (o *Options) getenv(k string) string {
+	if o.Getenv != nil {
+		return o.Getenv(k)
+	}
+	return os.Getenv(k)
+}
+
+// Install is the strategy configuration from the flags and the environment.
+func (o *Options) Install() strategy.Config {
+	root := o.getenv(EnvKubeletRootDir)
+	if root == "" {
+		root = strategy.DefaultKubeletRootDir
+	}
+	return strategy.Config{
+		Namespace: o.Namespace,
+		Images: strategy.Images{
+			API: o.getenv(EnvVirtAPIImage), Controller: o.getenv(EnvVirtControllerImage),
+			Handler: o.getenv(EnvVirtHandlerImage), Launcher: o.getenv(EnvVirtLauncherImage),
+		},
+		KubeletRootDir: root,
+	}
+}
+
+// Validate checks the flags and the environment.
+func (o *Options) Validate() error {
+	errs := []error{o.Client.Validate()}
+	if o.Namespace == "" {
+		errs = append(errs, errors.New("--namespace must not be empty"))
+	}
+	errs = append(errs, o.Validity.Validate())
+	for _, env := range []string{EnvVirtAPIImage, EnvVirtControllerImage, EnvVirtHandlerImage, EnvVirtLauncherImage} {
+		if o.getenv(env) == "" {
+			errs = append(errs, fmt.Errorf("environment variable %s must name an image", env))
+		}
+	}
+	if l := o.Leader; l.Enabled && (l.RenewDeadline >= l.LeaseDuration || l.RetryPeriod <= 0) {
+		errs = append(errs, errors.New("leader election needs retry-period > 0 and renew-deadline < lease-duration"))
+	}
+	return errors.Join(errs...)
 }

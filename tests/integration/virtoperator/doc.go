@@ -1,5 +1,5 @@
-// Package virtoperator tests what virt-operator installs against a real etcd
-// and kube-apiserver (RBAC authorizer, no controller-manager): the RBAC
-// objects of pkg/virt-operator/rbac are created by the operator's own account
-// and each component's account is checked with SelfSubjectAccessReviews.
+// Package virtoperator tests virt-operator against a real etcd + kube-apiserver:
+// install, status, self-healing, configuration changes, certificate rotation and
+// uninstall. No kube-controller-manager runs, so the tests play the Deployment and
+// DaemonSet controllers by writing their status.
 package virtoperator

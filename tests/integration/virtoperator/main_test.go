@@ -2,123 +2,90 @@ package virtoperator
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 	"time"
 
-	authorizationv1 "k8s.io/api/authorization/v1"
-	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
+	"github.com/spf13/pflag"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+	apiregistrationclient "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset"
 
+	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+	virtoperator "kvirt.io/kvirt/pkg/virt-operator"
 	"kvirt.io/kvirt/tests/framework/controlplane"
-	"kvirt.io/kvirt/tests/framework/poll"
 )
 
 // cp is the control plane shared by every test of this package.
 var cp *controlplane.ControlPlane
 
+// No virt-api serves in this tier, so the webhooks the operator registers (failure
+// policy Fail) would reject every write to kvirt kinds: admission webhooks are off.
 func TestMain(m *testing.M) {
-	os.Exit(controlplane.RunMain(m, controlplane.Config{SkipCRDs: true}, func(c *controlplane.ControlPlane) { cp = c }))
+	os.Exit(controlplane.RunMain(m, controlplane.Config{APIServerFlags: []string{
+		"--disable-admission-plugins=ValidatingAdmissionWebhook,MutatingAdmissionWebhook",
+	}}, func(c *controlplane.ControlPlane) { cp = c }))
 }
 
-const apiTimeout = 30 * time.Second
-
-func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
+type clients struct {
+	kube  kubernetes.Interface
+	kvirt kvirtclient.Interface
+	dyn   dynamic.Interface
+	agg   apiregistrationclient.Interface
 }
 
-// as returns a client acting as user (impersonation by the admin).
-func as(t *testing.T, user string) kubernetes.Interface {
+func newClients(t *testing.T) clients {
 	t.Helper()
 	cfg := cp.RESTConfig()
-	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
-	return kubernetes.NewForConfigOrDie(cfg)
+	cfg.QPS, cfg.Burst = 500, 1000
+	return clients{
+		kube: kubernetes.NewForConfigOrDie(cfg), kvirt: kvirtclient.NewForConfigOrDie(cfg),
+		dyn: dynamic.NewForConfigOrDie(cfg), agg: apiregistrationclient.NewForConfigOrDie(cfg),
+	}
 }
 
-func serviceAccountUser(namespace, name string) string {
-	return "system:serviceaccount:" + namespace + ":" + name
+// testEnv is the operator's environment: images and the kubelet root.
+var testEnv = map[string]string{
+	virtoperator.EnvVirtAPIImage:        "kvirt.local/virt-api:sha256-aaaa",
+	virtoperator.EnvVirtControllerImage: "kvirt.local/virt-controller:sha256-bbbb",
+	virtoperator.EnvVirtHandlerImage:    "kvirt.local/virt-handler:sha256-cccc",
+	virtoperator.EnvVirtLauncherImage:   "kvirt.local/virt-launcher:sha256-dddd",
+	virtoperator.EnvKubeletRootDir:      "/srv/kubelet",
 }
 
-func ensureNamespace(ctx context.Context, t *testing.T, kube kubernetes.Interface, name string) {
+// operatorOptions are the flags' defaults with the test control plane, the given
+// certificate validities, leader election on and metrics on a free port.
+func operatorOptions(t *testing.T, args ...string) *virtoperator.Options {
 	t.Helper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
-	if _, err := kube.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-		t.Fatalf("create namespace %s: %v", name, err)
+	o := &virtoperator.Options{Getenv: func(k string) string { return testEnv[k] }}
+	fs := pflag.NewFlagSet("virt-operator", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse(append([]string{"--kubeconfig", cp.KubeconfigPath(), "--namespace", "kubevirt",
+		"--metrics-bind-address", "127.0.0.1:0"}, args...)); err != nil {
+		t.Fatalf("flags: %v", err)
 	}
+	if err := o.Validate(); err != nil {
+		t.Fatalf("options: %v", err)
+	}
+	return o
 }
 
-// create creates each object through kube (whose identity decides what RBAC
-// allows); objects that already exist are left as they are.
-func create(ctx context.Context, kube kubernetes.Interface, objs []runtime.Object) error {
-	for _, o := range objs {
-		var err error
-		opts := metav1.CreateOptions{}
-		switch v := o.(type) {
-		case *corev1.ServiceAccount:
-			_, err = kube.CoreV1().ServiceAccounts(v.Namespace).Create(ctx, v, opts)
-		case *rbacv1.ClusterRole:
-			_, err = kube.RbacV1().ClusterRoles().Create(ctx, v, opts)
-		case *rbacv1.ClusterRoleBinding:
-			_, err = kube.RbacV1().ClusterRoleBindings().Create(ctx, v, opts)
-		case *rbacv1.Role:
-			_, err = kube.RbacV1().Roles(v.Namespace).Create(ctx, v, opts)
-		case *rbacv1.RoleBinding:
-			_, err = kube.RbacV1().RoleBindings(v.Namespace).Create(ctx, v, opts)
-		default:
-			err = fmt.Errorf("unexpected object %T", o)
-		}
-		if err != nil && !apierrors.IsAlreadyExists(err) { // a retry finds the earlier attempt's objects
-			return fmt.Errorf("create %T: %w", o, err)
-		}
-	}
-	return nil
-}
-
-// access is one SelfSubjectAccessReview row.
-type access struct {
-	verb, group, resource, sub, namespace, name string
-	allowed                                     bool
-}
-
-func (a access) String() string {
-	r := a.resource
-	if a.sub != "" {
-		r += "/" + a.sub
-	}
-	if a.name != "" {
-		r += " " + a.name
-	}
-	return fmt.Sprintf("%s %s.%s in %q", a.verb, r, a.group, a.namespace)
-}
-
-// checkAccess asks as user about every row. RBAC caches settle within a
-// moment of the objects' creation, so a mismatch is retried until apiTimeout.
-func checkAccess(ctx context.Context, t *testing.T, user string, rows []access) {
+// startOperator runs virt-operator in this process until the test ends.
+func startOperator(t *testing.T, o *virtoperator.Options) {
 	t.Helper()
-	kube := as(t, user)
-	for _, row := range rows {
-		poll.Eventually(t, apiTimeout, user+" "+row.String(), func() error {
-			review := &authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{
-				ResourceAttributes: &authorizationv1.ResourceAttributes{
-					Verb: row.verb, Group: row.group, Resource: row.resource, Subresource: row.sub,
-					Namespace: row.namespace, Name: row.name,
-				}}}
-			res, err := kube.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+	ctx, cancel := context.WithCancel(klog.NewContext(context.Background(), klog.Background().WithName(t.Name())))
+	done := make(chan error, 1)
+	go func() { done <- o.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
 			if err != nil {
-				return err
+				t.Errorf("virt-operator: %v", err)
 			}
-			if res.Status.Allowed != row.allowed {
-				return fmt.Errorf("allowed = %v, want %v (%s)", res.Status.Allowed, row.allowed, res.Status.Reason)
-			}
-			return nil
-		})
-	}
+		case <-time.After(30 * time.Second):
+			t.Errorf("virt-operator did not stop within 30s")
+		}
+	})
 }

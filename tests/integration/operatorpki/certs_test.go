@@ -1,4 +1,4 @@
-package virtoperator
+package operatorpki
 
 import (
 	"context"

@@ -1,0 +1,241 @@
+package strategy
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+
+	virtv1 "kvirt.io/api/core/v1"
+)
+
+// Ports and the replica count of the Deployments.
+const (
+	VirtAPIPort        = 8443
+	VirtControllerPort = 8090
+	VirtHandlerNodeAPI = 8186
+	defaultReplicas    = 2
+	// VirtAPIReadinessPath: the contract names /readyz, but virt-api serves only
+	// /healthz today; switch once virt-api serves /readyz.
+	VirtAPIReadinessPath  = "/healthz"
+	handlerGracePeriod    = 30
+	devicePluginMountPath = "/var/lib/kubelet/device-plugins"
+)
+
+// Names of the certificate Secrets and the CA bundle ConfigMap (the contract with
+// the certs package, which issues them).
+const (
+	CAName                 = "kubevirt-ca"
+	VirtAPICertsName       = "kubevirt-virt-api-certs"
+	HandlerServerCertsName = "kubevirt-virt-handler-server-certs"
+	HandlerClientCertsName = "kubevirt-virt-handler-certs"
+	CABundleKey            = "ca-bundle"
+)
+
+// CertificateObjects are the Secrets and the ConfigMap the certificates live in,
+// named only (for observing and deleting them).
+func CertificateObjects(ns string) (secrets []*corev1.Secret, bundle *corev1.ConfigMap) {
+	for _, n := range []string{CAName, VirtAPICertsName, HandlerServerCertsName, HandlerClientCertsName} {
+		secrets = append(secrets, &corev1.Secret{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: n}})
+	}
+	bundle = &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: CAName}}
+	return secrets, bundle
+}
+
+func deployment(kv *virtv1.KubeVirt, ns, name string, pod corev1.PodSpec) *appsv1.Deployment {
+	replicas := int32(defaultReplicas)
+	if kv != nil && kv.Spec.Infra != nil && kv.Spec.Infra.Replicas != nil {
+		replicas = int32(*kv.Spec.Infra.Replicas)
+	}
+	sel := map[string]string{ComponentLabel: name}
+	return &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: map[string]string{ComponentLabel: name}},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: sel},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: withInstallLabels(sel, nil)}, Spec: pod},
+		},
+	}
+}
+
+func podBase(kv *virtv1.KubeVirt, sa string) corev1.PodSpec {
+	p := corev1.PodSpec{ServiceAccountName: sa}
+	if kv != nil {
+		p.ImagePullSecrets = kv.Spec.ImagePullSecrets
+	}
+	return p
+}
+
+func secretVolume(name, secret string) corev1.Volume {
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: secret}}}
+}
+
+func caVolume(name string) corev1.Volume {
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+		LocalObjectReference: corev1.LocalObjectReference{Name: CAName},
+	}}}
+}
+
+func hostPathVolume(name, path string) corev1.Volume {
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
+		Path: path, Type: ptr.To(corev1.HostPathDirectoryOrCreate),
+	}}}
+}
+
+func mount(name, path string, readOnly bool) corev1.VolumeMount {
+	return corev1.VolumeMount{Name: name, MountPath: path, ReadOnly: readOnly}
+}
+
+var podNamespaceEnv = corev1.EnvVar{Name: "POD_NAMESPACE", ValueFrom: &corev1.EnvVarSource{
+	FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"},
+}}
+
+func virtAPIDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.Deployment {
+	pod := podBase(kv, "kubevirt-apiserver")
+	pod.Volumes = []corev1.Volume{
+		secretVolume("server-certs", VirtAPICertsName),
+		secretVolume("handler-client-certs", HandlerClientCertsName),
+		caVolume("ca-bundle"),
+	}
+	pod.Containers = []corev1.Container{{
+		Name: VirtAPI, Image: images.API, ImagePullPolicy: pullPolicy(kv),
+		Args: []string{
+			"--port", "8443",
+			"--tls-cert-file", "/etc/virt-api/certificates/tls.crt",
+			"--tls-private-key-file", "/etc/virt-api/certificates/tls.key",
+			"--handler-client-cert", "/etc/virt-handler-client/tls.crt",
+			"--handler-client-key", "/etc/virt-handler-client/tls.key",
+			"--handler-ca", "/etc/virt-api/ca/ca-bundle",
+			"--handler-server-name", VirtHandler + "." + cfg.Namespace + ".svc",
+		},
+		Env:   []corev1.EnvVar{podNamespaceEnv},
+		Ports: []corev1.ContainerPort{{Name: "https", ContainerPort: VirtAPIPort, Protocol: corev1.ProtocolTCP}},
+		ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+			Path: VirtAPIReadinessPath, Port: intstr.FromInt32(VirtAPIPort), Scheme: corev1.URISchemeHTTPS,
+		}}, PeriodSeconds: 5},
+		VolumeMounts: []corev1.VolumeMount{
+			mount("server-certs", "/etc/virt-api/certificates", true),
+			mount("handler-client-certs", "/etc/virt-handler-client", true),
+			mount("ca-bundle", "/etc/virt-api/ca", true),
+		},
+	}}
+	placeInfra(kv, &pod)
+	return deployment(kv, cfg.Namespace, VirtAPI, pod)
+}
+
+// VirtAPIService is the Service webhooks and the APIService reach virt-api through.
+func VirtAPIService(ns string) *corev1.Service {
+	return &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: VirtAPI, Labels: map[string]string{ComponentLabel: VirtAPI}},
+		Spec: corev1.ServiceSpec{
+			Selector: map[string]string{ComponentLabel: VirtAPI},
+			Ports: []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(VirtAPIPort),
+				Protocol: corev1.ProtocolTCP}},
+		},
+	}
+}
+
+func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.Deployment {
+	args := []string{"--launcher-image", images.Launcher, "--leader-elect-namespace", cfg.Namespace}
+	if useEmulation(kv) {
+		args = append(args, "--allow-emulation")
+	}
+	pod := podBase(kv, "kubevirt-controller")
+	pod.Containers = []corev1.Container{{
+		Name: VirtController, Image: images.Controller, ImagePullPolicy: pullPolicy(kv), Args: args,
+		Env:   []corev1.EnvVar{podNamespaceEnv},
+		Ports: []corev1.ContainerPort{{Name: "metrics", ContainerPort: VirtControllerPort, Protocol: corev1.ProtocolTCP}},
+		ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+			Path: "/healthz", Port: intstr.FromInt32(VirtControllerPort), Scheme: corev1.URISchemeHTTP,
+		}}, PeriodSeconds: 5},
+	}}
+	placeInfra(kv, &pod)
+	return deployment(kv, cfg.Namespace, VirtController, pod)
+}
+
+// placeInfra applies spec.infra.nodePlacement to a control-plane component's pod.
+func placeInfra(kv *virtv1.KubeVirt, pod *corev1.PodSpec) {
+	if kv != nil && kv.Spec.Infra != nil {
+		place(kv.Spec.Infra.NodePlacement, pod)
+	}
+}
+
+// place applies a nodePlacement: node selector, affinity, extra tolerations.
+func place(p *virtv1.NodePlacement, pod *corev1.PodSpec) {
+	if p == nil {
+		return
+	}
+	pod.NodeSelector = p.NodeSelector
+	pod.Affinity = p.Affinity
+	pod.Tolerations = append(pod.Tolerations, p.Tolerations...)
+}
+
+func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.DaemonSet {
+	kubeletRoot := cfg.KubeletRootDir
+	if kubeletRoot == "" {
+		kubeletRoot = DefaultKubeletRootDir
+	}
+	pod := podBase(kv, "kubevirt-handler")
+	pod.HostNetwork, pod.HostPID = true, false
+	pod.DNSPolicy = corev1.DNSClusterFirstWithHostNet
+	pod.TerminationGracePeriodSeconds = ptr.To[int64](handlerGracePeriod)
+	pod.Tolerations = []corev1.Toleration{{Operator: corev1.TolerationOpExists}}
+	pod.Volumes = []corev1.Volume{
+		secretVolume("server-certs", HandlerServerCertsName),
+		caVolume("ca-bundle"),
+		hostPathVolume("socket-root", "/var/run/kvirt"),
+		hostPathVolume("state", "/var/lib/kvirt"),
+		hostPathVolume("capability-cache", "/var/cache/kvirt"),
+		hostPathVolume("device-plugins", kubeletRoot+"/device-plugins"),
+	}
+	pod.Containers = []corev1.Container{handlerContainer(kv, images)}
+	if kv != nil && kv.Spec.Workloads != nil {
+		place(kv.Spec.Workloads.NodePlacement, &pod) // virt-handler runs where the VMs run
+	}
+	sel := map[string]string{ComponentLabel: VirtHandler}
+	return &appsv1.DaemonSet{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "DaemonSet"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: cfg.Namespace, Name: VirtHandler, Labels: map[string]string{ComponentLabel: VirtHandler}},
+		Spec: appsv1.DaemonSetSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: sel},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: withInstallLabels(sel, nil)}, Spec: pod},
+			UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateDaemonSet{MaxUnavailable: ptr.To(intstr.FromInt32(1))}},
+		},
+	}
+}
+
+func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
+	fieldEnv := func(name, path string) corev1.EnvVar {
+		return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: path}}}
+	}
+	return corev1.Container{
+		Name: VirtHandler, Image: images.Handler, ImagePullPolicy: pullPolicy(kv),
+		Args: []string{
+			"--node-name", "$(NODE_NAME)",
+			"--node-api-listen", "$(NODE_IP):8186",
+			"--node-api-advertise-address", "$(NODE_IP):8186",
+			"--node-api-cert", "/etc/virt-handler/server/tls.crt",
+			"--node-api-key", "/etc/virt-handler/server/tls.key",
+			"--node-api-client-ca", "/etc/virt-handler/ca/ca-bundle",
+			"--device-plugin-dir", devicePluginMountPath,
+		},
+		Env: []corev1.EnvVar{fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("NODE_IP", "status.hostIP"), podNamespaceEnv},
+		SecurityContext: &corev1.SecurityContext{
+			Privileged: ptr.To(true), RunAsUser: ptr.To[int64](0),
+		},
+		VolumeMounts: []corev1.VolumeMount{
+			mount("server-certs", "/etc/virt-handler/server", true),
+			mount("ca-bundle", "/etc/virt-handler/ca", true),
+			mount("socket-root", "/var/run/kvirt", false),
+			mount("state", "/var/lib/kvirt", false),
+			mount("capability-cache", "/var/cache/kvirt", false),
+			mount("device-plugins", devicePluginMountPath, false),
+		},
+	}
+}
