@@ -19,7 +19,7 @@ UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
 .PHONY: all build generate verify test test-unit test-integration test-node test-guest test-fuzz \
 	test-density bench-admission control-plane-bins control-plane-up control-plane-down demo clean \
-	images cluster-up cluster-down cluster-smoke
+	demo-control-plane images cluster-up cluster-down cluster-smoke cluster-sync functest perf-local
 
 all: build
 
@@ -77,8 +77,13 @@ test-guest:
 control-plane-bins:
 	hack/build-control-plane-bins.sh
 
-## demo: the main job on a fresh machine (see README)
+## demo: the main job on a fresh machine (see README): local cluster, kvirt through
+## its operator, a VM booted and its serial console shown
 demo:
+	hack/cluster-demo.sh
+
+## demo-control-plane: kvirt's CRDs and local components on a bare control plane (no kubelet)
+demo-control-plane:
 	hack/demo.sh
 
 ## control-plane-up / control-plane-down: a local control plane with kvirt's CRDs
@@ -98,6 +103,18 @@ cluster-up:
 
 cluster-down:
 	hack/cluster-down.sh
+
+## cluster-sync: build the images and install/update kvirt on the local cluster via virt-operator
+cluster-sync:
+	hack/cluster-sync.sh
+
+## functest: the e2e tier on the local cluster (brought up and synced first)
+functest:
+	hack/functest.sh
+
+## perf-local: functest's creation figures (10 sequential + 10 parallel VMIs) into _out/perf/report.md
+perf-local:
+	KVIRT_PERF=1 hack/functest.sh -v -run TestCreationFigures
 
 ## cluster-smoke: a pod on the local cluster reaches the apiserver; every built image runs
 cluster-smoke:

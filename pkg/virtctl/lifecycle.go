@@ -1,0 +1,102 @@
+package virtctl
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/client-go/subresources"
+)
+
+// action is one subresource call on a named VM or VMI.
+type action func(ctx context.Context, c *subresources.Client, namespace, name string) error
+
+// lifecycleCommands are upstream virtctl's state-changing verbs.
+func lifecycleCommands(flags *clientFlags) []*cobra.Command {
+	return []*cobra.Command{
+		simpleCommand(flags, "start", "Start a virtual machine", "was scheduled to start",
+			func(ctx context.Context, c *subresources.Client, ns, name string) error {
+				return c.StartVM(ctx, ns, name, &virtv1.StartOptions{})
+			}),
+		simpleCommand(flags, "stop", "Stop a virtual machine", "was scheduled to stop",
+			func(ctx context.Context, c *subresources.Client, ns, name string) error {
+				return c.StopVM(ctx, ns, name, &virtv1.StopOptions{})
+			}),
+		simpleCommand(flags, "restart", "Restart a virtual machine", "was scheduled to restart",
+			func(ctx context.Context, c *subresources.Client, ns, name string) error {
+				return c.RestartVM(ctx, ns, name, &virtv1.RestartOptions{})
+			}),
+		simpleCommand(flags, "migrate", "Live-migrate a virtual machine", "was scheduled to migrate",
+			func(ctx context.Context, c *subresources.Client, ns, name string) error {
+				return c.MigrateVM(ctx, ns, name, &virtv1.MigrateOptions{})
+			}),
+		simpleCommand(flags, "soft-reboot", "Reboot a virtual machine instance through ACPI", "was scheduled to reboot",
+			func(ctx context.Context, c *subresources.Client, ns, name string) error {
+				return c.SoftRebootVMI(ctx, ns, name)
+			}),
+		pauseCommand(flags, "pause", "Pause a virtual machine (vm) or instance (vmi)", "was scheduled to pause",
+			func(ctx context.Context, c *subresources.Client, ns, name string) error {
+				return c.PauseVMI(ctx, ns, name, &virtv1.PauseOptions{})
+			}),
+		pauseCommand(flags, "unpause", "Unpause a virtual machine (vm) or instance (vmi)", "was scheduled to unpause",
+			func(ctx context.Context, c *subresources.Client, ns, name string) error {
+				return c.UnpauseVMI(ctx, ns, name, &virtv1.UnpauseOptions{})
+			}),
+	}
+}
+
+func simpleCommand(flags *clientFlags, verb, short, done string, do action) *cobra.Command {
+	return &cobra.Command{
+		Use:   verb + " NAME",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return run(cmd, flags, verb, args[0], "VM", done, do)
+		},
+	}
+}
+
+// pauseCommand takes "vm NAME" or "vmi NAME" like upstream; both act on the
+// instance (a VM's instance has the VM's name).
+func pauseCommand(flags *clientFlags, verb, short, done string, do action) *cobra.Command {
+	return &cobra.Command{
+		Use:   verb + " (vm|vmi) NAME",
+		Short: short,
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			kind, err := pauseKind(args[0])
+			if err != nil {
+				return err
+			}
+			return run(cmd, flags, verb, args[1], kind, done, do)
+		},
+	}
+}
+
+func pauseKind(arg string) (string, error) {
+	switch arg {
+	case "vm", "virtualmachine":
+		return "VM", nil
+	case "vmi", "virtualmachineinstance":
+		return "VMI", nil
+	}
+	return "", fmt.Errorf("first argument must be vm or vmi, got %q", arg)
+}
+
+func run(cmd *cobra.Command, flags *clientFlags, verb, name, kind, done string, do action) error {
+	cfg, ns, err := flags.config()
+	if err != nil {
+		return err
+	}
+	c, err := subresources.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	if err := do(cmd.Context(), c, ns, name); err != nil {
+		return fmt.Errorf("%s %s %s/%s: %w", verb, kind, ns, name, err)
+	}
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s %s %s\n", kind, name, done)
+	return err
+}
