@@ -51,8 +51,15 @@ launcher_rootfs() {
 finish_launcher_rootfs() {
   local root="$1"
   rm -rf "${root}/usr/share/doc" "${root}/usr/share/man" "${root}/usr/share/info" "${root}/usr/share/locale"
-  mkdir -p "${root}/bin" "${root}/tmp" "${root}/var/run" "${root}/var/lib/libvirt" "${root}/var/log/libvirt"
+  mkdir -p "${root}/bin" "${root}/tmp" "${root}/run" "${root}/var/lib/libvirt" "${root}/var/log/libvirt"
   chmod 1777 "${root}/tmp"
+  # As on Debian, /var/run is /run: libvirtd uses /run/libvirt while the launcher
+  # bind-mounts its state over /var/run/libvirt; both must be the same directory.
+  if [[ -d "${root}/var/run" && ! -L "${root}/var/run" ]]; then
+    cp -a "${root}/var/run/." "${root}/run/"
+    rm -rf "${root}/var/run"
+  fi
+  ln -sfn ../run "${root}/var/run"
   [[ -e "${root}/bin/sh" ]] || ln -s busybox "${root}/bin/sh"
   cat >"${root}/etc/passwd" <<'EOC'
 root:x:0:0:root:/root:/bin/sh

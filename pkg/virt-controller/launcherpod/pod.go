@@ -85,6 +85,10 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			DNSConfig:                     spec.DNSConfig.DeepCopy(),
 			ServiceAccountName:            spec.ServiceAccountName,
 			AutomountServiceAccountToken:  ptr(spec.ServiceAccountName != ""),
+			// The sandbox's pause process becomes PID 1 and reaps orphans: libvirt
+			// probes QEMU with -daemonize, and a probe QEMU that exits must be
+			// reaped, or libvirt waits for it forever (the launcher is no init).
+			ShareProcessNamespace: ptr(true),
 			// Root: the launcher runs libvirtd and QEMU (see computeSecurity).
 			SecurityContext:  &corev1.PodSecurityContext{RunAsUser: ptr(int64(0)), RunAsGroup: ptr(int64(0))},
 			Containers:       []corev1.Container{computeContainer(vmi, cfg, images.containerDisks)},
@@ -145,7 +149,9 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 		{Name: "private", MountPath: PrivateMountPath},
 	}
 	if withDisks {
-		mounts = append(mounts, corev1.VolumeMount{Name: "container-disks", MountPath: ContainerDiskMountPath, ReadOnly: true})
+		// Writable: libvirt opens a transient disk's image read-write (the guest's
+		// writes still go to the overlay). The copy is private to this pod.
+		mounts = append(mounts, corev1.VolumeMount{Name: "container-disks", MountPath: ContainerDiskMountPath})
 	}
 	if kernelBootImage(&vmi.Spec) != nil {
 		mounts = append(mounts, corev1.VolumeMount{Name: "kernel-boot", MountPath: KernelBootMountPath, ReadOnly: true})

@@ -210,6 +210,9 @@ func TestRenderNodeContract(t *testing.T) {
 	if !reflect.DeepEqual(c.Args, wantArgs) {
 		t.Errorf("args = %v, want %v", c.Args, wantArgs)
 	}
+	if s := pod.Spec.ShareProcessNamespace; s == nil || !*s {
+		t.Error("the pod does not share its process namespace: nothing would reap QEMU's probe processes")
+	}
 	if u := pod.Spec.SecurityContext.RunAsUser; u == nil || *u != 0 {
 		t.Errorf("pod runs as %v, want root", u)
 	}
@@ -260,8 +263,8 @@ func TestRenderImages(t *testing.T) {
 	for _, m := range pod.Spec.Containers[0].VolumeMounts {
 		mounts[m.Name+":"+m.MountPath] = m.ReadOnly
 	}
-	if ro, ok := mounts["container-disks:"+ContainerDiskMountPath]; !ok || !ro {
-		t.Errorf("compute mounts = %v, want container disks read-only", mounts)
+	if ro, ok := mounts["container-disks:"+ContainerDiskMountPath]; !ok || ro {
+		t.Errorf("compute mounts = %v, want container disks writable", mounts)
 	}
 	if ro, ok := mounts["kernel-boot:"+KernelBootMountPath]; !ok || !ro {
 		t.Errorf("compute mounts = %v, want kernel boot read-only", mounts)
