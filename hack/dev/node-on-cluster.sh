@@ -9,6 +9,7 @@
 #     in the contract's Secret/ConfigMap names;
 #   - a KubeVirt CR kubevirt/kubevirt with developerConfiguration.useEmulation.
 # Build and load the images first (make images); `up` again after rebuilding them.
+# `down` removes what `up` started and the host directories of the node side.
 # Usage: hack/dev/node-on-cluster.sh up|down
 set -euo pipefail
 
@@ -69,6 +70,15 @@ down() {
     >/dev/null 2>&1 || true
   "${KVIRT_ROOT}/hack/local/virt-controller.sh" down || true
   "${KVIRT_ROOT}/hack/local/virt-api.sh" down || true
+  # The node directories the handler and launcher pods created on the host, once
+  # none of those pods is left (other checkouts' node tests may run virt-launcher
+  # processes, so processes are no guide).
+  "${kubectl}" -n kubevirt wait --for=delete pod -l kubevirt.io=virt-handler --timeout=60s >/dev/null 2>&1 || true
+  if "${kubectl}" get pods -A -l kubevirt.io -o name 2>/dev/null | grep -q .; then
+    kvirt::log::info "kvirt pods remain: leaving /var/run/kvirt, /var/lib/kvirt, /var/cache/kvirt"
+  else
+    rm -rf /var/run/kvirt /var/lib/kvirt /var/cache/kvirt
+  fi
 }
 
 case "${1:-}" in
