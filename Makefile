@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash -o pipefail
 .SHELLFLAGS := -ec
 
 BIN_DIR := _out/bin
-BINARIES := virt-api virt-controller virt-handler virt-launcher virt-operator virtctl
+BINARIES := virt-api virt-controller virt-handler virt-launcher virt-operator virtctl container-disk
 MODULES := . staging/src/kvirt.io/api staging/src/kvirt.io/client-go
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo v0.0.0-dev)

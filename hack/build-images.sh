@@ -7,11 +7,13 @@
 #
 #   pause                     the sandbox image of the local cluster (images/pause)
 #   virt-operator, virt-api,  one static binary on a minimal base
-#   virt-controller,          (passwd/group, /tmp)
-#   virt-handler
-#   virt-launcher             binary on a root filesystem of libvirt + QEMU extracted
-#                             from Debian packages (images/virt-launcher/packages.txt),
-#                             cached under $KVIRT_CACHE_DIR/images/
+#   virt-controller           (passwd/group, /tmp)
+#   virt-launcher             cgo binary + static container-disk helper on a root
+#                             filesystem of libvirt + QEMU extracted from Debian
+#                             packages (images/virt-launcher/packages.txt), cached
+#                             under $KVIRT_CACHE_DIR/images/
+#   virt-handler              static binary on the launcher's root filesystem (same
+#                             layer; its KVM probe runs QEMU)
 #   test guest images         hook: see guest_images below
 #   busybox (on request only) Debian's busybox-static, for smoke tests
 #
@@ -46,13 +48,15 @@ build_tools() {
   (cd "${KVIRT_ROOT}" && go build -o "${tool}" ./images/kvirt-image)
 }
 
-# build_binaries NAME...: the kvirt binaries, stamped reproducibly.
+# build_binaries: the kvirt binaries, stamped reproducibly. The components and the
+# container-disk helper are static (their images have no libc); virt-launcher links
+# libvirt through cgo and runs on its root filesystem of the same Debian libraries.
 build_binaries() {
   local date
   date="$(git -C "${KVIRT_ROOT}" show -s --format=%cI HEAD 2>/dev/null || echo 1970-01-01T00:00:00Z)"
-  # Static: the component images have no libc. (A launcher that links libvirt through
-  # cgo would build separately; its rootfs has the libraries.)
-  CGO_ENABLED=0 make -s -C "${KVIRT_ROOT}" build BUILD_DATE="${date}" >/dev/null
+  CGO_ENABLED=0 make -s -C "${KVIRT_ROOT}" build BUILD_DATE="${date}" \
+    BINARIES="${components[*]} container-disk" >/dev/null
+  CGO_ENABLED=1 make -s -C "${KVIRT_ROOT}" build BUILD_DATE="${date}" BINARIES=virt-launcher >/dev/null
 }
 
 # base_tree: the minimal base layer of the component images.
@@ -87,12 +91,39 @@ build_component() {
     --file "${KVIRT_OUT_DIR}/bin/${name}:usr/bin/${name}:0755" --entrypoint "/usr/bin/${name}"
 }
 
+# check_linked ROOTFS BINARY: every shared library BINARY needs resolves inside ROOTFS
+# (through the rootfs's own dynamic loader, without running the binary).
+check_linked() {
+  local rootfs="$1" bin="$2" tmp out
+  tmp="${rootfs}/tmp/kvirt-ldd-check"
+  cp "${bin}" "${tmp}"
+  out="$(chroot "${rootfs}" /lib64/ld-linux-x86-64.so.2 --list /tmp/kvirt-ldd-check 2>&1)" || true
+  rm -f "${tmp}"
+  if grep -q 'not found' <<<"${out}" || ! grep -q libvirt <<<"${out}"; then
+    kvirt::log::fatal "$(basename "${bin}") does not link inside the launcher rootfs:"$'\n'"${out}"
+  fi
+}
+
+# build_launcher: the cgo launcher and the static container-disk helper on the root
+# filesystem of libvirt + QEMU.
 build_launcher() {
   local rootfs
   rootfs="$(launcher_rootfs)"
+  check_linked "${rootfs}" "${KVIRT_OUT_DIR}/bin/virt-launcher"
   assemble virt-launcher --tree "${rootfs}" --spool-dir "${KVIRT_CACHE_DIR}/images" \
     --file "${KVIRT_OUT_DIR}/bin/virt-launcher:usr/bin/virt-launcher:0755" \
+    --file "${KVIRT_OUT_DIR}/bin/container-disk:usr/bin/container-disk:0755" \
     --entrypoint /usr/bin/virt-launcher
+}
+
+# build_handler: virt-handler on the launcher's root filesystem (the same layer blob,
+# so it costs no extra disk): its KVM probe runs QEMU.
+build_handler() {
+  local rootfs
+  rootfs="$(launcher_rootfs)"
+  assemble virt-handler --tree "${rootfs}" --spool-dir "${KVIRT_CACHE_DIR}/images" \
+    --file "${KVIRT_OUT_DIR}/bin/virt-handler:usr/bin/virt-handler:0755" \
+    --entrypoint /usr/bin/virt-handler
 }
 
 # build_busybox: Debian's static busybox with its applets linked in /bin.
@@ -150,7 +181,8 @@ for name in "${names[@]}"; do
   case "${name}" in
     pause) build_pause ;;
     virt-launcher) build_launcher ;;
-    virt-operator | virt-api | virt-controller | virt-handler) build_component "${name}" ;;
+    virt-operator | virt-api | virt-controller) build_component "${name}" ;;
+    virt-handler) build_handler ;;
     test-guest) guest_images ;;
     busybox) build_busybox ;;
     *) kvirt::log::fatal "unknown image ${name}; known: ${all[*]} test-guest" ;;

@@ -175,6 +175,11 @@ remove_state() {
   # Directories containerd's shims and libcni create outside our tree, when empty.
   rmdir /run/containerd/s /run/containerd/runc/k8s.io /run/containerd/runc /run/containerd \
     /var/lib/cni/results /var/lib/cni 2>/dev/null || true
+  # The kubelet keeps its device plugin registry at this fixed path whatever its
+  # --root-dir; virt-handler's plugins put their sockets there too.
+  local plugins=/var/lib/kubelet/device-plugins
+  rm -f "${plugins}/kubelet.sock" "${plugins}/kubelet_internal_checkpoint" "${plugins}"/kvirt-*.sock
+  rmdir "${plugins}" /var/lib/kubelet 2>/dev/null || true
 }
 
 # check_clean: fails listing whatever of ours is still there.

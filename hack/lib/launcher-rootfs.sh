@@ -3,7 +3,8 @@
 # the Debian packages in images/virt-launcher/packages.txt and their dependency
 # closure (no recommends), extracted with dpkg-deb (no maintainer scripts run).
 # Cached under $KVIRT_CACHE_DIR/images/launcher-rootfs-<key>, where the key hashes the
-# exact .deb file names (name, version, arch): a Debian update makes a new rootfs.
+# exact .deb file names (name, version, arch) and this script: a Debian update or a
+# change to how the rootfs is finished makes a new rootfs.
 # Source after common.sh.
 
 launcher_rootfs() {
@@ -18,7 +19,7 @@ launcher_rootfs() {
   # 'URI' FILE SIZE HASH per package, without downloading anything.
   # (from /: apt prints nothing for a .deb already in the working directory)
   uris="$(cd / && apt-get download --print-uris "${closure[@]}" | sort)"
-  key="$(printf '%s\n' "${uris}" | awk '{print $2}' | sha256sum | cut -c1-16)"
+  key="$( (printf '%s\n' "${uris}" | awk '{print $2}'; cat "${BASH_SOURCE[0]}") | sha256sum | cut -c1-16)"
   rootfs="${cache}/launcher-rootfs-${key}"
   if [[ -d "${rootfs}" ]]; then
     echo "${rootfs}"
@@ -45,16 +46,25 @@ launcher_rootfs() {
 }
 
 # finish_launcher_rootfs DIR: what maintainer scripts would have done and the
-# launcher needs: a shell, users and groups, the dynamic linker cache; drops docs.
+# launcher needs: a shell, users and groups (libvirt 9.0's QEMU driver refuses to
+# start without its compiled-in user libvirt-qemu), the dynamic linker cache; drops docs.
 finish_launcher_rootfs() {
   local root="$1"
   rm -rf "${root}/usr/share/doc" "${root}/usr/share/man" "${root}/usr/share/info" "${root}/usr/share/locale"
-  mkdir -p "${root}/bin" "${root}/tmp" "${root}/var/run" "${root}/var/lib/libvirt" "${root}/var/log/libvirt"
+  mkdir -p "${root}/bin" "${root}/tmp" "${root}/run" "${root}/var/lib/libvirt" "${root}/var/log/libvirt"
   chmod 1777 "${root}/tmp"
+  # As on Debian, /var/run is /run: libvirtd uses /run/libvirt while the launcher
+  # bind-mounts its state over /var/run/libvirt; both must be the same directory.
+  if [[ -d "${root}/var/run" && ! -L "${root}/var/run" ]]; then
+    cp -a "${root}/var/run/." "${root}/run/"
+    rm -rf "${root}/var/run"
+  fi
+  ln -sfn ../run "${root}/var/run"
   [[ -e "${root}/bin/sh" ]] || ln -s busybox "${root}/bin/sh"
   cat >"${root}/etc/passwd" <<'EOC'
 root:x:0:0:root:/root:/bin/sh
 qemu:x:107:107:qemu:/var/lib/libvirt:/sbin/nologin
+libvirt-qemu:x:64055:36:libvirt qemu:/var/lib/libvirt:/sbin/nologin
 nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin
 EOC
   cat >"${root}/etc/group" <<'EOC'
@@ -62,6 +72,7 @@ root:x:0:
 kvm:x:36:qemu
 qemu:x:107:
 libvirt:x:108:
+libvirt-qemu:x:64055:
 nonroot:x:65532:
 EOC
   ldconfig -r "${root}"

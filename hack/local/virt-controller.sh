@@ -8,6 +8,7 @@
 # the ServiceAccount kubevirt/kubevirt-controller (bound to cluster-admin, locally
 # only) through a token kubeconfig, as it would in a cluster: virt-api treats only
 # kvirt's own service accounts as allowed to write VMI status.
+# $KVIRT_LAUNCHER_IMAGE, when set, is passed as --launcher-image.
 # Metrics: http://127.0.0.1:${KVIRT_CONTROLLER_METRICS_PORT:-18090}/metrics.
 set -euo pipefail
 
@@ -58,6 +59,7 @@ case "${1:-}" in
     sa_kubeconfig="$(service_account_kubeconfig "${kubectl}")"
     nohup "${bin}" --kubeconfig="${sa_kubeconfig}" --metrics-bind-address="127.0.0.1:${port}" \
       --leader-elect-namespace=kube-system --allow-emulation --log-json=false \
+      ${KVIRT_LAUNCHER_IMAGE:+--launcher-image="${KVIRT_LAUNCHER_IMAGE}"} \
       >"${log_file}" 2>&1 </dev/null &
     echo $! >"${pid_file}"
     for _ in $(seq 1 100); do

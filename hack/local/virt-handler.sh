@@ -10,7 +10,7 @@
 #
 # Launchers are then started by hand, one per VMI, as a launcher pod would:
 #   _out/bin/virt-launcher --socket-dir "$KVIRT_LOCAL_DIR/virt-handler/run/<vmi uid>" \
-#     --notify-socket "$KVIRT_LOCAL_DIR/virt-handler/run/domain-notify.sock" ...
+#     --notify-socket "$KVIRT_LOCAL_DIR/virt-handler/run/notify/domain-notify.sock" ...
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -42,7 +42,7 @@ up)
     "${KVIRT_OUT_DIR}/bin/kubectl" apply -f - >/dev/null
   kvirt::node_api::certs "${certs}"
   setsid "${KVIRT_OUT_DIR}/bin/virt-handler" --kubeconfig "${KUBECONFIG}" --node-name "${node}" \
-    --socket-root "${dir}/run" --state-dir "${dir}/state" --node-api-listen "127.0.0.1:${node_api_port}" \
+    --socket-root "${dir}/run" --state-dir "${dir}/state" --device-plugin-dir "" --node-api-listen "127.0.0.1:${node_api_port}" \
     --node-api-cert "${certs}/handler/tls.crt" --node-api-key "${certs}/handler/tls.key" \
     --node-api-client-ca "${certs}/virt-api/tls.crt" >"${dir}/virt-handler.log" 2>&1 </dev/null &
   echo $! >"${pid_file}"

@@ -34,6 +34,11 @@ type Options struct {
 	// NodeAPIAdvertise is the node API address published on the Node for
 	// virt-api; empty derives it from NodeAPI.Listen (see AdvertisedAddress).
 	NodeAPIAdvertise string
+	// DevicePluginDir is the kubelet's device plugin directory; empty disables the
+	// device plugins (kvm, tun, vhost-net).
+	DevicePluginDir string
+	// HealthListen serves GET /healthz over plain HTTP; empty disables it.
+	HealthListen string
 }
 
 // AddFlags registers virt-handler's flags.
@@ -53,6 +58,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NodeAPIAdvertise, "node-api-advertise-address", "",
 		"host:port virt-api uses to reach the node API, published on the Node; default the listen address, "+
 			"whose empty or unspecified host stands for the node's InternalIP")
+	fs.StringVar(&o.DevicePluginDir, "device-plugin-dir", "/var/lib/kubelet/device-plugins",
+		"kubelet device plugin directory where kvm/tun/vhost-net are registered; empty disables them")
+	fs.StringVar(&o.HealthListen, "health-listen", "", "address of the plain HTTP /healthz endpoint; empty disables it")
 	fs.StringVar(&o.NodeAPI.ClientCAFile, "node-api-client-ca", "", "CA that signs virt-api's client certificate")
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"kvirt.io/client-go/generated/clientset/versioned"
 	"kvirt.io/kvirt/pkg/virt-handler/accelerator"
+	"kvirt.io/kvirt/pkg/virt-handler/deviceplugin"
 	"kvirt.io/kvirt/pkg/virt-handler/heartbeat"
 	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 	"kvirt.io/kvirt/pkg/virt-handler/notifyserver"
@@ -22,8 +23,15 @@ import (
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
+// NotifyDir is the directory of virt-handler's notify socket under the socket root.
+// Launcher pods mount this directory (not the socket file), so they keep reaching the
+// socket a restarted handler recreates.
+func NotifyDir(socketRoot string) string { return filepath.Join(socketRoot, "notify") }
+
 // NotifySocket is virt-handler's notify socket under the socket root.
-func NotifySocket(socketRoot string) string { return filepath.Join(socketRoot, "domain-notify.sock") }
+func NotifySocket(socketRoot string) string {
+	return filepath.Join(NotifyDir(socketRoot), "domain-notify.sock")
+}
 
 // Run chooses the accelerator, then runs the VMI controller, the notify server
 // and the node heartbeat until ctx ends.
@@ -43,8 +51,8 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	acc, accErr := o.chooseAccelerator(ctx, kv)
 	log.Info("accelerator chosen", "accelerator", acc, "reason", fmt.Sprint(accErr))
-	if err := os.MkdirAll(o.SocketRoot, 0o755); err != nil {
-		return fmt.Errorf("create socket root: %w", err)
+	if err := os.MkdirAll(NotifyDir(o.SocketRoot), 0o755); err != nil {
+		return fmt.Errorf("create notify socket dir: %w", err)
 	}
 	store, err := statestore.New(filepath.Join(o.StateDir, "vmis"))
 	if err != nil {
@@ -60,7 +68,7 @@ func (o *Options) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 3)
+	errs := make(chan error, 5)
 	beat := heartbeat.Config{Client: kube, NodeName: o.NodeName, Accelerator: acc, Interval: o.Heartbeat}
 	if o.NodeAPI.CertFile != "" {
 		if beat.NodeAPIAddress, err = AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); err != nil {
@@ -71,6 +79,7 @@ func (o *Options) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); errs <- nodeapi.Serve(ctx, api) }()
 	}
+	o.startNodeServices(ctx, &wg, errs, acc)
 	wg.Add(3)
 	go func() { defer wg.Done(); errs <- ctrl.Run(ctx) }()
 	go func() {
@@ -124,4 +133,20 @@ func (l launcherLookup) LauncherFor(ctx context.Context, namespace, name string)
 		return nil, err
 	}
 	return cl, nil
+}
+
+// startNodeServices starts the health endpoint and the kubelet device plugins
+// when configured; each ends with ctx.
+func (o *Options) startNodeServices(ctx context.Context, wg *sync.WaitGroup, errs chan<- error, acc string) {
+	if o.HealthListen != "" {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs <- serveHealth(ctx, o.HealthListen) }()
+	}
+	if o.DevicePluginDir == "" {
+		return
+	}
+	for _, dev := range deviceplugin.NodeDevices(o.DevicePluginDir, acc == accelerator.KVM) {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = deviceplugin.Run(ctx, dev) }()
+	}
 }

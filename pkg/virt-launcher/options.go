@@ -35,7 +35,7 @@ type Options struct {
 // AddFlags registers virt-launcher's flags.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.SocketDir, "socket-dir", "", "this VMI's socket directory, e.g. /var/run/kvirt/<vmi uid>")
-	fs.StringVar(&o.NotifySocket, "notify-socket", "/var/run/kvirt/domain-notify.sock", "virt-handler's notify socket")
+	fs.StringVar(&o.NotifySocket, "notify-socket", "/var/run/kvirt/notify/domain-notify.sock", "virt-handler's notify socket")
 	fs.StringVar(&o.StateDir, "state-dir", "", "private libvirt daemon state (default <socket-dir>/libvirt)")
 	fs.StringVar(&o.LibvirtCacheDir, "libvirt-cache-dir", "/var/cache/kvirt/libvirt",
 		"libvirt cache shared by the node's launchers (QEMU capabilities); empty disables sharing")

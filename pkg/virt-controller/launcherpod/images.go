@@ -9,13 +9,19 @@ import (
 	virtv1 "kvirt.io/api/core/v1"
 )
 
-// imageSet is what the VMI's container images add to the pod: one container per
-// containerDisk volume and one for a kernelBoot image, each running the launcher's
-// container-disk helper (copied in by an init container) to keep its files available.
+// helperVolume is the emptyDir the container-disk helper is copied into.
+const helperVolume = "virt-bin-share-dir"
+
+// imageSet is what the VMI's container images add to the pod: init containers
+// that first copy the launcher's static container-disk helper into an emptyDir,
+// then, one per containerDisk volume and one for a kernelBoot image, run it in
+// that image to copy the disk (or kernel and initrd) into emptyDirs the compute
+// container reads. Init containers run in order and all finish before the
+// compute container starts, so the launcher never sees a partial copy.
 type imageSet struct {
-	containers     []corev1.Container
 	initContainers []corev1.Container
 	pullSecrets    []corev1.LocalObjectReference
+	containerDisks bool
 }
 
 func kernelBootImage(spec *virtv1.VirtualMachineInstanceSpec) *virtv1.KernelBootContainer {
@@ -28,6 +34,7 @@ func kernelBootImage(spec *virtv1.VirtualMachineInstanceSpec) *virtv1.KernelBoot
 
 func imageContainers(spec *virtv1.VirtualMachineInstanceSpec, cfg Config) imageSet {
 	var set imageSet
+	var copies []corev1.Container
 	secrets := map[string]bool{}
 	addSecret := func(name string) {
 		if name != "" && !secrets[name] {
@@ -39,29 +46,46 @@ func imageContainers(spec *virtv1.VirtualMachineInstanceSpec, cfg Config) imageS
 		if v.ContainerDisk == nil {
 			continue
 		}
-		set.containers = append(set.containers, imageContainer("volume"+v.Name, v.ContainerDisk.Image,
-			v.ContainerDisk.ImagePullPolicy, ContainerDiskMountPath+"/"+v.Name, "container-disks", ContainerDiskMountPath))
+		path := "/disk"
+		if v.ContainerDisk.Path != "" {
+			path = v.ContainerDisk.Path
+		}
+		copies = append(copies, copyContainer("volume"+v.Name, v.ContainerDisk.Image, v.ContainerDisk.ImagePullPolicy,
+			"container-disks", ContainerDiskMountPath, ContainerDiskMountPath+"/"+v.Name, path))
 		addSecret(v.ContainerDisk.ImagePullSecret)
+		set.containerDisks = true
 	}
 	if kb := kernelBootImage(spec); kb != nil {
-		set.containers = append(set.containers, imageContainer("kernel-boot", kb.Image, kb.ImagePullPolicy,
-			KernelBootMountPath+"/boot", "kernel-boot", KernelBootMountPath))
+		var paths []string
+		for _, p := range []string{kb.KernelPath, kb.InitrdPath} {
+			if p != "" {
+				paths = append(paths, p)
+			}
+		}
+		if len(paths) == 0 {
+			paths = []string{"/boot"}
+		}
+		copies = append(copies, copyContainer("kernel-boot", kb.Image, kb.ImagePullPolicy,
+			"kernel-boot", KernelBootMountPath, KernelBootMountPath, paths...))
 		addSecret(kb.ImagePullSecret)
 	}
-	if len(set.containers) > 0 {
-		set.initContainers = []corev1.Container{{
+	if len(copies) > 0 {
+		set.initContainers = append([]corev1.Container{{
 			Name:            "container-disk-binary",
 			Image:           cfg.LauncherImage,
-			Command:         []string{"/usr/bin/cp", "/usr/bin/" + containerDiskBinary, binShareMountPath + "/" + containerDiskBinary},
-			VolumeMounts:    []corev1.VolumeMount{{Name: "virt-bin-share-dir", MountPath: binShareMountPath}},
+			Command:         []string{containerDiskBinary, "--target", helperMountPath, containerDiskBinary},
+			VolumeMounts:    []corev1.VolumeMount{{Name: helperVolume, MountPath: helperMountPath}},
 			Resources:       helperResources(),
 			SecurityContext: helperSecurity(),
-		}}
+		}}, copies...)
 	}
 	return set
 }
 
-func imageContainer(name, image string, policy corev1.PullPolicy, copyPath, volume, mountPath string) corev1.Container {
+// copyContainer runs the helper inside image, copying paths of the image into
+// target (below mountPath, where the emptyDir volume is mounted).
+func copyContainer(name, image string, policy corev1.PullPolicy, volume, mountPath, target string,
+	paths ...string) corev1.Container {
 	if policy == "" {
 		policy = defaultPullPolicy(image)
 	}
@@ -69,10 +93,10 @@ func imageContainer(name, image string, policy corev1.PullPolicy, copyPath, volu
 		Name:            name,
 		Image:           image,
 		ImagePullPolicy: policy,
-		Command:         []string{binShareMountPath + "/" + containerDiskBinary},
-		Args:            []string{"--copy-path", copyPath},
+		Command:         []string{helperMountPath + containerDiskBinary},
+		Args:            append([]string{"--target", target}, paths...),
 		VolumeMounts: []corev1.VolumeMount{
-			{Name: "virt-bin-share-dir", MountPath: binShareMountPath},
+			{Name: helperVolume, MountPath: helperMountPath, ReadOnly: true},
 			{Name: volume, MountPath: mountPath},
 		},
 		Resources:       helperResources(),
@@ -98,9 +122,12 @@ func defaultPullPolicy(image string) corev1.PullPolicy {
 }
 
 func helperResources() corev1.ResourceRequirements {
+	// Limits equal requests so a VMI with dedicated CPUs keeps Guaranteed QoS. A
+	// copy is CPU bound while it lasts (a 10m limit made a 100 MB copy take tens of
+	// seconds) and goes through the page cache, which the memory limit bounds.
 	list := corev1.ResourceList{
-		corev1.ResourceCPU:    resource.MustParse("10m"),
-		corev1.ResourceMemory: resource.MustParse("40Mi"),
+		corev1.ResourceCPU:    resource.MustParse("200m"),
+		corev1.ResourceMemory: resource.MustParse("64Mi"),
 	}
 	return corev1.ResourceRequirements{Requests: list, Limits: list.DeepCopy()}
 }

@@ -20,15 +20,18 @@ const (
 	SocketMountPath = "/var/run/kvirt"
 	// PrivateMountPath is launcher-private runtime state (libvirt runtime dir, ...).
 	PrivateMountPath = "/var/run/kvirt-private"
+	// NotifyMountPath is virt-handler's notify socket directory (<share dir>/notify).
+	NotifyMountPath = "/var/run/kvirt-notify"
+	// CacheMountPath is the node's shared launcher cache (libvirt capabilities).
+	CacheMountPath = "/var/cache/kvirt"
 	// ContainerDiskMountPath holds the disk images served by containerDisk containers.
 	ContainerDiskMountPath = "/var/run/kvirt-ephemeral-disks/container-disk-data"
 	// KernelBootMountPath holds the kernel and initrd of a kernelBoot container.
 	KernelBootMountPath = "/var/run/kvirt-ephemeral-disks/kernel-boot"
-	binShareMountPath   = "/init/usr/bin"
-	containerDiskBinary = "container-disk"
-
-	// runtimeUser is the unprivileged user the launcher runs as (upstream: 107, qemu).
-	runtimeUser = int64(107)
+	// helperMountPath receives the container-disk helper, at
+	// helperMountPath/usr/bin/container-disk.
+	helperMountPath     = "/init"
+	containerDiskBinary = "/usr/bin/container-disk"
 	// gracePeriodPadding gives the launcher time to stop its VM after the guest's
 	// own grace period.
 	gracePeriodPadding = int64(15)
@@ -82,13 +85,15 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			DNSConfig:                     spec.DNSConfig.DeepCopy(),
 			ServiceAccountName:            spec.ServiceAccountName,
 			AutomountServiceAccountToken:  ptr(spec.ServiceAccountName != ""),
-			SecurityContext: &corev1.PodSecurityContext{
-				RunAsUser: ptr(runtimeUser), RunAsGroup: ptr(runtimeUser), FSGroup: ptr(runtimeUser),
-				RunAsNonRoot: ptr(true),
-			},
-			Containers:       append([]corev1.Container{computeContainer(vmi, cfg, len(images.containers) > 0)}, images.containers...),
+			// The sandbox's pause process becomes PID 1 and reaps orphans: libvirt
+			// probes QEMU with -daemonize, and a probe QEMU that exits must be
+			// reaped, or libvirt waits for it forever (the launcher is no init).
+			ShareProcessNamespace: ptr(true),
+			// Root: the launcher runs libvirtd and QEMU (see computeSecurity).
+			SecurityContext:  &corev1.PodSecurityContext{RunAsUser: ptr(int64(0)), RunAsGroup: ptr(int64(0))},
+			Containers:       []corev1.Container{computeContainer(vmi, cfg, images.containerDisks)},
 			InitContainers:   images.initContainers,
-			Volumes:          podVolumes(vmi, cfg, len(images.containers) > 0),
+			Volumes:          podVolumes(vmi, cfg, images.containerDisks),
 			ImagePullSecrets: images.pullSecrets,
 		},
 	}
@@ -136,22 +141,34 @@ func nodeSelector(spec *virtv1.VirtualMachineInstanceSpec) map[string]string {
 	return sel
 }
 
-func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withImages bool) corev1.Container {
+func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks bool) corev1.Container {
 	mounts := []corev1.VolumeMount{
 		{Name: "sockets", MountPath: SocketMountPath},
+		{Name: "notify", MountPath: NotifyMountPath},
+		{Name: "cache", MountPath: CacheMountPath},
 		{Name: "private", MountPath: PrivateMountPath},
 	}
-	if withImages {
+	if withDisks {
+		// Writable: libvirt opens a transient disk's image read-write (the guest's
+		// writes still go to the overlay). The copy is private to this pod.
 		mounts = append(mounts, corev1.VolumeMount{Name: "container-disks", MountPath: ContainerDiskMountPath})
 	}
 	if kernelBootImage(&vmi.Spec) != nil {
-		mounts = append(mounts, corev1.VolumeMount{Name: "kernel-boot", MountPath: KernelBootMountPath})
+		mounts = append(mounts, corev1.VolumeMount{Name: "kernel-boot", MountPath: KernelBootMountPath, ReadOnly: true})
 	}
 	return corev1.Container{
 		Name:    ComputeContainer,
 		Image:   cfg.LauncherImage,
 		Command: []string{"/usr/bin/virt-launcher"},
-		Args:    []string{"--socket-dir", SocketMountPath},
+		Args: []string{
+			"--socket-dir", SocketMountPath,
+			"--notify-socket", NotifyMountPath + "/domain-notify.sock",
+			"--state-dir", PrivateMountPath + "/libvirt",
+			"--libvirt-cache-dir", CacheMountPath + "/libvirt",
+			"--container-disk-dir", ContainerDiskMountPath,
+			"--kernel-boot-dir", KernelBootMountPath,
+			"--default-grace", fmt.Sprintf("%ds", *gracePeriod(&vmi.Spec)-gracePeriodPadding),
+		},
 		Env: []corev1.EnvVar{
 			{Name: "KVIRT_VMI_NAME", Value: vmi.Name},
 			{Name: "KVIRT_VMI_NAMESPACE", Value: vmi.Namespace},
@@ -161,31 +178,51 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withImages
 		Resources:                computeResources(&vmi.Spec, cfg),
 		VolumeMounts:             mounts,
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
-		SecurityContext: &corev1.SecurityContext{
-			AllowPrivilegeEscalation: ptr(false),
-			Capabilities: &corev1.Capabilities{
-				Drop: []corev1.Capability{"ALL"},
-				Add:  []corev1.Capability{"NET_BIND_SERVICE"},
-			},
-		},
+		SecurityContext:          computeSecurity(),
 	}
 }
 
-func podVolumes(vmi *virtv1.VirtualMachineInstance, cfg Config, withImages bool) []corev1.Volume {
-	hostPathType := corev1.HostPathDirectoryOrCreate
-	vols := []corev1.Volume{
-		{Name: "sockets", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
-			Path: cfg.ShareDir + "/" + string(vmi.UID), Type: &hostPathType,
-		}}},
-		{Name: "private", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+// computeSecurity: root with the runtime's default capabilities plus
+//   - SYS_ADMIN: the private libvirtd runs under `unshare --mount` and bind-mounts
+//     the launcher's state over libvirt's directories;
+//   - NET_ADMIN: the bridge binding moves the pod address to a bridge and creates
+//     a tap device (and QEMU configures it);
+//   - NET_BIND_SERVICE: the bridge binding's DHCP responder listens on UDP 67.
+//
+// Not privileged: /dev/kvm, /dev/net/tun and /dev/vhost-net come from virt-handler's
+// device plugins. Kubernetes rejects allowPrivilegeEscalation=false together with
+// SYS_ADMIN, so it is left unset.
+func computeSecurity() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		RunAsUser:    ptr(int64(0)),
+		Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"NET_ADMIN", "NET_BIND_SERVICE", "SYS_ADMIN"}},
 	}
-	if withImages {
-		vols = append(vols,
-			corev1.Volume{Name: "container-disks", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
-			corev1.Volume{Name: "virt-bin-share-dir", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+}
+
+func podVolumes(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks bool) []corev1.Volume {
+	dirOrCreate := corev1.HostPathDirectoryOrCreate
+	hostPath := func(name, path string) corev1.Volume {
+		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
+			Path: path, Type: &dirOrCreate,
+		}}}
+	}
+	emptyDir := func(name string) corev1.Volume {
+		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
+	}
+	vols := []corev1.Volume{
+		hostPath("sockets", cfg.ShareDir+"/"+string(vmi.UID)),
+		hostPath("notify", cfg.ShareDir+"/notify"),
+		hostPath("cache", cfg.CacheDir),
+		emptyDir("private"),
+	}
+	if withDisks {
+		vols = append(vols, emptyDir("container-disks"))
 	}
 	if kernelBootImage(&vmi.Spec) != nil {
-		vols = append(vols, corev1.Volume{Name: "kernel-boot", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+		vols = append(vols, emptyDir("kernel-boot"))
+	}
+	if withDisks || kernelBootImage(&vmi.Spec) != nil {
+		vols = append(vols, emptyDir(helperVolume))
 	}
 	return vols
 }

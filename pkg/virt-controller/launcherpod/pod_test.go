@@ -174,10 +174,6 @@ func TestRenderShape(t *testing.T) {
 	if c.Name != ComputeContainer || c.Image != DefaultLauncherImage || c.Command[0] != "/usr/bin/virt-launcher" {
 		t.Errorf("compute container = %s %s %v", c.Name, c.Image, c.Command)
 	}
-	hp := pod.Spec.Volumes[0].HostPath
-	if hp == nil || hp.Path != "/var/run/kvirt/1234-uid" {
-		t.Errorf("socket volume = %+v", pod.Spec.Volumes[0])
-	}
 	if *pod.Spec.TerminationGracePeriodSeconds != 45 || pod.Spec.RestartPolicy != corev1.RestartPolicyNever {
 		t.Errorf("grace %d restart %s", *pod.Spec.TerminationGracePeriodSeconds, pod.Spec.RestartPolicy)
 	}
@@ -186,32 +182,102 @@ func TestRenderShape(t *testing.T) {
 	}
 }
 
+func TestRenderNodeContract(t *testing.T) {
+	pod := Render(baseVMI(), Config{})
+	hostPaths := map[string]string{}
+	for _, v := range pod.Spec.Volumes {
+		if v.HostPath != nil {
+			hostPaths[v.Name] = v.HostPath.Path
+		}
+	}
+	wantHost := map[string]string{"sockets": "/var/run/kvirt/1234-uid", "notify": "/var/run/kvirt/notify", "cache": "/var/cache/kvirt"}
+	if !reflect.DeepEqual(hostPaths, wantHost) {
+		t.Errorf("hostPath volumes = %v, want %v", hostPaths, wantHost)
+	}
+	c := pod.Spec.Containers[0]
+	mounts := map[string]string{}
+	for _, m := range c.VolumeMounts {
+		mounts[m.Name] = m.MountPath
+	}
+	wantMounts := map[string]string{"sockets": "/var/run/kvirt", "notify": "/var/run/kvirt-notify",
+		"cache": "/var/cache/kvirt", "private": "/var/run/kvirt-private"}
+	if !reflect.DeepEqual(mounts, wantMounts) {
+		t.Errorf("mounts = %v, want %v", mounts, wantMounts)
+	}
+	wantArgs := []string{"--socket-dir", "/var/run/kvirt", "--notify-socket", "/var/run/kvirt-notify/domain-notify.sock",
+		"--state-dir", "/var/run/kvirt-private/libvirt", "--libvirt-cache-dir", "/var/cache/kvirt/libvirt",
+		"--container-disk-dir", ContainerDiskMountPath, "--kernel-boot-dir", KernelBootMountPath, "--default-grace", "30s"}
+	if !reflect.DeepEqual(c.Args, wantArgs) {
+		t.Errorf("args = %v, want %v", c.Args, wantArgs)
+	}
+	if s := pod.Spec.ShareProcessNamespace; s == nil || !*s {
+		t.Error("the pod does not share its process namespace: nothing would reap QEMU's probe processes")
+	}
+	if u := pod.Spec.SecurityContext.RunAsUser; u == nil || *u != 0 {
+		t.Errorf("pod runs as %v, want root", u)
+	}
+	sc := c.SecurityContext
+	if sc.Privileged != nil && *sc.Privileged {
+		t.Error("compute container is privileged")
+	}
+	wantCaps := []corev1.Capability{"NET_ADMIN", "NET_BIND_SERVICE", "SYS_ADMIN"}
+	if !reflect.DeepEqual(sc.Capabilities.Add, wantCaps) || sc.Capabilities.Drop != nil || sc.AllowPrivilegeEscalation != nil {
+		t.Errorf("capabilities = %+v, allowPrivilegeEscalation %v", sc.Capabilities, sc.AllowPrivilegeEscalation)
+	}
+}
+
 func TestRenderImages(t *testing.T) {
 	vmi := baseVMI()
 	vmi.Spec.Volumes = []virtv1.Volume{
 		{Name: "root", ContainerDisk: &virtv1.ContainerDiskSource{Image: "reg/cirros:v1", ImagePullSecret: "s"}},
-		{Name: "data", ContainerDisk: &virtv1.ContainerDiskSource{Image: "reg:5000/disk"}},
+		{Name: "data", ContainerDisk: &virtv1.ContainerDiskSource{Image: "reg:5000/disk", Path: "/custom/d.qcow2"}},
 		{Name: "ci", CloudInitNoCloud: &virtv1.CloudInitNoCloudSource{UserData: "x"}},
 	}
-	vmi.Spec.Domain.Firmware = &virtv1.Firmware{KernelBoot: &virtv1.KernelBoot{Container: &virtv1.KernelBootContainer{Image: "reg/kernel:1", ImagePullSecret: "s"}}}
+	vmi.Spec.Domain.Firmware = &virtv1.Firmware{KernelBoot: &virtv1.KernelBoot{Container: &virtv1.KernelBootContainer{
+		Image: "reg/kernel:1", ImagePullSecret: "s", KernelPath: "/boot/vmlinuz", InitrdPath: "/boot/initrd.img"}}}
 	pod := Render(vmi, Config{LauncherImage: "me/launcher:1"})
 
-	var names []string
-	policies := map[string]corev1.PullPolicy{}
-	for _, c := range pod.Spec.Containers {
-		names = append(names, c.Name)
-		policies[c.Name] = c.ImagePullPolicy
+	if len(pod.Spec.Containers) != 1 || pod.Spec.Containers[0].Name != ComputeContainer {
+		t.Fatalf("containers = %d, want only compute", len(pod.Spec.Containers))
 	}
-	if want := []string{"compute", "volumeroot", "volumedata", "kernel-boot"}; !reflect.DeepEqual(names, want) {
-		t.Fatalf("containers = %v, want %v", names, want)
+	type initC struct {
+		name, image string
+		cmd         []string
+		policy      corev1.PullPolicy
 	}
-	if policies["volumeroot"] != corev1.PullIfNotPresent || policies["volumedata"] != corev1.PullAlways {
-		t.Errorf("pull policies = %v", policies)
+	var got []initC
+	for _, c := range pod.Spec.InitContainers {
+		got = append(got, initC{c.Name, c.Image, append(append([]string{}, c.Command...), c.Args...), c.ImagePullPolicy})
 	}
-	if len(pod.Spec.InitContainers) != 1 || pod.Spec.InitContainers[0].Image != "me/launcher:1" {
-		t.Errorf("init containers = %+v", pod.Spec.InitContainers)
+	helper := "/init/usr/bin/container-disk"
+	want := []initC{
+		{"container-disk-binary", "me/launcher:1", []string{"/usr/bin/container-disk", "--target", "/init", "/usr/bin/container-disk"}, ""},
+		{"volumeroot", "reg/cirros:v1", []string{helper, "--target", ContainerDiskMountPath + "/root", "/disk"}, corev1.PullIfNotPresent},
+		{"volumedata", "reg:5000/disk", []string{helper, "--target", ContainerDiskMountPath + "/data", "/custom/d.qcow2"}, corev1.PullAlways},
+		{"kernel-boot", "reg/kernel:1", []string{helper, "--target", KernelBootMountPath, "/boot/vmlinuz", "/boot/initrd.img"}, corev1.PullIfNotPresent},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("init containers =\n%v\nwant\n%v", got, want)
+	}
+	mounts := map[string]bool{}
+	for _, m := range pod.Spec.Containers[0].VolumeMounts {
+		mounts[m.Name+":"+m.MountPath] = m.ReadOnly
+	}
+	if ro, ok := mounts["container-disks:"+ContainerDiskMountPath]; !ok || ro {
+		t.Errorf("compute mounts = %v, want container disks writable", mounts)
+	}
+	if ro, ok := mounts["kernel-boot:"+KernelBootMountPath]; !ok || !ro {
+		t.Errorf("compute mounts = %v, want kernel boot read-only", mounts)
 	}
 	if len(pod.Spec.ImagePullSecrets) != 1 || pod.Spec.ImagePullSecrets[0].Name != "s" {
 		t.Errorf("pull secrets = %v", pod.Spec.ImagePullSecrets)
+	}
+	// Only a kernelBoot image, no paths named: the whole /boot is copied.
+	vmi.Spec.Volumes = nil
+	vmi.Spec.Domain.Firmware.KernelBoot.Container.KernelPath = ""
+	vmi.Spec.Domain.Firmware.KernelBoot.Container.InitrdPath = ""
+	pod = Render(vmi, Config{})
+	if n := len(pod.Spec.InitContainers); n != 2 || pod.Spec.InitContainers[1].Args[2] != "/boot" {
+		t.Errorf("kernelBoot only: init containers %+v", pod.Spec.InitContainers)
 	}
 }

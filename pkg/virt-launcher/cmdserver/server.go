@@ -90,15 +90,20 @@ func (s *Server) Ping(context.Context, *launcherv1.PingRequest) (*launcherv1.Pin
 	}, nil
 }
 
+// kvmDevice is the KVM device file; in a launcher pod it exists only when the
+// pod was given the devices.kubevirt.io/kvm resource.
+const kvmDevice = "/dev/kvm"
+
 // SyncVMI defines and starts the domain.
 func (s *Server) SyncVMI(ctx context.Context, req *launcherv1.SyncVMIRequest) (*launcherv1.Result, error) {
 	vmi := &virtv1.VirtualMachineInstance{}
 	if err := json.Unmarshal(req.VmiJson, vmi); err != nil {
 		return result(fmt.Errorf("decode vmi: %w", err)), nil
 	}
-	acc := domain.Accelerator(req.Accelerator)
-	if acc == "" {
-		acc = domain.AcceleratorTCG
+	_, kvmErr := os.Stat(kvmDevice)
+	acc := domain.Usable(domain.Accelerator(req.Accelerator), kvmErr == nil)
+	if string(acc) != req.Accelerator {
+		klog.FromContext(s.ctx).Info("accelerator not usable here", "requested", req.Accelerator, "using", acc)
 	}
 	err := s.manager.Sync(klog.NewContext(s.ctx, klog.FromContext(ctx)), vmi, acc)
 	s.changed()

@@ -114,6 +114,16 @@ func RenderXML(vmi *virtv1.VirtualMachineInstance, cfg Config) (string, error) {
 	return out, nil
 }
 
+// Usable is the accelerator the launcher can actually use: KVM needs the device
+// file in its container. A launcher pod rendered with emulation allowed requests
+// no kvm device, so even on a KVM node it runs the guest under TCG.
+func Usable(requested Accelerator, kvmDevicePresent bool) Accelerator {
+	if requested == "" || (requested == AcceleratorKVM && !kvmDevicePresent) {
+		return AcceleratorTCG
+	}
+	return requested
+}
+
 func domainType(acc Accelerator) string {
 	if acc == AcceleratorKVM {
 		return "kvm"

@@ -211,3 +211,21 @@ func TestTargetNames(t *testing.T) {
 		t.Fatalf("names = %v", got)
 	}
 }
+
+func TestUsableAccelerator(t *testing.T) {
+	cases := []struct {
+		requested Accelerator
+		device    bool
+		want      Accelerator
+	}{
+		{AcceleratorKVM, true, AcceleratorKVM},
+		{AcceleratorKVM, false, AcceleratorTCG},
+		{AcceleratorTCG, true, AcceleratorTCG},
+		{"", true, AcceleratorTCG},
+	}
+	for _, tc := range cases {
+		if got := Usable(tc.requested, tc.device); got != tc.want {
+			t.Errorf("Usable(%q, %v) = %q, want %q", tc.requested, tc.device, got, tc.want)
+		}
+	}
+}

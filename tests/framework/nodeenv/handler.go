@@ -37,7 +37,7 @@ func (e *Env) StartHandler(t testing.TB, cfg HandlerConfig) *Handler {
 	t.Helper()
 	args := []string{"--kubeconfig", cfg.Kubeconfig,
 		"--node-name", cfg.NodeName, "--socket-root", cfg.SocketRoot, "--state-dir", cfg.StateDir,
-		"--accelerator", "tcg", "--heartbeat-interval", "2s", "-v", "2"}
+		"--accelerator", "tcg", "--heartbeat-interval", "2s", "--device-plugin-dir", "", "-v", "2"}
 	if cfg.NodeAPI != nil {
 		args = append(args, "--node-api-listen", cfg.NodeAPIListen, "--node-api-cert", cfg.NodeAPI.ServerCert,
 			"--node-api-key", cfg.NodeAPI.ServerKey, "--node-api-client-ca", cfg.NodeAPI.CAFile)

@@ -57,7 +57,7 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 	socketDir := filepath.Join(cfg.SocketRoot, cfg.UID)
 	notify := cfg.NotifySocket
 	if notify == "" {
-		notify = filepath.Join(cfg.SocketRoot, "domain-notify.sock")
+		notify = filepath.Join(cfg.SocketRoot, "notify", "domain-notify.sock")
 	}
 	args := []string{"--socket-dir", socketDir, "--notify-socket", notify, "--libvirt-cache-dir", e.CacheDir,
 		"--container-disk-dir", cfg.ContainerDiskDir, "--kernel-boot-dir", cfg.KernelBootDir, "-v", "2",
