@@ -1,6 +1,8 @@
 package strategy
 
 import (
+	"fmt"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,7 +17,9 @@ const (
 	VirtAPIPort        = 8443
 	VirtControllerPort = 8090
 	VirtHandlerNodeAPI = 8186
-	defaultReplicas    = 2
+	// VirtHandlerHealthPort serves virt-handler's /healthz on the node's address.
+	VirtHandlerHealthPort = 8187
+	defaultReplicas       = 2
 	// VirtAPIReadinessPath: the contract names /readyz, but virt-api serves only
 	// /healthz today; switch once virt-api serves /readyz.
 	VirtAPIReadinessPath  = "/healthz"
@@ -224,7 +228,12 @@ func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
 			"--node-api-key", "/etc/virt-handler/server/tls.key",
 			"--node-api-client-ca", "/etc/virt-handler/ca/ca-bundle",
 			"--device-plugin-dir", devicePluginMountPath,
+			"--health-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerHealthPort),
 		},
+		// On the host network the kubelet probes the node's address.
+		ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+			Path: "/healthz", Port: intstr.FromInt32(VirtHandlerHealthPort), Scheme: corev1.URISchemeHTTP,
+		}}, PeriodSeconds: 5},
 		Env: []corev1.EnvVar{fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("NODE_IP", "status.hostIP"), podNamespaceEnv},
 		SecurityContext: &corev1.SecurityContext{
 			Privileged: ptr.To(true), RunAsUser: ptr.To[int64](0),
