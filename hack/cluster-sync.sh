@@ -27,14 +27,14 @@ started=${SECONDS}
 (cd "${KVIRT_ROOT}" && go build -o "${KVIRT_OUT_DIR}/bin/" ./cmd/virtctl) # for the user and the e2e tests
 
 # render FILE: the release manifest with every kvirt.local/<name>:devel replaced by
-# the built reference and the local kubelet's root directory.
+# the built reference. (KUBELET_ROOT_DIR stays /var/lib/kubelet: the kubelet serves
+# device plugins under /var/lib/kubelet/device-plugins whatever its --root-dir.)
 render() {
   local src="${KVIRT_ROOT}/manifests/release/$1" out="${rendered}/$1" expr=() ref name
   for ref in "${images}"/*.ref; do
     name="$(basename "${ref}" .ref)"
     expr+=(-e "s#kvirt.local/${name}:devel#$(cat "${ref}")#g")
   done
-  expr+=(-e "s#/var/lib/kubelet\$#${KVIRT_CLUSTER_DIR}/kubelet#")
   sed "${expr[@]}" "${src}" >"${out}"
   if grep -q ':devel' "${out}"; then
     kvirt::log::fatal "$1 still names an unbuilt image: $(grep -o 'kvirt.local/[a-z-]*:devel' "${out}" | sort -u | tr '\n' ' ')"
@@ -52,6 +52,18 @@ kvirt::log::info "installing virt-operator"
 kvirt::log::info "applying the KubeVirt CR"
 "${kubectl[@]}" apply --server-side --force-conflicts --field-manager=kvirt-cluster-sync \
   -f "${rendered}/kvirt-cr.yaml" >/dev/null
+# The CR may still read Available from before this sync: wait until the operator has
+# rolled every component to the images just built, then for Available.
+runs_built() {
+  local kind="$1" name="$2" want got
+  want="$(cat "${images}/${name}.ref")"
+  got="$("${kubectl[@]}" -n kubevirt get "${kind}" "${name}" -o jsonpath='{.spec.template.spec.containers[0].image}')"
+  [[ "${got}" == "${want}" ]] || { echo "${kind}/${name} runs ${got:-nothing}, want ${want}"; return 1; }
+}
+for component in deployment/virt-api deployment/virt-controller daemonset/virt-handler; do
+  kvirt::cluster::wait_for "${component} on the built image" "${timeout}" runs_built "${component%/*}" "${component#*/}"
+  "${kubectl[@]}" -n kubevirt rollout status "${component}" --timeout="${timeout}s" >/dev/null
+done
 if ! "${kubectl[@]}" -n kubevirt wait kubevirt/kubevirt --for=condition=Available --timeout="${timeout}s"; then
   "${kubectl[@]}" -n kubevirt get kubevirt kubevirt -o yaml >&2 || true
   "${kubectl[@]}" -n kubevirt get pods -o wide >&2 || true
