@@ -30,6 +30,10 @@ const missingRefRetry = 10 * time.Second
 // still terminating.
 const reasonWaitForDeletion = "waitForDeletion"
 
+// reasonStaleVM is an internal outcome, never shown: the cached VM is older than
+// the start failure this controller recorded; the key is retried shortly.
+const reasonStaleVM = "staleVM"
+
 // Resolver pins the instancetype and preference a VM starts with.
 type Resolver interface {
 	Resolve(ctx context.Context, vm *virtv1.VirtualMachine) (instancetype.Resolved, error)
@@ -120,7 +124,7 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 		} else if failure.Reason == ReasonInstancetype {
 			retry = missingRefRetry
 		}
-		if failure != nil && failure.Reason == reasonWaitForDeletion {
+		if failure != nil && (failure.Reason == reasonWaitForDeletion || failure.Reason == reasonStaleVM) {
 			failure, retry = nil, time.Second
 		}
 	}
@@ -146,6 +150,9 @@ func (c *Controller) act(ctx context.Context, vm *virtv1.VirtualMachine, vmi *vi
 	log := klog.FromContext(ctx)
 	switch d.Action {
 	case ActionCreate:
+		if c.backoffAhead(ctx, vm, time.Now()) {
+			return nil, &Failure{Reason: reasonStaleVM}
+		}
 		created, failure := c.createVMI(ctx, vm)
 		if failure == nil {
 			log.Info("vmi created", "vm", klog.KObj(vm), "uid", created.UID)
@@ -160,6 +167,19 @@ func (c *Controller) act(ctx context.Context, vm *virtv1.VirtualMachine, vmi *vi
 		log.Info("vmi deleted", "vm", klog.KObj(vm), "uid", vmi.UID)
 	}
 	return nil, nil
+}
+
+// backoffAhead reports whether the live VM says to wait for a start-failure retry
+// that the cached one does not know yet. The sync that recorded the failure also
+// deleted the failed VMI, so once the VMI cache shows it gone a lagging VM cache
+// would otherwise restart at once, without backoff. One GET per VMI creation.
+func (c *Controller) backoffAhead(ctx context.Context, vm *virtv1.VirtualMachine, now time.Time) bool {
+	live, err := c.cfg.Kvirt.KubevirtV1().VirtualMachines(vm.Namespace).Get(ctx, vm.Name, metav1.GetOptions{})
+	if err != nil || live.ResourceVersion == vm.ResourceVersion {
+		return false
+	}
+	f := live.Status.StartFailure
+	return f != nil && f.RetryAfterTimestamp != nil && now.Before(f.RetryAfterTimestamp.Time)
 }
 
 func (c *Controller) createVMI(ctx context.Context, vm *virtv1.VirtualMachine) (*virtv1.VirtualMachineInstance, *Failure) {
