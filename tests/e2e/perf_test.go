@@ -30,6 +30,7 @@ func TestCreationFigures(t *testing.T) {
 	var report strings.Builder
 	fmt.Fprintf(&report, "# kvirt on the local cluster: figures (%s)\n\n", time.Now().UTC().Format(time.RFC3339))
 	for _, parallel := range []bool{false, true} {
+		waitQuiet(t)
 		ns := newNamespace(t)
 		tl := newTimeline(t, ns)
 		before := apiWrites(t)
@@ -114,6 +115,24 @@ func runBatch(t *testing.T, ns string, tl *timeline, parallel bool) {
 	for i := range perfCount {
 		tl.waitRunning(t, fmt.Sprintf("perf-%02d", i))
 	}
+}
+
+// waitQuiet waits until no other test namespace is still being deleted, so its
+// clean-up writes do not count towards the batch.
+func waitQuiet(t *testing.T) {
+	t.Helper()
+	poll.Eventually(t, 5*time.Minute, "earlier test namespaces deleted", func() error {
+		l, err := e.kube.CoreV1().Namespaces().List(ctx(t), metav1.ListOptions{})
+		if err != nil {
+			return err
+		}
+		for _, ns := range l.Items {
+			if strings.HasPrefix(ns.Name, "e2e-") && ns.DeletionTimestamp != nil {
+				return fmt.Errorf("namespace %s is terminating", ns.Name)
+			}
+		}
+		return nil
+	})
 }
 
 func deleteVMIs(t *testing.T, ns string) {
