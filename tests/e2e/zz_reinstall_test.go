@@ -29,11 +29,14 @@ func TestKubeVirtRecreateKeepsVMs(t *testing.T) {
 		t.Fatal(err)
 	}
 	poll.Eventually(t, 3*time.Minute, "KubeVirt CR removed", func() error {
-		_, err := kvs.Get(ctx(t), kv.Name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
+		left, err := kvs.Get(ctx(t), kv.Name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
 			return nil
+		case err != nil:
+			return err
 		}
-		return fmt.Errorf("still there: %v", err)
+		return fmt.Errorf("still there, phase %q", left.Status.Phase)
 	})
 	poll.Eventually(t, 2*time.Minute, "virt-handler pods gone", func() error {
 		if n := len(handlerPods(t)); n > 0 {
