@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/pflag"
 
 	"kvirt.io/kvirt/pkg/kubeclient"
+	"kvirt.io/kvirt/pkg/leader"
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 )
 
@@ -23,18 +23,7 @@ type Options struct {
 	MetricsAddress string
 	// Migration limits.
 	ParallelMigrationsPerCluster, ParallelOutboundMigrationsPerNode int
-	Leader                                                          LeaderOptions
-}
-
-// LeaderOptions configures leader election on a coordination.k8s.io Lease.
-type LeaderOptions struct {
-	Enabled       bool
-	Namespace     string
-	Name          string
-	Identity      string
-	LeaseDuration time.Duration
-	RenewDeadline time.Duration
-	RetryPeriod   time.Duration
+	Leader                                                          leader.Options
 }
 
 // AddFlags registers virt-controller's flags.
@@ -51,13 +40,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.ParallelMigrationsPerCluster, "parallel-migrations-per-cluster", 5, "migrations running at once in the cluster")
 	fs.IntVar(&o.ParallelOutboundMigrationsPerNode, "parallel-outbound-migrations-per-node", 2, "migrations leaving one node at once")
 	fs.StringVar(&o.MetricsAddress, "metrics-bind-address", ":8090", "address serving /metrics and /healthz; empty disables")
-	fs.BoolVar(&o.Leader.Enabled, "leader-elect", true, "run only while holding the leader Lease")
 	fs.StringVar(&o.Leader.Namespace, "leader-elect-namespace", defaultNamespace(), "namespace of the leader Lease")
-	fs.StringVar(&o.Leader.Name, "leader-elect-name", "virt-controller", "name of the leader Lease")
-	fs.StringVar(&o.Leader.Identity, "leader-elect-identity", "", "holder identity; default hostname_pid")
-	fs.DurationVar(&o.Leader.LeaseDuration, "leader-elect-lease-duration", 15*time.Second, "how long a lease is valid without renewal")
-	fs.DurationVar(&o.Leader.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader retries renewing before giving up")
-	fs.DurationVar(&o.Leader.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "interval between acquire and renew attempts")
+	o.Leader.AddFlags(fs, "virt-controller")
 }
 
 func defaultNamespace() string {
@@ -80,8 +64,6 @@ func (o *Options) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must be at least 1, got %d", name, n))
 		}
 	}
-	if l := o.Leader; l.Enabled && (l.RenewDeadline >= l.LeaseDuration || l.RetryPeriod <= 0) {
-		errs = append(errs, errors.New("leader election needs retry-period > 0 and renew-deadline < lease-duration"))
-	}
+	errs = append(errs, o.Leader.Validate())
 	return errors.Join(errs...)
 }

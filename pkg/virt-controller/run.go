@@ -4,23 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
 	"sync"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/leaderelection"
-	"k8s.io/client-go/tools/leaderelection/resourcelock"
-	"k8s.io/klog/v2"
 
 	virtv1 "kvirt.io/api/core/v1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
 	"kvirt.io/kvirt/pkg/instancetype"
+	"kvirt.io/kvirt/pkg/leader"
+	"kvirt.io/kvirt/pkg/metricsserver"
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 	"kvirt.io/kvirt/pkg/virt-controller/metrics"
 	"kvirt.io/kvirt/pkg/virt-controller/migration"
@@ -29,13 +24,8 @@ import (
 	"kvirt.io/kvirt/pkg/virt-controller/vmi"
 )
 
-// errLostLease ends the process when another instance took over: a deposed leader
-// must not keep writing.
-var errLostLease = errors.New("lost the leader lease")
-
 // Run serves until ctx ends: metrics at once, the controllers while leading.
 func (o *Options) Run(ctx context.Context) error {
-	log := klog.FromContext(ctx)
 	reg := metrics.New()
 	cfg, err := o.Client.RESTConfig()
 	if err != nil {
@@ -56,7 +46,7 @@ func (o *Options) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if o.MetricsAddress != "" {
-		if err := serveMetrics(ctx, &wg, o.MetricsAddress, reg); err != nil {
+		if err := metricsserver.Serve(ctx, &wg, o.MetricsAddress, reg.Handler()); err != nil {
 			return err
 		}
 	}
@@ -64,64 +54,14 @@ func (o *Options) Run(ctx context.Context) error {
 	if !o.Leader.Enabled {
 		return o.runControllers(ctx, clients, reg)
 	}
-	return o.lead(ctx, clients, reg, log)
+	return leader.Run(ctx, kube, o.Leader, reg.SetLeading, func(ctx context.Context) error {
+		return o.runControllers(ctx, clients, reg)
+	})
 }
 
 type clientSet struct {
 	kube  kubernetes.Interface
 	kvirt kvirtclient.Interface
-}
-
-func (o *Options) lead(ctx context.Context, c clientSet, reg *metrics.Registry, log klog.Logger) error {
-	id := o.Leader.Identity
-	if id == "" {
-		host, _ := os.Hostname()
-		id = fmt.Sprintf("%s_%d", host, os.Getpid())
-	}
-	// The elector runs OnStartedLeading on a goroutine it does not wait for, so the
-	// callback only hands over the leading context and the controllers run here.
-	leading := make(chan context.Context, 1)
-	elector, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
-		Lock: &resourcelock.LeaseLock{
-			LeaseMeta:  metav1.ObjectMeta{Namespace: o.Leader.Namespace, Name: o.Leader.Name},
-			Client:     c.kube.CoordinationV1(),
-			LockConfig: resourcelock.ResourceLockConfig{Identity: id},
-		},
-		LeaseDuration:   o.Leader.LeaseDuration,
-		RenewDeadline:   o.Leader.RenewDeadline,
-		RetryPeriod:     o.Leader.RetryPeriod,
-		ReleaseOnCancel: true,
-		Name:            o.Leader.Name,
-		Callbacks: leaderelection.LeaderCallbacks{
-			OnStartedLeading: func(ctx context.Context) { leading <- ctx },
-			OnStoppedLeading: func() {
-				reg.SetLeading(false)
-				log.Info("stopped leading", "identity", id)
-			},
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("leader election: %w", err)
-	}
-	log.Info("waiting for the leader lease", "lease", o.Leader.Namespace+"/"+o.Leader.Name, "identity", id)
-	electorDone := make(chan struct{})
-	go func() {
-		defer close(electorDone)
-		elector.Run(ctx)
-	}()
-	var runErr error
-	select {
-	case leadCtx := <-leading:
-		log.Info("leading", "identity", id)
-		reg.SetLeading(true)
-		runErr = o.runControllers(leadCtx, c, reg)
-		<-electorDone
-	case <-electorDone:
-	}
-	if ctx.Err() != nil {
-		return runErr
-	}
-	return errors.Join(errLostLease, runErr)
 }
 
 // runControllers starts the informers and every controller and returns when ctx
@@ -198,31 +138,4 @@ func runAll(parent context.Context, runs []func(context.Context) error) error {
 		cancel()
 	}
 	return errors.Join(all...)
-}
-
-func serveMetrics(ctx context.Context, wg *sync.WaitGroup, addr string, reg *metrics.Registry) error {
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", reg.Handler())
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen for metrics on %s: %w", addr, err)
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			klog.FromContext(ctx).Error(err, "metrics server stopped")
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		<-ctx.Done()
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdownCtx)
-	}()
-	klog.FromContext(ctx).Info("serving metrics", "address", ln.Addr().String())
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"kvirt.io/kvirt/pkg/kubeclient"
+	"kvirt.io/kvirt/pkg/leader"
 	"kvirt.io/kvirt/pkg/virt-operator/certs"
 	"kvirt.io/kvirt/pkg/virt-operator/status"
 	"kvirt.io/kvirt/pkg/virt-operator/strategy"
@@ -35,19 +36,9 @@ type Options struct {
 	// MetricsAddress serves /metrics and /healthz; empty disables.
 	MetricsAddress string
 	DegradedAfter  time.Duration
-	Leader         LeaderOptions
+	Leader         leader.Options
 	// Getenv reads the images and the kubelet root (default os.Getenv).
 	Getenv func(string) string
-}
-
-// LeaderOptions configures leader election on a coordination.k8s.io Lease in --namespace.
-type LeaderOptions struct {
-	Enabled       bool
-	Name          string
-	Identity      string
-	LeaseDuration time.Duration
-	RenewDeadline time.Duration
-	RetryPeriod   time.Duration
 }
 
 // AddFlags registers virt-operator's flags.
@@ -57,12 +48,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	o.Validity.AddFlags(fs)
 	fs.StringVar(&o.MetricsAddress, "metrics-bind-address", ":8090", "address serving /metrics and /healthz; empty disables")
 	fs.DurationVar(&o.DegradedAfter, "degraded-after", status.DefaultDegradedAfter, "components unready for longer than this make the KubeVirt Degraded")
-	fs.BoolVar(&o.Leader.Enabled, "leader-elect", true, "reconcile only while holding the leader Lease")
-	fs.StringVar(&o.Leader.Name, "leader-elect-name", "virt-operator", "name of the leader Lease (in --namespace)")
-	fs.StringVar(&o.Leader.Identity, "leader-elect-identity", "", "holder identity; default hostname_pid")
-	fs.DurationVar(&o.Leader.LeaseDuration, "leader-elect-lease-duration", 15*time.Second, "how long a lease is valid without renewal")
-	fs.DurationVar(&o.Leader.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second, "how long the leader retries renewing before giving up")
-	fs.DurationVar(&o.Leader.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "interval between acquire and renew attempts")
+	o.Leader.AddFlags(fs, "virt-operator") // the Lease lives in --namespace
 }
 
 func defaultNamespace() string {
@@ -107,8 +93,6 @@ func (o *Options) Validate() error {
 			errs = append(errs, fmt.Errorf("environment variable %s must name an image", env))
 		}
 	}
-	if l := o.Leader; l.Enabled && (l.RenewDeadline >= l.LeaseDuration || l.RetryPeriod <= 0) {
-		errs = append(errs, errors.New("leader election needs retry-period > 0 and renew-deadline < lease-duration"))
-	}
+	errs = append(errs, o.Leader.Validate())
 	return errors.Join(errs...)
 }

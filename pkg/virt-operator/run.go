@@ -2,13 +2,8 @@ package virtoperator
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"os"
 	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -18,20 +13,16 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/client-go/tools/leaderelection"
-	"k8s.io/client-go/tools/leaderelection/resourcelock"
-	"k8s.io/klog/v2"
 
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
+	"kvirt.io/kvirt/pkg/leader"
+	"kvirt.io/kvirt/pkg/metricsserver"
 	"kvirt.io/kvirt/pkg/version"
 	"kvirt.io/kvirt/pkg/virt-operator/apply"
 	"kvirt.io/kvirt/pkg/virt-operator/reconcile"
 	"kvirt.io/kvirt/pkg/virt-operator/strategy"
 )
-
-// errLostLease ends the process when another instance took over.
-var errLostLease = errors.New("lost the leader lease")
 
 type clientSet struct {
 	kube  kubernetes.Interface
@@ -61,60 +52,18 @@ func (o *Options) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if o.MetricsAddress != "" {
-		if err := serveMetrics(ctx, &wg, o.MetricsAddress); err != nil {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		if err := metricsserver.Serve(ctx, &wg, o.MetricsAddress, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})); err != nil {
 			return err
 		}
 	}
 	if !o.Leader.Enabled {
 		return o.runController(ctx, c)
 	}
-	return o.lead(ctx, c)
-}
-
-func (o *Options) lead(ctx context.Context, c clientSet) error {
-	log := klog.FromContext(ctx)
-	id := o.Leader.Identity
-	if id == "" {
-		host, _ := os.Hostname()
-		id = fmt.Sprintf("%s_%d", host, os.Getpid())
-	}
-	// The elector runs OnStartedLeading on a goroutine it does not wait for, so the
-	// callback hands over the leading context and the controller runs here.
-	leading := make(chan context.Context, 1)
-	elector, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
-		Lock: &resourcelock.LeaseLock{
-			LeaseMeta:  metav1.ObjectMeta{Namespace: o.Namespace, Name: o.Leader.Name},
-			Client:     c.kube.CoordinationV1(),
-			LockConfig: resourcelock.ResourceLockConfig{Identity: id},
-		},
-		LeaseDuration: o.Leader.LeaseDuration, RenewDeadline: o.Leader.RenewDeadline, RetryPeriod: o.Leader.RetryPeriod,
-		ReleaseOnCancel: true, Name: o.Leader.Name,
-		Callbacks: leaderelection.LeaderCallbacks{
-			OnStartedLeading: func(ctx context.Context) { leading <- ctx },
-			OnStoppedLeading: func() { log.Info("stopped leading", "identity", id) },
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("leader election: %w", err)
-	}
-	log.Info("waiting for the leader lease", "lease", o.Namespace+"/"+o.Leader.Name, "identity", id)
-	electorDone := make(chan struct{})
-	go func() {
-		defer close(electorDone)
-		elector.Run(ctx)
-	}()
-	var runErr error
-	select {
-	case leadCtx := <-leading:
-		log.Info("leading", "identity", id)
-		runErr = o.runController(leadCtx, c)
-		<-electorDone
-	case <-electorDone:
-	}
-	if ctx.Err() != nil {
-		return runErr
-	}
-	return errors.Join(errLostLease, runErr)
+	lease := o.Leader
+	lease.Namespace = o.Namespace
+	return leader.Run(ctx, c.kube, lease, nil, func(ctx context.Context) error { return o.runController(ctx, c) })
 }
 
 func (o *Options) runController(ctx context.Context, c clientSet) error {
@@ -152,33 +101,4 @@ func (o *Options) runController(ctx context.Context, c clientSet) error {
 	defer installFactory.Shutdown()
 	defer clusterFactory.Shutdown()
 	return ctrl.Run(ctx, 1)
-}
-
-func serveMetrics(ctx context.Context, wg *sync.WaitGroup, addr string) error {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen for metrics on %s: %w", addr, err)
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			klog.FromContext(ctx).Error(err, "metrics server stopped")
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		<-ctx.Done()
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdownCtx)
-	}()
-	klog.FromContext(ctx).Info("serving metrics", "address", ln.Addr().String())
-	return nil
 }

@@ -1,0 +1,3 @@
+// Package metricsserver serves a component's /metrics and /healthz over plain
+// HTTP until its context ends.
+package metricsserver
