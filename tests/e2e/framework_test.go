@@ -21,6 +21,7 @@ import (
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/virtctl/console"
 	"kvirt.io/kvirt/tests/framework/poll"
+	"kvirt.io/kvirt/tests/framework/vmiconditions"
 )
 
 // Guest console markers printed by hack/guest/init.
@@ -217,15 +218,6 @@ func waitQEMU(t *testing.T, ns, name string) int {
 	return pid
 }
 
-func condition(v *virtv1.VirtualMachineInstance, typ virtv1.VirtualMachineInstanceConditionType) *virtv1.VirtualMachineInstanceCondition {
-	for i := range v.Status.Conditions {
-		if v.Status.Conditions[i].Type == typ {
-			return &v.Status.Conditions[i]
-		}
-	}
-	return nil
-}
-
 // pauseUnpause pauses and unpauses through the subresource API and waits for the
 // Paused condition to come and go.
 func pauseUnpause(t *testing.T, ns, name string) {
@@ -234,7 +226,7 @@ func pauseUnpause(t *testing.T, ns, name string) {
 		t.Fatalf("pause: %v", err)
 	}
 	waitVMI(t, ns, name, time.Minute, "Paused", func(v *virtv1.VirtualMachineInstance) error {
-		if c := condition(v, virtv1.VirtualMachineInstancePaused); c == nil || c.Status != string(corev1.ConditionTrue) {
+		if c := vmiconditions.Get(v, virtv1.VirtualMachineInstancePaused); c == nil || c.Status != string(corev1.ConditionTrue) {
 			return fmt.Errorf("conditions %v", v.Status.Conditions)
 		}
 		return nil
@@ -243,7 +235,7 @@ func pauseUnpause(t *testing.T, ns, name string) {
 		t.Fatalf("unpause: %v", err)
 	}
 	waitVMI(t, ns, name, time.Minute, "not Paused", func(v *virtv1.VirtualMachineInstance) error {
-		if c := condition(v, virtv1.VirtualMachineInstancePaused); c != nil && c.Status == string(corev1.ConditionTrue) {
+		if c := vmiconditions.Get(v, virtv1.VirtualMachineInstancePaused); c != nil && c.Status == string(corev1.ConditionTrue) {
 			return fmt.Errorf("still paused: %v", v.Status.Conditions)
 		}
 		return nil

@@ -15,6 +15,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/tests/framework/nodeenv"
+	"kvirt.io/kvirt/tests/framework/vmiconditions"
 )
 
 // logTime is when a component first logged msg (zap JSON "ts" field).
@@ -63,7 +64,7 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 	cons := l.Console(t)
 
 	running := c.waitForVMI(t, vmi, 120*time.Second, "Running and Ready", func(v *virtv1.VirtualMachineInstance) bool {
-		r := condition(v, virtv1.VirtualMachineInstanceReady)
+		r := vmiconditions.Get(v, virtv1.VirtualMachineInstanceReady)
 		return v.Status.Phase == virtv1.Running && r != nil && r.Status == "True"
 	})
 	runningAt := time.Now()
@@ -127,7 +128,7 @@ func pauseAndUnpause(t *testing.T, c *cluster, l *nodeenv.Launcher, vmi *virtv1.
 	}
 	l.WaitForState(t, 10*time.Second, "Paused")
 	c.waitForVMI(t, vmi, 30*time.Second, "Paused condition", func(v *virtv1.VirtualMachineInstance) bool {
-		p := condition(v, virtv1.VirtualMachineInstancePaused)
+		p := vmiconditions.Get(v, virtv1.VirtualMachineInstancePaused)
 		return p != nil && p.Status == "True" && v.Status.Phase == virtv1.Running
 	})
 	if code := c.nodeAPI(t, http.MethodPut, vmi, "unpause"); code != http.StatusOK {
@@ -135,7 +136,7 @@ func pauseAndUnpause(t *testing.T, c *cluster, l *nodeenv.Launcher, vmi *virtv1.
 	}
 	l.WaitForState(t, 10*time.Second, "Running")
 	c.waitForVMI(t, vmi, 30*time.Second, "no Paused condition", func(v *virtv1.VirtualMachineInstance) bool {
-		return condition(v, virtv1.VirtualMachineInstancePaused) == nil
+		return vmiconditions.Get(v, virtv1.VirtualMachineInstancePaused) == nil
 	})
 }
 
@@ -199,7 +200,7 @@ func TestHandlerDiskImageAndQEMUKilled(t *testing.T) {
 		t.Errorf("failed VMI has no reason: %+v", failed.Status)
 	}
 	t.Logf("killed QEMU: phase %s, reason %q, ready %+v", failed.Status.Phase, failed.Status.Reason,
-		condition(failed, virtv1.VirtualMachineInstanceReady))
+		vmiconditions.Get(failed, virtv1.VirtualMachineInstanceReady))
 }
 
 // TestHandlerMissingDiskFails: a VMI whose disk file is missing fails with a
@@ -210,7 +211,7 @@ func TestHandlerMissingDiskFails(t *testing.T) {
 	vmi := c.createScheduled(t, diskVMI("missing-disk"))
 	c.launcherFor(t, env, vmi, nodeenv.ShortTempDir(t)) // no rootdisk in it
 	failed := c.waitForVMI(t, vmi, 60*time.Second, "Failed", phaseIs(virtv1.Failed))
-	ready := condition(failed, virtv1.VirtualMachineInstanceReady)
+	ready := vmiconditions.Get(failed, virtv1.VirtualMachineInstanceReady)
 	if ready == nil || !strings.Contains(ready.Message, `"rootdisk"`) {
 		t.Fatalf("Ready condition %+v does not name the disk rootdisk", ready)
 	}

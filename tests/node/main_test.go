@@ -143,15 +143,6 @@ func (c *cluster) waitForVMI(t *testing.T, vmi *virtv1.VirtualMachineInstance, t
 	return cur
 }
 
-func condition(vmi *virtv1.VirtualMachineInstance, t virtv1.VirtualMachineInstanceConditionType) *virtv1.VirtualMachineInstanceCondition {
-	for i := range vmi.Status.Conditions {
-		if vmi.Status.Conditions[i].Type == t {
-			return &vmi.Status.Conditions[i]
-		}
-	}
-	return nil
-}
-
 func phaseIs(p virtv1.VirtualMachineInstancePhase) func(*virtv1.VirtualMachineInstance) bool {
 	return func(v *virtv1.VirtualMachineInstance) bool { return v.Status.Phase == p }
 }

@@ -25,6 +25,7 @@ import (
 	"kvirt.io/kvirt/pkg/virt-api/install"
 	"kvirt.io/kvirt/pkg/virt-api/subresources"
 	"kvirt.io/kvirt/tests/framework/nodeenv"
+	"kvirt.io/kvirt/tests/framework/vmiconditions"
 )
 
 const subresourcePrefix = "/apis/" + subresources.GroupName + "/" + subresources.Version
@@ -171,7 +172,7 @@ func pauseAndUnpauseViaVirtAPI(t *testing.T, c *cluster, l *nodeenv.Launcher, vm
 		time.Since(start).Round(time.Millisecond))
 	l.WaitForState(t, 10*time.Second, "Paused")
 	c.waitForVMI(t, vmi, 30*time.Second, "Paused condition", func(v *virtv1.VirtualMachineInstance) bool {
-		p := condition(v, virtv1.VirtualMachineInstancePaused)
+		p := vmiconditions.Get(v, virtv1.VirtualMachineInstancePaused)
 		return p != nil && p.Status == string(corev1.ConditionTrue)
 	})
 	if code, msg := c.viaVirtAPI(t, http.MethodPut, vmi, "pause"); code != http.StatusConflict {
@@ -182,7 +183,7 @@ func pauseAndUnpauseViaVirtAPI(t *testing.T, c *cluster, l *nodeenv.Launcher, vm
 	}
 	l.WaitForState(t, 10*time.Second, "Running")
 	c.waitForVMI(t, vmi, 30*time.Second, "no Paused condition", func(v *virtv1.VirtualMachineInstance) bool {
-		return condition(v, virtv1.VirtualMachineInstancePaused) == nil
+		return vmiconditions.Get(v, virtv1.VirtualMachineInstancePaused) == nil
 	})
 	if code, msg := c.viaVirtAPI(t, http.MethodPut, vmi, "unpause"); code != http.StatusConflict {
 		t.Errorf("unpause of a running VMI through virt-api: %d %s, want 409", code, msg)

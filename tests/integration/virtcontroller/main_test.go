@@ -13,11 +13,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/klog/v2"
 
 	virtv1 "kvirt.io/api/core/v1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	virtcontroller "kvirt.io/kvirt/pkg/virt-controller"
+	"kvirt.io/kvirt/tests/framework/background"
 	"kvirt.io/kvirt/tests/framework/controlplane"
 	"kvirt.io/kvirt/tests/framework/poll"
 )
@@ -80,20 +80,7 @@ func startController(t *testing.T, o *virtcontroller.Options) {
 	if err := o.Validate(); err != nil {
 		t.Fatalf("options: %v", err)
 	}
-	ctx, cancel := context.WithCancel(klog.NewContext(context.Background(), klog.Background().WithName(t.Name())))
-	done := make(chan error, 1)
-	go func() { done <- o.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("virt-controller: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("virt-controller did not stop within 30s")
-		}
-	})
+	background.Run(t, "virt-controller", o.Run)
 }
 
 // fakeKubelet finishes graceful pod deletions in ns the way a kubelet would once

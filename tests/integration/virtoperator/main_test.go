@@ -1,19 +1,17 @@
 package virtoperator
 
 import (
-	"context"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/klog/v2"
 	apiregistrationclient "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset"
 
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	virtoperator "kvirt.io/kvirt/pkg/virt-operator"
+	"kvirt.io/kvirt/tests/framework/background"
 	"kvirt.io/kvirt/tests/framework/controlplane"
 )
 
@@ -74,18 +72,5 @@ func operatorOptions(t *testing.T, args ...string) *virtoperator.Options {
 // startOperator runs virt-operator in this process until the test ends.
 func startOperator(t *testing.T, o *virtoperator.Options) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(klog.NewContext(context.Background(), klog.Background().WithName(t.Name())))
-	done := make(chan error, 1)
-	go func() { done <- o.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("virt-operator: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("virt-operator did not stop within 30s")
-		}
-	})
+	background.Run(t, "virt-operator", o.Run)
 }
