@@ -52,7 +52,9 @@ func TestCreationFigures(t *testing.T) {
 	}
 }
 
-// perfVMIYAML is a minimal VMI of the test guest: containerDisk, masquerade.
+// perfVMIYAML is a minimal VMI of the test guest: containerDisk, masquerade. It
+// requests 50m CPU (the default is 100m) so ten fit on a 2-core node beside kvirt
+// and whatever VMs already run there.
 const perfVMIYAML = `apiVersion: kubevirt.io/v1
 kind: VirtualMachineInstance
 spec:
@@ -60,6 +62,7 @@ spec:
   domain:
     resources:
       requests:
+        cpu: 50m
         memory: 64Mi
     devices:
       disks:
