@@ -132,6 +132,32 @@ func helperResources() corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{Requests: list, Limits: list.DeepCopy()}
 }
 
+// fitHelpers lowers the copy containers' CPU request to the compute container's,
+// so they never raise the pod's effective request (the largest init container
+// request counts when it exceeds the containers' sum: 200m per VM would fit only
+// ten VMs on two cores). They may still burst to the helper limit, unless the
+// compute container is Guaranteed on CPU, where requests must equal limits.
+func fitHelpers(helpers []corev1.Container, compute corev1.ResourceRequirements) {
+	req, ok := compute.Requests[corev1.ResourceCPU]
+	if !ok {
+		return
+	}
+	guaranteed := false
+	if lim, ok := compute.Limits[corev1.ResourceCPU]; ok && lim.Cmp(req) == 0 {
+		guaranteed = true
+	}
+	for i := range helpers {
+		r := &helpers[i].Resources
+		if req.Cmp(r.Requests[corev1.ResourceCPU]) >= 0 {
+			continue
+		}
+		r.Requests[corev1.ResourceCPU] = req.DeepCopy()
+		if guaranteed {
+			r.Limits[corev1.ResourceCPU] = req.DeepCopy()
+		}
+	}
+}
+
 func helperSecurity() *corev1.SecurityContext {
 	return &corev1.SecurityContext{
 		AllowPrivilegeEscalation: ptr(false),

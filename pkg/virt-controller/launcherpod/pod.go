@@ -61,6 +61,8 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 	cfg = cfg.withDefaults()
 	spec := &vmi.Spec
 	images := imageContainers(spec, cfg)
+	compute := computeContainer(vmi, cfg, images.containerDisks)
+	fitHelpers(images.initContainers, compute.Resources)
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        Name(vmi),
@@ -91,7 +93,7 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			ShareProcessNamespace: ptr(true),
 			// Root: the launcher runs libvirtd and QEMU (see computeSecurity).
 			SecurityContext:  &corev1.PodSecurityContext{RunAsUser: ptr(int64(0)), RunAsGroup: ptr(int64(0))},
-			Containers:       []corev1.Container{computeContainer(vmi, cfg, images.containerDisks)},
+			Containers:       []corev1.Container{compute},
 			InitContainers:   images.initContainers,
 			Volumes:          podVolumes(vmi, cfg, images.containerDisks),
 			ImagePullSecrets: images.pullSecrets,

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	virtv1 "kvirt.io/api/core/v1"
 )
@@ -31,5 +32,34 @@ func TestRenderTarget(t *testing.T) {
 	if vmi.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[0].MatchExpressions[0].Key != "zone" ||
 		len(vmi.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms[0].MatchExpressions) != 1 {
 		t.Errorf("rendering modified the VMI")
+	}
+}
+
+func TestFitHelpers(t *testing.T) {
+	q := resource.MustParse
+	for _, tc := range []struct {
+		name             string
+		compute          corev1.ResourceRequirements
+		wantReq, wantLim string
+	}{
+		{"burstable compute: helpers request no more, may burst", corev1.ResourceRequirements{
+			Requests: corev1.ResourceList{corev1.ResourceCPU: q("100m")}}, "100m", "200m"},
+		{"guaranteed compute: helpers stay guaranteed", corev1.ResourceRequirements{
+			Requests: corev1.ResourceList{corev1.ResourceCPU: q("100m")},
+			Limits:   corev1.ResourceList{corev1.ResourceCPU: q("100m")}}, "100m", "100m"},
+		{"compute asks for more than the helper", corev1.ResourceRequirements{
+			Requests: corev1.ResourceList{corev1.ResourceCPU: q("2")},
+			Limits:   corev1.ResourceList{corev1.ResourceCPU: q("2")}}, "200m", "200m"},
+		{"no CPU request", corev1.ResourceRequirements{}, "200m", "200m"},
+	} {
+		helpers := []corev1.Container{{Resources: helperResources()}}
+		fitHelpers(helpers, tc.compute)
+		r := helpers[0].Resources
+		if got := r.Requests[corev1.ResourceCPU]; got.Cmp(q(tc.wantReq)) != 0 {
+			t.Errorf("%s: request %s, want %s", tc.name, got.String(), tc.wantReq)
+		}
+		if got := r.Limits[corev1.ResourceCPU]; got.Cmp(q(tc.wantLim)) != 0 {
+			t.Errorf("%s: limit %s, want %s", tc.name, got.String(), tc.wantLim)
+		}
 	}
 }
