@@ -21,7 +21,9 @@ image="$(cat "${KVIRT_OUT_DIR}/images/test-guest-containerdisk.ref")"
 kvirt::log::info "creating VirtualMachine testvm (docs/examples/vm-testguest.yaml)"
 sed "s#kvirt.local/test-guest-containerdisk:devel#${image}#" "${KVIRT_ROOT}/docs/examples/vm-testguest.yaml" |
   "${kubectl[@]}" apply -f -
-"${virtctl[@]}" start testvm 2>/dev/null || true # already running on a re-run
+if ! "${kubectl[@]}" get vmi testvm >/dev/null 2>&1; then # a re-run finds it running
+  "${virtctl[@]}" start testvm
+fi
 "${kubectl[@]}" wait vmi/testvm --for=jsonpath='{.status.phase}'=Running --timeout=300s
 "${kubectl[@]}" get vm,vmi -o wide
 kvirt::log::info "serial console of testvm (virtctl console testvm):"

@@ -69,5 +69,8 @@ if ! "${kubectl[@]}" -n kubevirt wait kubevirt/kubevirt --for=condition=Availabl
   "${kubectl[@]}" -n kubevirt get pods -o wide >&2 || true
   kvirt::log::fatal "kvirt did not become Available within ${timeout}s"
 fi
+# The aggregator marks the subresource API available a moment after virt-api is
+# ready; until then virtctl's calls answer 503.
+"${kubectl[@]}" wait apiservice/v1.subresources.kubevirt.io --for=condition=Available --timeout="${timeout}s" >/dev/null
 "${kubectl[@]}" -n kubevirt get pods -o wide
 kvirt::log::info "kvirt installed and Available in $((SECONDS - started))s"

@@ -80,4 +80,13 @@ func waitAvailable(t *testing.T, timeout time.Duration) {
 		}
 		return fmt.Errorf("phase %q conditions %v", kv.Status.Phase, kv.Status.Conditions)
 	})
+	// The KubeVirt's Available does not cover the aggregator's view of virt-api yet.
+	poll.Eventually(t, timeout, "APIService v1.subresources.kubevirt.io Available", func() error {
+		out, errOut, err := kubectl(t, "", "get", "apiservice", "v1.subresources.kubevirt.io",
+			"-o", `jsonpath={.status.conditions[?(@.type=="Available")].status}`)
+		if err != nil || out != "True" {
+			return fmt.Errorf("available=%q %s %v", out, errOut, err)
+		}
+		return nil
+	})
 }
