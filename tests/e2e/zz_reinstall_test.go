@@ -84,8 +84,11 @@ func waitAvailable(t *testing.T, timeout time.Duration) {
 	poll.Eventually(t, timeout, "APIService v1.subresources.kubevirt.io Available", func() error {
 		out, errOut, err := kubectl(t, "", "get", "apiservice", "v1.subresources.kubevirt.io",
 			"-o", `jsonpath={.status.conditions[?(@.type=="Available")].status}`)
-		if err != nil || out != "True" {
-			return fmt.Errorf("available=%q %s %v", out, errOut, err)
+		if err != nil {
+			return fmt.Errorf("kubectl get apiservice: %w: %s", err, errOut)
+		}
+		if out != "True" {
+			return fmt.Errorf("Available=%q", out)
 		}
 		return nil
 	})
