@@ -17,25 +17,36 @@ LDFLAGS := -s -w \
 GO_TEST_FLAGS ?=
 UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
-.PHONY: all build generate verify test test-unit test-integration test-node test-guest test-fuzz \
+.PHONY: all deps build generate verify test test-unit test-integration test-node test-guest test-fuzz \
 	test-density bench-admission control-plane-bins control-plane-up control-plane-down demo clean \
 	demo-control-plane images cluster-up cluster-down cluster-smoke cluster-sync functest perf-local
 
 all: build
 
+# Each entry point first makes sure the Debian packages it needs are there
+# (hack/install-deps.sh: instant when they are, installs them as root when not).
+DEPS = @hack/install-deps.sh
+
+## deps: install every Debian package and system user any target needs (root; only what is missing)
+deps:
+	hack/install-deps.sh
+
 ## build: build every binary into _out/bin
 build:
+	$(DEPS) build
 	@mkdir -p $(BIN_DIR)
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN_DIR)/ $(addprefix ./cmd/,$(BINARIES))
 	@ls $(BIN_DIR)
 
 ## generate: regenerate deep copies, typed clients and CRDs
 generate:
+	$(DEPS) build
 	hack/update-codegen.sh
 	hack/update-proto.sh
 
 ## verify: fail on stale generated files, gofmt, go vet, lint or over-long files
 verify:
+	$(DEPS) build
 	hack/verify-all.sh
 
 ## test: every test tier that CI runs
@@ -53,12 +64,14 @@ bench-admission:
 
 ## test-unit: unit tests of all three modules (no external processes)
 test-unit:
+	$(DEPS) build
 	go test $(GO_TEST_FLAGS) $(UNIT_PKGS)
 	cd staging/src/kvirt.io/api && go test $(GO_TEST_FLAGS) ./...
 	cd staging/src/kvirt.io/client-go && go test $(GO_TEST_FLAGS) ./...
 
 ## test-integration: tests against a real etcd + kube-apiserver (built on first use)
 test-integration: control-plane-bins
+	$(DEPS) build
 	go test $(GO_TEST_FLAGS) -count=1 ./tests/compat/... ./tests/framework/... ./tests/integration/...
 
 ## test-density: virt-controller density report (100 VMIs) against a real apiserver
@@ -67,6 +80,7 @@ test-density: control-plane-bins
 
 ## test-node: node tier: real virt-handler/virt-launcher, libvirt and QEMU (TCG) booting the test guest
 test-node: control-plane-bins test-guest
+	$(DEPS) build node
 	go test $(GO_TEST_FLAGS) -count=1 -timeout 20m ./tests/framework/nodeenv/... ./tests/node/...
 
 ## test-guest: build the test guest (kernel, busybox initramfs, disk image) from Debian packages (cached)
@@ -95,6 +109,7 @@ control-plane-down:
 
 ## images: OCI archives of every kvirt image in _out/images (imported when the cluster runs)
 images:
+	$(DEPS) build
 	hack/build-images.sh --import
 
 ## cluster-up / cluster-down: a local single-node Kubernetes; kubeconfig at _out/cluster/kubeconfig

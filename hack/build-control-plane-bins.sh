@@ -111,6 +111,10 @@ require go.etcd.io/etcd/server/v3 ${ETCD_VERSION}
 EOM
 }
 
+tidy_in() {
+  cd "$1" && go mod tidy
+}
+
 # prepare_wrapper NAME GOMOD_FUNC [ARGS...]: (re)generates the wrapper module's go.mod.in
 # (GOMOD_FUNC ARGS... prints it) and, when it changed or was never resolved, copies it to
 # go.mod and runs `go mod tidy` (which adds the indirect requirements and go.sum).
@@ -119,9 +123,9 @@ prepare_wrapper() {
   mkdir -p "${dir}"
   gomod="$("${@:2}")"
   if printf '%s\n' "${gomod}" | write_if_changed "${dir}/go.mod.in" || [[ ! -f "${dir}/go.sum" ]]; then
-    kvirt::log::info "resolving modules in ${dir}"
     cp "${dir}/go.mod.in" "${dir}/go.mod"
-    (cd "${dir}" && go mod tidy)
+    kvirt::step::run "downloading the Go modules of $1" "under a minute; more on a machine without a module cache" \
+      "${KVIRT_CACHE_DIR}/logs/modules-$1.log" tidy_in "${dir}"
   fi
 }
 
@@ -151,35 +155,37 @@ mkdir -p "${bin_dir}" "${src_dir}"
 stage="$(mktemp -d "${bin_dir}.tmp.XXXXXX")"
 trap 'rm -rf "${stage}"' EXIT
 
+# build_in DIR ARGS...: `go build -v ARGS...` in wrapper module DIR (-v: the log
+# lists each package compiled, which the progress lines count).
+build_in() {
+  local dir="$1"
+  shift
+  cd "${dir}" && go build -v "${build_flags[@]}" "$@"
+}
+logs="${KVIRT_CACHE_DIR}/logs"
+
 if needs_build etcd; then
-  start=${SECONDS}
-  kvirt::log::info "building etcd ${ETCD_VERSION}"
   prepare_wrapper "etcd-${ETCD_VERSION}" etcd_wrapper_gomod
-  (cd "${src_dir}/etcd-${ETCD_VERSION}" &&
-    go build "${build_flags[@]}" -ldflags "-s -w" -o "${stage}/etcd" go.etcd.io/etcd/server/v3)
-  kvirt::log::info "built etcd in $((SECONDS - start))s"
+  kvirt::step::run "building etcd ${ETCD_VERSION}" "about 1 min cold on 2 cores" "${logs}/build-etcd.log" \
+    build_in "${src_dir}/etcd-${ETCD_VERSION}" -ldflags "-s -w" -o "${stage}/etcd" go.etcd.io/etcd/server/v3
 fi
 
 if needs_build kube-apiserver kubectl; then
-  start=${SECONDS}
-  kvirt::log::info "building kube-apiserver and kubectl ${KUBE_VERSION} (takes minutes when cold)"
   prepare_wrapper "kube-${KUBE_VERSION}" kube_wrapper_gomod kube kube-apiserver kubectl
-  (cd "${src_dir}/kube-${KUBE_VERSION}" &&
-    go build "${build_flags[@]}" -ldflags "$(kube_ldflags)" -o "${stage}/" \
-      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
-  kvirt::log::info "built kube-apiserver and kubectl in $((SECONDS - start))s"
+  kvirt::step::run "building kube-apiserver and kubectl ${KUBE_VERSION} from source" \
+    "about 4-5 min cold on 2 cores" "${logs}/build-kube-apiserver.log" \
+    build_in "${src_dir}/kube-${KUBE_VERSION}" -ldflags "$(kube_ldflags)" -o "${stage}/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
 fi
 
 if [[ "${cluster}" == true ]] && needs_build "${cluster_binaries[@]}"; then
   # A wrapper of its own, so the control plane's (shared by every checkout using this
   # cache) never changes; the Go build cache shares the compiled packages.
-  start=${SECONDS}
-  kvirt::log::info "building ${cluster_binaries[*]} ${KUBE_VERSION} (takes minutes when cold)"
   prepare_wrapper "kube-cluster-${KUBE_VERSION}" kube_wrapper_gomod kube-cluster "${cluster_binaries[@]}"
-  (cd "${src_dir}/kube-cluster-${KUBE_VERSION}" &&
-    go build "${build_flags[@]}" -ldflags "$(kube_ldflags)" -o "${stage}/" \
-      "${cluster_binaries[@]/#/k8s.io/kubernetes/cmd/}")
-  kvirt::log::info "built ${cluster_binaries[*]} in $((SECONDS - start))s"
+  kvirt::step::run "building ${cluster_binaries[*]} ${KUBE_VERSION} from source" \
+    "about 2-3 min cold on 2 cores, after kube-apiserver" "${logs}/build-kube-node.log" \
+    build_in "${src_dir}/kube-cluster-${KUBE_VERSION}" -ldflags "$(kube_ldflags)" -o "${stage}/" \
+    "${cluster_binaries[@]/#/k8s.io/kubernetes/cmd/}"
 fi
 
 # Install what was built; each binary appears atomically (rename within the cache).

@@ -166,16 +166,22 @@ import_built() {
     kvirt::log::info "the local cluster is not running: not importing (make cluster-up imports them)"
     return 0
   fi
+  kvirt::step::run "importing ${#built[@]} images into the node's containerd" "about 10-30 s" \
+    "${KVIRT_OUT_DIR}/logs/image-import.log" import_each "${built[@]}"
+}
+
+import_each() {
   local name
-  for name in "${built[@]}"; do
-    kvirt::log::info "importing $(cat "${out}/${name}.ref")"
-    kvirt::cluster::ctr images import "${out}/${name}.tar" >/dev/null
+  for name in "$@"; do
+    cat "${out}/${name}.ref"
+    kvirt::cluster::ctr images import "${out}/${name}.tar"
   done
 }
 
 build_tools
 if [[ " ${names[*]} " =~ " virt-" ]]; then
-  build_binaries
+  kvirt::step::run "building kvirt's binaries" "about 2-3 min cold on 2 cores, seconds when warm" \
+    "${KVIRT_OUT_DIR}/logs/build-binaries.log" build_binaries
 fi
 for name in "${names[@]}"; do
   case "${name}" in

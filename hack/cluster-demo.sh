@@ -11,6 +11,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "${KVIRT_ROOT}/hack/lib/cluster.sh"
 
 started=${SECONDS}
+[[ "${EUID}" -eq 0 ]] || kvirt::log::fatal "make demo needs root (it installs packages and runs a kubelet)"
+if [[ ! -x "$(kvirt::control_plane::bin_dir)/kubelet" ]]; then
+  kvirt::log::info "first run on this machine: about 15-20 minutes on 2 cores (Debian packages, then"
+  kvirt::log::info "Kubernetes built from source, kvirt's images, the install); later runs take about a minute"
+fi
+kvirt::deps build cluster
 "${KVIRT_ROOT}/hack/cluster-up.sh"
 "${KVIRT_ROOT}/hack/cluster-sync.sh"
 

@@ -64,7 +64,16 @@ for component in deployment/virt-api deployment/virt-controller daemonset/virt-h
   kvirt::cluster::wait_for "${component} on the built image" "${timeout}" runs_built "${component%/*}" "${component#*/}"
   "${kubectl[@]}" -n kubevirt rollout status "${component}" --timeout="${timeout}s" >/dev/null
 done
-if ! "${kubectl[@]}" -n kubevirt wait kubevirt/kubevirt --for=condition=Available --timeout="${timeout}s"; then
+# available: true once the KubeVirt CR is Available; prints its phase and conditions.
+available() {
+  local state
+  state="$("${kubectl[@]}" -n kubevirt get kubevirt kubevirt -o \
+    jsonpath='{.status.phase}{range .status.conditions[*]} {.type}={.status}{end}')" || return 1
+  echo "KubeVirt ${state}"
+  [[ " ${state} " == *" Available=True "* ]]
+}
+kvirt::log::info "waiting for the KubeVirt CR to be Available (under a minute when images are cached; ~2-3 min on a cold node)"
+if ! kvirt::cluster::wait_for "KubeVirt Available" "${timeout}" available; then
   "${kubectl[@]}" -n kubevirt get kubevirt kubevirt -o yaml >&2 || true
   "${kubectl[@]}" -n kubevirt get pods -o wide >&2 || true
   kvirt::log::fatal "kvirt did not become Available within ${timeout}s"

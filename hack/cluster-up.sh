@@ -40,20 +40,6 @@ claim_machine() {
   echo "${KVIRT_ROOT}" >"${owner_file}"
 }
 
-ensure_packages() {
-  local missing=()
-  command -v containerd >/dev/null || missing+=(containerd)
-  command -v runc >/dev/null || missing+=(runc)
-  [[ -x /usr/lib/cni/bridge ]] || missing+=(containernetworking-plugins)
-  command -v iptables >/dev/null || missing+=(iptables)
-  command -v conntrack >/dev/null || missing+=(conntrack)
-  command -v openssl >/dev/null || missing+=(openssl)
-  [[ "${#missing[@]}" -eq 0 ]] && return 0
-  kvirt::log::info "installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
-
 # set_sysctl KEY VALUE: sets a sysctl, remembering its first value for cluster-down.
 set_sysctl() {
   local key="$1" value="$2" file="/proc/sys/${1//./\/}" saved="${dir}/run/sysctl.saved"
@@ -108,7 +94,7 @@ source "${KVIRT_ROOT}/hack/lib/cluster-node.sh"
 
 mkdir -p "${dir}/run" "${dir}/logs" "${cfg}" "${node_pki}"
 claim_machine
-ensure_packages
+kvirt::deps build cluster
 bin_dir="$("${KVIRT_ROOT}/hack/build-control-plane-bins.sh" --cluster)"
 "${KVIRT_ROOT}/hack/build-images.sh" pause
 pause_ref="$(cat "${KVIRT_OUT_DIR}/images/pause.ref")"

@@ -10,10 +10,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT=$(cd "${1:-$REPO}" && pwd)
 TOOLS_BIN="$REPO/_out/tools"
 
-command -v protoc >/dev/null || {
-	echo "protoc is missing: apt-get install protobuf-compiler" >&2
-	exit 1
-}
+"$REPO/hack/install-deps.sh" build >/dev/null
 mkdir -p "$TOOLS_BIN"
 (cd "$REPO/hack/tools" && go build -o "$TOOLS_BIN/" \
 	google.golang.org/protobuf/cmd/protoc-gen-go \

@@ -89,13 +89,18 @@ kvirt::cluster::stop() {
 }
 
 # kvirt::cluster::wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...: polls COMMAND
-# every second until it succeeds; fails with its last output after the timeout, or at
-# once when COMMAND exits with 2 (it will never succeed).
+# every second until it succeeds, saying every 30 s what it waits for and what COMMAND
+# last printed; fails with its last output after the timeout, or at once when COMMAND
+# exits with 2 (it will never succeed).
 kvirt::cluster::wait_for() {
-  local what="$1" timeout="$2" deadline out rc
+  local what="$1" timeout="$2" deadline out="" rc started=${SECONDS} next=$((SECONDS + 30))
   shift 2
   deadline=$((SECONDS + timeout))
   while true; do
+    if ((SECONDS >= next)); then
+      kvirt::log::info "  ... waiting for ${what}: $((SECONDS - started))s of at most ${timeout}s; ${out%%$'\n'*}"
+      next=$((SECONDS + 30))
+    fi
     rc=0
     out="$("$@" 2>&1)" || rc=$?
     ((rc == 0)) && return 0

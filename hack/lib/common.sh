@@ -42,3 +42,38 @@ kvirt::control_plane::bin_dir() {
 kvirt::kube::staging_version() {
   echo "v0.${KUBE_VERSION#v1.}"
 }
+
+# kvirt::deps GROUP...: makes sure the packages of those groups are installed
+# (hack/install-deps.sh, the one place that installs them; instant when they are).
+kvirt::deps() {
+  "${KVIRT_ROOT}/hack/install-deps.sh" "$@"
+}
+
+# kvirt::step::run DESCRIPTION ESTIMATE LOG COMMAND...: runs a long step with its
+# output in LOG, says up front what it does and roughly how long it takes, prints a
+# line every 30 s while it runs (with how many lines the log has, e.g. Go packages
+# compiled under -v), and on failure names the step and the log and shows its end.
+kvirt::step::run() {
+  local what="$1" estimate="$2" log="$3" pid rc=0 started=${SECONDS} next
+  shift 3
+  mkdir -p "$(dirname "${log}")"
+  kvirt::log::info "${what} (${estimate}); log: ${log}"
+  "$@" >"${log}" 2>&1 &
+  pid=$!
+  next=$((SECONDS + 30))
+  while kill -0 "${pid}" 2>/dev/null; do
+    if ((SECONDS >= next)); then
+      kvirt::log::info "  ... ${what}: $((SECONDS - started))s so far, $(wc -l <"${log}") log lines"
+      next=$((SECONDS + 30))
+    fi
+    sleep 1
+  done
+  wait "${pid}" || rc=$?
+  if ((rc != 0)); then
+    kvirt::log::error "step failed after $((SECONDS - started))s: ${what} (exit ${rc})"
+    kvirt::log::error "log: ${log}; its last lines:"
+    tail -n 20 "${log}" >&2
+    return "${rc}"
+  fi
+  kvirt::log::info "${what}: done in $((SECONDS - started))s"
+}

@@ -32,17 +32,32 @@ launcher_rootfs() {
     [[ -f "${cache}/debs/${file}" ]] || missing+=("${file%%_*}")
   done <<<"${uris}"
   if [[ "${#missing[@]}" -gt 0 ]]; then
-    (cd "${cache}/debs" && apt-get download -qq "${missing[@]}" >&2)
+    kvirt::step::run "downloading ${#missing[@]} Debian packages for the launcher rootfs" \
+      "about a minute, ~150 MB" "${KVIRT_CACHE_DIR}/logs/launcher-rootfs-download.log" \
+      download_debs "${cache}/debs" "${missing[@]}" >&2
   fi
   local tmp="${rootfs}.tmp"
   rm -rf "${tmp}"
   mkdir -p "${tmp}"
-  while read -r _ file _; do
-    dpkg-deb -x "${cache}/debs/${file}" "${tmp}"
-  done <<<"${uris}"
+  kvirt::step::run "extracting the launcher rootfs" "under a minute" \
+    "${KVIRT_CACHE_DIR}/logs/launcher-rootfs-extract.log" extract_debs "${cache}/debs" "${tmp}" "${uris}" >&2
   finish_launcher_rootfs "${tmp}"
   mv "${tmp}" "${rootfs}"
   echo "${rootfs}"
+}
+
+# download_debs DIR PKG...: apt-get download into DIR (nothing is installed).
+download_debs() {
+  cd "$1" && apt-get download "${@:2}"
+}
+
+# extract_debs DEBS_DIR TREE URIS: dpkg-deb -x of every .deb the URIS lines name.
+extract_debs() {
+  local file
+  while read -r _ file _; do
+    echo "${file}"
+    dpkg-deb -x "$1/${file}" "$2"
+  done <<<"$3"
 }
 
 # finish_launcher_rootfs DIR: what maintainer scripts would have done and the

@@ -37,8 +37,7 @@ func Get(t testing.TB) *Env {
 	t.Helper()
 	once.Do(func() { env, missing, envErr = prepare() })
 	if missing != "" {
-		msg := "node tier needs " + missing + ": run `sudo apt-get install -y qemu-system-x86 libvirt-daemon " +
-			"libvirt-daemon-driver-qemu libvirt-dev` and `sudo useradd --system libvirt-qemu` (see docs/node.md)"
+		msg := "node tier needs " + missing + ": run `make deps` as root (hack/install-deps.sh node)"
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
