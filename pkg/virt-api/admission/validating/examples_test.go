@@ -104,8 +104,6 @@ func (exampleRefs) Instancetype(kind, name string) (*instancetypev1beta1.Virtual
 	}, nil
 }
 
-func (exampleRefs) PreferenceExists(kind, name string) (bool, error) { return name == "virtio", nil }
-
 func TestUpstreamExamples(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(exampleDir, "*.yaml"))
 	if err != nil || len(files) == 0 {

@@ -1,6 +1,7 @@
 package validating
 
 import (
+	"errors"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -22,10 +23,6 @@ func (fakeRefs) Instancetype(kind, name string) (*instancetypev1beta1.VirtualMac
 		}, nil
 	}
 	return nil, nil
-}
-
-func (fakeRefs) PreferenceExists(kind, name string) (bool, error) {
-	return kind == KindPreference && name == "fast", nil
 }
 
 func validVM() *virtv1.VirtualMachine {
@@ -60,17 +57,11 @@ func TestVMRules(t *testing.T) {
 			"spec.template", field.ErrorTypeRequired},
 		{"template labels legal", func(vm *virtv1.VirtualMachine) { vm.Spec.Template.ObjectMeta.Labels["app"] = "not valid!" },
 			"spec.template.metadata.labels", field.ErrorTypeInvalid},
-		{"instancetype exists", func(vm *virtv1.VirtualMachine) {
-			vm.Spec.Instancetype = &virtv1.InstancetypeMatcher{Name: "huge", Kind: "VirtualMachineInstancetype"}
-		}, "spec.instancetype.name", field.ErrorTypeNotFound},
 		{"instancetype kind known", func(vm *virtv1.VirtualMachine) {
 			vm.Spec.Instancetype = &virtv1.InstancetypeMatcher{Name: "small", Kind: "Flavor"}
 		}, "spec.instancetype.kind", field.ErrorTypeNotSupported},
 		{"instancetype needs a name", func(vm *virtv1.VirtualMachine) { vm.Spec.Instancetype = &virtv1.InstancetypeMatcher{} },
 			"spec.instancetype.name", field.ErrorTypeRequired},
-		{"preference exists", func(vm *virtv1.VirtualMachine) {
-			vm.Spec.Preference = &virtv1.PreferenceMatcher{Name: "slow", Kind: "VirtualMachinePreference"}
-		}, "spec.preference.name", field.ErrorTypeNotFound},
 		{"instancetype owns cpu topology", func(vm *virtv1.VirtualMachine) {
 			vm.Spec.Instancetype = &virtv1.InstancetypeMatcher{Name: "small", Kind: "VirtualMachineInstancetype"}
 		}, "spec.template.spec.domain.cpu.sockets", field.ErrorTypeInvalid},
@@ -102,6 +93,29 @@ func TestVMWithInstancetypeAccepted(t *testing.T) {
 	vm.Spec.Template.Spec.Domain.CPU = nil // owned by the instancetype; equal guest memory is fine
 	if errs := ValidateVM(vm, DefaultConfig(), fakeRefs{}); len(errs) != 0 {
 		t.Fatalf("valid VM refused: %v", errs)
+	}
+}
+
+// failingRefs answers every lookup with an error (e.g. virt-api lacking RBAC).
+type failingRefs struct{}
+
+func (failingRefs) Instancetype(string, string) (*instancetypev1beta1.VirtualMachineInstancetypeSpec, error) {
+	return nil, errors.New("forbidden")
+}
+
+// As upstream, references that do not resolve (yet) are accepted; the VM
+// controller reports them and starts the VM once they exist.
+func TestVMWithUnresolvedReferencesAccepted(t *testing.T) {
+	for name, refs := range map[string]Resolver{"missing": fakeRefs{}, "lookup fails": failingRefs{}} {
+		t.Run(name, func(t *testing.T) {
+			vm := validVM()
+			vm.Spec.Instancetype = &virtv1.InstancetypeMatcher{Name: "huge", Kind: "VirtualMachineInstancetype"}
+			vm.Spec.Preference = &virtv1.PreferenceMatcher{Name: "slow", Kind: "VirtualMachineClusterPreference"}
+			vm.Spec.Template.Spec.Domain.CPU = nil
+			if errs := ValidateVM(vm, DefaultConfig(), refs); len(errs) != 0 {
+				t.Fatalf("VM with unresolved references refused: %v", errs)
+			}
+		})
 	}
 }
 

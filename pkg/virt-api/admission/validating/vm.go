@@ -1,7 +1,6 @@
 package validating
 
 import (
-	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -33,8 +32,6 @@ var (
 type Resolver interface {
 	// Instancetype returns the spec of an instancetype, or nil when none exists.
 	Instancetype(kind, name string) (*instancetypev1beta1.VirtualMachineInstancetypeSpec, error)
-	// PreferenceExists reports whether a preference exists.
-	PreferenceExists(kind, name string) (bool, error)
 }
 
 // ValidateVM validates a VirtualMachine on create and update. A nil resolver
@@ -65,59 +62,46 @@ func ValidateVM(vm *virtv1.VirtualMachine, cfg Config, refs Resolver) field.Erro
 }
 
 // validateMatchers checks spec.instancetype and spec.preference: a name (or
-// inferFromVolume), a known kind, and that the referenced object exists.
+// inferFromVolume) and a known kind. As upstream, a reference that does not
+// resolve yet (or cannot be looked up) is accepted, so manifests apply in any
+// order; the VM controller reports it on the VM and starts the VM once the object
+// exists. An instancetype that is found is checked against the template.
 func validateMatchers(spec *field.Path, vm *virtv1.VirtualMachine, refs Resolver) field.ErrorList {
 	var errs field.ErrorList
 	if it := vm.Spec.Instancetype; it != nil {
-		var found func(kind, name string) (bool, error)
-		if refs != nil {
-			found = func(kind, name string) (bool, error) {
-				s, err := refs.Instancetype(kind, name)
-				if s != nil {
-					errs = append(errs, validateGuestMemory(spec, vm, s)...)
-				}
-				return s != nil, err
+		kind, kindErrs := validateMatcher(spec.Child("instancetype"), it.Name, it.Kind, it.InferFromVolume,
+			KindClusterInstancetype, instancetypeKinds)
+		errs = append(errs, kindErrs...)
+		if len(kindErrs) == 0 && it.Name != "" && refs != nil {
+			if s, err := refs.Instancetype(kind, it.Name); err == nil && s != nil {
+				errs = append(errs, validateGuestMemory(spec, vm, s)...)
 			}
 		}
-		errs = append(errs, validateMatcher(spec.Child("instancetype"), it.Name, it.Kind, it.InferFromVolume,
-			KindClusterInstancetype, instancetypeKinds, found)...)
 	}
 	if p := vm.Spec.Preference; p != nil {
-		var found func(kind, name string) (bool, error)
-		if refs != nil {
-			found = refs.PreferenceExists
-		}
-		errs = append(errs, validateMatcher(spec.Child("preference"), p.Name, p.Kind, p.InferFromVolume,
-			KindClusterPreference, preferenceKinds, found)...)
+		_, kindErrs := validateMatcher(spec.Child("preference"), p.Name, p.Kind, p.InferFromVolume,
+			KindClusterPreference, preferenceKinds)
+		errs = append(errs, kindErrs...)
 	}
 	return errs
 }
 
-func validateMatcher(fld *field.Path, name, kind, infer, defaultKind string, kinds []string, exists func(kind, name string) (bool, error)) field.ErrorList {
+// validateMatcher checks one matcher and returns its lower-case kind.
+func validateMatcher(fld *field.Path, name, kind, infer, defaultKind string, kinds []string) (string, field.ErrorList) {
 	if name == "" && infer == "" {
-		return field.ErrorList{field.Required(fld.Child("name"), "name or inferFromVolume is required")}
+		return "", field.ErrorList{field.Required(fld.Child("name"), "name or inferFromVolume is required")}
 	}
 	if name != "" && infer != "" {
-		return field.ErrorList{field.Invalid(fld.Child("inferFromVolume"), infer, "name and inferFromVolume are mutually exclusive")}
+		return "", field.ErrorList{field.Invalid(fld.Child("inferFromVolume"), infer, "name and inferFromVolume are mutually exclusive")}
 	}
 	k := strings.ToLower(kind)
 	if k == "" {
 		k = defaultKind
 	}
 	if !contains(kinds, k) {
-		return field.ErrorList{field.NotSupported(fld.Child("kind"), kind, kinds)}
+		return "", field.ErrorList{field.NotSupported(fld.Child("kind"), kind, kinds)}
 	}
-	if name == "" || exists == nil {
-		return nil
-	}
-	found, err := exists(k, name)
-	if err != nil {
-		return field.ErrorList{field.InternalError(fld.Child("name"), fmt.Errorf("look up %s %s: %w", k, name, err))}
-	}
-	if !found {
-		return field.ErrorList{field.NotFound(fld.Child("name"), name)}
-	}
-	return nil
+	return k, nil
 }
 
 // validateInstancetypeConflicts rejects template fields an instancetype owns.

@@ -130,25 +130,6 @@ func (r resolver) Instancetype(kind, name string) (*instancetypev1beta1.VirtualM
 	return spec, nil
 }
 
-func (r resolver) PreferenceExists(kind, name string) (bool, error) {
-	ctx, cancel := context.WithTimeout(r.ctx, lookupTimeout)
-	defer cancel()
-	api := r.client.InstancetypeV1beta1()
-	var err error
-	if strings.EqualFold(kind, validating.KindPreference) {
-		_, err = api.VirtualMachinePreferences(r.namespace).Get(ctx, name, metav1.GetOptions{})
-	} else {
-		_, err = api.VirtualMachineClusterPreferences().Get(ctx, name, metav1.GetOptions{})
-	}
-	if apierrors.IsNotFound(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("get %s %s: %w", kind, name, err)
-	}
-	return true, nil
-}
-
 // fromKvirt reports whether a request comes from one of kvirt's components.
 func fromKvirt(req *admissionv1.AdmissionRequest) bool {
 	return validating.IsKvirtServiceAccount(req.UserInfo.Username)
