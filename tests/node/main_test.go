@@ -21,6 +21,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+	"kvirt.io/kvirt/tests/framework/componentrbac"
 	"kvirt.io/kvirt/tests/framework/controlplane"
 	"kvirt.io/kvirt/tests/framework/nodeenv"
 )
@@ -89,7 +90,7 @@ func ensureKubeVirt(t *testing.T, c *cluster) {
 
 func (c *cluster) startHandler(t *testing.T, env *nodeenv.Env) {
 	t.Helper()
-	c.handler = env.StartHandler(t, nodeenv.HandlerConfig{Kubeconfig: cp.KubeconfigPath(), NodeName: c.node,
+	c.handler = env.StartHandler(t, nodeenv.HandlerConfig{Kubeconfig: componentrbac.Kubeconfig(t, cp.RESTConfig(), componentrbac.Handler), NodeName: c.node,
 		SocketRoot: c.socketRoot, StateDir: c.stateDir, NodeAPI: &c.pki, NodeAPIListen: c.apiAddr})
 }
 

@@ -21,6 +21,7 @@ import (
 	"kvirt.io/kvirt/pkg/certs"
 	virtapi "kvirt.io/kvirt/pkg/virt-api"
 	"kvirt.io/kvirt/pkg/virt-api/install"
+	"kvirt.io/kvirt/tests/framework/componentrbac"
 	"kvirt.io/kvirt/tests/framework/controlplane"
 	"kvirt.io/kvirt/tests/framework/poll"
 )
@@ -41,8 +42,9 @@ type env struct {
 	kvirt kvirtclient.Interface
 }
 
-// startVirtAPI runs virt-api in-process on a loopback port and registers its
-// webhooks (by URL) and APIService (through an ExternalName Service).
+// startVirtAPI runs virt-api in-process on a loopback port, as its own
+// ServiceAccount with the RBAC virt-operator installs, and registers its webhooks
+// (by URL) and APIService (through an ExternalName Service).
 func startVirtAPI(t *testing.T, cp *controlplane.ControlPlane) env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(klog.NewContext(context.Background(), klog.Background()))
@@ -58,7 +60,7 @@ func startVirtAPI(t *testing.T, cp *controlplane.ControlPlane) env {
 	ready := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: cp.RESTConfig(), Listener: ln, CertFile: pair.CertFile, KeyFile: pair.KeyFile, Ready: ready})
+		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: componentrbac.Config(t, cp.RESTConfig(), componentrbac.APIServer), Listener: ln, CertFile: pair.CertFile, KeyFile: pair.KeyFile, Ready: ready})
 	}()
 	t.Cleanup(func() {
 		cancel()

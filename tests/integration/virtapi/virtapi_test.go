@@ -37,6 +37,7 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("bad VM refused with every cause", func(t *testing.T) { testBadVMRefused(t, e) })
 	t.Run("minimal VMI defaulted", func(t *testing.T) { testVMIDefaults(t, e) })
 	t.Run("upstream examples accepted or refused as upstream", func(t *testing.T) { testExamples(t, e) })
+	t.Run("instancetype references read as virt-api's ServiceAccount", func(t *testing.T) { testInstancetypeReferences(t, e) })
 	t.Run("discovery lists the subresources", func(t *testing.T) { testDiscovery(t, e) })
 	t.Run("start stop restart with RBAC", func(t *testing.T) { testLifecycle(t, e) })
 	t.Run("health, metrics and no trust without the front proxy", func(t *testing.T) { testDirect(t, e) })

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/tests/framework/componentrbac"
 )
 
 // TestLeaderFailoverAndMetrics runs two virt-controller processes on one Lease:
@@ -21,10 +22,12 @@ func TestLeaderFailoverAndMetrics(t *testing.T) {
 	fakeKubelet(t, c, ns)
 	ctx := context.Background()
 	const leaseDuration = 4 * time.Second
-	lease := []string{"--leader-elect-namespace", ns, "--leader-elect-lease-duration", leaseDuration.String(),
+	// The Lease lives where the deployed controller's role lets it write one.
+	leaseNS := componentrbac.Namespace
+	lease := []string{"--leader-elect-namespace", leaseNS, "--leader-elect-lease-duration", leaseDuration.String(),
 		"--leader-elect-renew-deadline", "3s", "--leader-elect-retry-period", "500ms"}
 	a := startProcess(t, append(lease, "--leader-elect-identity", "a")...)
-	eventually(t, 20*time.Second, "a leads", holder(c, ns, "a"))
+	eventually(t, 20*time.Second, "a leads", holder(c, leaseNS, "a"))
 	b := startProcess(t, append(lease, "--leader-elect-identity", "b")...)
 
 	runningVMI(t, c, ns, "before", "node01")
@@ -57,7 +60,7 @@ func TestLeaderFailoverAndMetrics(t *testing.T) {
 
 	killed := time.Now()
 	a.stop(syscall.SIGKILL)
-	eventually(t, 5*leaseDuration, "b takes over", holder(c, ns, "b"))
+	eventually(t, 5*leaseDuration, "b takes over", holder(c, leaseNS, "b"))
 	t.Logf("standby took over %s after the leader was killed (lease duration %s)", time.Since(killed).Round(100*time.Millisecond), leaseDuration)
 
 	after, err := c.kvirt.KubevirtV1().VirtualMachineInstances(ns).Create(ctx, testVMI(ns, "after"), metav1.CreateOptions{})

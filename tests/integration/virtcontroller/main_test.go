@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	virtcontroller "kvirt.io/kvirt/pkg/virt-controller"
 	"kvirt.io/kvirt/tests/framework/background"
+	"kvirt.io/kvirt/tests/framework/componentrbac"
 	"kvirt.io/kvirt/tests/framework/controlplane"
 	"kvirt.io/kvirt/tests/framework/poll"
 )
@@ -62,13 +64,31 @@ func testNamespace(t *testing.T, c clients) string {
 	return ns.Name
 }
 
+var (
+	kubeconfigOnce sync.Once
+	kubeconfigPath string
+)
+
+// controllerKubeconfig acts as virt-controller's ServiceAccount with the RBAC
+// virt-operator installs, so a call the role lacks fails the test exercising it.
+func controllerKubeconfig() string {
+	kubeconfigOnce.Do(func() {
+		var err error
+		kubeconfigPath, err = componentrbac.KubeconfigFile(cp.RESTConfig(), componentrbac.Controller, cp.WorkDir())
+		if err != nil {
+			panic(err)
+		}
+	})
+	return kubeconfigPath
+}
+
 // controllerOptions are the flags' defaults with the test control plane and no
 // leader election or metrics server.
 func controllerOptions() *virtcontroller.Options {
 	o := &virtcontroller.Options{}
 	fs := newFlagSet()
 	o.AddFlags(fs)
-	o.Client.Kubeconfig = cp.KubeconfigPath()
+	o.Client.Kubeconfig = controllerKubeconfig()
 	o.MetricsAddress = ""
 	o.Leader.Enabled = false
 	return o

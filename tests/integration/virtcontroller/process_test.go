@@ -67,7 +67,7 @@ func startProcess(t *testing.T, extra ...string) *process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"--kubeconfig", cp.KubeconfigPath(), "--metrics-bind-address", p.metrics, "--log-json=false"}, extra...)
+	args := append([]string{"--kubeconfig", controllerKubeconfig(), "--metrics-bind-address", p.metrics, "--log-json=false"}, extra...)
 	p.cmd = exec.Command(controllerBinary(t), args...)
 	p.cmd.Stdout, p.cmd.Stderr = out, out
 	if err := p.cmd.Start(); err != nil {

@@ -12,6 +12,7 @@ import (
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	virtoperator "kvirt.io/kvirt/pkg/virt-operator"
 	"kvirt.io/kvirt/tests/framework/background"
+	"kvirt.io/kvirt/tests/framework/componentrbac"
 	"kvirt.io/kvirt/tests/framework/controlplane"
 )
 
@@ -59,7 +60,10 @@ func operatorOptions(t *testing.T, args ...string) *virtoperator.Options {
 	o := &virtoperator.Options{Getenv: func(k string) string { return testEnv[k] }}
 	fs := pflag.NewFlagSet("virt-operator", pflag.ContinueOnError)
 	o.AddFlags(fs)
-	if err := fs.Parse(append([]string{"--kubeconfig", cp.KubeconfigPath(), "--namespace", "kubevirt",
+	// As its own ServiceAccount with the release manifest's RBAC: creating the
+	// components' roles proves it holds all it grants.
+	kubeconfig := componentrbac.Kubeconfig(t, cp.RESTConfig(), componentrbac.Operator)
+	if err := fs.Parse(append([]string{"--kubeconfig", kubeconfig, "--namespace", "kubevirt",
 		"--metrics-bind-address", "127.0.0.1:0"}, args...)); err != nil {
 		t.Fatalf("flags: %v", err)
 	}

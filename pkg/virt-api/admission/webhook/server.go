@@ -11,6 +11,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/klog/v2"
 
 	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
@@ -125,6 +126,9 @@ func (r resolver) Instancetype(kind, name string) (*instancetypev1beta1.VirtualM
 		return nil, nil
 	}
 	if err != nil {
+		// Accepted all the same (the VM controller reports it); a log line shows
+		// e.g. missing RBAC, which would otherwise skip the template checks unseen.
+		klog.FromContext(r.ctx).Error(err, "look up instancetype", "kind", kind, "name", name, "namespace", r.namespace)
 		return nil, fmt.Errorf("get %s %s: %w", kind, name, err)
 	}
 	return spec, nil
