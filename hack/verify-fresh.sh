@@ -48,12 +48,14 @@ mkdir -p "${root}" "${logs}"
 kvirt::step::run "debootstrap of a minimal Debian 12 root in ${root}" "2-4 min" "${logs}/debootstrap.log" \
   debootstrap --variant=minbase --include=ca-certificates,git,make,gcc,libc6-dev bookworm "${root}" "$(mirror)"
 
-# What a fresh machine has besides the base system: this machine's apt sources, Go,
-# and the repository as a clean clone. Services are not started inside the root.
+# What a fresh machine has besides the base system: this machine's apt sources,
+# resolver and certificate trust, Go, and the repository as a clean clone. Services are not started inside the root.
 cp -a /etc/apt/sources.list.d/. "${root}/etc/apt/sources.list.d/"
 rm -f "${root}"/etc/apt/sources.list.d/*.disabled*
 [[ ! -f /etc/apt/sources.list ]] || cp /etc/apt/sources.list "${root}/etc/apt/sources.list"
 cp /etc/resolv.conf "${root}/etc/resolv.conf"
+# The machine's certificate trust (it may include a local CA its network needs).
+cp /etc/ssl/certs/ca-certificates.crt "${root}/etc/ssl/certs/ca-certificates.crt"
 printf '#!/bin/sh\nexit 101\n' >"${root}/usr/sbin/policy-rc.d"
 chmod +x "${root}/usr/sbin/policy-rc.d"
 cp -a "$(go env GOROOT)" "${root}/usr/local/go"
@@ -65,7 +67,8 @@ mount --bind /dev/pts "${root}/dev/pts"
 
 in_root() {
   chroot "${root}" /usr/bin/env -i HOME=/root PATH=/usr/local/go/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    GOPROXY="$(go env GOPROXY)" GOFLAGS=-buildvcs=false bash -c "cd /work/kvirt && $*"
+    GOPROXY="$(go env GOPROXY)" GOFLAGS=-buildvcs=false ${HTTPS_PROXY:+HTTPS_PROXY="${HTTPS_PROXY}"} \
+    ${HTTP_PROXY:+HTTP_PROXY="${HTTP_PROXY}"} bash -c "cd /work/kvirt && $*"
 }
 kvirt::step::run "make deps in the fresh root" "1-3 min" "${logs}/deps.log" in_root make deps
 kvirt::step::run "make build in the fresh root (empty module and build caches)" "3-6 min" \
