@@ -59,7 +59,7 @@ func testV1alpha3(t *testing.T, e env) {
 		"apiVersion": "kubevirt.io/v1alpha3", "kind": "VirtualMachine",
 		"metadata": map[string]any{"name": "old"},
 		"spec": map[string]any{"runStrategy": "Halted", "template": map[string]any{"spec": map[string]any{
-			"domain": map[string]any{"resources": map[string]any{"requests": map[string]any{"memory": "64Mi"}}},
+			"domain":  map[string]any{"resources": map[string]any{"requests": map[string]any{"memory": "64Mi"}}},
 			"volumes": []any{map[string]any{"name": "root", "containerDisk": map[string]any{"image": "quay.io/kvirt/cirros:v1"}}},
 		}}},
 	}}

@@ -51,9 +51,9 @@ func TestValidatePreset(t *testing.T) {
 
 func TestPresetWarnings(t *testing.T) {
 	p := &virtv1.VirtualMachineInstancePreset{Spec: virtv1.VirtualMachineInstancePresetSpec{Domain: &virtv1.DomainSpec{
-		CPU:    &virtv1.CPU{Cores: 2},
-		Memory: &virtv1.Memory{Guest: ptr.To(resource.MustParse("128Mi"))},
-		Devices: virtv1.Devices{Watchdog: &virtv1.Watchdog{Name: "w"}, Disks: []virtv1.Disk{{Name: "d"}}},
+		CPU:       &virtv1.CPU{Cores: 2},
+		Memory:    &virtv1.Memory{Guest: ptr.To(resource.MustParse("128Mi"))},
+		Devices:   virtv1.Devices{Watchdog: &virtv1.Watchdog{Name: "w"}, Disks: []virtv1.Disk{{Name: "d"}}},
 		Resources: virtv1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1Gi")}},
 	}}}
 	var got []string
