@@ -2,6 +2,7 @@ package virtapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -178,8 +179,11 @@ func testConflictingPresets(t *testing.T, e env) {
 	vmi := &virtv1.VirtualMachineInstance{ObjectMeta: metav1.ObjectMeta{Name: "clash", Labels: sel.MatchLabels}, Spec: minimalSpec()}
 	eventually(t, readyTimeout, "conflicting presets refuse the VMI", func() error {
 		_, err := e.kvirt.KubevirtV1().VirtualMachineInstances(ns).Create(ctx, vmi, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err == nil {
+			return errors.New("VMI accepted")
+		}
 		if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "spec.domain.cpu") {
-			return fmt.Errorf("want a refusal naming spec.domain.cpu, got %v", err)
+			return fmt.Errorf("want a refusal naming spec.domain.cpu, got: %w", err)
 		}
 		return nil
 	})
