@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates every generated Go file and manifest: deep copies, typed clients,
-# (clientset, listers, informers, apply configurations), CRDs, virt-api registration
+# (clientset, listers, informers, apply configurations), CRDs (with the served
+# copy kubevirt.io/v1alpha3 of each kubevirt.io/v1 version), virt-api registration
 # and the release manifests.
 # Usage: hack/update-codegen.sh [ROOT]   (ROOT defaults to the repository; verify
 # passes a copy of the tree and diffs it against the original).
@@ -64,6 +65,9 @@ rm -rf "$ROOT/manifests/crds"
 	crd:allowDangerousTypes=true,generateEmbeddedObjectMeta=true \
 	paths=./core/v1/... paths=./instancetype/v1beta1/... \
 	output:crd:artifacts:config="$ROOT/manifests/crds")
+
+echo "kubevirt.io/v1alpha3 (a served, not stored copy of v1) -> manifests/crds"
+(cd "$ROOT" && go run ./hack/crd-versions "$ROOT/manifests/crds")
 
 echo "virt-api registration -> manifests/virt-api"
 mkdir -p "$ROOT/manifests/virt-api"

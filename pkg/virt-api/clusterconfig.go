@@ -1,6 +1,8 @@
 package virtapi
 
 import (
+	"fmt"
+
 	"k8s.io/apimachinery/pkg/labels"
 
 	virtv1 "kvirt.io/api/core/v1"
@@ -21,6 +23,19 @@ func (c kubeVirtConfig) Current() (validating.Config, mutating.Config) {
 		return validating.DefaultConfig(), mutating.DefaultConfig()
 	}
 	return configFromKubeVirt(kvs[0])
+}
+
+// presetSource lists a namespace's presets from the informer's cache.
+type presetSource struct {
+	lister virtlisters.VirtualMachineInstancePresetLister
+}
+
+func (p presetSource) Presets(namespace string) ([]*virtv1.VirtualMachineInstancePreset, error) {
+	presets, err := p.lister.VirtualMachineInstancePresets(namespace).List(labels.Everything())
+	if err != nil {
+		return nil, fmt.Errorf("list presets of %s: %w", namespace, err)
+	}
+	return presets, nil
 }
 
 // configFromKubeVirt maps the KubeVirt CR's configuration onto both configs.

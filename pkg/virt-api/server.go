@@ -27,7 +27,7 @@ import (
 const (
 	// shutdownTimeout bounds the graceful shutdown of in-flight requests.
 	shutdownTimeout = 10 * time.Second
-	// cacheSyncTimeout bounds the wait for the KubeVirt CR informer (a missing
+	// cacheSyncTimeout bounds the wait for the KubeVirt CR and preset informers (a missing
 	// CRD would otherwise block start-up forever).
 	cacheSyncTimeout = time.Minute
 )
@@ -82,6 +82,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	}
 	factory := kvirtinformers.NewSharedInformerFactory(kvirt, 0)
 	kvLister := factory.Kubevirt().V1().KubeVirts().Lister()
+	presetLister := factory.Kubevirt().V1().VirtualMachineInstancePresets().Lister()
 	factory.Start(ctx.Done())
 	defer factory.Shutdown()
 	syncCtx, cancelSync := context.WithTimeout(ctx, cacheSyncTimeout)
@@ -95,7 +96,8 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
-	webhook.New(webhook.Config{Client: kvirt, Cluster: kubeVirtConfig{lister: kvLister}, Metrics: webhook.NewMetrics(reg)}).Register(mux)
+	webhook.New(webhook.Config{Client: kvirt, Cluster: kubeVirtConfig{lister: kvLister}, Presets: presetSource{lister: presetLister},
+		Metrics: webhook.NewMetrics(reg)}).Register(mux)
 	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, Header: header, NodeTLS: nodeTLS}).Register(mux)
 	var ready atomic.Bool
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })

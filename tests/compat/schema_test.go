@@ -49,6 +49,8 @@ func TestTypesCoverUpstreamSchema(t *testing.T) {
 		"v1.VirtualMachineInstance":                 virtv1.VirtualMachineInstance{},
 		"v1.VirtualMachineInstanceMigration":        virtv1.VirtualMachineInstanceMigration{},
 		"v1.VirtualMachineInstanceReplicaSet":       virtv1.VirtualMachineInstanceReplicaSet{},
+		"v1.VirtualMachineInstancePreset":           virtv1.VirtualMachineInstancePreset{},
+		"v1.VirtualMachineInstancePresetList":       virtv1.VirtualMachineInstancePresetList{},
 		"v1.KubeVirt":                               virtv1.KubeVirt{},
 		"v1.StartOptions":                           virtv1.StartOptions{},
 		"v1.StopOptions":                            virtv1.StopOptions{},

@@ -80,6 +80,7 @@ func ValidatingWebhooks(t Target) *admissionregistrationv1.ValidatingWebhookConf
 		{"migration-validator.kubevirt.io", webhook.PathValidateMigration, "kubevirt.io", createUpdate, []string{"virtualmachineinstancemigrations"}},
 		{"replicaset-validator.kubevirt.io", webhook.PathValidateReplicaSet, "kubevirt.io", createUpdate, []string{"virtualmachineinstancereplicasets"}},
 		{"kubevirt-validator.kubevirt.io", webhook.PathValidateKubeVirt, "kubevirt.io", createUpdate, []string{"kubevirts"}},
+		{"virtualmachinepreset-validator.kubevirt.io", webhook.PathValidatePreset, "kubevirt.io", createUpdate, []string{"virtualmachineinstancepresets"}},
 		{"instancetype-validator.instancetype.kubevirt.io", webhook.PathValidateInstancetype, "instancetype.kubevirt.io", createUpdate,
 			[]string{"virtualmachineinstancetypes", "virtualmachineclusterinstancetypes"}},
 		{"preference-validator.instancetype.kubevirt.io", webhook.PathValidatePreference, "instancetype.kubevirt.io", createUpdate,

@@ -9,7 +9,7 @@ import (
 func TestWebhooksFailClosedWithUpstreamTimeout(t *testing.T) {
 	target := Target{ServiceNamespace: "kubevirt", ServiceName: "virt-api"}
 	v, m := ValidatingWebhooks(target), MutatingWebhooks(target)
-	if len(v.Webhooks) != 7 || len(m.Webhooks) != 3 {
+	if len(v.Webhooks) != 8 || len(m.Webhooks) != 3 {
 		t.Fatalf("%d validating and %d mutating webhooks", len(v.Webhooks), len(m.Webhooks))
 	}
 	check := func(name string, fp *admissionregistrationv1.FailurePolicyType, timeout *int32, cc admissionregistrationv1.WebhookClientConfig) {

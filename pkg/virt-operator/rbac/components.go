@@ -42,8 +42,8 @@ func components(namespace string) []component {
 // apiServer is virt-api: subresources (start/stop/restart patch the VM and its
 // status, restart deletes the VMI, migrate creates a migration, node-side
 // ones read the VMI and its node), webhooks (read VMIs, and the instancetype a
-// VM names to check its template against), the KubeVirt CR
-// informer, SubjectAccessReviews for every subresource call, and the
+// VM names to check its template against), the KubeVirt CR and preset
+// informers, SubjectAccessReviews for every subresource call, and the
 // delegated-authentication ConfigMap in kube-system.
 func apiServer() component {
 	return component{
@@ -53,7 +53,7 @@ func apiServer() component {
 			rule(groupKubevirt, []string{resVM + "/status"}, "patch"),
 			rule(groupKubevirt, []string{resVMI}, "get", "delete"),
 			rule(groupKubevirt, []string{resMigration}, "create"),
-			rule(groupKubevirt, []string{resKubeVirt}, "list", "watch"),
+			rule(groupKubevirt, []string{resKubeVirt, resPreset}, "list", "watch"),
 			rule(groupInstancetype, []string{resInstancetyp, resClusterIT}, "get"),
 			rule(groupCore, []string{"nodes"}, "get"),
 			rule(groupAuthorization, []string{"subjectaccessreviews"}, "create"),

@@ -50,6 +50,7 @@ const (
 	resVMI         = "virtualmachineinstances"
 	resMigration   = "virtualmachineinstancemigrations"
 	resReplicaSet  = "virtualmachineinstancereplicasets"
+	resPreset      = "virtualmachineinstancepresets"
 	resKubeVirt    = "kubevirts"
 	resInstancetyp = "virtualmachineinstancetypes"
 	resPreference  = "virtualmachinepreferences"

@@ -135,6 +135,25 @@ func TestUserRolesAggregate(t *testing.T) {
 		if !grants(r.Rules, groupKubevirt, resVMI, "watch") || !grants(r.Rules, groupSubresources, resVMI+"/guestosinfo", "get") {
 			t.Errorf("%s cannot read VMIs and guest info", tc.role)
 		}
+		if !grants(r.Rules, groupKubevirt, resPreset, "list") || grants(r.Rules, groupKubevirt, resPreset, "create") != tc.mayStart {
+			t.Errorf("%s: presets readable %v, writable %v", tc.role, grants(r.Rules, groupKubevirt, resPreset, "list"),
+				grants(r.Rules, groupKubevirt, resPreset, "create"))
+		}
+	}
+}
+
+// TestAPIServerWatchesPresets: virt-api's preset informer lists and watches
+// presets in every namespace.
+func TestAPIServerWatchesPresets(t *testing.T) {
+	ix := indexObjects(t, Objects(ns))
+	r := ix.clusterRoleObjs[APIServerName]
+	if r == nil {
+		t.Fatalf("%s cluster role missing", APIServerName)
+	}
+	for _, verb := range []string{"list", "watch"} {
+		if !grants(r.Rules, groupKubevirt, resPreset, verb) {
+			t.Errorf("virt-api may not %s presets", verb)
+		}
 	}
 }
 

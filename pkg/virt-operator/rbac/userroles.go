@@ -21,7 +21,7 @@ func userRoles() []*rbacv1.ClusterRole {
 // viewRules read every kvirt resource and the read-only subresources.
 func viewRules() []rbacv1.PolicyRule {
 	return []rbacv1.PolicyRule{
-		rule(groupKubevirt, []string{resVM, resVMI, resMigration, resReplicaSet, resKubeVirt}, readVerbs...),
+		rule(groupKubevirt, []string{resVM, resVMI, resMigration, resReplicaSet, resPreset, resKubeVirt}, readVerbs...),
 		rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, readVerbs...),
 		rule(groupSubresources, []string{resVMI + "/guestosinfo"}, "get"),
 	}
@@ -31,7 +31,7 @@ func viewRules() []rbacv1.PolicyRule {
 // and console subresources virt-api serves.
 func editRules() []rbacv1.PolicyRule {
 	return []rbacv1.PolicyRule{
-		rule(groupKubevirt, []string{resVM, resVMI, resMigration, resReplicaSet}, writeVerbs...),
+		rule(groupKubevirt, []string{resVM, resVMI, resMigration, resReplicaSet, resPreset}, writeVerbs...),
 		rule(groupInstancetype, []string{resInstancetyp, resPreference}, writeVerbs...),
 		rule(groupSubresources, []string{resVM + "/start", resVM + "/stop", resVM + "/restart", resVM + "/migrate"}, "update"),
 		rule(groupSubresources, []string{resVMI + "/pause", resVMI + "/unpause", resVMI + "/softreboot", resVMI + "/migrate"}, "update"),

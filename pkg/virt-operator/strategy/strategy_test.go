@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/types"
 	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 	"k8s.io/utils/ptr"
@@ -192,7 +193,7 @@ func TestDesired(t *testing.T) {
 			}
 		}
 	}
-	for kind, n := range map[string]int{"CustomResourceDefinition": 8, "Deployment": 2, "DaemonSet": 1, "Service": 1,
+	for kind, n := range map[string]int{"CustomResourceDefinition": 9, "Deployment": 2, "DaemonSet": 1, "Service": 1,
 		"ValidatingWebhookConfiguration": 1, "MutatingWebhookConfiguration": 1, "APIService": 1} {
 		if kinds[kind] != n {
 			t.Errorf("%d %s, want %d (all: %v)", kinds[kind], kind, n, kinds)
@@ -245,5 +246,43 @@ func TestToDelete(t *testing.T) {
 				t.Errorf("virt-handler or its ServiceAccount not deleted: %v", kinds)
 			}
 		})
+	}
+}
+
+// TestKubevirtGroupServesV1alpha3 checks every kubevirt.io CRD (presets included)
+// serves the deprecated v1alpha3 with v1's schema while v1 stays the storage version.
+func TestKubevirtGroupServesV1alpha3(t *testing.T) {
+	crds, err := CRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, c := range crds {
+		if c.Spec.Group != virtv1.GroupName {
+			continue
+		}
+		seen[c.Spec.Names.Kind] = true
+		if len(c.Spec.Versions) != 2 {
+			t.Errorf("%s: %d versions", c.Name, len(c.Spec.Versions))
+			continue
+		}
+		v1, alpha := c.Spec.Versions[0], c.Spec.Versions[1]
+		if v1.Name != "v1" || !v1.Served || !v1.Storage || alpha.Name != virtv1.DeprecatedVersion || !alpha.Served || alpha.Storage || !alpha.Deprecated {
+			t.Errorf("%s: versions %s(served=%v storage=%v) %s(served=%v storage=%v deprecated=%v)", c.Name,
+				v1.Name, v1.Served, v1.Storage, alpha.Name, alpha.Served, alpha.Storage, alpha.Deprecated)
+		}
+		alpha.Name, alpha.Storage, alpha.Deprecated, alpha.DeprecationWarning = v1.Name, v1.Storage, v1.Deprecated, v1.DeprecationWarning
+		if !equality.Semantic.DeepEqual(v1, alpha) {
+			t.Errorf("%s: v1alpha3 differs from v1 beyond name, storage and deprecation", c.Name)
+		}
+		if c.Spec.Conversion != nil && c.Spec.Conversion.Strategy != apiextensionsv1.NoneConverter {
+			t.Errorf("%s: conversion %s", c.Name, c.Spec.Conversion.Strategy)
+		}
+	}
+	for _, kind := range []string{"VirtualMachine", "VirtualMachineInstance", "VirtualMachineInstanceMigration",
+		"VirtualMachineInstanceReplicaSet", "VirtualMachineInstancePreset", "KubeVirt"} {
+		if !seen[kind] {
+			t.Errorf("no CRD for %s", kind)
+		}
 	}
 }

@@ -26,7 +26,7 @@ var refusedExamples = map[string]string{"vmi-host-disk.yaml": "spec.volumes[0].h
 // exampleOrder creates what others reference first and the migration last.
 func exampleOrder(kind string) int {
 	switch kind {
-	case "VirtualMachineInstancetype", "VirtualMachinePreference":
+	case "VirtualMachineInstancetype", "VirtualMachinePreference", "VirtualMachineInstancePreset":
 		return 0
 	case "VirtualMachineInstanceMigration":
 		return 2
@@ -59,9 +59,6 @@ func testExamples(t *testing.T, e env) {
 	sort.SliceStable(objs, func(i, j int) bool { return exampleOrder(objs[i].GetKind()) < exampleOrder(objs[j].GetKind()) })
 	for _, u := range objs {
 		file := u.GetAnnotations()["example"]
-		if u.GetKind() == "VirtualMachineInstancePreset" {
-			continue // deprecated upstream, not served by kvirt
-		}
 		gv, _ := schema.ParseGroupVersion(u.GetAPIVersion())
 		gvr := gv.WithResource(strings.ToLower(u.GetKind()) + "s")
 		_, err := dyn.Resource(gvr).Namespace(ns).Create(context.Background(), u, metav1.CreateOptions{})

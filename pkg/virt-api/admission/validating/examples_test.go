@@ -1,6 +1,7 @@
 package validating
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,9 +24,6 @@ var expectedRefusals = map[string]string{
 	// The HostDisk feature gate is off by default upstream as well.
 	"vmi-host-disk.yaml": "spec.volumes[0].hostDisk",
 }
-
-// notServed are kinds kvirt does not serve (deprecated upstream).
-var notServed = map[string]bool{"VirtualMachineInstancePreset": true}
 
 // readExample returns the kind and raw JSON of one example manifest.
 func readExample(tb testing.TB, path string) (string, []byte) {
@@ -76,6 +74,12 @@ func validateExample(kind string, js []byte, refs Resolver) (field.ErrorList, er
 			return nil, err
 		}
 		return ValidateMigration(m, nil), nil
+	case "VirtualMachineInstancePreset":
+		p := &virtv1.VirtualMachineInstancePreset{}
+		if err := yaml.Unmarshal(js, p); err != nil {
+			return nil, err
+		}
+		return ValidatePreset(p), nil
 	case "VirtualMachineInstancetype":
 		it := &instancetypev1beta1.VirtualMachineInstancetype{}
 		if err := yaml.Unmarshal(js, it); err != nil {
@@ -89,7 +93,7 @@ func validateExample(kind string, js []byte, refs Resolver) (field.ErrorList, er
 		}
 		return ValidatePreferenceSpec(&p.Spec), nil
 	}
-	return nil, nil
+	return nil, fmt.Errorf("example of kind %q has no validator", kind)
 }
 
 // exampleRefs resolves what the examples reference: instancetype csmall.
@@ -112,9 +116,6 @@ func TestUpstreamExamples(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			kind, js := readExample(t, f)
-			if notServed[kind] {
-				t.Skipf("%s is not served by kvirt", kind)
-			}
 			errs, err := validateExample(kind, js, exampleRefs{})
 			if err != nil {
 				t.Fatalf("decode: %v", err)

@@ -12,7 +12,8 @@ import (
 )
 
 // FuzzValidators feeds arbitrary JSON, seeded with upstream's examples, to the
-// VM, VMI and replica set paths (defaulting included): nothing may panic.
+// VM, VMI, replica set and preset paths (defaulting and the preset merge
+// included): nothing may panic.
 func FuzzValidators(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join(exampleDir, "*.yaml"))
 	if err != nil || len(files) == 0 {
@@ -39,6 +40,15 @@ func FuzzValidators(f *testing.F) {
 		rs := &virtv1.VirtualMachineInstanceReplicaSet{}
 		if json.Unmarshal(data, rs) == nil {
 			_ = ValidateReplicaSet(rs, cfg)
+		}
+		p := &virtv1.VirtualMachineInstancePreset{}
+		if json.Unmarshal(data, p) == nil {
+			_ = ValidatePreset(p)
+			_ = PresetWarnings(p)
+			target := &virtv1.VirtualMachineInstance{}
+			if json.Unmarshal(data, target) == nil {
+				_, _ = mutating.ApplyPresets(target, []*virtv1.VirtualMachineInstancePreset{p, p.DeepCopy()})
+			}
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/klog/v2"
 
 	virtv1 "kvirt.io/api/core/v1"
 	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
@@ -106,6 +107,18 @@ func (s *Server) validatePreference(ctx context.Context, req *admissionv1.Admiss
 	return verdict(req, validating.ValidatePreferenceSpec(&p.Spec))
 }
 
+// validatePreset refuses an invalid preset and warns about settings presets
+// never apply.
+func (s *Server) validatePreset(_ context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	p := &virtv1.VirtualMachineInstancePreset{}
+	if err := decode(req, p, false); err != nil {
+		return badRequest(err)
+	}
+	resp := verdict(req, validating.ValidatePreset(p))
+	resp.Warnings = validating.PresetWarnings(p)
+	return resp
+}
+
 func (s *Server) validateKubeVirt(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	kv := &virtv1.KubeVirt{}
 	if err := decode(req, kv, false); err != nil {
@@ -154,13 +167,48 @@ func (s *Server) mutateVMI(ctx context.Context, req *admissionv1.AdmissionReques
 		}
 		return patched([]patchOp{{Op: "add", Path: "/status", Value: old.Status}})
 	}
+	return s.mutateNewVMI(ctx, req, vmi)
+}
+
+// mutateNewVMI applies the namespace's matching presets, then the defaults.
+func (s *Server) mutateNewVMI(ctx context.Context, req *admissionv1.AdmissionRequest, vmi *virtv1.VirtualMachineInstance) *admissionv1.AdmissionResponse {
+	var warnings []string
+	if s.cfg.Presets != nil {
+		presets, err := s.cfg.Presets.Presets(req.Namespace)
+		if err != nil {
+			return internalError(fmt.Errorf("list presets: %w", err))
+		}
+		res, errs := mutating.ApplyPresets(vmi, presets)
+		if len(errs) > 0 {
+			return verdict(req, errs)
+		}
+		if len(res.Applied) > 0 || len(res.Warnings) > 0 {
+			klog.FromContext(ctx).V(2).Info("presets applied", "vmi", klog.KRef(req.Namespace, vmiName(req, vmi)),
+				"applied", res.Applied, "overridden", res.Warnings)
+		}
+		warnings = res.Warnings
+	}
 	_, mcfg := s.clusterConfig()
 	mutating.DefaultVMI(vmi, mcfg, metav1.NewTime(s.cfg.Now()), s.cfg.NewUUID)
-	return patched([]patchOp{
+	ops := []patchOp{
 		{Op: "add", Path: "/spec", Value: vmi.Spec},
 		{Op: "add", Path: "/metadata/finalizers", Value: vmi.Finalizers},
 		{Op: "add", Path: "/status", Value: vmi.Status},
-	})
+	}
+	if len(vmi.Annotations) > 0 {
+		ops = append(ops, patchOp{Op: "add", Path: "/metadata/annotations", Value: vmi.Annotations})
+	}
+	resp := patched(ops)
+	resp.Warnings = warnings
+	return resp
+}
+
+// vmiName is the VMI's name, or its generateName prefix before the apiserver names it.
+func vmiName(req *admissionv1.AdmissionRequest, vmi *virtv1.VirtualMachineInstance) string {
+	if req.Name != "" {
+		return req.Name
+	}
+	return vmi.GenerateName
 }
 
 // mutateMigration labels a new migration with its VMI and adds its finalizer.

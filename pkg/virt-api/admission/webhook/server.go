@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/klog/v2"
 
+	virtv1 "kvirt.io/api/core/v1"
 	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	"kvirt.io/kvirt/pkg/virt-api/admission/mutating"
@@ -28,6 +29,7 @@ const (
 	PathValidateInstancetype = "/validate/instancetypes"
 	PathValidatePreference   = "/validate/preferences"
 	PathValidateKubeVirt     = "/validate/kubevirts"
+	PathValidatePreset       = "/validate/virtualmachineinstancepresets"
 	PathMutateVM             = "/mutate/virtualmachines"
 	PathMutateVMI            = "/mutate/virtualmachineinstances"
 	PathMutateMigration      = "/mutate/virtualmachineinstancemigrations"
@@ -41,10 +43,18 @@ type ConfigSource interface {
 	Current() (validating.Config, mutating.Config)
 }
 
+// PresetSource lists the VirtualMachineInstancePresets of a namespace (from an
+// informer's cache in virt-api); the returned objects must not be modified.
+type PresetSource interface {
+	Presets(namespace string) ([]*virtv1.VirtualMachineInstancePreset, error)
+}
+
 // Config wires a Server.
 type Config struct {
 	// Client looks up instancetypes, preferences and VMIs; nil skips those lookups.
 	Client kvirtclient.Interface
+	// Presets supplies the presets applied to new VMIs; nil applies none.
+	Presets PresetSource
 	// Cluster supplies the cluster configuration; nil means upstream's defaults.
 	Cluster ConfigSource
 	// Metrics records admission counts and latencies; nil records nothing.
@@ -81,6 +91,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		PathValidateInstancetype: s.validateInstancetype,
 		PathValidatePreference:   s.validatePreference,
 		PathValidateKubeVirt:     s.validateKubeVirt,
+		PathValidatePreset:       s.validatePreset,
 		PathMutateVM:             s.mutateVM,
 		PathMutateVMI:            s.mutateVMI,
 		PathMutateMigration:      s.mutateMigration,

@@ -26,6 +26,12 @@ const (
 	// NodeAPIAddressAnnotation (kvirt's own key) on a node holds the host:port of
 	// virt-handler's node API there; an empty host means the node's InternalIP.
 	NodeAPIAddressAnnotation = "node.kvirt.io/node-api-address"
+	// PresetAnnotationPrefix, followed by a preset's name, is the annotation key the
+	// VMI mutating webhook sets on a VMI for each preset it applied; the value is
+	// the group version of the preset API (kubevirt.io/v1).
+	PresetAnnotationPrefix = "virtualmachinepreset.kubevirt.io/"
+	// PresetExcludeAnnotation set to "true" on a VMI opts it out of every preset.
+	PresetExcludeAnnotation = "virtualmachineinstancepresets.admission.kubevirt.io/exclude"
 
 	// VirtualMachineInstanceFinalizer is added to every VMI so its pod is cleaned up first.
 	VirtualMachineInstanceFinalizer = "kubevirt.io/foregroundDeleteVirtualMachine"

@@ -15,6 +15,11 @@ const SubresourceGroupName = "subresources.kubevirt.io"
 // SchemeGroupVersion is kubevirt.io/v1.
 var SchemeGroupVersion = schema.GroupVersion{Group: GroupName, Version: "v1"}
 
+// DeprecatedVersion is kubevirt.io/v1alpha3: served for every kind of the group
+// with the same schema as v1 (objects are stored as v1), for older manifests.
+// The Go types are registered under v1 only.
+const DeprecatedVersion = "v1alpha3"
+
 // SubresourceGroupVersion is subresources.kubevirt.io/v1.
 var SubresourceGroupVersion = schema.GroupVersion{Group: SubresourceGroupName, Version: "v1"}
 
@@ -24,6 +29,7 @@ var (
 	VirtualMachineInstanceGroupVersionKind           = SchemeGroupVersion.WithKind("VirtualMachineInstance")
 	VirtualMachineInstanceMigrationGroupVersionKind  = SchemeGroupVersion.WithKind("VirtualMachineInstanceMigration")
 	VirtualMachineInstanceReplicaSetGroupVersionKind = SchemeGroupVersion.WithKind("VirtualMachineInstanceReplicaSet")
+	VirtualMachineInstancePresetGroupVersionKind     = SchemeGroupVersion.WithKind("VirtualMachineInstancePreset")
 	KubeVirtGroupVersionKind                         = SchemeGroupVersion.WithKind("KubeVirt")
 )
 
@@ -45,6 +51,7 @@ func addKnownTypes(scheme *runtime.Scheme) error {
 		&VirtualMachineInstance{}, &VirtualMachineInstanceList{},
 		&VirtualMachineInstanceMigration{}, &VirtualMachineInstanceMigrationList{},
 		&VirtualMachineInstanceReplicaSet{}, &VirtualMachineInstanceReplicaSetList{},
+		&VirtualMachineInstancePreset{}, &VirtualMachineInstancePresetList{},
 		&KubeVirt{}, &KubeVirtList{},
 	)
 	metav1.AddToGroupVersion(scheme, SchemeGroupVersion)

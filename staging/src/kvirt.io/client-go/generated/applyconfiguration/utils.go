@@ -454,6 +454,10 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &corev1.VirtualMachineInstanceNetworkInterfaceApplyConfiguration{}
 	case v1.SchemeGroupVersion.WithKind("VirtualMachineInstancePhaseTransitionTimestamp"):
 		return &corev1.VirtualMachineInstancePhaseTransitionTimestampApplyConfiguration{}
+	case v1.SchemeGroupVersion.WithKind("VirtualMachineInstancePreset"):
+		return &corev1.VirtualMachineInstancePresetApplyConfiguration{}
+	case v1.SchemeGroupVersion.WithKind("VirtualMachineInstancePresetSpec"):
+		return &corev1.VirtualMachineInstancePresetSpecApplyConfiguration{}
 	case v1.SchemeGroupVersion.WithKind("VirtualMachineInstanceProfile"):
 		return &corev1.VirtualMachineInstanceProfileApplyConfiguration{}
 	case v1.SchemeGroupVersion.WithKind("VirtualMachineInstanceReplicaSet"):

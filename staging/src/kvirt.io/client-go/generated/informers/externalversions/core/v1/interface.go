@@ -32,6 +32,8 @@ type Interface interface {
 	VirtualMachineInstances() TypedVirtualMachineInstanceInformer
 	// VirtualMachineInstanceMigrations returns a VirtualMachineInstanceMigrationInformer.
 	VirtualMachineInstanceMigrations() TypedVirtualMachineInstanceMigrationInformer
+	// VirtualMachineInstancePresets returns a VirtualMachineInstancePresetInformer.
+	VirtualMachineInstancePresets() TypedVirtualMachineInstancePresetInformer
 	// VirtualMachineInstanceReplicaSets returns a VirtualMachineInstanceReplicaSetInformer.
 	VirtualMachineInstanceReplicaSets() TypedVirtualMachineInstanceReplicaSetInformer
 }
@@ -65,6 +67,11 @@ func (v *version) VirtualMachineInstances() TypedVirtualMachineInstanceInformer 
 // VirtualMachineInstanceMigrations returns a TypedVirtualMachineInstanceMigrationInformer.
 func (v *version) VirtualMachineInstanceMigrations() TypedVirtualMachineInstanceMigrationInformer {
 	return &virtualMachineInstanceMigrationInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
+}
+
+// VirtualMachineInstancePresets returns a TypedVirtualMachineInstancePresetInformer.
+func (v *version) VirtualMachineInstancePresets() TypedVirtualMachineInstancePresetInformer {
+	return &virtualMachineInstancePresetInformer{factory: v.factory, namespace: v.namespace, tweakListOptions: v.tweakListOptions}
 }
 
 // VirtualMachineInstanceReplicaSets returns a TypedVirtualMachineInstanceReplicaSetInformer.
