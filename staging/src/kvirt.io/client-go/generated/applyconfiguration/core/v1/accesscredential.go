@@ -23,7 +23,9 @@ package v1
 //
 // AccessCredential is the type of VirtualMachineInstanceSpec.accessCredentials.
 type AccessCredentialApplyConfiguration struct {
+	// sshPublicKey places SSH public keys from a Secret into the guest.
 	SSHPublicKey *SSHPublicKeyAccessCredentialApplyConfiguration `json:"sshPublicKey,omitempty"`
+	// userPassword sets guest user passwords from a Secret.
 	UserPassword *UserPasswordAccessCredentialApplyConfiguration `json:"userPassword,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // AccessCredentialSecretSource is the type of SSHPublicKeyAccessCredentialSource.secret.
 type AccessCredentialSecretSourceApplyConfiguration struct {
+	// secretName is a Secret in the VMI's namespace.
 	SecretName *string `json:"secretName,omitempty"`
 }
 

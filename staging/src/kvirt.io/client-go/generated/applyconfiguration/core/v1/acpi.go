@@ -23,7 +23,9 @@ package v1
 //
 // ACPI is the type of Firmware.acpi.
 type ACPIApplyConfiguration struct {
+	// msdmNameRef names a volume (a Secret) holding an ACPI MSDM table.
 	MsdmNameRef *string `json:"msdmNameRef,omitempty"`
+	// slicNameRef names a volume (a Secret) holding an ACPI SLIC table.
 	SlicNameRef *string `json:"slicNameRef,omitempty"`
 }
 

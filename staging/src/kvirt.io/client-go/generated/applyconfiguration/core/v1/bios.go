@@ -23,6 +23,7 @@ package v1
 //
 // BIOS is the type of Bootloader.bios.
 type BIOSApplyConfiguration struct {
+	// useSerial sends BIOS output to the serial console.
 	UseSerial *bool `json:"useSerial,omitempty"`
 }
 

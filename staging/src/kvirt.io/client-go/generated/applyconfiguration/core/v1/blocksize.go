@@ -23,8 +23,10 @@ package v1
 //
 // BlockSize is the type of Disk.blockSize.
 type BlockSizeApplyConfiguration struct {
-	Custom      *CustomBlockSizeApplyConfiguration `json:"custom,omitempty"`
-	MatchVolume *FeatureStateApplyConfiguration    `json:"matchVolume,omitempty"`
+	// custom sets the block sizes explicitly.
+	Custom *CustomBlockSizeApplyConfiguration `json:"custom,omitempty"`
+	// matchVolume takes the block sizes from the volume.
+	MatchVolume *FeatureStateApplyConfiguration `json:"matchVolume,omitempty"`
 }
 
 // BlockSizeApplyConfiguration constructs a declarative configuration of the BlockSize type for use with

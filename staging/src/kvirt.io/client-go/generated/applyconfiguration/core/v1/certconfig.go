@@ -27,7 +27,9 @@ import (
 //
 // CertConfig is the type of KubeVirtSelfSignConfiguration.ca.
 type CertConfigApplyConfiguration struct {
-	Duration    *metav1.Duration `json:"duration,omitempty"`
+	// duration is the certificate's lifetime.
+	Duration *metav1.Duration `json:"duration,omitempty"`
+	// renewBefore is how long before expiry the certificate is renewed.
 	RenewBefore *metav1.Duration `json:"renewBefore,omitempty"`
 }
 

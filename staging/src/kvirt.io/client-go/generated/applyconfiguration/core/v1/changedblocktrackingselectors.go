@@ -27,7 +27,9 @@ import (
 //
 // ChangedBlockTrackingSelectors is the type of KubeVirtConfiguration.changedBlockTrackingLabelSelectors.
 type ChangedBlockTrackingSelectorsApplyConfiguration struct {
-	NamespaceLabelSelector      *metav1.LabelSelectorApplyConfiguration `json:"namespaceLabelSelector,omitempty"`
+	// namespaceLabelSelector selects namespaces whose VMs get changed block tracking.
+	NamespaceLabelSelector *metav1.LabelSelectorApplyConfiguration `json:"namespaceLabelSelector,omitempty"`
+	// virtualMachineLabelSelector selects VMs that get changed block tracking.
 	VirtualMachineLabelSelector *metav1.LabelSelectorApplyConfiguration `json:"virtualMachineLabelSelector,omitempty"`
 }
 

@@ -23,8 +23,10 @@ package v1
 //
 // ChangedBlockTrackingStatus is the type of VirtualMachineInstanceStatus.changedBlockTracking.
 type ChangedBlockTrackingStatusApplyConfiguration struct {
+	// backupStatus reports the backup running or last run.
 	BackupStatus *VirtualMachineInstanceBackupStatusApplyConfiguration `json:"backupStatus,omitempty"`
-	State        *string                                               `json:"state,omitempty"`
+	// state is the changed block tracking state of the VM.
+	State *string `json:"state,omitempty"`
 }
 
 // ChangedBlockTrackingStatusApplyConfiguration constructs a declarative configuration of the ChangedBlockTrackingStatus type for use with

@@ -23,7 +23,9 @@ package v1
 //
 // ClaimRequest is the type of Network.resourceClaim.
 type ClaimRequestApplyConfiguration struct {
-	ClaimName   *string `json:"claimName,omitempty"`
+	// claimName names an entry of spec.resourceClaims.
+	ClaimName *string `json:"claimName,omitempty"`
+	// requestName names the request within that claim.
 	RequestName *string `json:"requestName,omitempty"`
 }
 

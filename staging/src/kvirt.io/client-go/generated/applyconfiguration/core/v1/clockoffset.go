@@ -23,8 +23,10 @@ package v1
 //
 // ClockOffset is the type of ClockPreferences.preferredClockOffset.
 type ClockOffsetApplyConfiguration struct {
-	Timezone *string                           `json:"timezone,omitempty"`
-	Utc      *ClockOffsetUTCApplyConfiguration `json:"utc,omitempty"`
+	// timezone starts the guest clock in this time zone, e.g. Europe/Berlin.
+	Timezone *string `json:"timezone,omitempty"`
+	// utc starts the guest clock at UTC plus an offset.
+	Utc *ClockOffsetUTCApplyConfiguration `json:"utc,omitempty"`
 }
 
 // ClockOffsetApplyConfiguration constructs a declarative configuration of the ClockOffset type for use with

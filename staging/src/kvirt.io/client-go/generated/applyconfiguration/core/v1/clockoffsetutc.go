@@ -23,6 +23,8 @@ package v1
 //
 // ClockOffsetUTC is the type of Clock.utc.
 type ClockOffsetUTCApplyConfiguration struct {
+	// offsetSeconds is the guest clock's offset from UTC in seconds; changes the guest makes survive
+	// reboots.
 	OffsetSeconds *int32 `json:"offsetSeconds,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // CommonInstancetypesDeployment is the type of KubeVirtConfiguration.commonInstancetypesDeployment.
 type CommonInstancetypesDeploymentApplyConfiguration struct {
+	// enabled installs the common instancetypes and preferences; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`
 }
 

@@ -23,8 +23,11 @@ package v1
 //
 // ComponentConfig is the type of KubeVirtSpec.infra.
 type ComponentConfigApplyConfiguration struct {
+	// nodePlacement says where the components' pods may run.
 	NodePlacement *NodePlacementApplyConfiguration `json:"nodePlacement,omitempty"`
-	Replicas      *byte                            `json:"replicas,omitempty"`
+	// replicas is the number of replicas of each infrastructure deployment; defaults to 2 and turns
+	// off automatic scaling.
+	Replicas *byte `json:"replicas,omitempty"`
 }
 
 // ComponentConfigApplyConfiguration constructs a declarative configuration of the ComponentConfig type for use with

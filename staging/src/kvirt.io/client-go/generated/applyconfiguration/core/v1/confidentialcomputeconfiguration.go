@@ -23,6 +23,7 @@ package v1
 //
 // ConfidentialComputeConfiguration is the type of KubeVirtConfiguration.confidentialCompute.
 type ConfidentialComputeConfigurationApplyConfiguration struct {
+	// tdx configures Intel TDX.
 	TDX *TDXConfigurationApplyConfiguration `json:"tdx,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // ContainerDiskInfo is the type of VolumeStatus.containerDiskVolume.
 type ContainerDiskInfoApplyConfiguration struct {
+	// checksum is a checksum of the disk image taken from the container.
 	Checksum *int64 `json:"checksum,omitempty"`
 }
 

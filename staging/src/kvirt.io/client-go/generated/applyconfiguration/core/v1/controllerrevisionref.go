@@ -23,6 +23,7 @@ package v1
 //
 // ControllerRevisionRef is the type of InstancetypeStatusRef.controllerRevisionRef.
 type ControllerRevisionRefApplyConfiguration struct {
+	// name is the name of the ControllerRevision.
 	Name *string `json:"name,omitempty"`
 }
 

@@ -23,7 +23,10 @@ package v1
 //
 // CPUFeature is the type of CPU.features.
 type CPUFeatureApplyConfiguration struct {
-	Name   *string `json:"name,omitempty"`
+	// name is the feature name as libvirt knows it, e.g. vmx.
+	Name *string `json:"name,omitempty"`
+	// policy is force, require (default), optional, disable or forbid: how the feature is handled
+	// whatever the host supports.
 	Policy *string `json:"policy,omitempty"`
 }
 

@@ -23,8 +23,11 @@ package v1
 //
 // CPUTopology is the type of VirtualMachineInstanceStatus.currentCPUTopology.
 type CPUTopologyApplyConfiguration struct {
-	Cores   *int64 `json:"cores,omitempty"`
+	// cores is the number of cores per socket; at least 1.
+	Cores *int64 `json:"cores,omitempty"`
+	// sockets is the number of sockets; at least 1.
 	Sockets *int64 `json:"sockets,omitempty"`
+	// threads is the number of threads per core; at least 1.
 	Threads *int64 `json:"threads,omitempty"`
 }
 

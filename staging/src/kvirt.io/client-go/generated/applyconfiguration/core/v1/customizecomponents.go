@@ -23,7 +23,9 @@ package v1
 //
 // CustomizeComponents is the type of KubeVirtSpec.customizeComponents.
 type CustomizeComponentsApplyConfiguration struct {
-	Flags   *FlagsApplyConfiguration                     `json:"flags,omitempty"`
+	// flags adds command-line flags to virt-api, virt-controller and virt-handler.
+	Flags *FlagsApplyConfiguration `json:"flags,omitempty"`
+	// patches are patches applied to the objects the operator creates.
 	Patches []CustomizeComponentsPatchApplyConfiguration `json:"patches,omitempty"`
 }
 

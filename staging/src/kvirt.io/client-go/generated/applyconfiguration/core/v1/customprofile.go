@@ -23,8 +23,10 @@ package v1
 //
 // CustomProfile is the type of VirtualMachineInstanceProfile.customProfile.
 type CustomProfileApplyConfiguration struct {
-	LocalhostProfile      *string `json:"localhostProfile,omitempty"`
-	RuntimeDefaultProfile *bool   `json:"runtimeDefaultProfile,omitempty"`
+	// localhostProfile is a profile file under the kubelet's seccomp directory.
+	LocalhostProfile *string `json:"localhostProfile,omitempty"`
+	// runtimeDefaultProfile uses the container runtime's default profile.
+	RuntimeDefaultProfile *bool `json:"runtimeDefaultProfile,omitempty"`
 }
 
 // CustomProfileApplyConfiguration constructs a declarative configuration of the CustomProfile type for use with

@@ -23,8 +23,10 @@ package v1
 //
 // DHCPPrivateOptions is the type of DHCPOptions.privateOptions.
 type DHCPPrivateOptionsApplyConfiguration struct {
-	Option *int32  `json:"option,omitempty"`
-	Value  *string `json:"value,omitempty"`
+	// option is the option code, 224 to 254.
+	Option *int32 `json:"option,omitempty"`
+	// value is the option's value.
+	Value *string `json:"value,omitempty"`
 }
 
 // DHCPPrivateOptionsApplyConfiguration constructs a declarative configuration of the DHCPPrivateOptions type for use with

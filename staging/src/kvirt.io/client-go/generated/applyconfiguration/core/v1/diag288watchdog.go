@@ -23,6 +23,7 @@ package v1
 //
 // Diag288Watchdog is the type of Watchdog.diag288.
 type Diag288WatchdogApplyConfiguration struct {
+	// action is poweroff, reset (default) or shutdown.
 	Action *string `json:"action,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // DiskIOThreads is the type of DomainSpec.ioThreads.
 type DiskIOThreadsApplyConfiguration struct {
+	// supplementalPoolThreadCount is the number of iothreads in the supplementalPool.
 	SupplementalPoolThreadCount *int64 `json:"supplementalPoolThreadCount,omitempty"`
 }
 

@@ -27,6 +27,7 @@ import (
 //
 // DiskVerification is the type of DeveloperConfiguration.diskVerification.
 type DiskVerificationApplyConfiguration struct {
+	// memoryLimit caps the memory of the process that inspects disk images.
 	MemoryLimit *resource.Quantity `json:"memoryLimit,omitempty"`
 }
 

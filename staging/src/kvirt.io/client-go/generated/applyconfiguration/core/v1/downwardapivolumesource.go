@@ -27,8 +27,10 @@ import (
 //
 // DownwardAPIVolumeSource is the type of Volume.downwardAPI.
 type DownwardAPIVolumeSourceApplyConfiguration struct {
-	Fields      []corev1.DownwardAPIVolumeFile `json:"fields,omitempty"`
-	VolumeLabel *string                        `json:"volumeLabel,omitempty"`
+	// fields lists the files to create and the pod fields they hold.
+	Fields []corev1.DownwardAPIVolumeFile `json:"fields,omitempty"`
+	// volumeLabel is the file system label of the disk.
+	VolumeLabel *string `json:"volumeLabel,omitempty"`
 }
 
 // DownwardAPIVolumeSourceApplyConfiguration constructs a declarative configuration of the DownwardAPIVolumeSource type for use with

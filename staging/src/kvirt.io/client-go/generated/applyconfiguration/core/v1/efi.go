@@ -23,7 +23,9 @@ package v1
 //
 // EFI is the type of Bootloader.efi.
 type EFIApplyConfiguration struct {
+	// persistent keeps the EFI variables (NVRAM) across restarts; defaults to false.
 	Persistent *bool `json:"persistent,omitempty"`
+	// secureBoot enables secure boot; defaults to true and needs SMM.
 	SecureBoot *bool `json:"secureBoot,omitempty"`
 }
 

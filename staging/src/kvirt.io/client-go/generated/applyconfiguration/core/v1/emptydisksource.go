@@ -27,6 +27,7 @@ import (
 //
 // EmptyDiskSource is the type of Volume.emptyDisk.
 type EmptyDiskSourceApplyConfiguration struct {
+	// capacity is the size of the disk.
 	Capacity *resource.Quantity `json:"capacity,omitempty"`
 }
 

@@ -27,6 +27,7 @@ import (
 //
 // EphemeralVolumeSource is the type of Volume.ephemeral.
 type EphemeralVolumeSourceApplyConfiguration struct {
+	// persistentVolumeClaim is the PVC read from.
 	PersistentVolumeClaim *corev1.PersistentVolumeClaimVolumeSource `json:"persistentVolumeClaim,omitempty"`
 }
 

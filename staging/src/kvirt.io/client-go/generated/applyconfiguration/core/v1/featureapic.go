@@ -23,7 +23,9 @@ package v1
 //
 // FeatureAPIC is the type of Features.apic.
 type FeatureAPICApplyConfiguration struct {
-	Enabled        *bool `json:"enabled,omitempty"`
+	// enabled turns the feature on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// endOfInterrupt enables end-of-interrupt notification; defaults to false.
 	EndOfInterrupt *bool `json:"endOfInterrupt,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // FeatureKVM is the type of Features.kvm.
 type FeatureKVMApplyConfiguration struct {
+	// hidden hides KVM's signature from the guest; defaults to false.
 	Hidden *bool `json:"hidden,omitempty"`
 }
 

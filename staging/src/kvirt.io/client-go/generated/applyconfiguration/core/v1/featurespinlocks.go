@@ -23,7 +23,9 @@ package v1
 //
 // FeatureSpinlocks is the type of FeatureHyperv.spinlocks.
 type FeatureSpinlocksApplyConfiguration struct {
-	Enabled   *bool  `json:"enabled,omitempty"`
+	// enabled turns the feature on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// spinlocks is the number of spin attempts, at least 4096 (the default).
 	Spinlocks *int64 `json:"spinlocks,omitempty"`
 }
 

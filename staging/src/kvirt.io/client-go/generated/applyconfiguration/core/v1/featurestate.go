@@ -23,6 +23,7 @@ package v1
 //
 // FeatureState is the type of BlockSize.matchVolume.
 type FeatureStateApplyConfiguration struct {
+	// enabled turns the feature on or off; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`
 }
 

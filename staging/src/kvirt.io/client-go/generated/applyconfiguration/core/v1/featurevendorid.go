@@ -23,7 +23,9 @@ package v1
 //
 // FeatureVendorID is the type of FeatureHyperv.vendorid.
 type FeatureVendorIDApplyConfiguration struct {
-	Enabled  *bool   `json:"enabled,omitempty"`
+	// enabled turns the feature on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// vendorid is the vendor ID, at most 12 characters.
 	Vendorid *string `json:"vendorid,omitempty"`
 }
 

@@ -27,7 +27,9 @@ import (
 //
 // Filesystem is the type of Devices.filesystems.
 type FilesystemApplyConfiguration struct {
-	Name     *string                    `json:"name,omitempty"`
+	// name names the volume to share; the guest mounts it by this tag.
+	Name *string `json:"name,omitempty"`
+	// virtiofs shares the volume through virtiofs.
 	Virtiofs *corev1.FilesystemVirtiofs `json:"virtiofs,omitempty"`
 }
 

@@ -23,7 +23,9 @@ package v1
 //
 // HotplugVolumeSource is the type of AddVolumeOptions.volumeSource.
 type HotplugVolumeSourceApplyConfiguration struct {
-	DataVolume            *DataVolumeSourceApplyConfiguration                  `json:"dataVolume,omitempty"`
+	// dataVolume attaches the PVC of a DataVolume in the same namespace.
+	DataVolume *DataVolumeSourceApplyConfiguration `json:"dataVolume,omitempty"`
+	// persistentVolumeClaim attaches a PVC in the same namespace.
 	PersistentVolumeClaim *PersistentVolumeClaimVolumeSourceApplyConfiguration `json:"persistentVolumeClaim,omitempty"`
 }
 

@@ -23,8 +23,10 @@ package v1
 //
 // HotplugVolumeStatus is the type of VolumeStatus.hotplugVolume.
 type HotplugVolumeStatusApplyConfiguration struct {
+	// attachPodName is the pod that attaches the volume to the node.
 	AttachPodName *string `json:"attachPodName,omitempty"`
-	AttachPodUID  *string `json:"attachPodUID,omitempty"`
+	// attachPodUID is that pod's UID.
+	AttachPodUID *string `json:"attachPodUID,omitempty"`
 }
 
 // HotplugVolumeStatusApplyConfiguration constructs a declarative configuration of the HotplugVolumeStatus type for use with

@@ -23,7 +23,10 @@ package v1
 //
 // HPETTimer is the type of Timer.hpet.
 type HPETTimerApplyConfiguration struct {
-	Present    *bool   `json:"present,omitempty"`
+	// present attaches (true, default) or removes (false) the timer.
+	Present *bool `json:"present,omitempty"`
+	// tickPolicy says what happens to ticks QEMU could not deliver in time: delay, catchup, merge or
+	// discard.
 	TickPolicy *string `json:"tickPolicy,omitempty"`
 }
 

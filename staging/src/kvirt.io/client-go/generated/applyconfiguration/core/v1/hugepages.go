@@ -23,6 +23,7 @@ package v1
 //
 // Hugepages is the type of Memory.hugepages.
 type HugepagesApplyConfiguration struct {
+	// pageSize is the hugepage size, e.g. 2Mi or 1Gi on x86_64.
 	PageSize *string `json:"pageSize,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // HypervisorConfiguration is the type of KubeVirtConfiguration.hypervisors.
 type HypervisorConfigurationApplyConfiguration struct {
+	// name is the hypervisor: kvm or hyperv-direct.
 	Name *string `json:"name,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // HyperVPassthrough is the type of Features.hypervPassthrough.
 type HyperVPassthroughApplyConfiguration struct {
+	// enabled turns the passthrough on.
 	Enabled *bool `json:"enabled,omitempty"`
 }
 

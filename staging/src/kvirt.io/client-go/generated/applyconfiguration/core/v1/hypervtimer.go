@@ -23,6 +23,7 @@ package v1
 //
 // HypervTimer is the type of Timer.hyperv.
 type HypervTimerApplyConfiguration struct {
+	// present attaches (true, default) or removes (false) the timer.
 	Present *bool `json:"present,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // I6300ESBWatchdog is the type of Watchdog.i6300esb.
 type I6300ESBWatchdogApplyConfiguration struct {
+	// action is poweroff, reset (default) or shutdown.
 	Action *string `json:"action,omitempty"`
 }
 

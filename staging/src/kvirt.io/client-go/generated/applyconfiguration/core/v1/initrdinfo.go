@@ -23,6 +23,7 @@ package v1
 //
 // InitrdInfo is the type of KernelBootStatus.initrdInfo.
 type InitrdInfoApplyConfiguration struct {
+	// checksum is a checksum of the initrd.
 	Checksum *int64 `json:"checksum,omitempty"`
 }
 

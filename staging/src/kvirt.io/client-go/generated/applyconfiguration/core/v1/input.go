@@ -23,8 +23,11 @@ package v1
 //
 // Input is the type of Devices.inputs.
 type InputApplyConfiguration struct {
-	Bus  *string `json:"bus,omitempty"`
+	// bus is usb (default) or virtio.
+	Bus *string `json:"bus,omitempty"`
+	// name identifies the device.
 	Name *string `json:"name,omitempty"`
+	// type is the device type; tablet is the only one.
 	Type *string `json:"type,omitempty"`
 }
 

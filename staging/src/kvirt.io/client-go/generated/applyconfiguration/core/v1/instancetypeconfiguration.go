@@ -23,6 +23,9 @@ package v1
 //
 // InstancetypeConfiguration is the type of KubeVirtConfiguration.instancetype.
 type InstancetypeConfigurationApplyConfiguration struct {
+	// referencePolicy is how VMs keep instancetypes and preferences: reference (default, a
+	// ControllerRevision copy), expand (write the values into the VM and drop the reference) or
+	// expandAll (expand existing VMs too).
 	ReferencePolicy *string `json:"referencePolicy,omitempty"`
 }
 

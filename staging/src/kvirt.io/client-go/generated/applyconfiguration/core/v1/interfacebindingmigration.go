@@ -23,6 +23,7 @@ package v1
 //
 // InterfaceBindingMigration is the type of InterfaceBindingPlugin.migration.
 type InterfaceBindingMigrationApplyConfiguration struct {
+	// method is the migration method of the binding: link-refresh.
 	Method *string `json:"method,omitempty"`
 }
 

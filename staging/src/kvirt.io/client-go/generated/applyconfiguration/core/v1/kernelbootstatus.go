@@ -23,7 +23,9 @@ package v1
 //
 // KernelBootStatus is the type of VirtualMachineInstanceStatus.kernelBootStatus.
 type KernelBootStatusApplyConfiguration struct {
+	// initrdInfo describes the initrd in use.
 	InitrdInfo *InitrdInfoApplyConfiguration `json:"initrdInfo,omitempty"`
+	// kernelInfo describes the kernel image in use.
 	KernelInfo *KernelInfoApplyConfiguration `json:"kernelInfo,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // KernelInfo is the type of KernelBootStatus.kernelInfo.
 type KernelInfoApplyConfiguration struct {
+	// checksum is a checksum of the kernel image.
 	Checksum *int64 `json:"checksum,omitempty"`
 }
 

@@ -27,6 +27,7 @@ import (
 //
 // KSMConfiguration is the type of KubeVirtConfiguration.ksmConfiguration.
 type KSMConfigurationApplyConfiguration struct {
+	// nodeLabelSelector selects the nodes where KSM runs; every node when empty.
 	NodeLabelSelector *metav1.LabelSelectorApplyConfiguration `json:"nodeLabelSelector,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // KubeVirtCertificateRotateStrategy is the type of KubeVirtSpec.certificateRotateStrategy.
 type KubeVirtCertificateRotateStrategyApplyConfiguration struct {
+	// selfSigned configures the self-signed CA and the certificates it issues.
 	SelfSigned *KubeVirtSelfSignConfigurationApplyConfiguration `json:"selfSigned,omitempty"`
 }
 

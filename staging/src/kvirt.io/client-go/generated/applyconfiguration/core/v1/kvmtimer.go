@@ -23,6 +23,7 @@ package v1
 //
 // KVMTimer is the type of Timer.kvm.
 type KVMTimerApplyConfiguration struct {
+	// present attaches (true, default) or removes (false) the timer.
 	Present *bool `json:"present,omitempty"`
 }
 

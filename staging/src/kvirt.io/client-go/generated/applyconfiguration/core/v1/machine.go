@@ -23,6 +23,7 @@ package v1
 //
 // Machine is the type of DomainSpec.machine.
 type MachineApplyConfiguration struct {
+	// type is the QEMU machine type (chipset), e.g. q35 or a versioned pc-q35-*.
 	Type *string `json:"type,omitempty"`
 }
 

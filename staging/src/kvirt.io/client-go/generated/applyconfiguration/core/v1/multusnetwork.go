@@ -23,7 +23,10 @@ package v1
 //
 // MultusNetwork is the type of Network.multus.
 type MultusNetworkApplyConfiguration struct {
-	Default     *bool   `json:"default,omitempty"`
+	// default makes this network the pod's default network instead of the cluster network.
+	Default *bool `json:"default,omitempty"`
+	// networkName is the NetworkAttachmentDefinition: <name> in the VMI's namespace or
+	// <namespace>/<name>.
 	NetworkName *string `json:"networkName,omitempty"`
 }
 

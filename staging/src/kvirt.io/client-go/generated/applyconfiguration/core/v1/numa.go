@@ -27,6 +27,8 @@ import (
 //
 // NUMA is the type of CPU.numa.
 type NUMAApplyConfiguration struct {
+	// guestMappingPassthrough mirrors the host NUMA layout of the dedicated CPUs into the guest; needs
+	// dedicated CPUs and hugepages.
 	GuestMappingPassthrough *corev1.NUMAGuestMappingPassthrough `json:"guestMappingPassthrough,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // PanicDevice is the type of Devices.panicDevices.
 type PanicDeviceApplyConfiguration struct {
+	// model is isa, hyperv or pvpanic; the hypervisor picks one for the architecture when unset.
 	Model *string `json:"model,omitempty"`
 }
 

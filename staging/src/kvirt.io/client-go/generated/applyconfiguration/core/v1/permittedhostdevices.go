@@ -23,9 +23,12 @@ package v1
 //
 // PermittedHostDevices is the type of KubeVirtConfiguration.permittedHostDevices.
 type PermittedHostDevicesApplyConfiguration struct {
+	// mediatedDevices lists permitted mediated devices.
 	MediatedDevices []MediatedHostDeviceApplyConfiguration `json:"mediatedDevices,omitempty"`
-	PCIHostDevices  []PciHostDeviceApplyConfiguration      `json:"pciHostDevices,omitempty"`
-	USB             []USBHostDeviceApplyConfiguration      `json:"usb,omitempty"`
+	// pciHostDevices lists permitted PCI devices.
+	PCIHostDevices []PciHostDeviceApplyConfiguration `json:"pciHostDevices,omitempty"`
+	// usb lists permitted USB devices.
+	USB []USBHostDeviceApplyConfiguration `json:"usb,omitempty"`
 }
 
 // PermittedHostDevicesApplyConfiguration constructs a declarative configuration of the PermittedHostDevices type for use with

@@ -23,6 +23,7 @@ package v1
 //
 // PersistentReservationConfiguration is the type of KubeVirtConfiguration.persistentReservationConfiguration.
 type PersistentReservationConfigurationApplyConfiguration struct {
+	// enabled deploys the pr-helper needed for SCSI persistent reservations; defaults to false.
 	Enabled *bool `json:"enabled,omitempty"`
 }
 

@@ -23,9 +23,13 @@ package v1
 //
 // PersistentVolumeClaimVolumeSource is the type of HotplugVolumeSource.persistentVolumeClaim.
 type PersistentVolumeClaimVolumeSourceApplyConfiguration struct {
-	ClaimName    *string `json:"claimName,omitempty"`
-	Hotpluggable *bool   `json:"hotpluggable,omitempty"`
-	ReadOnly     *bool   `json:"readOnly,omitempty"`
+	// claimName is the PVC in the VMI's namespace.
+	ClaimName *string `json:"claimName,omitempty"`
+	// hotpluggable marks the volume as hotplugged, attached through its own pod so it can be removed
+	// while the VM runs.
+	Hotpluggable *bool `json:"hotpluggable,omitempty"`
+	// readOnly attaches the PVC read-only; defaults to false.
+	ReadOnly *bool `json:"readOnly,omitempty"`
 }
 
 // PersistentVolumeClaimVolumeSourceApplyConfiguration constructs a declarative configuration of the PersistentVolumeClaimVolumeSource type for use with

@@ -23,7 +23,9 @@ package v1
 //
 // PITTimer is the type of Timer.pit.
 type PITTimerApplyConfiguration struct {
-	Present    *bool   `json:"present,omitempty"`
+	// present attaches (true, default) or removes (false) the timer.
+	Present *bool `json:"present,omitempty"`
+	// tickPolicy says what happens to ticks QEMU could not deliver in time: delay, catchup or discard.
 	TickPolicy *string `json:"tickPolicy,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // PluginBinding is the type of Interface.binding.
 type PluginBindingApplyConfiguration struct {
+	// name is the binding plugin's name in the KubeVirt CR.
 	Name *string `json:"name,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // QemuGuestAgentSSHPublicKeyAccessCredentialPropagation is the type of SSHPublicKeyAccessCredentialPropagationMethod.qemuGuestAgent.
 type QemuGuestAgentSSHPublicKeyAccessCredentialPropagationApplyConfiguration struct {
+	// users are the guest users whose authorized_keys receive the keys.
 	Users []string `json:"users,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // RateLimiter is the type of RESTClientConfiguration.rateLimiter.
 type RateLimiterApplyConfiguration struct {
+	// tokenBucketRateLimiter limits requests with a token bucket.
 	TokenBucketRateLimiter *TokenBucketRateLimiterApplyConfiguration `json:"tokenBucketRateLimiter,omitempty"`
 }
 

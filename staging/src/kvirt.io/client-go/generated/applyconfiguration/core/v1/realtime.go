@@ -23,6 +23,7 @@ package v1
 //
 // Realtime is the type of CPU.realtime.
 type RealtimeApplyConfiguration struct {
+	// mask selects the vCPUs tuned for realtime, in libvirt's syntax such as "0-3,^1"; all when empty.
 	Mask *string `json:"mask,omitempty"`
 }
 

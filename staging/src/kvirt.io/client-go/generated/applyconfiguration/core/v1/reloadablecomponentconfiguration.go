@@ -23,6 +23,7 @@ package v1
 //
 // ReloadableComponentConfiguration is the type of KubeVirtConfiguration.apiConfiguration.
 type ReloadableComponentConfigurationApplyConfiguration struct {
+	// restClient tunes the component's client to the Kubernetes API; changes apply without a restart.
 	RestClient *RESTClientConfigurationApplyConfiguration `json:"restClient,omitempty"`
 }
 

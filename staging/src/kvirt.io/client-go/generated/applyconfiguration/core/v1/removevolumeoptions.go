@@ -23,8 +23,10 @@ package v1
 //
 // RemoveVolumeOptions is the type of VirtualMachineVolumeRequest.removeVolumeOptions.
 type RemoveVolumeOptionsApplyConfiguration struct {
+	// dryRun, when it holds "All", validates the request without persisting it.
 	DryRun []string `json:"dryRun,omitempty"`
-	Name   *string  `json:"name,omitempty"`
+	// name is the volume (and disk) to detach.
+	Name *string `json:"name,omitempty"`
 }
 
 // RemoveVolumeOptionsApplyConfiguration constructs a declarative configuration of the RemoveVolumeOptions type for use with

@@ -27,7 +27,9 @@ import (
 //
 // ResourceRequirementsWithoutClaims is the type of InterfaceBindingPlugin.computeResourceOverhead.
 type ResourceRequirementsWithoutClaimsApplyConfiguration struct {
-	Limits   *corev1.ResourceList `json:"limits,omitempty"`
+	// limits are the resource limits.
+	Limits *corev1.ResourceList `json:"limits,omitempty"`
+	// requests are the resource requests.
 	Requests *corev1.ResourceList `json:"requests,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // RESTClientConfiguration is the type of ReloadableComponentConfiguration.restClient.
 type RESTClientConfigurationApplyConfiguration struct {
+	// rateLimiter limits the client's request rate.
 	RateLimiter *RateLimiterApplyConfiguration `json:"rateLimiter,omitempty"`
 }
 

@@ -23,9 +23,12 @@ package v1
 //
 // RTCTimer is the type of Timer.rtc.
 type RTCTimerApplyConfiguration struct {
-	Present    *bool   `json:"present,omitempty"`
+	// present attaches (true, default) or removes (false) the timer.
+	Present *bool `json:"present,omitempty"`
+	// tickPolicy says what happens to ticks QEMU could not deliver in time: delay or catchup.
 	TickPolicy *string `json:"tickPolicy,omitempty"`
-	Track      *string `json:"track,omitempty"`
+	// track is guest or wall: which clock the RTC follows.
+	Track *string `json:"track,omitempty"`
 }
 
 // RTCTimerApplyConfiguration constructs a declarative configuration of the RTCTimer type for use with

@@ -23,6 +23,7 @@ package v1
 //
 // SeccompConfiguration is the type of KubeVirtConfiguration.seccompConfiguration.
 type SeccompConfigurationApplyConfiguration struct {
+	// virtualMachineInstanceProfile is the seccomp profile of launcher pods.
 	VirtualMachineInstanceProfile *VirtualMachineInstanceProfileApplyConfiguration `json:"virtualMachineInstanceProfile,omitempty"`
 }
 

@@ -23,8 +23,11 @@ package v1
 //
 // SecretVolumeSource is the type of Volume.secret.
 type SecretVolumeSourceApplyConfiguration struct {
-	Optional    *bool   `json:"optional,omitempty"`
-	SecretName  *string `json:"secretName,omitempty"`
+	// optional lets the VMI start when the Secret is missing.
+	Optional *bool `json:"optional,omitempty"`
+	// secretName is the Secret in the VMI's namespace.
+	SecretName *string `json:"secretName,omitempty"`
+	// volumeLabel is the file system label of the disk, e.g. cidata, config-2 or OEMDRV.
 	VolumeLabel *string `json:"volumeLabel,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // ServiceAccountVolumeSource is the type of Volume.serviceAccount.
 type ServiceAccountVolumeSourceApplyConfiguration struct {
+	// serviceAccountName is the ServiceAccount in the VMI's namespace.
 	ServiceAccountName *string `json:"serviceAccountName,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // SEVPolicy is the type of SEV.policy.
 type SEVPolicyApplyConfiguration struct {
+	// encryptedState also encrypts the vCPU registers (SEV-ES); defaults to false.
 	EncryptedState *bool `json:"encryptedState,omitempty"`
 }
 

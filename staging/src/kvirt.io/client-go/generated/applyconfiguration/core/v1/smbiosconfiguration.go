@@ -23,11 +23,16 @@ package v1
 //
 // SMBiosConfiguration is the type of KubeVirtConfiguration.smbios.
 type SMBiosConfigurationApplyConfiguration struct {
-	Family       *string `json:"family,omitempty"`
+	// family is the SMBIOS system family.
+	Family *string `json:"family,omitempty"`
+	// manufacturer is the SMBIOS system manufacturer.
 	Manufacturer *string `json:"manufacturer,omitempty"`
-	Product      *string `json:"product,omitempty"`
-	Sku          *string `json:"sku,omitempty"`
-	Version      *string `json:"version,omitempty"`
+	// product is the SMBIOS product name.
+	Product *string `json:"product,omitempty"`
+	// sku is the SMBIOS SKU number.
+	Sku *string `json:"sku,omitempty"`
+	// version is the SMBIOS system version.
+	Version *string `json:"version,omitempty"`
 }
 
 // SMBiosConfigurationApplyConfiguration constructs a declarative configuration of the SMBiosConfiguration type for use with

@@ -23,8 +23,10 @@ package v1
 //
 // SoundDevice is the type of Devices.sound.
 type SoundDeviceApplyConfiguration struct {
+	// model is ich9 (default) or ac97.
 	Model *string `json:"model,omitempty"`
-	Name  *string `json:"name,omitempty"`
+	// name identifies the sound device.
+	Name *string `json:"name,omitempty"`
 }
 
 // SoundDeviceApplyConfiguration constructs a declarative configuration of the SoundDevice type for use with

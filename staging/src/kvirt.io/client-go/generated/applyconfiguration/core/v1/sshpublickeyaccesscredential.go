@@ -23,8 +23,10 @@ package v1
 //
 // SSHPublicKeyAccessCredential is the type of AccessCredential.sshPublicKey.
 type SSHPublicKeyAccessCredentialApplyConfiguration struct {
+	// propagationMethod says how the keys reach the guest.
 	PropagationMethod *SSHPublicKeyAccessCredentialPropagationMethodApplyConfiguration `json:"propagationMethod,omitempty"`
-	Source            *SSHPublicKeyAccessCredentialSourceApplyConfiguration            `json:"source,omitempty"`
+	// source says where the keys come from.
+	Source *SSHPublicKeyAccessCredentialSourceApplyConfiguration `json:"source,omitempty"`
 }
 
 // SSHPublicKeyAccessCredentialApplyConfiguration constructs a declarative configuration of the SSHPublicKeyAccessCredential type for use with

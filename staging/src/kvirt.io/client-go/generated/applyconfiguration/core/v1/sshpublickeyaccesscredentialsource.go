@@ -23,6 +23,7 @@ package v1
 //
 // SSHPublicKeyAccessCredentialSource is the type of SSHPublicKeyAccessCredential.source.
 type SSHPublicKeyAccessCredentialSourceApplyConfiguration struct {
+	// secret reads the keys from a Secret; every value in it is a key.
 	Secret *AccessCredentialSecretSourceApplyConfiguration `json:"secret,omitempty"`
 }
 

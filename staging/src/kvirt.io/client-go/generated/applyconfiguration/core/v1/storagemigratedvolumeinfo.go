@@ -23,9 +23,12 @@ package v1
 //
 // StorageMigratedVolumeInfo is the type of VirtualMachineInstanceStatus.migratedVolumes.
 type StorageMigratedVolumeInfoApplyConfiguration struct {
+	// destinationPVCInfo describes the claim the volume moves to.
 	DestinationPVCInfo *PersistentVolumeClaimInfoApplyConfiguration `json:"destinationPVCInfo,omitempty"`
-	SourcePVCInfo      *PersistentVolumeClaimInfoApplyConfiguration `json:"sourcePVCInfo,omitempty"`
-	VolumeName         *string                                      `json:"volumeName,omitempty"`
+	// sourcePVCInfo describes the claim the volume moves from.
+	SourcePVCInfo *PersistentVolumeClaimInfoApplyConfiguration `json:"sourcePVCInfo,omitempty"`
+	// volumeName is the name of the volume being moved.
+	VolumeName *string `json:"volumeName,omitempty"`
 }
 
 // StorageMigratedVolumeInfoApplyConfiguration constructs a declarative configuration of the StorageMigratedVolumeInfo type for use with

@@ -23,8 +23,10 @@ package v1
 //
 // SupportContainerResources is the type of KubeVirtConfiguration.supportContainerResources.
 type SupportContainerResourcesApplyConfiguration struct {
+	// resources are the requests and limits to use.
 	Resources *ResourceRequirementsWithoutClaimsApplyConfiguration `json:"resources,omitempty"`
-	Type      *string                                              `json:"type,omitempty"`
+	// type is the kind of helper container these resources apply to.
+	Type *string `json:"type,omitempty"`
 }
 
 // SupportContainerResourcesApplyConfiguration constructs a declarative configuration of the SupportContainerResources type for use with

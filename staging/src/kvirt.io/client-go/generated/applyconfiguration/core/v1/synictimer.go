@@ -23,8 +23,10 @@ package v1
 //
 // SyNICTimer is the type of FeatureHyperv.synictimer.
 type SyNICTimerApplyConfiguration struct {
-	Direct  *FeatureStateApplyConfiguration `json:"direct,omitempty"`
-	Enabled *bool                           `json:"enabled,omitempty"`
+	// direct enables direct-mode synthetic timers.
+	Direct *FeatureStateApplyConfiguration `json:"direct,omitempty"`
+	// enabled turns the feature on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
 }
 
 // SyNICTimerApplyConfiguration constructs a declarative configuration of the SyNICTimer type for use with

@@ -23,7 +23,9 @@ package v1
 //
 // TDXAttestationConfiguration is the type of TDXConfiguration.attestation.
 type TDXAttestationConfigurationApplyConfiguration struct {
-	Enforced      *bool   `json:"enforced,omitempty"`
+	// enforced schedules TDX VMs only where the quote generation service runs.
+	Enforced *bool `json:"enforced,omitempty"`
+	// qgsSocketPath is the socket of the quote generation service.
 	QgsSocketPath *string `json:"qgsSocketPath,omitempty"`
 }
 

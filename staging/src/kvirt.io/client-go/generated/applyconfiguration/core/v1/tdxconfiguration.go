@@ -23,6 +23,7 @@ package v1
 //
 // TDXConfiguration is the type of ConfidentialComputeConfiguration.tdx.
 type TDXConfigurationApplyConfiguration struct {
+	// attestation configures TDX attestation.
 	Attestation *TDXAttestationConfigurationApplyConfiguration `json:"attestation,omitempty"`
 }
 

@@ -23,6 +23,8 @@ package v1
 //
 // TopologyHints is the type of VirtualMachineInstanceStatus.topologyHints.
 type TopologyHintsApplyConfiguration struct {
+	// tscFrequency is the guest's TSC frequency in Hz; the VM can only run or migrate where the node
+	// matches.
 	TSCFrequency *int64 `json:"tscFrequency,omitempty"`
 }
 

@@ -23,7 +23,9 @@ package v1
 //
 // TPMDevice is the type of Devices.tpm.
 type TPMDeviceApplyConfiguration struct {
-	Enabled    *bool `json:"enabled,omitempty"`
+	// enabled, when false, removes a TPM a preference would add; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// persistent keeps the TPM state across restarts and migrations; defaults to false.
 	Persistent *bool `json:"persistent,omitempty"`
 }
 

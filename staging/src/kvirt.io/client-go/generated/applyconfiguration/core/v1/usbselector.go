@@ -23,8 +23,10 @@ package v1
 //
 // USBSelector is the type of USBHostDevice.selectors.
 type USBSelectorApplyConfiguration struct {
+	// product is the USB product ID in hex.
 	Product *string `json:"product,omitempty"`
-	Vendor  *string `json:"vendor,omitempty"`
+	// vendor is the USB vendor ID in hex.
+	Vendor *string `json:"vendor,omitempty"`
 }
 
 // USBSelectorApplyConfiguration constructs a declarative configuration of the USBSelector type for use with

@@ -23,8 +23,10 @@ package v1
 //
 // UserPasswordAccessCredential is the type of AccessCredential.userPassword.
 type UserPasswordAccessCredentialApplyConfiguration struct {
+	// propagationMethod says how the passwords reach the guest.
 	PropagationMethod *UserPasswordAccessCredentialPropagationMethodApplyConfiguration `json:"propagationMethod,omitempty"`
-	Source            *UserPasswordAccessCredentialSourceApplyConfiguration            `json:"source,omitempty"`
+	// source says where the passwords come from.
+	Source *UserPasswordAccessCredentialSourceApplyConfiguration `json:"source,omitempty"`
 }
 
 // UserPasswordAccessCredentialApplyConfiguration constructs a declarative configuration of the UserPasswordAccessCredential type for use with

@@ -27,6 +27,7 @@ import (
 //
 // UserPasswordAccessCredentialPropagationMethod is the type of UserPasswordAccessCredential.propagationMethod.
 type UserPasswordAccessCredentialPropagationMethodApplyConfiguration struct {
+	// qemuGuestAgent sets the passwords through the QEMU guest agent while the guest runs.
 	QemuGuestAgent *corev1.QemuGuestAgentUserPasswordAccessCredentialPropagation `json:"qemuGuestAgent,omitempty"`
 }
 

@@ -23,6 +23,8 @@ package v1
 //
 // UserPasswordAccessCredentialSource is the type of UserPasswordAccessCredential.source.
 type UserPasswordAccessCredentialSourceApplyConfiguration struct {
+	// secret reads the passwords from a Secret: each key is a user name, each value that user's
+	// password.
 	Secret *AccessCredentialSecretSourceApplyConfiguration `json:"secret,omitempty"`
 }
 

@@ -23,8 +23,10 @@ package v1
 //
 // VGPUDisplayOptions is the type of VGPUOptions.display.
 type VGPUDisplayOptionsApplyConfiguration struct {
-	Enabled *bool                           `json:"enabled,omitempty"`
-	RamFB   *FeatureStateApplyConfiguration `json:"ramFB,omitempty"`
+	// enabled turns the vGPU display on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// ramFB adds a boot framebuffer shown until the guest loads its GPU driver; defaults to true.
+	RamFB *FeatureStateApplyConfiguration `json:"ramFB,omitempty"`
 }
 
 // VGPUDisplayOptionsApplyConfiguration constructs a declarative configuration of the VGPUDisplayOptions type for use with

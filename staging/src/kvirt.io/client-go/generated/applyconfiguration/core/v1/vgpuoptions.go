@@ -23,6 +23,7 @@ package v1
 //
 // VGPUOptions is the type of GPU.virtualGPUOptions.
 type VGPUOptionsApplyConfiguration struct {
+	// display sets whether the vGPU drives a display.
 	Display *VGPUDisplayOptionsApplyConfiguration `json:"display,omitempty"`
 }
 

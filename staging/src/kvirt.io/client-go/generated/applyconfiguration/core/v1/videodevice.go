@@ -23,6 +23,8 @@ package v1
 //
 // VideoDevice is the type of Devices.video.
 type VideoDeviceApplyConfiguration struct {
+	// type is the video device model, e.g. virtio, vga, bochs or ramfb; the default depends on
+	// architecture and firmware.
 	Type *string `json:"type,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1
 //
 // VirtTemplateDeployment is the type of KubeVirtConfiguration.virtTemplateDeployment.
 type VirtTemplateDeploymentApplyConfiguration struct {
+	// enabled installs the VM template components; defaults to true when their feature gate is on.
 	Enabled *bool `json:"enabled,omitempty"`
 }
 

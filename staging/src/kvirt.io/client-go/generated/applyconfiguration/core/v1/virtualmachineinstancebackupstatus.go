@@ -27,15 +27,24 @@ import (
 //
 // VirtualMachineInstanceBackupStatus is the type of ChangedBlockTrackingStatus.backupStatus.
 type VirtualMachineInstanceBackupStatusApplyConfiguration struct {
-	BackupMsg      *string                                                    `json:"backupMsg,omitempty"`
-	BackupName     *string                                                    `json:"backupName,omitempty"`
-	CheckpointName *string                                                    `json:"checkpointName,omitempty"`
-	Completed      *bool                                                      `json:"completed,omitempty"`
-	EndTimestamp   *metav1.Time                                               `json:"endTimestamp,omitempty"`
-	Failed         *bool                                                      `json:"failed,omitempty"`
-	QuiesceStatus  *string                                                    `json:"quiesceStatus,omitempty"`
-	StartTimestamp *metav1.Time                                               `json:"startTimestamp,omitempty"`
-	Volumes        []VirtualMachineInstanceBackupVolumeInfoApplyConfiguration `json:"volumes,omitempty"`
+	// backupMsg carries details such as a failure reason.
+	BackupMsg *string `json:"backupMsg,omitempty"`
+	// backupName is the name of the backup.
+	BackupName *string `json:"backupName,omitempty"`
+	// checkpointName is the checkpoint created by the backup.
+	CheckpointName *string `json:"checkpointName,omitempty"`
+	// completed is true when the backup finished.
+	Completed *bool `json:"completed,omitempty"`
+	// endTimestamp is when the backup ended.
+	EndTimestamp *metav1.Time `json:"endTimestamp,omitempty"`
+	// failed is true when the backup failed.
+	Failed *bool `json:"failed,omitempty"`
+	// quiesceStatus says whether freezing the guest filesystems succeeded, failed or was skipped.
+	QuiesceStatus *string `json:"quiesceStatus,omitempty"`
+	// startTimestamp is when the backup started.
+	StartTimestamp *metav1.Time `json:"startTimestamp,omitempty"`
+	// volumes lists the volumes in the backup.
+	Volumes []VirtualMachineInstanceBackupVolumeInfoApplyConfiguration `json:"volumes,omitempty"`
 }
 
 // VirtualMachineInstanceBackupStatusApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceBackupStatus type for use with

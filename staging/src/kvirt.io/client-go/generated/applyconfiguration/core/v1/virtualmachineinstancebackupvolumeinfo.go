@@ -23,6 +23,7 @@ package v1
 //
 // VirtualMachineInstanceBackupVolumeInfo is the type of VirtualMachineInstanceBackupStatus.volumes.
 type VirtualMachineInstanceBackupVolumeInfoApplyConfiguration struct {
+	// volumeName is the name of a volume in the backup.
 	VolumeName *string `json:"volumeName,omitempty"`
 }
 

@@ -23,7 +23,9 @@ package v1
 //
 // VirtualMachineInstanceMigrationSource is the type of VirtualMachineInstanceMigrationSpec.sendTo.
 type VirtualMachineInstanceMigrationSourceApplyConfiguration struct {
-	ConnectURL  *string `json:"connectURL,omitempty"`
+	// connectURL is the URL of the other cluster's synchronization service.
+	ConnectURL *string `json:"connectURL,omitempty"`
+	// migrationID identifies the migration; both halves use the same ID.
 	MigrationID *string `json:"migrationID,omitempty"`
 }
 

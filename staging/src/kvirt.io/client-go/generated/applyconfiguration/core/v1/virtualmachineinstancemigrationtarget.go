@@ -23,6 +23,7 @@ package v1
 //
 // VirtualMachineInstanceMigrationTarget is the type of VirtualMachineInstanceMigrationSpec.receive.
 type VirtualMachineInstanceMigrationTargetApplyConfiguration struct {
+	// migrationID identifies the migration; both halves use the same ID.
 	MigrationID *string `json:"migrationID,omitempty"`
 }
 

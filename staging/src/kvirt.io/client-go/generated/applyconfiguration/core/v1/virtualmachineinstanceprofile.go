@@ -23,6 +23,7 @@ package v1
 //
 // VirtualMachineInstanceProfile is the type of SeccompConfiguration.virtualMachineInstanceProfile.
 type VirtualMachineInstanceProfileApplyConfiguration struct {
+	// customProfile is the profile to use.
 	CustomProfile *CustomProfileApplyConfiguration `json:"customProfile,omitempty"`
 }
 

@@ -27,8 +27,10 @@ import (
 //
 // VirtualMachineInstanceTemplateSpec is the type of VirtualMachineInstanceReplicaSetSpec.template.
 type VirtualMachineInstanceTemplateSpecApplyConfiguration struct {
-	ObjectMeta *metav1.ObjectMetaApplyConfiguration          `json:"metadata,omitempty"`
-	Spec       *VirtualMachineInstanceSpecApplyConfiguration `json:"spec,omitempty"`
+	// metadata holds the labels and annotations given to each instance created from the template.
+	ObjectMeta *metav1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
+	// spec is the spec of each instance created from the template.
+	Spec *VirtualMachineInstanceSpecApplyConfiguration `json:"spec,omitempty"`
 }
 
 // VirtualMachineInstanceTemplateSpecApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceTemplateSpec type for use with

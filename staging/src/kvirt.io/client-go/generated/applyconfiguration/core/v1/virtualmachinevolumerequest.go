@@ -23,7 +23,9 @@ package v1
 //
 // VirtualMachineVolumeRequest is the type of VirtualMachineStatus.volumeRequests.
 type VirtualMachineVolumeRequestApplyConfiguration struct {
-	AddVolumeOptions    *AddVolumeOptionsApplyConfiguration    `json:"addVolumeOptions,omitempty"`
+	// addVolumeOptions, when set, asks to add this volume.
+	AddVolumeOptions *AddVolumeOptionsApplyConfiguration `json:"addVolumeOptions,omitempty"`
+	// removeVolumeOptions, when set, asks to remove this volume.
 	RemoveVolumeOptions *RemoveVolumeOptionsApplyConfiguration `json:"removeVolumeOptions,omitempty"`
 }
 

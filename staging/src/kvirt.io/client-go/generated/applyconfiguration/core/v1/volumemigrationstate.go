@@ -23,6 +23,7 @@ package v1
 //
 // VolumeMigrationState is the type of VolumeUpdateState.volumeMigrationState.
 type VolumeMigrationStateApplyConfiguration struct {
+	// migratedVolumes pairs each moved volume's source and destination claim.
 	MigratedVolumes []StorageMigratedVolumeInfoApplyConfiguration `json:"migratedVolumes,omitempty"`
 }
 

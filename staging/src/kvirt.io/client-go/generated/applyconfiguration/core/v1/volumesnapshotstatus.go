@@ -23,9 +23,12 @@ package v1
 //
 // VolumeSnapshotStatus is the type of VirtualMachineStatus.volumeSnapshotStatuses.
 type VolumeSnapshotStatusApplyConfiguration struct {
-	Enabled *bool   `json:"enabled,omitempty"`
-	Name    *string `json:"name,omitempty"`
-	Reason  *string `json:"reason,omitempty"`
+	// enabled is true when the volume can be snapshotted.
+	Enabled *bool `json:"enabled,omitempty"`
+	// name is the volume's name.
+	Name *string `json:"name,omitempty"`
+	// reason says why snapshots are not possible; empty when enabled.
+	Reason *string `json:"reason,omitempty"`
 }
 
 // VolumeSnapshotStatusApplyConfiguration constructs a declarative configuration of the VolumeSnapshotStatus type for use with

@@ -23,6 +23,7 @@ package v1
 //
 // VolumeUpdateState is the type of VirtualMachineStatus.volumeUpdateState.
 type VolumeUpdateStateApplyConfiguration struct {
+	// volumeMigrationState lists the volumes being moved by a storage migration.
 	VolumeMigrationState *VolumeMigrationStateApplyConfiguration `json:"volumeMigrationState,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1beta1
 //
 // CPUPreferenceRequirement is the type of PreferenceRequirements.cpu.
 type CPUPreferenceRequirementApplyConfiguration struct {
+	// guest is the least number of vCPUs.
 	Guest *int64 `json:"guest,omitempty"`
 }
 

@@ -23,6 +23,7 @@ package v1beta1
 //
 // MachinePreferences is the type of VirtualMachinePreferenceSpec.machine.
 type MachinePreferencesApplyConfiguration struct {
+	// preferredMachineType is the machine type used when the VM sets none.
 	PreferredMachineType *string `json:"preferredMachineType,omitempty"`
 }
 

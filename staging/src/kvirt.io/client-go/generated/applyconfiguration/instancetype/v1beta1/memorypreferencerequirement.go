@@ -27,6 +27,7 @@ import (
 //
 // MemoryPreferenceRequirement is the type of PreferenceRequirements.memory.
 type MemoryPreferenceRequirementApplyConfiguration struct {
+	// guest is the least guest memory.
 	Guest *resource.Quantity `json:"guest,omitempty"`
 }
 

@@ -23,8 +23,11 @@ package v1beta1
 //
 // SpreadOptions is the type of CPUPreferences.spreadOptions.
 type SpreadOptionsApplyConfiguration struct {
+	// across is SocketsCores (default), SocketsCoresThreads or CoresThreads: the levels vCPUs are
+	// spread over.
 	Across *string `json:"across,omitempty"`
-	Ratio  *int64  `json:"ratio,omitempty"`
+	// ratio is the ratio of the spread between the levels; defaults to 2 (CoresThreads allows only 2).
+	Ratio *int64 `json:"ratio,omitempty"`
 }
 
 // SpreadOptionsApplyConfiguration constructs a declarative configuration of the SpreadOptions type for use with

@@ -23,6 +23,7 @@ package v1beta1
 //
 // VolumePreferences is the type of VirtualMachinePreferenceSpec.volumes.
 type VolumePreferencesApplyConfiguration struct {
+	// preferredStorageClassName is the storage class of dataVolumeTemplates that set none.
 	PreferredStorageClassName *string `json:"preferredStorageClassName,omitempty"`
 }
 
