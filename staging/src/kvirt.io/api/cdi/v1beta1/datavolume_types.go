@@ -5,7 +5,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// DataVolumeSpec is the type of DataVolumeTemplateSpec.spec.
+// DataVolumeSpec says where a DataVolume's data comes from and what PVC to put it in.
 type DataVolumeSpec struct {
 	// checkpoints lists the snapshots of a multi-stage (warm) import, each applied on top of the
 	// previous one.
@@ -40,7 +40,7 @@ type DataVolumeSpec struct {
 	Storage *StorageSpec `json:"storage,omitempty"`
 }
 
-// DataVolumeCheckpoint is the type of DataVolumeSpec.checkpoints.
+// DataVolumeCheckpoint is one stage of a multi-stage import.
 type DataVolumeCheckpoint struct {
 	// current identifies the snapshot taken at this checkpoint.
 	// +required
@@ -50,7 +50,7 @@ type DataVolumeCheckpoint struct {
 	Previous string `json:"previous"`
 }
 
-// DataVolumeSource is the type of DataVolumeSpec.source.
+// DataVolumeSource is the origin of a DataVolume's data; exactly one field is set.
 type DataVolumeSource struct {
 	// blank creates an empty disk image.
 	// +optional
@@ -84,7 +84,7 @@ type DataVolumeSource struct {
 	VDDK *DataVolumeSourceVDDK `json:"vddk,omitempty"`
 }
 
-// DataVolumeSourceRef is the type of DataVolumeSpec.sourceRef.
+// DataVolumeSourceRef points a DataVolume at a DataSource.
 type DataVolumeSourceRef struct {
 	// kind is the kind of the referenced object; only DataSource.
 	// +required
@@ -97,7 +97,7 @@ type DataVolumeSourceRef struct {
 	Namespace string `json:"namespace,omitempty"`
 }
 
-// StorageSpec is the type of DataVolumeSpec.storage.
+// StorageSpec is a PVC request whose unset parts come from the storage profile.
 type StorageSpec struct {
 	// accessModes are the access modes wanted, e.g. ReadWriteMany; taken from the storage profile when
 	// unset.
@@ -129,11 +129,11 @@ type StorageSpec struct {
 	VolumeName string `json:"volumeName,omitempty"`
 }
 
-// DataVolumeBlankImage is the type of DataVolumeSource.blank.
+// DataVolumeBlankImage requests an empty disk image; it has no fields.
 type DataVolumeBlankImage struct {
 }
 
-// DataVolumeSourceGCS is the type of DataVolumeSource.gcs.
+// DataVolumeSourceGCS imports from Google Cloud Storage.
 type DataVolumeSourceGCS struct {
 	// secretRef names a Secret with the credentials for the bucket.
 	// +optional
@@ -143,7 +143,7 @@ type DataVolumeSourceGCS struct {
 	URL string `json:"url"`
 }
 
-// DataVolumeSourceHTTP is the type of DataVolumeSource.http.
+// DataVolumeSourceHTTP imports from an HTTP(S) server.
 type DataVolumeSourceHTTP struct {
 	// certConfigMap names a ConfigMap with the CA certificate of the server.
 	// +optional
@@ -162,7 +162,7 @@ type DataVolumeSourceHTTP struct {
 	URL string `json:"url"`
 }
 
-// DataVolumeSourceImageIO is the type of DataVolumeSource.imageio.
+// DataVolumeSourceImageIO imports from oVirt ImageIO.
 type DataVolumeSourceImageIO struct {
 	// certConfigMap names a ConfigMap with the CA certificate of the oVirt engine.
 	// +optional
@@ -181,7 +181,7 @@ type DataVolumeSourceImageIO struct {
 	URL string `json:"url"`
 }
 
-// DataVolumeSourcePVC is the type of DataVolumeSource.pvc.
+// DataVolumeSourcePVC names a PVC to clone.
 type DataVolumeSourcePVC struct {
 	// name is the PVC to clone.
 	// +required
@@ -191,7 +191,7 @@ type DataVolumeSourcePVC struct {
 	Namespace string `json:"namespace"`
 }
 
-// DataVolumeSourceRegistry is the type of DataVolumeSource.registry.
+// DataVolumeSourceRegistry imports a disk stored in a container image.
 type DataVolumeSourceRegistry struct {
 	// certConfigMap names a ConfigMap with the registry's CA certificate.
 	// +optional
@@ -214,7 +214,7 @@ type DataVolumeSourceRegistry struct {
 	URL string `json:"url,omitempty"`
 }
 
-// DataVolumeSourceS3 is the type of DataVolumeSource.s3.
+// DataVolumeSourceS3 imports from an S3-compatible object store.
 type DataVolumeSourceS3 struct {
 	// certConfigMap names a ConfigMap with the CA certificate of the endpoint.
 	// +optional
@@ -227,7 +227,7 @@ type DataVolumeSourceS3 struct {
 	URL string `json:"url"`
 }
 
-// DataVolumeSourceSnapshot is the type of DataVolumeSource.snapshot.
+// DataVolumeSourceSnapshot names a VolumeSnapshot to restore.
 type DataVolumeSourceSnapshot struct {
 	// name is the VolumeSnapshot to restore.
 	// +required
@@ -237,11 +237,11 @@ type DataVolumeSourceSnapshot struct {
 	Namespace string `json:"namespace"`
 }
 
-// DataVolumeSourceUpload is the type of DataVolumeSource.upload.
+// DataVolumeSourceUpload waits for an upload; it has no fields.
 type DataVolumeSourceUpload struct {
 }
 
-// DataVolumeSourceVDDK is the type of DataVolumeSource.vddk.
+// DataVolumeSourceVDDK imports from VMware.
 type DataVolumeSourceVDDK struct {
 	// backingFile is the path of the virtual disk on the datastore.
 	// +optional
@@ -266,7 +266,7 @@ type DataVolumeSourceVDDK struct {
 	UUID string `json:"uuid,omitempty"`
 }
 
-// PlatformOptions is the type of DataVolumeSourceRegistry.platform.
+// PlatformOptions picks one platform of a multi-platform image.
 type PlatformOptions struct {
 	// architecture is the CPU architecture of the image to pick, e.g. amd64.
 	// +optional

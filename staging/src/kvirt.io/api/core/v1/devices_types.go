@@ -1,6 +1,6 @@
 package v1
 
-// Devices is the type of DomainSpec.devices.
+// Devices are the guest's devices.
 type Devices struct {
 	// autoattachGraphicsDevice adds the default graphics device; without it there is no VNC. Defaults
 	// to true.
@@ -88,11 +88,11 @@ type Devices struct {
 	Watchdog *Watchdog `json:"watchdog,omitempty"`
 }
 
-// ClientPassthroughDevices is the type of Devices.clientPassthrough.
+// ClientPassthroughDevices enables client device redirection; it has no fields.
 type ClientPassthroughDevices struct {
 }
 
-// Disk is the type of AddVolumeOptions.disk.
+// Disk attaches a volume to the guest as a disk, CD-ROM or LUN.
 type Disk struct {
 	// blockSize sets the logical and physical block sizes the guest sees.
 	// +optional
@@ -141,11 +141,11 @@ type Disk struct {
 	Tag string `json:"tag,omitempty"`
 }
 
-// DownwardMetrics is the type of Devices.downwardMetrics.
+// DownwardMetrics is the host metrics serial device; it has no fields.
 type DownwardMetrics struct {
 }
 
-// Filesystem is the type of Devices.filesystems.
+// Filesystem shares a volume into the guest as a filesystem.
 type Filesystem struct {
 	// name names the volume to share; the guest mounts it by this tag.
 	// +required
@@ -155,7 +155,7 @@ type Filesystem struct {
 	Virtiofs *FilesystemVirtiofs `json:"virtiofs"`
 }
 
-// GPU is the type of Devices.gpus.
+// GPU is a GPU passed to the guest.
 type GPU struct {
 	// claimName names an entry of spec.resourceClaims that provides the GPU.
 	// +optional
@@ -177,7 +177,7 @@ type GPU struct {
 	VirtualGPUOptions *VGPUOptions `json:"virtualGPUOptions,omitempty"`
 }
 
-// HostDevice is the type of Devices.hostDevices.
+// HostDevice is a host device passed to the guest.
 type HostDevice struct {
 	// claimName names an entry of spec.resourceClaims that provides the device.
 	// +optional
@@ -196,7 +196,7 @@ type HostDevice struct {
 	Tag string `json:"tag,omitempty"`
 }
 
-// Input is the type of Devices.inputs.
+// Input is an input device.
 type Input struct {
 	// bus is usb (default) or virtio.
 	// +optional
@@ -209,18 +209,18 @@ type Input struct {
 	Type string `json:"type"`
 }
 
-// PanicDevice is the type of Devices.panicDevices.
+// PanicDevice reports guest panics.
 type PanicDevice struct {
 	// model is isa, hyperv or pvpanic; the hypervisor picks one for the architecture when unset.
 	// +optional
 	Model string `json:"model,omitempty"`
 }
 
-// Rng is the type of Devices.rng.
+// Rng is a virtio random number generator; it has no fields.
 type Rng struct {
 }
 
-// SoundDevice is the type of Devices.sound.
+// SoundDevice is a sound card.
 type SoundDevice struct {
 	// model is ich9 (default) or ac97.
 	// +optional
@@ -230,7 +230,7 @@ type SoundDevice struct {
 	Name string `json:"name"`
 }
 
-// TPMDevice is the type of Devices.tpm.
+// TPMDevice is an emulated TPM.
 type TPMDevice struct {
 	// enabled, when false, removes a TPM a preference would add; defaults to true.
 	// +optional
@@ -240,7 +240,7 @@ type TPMDevice struct {
 	Persistent *bool `json:"persistent,omitempty"`
 }
 
-// VideoDevice is the type of Devices.video.
+// VideoDevice is the video device.
 type VideoDevice struct {
 	// type is the video device model, e.g. virtio, vga, bochs or ramfb; the default depends on
 	// architecture and firmware.
@@ -248,7 +248,7 @@ type VideoDevice struct {
 	Type string `json:"type,omitempty"`
 }
 
-// Watchdog is the type of Devices.watchdog.
+// Watchdog is a watchdog device; one model field is set.
 type Watchdog struct {
 	// diag288 adds a diag288 watchdog (s390x).
 	// +optional
@@ -261,7 +261,7 @@ type Watchdog struct {
 	Name string `json:"name"`
 }
 
-// BlockSize is the type of Disk.blockSize.
+// BlockSize sets the block sizes a disk reports.
 type BlockSize struct {
 	// custom sets the block sizes explicitly.
 	// +optional
@@ -271,7 +271,7 @@ type BlockSize struct {
 	MatchVolume *FeatureState `json:"matchVolume,omitempty"`
 }
 
-// CDRomTarget is the type of Disk.cdrom.
+// CDRomTarget attaches a volume as a CD-ROM.
 type CDRomTarget struct {
 	// bus is the bus of the drive: sata or scsi (virtio is refused); defaults by architecture (sata on
 	// amd64).
@@ -285,7 +285,7 @@ type CDRomTarget struct {
 	Tray string `json:"tray,omitempty"`
 }
 
-// DiskTarget is the type of Disk.disk.
+// DiskTarget attaches a volume as a disk.
 type DiskTarget struct {
 	// bus is virtio, sata, scsi or usb; defaults by architecture (sata on amd64, virtio elsewhere).
 	// +optional
@@ -298,7 +298,7 @@ type DiskTarget struct {
 	Readonly *bool `json:"readonly,omitempty"`
 }
 
-// LunTarget is the type of Disk.lun.
+// LunTarget attaches a volume as a SCSI LUN.
 type LunTarget struct {
 	// bus is the bus of the LUN, usually scsi.
 	// +optional
@@ -311,32 +311,32 @@ type LunTarget struct {
 	Reservation *bool `json:"reservation,omitempty"`
 }
 
-// FilesystemVirtiofs is the type of Filesystem.virtiofs.
+// FilesystemVirtiofs selects virtiofs sharing; it has no fields.
 type FilesystemVirtiofs struct {
 }
 
-// VGPUOptions is the type of GPU.virtualGPUOptions.
+// VGPUOptions are vGPU options.
 type VGPUOptions struct {
 	// display sets whether the vGPU drives a display.
 	// +optional
 	Display *VGPUDisplayOptions `json:"display,omitempty"`
 }
 
-// Diag288Watchdog is the type of Watchdog.diag288.
+// Diag288Watchdog is the s390x diag288 watchdog.
 type Diag288Watchdog struct {
 	// action is poweroff, reset (default) or shutdown.
 	// +optional
 	Action string `json:"action,omitempty"`
 }
 
-// I6300ESBWatchdog is the type of Watchdog.i6300esb.
+// I6300ESBWatchdog is the Intel 6300ESB watchdog.
 type I6300ESBWatchdog struct {
 	// action is poweroff, reset (default) or shutdown.
 	// +optional
 	Action string `json:"action,omitempty"`
 }
 
-// CustomBlockSize is the type of BlockSize.custom.
+// CustomBlockSize gives block sizes explicitly.
 type CustomBlockSize struct {
 	// discardGranularity is the discard granularity in bytes.
 	// +optional
@@ -349,14 +349,14 @@ type CustomBlockSize struct {
 	Physical int32 `json:"physical,omitempty"`
 }
 
-// FeatureState is the type of BlockSize.matchVolume.
+// FeatureState turns a feature on or off.
 type FeatureState struct {
 	// enabled turns the feature on or off; defaults to true.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
 }
 
-// VGPUDisplayOptions is the type of VGPUOptions.display.
+// VGPUDisplayOptions are the display options of a vGPU.
 type VGPUDisplayOptions struct {
 	// enabled turns the vGPU display on or off; defaults to true.
 	// +optional

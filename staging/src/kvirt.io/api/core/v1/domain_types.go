@@ -5,7 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// DomainSpec is the type of VirtualMachineInstanceSpec.domain.
+// DomainSpec is the virtual hardware of a VMI.
 type DomainSpec struct {
 	// chassis sets the SMBIOS chassis information the guest sees.
 	// +optional
@@ -50,7 +50,7 @@ type DomainSpec struct {
 	Resources ResourceRequirements `json:"resources,omitempty"`
 }
 
-// ClockOffset is the type of ClockPreferences.preferredClockOffset.
+// ClockOffset is a guest clock offset.
 type ClockOffset struct {
 	// timezone starts the guest clock in this time zone, e.g. Europe/Berlin.
 	// +optional
@@ -60,7 +60,7 @@ type ClockOffset struct {
 	Utc *ClockOffsetUTC `json:"utc,omitempty"`
 }
 
-// CPU is the type of DomainSpec.cpu.
+// CPU is the guest's CPU configuration.
 type CPU struct {
 	// cores is the number of cores per socket; at least 1. With sockets and threads unset too, the
 	// topology defaults to one core, one thread and as many sockets as CPUs requested.
@@ -98,7 +98,7 @@ type CPU struct {
 	Threads int64 `json:"threads,omitempty"`
 }
 
-// Chassis is the type of DomainSpec.chassis.
+// Chassis is SMBIOS chassis information.
 type Chassis struct {
 	// asset is the chassis asset tag.
 	// +optional
@@ -117,7 +117,7 @@ type Chassis struct {
 	Version string `json:"version,omitempty"`
 }
 
-// Clock is the type of DomainSpec.clock.
+// Clock is the guest's clock configuration.
 type Clock struct {
 	// timer lists the timers attached to the guest.
 	// +optional
@@ -130,14 +130,14 @@ type Clock struct {
 	Utc *ClockOffsetUTC `json:"utc,omitempty"`
 }
 
-// DiskIOThreads is the type of DomainSpec.ioThreads.
+// DiskIOThreads sizes the iothread pool.
 type DiskIOThreads struct {
 	// supplementalPoolThreadCount is the number of iothreads in the supplementalPool.
 	// +optional
 	SupplementalPoolThreadCount int64 `json:"supplementalPoolThreadCount,omitempty"`
 }
 
-// Features is the type of DomainSpec.features.
+// Features are hypervisor features exposed to the guest.
 type Features struct {
 	// acpi enables ACPI; on by default.
 	// +optional
@@ -163,7 +163,7 @@ type Features struct {
 	SMM *FeatureState `json:"smm,omitempty"`
 }
 
-// Firmware is the type of DomainSpec.firmware.
+// Firmware is the guest's firmware configuration.
 type Firmware struct {
 	// acpi adds ACPI tables (SLIC, MSDM) from Secrets, e.g. for Windows activation.
 	// +optional
@@ -182,7 +182,7 @@ type Firmware struct {
 	UUID string `json:"uuid,omitempty"`
 }
 
-// LaunchSecurity is the type of DomainSpec.launchSecurity.
+// LaunchSecurity selects a confidential computing technology; one field is set.
 type LaunchSecurity struct {
 	// sev runs the guest with AMD SEV memory encryption.
 	// +optional
@@ -195,14 +195,14 @@ type LaunchSecurity struct {
 	TDX *TDX `json:"tdx,omitempty"`
 }
 
-// Machine is the type of DomainSpec.machine.
+// Machine is the guest's machine type.
 type Machine struct {
 	// type is the QEMU machine type (chipset), e.g. q35 or a versioned pc-q35-*.
 	// +optional
 	Type string `json:"type,omitempty"`
 }
 
-// Memory is the type of DomainSpec.memory.
+// Memory is the guest's memory configuration.
 type Memory struct {
 	// guest is the memory the guest sees; defaults to the memory request (or limit); must not exceed
 	// the limit.
@@ -219,7 +219,7 @@ type Memory struct {
 	ReservedOverhead *ReservedOverhead `json:"reservedOverhead,omitempty"`
 }
 
-// ResourceRequirements is the type of DomainSpec.resources.
+// ResourceRequirements are the compute resources of a VMI's pod.
 type ResourceRequirements struct {
 	// limits caps the launcher pod's cpu and memory.
 	// +optional
@@ -233,7 +233,7 @@ type ResourceRequirements struct {
 	Requests corev1.ResourceList `json:"requests,omitempty"`
 }
 
-// ClockOffsetUTC is the type of Clock.utc.
+// ClockOffsetUTC is an offset from UTC.
 type ClockOffsetUTC struct {
 	// offsetSeconds is the guest clock's offset from UTC in seconds; changes the guest makes survive
 	// reboots.
@@ -241,7 +241,7 @@ type ClockOffsetUTC struct {
 	OffsetSeconds int32 `json:"offsetSeconds,omitempty"`
 }
 
-// CPUFeature is the type of CPU.features.
+// CPUFeature turns one CPU feature on or off.
 type CPUFeature struct {
 	// name is the feature name as libvirt knows it, e.g. vmx.
 	// +required
@@ -252,7 +252,7 @@ type CPUFeature struct {
 	Policy string `json:"policy,omitempty"`
 }
 
-// NUMA is the type of CPU.numa.
+// NUMA is the guest NUMA configuration.
 type NUMA struct {
 	// guestMappingPassthrough mirrors the host NUMA layout of the dedicated CPUs into the guest; needs
 	// dedicated CPUs and hugepages.
@@ -260,14 +260,14 @@ type NUMA struct {
 	GuestMappingPassthrough *NUMAGuestMappingPassthrough `json:"guestMappingPassthrough,omitempty"`
 }
 
-// Realtime is the type of CPU.realtime.
+// Realtime tunes vCPUs for low latency.
 type Realtime struct {
 	// mask selects the vCPUs tuned for realtime, in libvirt's syntax such as "0-3,^1"; all when empty.
 	// +optional
 	Mask string `json:"mask,omitempty"`
 }
 
-// Timer is the type of Clock.timer.
+// Timer lists the guest's timers.
 type Timer struct {
 	// hpet is the high precision event timer.
 	// +optional
@@ -286,7 +286,7 @@ type Timer struct {
 	RTC *RTCTimer `json:"rtc,omitempty"`
 }
 
-// FeatureAPIC is the type of Features.apic.
+// FeatureAPIC configures the APIC.
 type FeatureAPIC struct {
 	// enabled turns the feature on or off; defaults to true.
 	// +optional
@@ -296,7 +296,7 @@ type FeatureAPIC struct {
 	EndOfInterrupt *bool `json:"endOfInterrupt,omitempty"`
 }
 
-// FeatureHyperv is the type of Features.hyperv.
+// FeatureHyperv lists Hyper-V enlightenments.
 type FeatureHyperv struct {
 	// evmcs enables enlightened VMCS for nested guests; needs vapic.
 	// +optional
@@ -342,21 +342,21 @@ type FeatureHyperv struct {
 	VPINDEX *FeatureState `json:"vpindex,omitempty"`
 }
 
-// FeatureKVM is the type of Features.kvm.
+// FeatureKVM configures what the guest sees of KVM.
 type FeatureKVM struct {
 	// hidden hides KVM's signature from the guest; defaults to false.
 	// +optional
 	Hidden *bool `json:"hidden,omitempty"`
 }
 
-// HyperVPassthrough is the type of Features.hypervPassthrough.
+// HyperVPassthrough enables all Hyper-V enlightenments.
 type HyperVPassthrough struct {
 	// enabled turns the passthrough on.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
 }
 
-// ACPI is the type of Firmware.acpi.
+// ACPI holds extra ACPI tables.
 type ACPI struct {
 	// msdmNameRef names a volume (a Secret) holding an ACPI MSDM table.
 	// +optional
@@ -366,7 +366,7 @@ type ACPI struct {
 	SlicNameRef string `json:"slicNameRef,omitempty"`
 }
 
-// Bootloader is the type of Firmware.bootloader.
+// Bootloader selects BIOS or EFI.
 type Bootloader struct {
 	// bios boots with SeaBIOS; the default.
 	// +optional
@@ -376,7 +376,7 @@ type Bootloader struct {
 	EFI *EFI `json:"efi,omitempty"`
 }
 
-// KernelBoot is the type of Firmware.kernelBoot.
+// KernelBoot boots a kernel from a container image.
 type KernelBoot struct {
 	// container is the image holding the kernel and initrd.
 	// +optional
@@ -386,7 +386,7 @@ type KernelBoot struct {
 	KernelArgs string `json:"kernelArgs,omitempty"`
 }
 
-// SEV is the type of LaunchSecurity.sev.
+// SEV configures AMD SEV.
 type SEV struct {
 	// attestation, when present, starts the guest paused so its owner can verify and inject secrets
 	// before it runs.
@@ -403,22 +403,22 @@ type SEV struct {
 	Session string `json:"session,omitempty"`
 }
 
-// SEVSNP is the type of LaunchSecurity.snp.
+// SEVSNP selects AMD SEV-SNP; it has no fields.
 type SEVSNP struct {
 }
 
-// TDX is the type of LaunchSecurity.tdx.
+// TDX selects Intel TDX; it has no fields.
 type TDX struct {
 }
 
-// Hugepages is the type of Memory.hugepages.
+// Hugepages configures hugepage backing.
 type Hugepages struct {
 	// pageSize is the hugepage size, e.g. 2Mi or 1Gi on x86_64.
 	// +optional
 	PageSize string `json:"pageSize,omitempty"`
 }
 
-// ReservedOverhead is the type of Memory.reservedOverhead.
+// ReservedOverhead adds memory overhead.
 type ReservedOverhead struct {
 	// addedOverhead is extra memory added to the launcher pod's request and limit.
 	// +optional
@@ -429,11 +429,11 @@ type ReservedOverhead struct {
 	MemLock string `json:"memLock,omitempty"`
 }
 
-// NUMAGuestMappingPassthrough is the type of NUMA.guestMappingPassthrough.
+// NUMAGuestMappingPassthrough mirrors host NUMA into the guest; it has no fields.
 type NUMAGuestMappingPassthrough struct {
 }
 
-// HPETTimer is the type of Timer.hpet.
+// HPETTimer is the HPET timer.
 type HPETTimer struct {
 	// present attaches (true, default) or removes (false) the timer.
 	// +optional
@@ -444,21 +444,21 @@ type HPETTimer struct {
 	TickPolicy string `json:"tickPolicy,omitempty"`
 }
 
-// HypervTimer is the type of Timer.hyperv.
+// HypervTimer is the Hyper-V clock.
 type HypervTimer struct {
 	// present attaches (true, default) or removes (false) the timer.
 	// +optional
 	Present *bool `json:"present,omitempty"`
 }
 
-// KVMTimer is the type of Timer.kvm.
+// KVMTimer is the KVM clock.
 type KVMTimer struct {
 	// present attaches (true, default) or removes (false) the timer.
 	// +optional
 	Present *bool `json:"present,omitempty"`
 }
 
-// PITTimer is the type of Timer.pit.
+// PITTimer is the PIT timer.
 type PITTimer struct {
 	// present attaches (true, default) or removes (false) the timer.
 	// +optional
@@ -468,7 +468,7 @@ type PITTimer struct {
 	TickPolicy string `json:"tickPolicy,omitempty"`
 }
 
-// RTCTimer is the type of Timer.rtc.
+// RTCTimer is the real-time clock.
 type RTCTimer struct {
 	// present attaches (true, default) or removes (false) the timer.
 	// +optional
@@ -481,7 +481,7 @@ type RTCTimer struct {
 	Track string `json:"track,omitempty"`
 }
 
-// FeatureSpinlocks is the type of FeatureHyperv.spinlocks.
+// FeatureSpinlocks configures Hyper-V spinlock retries.
 type FeatureSpinlocks struct {
 	// enabled turns the feature on or off; defaults to true.
 	// +optional
@@ -491,7 +491,7 @@ type FeatureSpinlocks struct {
 	Spinlocks int64 `json:"spinlocks,omitempty"`
 }
 
-// FeatureVendorID is the type of FeatureHyperv.vendorid.
+// FeatureVendorID sets the hypervisor vendor ID.
 type FeatureVendorID struct {
 	// enabled turns the feature on or off; defaults to true.
 	// +optional
@@ -501,7 +501,7 @@ type FeatureVendorID struct {
 	Vendorid string `json:"vendorid,omitempty"`
 }
 
-// SyNICTimer is the type of FeatureHyperv.synictimer.
+// SyNICTimer configures Hyper-V synthetic timers.
 type SyNICTimer struct {
 	// direct enables direct-mode synthetic timers.
 	// +optional
@@ -511,7 +511,7 @@ type SyNICTimer struct {
 	Enabled *bool `json:"enabled,omitempty"`
 }
 
-// TLBFlush is the type of FeatureHyperv.tlbflush.
+// TLBFlush configures Hyper-V TLB flushes.
 type TLBFlush struct {
 	// direct lets the guest send TLB flushes straight to the hypervisor, useful for nested guests such
 	// as Windows VBS.
@@ -525,14 +525,14 @@ type TLBFlush struct {
 	Extended *FeatureState `json:"extended,omitempty"`
 }
 
-// BIOS is the type of Bootloader.bios.
+// BIOS configures SeaBIOS.
 type BIOS struct {
 	// useSerial sends BIOS output to the serial console.
 	// +optional
 	UseSerial *bool `json:"useSerial,omitempty"`
 }
 
-// EFI is the type of Bootloader.efi.
+// EFI configures UEFI firmware.
 type EFI struct {
 	// persistent keeps the EFI variables (NVRAM) across restarts; defaults to false.
 	// +optional
@@ -542,7 +542,7 @@ type EFI struct {
 	SecureBoot *bool `json:"secureBoot,omitempty"`
 }
 
-// KernelBootContainer is the type of KernelBoot.container.
+// KernelBootContainer is the image holding a kernel and initrd.
 type KernelBootContainer struct {
 	// image is the container image holding the kernel and initrd.
 	// +required
@@ -563,11 +563,11 @@ type KernelBootContainer struct {
 	KernelPath string `json:"kernelPath,omitempty"`
 }
 
-// SEVAttestation is the type of SEV.attestation.
+// SEVAttestation requests SEV attestation; it has no fields.
 type SEVAttestation struct {
 }
 
-// SEVPolicy is the type of SEV.policy.
+// SEVPolicy is the SEV guest policy.
 type SEVPolicy struct {
 	// encryptedState also encrypts the vCPU registers (SEV-ES); defaults to false.
 	// +optional

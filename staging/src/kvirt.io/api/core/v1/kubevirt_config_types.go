@@ -6,7 +6,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// KubeVirtConfiguration is the type of KubeVirtSpec.configuration.
+// KubeVirtConfiguration is the cluster configuration the components read.
 type KubeVirtConfiguration struct {
 	// additionalGuestMemoryOverheadRatio multiplies the computed memory overhead of launcher pods, as
 	// a decimal string of at least 1.0 (e.g. "1.2").
@@ -158,7 +158,7 @@ type KubeVirtConfiguration struct {
 	WebhookConfiguration *ReloadableComponentConfiguration `json:"webhookConfiguration,omitempty"`
 }
 
-// ArchConfiguration is the type of KubeVirtConfiguration.architectureConfiguration.
+// ArchConfiguration holds per-architecture settings.
 type ArchConfiguration struct {
 	// amd64 holds the amd64 settings.
 	// +optional
@@ -177,7 +177,7 @@ type ArchConfiguration struct {
 	S390x *ArchSpecificConfiguration `json:"s390x,omitempty"`
 }
 
-// ChangedBlockTrackingSelectors is the type of KubeVirtConfiguration.changedBlockTrackingLabelSelectors.
+// ChangedBlockTrackingSelectors select VMs for changed block tracking.
 type ChangedBlockTrackingSelectors struct {
 	// namespaceLabelSelector selects namespaces whose VMs get changed block tracking.
 	// +optional
@@ -187,21 +187,21 @@ type ChangedBlockTrackingSelectors struct {
 	VirtualMachineLabelSelector *metav1.LabelSelector `json:"virtualMachineLabelSelector,omitempty"`
 }
 
-// CommonInstancetypesDeployment is the type of KubeVirtConfiguration.commonInstancetypesDeployment.
+// CommonInstancetypesDeployment controls the common instancetypes.
 type CommonInstancetypesDeployment struct {
 	// enabled installs the common instancetypes and preferences; defaults to true.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
 }
 
-// ConfidentialComputeConfiguration is the type of KubeVirtConfiguration.confidentialCompute.
+// ConfidentialComputeConfiguration configures confidential computing.
 type ConfidentialComputeConfiguration struct {
 	// tdx configures Intel TDX.
 	// +optional
 	TDX *TDXConfiguration `json:"tdx,omitempty"`
 }
 
-// DeveloperConfiguration is the type of KubeVirtConfiguration.developerConfiguration.
+// DeveloperConfiguration holds feature gates and tuning.
 type DeveloperConfiguration struct {
 	// clusterProfiler enables pprof profiling of the control plane.
 	// +optional
@@ -247,14 +247,14 @@ type DeveloperConfiguration struct {
 	UseEmulation *bool `json:"useEmulation,omitempty"`
 }
 
-// HypervisorConfiguration is the type of KubeVirtConfiguration.hypervisors.
+// HypervisorConfiguration names a hypervisor.
 type HypervisorConfiguration struct {
 	// name is the hypervisor: kvm or hyperv-direct.
 	// +optional
 	Name string `json:"name,omitempty"`
 }
 
-// InstancetypeConfiguration is the type of KubeVirtConfiguration.instancetype.
+// InstancetypeConfiguration configures instancetype references.
 type InstancetypeConfiguration struct {
 	// referencePolicy is how VMs keep instancetypes and preferences: reference (default, a
 	// ControllerRevision copy), expand (write the values into the VM and drop the reference) or
@@ -263,14 +263,14 @@ type InstancetypeConfiguration struct {
 	ReferencePolicy string `json:"referencePolicy,omitempty"`
 }
 
-// KSMConfiguration is the type of KubeVirtConfiguration.ksmConfiguration.
+// KSMConfiguration configures kernel samepage merging.
 type KSMConfiguration struct {
 	// nodeLabelSelector selects the nodes where KSM runs; every node when empty.
 	// +optional
 	NodeLabelSelector *metav1.LabelSelector `json:"nodeLabelSelector,omitempty"`
 }
 
-// LiveUpdateConfiguration is the type of KubeVirtConfiguration.liveUpdateConfiguration.
+// LiveUpdateConfiguration holds cluster hotplug maximums.
 type LiveUpdateConfiguration struct {
 	// maxCpuSockets is the hotplug maximum of sockets for VMs that set none.
 	// +optional
@@ -284,7 +284,7 @@ type LiveUpdateConfiguration struct {
 	MaxHotplugRatio *int64 `json:"maxHotplugRatio,omitempty"`
 }
 
-// MediatedDevicesConfiguration is the type of KubeVirtConfiguration.mediatedDevicesConfiguration.
+// MediatedDevicesConfiguration configures mediated devices.
 type MediatedDevicesConfiguration struct {
 	// enabled lets virt-handler create and remove mediated devices; defaults to true.
 	// +optional
@@ -304,7 +304,7 @@ type MediatedDevicesConfiguration struct {
 	NodeMediatedDeviceTypes []NodeMediatedDeviceTypesConfig `json:"nodeMediatedDeviceTypes,omitempty"`
 }
 
-// MigrationConfiguration is the type of KubeVirtConfiguration.migrations.
+// MigrationConfiguration holds the cluster's migration settings.
 type MigrationConfiguration struct {
 	// allowAutoConverge lets QEMU slow the guest's vCPUs so that a busy VM's migration can converge;
 	// defaults to false.
@@ -367,7 +367,7 @@ type MigrationConfiguration struct {
 	UtilityVolumesTimeout *int64 `json:"utilityVolumesTimeout,omitempty"`
 }
 
-// NetworkConfiguration is the type of KubeVirtConfiguration.network.
+// NetworkConfiguration holds network settings.
 type NetworkConfiguration struct {
 	// binding maps binding plugin names, used by interfaces' binding.name, to their definitions.
 	// +optional
@@ -384,7 +384,7 @@ type NetworkConfiguration struct {
 	PermitSlirpInterface *bool `json:"permitSlirpInterface,omitempty"`
 }
 
-// PermittedHostDevices is the type of KubeVirtConfiguration.permittedHostDevices.
+// PermittedHostDevices lists host devices VMs may use.
 type PermittedHostDevices struct {
 	// mediatedDevices lists permitted mediated devices.
 	// +optional
@@ -400,21 +400,21 @@ type PermittedHostDevices struct {
 	USB []USBHostDevice `json:"usb,omitempty"`
 }
 
-// PersistentReservationConfiguration is the type of KubeVirtConfiguration.persistentReservationConfiguration.
+// PersistentReservationConfiguration configures SCSI persistent reservations.
 type PersistentReservationConfiguration struct {
 	// enabled deploys the pr-helper needed for SCSI persistent reservations; defaults to false.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
 }
 
-// ReloadableComponentConfiguration is the type of KubeVirtConfiguration.apiConfiguration.
+// ReloadableComponentConfiguration tunes a component without restarting it.
 type ReloadableComponentConfiguration struct {
 	// restClient tunes the component's client to the Kubernetes API; changes apply without a restart.
 	// +optional
 	RestClient *RESTClientConfiguration `json:"restClient,omitempty"`
 }
 
-// SMBiosConfiguration is the type of KubeVirtConfiguration.smbios.
+// SMBiosConfiguration is SMBIOS system information.
 type SMBiosConfiguration struct {
 	// family is the SMBIOS system family.
 	// +optional
@@ -433,14 +433,14 @@ type SMBiosConfiguration struct {
 	Version string `json:"version,omitempty"`
 }
 
-// SeccompConfiguration is the type of KubeVirtConfiguration.seccompConfiguration.
+// SeccompConfiguration configures seccomp.
 type SeccompConfiguration struct {
 	// virtualMachineInstanceProfile is the seccomp profile of launcher pods.
 	// +optional
 	VirtualMachineInstanceProfile *VirtualMachineInstanceProfile `json:"virtualMachineInstanceProfile,omitempty"`
 }
 
-// SupportContainerResources is the type of KubeVirtConfiguration.supportContainerResources.
+// SupportContainerResources are the resources of one kind of helper container.
 type SupportContainerResources struct {
 	// resources are the requests and limits to use.
 	// +required
@@ -450,7 +450,7 @@ type SupportContainerResources struct {
 	Type string `json:"type"`
 }
 
-// TLSConfiguration is the type of KubeVirtConfiguration.tlsConfiguration.
+// TLSConfiguration configures the components' TLS servers.
 type TLSConfiguration struct {
 	// ciphers lists the allowed cipher suites, by their Go names; ignored for TLS 1.3.
 	// +optional
@@ -461,14 +461,14 @@ type TLSConfiguration struct {
 	MinTLSVersion string `json:"minTLSVersion,omitempty"`
 }
 
-// VirtTemplateDeployment is the type of KubeVirtConfiguration.virtTemplateDeployment.
+// VirtTemplateDeployment controls the VM template components.
 type VirtTemplateDeployment struct {
 	// enabled installs the VM template components; defaults to true when their feature gate is on.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
 }
 
-// VirtualMachineOptions is the type of KubeVirtConfiguration.virtualMachineOptions.
+// VirtualMachineOptions are cluster-wide VM behaviours.
 type VirtualMachineOptions struct {
 	// disableFreePageReporting turns off free page reporting of the memory balloon for all VMs.
 	// +optional
@@ -478,7 +478,7 @@ type VirtualMachineOptions struct {
 	DisableSerialConsoleLog *DisableSerialConsoleLog `json:"disableSerialConsoleLog,omitempty"`
 }
 
-// ArchSpecificConfiguration is the type of ArchConfiguration.amd64.
+// ArchSpecificConfiguration holds the settings of one architecture.
 type ArchSpecificConfiguration struct {
 	// emulatedMachines lists the machine types VMs may use, as glob patterns.
 	// +optional
@@ -492,21 +492,21 @@ type ArchSpecificConfiguration struct {
 	OVMFPath string `json:"ovmfPath,omitempty"`
 }
 
-// TDXConfiguration is the type of ConfidentialComputeConfiguration.tdx.
+// TDXConfiguration configures Intel TDX.
 type TDXConfiguration struct {
 	// attestation configures TDX attestation.
 	// +optional
 	Attestation *TDXAttestationConfiguration `json:"attestation,omitempty"`
 }
 
-// DiskVerification is the type of DeveloperConfiguration.diskVerification.
+// DiskVerification limits disk image inspection.
 type DiskVerification struct {
 	// memoryLimit caps the memory of the process that inspects disk images.
 	// +required
 	MemoryLimit *resource.Quantity `json:"memoryLimit"`
 }
 
-// LogVerbosity is the type of DeveloperConfiguration.logVerbosity.
+// LogVerbosity sets component log levels.
 type LogVerbosity struct {
 	// nodeVerbosity maps node names to the virt-handler and virt-launcher log level on that node.
 	// +optional
@@ -531,7 +531,7 @@ type LogVerbosity struct {
 	VirtSynchronizationController *int32 `json:"virtSynchronizationController,omitempty"`
 }
 
-// NodeMediatedDeviceTypesConfig is the type of MediatedDevicesConfiguration.nodeMediatedDeviceTypes.
+// NodeMediatedDeviceTypesConfig sets mediated device types for some nodes.
 type NodeMediatedDeviceTypesConfig struct {
 	// mediatedDeviceTypes lists the device types to create on the selected nodes.
 	// +optional
@@ -546,7 +546,7 @@ type NodeMediatedDeviceTypesConfig struct {
 	NodeSelector map[string]string `json:"nodeSelector"`
 }
 
-// InterfaceBindingPlugin is the type of NetworkConfiguration.binding.
+// InterfaceBindingPlugin defines a network binding plugin.
 type InterfaceBindingPlugin struct {
 	// computeResourceOverhead is added to the compute container's resources when the binding is used.
 	// +optional
@@ -570,7 +570,7 @@ type InterfaceBindingPlugin struct {
 	SidecarImage string `json:"sidecarImage,omitempty"`
 }
 
-// MediatedHostDevice is the type of PermittedHostDevices.mediatedDevices.
+// MediatedHostDevice permits a mediated device type.
 type MediatedHostDevice struct {
 	// externalResourceProvider leaves allocation of the device to an external device plugin.
 	// +optional
@@ -583,7 +583,7 @@ type MediatedHostDevice struct {
 	ResourceName string `json:"resourceName"`
 }
 
-// PciHostDevice is the type of PermittedHostDevices.pciHostDevices.
+// PciHostDevice permits a PCI device.
 type PciHostDevice struct {
 	// externalResourceProvider leaves allocation of the device to an external device plugin.
 	// +optional
@@ -596,7 +596,7 @@ type PciHostDevice struct {
 	ResourceName string `json:"resourceName"`
 }
 
-// USBHostDevice is the type of PermittedHostDevices.usb.
+// USBHostDevice permits a set of USB devices.
 type USBHostDevice struct {
 	// externalResourceProvider leaves allocation of the device to an external device plugin.
 	// +optional
@@ -610,21 +610,21 @@ type USBHostDevice struct {
 	Selectors []USBSelector `json:"selectors,omitempty"`
 }
 
-// RESTClientConfiguration is the type of ReloadableComponentConfiguration.restClient.
+// RESTClientConfiguration tunes a Kubernetes API client.
 type RESTClientConfiguration struct {
 	// rateLimiter limits the client's request rate.
 	// +optional
 	RateLimiter *RateLimiter `json:"rateLimiter,omitempty"`
 }
 
-// VirtualMachineInstanceProfile is the type of SeccompConfiguration.virtualMachineInstanceProfile.
+// VirtualMachineInstanceProfile is the seccomp profile of launcher pods.
 type VirtualMachineInstanceProfile struct {
 	// customProfile is the profile to use.
 	// +optional
 	CustomProfile *CustomProfile `json:"customProfile,omitempty"`
 }
 
-// ResourceRequirementsWithoutClaims is the type of InterfaceBindingPlugin.computeResourceOverhead.
+// ResourceRequirementsWithoutClaims are requests and limits.
 type ResourceRequirementsWithoutClaims struct {
 	// limits are the resource limits.
 	// +optional
@@ -634,15 +634,15 @@ type ResourceRequirementsWithoutClaims struct {
 	Requests corev1.ResourceList `json:"requests,omitempty"`
 }
 
-// DisableFreePageReporting is the type of VirtualMachineOptions.disableFreePageReporting.
+// DisableFreePageReporting turns free page reporting off; it has no fields.
 type DisableFreePageReporting struct {
 }
 
-// DisableSerialConsoleLog is the type of VirtualMachineOptions.disableSerialConsoleLog.
+// DisableSerialConsoleLog turns serial console logging off; it has no fields.
 type DisableSerialConsoleLog struct {
 }
 
-// TDXAttestationConfiguration is the type of TDXConfiguration.attestation.
+// TDXAttestationConfiguration configures TDX attestation.
 type TDXAttestationConfiguration struct {
 	// enforced schedules TDX VMs only where the quote generation service runs.
 	// +optional
@@ -652,14 +652,14 @@ type TDXAttestationConfiguration struct {
 	QgsSocketPath string `json:"qgsSocketPath,omitempty"`
 }
 
-// InterfaceBindingMigration is the type of InterfaceBindingPlugin.migration.
+// InterfaceBindingMigration declares how a binding migrates.
 type InterfaceBindingMigration struct {
 	// method is the migration method of the binding: link-refresh.
 	// +optional
 	Method string `json:"method,omitempty"`
 }
 
-// USBSelector is the type of USBHostDevice.selectors.
+// USBSelector matches a USB device by vendor and product.
 type USBSelector struct {
 	// product is the USB product ID in hex.
 	// +required
@@ -669,14 +669,14 @@ type USBSelector struct {
 	Vendor string `json:"vendor"`
 }
 
-// RateLimiter is the type of RESTClientConfiguration.rateLimiter.
+// RateLimiter limits a client's request rate.
 type RateLimiter struct {
 	// tokenBucketRateLimiter limits requests with a token bucket.
 	// +optional
 	TokenBucketRateLimiter *TokenBucketRateLimiter `json:"tokenBucketRateLimiter,omitempty"`
 }
 
-// CustomProfile is the type of VirtualMachineInstanceProfile.customProfile.
+// CustomProfile selects a seccomp profile.
 type CustomProfile struct {
 	// localhostProfile is a profile file under the kubelet's seccomp directory.
 	// +optional
@@ -686,7 +686,7 @@ type CustomProfile struct {
 	RuntimeDefaultProfile *bool `json:"runtimeDefaultProfile,omitempty"`
 }
 
-// TokenBucketRateLimiter is the type of RateLimiter.tokenBucketRateLimiter.
+// TokenBucketRateLimiter is a token bucket rate limit.
 type TokenBucketRateLimiter struct {
 	// burst is the largest burst of requests; 0 keeps the component default.
 	// +required

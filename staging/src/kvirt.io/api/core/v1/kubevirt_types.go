@@ -42,7 +42,7 @@ type KubeVirtList struct {
 	Items []KubeVirt `json:"items"`
 }
 
-// KubeVirtSpec is the type of KubeVirt.spec.
+// KubeVirtSpec is how the add-on is installed and configured.
 type KubeVirtSpec struct {
 	// certificateRotateStrategy sets the lifetimes of the self-signed CA and certificates the
 	// components use.
@@ -111,7 +111,7 @@ type KubeVirtSpec struct {
 	Workloads *ComponentConfig `json:"workloads,omitempty"`
 }
 
-// KubeVirtStatus is the type of KubeVirt.status.
+// KubeVirtStatus is the installation's observed state.
 type KubeVirtStatus struct {
 	// conditions are the install's conditions: Available, Progressing, Degraded, Created,
 	// Synchronized.
@@ -167,7 +167,7 @@ type KubeVirtStatus struct {
 	TargetKubeVirtVersion string `json:"targetKubeVirtVersion,omitempty"`
 }
 
-// ComponentConfig is the type of KubeVirtSpec.infra.
+// ComponentConfig places a group of component pods.
 type ComponentConfig struct {
 	// nodePlacement says where the components' pods may run.
 	// +optional
@@ -178,7 +178,7 @@ type ComponentConfig struct {
 	Replicas *uint8 `json:"replicas,omitempty"`
 }
 
-// CustomizeComponents is the type of KubeVirtSpec.customizeComponents.
+// CustomizeComponents changes the objects the operator creates.
 type CustomizeComponents struct {
 	// flags adds command-line flags to virt-api, virt-controller and virt-handler.
 	// +optional
@@ -189,14 +189,14 @@ type CustomizeComponents struct {
 	Patches []CustomizeComponentsPatch `json:"patches,omitempty"`
 }
 
-// KubeVirtCertificateRotateStrategy is the type of KubeVirtSpec.certificateRotateStrategy.
+// KubeVirtCertificateRotateStrategy says how component certificates are issued and rotated.
 type KubeVirtCertificateRotateStrategy struct {
 	// selfSigned configures the self-signed CA and the certificates it issues.
 	// +optional
 	SelfSigned *KubeVirtSelfSignConfiguration `json:"selfSigned,omitempty"`
 }
 
-// KubeVirtWorkloadUpdateStrategy is the type of KubeVirtSpec.workloadUpdateStrategy.
+// KubeVirtWorkloadUpdateStrategy says how running VMs move to new launcher images.
 type KubeVirtWorkloadUpdateStrategy struct {
 	// batchEvictionInterval is the wait between two batches of evictions; defaults to 1m.
 	// +optional
@@ -211,7 +211,7 @@ type KubeVirtWorkloadUpdateStrategy struct {
 	WorkloadUpdateMethods []string `json:"workloadUpdateMethods,omitempty"`
 }
 
-// GenerationStatus is the type of KubeVirtStatus.generations.
+// GenerationStatus records what the operator last applied to one object.
 type GenerationStatus struct {
 	// group is the API group of the object.
 	// +required
@@ -233,7 +233,7 @@ type GenerationStatus struct {
 	Resource string `json:"resource"`
 }
 
-// KubeVirtCondition is the type of KubeVirtStatus.conditions.
+// KubeVirtCondition is one condition of the KubeVirt object.
 type KubeVirtCondition struct {
 	// status is True, False or Unknown.
 	// +required
@@ -257,7 +257,7 @@ type KubeVirtCondition struct {
 	Type KubeVirtConditionType `json:"type"`
 }
 
-// NodePlacement is the type of ComponentConfig.nodePlacement.
+// NodePlacement constrains where pods run.
 type NodePlacement struct {
 	// affinity is added to the affinity of the components' pods.
 	// +optional
@@ -270,7 +270,7 @@ type NodePlacement struct {
 	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
 }
 
-// CustomizeComponentsPatch is the type of CustomizeComponents.patches.
+// CustomizeComponentsPatch is one patch of an object the operator creates.
 type CustomizeComponentsPatch struct {
 	// patch is the patch document.
 	// +required
@@ -286,7 +286,7 @@ type CustomizeComponentsPatch struct {
 	Type string `json:"type"`
 }
 
-// Flags is the type of CustomizeComponents.flags.
+// Flags are extra command-line flags per component.
 type Flags struct {
 	// api maps flag names to values for virt-api.
 	// +optional
@@ -299,7 +299,7 @@ type Flags struct {
 	Handler map[string]string `json:"handler,omitempty"`
 }
 
-// KubeVirtSelfSignConfiguration is the type of KubeVirtCertificateRotateStrategy.selfSigned.
+// KubeVirtSelfSignConfiguration sets lifetimes of the self-signed CA and certificates.
 type KubeVirtSelfSignConfiguration struct {
 	// ca sets the CA certificate's lifetime; CA certificates stay in the bundle while valid.
 	// +optional
@@ -318,7 +318,7 @@ type KubeVirtSelfSignConfiguration struct {
 	Server *CertConfig `json:"server,omitempty"`
 }
 
-// CertConfig is the type of KubeVirtSelfSignConfiguration.ca.
+// CertConfig is the lifetime and renewal time of a certificate.
 type CertConfig struct {
 	// duration is the certificate's lifetime.
 	// +optional

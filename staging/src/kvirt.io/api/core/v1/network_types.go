@@ -1,6 +1,6 @@
 package v1
 
-// Network is the type of VirtualMachineInstanceSpec.networks.
+// Network is a network that guest interfaces can connect to.
 type Network struct {
 	// multus connects to a Multus NetworkAttachmentDefinition.
 	// +optional
@@ -17,7 +17,7 @@ type Network struct {
 	ResourceClaim *ClaimRequest `json:"resourceClaim,omitempty"`
 }
 
-// Interface is the type of Devices.interfaces.
+// Interface is one guest network interface.
 type Interface struct {
 	// acpiIndex gives the guest a stable interface name (e.g. eno1) whatever its PCI address; unique
 	// across devices.
@@ -81,7 +81,7 @@ type Interface struct {
 	Tag string `json:"tag,omitempty"`
 }
 
-// ClaimRequest is the type of Network.resourceClaim.
+// ClaimRequest names one request of a resource claim.
 type ClaimRequest struct {
 	// claimName names an entry of spec.resourceClaims.
 	// +optional
@@ -91,7 +91,7 @@ type ClaimRequest struct {
 	RequestName string `json:"requestName,omitempty"`
 }
 
-// MultusNetwork is the type of Network.multus.
+// MultusNetwork is a Multus network attachment.
 type MultusNetwork struct {
 	// default makes this network the pod's default network instead of the cluster network.
 	// +optional
@@ -102,7 +102,7 @@ type MultusNetwork struct {
 	NetworkName string `json:"networkName"`
 }
 
-// PodNetwork is the type of Network.pod.
+// PodNetwork is the launcher pod's own network.
 type PodNetwork struct {
 	// vmIPv6NetworkCIDR is the IPv6 range of the masquerade network inside the guest; defaults to
 	// fd10:0:2::/120.
@@ -114,7 +114,7 @@ type PodNetwork struct {
 	VMNetworkCIDR string `json:"vmNetworkCIDR,omitempty"`
 }
 
-// DHCPOptions is the type of Interface.dhcpOptions.
+// DHCPOptions are extra options in DHCP answers.
 type DHCPOptions struct {
 	// bootFileName is the boot file name (DHCP option 67).
 	// +optional
@@ -130,42 +130,42 @@ type DHCPOptions struct {
 	TftpServerName string `json:"tftpServerName,omitempty"`
 }
 
-// DeprecatedInterfaceMacvtap is the type of Interface.macvtap.
+// DeprecatedInterfaceMacvtap is the discontinued macvtap binding; it has no fields.
 type DeprecatedInterfaceMacvtap struct {
 }
 
-// DeprecatedInterfacePasst is the type of Interface.passt.
+// DeprecatedInterfacePasst is the discontinued passt binding; it has no fields.
 type DeprecatedInterfacePasst struct {
 }
 
-// DeprecatedInterfaceSlirp is the type of Interface.slirp.
+// DeprecatedInterfaceSlirp is the discontinued slirp binding; it has no fields.
 type DeprecatedInterfaceSlirp struct {
 }
 
-// InterfaceBridge is the type of Interface.bridge.
+// InterfaceBridge is the bridge binding; it has no fields.
 type InterfaceBridge struct {
 }
 
-// InterfaceMasquerade is the type of Interface.masquerade.
+// InterfaceMasquerade is the NAT binding; it has no fields.
 type InterfaceMasquerade struct {
 }
 
-// InterfacePasstBinding is the type of Interface.passtBinding.
+// InterfacePasstBinding is the passt binding; it has no fields.
 type InterfacePasstBinding struct {
 }
 
-// InterfaceSRIOV is the type of Interface.sriov.
+// InterfaceSRIOV is the SR-IOV binding; it has no fields.
 type InterfaceSRIOV struct {
 }
 
-// PluginBinding is the type of Interface.binding.
+// PluginBinding names a binding plugin.
 type PluginBinding struct {
 	// name is the binding plugin's name in the KubeVirt CR.
 	// +required
 	Name string `json:"name"`
 }
 
-// Port is the type of Interface.ports.
+// Port is a port forwarded to the guest.
 type Port struct {
 	// name names the port (an IANA service name, unique in the VMI).
 	// +optional
@@ -178,7 +178,7 @@ type Port struct {
 	Protocol string `json:"protocol,omitempty"`
 }
 
-// PortRange is the type of Interface.portRanges.
+// PortRange is a range of ports forwarded to the guest.
 type PortRange struct {
 	// end is the last port of the range, 1 to 65535 and not below start.
 	// +required
@@ -191,7 +191,7 @@ type PortRange struct {
 	Start int32 `json:"start"`
 }
 
-// DHCPPrivateOptions is the type of DHCPOptions.privateOptions.
+// DHCPPrivateOptions is one private DHCP option.
 type DHCPPrivateOptions struct {
 	// option is the option code, 224 to 254.
 	// +required

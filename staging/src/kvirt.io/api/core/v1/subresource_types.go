@@ -139,7 +139,7 @@ type VirtualMachineInstanceFileSystemList struct {
 	Items []VirtualMachineInstanceFileSystem `json:"items"`
 }
 
-// GuestAgentCommandInfo is the type of VirtualMachineInstanceGuestAgentInfo.supportedCommands.
+// GuestAgentCommandInfo is one command of the guest agent.
 type GuestAgentCommandInfo struct {
 	// enabled is true when the command may be used.
 	// +optional
@@ -149,14 +149,14 @@ type GuestAgentCommandInfo struct {
 	Name string `json:"name"`
 }
 
-// VirtualMachineInstanceFileSystemInfo is the type of VirtualMachineInstanceGuestAgentInfo.fsInfo.
+// VirtualMachineInstanceFileSystemInfo lists the guest's filesystems.
 type VirtualMachineInstanceFileSystemInfo struct {
 	// disks lists the mounted filesystems.
 	// +required
 	Disks []VirtualMachineInstanceFileSystem `json:"disks"`
 }
 
-// VirtualMachineInstanceGuestOSUser is the type of VirtualMachineInstanceGuestAgentInfo.userList.
+// VirtualMachineInstanceGuestOSUser is one logged-in guest user.
 type VirtualMachineInstanceGuestOSUser struct {
 	// domain is the user's domain (Windows guests).
 	// +optional
@@ -169,7 +169,7 @@ type VirtualMachineInstanceGuestOSUser struct {
 	UserName string `json:"userName"`
 }
 
-// VirtualMachineInstanceFileSystem is the type of VirtualMachineInstanceFileSystemInfo.disks.
+// VirtualMachineInstanceFileSystem is one mounted guest filesystem.
 type VirtualMachineInstanceFileSystem struct {
 	// disk lists the disks the filesystem lives on.
 	// +optional
@@ -191,7 +191,7 @@ type VirtualMachineInstanceFileSystem struct {
 	UsedBytes int32 `json:"usedBytes"`
 }
 
-// VirtualMachineInstanceFileSystemDisk is the type of VirtualMachineInstanceFileSystem.disk.
+// VirtualMachineInstanceFileSystemDisk is one disk under a guest filesystem.
 type VirtualMachineInstanceFileSystemDisk struct {
 	// busType is the bus of the disk, e.g. virtio or sata.
 	// +required

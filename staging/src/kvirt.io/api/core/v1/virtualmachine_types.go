@@ -43,7 +43,7 @@ type VirtualMachineList struct {
 	Items []VirtualMachine `json:"items"`
 }
 
-// VirtualMachineSpec is the type of VirtualMachine.spec.
+// VirtualMachineSpec is the desired state of a VirtualMachine.
 type VirtualMachineSpec struct {
 	// dataVolumeTemplates lists DataVolumes that are created with the VM, owned by it and deleted with
 	// it; volumes of the template refer to them by name.
@@ -78,7 +78,7 @@ type VirtualMachineSpec struct {
 	UpdateVolumesStrategy string `json:"updateVolumesStrategy,omitempty"`
 }
 
-// VirtualMachineStatus is the type of VirtualMachine.status.
+// VirtualMachineStatus is the observed state of a VirtualMachine.
 type VirtualMachineStatus struct {
 	// changedBlockTracking reports the state of changed block tracking for the VM's disks.
 	// +optional
@@ -163,7 +163,7 @@ type DataVolumeTemplateSpec struct {
 	Status *DataVolumeTemplateDummyStatus `json:"status,omitempty"`
 }
 
-// InstancetypeMatcher is the type of VirtualMachineSpec.instancetype.
+// InstancetypeMatcher points a VirtualMachine at an instancetype.
 type InstancetypeMatcher struct {
 	// inferFromVolume names a volume whose source (PVC, DataVolume or DataSource) carries the
 	// instancetype in its labels; once inferred, the name and kind are filled in and this field is
@@ -189,7 +189,7 @@ type InstancetypeMatcher struct {
 	RevisionName string `json:"revisionName,omitempty"`
 }
 
-// PreferenceMatcher is the type of VirtualMachineSpec.preference.
+// PreferenceMatcher points a VirtualMachine at a preference.
 type PreferenceMatcher struct {
 	// inferFromVolume names a volume whose source (PVC, DataVolume or DataSource) carries the
 	// preference in its labels; once inferred, the name and kind are filled in and this field is
@@ -214,7 +214,7 @@ type PreferenceMatcher struct {
 	RevisionName string `json:"revisionName,omitempty"`
 }
 
-// VirtualMachineInstanceTemplateSpec is the type of VirtualMachineInstanceReplicaSetSpec.template.
+// VirtualMachineInstanceTemplateSpec is the metadata and spec of VMIs to create.
 type VirtualMachineInstanceTemplateSpec struct {
 	// metadata holds the labels and annotations given to each instance created from the template.
 	// +optional
@@ -224,7 +224,7 @@ type VirtualMachineInstanceTemplateSpec struct {
 	Spec VirtualMachineInstanceSpec `json:"spec,omitempty"`
 }
 
-// InstancetypeStatusRef is the type of VirtualMachineStatus.instancetypeRef.
+// InstancetypeStatusRef records the instancetype or preference a VM uses.
 type InstancetypeStatusRef struct {
 	// controllerRevisionRef names the ControllerRevision that stores the copy in use.
 	// +optional
@@ -243,7 +243,7 @@ type InstancetypeStatusRef struct {
 	Name string `json:"name,omitempty"`
 }
 
-// VirtualMachineCondition is the type of VirtualMachineStatus.conditions.
+// VirtualMachineCondition is one condition of a VirtualMachine.
 type VirtualMachineCondition struct {
 	// status is True, False or Unknown.
 	// +required
@@ -267,7 +267,7 @@ type VirtualMachineCondition struct {
 	Type VirtualMachineConditionType `json:"type"`
 }
 
-// VirtualMachineMemoryDumpRequest is the type of VirtualMachineStatus.memoryDumpRequest.
+// VirtualMachineMemoryDumpRequest tracks one memory dump into a PVC.
 type VirtualMachineMemoryDumpRequest struct {
 	// claimName is the PVC that receives the dump.
 	// +required
@@ -293,7 +293,7 @@ type VirtualMachineMemoryDumpRequest struct {
 	StartTimestamp *metav1.Time `json:"startTimestamp,omitempty"`
 }
 
-// VirtualMachineStartFailure is the type of VirtualMachineStatus.startFailure.
+// VirtualMachineStartFailure tracks failed starts for crash-loop backoff.
 type VirtualMachineStartFailure struct {
 	// consecutiveFailCount is the number of starts in a row that failed.
 	// +optional
@@ -306,7 +306,7 @@ type VirtualMachineStartFailure struct {
 	RetryAfterTimestamp *metav1.Time `json:"retryAfterTimestamp,omitempty"`
 }
 
-// VirtualMachineStateChangeRequest is the type of VirtualMachineStatus.stateChangeRequests.
+// VirtualMachineStateChangeRequest is one queued start or stop.
 type VirtualMachineStateChangeRequest struct {
 	// action is Start or Stop.
 	// +required
@@ -319,7 +319,7 @@ type VirtualMachineStateChangeRequest struct {
 	UID string `json:"uid,omitempty"`
 }
 
-// VirtualMachineVolumeRequest is the type of VirtualMachineStatus.volumeRequests.
+// VirtualMachineVolumeRequest is one queued volume hotplug or unplug.
 type VirtualMachineVolumeRequest struct {
 	// addVolumeOptions, when set, asks to add this volume.
 	// +optional
@@ -329,7 +329,7 @@ type VirtualMachineVolumeRequest struct {
 	RemoveVolumeOptions *RemoveVolumeOptions `json:"removeVolumeOptions,omitempty"`
 }
 
-// VolumeSnapshotStatus is the type of VirtualMachineStatus.volumeSnapshotStatuses.
+// VolumeSnapshotStatus says whether one volume can be snapshotted.
 type VolumeSnapshotStatus struct {
 	// enabled is true when the volume can be snapshotted.
 	// +required
@@ -342,25 +342,25 @@ type VolumeSnapshotStatus struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// VolumeUpdateState is the type of VirtualMachineStatus.volumeUpdateState.
+// VolumeUpdateState tracks volume changes made by migration.
 type VolumeUpdateState struct {
 	// volumeMigrationState lists the volumes being moved by a storage migration.
 	// +optional
 	VolumeMigrationState *VolumeMigrationState `json:"volumeMigrationState,omitempty"`
 }
 
-// DataVolumeTemplateDummyStatus is the type of DataVolumeTemplateSpec.status.
+// DataVolumeTemplateDummyStatus is an empty placeholder kept for wire compatibility.
 type DataVolumeTemplateDummyStatus struct {
 }
 
-// ControllerRevisionRef is the type of InstancetypeStatusRef.controllerRevisionRef.
+// ControllerRevisionRef names a ControllerRevision.
 type ControllerRevisionRef struct {
 	// name is the name of the ControllerRevision.
 	// +optional
 	Name string `json:"name,omitempty"`
 }
 
-// AddVolumeOptions is the type of VirtualMachineVolumeRequest.addVolumeOptions.
+// AddVolumeOptions describes a volume to hotplug.
 type AddVolumeOptions struct {
 	// disk is the disk under which the volume appears in the guest.
 	// +required
@@ -377,7 +377,7 @@ type AddVolumeOptions struct {
 	VolumeSource *HotplugVolumeSource `json:"volumeSource"`
 }
 
-// RemoveVolumeOptions is the type of VirtualMachineVolumeRequest.removeVolumeOptions.
+// RemoveVolumeOptions names a volume to unplug.
 type RemoveVolumeOptions struct {
 	// dryRun, when it holds "All", validates the request without persisting it.
 	// +optional
@@ -388,7 +388,7 @@ type RemoveVolumeOptions struct {
 	Name string `json:"name"`
 }
 
-// VolumeMigrationState is the type of VolumeUpdateState.volumeMigrationState.
+// VolumeMigrationState lists volumes being moved.
 type VolumeMigrationState struct {
 	// migratedVolumes pairs each moved volume's source and destination claim.
 	// +optional
@@ -396,7 +396,7 @@ type VolumeMigrationState struct {
 	MigratedVolumes []StorageMigratedVolumeInfo `json:"migratedVolumes,omitempty"`
 }
 
-// HotplugVolumeSource is the type of AddVolumeOptions.volumeSource.
+// HotplugVolumeSource is the storage of a hotplugged volume.
 type HotplugVolumeSource struct {
 	// dataVolume attaches the PVC of a DataVolume in the same namespace.
 	// +optional

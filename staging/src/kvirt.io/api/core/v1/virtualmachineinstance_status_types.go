@@ -6,7 +6,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// VirtualMachineInstanceStatus is the type of VirtualMachineInstance.status.
+// VirtualMachineInstanceStatus is the observed state of a VMI.
 type VirtualMachineInstanceStatus struct {
 	// VSOCKCID is the VSOCK context ID given to the guest, when VSOCK is attached.
 	// +optional
@@ -105,7 +105,7 @@ type VirtualMachineInstanceStatus struct {
 	VolumeStatus []VolumeStatus `json:"volumeStatus,omitempty"`
 }
 
-// CPUTopology is the type of VirtualMachineInstanceStatus.currentCPUTopology.
+// CPUTopology is a vCPU layout.
 type CPUTopology struct {
 	// cores is the number of cores per socket; at least 1.
 	// +optional
@@ -118,7 +118,7 @@ type CPUTopology struct {
 	Threads int64 `json:"threads,omitempty"`
 }
 
-// ChangedBlockTrackingStatus is the type of VirtualMachineInstanceStatus.changedBlockTracking.
+// ChangedBlockTrackingStatus is the changed block tracking state of a VM.
 type ChangedBlockTrackingStatus struct {
 	// backupStatus reports the backup running or last run.
 	// +optional
@@ -128,7 +128,7 @@ type ChangedBlockTrackingStatus struct {
 	State string `json:"state"`
 }
 
-// KernelBootStatus is the type of VirtualMachineInstanceStatus.kernelBootStatus.
+// KernelBootStatus reports a kernel boot container's files.
 type KernelBootStatus struct {
 	// initrdInfo describes the initrd in use.
 	// +optional
@@ -138,7 +138,7 @@ type KernelBootStatus struct {
 	KernelInfo *KernelInfo `json:"kernelInfo,omitempty"`
 }
 
-// MemoryStatus is the type of VirtualMachineInstanceStatus.memory.
+// MemoryStatus reports guest memory sizes.
 type MemoryStatus struct {
 	// guestAtBoot is the guest memory the VM booted with.
 	// +optional
@@ -154,7 +154,7 @@ type MemoryStatus struct {
 	MemoryOverhead *resource.Quantity `json:"memoryOverhead,omitempty"`
 }
 
-// StorageMigratedVolumeInfo is the type of VirtualMachineInstanceStatus.migratedVolumes.
+// StorageMigratedVolumeInfo pairs the claims of one volume being moved.
 type StorageMigratedVolumeInfo struct {
 	// destinationPVCInfo describes the claim the volume moves to.
 	// +optional
@@ -167,7 +167,7 @@ type StorageMigratedVolumeInfo struct {
 	VolumeName string `json:"volumeName"`
 }
 
-// TopologyHints is the type of VirtualMachineInstanceStatus.topologyHints.
+// TopologyHints are node facts a VM depends on.
 type TopologyHints struct {
 	// tscFrequency is the guest's TSC frequency in Hz; the VM can only run or migrate where the node
 	// matches.
@@ -175,7 +175,7 @@ type TopologyHints struct {
 	TSCFrequency int64 `json:"tscFrequency,omitempty"`
 }
 
-// VirtualMachineInstanceCondition is the type of VirtualMachineInstanceStatus.conditions.
+// VirtualMachineInstanceCondition is one condition of a VMI.
 type VirtualMachineInstanceCondition struct {
 	// status is True, False or Unknown.
 	// +required
@@ -199,7 +199,7 @@ type VirtualMachineInstanceCondition struct {
 	Type VirtualMachineInstanceConditionType `json:"type"`
 }
 
-// VirtualMachineInstanceGuestOSInfo is the type of VirtualMachineInstanceGuestAgentInfo.os.
+// VirtualMachineInstanceGuestOSInfo describes the guest OS.
 type VirtualMachineInstanceGuestOSInfo struct {
 	// id is the OS identifier, such as fedora or mswindows.
 	// +optional
@@ -227,7 +227,7 @@ type VirtualMachineInstanceGuestOSInfo struct {
 	VersionID string `json:"versionId,omitempty"`
 }
 
-// VirtualMachineInstanceMigrationState is the type of VirtualMachineInstanceMigrationStatus.migrationState.
+// VirtualMachineInstanceMigrationState is the state of a VMI's migration.
 type VirtualMachineInstanceMigrationState struct {
 	// abortRequested is true once cancelling the migration was asked for.
 	// +optional
@@ -319,7 +319,7 @@ type VirtualMachineInstanceMigrationState struct {
 	TargetState *VirtualMachineInstanceMigrationTargetState `json:"targetState,omitempty"`
 }
 
-// VirtualMachineInstanceNetworkInterface is the type of VirtualMachineInstanceStatus.interfaces.
+// VirtualMachineInstanceNetworkInterface is one guest interface as observed.
 type VirtualMachineInstanceNetworkInterface struct {
 	// infoSource lists where the data came from: domain, guest-agent and/or multus-status.
 	// +optional
@@ -350,7 +350,7 @@ type VirtualMachineInstanceNetworkInterface struct {
 	QueueCount int32 `json:"queueCount,omitempty"`
 }
 
-// VirtualMachineInstancePhaseTransitionTimestamp is the type of VirtualMachineInstanceStatus.phaseTransitionTimestamps.
+// VirtualMachineInstancePhaseTransitionTimestamp records when a VMI entered a phase.
 type VirtualMachineInstancePhaseTransitionTimestamp struct {
 	// phase is the phase entered.
 	// +optional
@@ -360,7 +360,7 @@ type VirtualMachineInstancePhaseTransitionTimestamp struct {
 	PhaseTransitionTimestamp *metav1.Time `json:"phaseTransitionTimestamp,omitempty"`
 }
 
-// VolumeStatus is the type of VirtualMachineInstanceStatus.volumeStatus.
+// VolumeStatus is the observed state of one volume.
 type VolumeStatus struct {
 	// containerDiskVolume describes a containerDisk volume.
 	// +optional
@@ -394,7 +394,7 @@ type VolumeStatus struct {
 	Target string `json:"target"`
 }
 
-// VirtualMachineInstanceBackupStatus is the type of ChangedBlockTrackingStatus.backupStatus.
+// VirtualMachineInstanceBackupStatus is the state of a backup.
 type VirtualMachineInstanceBackupStatus struct {
 	// backupMsg carries details such as a failure reason.
 	// +optional
@@ -426,21 +426,21 @@ type VirtualMachineInstanceBackupStatus struct {
 	Volumes []VirtualMachineInstanceBackupVolumeInfo `json:"volumes,omitempty"`
 }
 
-// InitrdInfo is the type of KernelBootStatus.initrdInfo.
+// InitrdInfo describes an initrd.
 type InitrdInfo struct {
 	// checksum is a checksum of the initrd.
 	// +optional
 	Checksum int64 `json:"checksum,omitempty"`
 }
 
-// KernelInfo is the type of KernelBootStatus.kernelInfo.
+// KernelInfo describes a kernel image.
 type KernelInfo struct {
 	// checksum is a checksum of the kernel image.
 	// +optional
 	Checksum int64 `json:"checksum,omitempty"`
 }
 
-// PersistentVolumeClaimInfo is the type of StorageMigratedVolumeInfo.destinationPVCInfo.
+// PersistentVolumeClaimInfo describes a PVC.
 type PersistentVolumeClaimInfo struct {
 	// accessModes are the claim's access modes, such as ReadWriteMany.
 	// +optional
@@ -468,7 +468,7 @@ type PersistentVolumeClaimInfo struct {
 	VolumeMode *corev1.PersistentVolumeMode `json:"volumeMode,omitempty"`
 }
 
-// VMIMConfigurationOptions is the type of VirtualMachineInstanceMigrationState.migrationConfiguration.
+// VMIMConfigurationOptions is the effective configuration of one migration.
 type VMIMConfigurationOptions struct {
 	// allowAutoConverge lets QEMU slow the guest's vCPUs so that a busy VM's migration can converge;
 	// defaults to false.
@@ -534,7 +534,7 @@ type VMIMConfigurationOptions struct {
 	UtilityVolumesTimeout int64 `json:"utilityVolumesTimeout,omitempty"`
 }
 
-// VirtualMachineInstanceMigrationSourceState is the type of VirtualMachineInstanceMigrationState.sourceState.
+// VirtualMachineInstanceMigrationSourceState is the source side's migration state.
 type VirtualMachineInstanceMigrationSourceState struct {
 	// domainName is the libvirt domain name on the source.
 	// +optional
@@ -568,7 +568,7 @@ type VirtualMachineInstanceMigrationSourceState struct {
 	VirtualMachineInstanceUID string `json:"virtualMachineInstanceUID,omitempty"`
 }
 
-// VirtualMachineInstanceMigrationTargetState is the type of VirtualMachineInstanceMigrationState.targetState.
+// VirtualMachineInstanceMigrationTargetState is the target side's migration state.
 type VirtualMachineInstanceMigrationTargetState struct {
 	// attachmentPodUID is the UID of the target's hotplug attachment pod.
 	// +optional
@@ -621,14 +621,14 @@ type VirtualMachineInstanceMigrationTargetState struct {
 	VirtualMachineInstanceUID string `json:"virtualMachineInstanceUID,omitempty"`
 }
 
-// ContainerDiskInfo is the type of VolumeStatus.containerDiskVolume.
+// ContainerDiskInfo describes a containerDisk image.
 type ContainerDiskInfo struct {
 	// checksum is a checksum of the disk image taken from the container.
 	// +optional
 	Checksum int64 `json:"checksum,omitempty"`
 }
 
-// DomainMemoryDumpInfo is the type of VolumeStatus.memoryDumpVolume.
+// DomainMemoryDumpInfo describes a memory dump.
 type DomainMemoryDumpInfo struct {
 	// claimName is the PVC the memory was dumped to.
 	// +optional
@@ -644,7 +644,7 @@ type DomainMemoryDumpInfo struct {
 	TargetFileName string `json:"targetFileName,omitempty"`
 }
 
-// HotplugVolumeStatus is the type of VolumeStatus.hotplugVolume.
+// HotplugVolumeStatus describes a hotplugged volume's attachment.
 type HotplugVolumeStatus struct {
 	// attachPodName is the pod that attaches the volume to the node.
 	// +optional
@@ -654,14 +654,14 @@ type HotplugVolumeStatus struct {
 	AttachPodUID string `json:"attachPodUID,omitempty"`
 }
 
-// VirtualMachineInstanceBackupVolumeInfo is the type of VirtualMachineInstanceBackupStatus.volumes.
+// VirtualMachineInstanceBackupVolumeInfo is one volume of a backup.
 type VirtualMachineInstanceBackupVolumeInfo struct {
 	// volumeName is the name of a volume in the backup.
 	// +required
 	VolumeName string `json:"volumeName"`
 }
 
-// ExperimentalMigrationOptions is the type of VMIMConfigurationOptions.experimental.
+// ExperimentalMigrationOptions are alpha migration tuning knobs.
 type ExperimentalMigrationOptions struct {
 	// compression is the compression algorithm of the migration stream; none or empty disables
 	// compression.
@@ -675,7 +675,7 @@ type ExperimentalMigrationOptions struct {
 	StallDetector *StallDetectorOptions `json:"stallDetector,omitempty"`
 }
 
-// DowntimeTuningOptions is the type of ExperimentalMigrationOptions.downtimeTuning.
+// DowntimeTuningOptions raise the allowed downtime as a migration goes on.
 type DowntimeTuningOptions struct {
 	// cooldownSeconds is the least time, in seconds, between two raises of the allowed downtime;
 	// defaults to 10.
@@ -694,7 +694,7 @@ type DowntimeTuningOptions struct {
 	Steps int32 `json:"steps,omitempty"`
 }
 
-// StallDetectorOptions is the type of ExperimentalMigrationOptions.stallDetector.
+// StallDetectorOptions tune the detection of stalled migrations.
 type StallDetectorOptions struct {
 	// completionTimeoutFactor scales the completion timeout to give the time budget within which a
 	// forced switchover must still be able to finish.

@@ -46,7 +46,7 @@ type VirtualMachineInstanceList struct {
 	Items []VirtualMachineInstance `json:"items"`
 }
 
-// VirtualMachineInstanceSpec is the type of VirtualMachineInstance.spec.
+// VirtualMachineInstanceSpec is the desired VM: hardware, storage, networks and scheduling.
 type VirtualMachineInstanceSpec struct {
 	// accessCredentials lists SSH keys and passwords to place into the guest, and how.
 	// +optional
@@ -140,7 +140,7 @@ type VirtualMachineInstanceSpec struct {
 	Volumes []Volume `json:"volumes,omitempty"`
 }
 
-// AccessCredential is the type of VirtualMachineInstanceSpec.accessCredentials.
+// AccessCredential is one SSH key set or password set for the guest.
 type AccessCredential struct {
 	// sshPublicKey places SSH public keys from a Secret into the guest.
 	// +optional
@@ -150,7 +150,7 @@ type AccessCredential struct {
 	UserPassword *UserPasswordAccessCredential `json:"userPassword,omitempty"`
 }
 
-// Probe is the type of VirtualMachineInstanceSpec.livenessProbe.
+// Probe checks the guest periodically.
 type Probe struct {
 	// exec runs a command in the guest through the QEMU guest agent; the probe fails when the agent is
 	// absent. Exactly one of exec, httpGet, tcpSocket and guestAgentPing is set.
@@ -185,7 +185,7 @@ type Probe struct {
 	TimeoutSeconds int32 `json:"timeoutSeconds,omitempty"`
 }
 
-// UtilityVolume is the type of VirtualMachineInstanceSpec.utilityVolumes.
+// UtilityVolume is a PVC mounted into the launcher pod only.
 type UtilityVolume struct {
 	// claimName is a PVC in the VMI's namespace.
 	// +required
@@ -201,7 +201,7 @@ type UtilityVolume struct {
 	Type string `json:"type,omitempty"`
 }
 
-// VirtualMachineInstanceResourceClaim is the type of VirtualMachineInstanceSpec.resourceClaims.
+// VirtualMachineInstanceResourceClaim is one dynamic resource allocation claim of a VMI.
 type VirtualMachineInstanceResourceClaim struct {
 	// name identifies the claim within the VMI (a DNS label); devices refer to it.
 	// +required
@@ -216,7 +216,7 @@ type VirtualMachineInstanceResourceClaim struct {
 	ResourceClaimTemplateName string `json:"resourceClaimTemplateName,omitempty"`
 }
 
-// SSHPublicKeyAccessCredential is the type of AccessCredential.sshPublicKey.
+// SSHPublicKeyAccessCredential places SSH keys into the guest.
 type SSHPublicKeyAccessCredential struct {
 	// propagationMethod says how the keys reach the guest.
 	// +required
@@ -226,7 +226,7 @@ type SSHPublicKeyAccessCredential struct {
 	Source SSHPublicKeyAccessCredentialSource `json:"source"`
 }
 
-// UserPasswordAccessCredential is the type of AccessCredential.userPassword.
+// UserPasswordAccessCredential sets guest passwords.
 type UserPasswordAccessCredential struct {
 	// propagationMethod says how the passwords reach the guest.
 	// +required
@@ -236,11 +236,12 @@ type UserPasswordAccessCredential struct {
 	Source UserPasswordAccessCredentialSource `json:"source"`
 }
 
-// GuestAgentPing is the type of Probe.guestAgentPing.
+// GuestAgentPing probes by pinging the guest agent; it has no fields.
 type GuestAgentPing struct {
 }
 
-// SSHPublicKeyAccessCredentialPropagationMethod is the type of SSHPublicKeyAccessCredential.propagationMethod.
+// SSHPublicKeyAccessCredentialPropagationMethod says how SSH keys reach the guest; one field is
+// set.
 type SSHPublicKeyAccessCredentialPropagationMethod struct {
 	// configDrive puts the keys into the cloud-init config drive metadata, read once at boot.
 	// +optional
@@ -254,21 +255,21 @@ type SSHPublicKeyAccessCredentialPropagationMethod struct {
 	QemuGuestAgent *QemuGuestAgentSSHPublicKeyAccessCredentialPropagation `json:"qemuGuestAgent,omitempty"`
 }
 
-// SSHPublicKeyAccessCredentialSource is the type of SSHPublicKeyAccessCredential.source.
+// SSHPublicKeyAccessCredentialSource says where SSH keys come from.
 type SSHPublicKeyAccessCredentialSource struct {
 	// secret reads the keys from a Secret; every value in it is a key.
 	// +optional
 	Secret *AccessCredentialSecretSource `json:"secret,omitempty"`
 }
 
-// UserPasswordAccessCredentialPropagationMethod is the type of UserPasswordAccessCredential.propagationMethod.
+// UserPasswordAccessCredentialPropagationMethod says how passwords reach the guest.
 type UserPasswordAccessCredentialPropagationMethod struct {
 	// qemuGuestAgent sets the passwords through the QEMU guest agent while the guest runs.
 	// +optional
 	QemuGuestAgent *QemuGuestAgentUserPasswordAccessCredentialPropagation `json:"qemuGuestAgent,omitempty"`
 }
 
-// UserPasswordAccessCredentialSource is the type of UserPasswordAccessCredential.source.
+// UserPasswordAccessCredentialSource says where passwords come from.
 type UserPasswordAccessCredentialSource struct {
 	// secret reads the passwords from a Secret: each key is a user name, each value that user's
 	// password.
@@ -276,15 +277,16 @@ type UserPasswordAccessCredentialSource struct {
 	Secret *AccessCredentialSecretSource `json:"secret,omitempty"`
 }
 
-// ConfigDriveSSHPublicKeyAccessCredentialPropagation is the type of SSHPublicKeyAccessCredentialPropagationMethod.configDrive.
+// ConfigDriveSSHPublicKeyAccessCredentialPropagation selects config drive metadata; it has no
+// fields.
 type ConfigDriveSSHPublicKeyAccessCredentialPropagation struct {
 }
 
-// NoCloudSSHPublicKeyAccessCredentialPropagation is the type of SSHPublicKeyAccessCredentialPropagationMethod.noCloud.
+// NoCloudSSHPublicKeyAccessCredentialPropagation selects NoCloud metadata; it has no fields.
 type NoCloudSSHPublicKeyAccessCredentialPropagation struct {
 }
 
-// QemuGuestAgentSSHPublicKeyAccessCredentialPropagation is the type of SSHPublicKeyAccessCredentialPropagationMethod.qemuGuestAgent.
+// QemuGuestAgentSSHPublicKeyAccessCredentialPropagation writes keys through the guest agent.
 type QemuGuestAgentSSHPublicKeyAccessCredentialPropagation struct {
 	// users are the guest users whose authorized_keys receive the keys.
 	// +required
@@ -292,13 +294,14 @@ type QemuGuestAgentSSHPublicKeyAccessCredentialPropagation struct {
 	Users []string `json:"users"`
 }
 
-// AccessCredentialSecretSource is the type of SSHPublicKeyAccessCredentialSource.secret.
+// AccessCredentialSecretSource names the Secret credentials come from.
 type AccessCredentialSecretSource struct {
 	// secretName is a Secret in the VMI's namespace.
 	// +required
 	SecretName string `json:"secretName"`
 }
 
-// QemuGuestAgentUserPasswordAccessCredentialPropagation is the type of UserPasswordAccessCredentialPropagationMethod.qemuGuestAgent.
+// QemuGuestAgentUserPasswordAccessCredentialPropagation sets passwords through the guest agent; it
+// has no fields.
 type QemuGuestAgentUserPasswordAccessCredentialPropagation struct {
 }

@@ -39,7 +39,7 @@ type VirtualMachineInstanceMigrationList struct {
 	Items []VirtualMachineInstanceMigration `json:"items"`
 }
 
-// VirtualMachineInstanceMigrationSpec is the type of VirtualMachineInstanceMigration.spec.
+// VirtualMachineInstanceMigrationSpec is what to migrate and where.
 type VirtualMachineInstanceMigrationSpec struct {
 	// addedNodeSelector adds node labels the target node must carry, on top of the VMI's own node
 	// selector and affinity (the VMI's values win on conflicts).
@@ -60,7 +60,7 @@ type VirtualMachineInstanceMigrationSpec struct {
 	VMIName string `json:"vmiName,omitempty"`
 }
 
-// VirtualMachineInstanceMigrationStatus is the type of VirtualMachineInstanceMigration.status.
+// VirtualMachineInstanceMigrationStatus is the observed state of a migration.
 type VirtualMachineInstanceMigrationStatus struct {
 	// conditions are the migration's conditions, merged by type.
 	// +optional
@@ -83,7 +83,7 @@ type VirtualMachineInstanceMigrationStatus struct {
 	SynchronizationAddresses []string `json:"synchronizationAddresses,omitempty"`
 }
 
-// VirtualMachineInstanceMigrationSource is the type of VirtualMachineInstanceMigrationSpec.sendTo.
+// VirtualMachineInstanceMigrationSource is the sending half of a migration between clusters.
 type VirtualMachineInstanceMigrationSource struct {
 	// connectURL is the URL of the other cluster's synchronization service.
 	// +required
@@ -93,14 +93,14 @@ type VirtualMachineInstanceMigrationSource struct {
 	MigrationID string `json:"migrationID"`
 }
 
-// VirtualMachineInstanceMigrationTarget is the type of VirtualMachineInstanceMigrationSpec.receive.
+// VirtualMachineInstanceMigrationTarget is the receiving half of a migration between clusters.
 type VirtualMachineInstanceMigrationTarget struct {
 	// migrationID identifies the migration; both halves use the same ID.
 	// +required
 	MigrationID string `json:"migrationID"`
 }
 
-// VirtualMachineInstanceMigrationCondition is the type of VirtualMachineInstanceMigrationStatus.conditions.
+// VirtualMachineInstanceMigrationCondition is one condition of a migration.
 type VirtualMachineInstanceMigrationCondition struct {
 	// status is True, False or Unknown.
 	// +required
@@ -124,7 +124,7 @@ type VirtualMachineInstanceMigrationCondition struct {
 	Type VirtualMachineInstanceMigrationConditionType `json:"type"`
 }
 
-// VirtualMachineInstanceMigrationPhaseTransitionTimestamp is the type of VirtualMachineInstanceMigrationStatus.phaseTransitionTimestamps.
+// VirtualMachineInstanceMigrationPhaseTransitionTimestamp records when a migration entered a phase.
 type VirtualMachineInstanceMigrationPhaseTransitionTimestamp struct {
 	// phase is the phase entered.
 	// +optional

@@ -45,7 +45,7 @@ type VirtualMachineInstanceReplicaSetList struct {
 	Items []VirtualMachineInstanceReplicaSet `json:"items"`
 }
 
-// VirtualMachineInstanceReplicaSetSpec is the type of VirtualMachineInstanceReplicaSet.spec.
+// VirtualMachineInstanceReplicaSetSpec is the desired state of a replica set.
 type VirtualMachineInstanceReplicaSetSpec struct {
 	// paused stops the controller from creating or deleting VMIs while true.
 	// +optional
@@ -61,7 +61,7 @@ type VirtualMachineInstanceReplicaSetSpec struct {
 	Template *VirtualMachineInstanceTemplateSpec `json:"template"`
 }
 
-// VirtualMachineInstanceReplicaSetStatus is the type of VirtualMachineInstanceReplicaSet.status.
+// VirtualMachineInstanceReplicaSetStatus is the observed state of a replica set.
 type VirtualMachineInstanceReplicaSetStatus struct {
 	// conditions are the replica set's conditions, such as ReplicaFailure.
 	// +optional
@@ -77,7 +77,7 @@ type VirtualMachineInstanceReplicaSetStatus struct {
 	Replicas int32 `json:"replicas,omitempty"`
 }
 
-// VirtualMachineInstanceReplicaSetCondition is the type of VirtualMachineInstanceReplicaSetStatus.conditions.
+// VirtualMachineInstanceReplicaSetCondition is one condition of a replica set.
 type VirtualMachineInstanceReplicaSetCondition struct {
 	// status is True, False or Unknown.
 	// +required

@@ -5,7 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// Volume is the type of VirtualMachineInstanceSpec.volumes.
+// Volume is a storage source that a disk or filesystem uses; exactly one source is set.
 type Volume struct {
 	// cloudInitConfigDrive attaches cloud-init data as a config drive disk; the guest needs
 	// cloud-init.
@@ -66,7 +66,7 @@ type Volume struct {
 	Sysprep *SysprepSource `json:"sysprep,omitempty"`
 }
 
-// CloudInitConfigDriveSource is the type of Volume.cloudInitConfigDrive.
+// CloudInitConfigDriveSource is cloud-init data in config drive form.
 type CloudInitConfigDriveSource struct {
 	// networkData is inline network configuration.
 	// +optional
@@ -88,7 +88,7 @@ type CloudInitConfigDriveSource struct {
 	UserDataBase64 string `json:"userDataBase64,omitempty"`
 }
 
-// CloudInitNoCloudSource is the type of Volume.cloudInitNoCloud.
+// CloudInitNoCloudSource is cloud-init data in NoCloud form.
 type CloudInitNoCloudSource struct {
 	// networkData is inline network configuration.
 	// +optional
@@ -110,7 +110,7 @@ type CloudInitNoCloudSource struct {
 	UserDataBase64 string `json:"userDataBase64,omitempty"`
 }
 
-// ConfigMapVolumeSource is the type of Volume.configMap.
+// ConfigMapVolumeSource exposes a ConfigMap to the guest.
 type ConfigMapVolumeSource struct {
 	// name is the ConfigMap in the VMI's namespace.
 	// +optional
@@ -123,7 +123,7 @@ type ConfigMapVolumeSource struct {
 	VolumeLabel string `json:"volumeLabel,omitempty"`
 }
 
-// ContainerDiskSource is the type of Volume.containerDisk.
+// ContainerDiskSource is a disk image inside a container image.
 type ContainerDiskSource struct {
 	// image is the container image holding the disk image.
 	// +required
@@ -142,7 +142,7 @@ type ContainerDiskSource struct {
 	Path string `json:"path,omitempty"`
 }
 
-// ContainerPathVolumeSource is the type of Volume.containerPath.
+// ContainerPathVolumeSource is a path of the compute container shared into the guest.
 type ContainerPathVolumeSource struct {
 	// path is an absolute path that a volume mount of the compute container provides.
 	// +required
@@ -152,7 +152,7 @@ type ContainerPathVolumeSource struct {
 	ReadOnly *bool `json:"readOnly,omitempty"`
 }
 
-// DataVolumeSource is the type of HotplugVolumeSource.dataVolume.
+// DataVolumeSource names a DataVolume whose PVC backs the volume.
 type DataVolumeSource struct {
 	// hotpluggable marks the volume as hotplugged, attached through its own pod so it can be removed
 	// while the VM runs.
@@ -163,7 +163,7 @@ type DataVolumeSource struct {
 	Name string `json:"name"`
 }
 
-// DownwardAPIVolumeSource is the type of Volume.downwardAPI.
+// DownwardAPIVolumeSource exposes pod fields to the guest.
 type DownwardAPIVolumeSource struct {
 	// fields lists the files to create and the pod fields they hold.
 	// +optional
@@ -173,25 +173,25 @@ type DownwardAPIVolumeSource struct {
 	VolumeLabel string `json:"volumeLabel,omitempty"`
 }
 
-// DownwardMetricsVolumeSource is the type of Volume.downwardMetrics.
+// DownwardMetricsVolumeSource is the host metrics disk; it has no fields.
 type DownwardMetricsVolumeSource struct {
 }
 
-// EmptyDiskSource is the type of Volume.emptyDisk.
+// EmptyDiskSource is a blank disk that lives with the VMI.
 type EmptyDiskSource struct {
 	// capacity is the size of the disk.
 	// +required
 	Capacity *resource.Quantity `json:"capacity"`
 }
 
-// EphemeralVolumeSource is the type of Volume.ephemeral.
+// EphemeralVolumeSource is a PVC with a throw-away copy-on-write layer.
 type EphemeralVolumeSource struct {
 	// persistentVolumeClaim is the PVC read from.
 	// +optional
 	PersistentVolumeClaim *corev1.PersistentVolumeClaimVolumeSource `json:"persistentVolumeClaim,omitempty"`
 }
 
-// HostDisk is the type of Volume.hostDisk.
+// HostDisk is a disk image file on the node.
 type HostDisk struct {
 	// capacity is the size of the image file to create with DiskOrCreate.
 	// +optional
@@ -207,7 +207,7 @@ type HostDisk struct {
 	Type string `json:"type"`
 }
 
-// MemoryDumpVolumeSource is the type of Volume.memoryDump.
+// MemoryDumpVolumeSource is the PVC a memory dump goes to.
 type MemoryDumpVolumeSource struct {
 	// claimName is the PVC that receives the dump.
 	// +required
@@ -220,7 +220,7 @@ type MemoryDumpVolumeSource struct {
 	ReadOnly *bool `json:"readOnly,omitempty"`
 }
 
-// PersistentVolumeClaimVolumeSource is the type of HotplugVolumeSource.persistentVolumeClaim.
+// PersistentVolumeClaimVolumeSource names a PVC that backs the volume.
 type PersistentVolumeClaimVolumeSource struct {
 	// claimName is the PVC in the VMI's namespace.
 	// +required
@@ -234,7 +234,7 @@ type PersistentVolumeClaimVolumeSource struct {
 	ReadOnly *bool `json:"readOnly,omitempty"`
 }
 
-// SecretVolumeSource is the type of Volume.secret.
+// SecretVolumeSource exposes a Secret to the guest.
 type SecretVolumeSource struct {
 	// optional lets the VMI start when the Secret is missing.
 	// +optional
@@ -247,14 +247,14 @@ type SecretVolumeSource struct {
 	VolumeLabel string `json:"volumeLabel,omitempty"`
 }
 
-// ServiceAccountVolumeSource is the type of Volume.serviceAccount.
+// ServiceAccountVolumeSource exposes a ServiceAccount's token to the guest.
 type ServiceAccountVolumeSource struct {
 	// serviceAccountName is the ServiceAccount in the VMI's namespace.
 	// +optional
 	ServiceAccountName string `json:"serviceAccountName,omitempty"`
 }
 
-// SysprepSource is the type of Volume.sysprep.
+// SysprepSource is a Windows answer file.
 type SysprepSource struct {
 	// configMap names a ConfigMap holding the answer file.
 	// +optional

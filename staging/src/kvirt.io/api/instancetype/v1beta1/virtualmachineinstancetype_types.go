@@ -67,7 +67,8 @@ type VirtualMachineClusterInstancetypeList struct {
 	Items []VirtualMachineClusterInstancetype `json:"items"`
 }
 
-// VirtualMachineInstancetypeSpec is the type of VirtualMachineClusterInstancetype.spec.
+// VirtualMachineInstancetypeSpec holds the resources an instancetype sets on a VM; the VM may not
+// set them itself.
 type VirtualMachineInstancetypeSpec struct {
 	// annotations are added to the VMI; they win over the VM's own annotations of the same key.
 	// +optional
@@ -103,7 +104,7 @@ type VirtualMachineInstancetypeSpec struct {
 	SchedulerName string `json:"schedulerName,omitempty"`
 }
 
-// CPUInstancetype is the type of VirtualMachineInstancetypeSpec.cpu.
+// CPUInstancetype is an instancetype's CPU.
 type CPUInstancetype struct {
 	// dedicatedCPUPlacement pins each vCPU to a host CPU of its own.
 	// +optional
@@ -129,7 +130,7 @@ type CPUInstancetype struct {
 	Realtime *virtv1.Realtime `json:"realtime,omitempty"`
 }
 
-// MemoryInstancetype is the type of VirtualMachineInstancetypeSpec.memory.
+// MemoryInstancetype is an instancetype's memory.
 type MemoryInstancetype struct {
 	// guest is the memory the guest sees.
 	// +required

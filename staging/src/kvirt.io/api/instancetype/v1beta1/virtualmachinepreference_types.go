@@ -69,7 +69,8 @@ type VirtualMachineClusterPreferenceList struct {
 	Items []VirtualMachineClusterPreference `json:"items"`
 }
 
-// VirtualMachinePreferenceSpec is the type of VirtualMachineClusterPreference.spec.
+// VirtualMachinePreferenceSpec holds the settings a preference fills into VMs that leave them
+// unset.
 type VirtualMachinePreferenceSpec struct {
 	// annotations are added to the VMI unless it already has the key.
 	// +optional
@@ -118,7 +119,7 @@ type VirtualMachinePreferenceSpec struct {
 	Volumes *VolumePreferences `json:"volumes,omitempty"`
 }
 
-// CPUPreferences is the type of VirtualMachinePreferenceSpec.cpu.
+// CPUPreferences are preferred CPU settings.
 type CPUPreferences struct {
 	// preferredCPUFeatures are CPU features added unless the VM sets them.
 	// +optional
@@ -132,7 +133,7 @@ type CPUPreferences struct {
 	SpreadOptions *SpreadOptions `json:"spreadOptions,omitempty"`
 }
 
-// ClockPreferences is the type of VirtualMachinePreferenceSpec.clock.
+// ClockPreferences are preferred clock settings.
 type ClockPreferences struct {
 	// preferredClockOffset is the clock offset used when the VM sets none.
 	// +optional
@@ -142,7 +143,7 @@ type ClockPreferences struct {
 	PreferredTimer *virtv1.Timer `json:"preferredTimer,omitempty"`
 }
 
-// DevicePreferences is the type of VirtualMachinePreferenceSpec.devices.
+// DevicePreferences are preferred device settings.
 type DevicePreferences struct {
 	// preferredAutoattachGraphicsDevice is the autoattachGraphicsDevice value used when the VM sets
 	// none.
@@ -228,7 +229,7 @@ type DevicePreferences struct {
 	PreferredVirtualGPUOptions *virtv1.VGPUOptions `json:"preferredVirtualGPUOptions,omitempty"`
 }
 
-// FeaturePreferences is the type of VirtualMachinePreferenceSpec.features.
+// FeaturePreferences are preferred hypervisor feature settings.
 type FeaturePreferences struct {
 	// preferredAcpi is the ACPI setting used when the VM sets none.
 	// +optional
@@ -250,7 +251,7 @@ type FeaturePreferences struct {
 	PreferredSMM *virtv1.FeatureState `json:"preferredSmm,omitempty"`
 }
 
-// FirmwarePreferences is the type of VirtualMachinePreferenceSpec.firmware.
+// FirmwarePreferences are preferred firmware settings.
 type FirmwarePreferences struct {
 	// preferredEfi is the EFI setting used when the VM chooses no bootloader.
 	// +optional
@@ -269,14 +270,14 @@ type FirmwarePreferences struct {
 	PreferredUseSecureBoot *bool `json:"preferredUseSecureBoot,omitempty"`
 }
 
-// MachinePreferences is the type of VirtualMachinePreferenceSpec.machine.
+// MachinePreferences are preferred machine settings.
 type MachinePreferences struct {
 	// preferredMachineType is the machine type used when the VM sets none.
 	// +optional
 	PreferredMachineType string `json:"preferredMachineType,omitempty"`
 }
 
-// PreferenceRequirements is the type of VirtualMachinePreferenceSpec.requirements.
+// PreferenceRequirements are the least resources a VM needs to use a preference.
 type PreferenceRequirements struct {
 	// architecture is the architecture the VM must have.
 	// +optional
@@ -289,14 +290,14 @@ type PreferenceRequirements struct {
 	Memory *MemoryPreferenceRequirement `json:"memory,omitempty"`
 }
 
-// VolumePreferences is the type of VirtualMachinePreferenceSpec.volumes.
+// VolumePreferences are preferred volume settings.
 type VolumePreferences struct {
 	// preferredStorageClassName is the storage class of dataVolumeTemplates that set none.
 	// +optional
 	PreferredStorageClassName string `json:"preferredStorageClassName,omitempty"`
 }
 
-// SpreadOptions is the type of CPUPreferences.spreadOptions.
+// SpreadOptions tunes how the spread topology lays out vCPUs.
 type SpreadOptions struct {
 	// across is SocketsCores (default), SocketsCoresThreads or CoresThreads: the levels vCPUs are
 	// spread over.
@@ -307,14 +308,14 @@ type SpreadOptions struct {
 	Ratio int64 `json:"ratio,omitempty"`
 }
 
-// CPUPreferenceRequirement is the type of PreferenceRequirements.cpu.
+// CPUPreferenceRequirement is the least CPU a VM needs.
 type CPUPreferenceRequirement struct {
 	// guest is the least number of vCPUs.
 	// +required
 	Guest int64 `json:"guest"`
 }
 
-// MemoryPreferenceRequirement is the type of PreferenceRequirements.memory.
+// MemoryPreferenceRequirement is the least memory a VM needs.
 type MemoryPreferenceRequirement struct {
 	// guest is the least guest memory.
 	// +required

@@ -21,7 +21,7 @@ package v1
 // AddVolumeOptionsApplyConfiguration represents a declarative configuration of the AddVolumeOptions type for use
 // with apply.
 //
-// AddVolumeOptions is the type of VirtualMachineVolumeRequest.addVolumeOptions.
+// AddVolumeOptions describes a volume to hotplug.
 type AddVolumeOptionsApplyConfiguration struct {
 	// disk is the disk under which the volume appears in the guest.
 	Disk *DiskApplyConfiguration `json:"disk,omitempty"`

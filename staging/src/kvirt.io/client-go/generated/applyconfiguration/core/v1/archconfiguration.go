@@ -21,7 +21,7 @@ package v1
 // ArchConfigurationApplyConfiguration represents a declarative configuration of the ArchConfiguration type for use
 // with apply.
 //
-// ArchConfiguration is the type of KubeVirtConfiguration.architectureConfiguration.
+// ArchConfiguration holds per-architecture settings.
 type ArchConfigurationApplyConfiguration struct {
 	// amd64 holds the amd64 settings.
 	Amd64 *ArchSpecificConfigurationApplyConfiguration `json:"amd64,omitempty"`

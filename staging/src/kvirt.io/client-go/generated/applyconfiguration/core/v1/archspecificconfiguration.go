@@ -21,7 +21,7 @@ package v1
 // ArchSpecificConfigurationApplyConfiguration represents a declarative configuration of the ArchSpecificConfiguration type for use
 // with apply.
 //
-// ArchSpecificConfiguration is the type of ArchConfiguration.amd64.
+// ArchSpecificConfiguration holds the settings of one architecture.
 type ArchSpecificConfigurationApplyConfiguration struct {
 	// emulatedMachines lists the machine types VMs may use, as glob patterns.
 	EmulatedMachines []string `json:"emulatedMachines,omitempty"`

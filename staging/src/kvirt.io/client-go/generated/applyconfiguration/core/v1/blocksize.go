@@ -21,7 +21,7 @@ package v1
 // BlockSizeApplyConfiguration represents a declarative configuration of the BlockSize type for use
 // with apply.
 //
-// BlockSize is the type of Disk.blockSize.
+// BlockSize sets the block sizes a disk reports.
 type BlockSizeApplyConfiguration struct {
 	// custom sets the block sizes explicitly.
 	Custom *CustomBlockSizeApplyConfiguration `json:"custom,omitempty"`

@@ -25,7 +25,7 @@ import (
 // CDRomTargetApplyConfiguration represents a declarative configuration of the CDRomTarget type for use
 // with apply.
 //
-// CDRomTarget is the type of Disk.cdrom.
+// CDRomTarget attaches a volume as a CD-ROM.
 type CDRomTargetApplyConfiguration struct {
 	// bus is the bus of the drive: sata or scsi (virtio is refused); defaults by architecture (sata on
 	// amd64).

@@ -25,7 +25,7 @@ import (
 // CertConfigApplyConfiguration represents a declarative configuration of the CertConfig type for use
 // with apply.
 //
-// CertConfig is the type of KubeVirtSelfSignConfiguration.ca.
+// CertConfig is the lifetime and renewal time of a certificate.
 type CertConfigApplyConfiguration struct {
 	// duration is the certificate's lifetime.
 	Duration *metav1.Duration `json:"duration,omitempty"`

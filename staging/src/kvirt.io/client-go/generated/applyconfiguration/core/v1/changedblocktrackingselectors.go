@@ -25,7 +25,7 @@ import (
 // ChangedBlockTrackingSelectorsApplyConfiguration represents a declarative configuration of the ChangedBlockTrackingSelectors type for use
 // with apply.
 //
-// ChangedBlockTrackingSelectors is the type of KubeVirtConfiguration.changedBlockTrackingLabelSelectors.
+// ChangedBlockTrackingSelectors select VMs for changed block tracking.
 type ChangedBlockTrackingSelectorsApplyConfiguration struct {
 	// namespaceLabelSelector selects namespaces whose VMs get changed block tracking.
 	NamespaceLabelSelector *metav1.LabelSelectorApplyConfiguration `json:"namespaceLabelSelector,omitempty"`

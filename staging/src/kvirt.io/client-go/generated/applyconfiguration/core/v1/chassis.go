@@ -21,7 +21,7 @@ package v1
 // ChassisApplyConfiguration represents a declarative configuration of the Chassis type for use
 // with apply.
 //
-// Chassis is the type of DomainSpec.chassis.
+// Chassis is SMBIOS chassis information.
 type ChassisApplyConfiguration struct {
 	// asset is the chassis asset tag.
 	Asset *string `json:"asset,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // ClaimRequestApplyConfiguration represents a declarative configuration of the ClaimRequest type for use
 // with apply.
 //
-// ClaimRequest is the type of Network.resourceClaim.
+// ClaimRequest names one request of a resource claim.
 type ClaimRequestApplyConfiguration struct {
 	// claimName names an entry of spec.resourceClaims.
 	ClaimName *string `json:"claimName,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // ClockApplyConfiguration represents a declarative configuration of the Clock type for use
 // with apply.
 //
-// Clock is the type of DomainSpec.clock.
+// Clock is the guest's clock configuration.
 type ClockApplyConfiguration struct {
 	// timer lists the timers attached to the guest.
 	Timer *TimerApplyConfiguration `json:"timer,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // ClockOffsetApplyConfiguration represents a declarative configuration of the ClockOffset type for use
 // with apply.
 //
-// ClockOffset is the type of ClockPreferences.preferredClockOffset.
+// ClockOffset is a guest clock offset.
 type ClockOffsetApplyConfiguration struct {
 	// timezone starts the guest clock in this time zone, e.g. Europe/Berlin.
 	Timezone *string `json:"timezone,omitempty"`

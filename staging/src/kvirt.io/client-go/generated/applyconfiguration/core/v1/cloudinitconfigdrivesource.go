@@ -25,7 +25,7 @@ import (
 // CloudInitConfigDriveSourceApplyConfiguration represents a declarative configuration of the CloudInitConfigDriveSource type for use
 // with apply.
 //
-// CloudInitConfigDriveSource is the type of Volume.cloudInitConfigDrive.
+// CloudInitConfigDriveSource is cloud-init data in config drive form.
 type CloudInitConfigDriveSourceApplyConfiguration struct {
 	// networkData is inline network configuration.
 	NetworkData *string `json:"networkData,omitempty"`

@@ -25,7 +25,7 @@ import (
 // CloudInitNoCloudSourceApplyConfiguration represents a declarative configuration of the CloudInitNoCloudSource type for use
 // with apply.
 //
-// CloudInitNoCloudSource is the type of Volume.cloudInitNoCloud.
+// CloudInitNoCloudSource is cloud-init data in NoCloud form.
 type CloudInitNoCloudSourceApplyConfiguration struct {
 	// networkData is inline network configuration.
 	NetworkData *string `json:"networkData,omitempty"`

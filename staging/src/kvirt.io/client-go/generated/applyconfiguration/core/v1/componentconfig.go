@@ -21,7 +21,7 @@ package v1
 // ComponentConfigApplyConfiguration represents a declarative configuration of the ComponentConfig type for use
 // with apply.
 //
-// ComponentConfig is the type of KubeVirtSpec.infra.
+// ComponentConfig places a group of component pods.
 type ComponentConfigApplyConfiguration struct {
 	// nodePlacement says where the components' pods may run.
 	NodePlacement *NodePlacementApplyConfiguration `json:"nodePlacement,omitempty"`

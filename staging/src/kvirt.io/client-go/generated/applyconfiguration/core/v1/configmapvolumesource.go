@@ -21,7 +21,7 @@ package v1
 // ConfigMapVolumeSourceApplyConfiguration represents a declarative configuration of the ConfigMapVolumeSource type for use
 // with apply.
 //
-// ConfigMapVolumeSource is the type of Volume.configMap.
+// ConfigMapVolumeSource exposes a ConfigMap to the guest.
 type ConfigMapVolumeSourceApplyConfiguration struct {
 	// name is the ConfigMap in the VMI's namespace.
 	Name *string `json:"name,omitempty"`

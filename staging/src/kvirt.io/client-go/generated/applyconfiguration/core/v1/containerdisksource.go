@@ -25,7 +25,7 @@ import (
 // ContainerDiskSourceApplyConfiguration represents a declarative configuration of the ContainerDiskSource type for use
 // with apply.
 //
-// ContainerDiskSource is the type of Volume.containerDisk.
+// ContainerDiskSource is a disk image inside a container image.
 type ContainerDiskSourceApplyConfiguration struct {
 	// image is the container image holding the disk image.
 	Image *string `json:"image,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // ContainerPathVolumeSourceApplyConfiguration represents a declarative configuration of the ContainerPathVolumeSource type for use
 // with apply.
 //
-// ContainerPathVolumeSource is the type of Volume.containerPath.
+// ContainerPathVolumeSource is a path of the compute container shared into the guest.
 type ContainerPathVolumeSourceApplyConfiguration struct {
 	// path is an absolute path that a volume mount of the compute container provides.
 	Path *string `json:"path,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // CPUApplyConfiguration represents a declarative configuration of the CPU type for use
 // with apply.
 //
-// CPU is the type of DomainSpec.cpu.
+// CPU is the guest's CPU configuration.
 type CPUApplyConfiguration struct {
 	// cores is the number of cores per socket; at least 1. With sockets and threads unset too, the
 	// topology defaults to one core, one thread and as many sockets as CPUs requested.

@@ -21,7 +21,7 @@ package v1
 // CPUFeatureApplyConfiguration represents a declarative configuration of the CPUFeature type for use
 // with apply.
 //
-// CPUFeature is the type of CPU.features.
+// CPUFeature turns one CPU feature on or off.
 type CPUFeatureApplyConfiguration struct {
 	// name is the feature name as libvirt knows it, e.g. vmx.
 	Name *string `json:"name,omitempty"`

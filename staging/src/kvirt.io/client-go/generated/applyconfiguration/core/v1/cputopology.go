@@ -21,7 +21,7 @@ package v1
 // CPUTopologyApplyConfiguration represents a declarative configuration of the CPUTopology type for use
 // with apply.
 //
-// CPUTopology is the type of VirtualMachineInstanceStatus.currentCPUTopology.
+// CPUTopology is a vCPU layout.
 type CPUTopologyApplyConfiguration struct {
 	// cores is the number of cores per socket; at least 1.
 	Cores *int64 `json:"cores,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // CustomBlockSizeApplyConfiguration represents a declarative configuration of the CustomBlockSize type for use
 // with apply.
 //
-// CustomBlockSize is the type of BlockSize.custom.
+// CustomBlockSize gives block sizes explicitly.
 type CustomBlockSizeApplyConfiguration struct {
 	// discardGranularity is the discard granularity in bytes.
 	DiscardGranularity *int32 `json:"discardGranularity,omitempty"`

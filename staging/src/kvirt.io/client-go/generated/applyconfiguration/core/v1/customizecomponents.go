@@ -21,7 +21,7 @@ package v1
 // CustomizeComponentsApplyConfiguration represents a declarative configuration of the CustomizeComponents type for use
 // with apply.
 //
-// CustomizeComponents is the type of KubeVirtSpec.customizeComponents.
+// CustomizeComponents changes the objects the operator creates.
 type CustomizeComponentsApplyConfiguration struct {
 	// flags adds command-line flags to virt-api, virt-controller and virt-handler.
 	Flags *FlagsApplyConfiguration `json:"flags,omitempty"`

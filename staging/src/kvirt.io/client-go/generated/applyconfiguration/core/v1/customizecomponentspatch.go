@@ -21,7 +21,7 @@ package v1
 // CustomizeComponentsPatchApplyConfiguration represents a declarative configuration of the CustomizeComponentsPatch type for use
 // with apply.
 //
-// CustomizeComponentsPatch is the type of CustomizeComponents.patches.
+// CustomizeComponentsPatch is one patch of an object the operator creates.
 type CustomizeComponentsPatchApplyConfiguration struct {
 	// patch is the patch document.
 	Patch *string `json:"patch,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // CustomProfileApplyConfiguration represents a declarative configuration of the CustomProfile type for use
 // with apply.
 //
-// CustomProfile is the type of VirtualMachineInstanceProfile.customProfile.
+// CustomProfile selects a seccomp profile.
 type CustomProfileApplyConfiguration struct {
 	// localhostProfile is a profile file under the kubelet's seccomp directory.
 	LocalhostProfile *string `json:"localhostProfile,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // DataVolumeSourceApplyConfiguration represents a declarative configuration of the DataVolumeSource type for use
 // with apply.
 //
-// DataVolumeSource is the type of HotplugVolumeSource.dataVolume.
+// DataVolumeSource names a DataVolume whose PVC backs the volume.
 type DataVolumeSourceApplyConfiguration struct {
 	// hotpluggable marks the volume as hotplugged, attached through its own pod so it can be removed
 	// while the VM runs.

@@ -21,7 +21,7 @@ package v1
 // DeveloperConfigurationApplyConfiguration represents a declarative configuration of the DeveloperConfiguration type for use
 // with apply.
 //
-// DeveloperConfiguration is the type of KubeVirtConfiguration.developerConfiguration.
+// DeveloperConfiguration holds feature gates and tuning.
 type DeveloperConfigurationApplyConfiguration struct {
 	// clusterProfiler enables pprof profiling of the control plane.
 	ClusterProfiler *bool `json:"clusterProfiler,omitempty"`

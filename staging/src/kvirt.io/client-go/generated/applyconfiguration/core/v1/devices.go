@@ -25,7 +25,7 @@ import (
 // DevicesApplyConfiguration represents a declarative configuration of the Devices type for use
 // with apply.
 //
-// Devices is the type of DomainSpec.devices.
+// Devices are the guest's devices.
 type DevicesApplyConfiguration struct {
 	// autoattachGraphicsDevice adds the default graphics device; without it there is no VNC. Defaults
 	// to true.

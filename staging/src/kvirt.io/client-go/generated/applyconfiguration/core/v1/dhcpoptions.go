@@ -21,7 +21,7 @@ package v1
 // DHCPOptionsApplyConfiguration represents a declarative configuration of the DHCPOptions type for use
 // with apply.
 //
-// DHCPOptions is the type of Interface.dhcpOptions.
+// DHCPOptions are extra options in DHCP answers.
 type DHCPOptionsApplyConfiguration struct {
 	// bootFileName is the boot file name (DHCP option 67).
 	BootFileName *string `json:"bootFileName,omitempty"`

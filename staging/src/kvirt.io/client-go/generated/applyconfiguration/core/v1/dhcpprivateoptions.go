@@ -21,7 +21,7 @@ package v1
 // DHCPPrivateOptionsApplyConfiguration represents a declarative configuration of the DHCPPrivateOptions type for use
 // with apply.
 //
-// DHCPPrivateOptions is the type of DHCPOptions.privateOptions.
+// DHCPPrivateOptions is one private DHCP option.
 type DHCPPrivateOptionsApplyConfiguration struct {
 	// option is the option code, 224 to 254.
 	Option *int32 `json:"option,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // DiskApplyConfiguration represents a declarative configuration of the Disk type for use
 // with apply.
 //
-// Disk is the type of AddVolumeOptions.disk.
+// Disk attaches a volume to the guest as a disk, CD-ROM or LUN.
 type DiskApplyConfiguration struct {
 	// blockSize sets the logical and physical block sizes the guest sees.
 	BlockSize *BlockSizeApplyConfiguration `json:"blockSize,omitempty"`

@@ -25,7 +25,7 @@ import (
 // DiskTargetApplyConfiguration represents a declarative configuration of the DiskTarget type for use
 // with apply.
 //
-// DiskTarget is the type of Disk.disk.
+// DiskTarget attaches a volume as a disk.
 type DiskTargetApplyConfiguration struct {
 	// bus is virtio, sata, scsi or usb; defaults by architecture (sata on amd64, virtio elsewhere).
 	Bus *corev1.DiskBus `json:"bus,omitempty"`

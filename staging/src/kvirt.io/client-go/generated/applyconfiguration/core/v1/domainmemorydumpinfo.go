@@ -25,7 +25,7 @@ import (
 // DomainMemoryDumpInfoApplyConfiguration represents a declarative configuration of the DomainMemoryDumpInfo type for use
 // with apply.
 //
-// DomainMemoryDumpInfo is the type of VolumeStatus.memoryDumpVolume.
+// DomainMemoryDumpInfo describes a memory dump.
 type DomainMemoryDumpInfoApplyConfiguration struct {
 	// claimName is the PVC the memory was dumped to.
 	ClaimName *string `json:"claimName,omitempty"`

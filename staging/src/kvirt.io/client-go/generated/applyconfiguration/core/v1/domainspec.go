@@ -21,7 +21,7 @@ package v1
 // DomainSpecApplyConfiguration represents a declarative configuration of the DomainSpec type for use
 // with apply.
 //
-// DomainSpec is the type of VirtualMachineInstanceSpec.domain.
+// DomainSpec is the virtual hardware of a VMI.
 type DomainSpecApplyConfiguration struct {
 	// chassis sets the SMBIOS chassis information the guest sees.
 	Chassis *ChassisApplyConfiguration `json:"chassis,omitempty"`

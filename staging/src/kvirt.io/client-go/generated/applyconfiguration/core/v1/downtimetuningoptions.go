@@ -21,7 +21,7 @@ package v1
 // DowntimeTuningOptionsApplyConfiguration represents a declarative configuration of the DowntimeTuningOptions type for use
 // with apply.
 //
-// DowntimeTuningOptions is the type of ExperimentalMigrationOptions.downtimeTuning.
+// DowntimeTuningOptions raise the allowed downtime as a migration goes on.
 type DowntimeTuningOptionsApplyConfiguration struct {
 	// cooldownSeconds is the least time, in seconds, between two raises of the allowed downtime;
 	// defaults to 10.

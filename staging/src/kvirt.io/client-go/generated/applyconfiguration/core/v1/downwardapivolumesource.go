@@ -25,7 +25,7 @@ import (
 // DownwardAPIVolumeSourceApplyConfiguration represents a declarative configuration of the DownwardAPIVolumeSource type for use
 // with apply.
 //
-// DownwardAPIVolumeSource is the type of Volume.downwardAPI.
+// DownwardAPIVolumeSource exposes pod fields to the guest.
 type DownwardAPIVolumeSourceApplyConfiguration struct {
 	// fields lists the files to create and the pod fields they hold.
 	Fields []corev1.DownwardAPIVolumeFile `json:"fields,omitempty"`

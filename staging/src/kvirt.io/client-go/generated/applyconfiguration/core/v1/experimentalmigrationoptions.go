@@ -21,7 +21,7 @@ package v1
 // ExperimentalMigrationOptionsApplyConfiguration represents a declarative configuration of the ExperimentalMigrationOptions type for use
 // with apply.
 //
-// ExperimentalMigrationOptions is the type of VMIMConfigurationOptions.experimental.
+// ExperimentalMigrationOptions are alpha migration tuning knobs.
 type ExperimentalMigrationOptionsApplyConfiguration struct {
 	// compression is the compression algorithm of the migration stream; none or empty disables
 	// compression.

@@ -21,7 +21,7 @@ package v1
 // FeatureAPICApplyConfiguration represents a declarative configuration of the FeatureAPIC type for use
 // with apply.
 //
-// FeatureAPIC is the type of Features.apic.
+// FeatureAPIC configures the APIC.
 type FeatureAPICApplyConfiguration struct {
 	// enabled turns the feature on or off; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // FeatureHypervApplyConfiguration represents a declarative configuration of the FeatureHyperv type for use
 // with apply.
 //
-// FeatureHyperv is the type of Features.hyperv.
+// FeatureHyperv lists Hyper-V enlightenments.
 type FeatureHypervApplyConfiguration struct {
 	// evmcs enables enlightened VMCS for nested guests; needs vapic.
 	Evmcs *FeatureStateApplyConfiguration `json:"evmcs,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // FeaturesApplyConfiguration represents a declarative configuration of the Features type for use
 // with apply.
 //
-// Features is the type of DomainSpec.features.
+// Features are hypervisor features exposed to the guest.
 type FeaturesApplyConfiguration struct {
 	// acpi enables ACPI; on by default.
 	ACPI *FeatureStateApplyConfiguration `json:"acpi,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // FeatureSpinlocksApplyConfiguration represents a declarative configuration of the FeatureSpinlocks type for use
 // with apply.
 //
-// FeatureSpinlocks is the type of FeatureHyperv.spinlocks.
+// FeatureSpinlocks configures Hyper-V spinlock retries.
 type FeatureSpinlocksApplyConfiguration struct {
 	// enabled turns the feature on or off; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`

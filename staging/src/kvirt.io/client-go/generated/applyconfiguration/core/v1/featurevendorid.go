@@ -21,7 +21,7 @@ package v1
 // FeatureVendorIDApplyConfiguration represents a declarative configuration of the FeatureVendorID type for use
 // with apply.
 //
-// FeatureVendorID is the type of FeatureHyperv.vendorid.
+// FeatureVendorID sets the hypervisor vendor ID.
 type FeatureVendorIDApplyConfiguration struct {
 	// enabled turns the feature on or off; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`

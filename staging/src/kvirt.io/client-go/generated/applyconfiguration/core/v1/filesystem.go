@@ -25,7 +25,7 @@ import (
 // FilesystemApplyConfiguration represents a declarative configuration of the Filesystem type for use
 // with apply.
 //
-// Filesystem is the type of Devices.filesystems.
+// Filesystem shares a volume into the guest as a filesystem.
 type FilesystemApplyConfiguration struct {
 	// name names the volume to share; the guest mounts it by this tag.
 	Name *string `json:"name,omitempty"`

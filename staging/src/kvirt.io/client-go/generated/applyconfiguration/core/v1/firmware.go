@@ -21,7 +21,7 @@ package v1
 // FirmwareApplyConfiguration represents a declarative configuration of the Firmware type for use
 // with apply.
 //
-// Firmware is the type of DomainSpec.firmware.
+// Firmware is the guest's firmware configuration.
 type FirmwareApplyConfiguration struct {
 	// acpi adds ACPI tables (SLIC, MSDM) from Secrets, e.g. for Windows activation.
 	ACPI *ACPIApplyConfiguration `json:"acpi,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // FlagsApplyConfiguration represents a declarative configuration of the Flags type for use
 // with apply.
 //
-// Flags is the type of CustomizeComponents.flags.
+// Flags are extra command-line flags per component.
 type FlagsApplyConfiguration struct {
 	// api maps flag names to values for virt-api.
 	API map[string]string `json:"api,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // GenerationStatusApplyConfiguration represents a declarative configuration of the GenerationStatus type for use
 // with apply.
 //
-// GenerationStatus is the type of KubeVirtStatus.generations.
+// GenerationStatus records what the operator last applied to one object.
 type GenerationStatusApplyConfiguration struct {
 	// group is the API group of the object.
 	Group *string `json:"group,omitempty"`

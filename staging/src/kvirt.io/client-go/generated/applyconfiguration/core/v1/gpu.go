@@ -21,7 +21,7 @@ package v1
 // GPUApplyConfiguration represents a declarative configuration of the GPU type for use
 // with apply.
 //
-// GPU is the type of Devices.gpus.
+// GPU is a GPU passed to the guest.
 type GPUApplyConfiguration struct {
 	// claimName names an entry of spec.resourceClaims that provides the GPU.
 	ClaimName *string `json:"claimName,omitempty"`

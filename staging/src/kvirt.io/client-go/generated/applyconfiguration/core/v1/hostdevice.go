@@ -21,7 +21,7 @@ package v1
 // HostDeviceApplyConfiguration represents a declarative configuration of the HostDevice type for use
 // with apply.
 //
-// HostDevice is the type of Devices.hostDevices.
+// HostDevice is a host device passed to the guest.
 type HostDeviceApplyConfiguration struct {
 	// claimName names an entry of spec.resourceClaims that provides the device.
 	ClaimName *string `json:"claimName,omitempty"`

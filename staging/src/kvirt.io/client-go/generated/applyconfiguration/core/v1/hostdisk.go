@@ -25,7 +25,7 @@ import (
 // HostDiskApplyConfiguration represents a declarative configuration of the HostDisk type for use
 // with apply.
 //
-// HostDisk is the type of Volume.hostDisk.
+// HostDisk is a disk image file on the node.
 type HostDiskApplyConfiguration struct {
 	// capacity is the size of the image file to create with DiskOrCreate.
 	Capacity *resource.Quantity `json:"capacity,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // HotplugVolumeSourceApplyConfiguration represents a declarative configuration of the HotplugVolumeSource type for use
 // with apply.
 //
-// HotplugVolumeSource is the type of AddVolumeOptions.volumeSource.
+// HotplugVolumeSource is the storage of a hotplugged volume.
 type HotplugVolumeSourceApplyConfiguration struct {
 	// dataVolume attaches the PVC of a DataVolume in the same namespace.
 	DataVolume *DataVolumeSourceApplyConfiguration `json:"dataVolume,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // HotplugVolumeStatusApplyConfiguration represents a declarative configuration of the HotplugVolumeStatus type for use
 // with apply.
 //
-// HotplugVolumeStatus is the type of VolumeStatus.hotplugVolume.
+// HotplugVolumeStatus describes a hotplugged volume's attachment.
 type HotplugVolumeStatusApplyConfiguration struct {
 	// attachPodName is the pod that attaches the volume to the node.
 	AttachPodName *string `json:"attachPodName,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // HPETTimerApplyConfiguration represents a declarative configuration of the HPETTimer type for use
 // with apply.
 //
-// HPETTimer is the type of Timer.hpet.
+// HPETTimer is the HPET timer.
 type HPETTimerApplyConfiguration struct {
 	// present attaches (true, default) or removes (false) the timer.
 	Present *bool `json:"present,omitempty"`

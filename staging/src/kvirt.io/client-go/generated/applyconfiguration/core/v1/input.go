@@ -21,7 +21,7 @@ package v1
 // InputApplyConfiguration represents a declarative configuration of the Input type for use
 // with apply.
 //
-// Input is the type of Devices.inputs.
+// Input is an input device.
 type InputApplyConfiguration struct {
 	// bus is usb (default) or virtio.
 	Bus *string `json:"bus,omitempty"`

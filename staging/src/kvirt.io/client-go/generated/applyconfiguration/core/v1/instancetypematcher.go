@@ -21,7 +21,7 @@ package v1
 // InstancetypeMatcherApplyConfiguration represents a declarative configuration of the InstancetypeMatcher type for use
 // with apply.
 //
-// InstancetypeMatcher is the type of VirtualMachineSpec.instancetype.
+// InstancetypeMatcher points a VirtualMachine at an instancetype.
 type InstancetypeMatcherApplyConfiguration struct {
 	// inferFromVolume names a volume whose source (PVC, DataVolume or DataSource) carries the
 	// instancetype in its labels; once inferred, the name and kind are filled in and this field is

@@ -21,7 +21,7 @@ package v1
 // InstancetypeStatusRefApplyConfiguration represents a declarative configuration of the InstancetypeStatusRef type for use
 // with apply.
 //
-// InstancetypeStatusRef is the type of VirtualMachineStatus.instancetypeRef.
+// InstancetypeStatusRef records the instancetype or preference a VM uses.
 type InstancetypeStatusRefApplyConfiguration struct {
 	// controllerRevisionRef names the ControllerRevision that stores the copy in use.
 	ControllerRevisionRef *ControllerRevisionRefApplyConfiguration `json:"controllerRevisionRef,omitempty"`

@@ -25,7 +25,7 @@ import (
 // InterfaceApplyConfiguration represents a declarative configuration of the Interface type for use
 // with apply.
 //
-// Interface is the type of Devices.interfaces.
+// Interface is one guest network interface.
 type InterfaceApplyConfiguration struct {
 	// acpiIndex gives the guest a stable interface name (e.g. eno1) whatever its PCI address; unique
 	// across devices.

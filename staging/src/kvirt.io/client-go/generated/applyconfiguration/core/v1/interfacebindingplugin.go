@@ -21,7 +21,7 @@ package v1
 // InterfaceBindingPluginApplyConfiguration represents a declarative configuration of the InterfaceBindingPlugin type for use
 // with apply.
 //
-// InterfaceBindingPlugin is the type of NetworkConfiguration.binding.
+// InterfaceBindingPlugin defines a network binding plugin.
 type InterfaceBindingPluginApplyConfiguration struct {
 	// computeResourceOverhead is added to the compute container's resources when the binding is used.
 	ComputeResourceOverhead *ResourceRequirementsWithoutClaimsApplyConfiguration `json:"computeResourceOverhead,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // KernelBootApplyConfiguration represents a declarative configuration of the KernelBoot type for use
 // with apply.
 //
-// KernelBoot is the type of Firmware.kernelBoot.
+// KernelBoot boots a kernel from a container image.
 type KernelBootApplyConfiguration struct {
 	// container is the image holding the kernel and initrd.
 	Container *KernelBootContainerApplyConfiguration `json:"container,omitempty"`

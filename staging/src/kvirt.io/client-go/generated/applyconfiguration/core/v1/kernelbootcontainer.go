@@ -25,7 +25,7 @@ import (
 // KernelBootContainerApplyConfiguration represents a declarative configuration of the KernelBootContainer type for use
 // with apply.
 //
-// KernelBootContainer is the type of KernelBoot.container.
+// KernelBootContainer is the image holding a kernel and initrd.
 type KernelBootContainerApplyConfiguration struct {
 	// image is the container image holding the kernel and initrd.
 	Image *string `json:"image,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // KernelBootStatusApplyConfiguration represents a declarative configuration of the KernelBootStatus type for use
 // with apply.
 //
-// KernelBootStatus is the type of VirtualMachineInstanceStatus.kernelBootStatus.
+// KernelBootStatus reports a kernel boot container's files.
 type KernelBootStatusApplyConfiguration struct {
 	// initrdInfo describes the initrd in use.
 	InitrdInfo *InitrdInfoApplyConfiguration `json:"initrdInfo,omitempty"`

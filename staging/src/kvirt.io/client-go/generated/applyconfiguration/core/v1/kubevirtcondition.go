@@ -26,7 +26,7 @@ import (
 // KubeVirtConditionApplyConfiguration represents a declarative configuration of the KubeVirtCondition type for use
 // with apply.
 //
-// KubeVirtCondition is the type of KubeVirtStatus.conditions.
+// KubeVirtCondition is one condition of the KubeVirt object.
 type KubeVirtConditionApplyConfiguration struct {
 	// status is True, False or Unknown.
 	Status *string `json:"status,omitempty"`

@@ -28,7 +28,7 @@ import (
 // KubeVirtConfigurationApplyConfiguration represents a declarative configuration of the KubeVirtConfiguration type for use
 // with apply.
 //
-// KubeVirtConfiguration is the type of KubeVirtSpec.configuration.
+// KubeVirtConfiguration is the cluster configuration the components read.
 type KubeVirtConfigurationApplyConfiguration struct {
 	// additionalGuestMemoryOverheadRatio multiplies the computed memory overhead of launcher pods, as
 	// a decimal string of at least 1.0 (e.g. "1.2").

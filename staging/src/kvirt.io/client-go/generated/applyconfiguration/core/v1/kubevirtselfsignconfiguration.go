@@ -25,7 +25,7 @@ import (
 // KubeVirtSelfSignConfigurationApplyConfiguration represents a declarative configuration of the KubeVirtSelfSignConfiguration type for use
 // with apply.
 //
-// KubeVirtSelfSignConfiguration is the type of KubeVirtCertificateRotateStrategy.selfSigned.
+// KubeVirtSelfSignConfiguration sets lifetimes of the self-signed CA and certificates.
 type KubeVirtSelfSignConfigurationApplyConfiguration struct {
 	// ca sets the CA certificate's lifetime; CA certificates stay in the bundle while valid.
 	CA *CertConfigApplyConfiguration `json:"ca,omitempty"`

@@ -25,7 +25,7 @@ import (
 // KubeVirtSpecApplyConfiguration represents a declarative configuration of the KubeVirtSpec type for use
 // with apply.
 //
-// KubeVirtSpec is the type of KubeVirt.spec.
+// KubeVirtSpec is how the add-on is installed and configured.
 type KubeVirtSpecApplyConfiguration struct {
 	// certificateRotateStrategy sets the lifetimes of the self-signed CA and certificates the
 	// components use.

@@ -25,7 +25,7 @@ import (
 // KubeVirtStatusApplyConfiguration represents a declarative configuration of the KubeVirtStatus type for use
 // with apply.
 //
-// KubeVirtStatus is the type of KubeVirt.status.
+// KubeVirtStatus is the installation's observed state.
 type KubeVirtStatusApplyConfiguration struct {
 	// conditions are the install's conditions: Available, Progressing, Degraded, Created,
 	// Synchronized.

@@ -25,7 +25,7 @@ import (
 // KubeVirtWorkloadUpdateStrategyApplyConfiguration represents a declarative configuration of the KubeVirtWorkloadUpdateStrategy type for use
 // with apply.
 //
-// KubeVirtWorkloadUpdateStrategy is the type of KubeVirtSpec.workloadUpdateStrategy.
+// KubeVirtWorkloadUpdateStrategy says how running VMs move to new launcher images.
 type KubeVirtWorkloadUpdateStrategyApplyConfiguration struct {
 	// batchEvictionInterval is the wait between two batches of evictions; defaults to 1m.
 	BatchEvictionInterval *metav1.Duration `json:"batchEvictionInterval,omitempty"`

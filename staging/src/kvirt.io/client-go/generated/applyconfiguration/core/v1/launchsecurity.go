@@ -25,7 +25,7 @@ import (
 // LaunchSecurityApplyConfiguration represents a declarative configuration of the LaunchSecurity type for use
 // with apply.
 //
-// LaunchSecurity is the type of DomainSpec.launchSecurity.
+// LaunchSecurity selects a confidential computing technology; one field is set.
 type LaunchSecurityApplyConfiguration struct {
 	// sev runs the guest with AMD SEV memory encryption.
 	SEV *SEVApplyConfiguration `json:"sev,omitempty"`

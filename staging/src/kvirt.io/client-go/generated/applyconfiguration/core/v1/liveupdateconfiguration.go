@@ -25,7 +25,7 @@ import (
 // LiveUpdateConfigurationApplyConfiguration represents a declarative configuration of the LiveUpdateConfiguration type for use
 // with apply.
 //
-// LiveUpdateConfiguration is the type of KubeVirtConfiguration.liveUpdateConfiguration.
+// LiveUpdateConfiguration holds cluster hotplug maximums.
 type LiveUpdateConfigurationApplyConfiguration struct {
 	// maxCpuSockets is the hotplug maximum of sockets for VMs that set none.
 	MaxCPUSockets *int64 `json:"maxCpuSockets,omitempty"`

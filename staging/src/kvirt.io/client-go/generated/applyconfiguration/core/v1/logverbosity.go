@@ -21,7 +21,7 @@ package v1
 // LogVerbosityApplyConfiguration represents a declarative configuration of the LogVerbosity type for use
 // with apply.
 //
-// LogVerbosity is the type of DeveloperConfiguration.logVerbosity.
+// LogVerbosity sets component log levels.
 type LogVerbosityApplyConfiguration struct {
 	// nodeVerbosity maps node names to the virt-handler and virt-launcher log level on that node.
 	NodeVerbosity map[string]int32 `json:"nodeVerbosity,omitempty"`

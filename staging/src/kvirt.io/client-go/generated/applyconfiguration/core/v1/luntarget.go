@@ -25,7 +25,7 @@ import (
 // LunTargetApplyConfiguration represents a declarative configuration of the LunTarget type for use
 // with apply.
 //
-// LunTarget is the type of Disk.lun.
+// LunTarget attaches a volume as a SCSI LUN.
 type LunTargetApplyConfiguration struct {
 	// bus is the bus of the LUN, usually scsi.
 	Bus *corev1.DiskBus `json:"bus,omitempty"`

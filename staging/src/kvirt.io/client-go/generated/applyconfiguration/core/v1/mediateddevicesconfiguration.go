@@ -21,7 +21,7 @@ package v1
 // MediatedDevicesConfigurationApplyConfiguration represents a declarative configuration of the MediatedDevicesConfiguration type for use
 // with apply.
 //
-// MediatedDevicesConfiguration is the type of KubeVirtConfiguration.mediatedDevicesConfiguration.
+// MediatedDevicesConfiguration configures mediated devices.
 type MediatedDevicesConfigurationApplyConfiguration struct {
 	// enabled lets virt-handler create and remove mediated devices; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // MediatedHostDeviceApplyConfiguration represents a declarative configuration of the MediatedHostDevice type for use
 // with apply.
 //
-// MediatedHostDevice is the type of PermittedHostDevices.mediatedDevices.
+// MediatedHostDevice permits a mediated device type.
 type MediatedHostDeviceApplyConfiguration struct {
 	// externalResourceProvider leaves allocation of the device to an external device plugin.
 	ExternalResourceProvider *bool `json:"externalResourceProvider,omitempty"`

@@ -25,7 +25,7 @@ import (
 // MemoryApplyConfiguration represents a declarative configuration of the Memory type for use
 // with apply.
 //
-// Memory is the type of DomainSpec.memory.
+// Memory is the guest's memory configuration.
 type MemoryApplyConfiguration struct {
 	// guest is the memory the guest sees; defaults to the memory request (or limit); must not exceed
 	// the limit.

@@ -21,7 +21,7 @@ package v1
 // MemoryDumpVolumeSourceApplyConfiguration represents a declarative configuration of the MemoryDumpVolumeSource type for use
 // with apply.
 //
-// MemoryDumpVolumeSource is the type of Volume.memoryDump.
+// MemoryDumpVolumeSource is the PVC a memory dump goes to.
 type MemoryDumpVolumeSourceApplyConfiguration struct {
 	// claimName is the PVC that receives the dump.
 	ClaimName *string `json:"claimName,omitempty"`

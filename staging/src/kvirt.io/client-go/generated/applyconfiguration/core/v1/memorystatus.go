@@ -25,7 +25,7 @@ import (
 // MemoryStatusApplyConfiguration represents a declarative configuration of the MemoryStatus type for use
 // with apply.
 //
-// MemoryStatus is the type of VirtualMachineInstanceStatus.memory.
+// MemoryStatus reports guest memory sizes.
 type MemoryStatusApplyConfiguration struct {
 	// guestAtBoot is the guest memory the VM booted with.
 	GuestAtBoot *resource.Quantity `json:"guestAtBoot,omitempty"`

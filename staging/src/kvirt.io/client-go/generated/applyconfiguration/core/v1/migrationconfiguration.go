@@ -25,7 +25,7 @@ import (
 // MigrationConfigurationApplyConfiguration represents a declarative configuration of the MigrationConfiguration type for use
 // with apply.
 //
-// MigrationConfiguration is the type of KubeVirtConfiguration.migrations.
+// MigrationConfiguration holds the cluster's migration settings.
 type MigrationConfigurationApplyConfiguration struct {
 	// allowAutoConverge lets QEMU slow the guest's vCPUs so that a busy VM's migration can converge;
 	// defaults to false.

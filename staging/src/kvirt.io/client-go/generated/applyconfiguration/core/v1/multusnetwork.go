@@ -21,7 +21,7 @@ package v1
 // MultusNetworkApplyConfiguration represents a declarative configuration of the MultusNetwork type for use
 // with apply.
 //
-// MultusNetwork is the type of Network.multus.
+// MultusNetwork is a Multus network attachment.
 type MultusNetworkApplyConfiguration struct {
 	// default makes this network the pod's default network instead of the cluster network.
 	Default *bool `json:"default,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // NetworkApplyConfiguration represents a declarative configuration of the Network type for use
 // with apply.
 //
-// Network is the type of VirtualMachineInstanceSpec.networks.
+// Network is a network that guest interfaces can connect to.
 type NetworkApplyConfiguration struct {
 	// multus connects to a Multus NetworkAttachmentDefinition.
 	Multus *MultusNetworkApplyConfiguration `json:"multus,omitempty"`

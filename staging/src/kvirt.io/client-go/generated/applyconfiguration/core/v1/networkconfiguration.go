@@ -21,7 +21,7 @@ package v1
 // NetworkConfigurationApplyConfiguration represents a declarative configuration of the NetworkConfiguration type for use
 // with apply.
 //
-// NetworkConfiguration is the type of KubeVirtConfiguration.network.
+// NetworkConfiguration holds network settings.
 type NetworkConfigurationApplyConfiguration struct {
 	// binding maps binding plugin names, used by interfaces' binding.name, to their definitions.
 	Binding map[string]InterfaceBindingPluginApplyConfiguration `json:"binding,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // NodeMediatedDeviceTypesConfigApplyConfiguration represents a declarative configuration of the NodeMediatedDeviceTypesConfig type for use
 // with apply.
 //
-// NodeMediatedDeviceTypesConfig is the type of MediatedDevicesConfiguration.nodeMediatedDeviceTypes.
+// NodeMediatedDeviceTypesConfig sets mediated device types for some nodes.
 type NodeMediatedDeviceTypesConfigApplyConfiguration struct {
 	// mediatedDeviceTypes lists the device types to create on the selected nodes.
 	MediatedDeviceTypes []string `json:"mediatedDeviceTypes,omitempty"`

@@ -25,7 +25,7 @@ import (
 // NodePlacementApplyConfiguration represents a declarative configuration of the NodePlacement type for use
 // with apply.
 //
-// NodePlacement is the type of ComponentConfig.nodePlacement.
+// NodePlacement constrains where pods run.
 type NodePlacementApplyConfiguration struct {
 	// affinity is added to the affinity of the components' pods.
 	Affinity *corev1.Affinity `json:"affinity,omitempty"`

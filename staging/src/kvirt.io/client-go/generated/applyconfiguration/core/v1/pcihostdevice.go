@@ -21,7 +21,7 @@ package v1
 // PciHostDeviceApplyConfiguration represents a declarative configuration of the PciHostDevice type for use
 // with apply.
 //
-// PciHostDevice is the type of PermittedHostDevices.pciHostDevices.
+// PciHostDevice permits a PCI device.
 type PciHostDeviceApplyConfiguration struct {
 	// externalResourceProvider leaves allocation of the device to an external device plugin.
 	ExternalResourceProvider *bool `json:"externalResourceProvider,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // PermittedHostDevicesApplyConfiguration represents a declarative configuration of the PermittedHostDevices type for use
 // with apply.
 //
-// PermittedHostDevices is the type of KubeVirtConfiguration.permittedHostDevices.
+// PermittedHostDevices lists host devices VMs may use.
 type PermittedHostDevicesApplyConfiguration struct {
 	// mediatedDevices lists permitted mediated devices.
 	MediatedDevices []MediatedHostDeviceApplyConfiguration `json:"mediatedDevices,omitempty"`

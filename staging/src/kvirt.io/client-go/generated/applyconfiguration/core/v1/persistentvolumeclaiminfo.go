@@ -26,7 +26,7 @@ import (
 // PersistentVolumeClaimInfoApplyConfiguration represents a declarative configuration of the PersistentVolumeClaimInfo type for use
 // with apply.
 //
-// PersistentVolumeClaimInfo is the type of StorageMigratedVolumeInfo.destinationPVCInfo.
+// PersistentVolumeClaimInfo describes a PVC.
 type PersistentVolumeClaimInfoApplyConfiguration struct {
 	// accessModes are the claim's access modes, such as ReadWriteMany.
 	AccessModes []string `json:"accessModes,omitempty"`

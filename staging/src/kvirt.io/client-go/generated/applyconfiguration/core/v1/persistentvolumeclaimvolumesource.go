@@ -21,7 +21,7 @@ package v1
 // PersistentVolumeClaimVolumeSourceApplyConfiguration represents a declarative configuration of the PersistentVolumeClaimVolumeSource type for use
 // with apply.
 //
-// PersistentVolumeClaimVolumeSource is the type of HotplugVolumeSource.persistentVolumeClaim.
+// PersistentVolumeClaimVolumeSource names a PVC that backs the volume.
 type PersistentVolumeClaimVolumeSourceApplyConfiguration struct {
 	// claimName is the PVC in the VMI's namespace.
 	ClaimName *string `json:"claimName,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // PITTimerApplyConfiguration represents a declarative configuration of the PITTimer type for use
 // with apply.
 //
-// PITTimer is the type of Timer.pit.
+// PITTimer is the PIT timer.
 type PITTimerApplyConfiguration struct {
 	// present attaches (true, default) or removes (false) the timer.
 	Present *bool `json:"present,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // PortApplyConfiguration represents a declarative configuration of the Port type for use
 // with apply.
 //
-// Port is the type of Interface.ports.
+// Port is a port forwarded to the guest.
 type PortApplyConfiguration struct {
 	// name names the port (an IANA service name, unique in the VMI).
 	Name *string `json:"name,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // PortRangeApplyConfiguration represents a declarative configuration of the PortRange type for use
 // with apply.
 //
-// PortRange is the type of Interface.portRanges.
+// PortRange is a range of ports forwarded to the guest.
 type PortRangeApplyConfiguration struct {
 	// end is the last port of the range, 1 to 65535 and not below start.
 	End *int32 `json:"end,omitempty"`

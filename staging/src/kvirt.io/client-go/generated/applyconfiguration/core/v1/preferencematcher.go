@@ -21,7 +21,7 @@ package v1
 // PreferenceMatcherApplyConfiguration represents a declarative configuration of the PreferenceMatcher type for use
 // with apply.
 //
-// PreferenceMatcher is the type of VirtualMachineSpec.preference.
+// PreferenceMatcher points a VirtualMachine at a preference.
 type PreferenceMatcherApplyConfiguration struct {
 	// inferFromVolume names a volume whose source (PVC, DataVolume or DataSource) carries the
 	// preference in its labels; once inferred, the name and kind are filled in and this field is

@@ -26,7 +26,7 @@ import (
 // ProbeApplyConfiguration represents a declarative configuration of the Probe type for use
 // with apply.
 //
-// Probe is the type of VirtualMachineInstanceSpec.livenessProbe.
+// Probe checks the guest periodically.
 type ProbeApplyConfiguration struct {
 	// exec runs a command in the guest through the QEMU guest agent; the probe fails when the agent is
 	// absent. Exactly one of exec, httpGet, tcpSocket and guestAgentPing is set.

@@ -21,7 +21,7 @@ package v1
 // RemoveVolumeOptionsApplyConfiguration represents a declarative configuration of the RemoveVolumeOptions type for use
 // with apply.
 //
-// RemoveVolumeOptions is the type of VirtualMachineVolumeRequest.removeVolumeOptions.
+// RemoveVolumeOptions names a volume to unplug.
 type RemoveVolumeOptionsApplyConfiguration struct {
 	// dryRun, when it holds "All", validates the request without persisting it.
 	DryRun []string `json:"dryRun,omitempty"`

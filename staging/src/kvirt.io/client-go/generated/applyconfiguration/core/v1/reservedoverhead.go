@@ -25,7 +25,7 @@ import (
 // ReservedOverheadApplyConfiguration represents a declarative configuration of the ReservedOverhead type for use
 // with apply.
 //
-// ReservedOverhead is the type of Memory.reservedOverhead.
+// ReservedOverhead adds memory overhead.
 type ReservedOverheadApplyConfiguration struct {
 	// addedOverhead is extra memory added to the launcher pod's request and limit.
 	AddedOverhead *resource.Quantity `json:"addedOverhead,omitempty"`

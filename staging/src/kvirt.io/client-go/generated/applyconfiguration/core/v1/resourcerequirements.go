@@ -25,7 +25,7 @@ import (
 // ResourceRequirementsApplyConfiguration represents a declarative configuration of the ResourceRequirements type for use
 // with apply.
 //
-// ResourceRequirements is the type of DomainSpec.resources.
+// ResourceRequirements are the compute resources of a VMI's pod.
 type ResourceRequirementsApplyConfiguration struct {
 	// limits caps the launcher pod's cpu and memory.
 	Limits *corev1.ResourceList `json:"limits,omitempty"`

@@ -25,7 +25,7 @@ import (
 // ResourceRequirementsWithoutClaimsApplyConfiguration represents a declarative configuration of the ResourceRequirementsWithoutClaims type for use
 // with apply.
 //
-// ResourceRequirementsWithoutClaims is the type of InterfaceBindingPlugin.computeResourceOverhead.
+// ResourceRequirementsWithoutClaims are requests and limits.
 type ResourceRequirementsWithoutClaimsApplyConfiguration struct {
 	// limits are the resource limits.
 	Limits *corev1.ResourceList `json:"limits,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // RTCTimerApplyConfiguration represents a declarative configuration of the RTCTimer type for use
 // with apply.
 //
-// RTCTimer is the type of Timer.rtc.
+// RTCTimer is the real-time clock.
 type RTCTimerApplyConfiguration struct {
 	// present attaches (true, default) or removes (false) the timer.
 	Present *bool `json:"present,omitempty"`

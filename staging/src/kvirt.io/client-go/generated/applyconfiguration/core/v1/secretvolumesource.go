@@ -21,7 +21,7 @@ package v1
 // SecretVolumeSourceApplyConfiguration represents a declarative configuration of the SecretVolumeSource type for use
 // with apply.
 //
-// SecretVolumeSource is the type of Volume.secret.
+// SecretVolumeSource exposes a Secret to the guest.
 type SecretVolumeSourceApplyConfiguration struct {
 	// optional lets the VMI start when the Secret is missing.
 	Optional *bool `json:"optional,omitempty"`

@@ -25,7 +25,7 @@ import (
 // SEVApplyConfiguration represents a declarative configuration of the SEV type for use
 // with apply.
 //
-// SEV is the type of LaunchSecurity.sev.
+// SEV configures AMD SEV.
 type SEVApplyConfiguration struct {
 	// attestation, when present, starts the guest paused so its owner can verify and inject secrets
 	// before it runs.

@@ -21,7 +21,7 @@ package v1
 // SMBiosConfigurationApplyConfiguration represents a declarative configuration of the SMBiosConfiguration type for use
 // with apply.
 //
-// SMBiosConfiguration is the type of KubeVirtConfiguration.smbios.
+// SMBiosConfiguration is SMBIOS system information.
 type SMBiosConfigurationApplyConfiguration struct {
 	// family is the SMBIOS system family.
 	Family *string `json:"family,omitempty"`

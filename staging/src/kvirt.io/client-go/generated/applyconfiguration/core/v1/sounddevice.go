@@ -21,7 +21,7 @@ package v1
 // SoundDeviceApplyConfiguration represents a declarative configuration of the SoundDevice type for use
 // with apply.
 //
-// SoundDevice is the type of Devices.sound.
+// SoundDevice is a sound card.
 type SoundDeviceApplyConfiguration struct {
 	// model is ich9 (default) or ac97.
 	Model *string `json:"model,omitempty"`

@@ -25,7 +25,8 @@ import (
 // SSHPublicKeyAccessCredentialPropagationMethodApplyConfiguration represents a declarative configuration of the SSHPublicKeyAccessCredentialPropagationMethod type for use
 // with apply.
 //
-// SSHPublicKeyAccessCredentialPropagationMethod is the type of SSHPublicKeyAccessCredential.propagationMethod.
+// SSHPublicKeyAccessCredentialPropagationMethod says how SSH keys reach the guest; one field is
+// set.
 type SSHPublicKeyAccessCredentialPropagationMethodApplyConfiguration struct {
 	// configDrive puts the keys into the cloud-init config drive metadata, read once at boot.
 	ConfigDrive *corev1.ConfigDriveSSHPublicKeyAccessCredentialPropagation `json:"configDrive,omitempty"`

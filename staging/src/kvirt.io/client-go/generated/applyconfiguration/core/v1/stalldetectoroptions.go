@@ -25,7 +25,7 @@ import (
 // StallDetectorOptionsApplyConfiguration represents a declarative configuration of the StallDetectorOptions type for use
 // with apply.
 //
-// StallDetectorOptions is the type of ExperimentalMigrationOptions.stallDetector.
+// StallDetectorOptions tune the detection of stalled migrations.
 type StallDetectorOptionsApplyConfiguration struct {
 	// completionTimeoutFactor scales the completion timeout to give the time budget within which a
 	// forced switchover must still be able to finish.

@@ -21,7 +21,7 @@ package v1
 // StorageMigratedVolumeInfoApplyConfiguration represents a declarative configuration of the StorageMigratedVolumeInfo type for use
 // with apply.
 //
-// StorageMigratedVolumeInfo is the type of VirtualMachineInstanceStatus.migratedVolumes.
+// StorageMigratedVolumeInfo pairs the claims of one volume being moved.
 type StorageMigratedVolumeInfoApplyConfiguration struct {
 	// destinationPVCInfo describes the claim the volume moves to.
 	DestinationPVCInfo *PersistentVolumeClaimInfoApplyConfiguration `json:"destinationPVCInfo,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // SyNICTimerApplyConfiguration represents a declarative configuration of the SyNICTimer type for use
 // with apply.
 //
-// SyNICTimer is the type of FeatureHyperv.synictimer.
+// SyNICTimer configures Hyper-V synthetic timers.
 type SyNICTimerApplyConfiguration struct {
 	// direct enables direct-mode synthetic timers.
 	Direct *FeatureStateApplyConfiguration `json:"direct,omitempty"`

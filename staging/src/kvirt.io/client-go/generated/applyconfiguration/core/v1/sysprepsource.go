@@ -25,7 +25,7 @@ import (
 // SysprepSourceApplyConfiguration represents a declarative configuration of the SysprepSource type for use
 // with apply.
 //
-// SysprepSource is the type of Volume.sysprep.
+// SysprepSource is a Windows answer file.
 type SysprepSourceApplyConfiguration struct {
 	// configMap names a ConfigMap holding the answer file.
 	ConfigMap *corev1.LocalObjectReference `json:"configMap,omitempty"`

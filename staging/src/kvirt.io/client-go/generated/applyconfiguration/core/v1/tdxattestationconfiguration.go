@@ -21,7 +21,7 @@ package v1
 // TDXAttestationConfigurationApplyConfiguration represents a declarative configuration of the TDXAttestationConfiguration type for use
 // with apply.
 //
-// TDXAttestationConfiguration is the type of TDXConfiguration.attestation.
+// TDXAttestationConfiguration configures TDX attestation.
 type TDXAttestationConfigurationApplyConfiguration struct {
 	// enforced schedules TDX VMs only where the quote generation service runs.
 	Enforced *bool `json:"enforced,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // TimerApplyConfiguration represents a declarative configuration of the Timer type for use
 // with apply.
 //
-// Timer is the type of Clock.timer.
+// Timer lists the guest's timers.
 type TimerApplyConfiguration struct {
 	// hpet is the high precision event timer.
 	HPET *HPETTimerApplyConfiguration `json:"hpet,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // TLBFlushApplyConfiguration represents a declarative configuration of the TLBFlush type for use
 // with apply.
 //
-// TLBFlush is the type of FeatureHyperv.tlbflush.
+// TLBFlush configures Hyper-V TLB flushes.
 type TLBFlushApplyConfiguration struct {
 	// direct lets the guest send TLB flushes straight to the hypervisor, useful for nested guests such
 	// as Windows VBS.

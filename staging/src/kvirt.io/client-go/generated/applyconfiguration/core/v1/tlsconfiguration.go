@@ -21,7 +21,7 @@ package v1
 // TLSConfigurationApplyConfiguration represents a declarative configuration of the TLSConfiguration type for use
 // with apply.
 //
-// TLSConfiguration is the type of KubeVirtConfiguration.tlsConfiguration.
+// TLSConfiguration configures the components' TLS servers.
 type TLSConfigurationApplyConfiguration struct {
 	// ciphers lists the allowed cipher suites, by their Go names; ignored for TLS 1.3.
 	Ciphers []string `json:"ciphers,omitempty"`

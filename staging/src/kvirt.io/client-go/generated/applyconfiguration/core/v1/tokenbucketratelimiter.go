@@ -21,7 +21,7 @@ package v1
 // TokenBucketRateLimiterApplyConfiguration represents a declarative configuration of the TokenBucketRateLimiter type for use
 // with apply.
 //
-// TokenBucketRateLimiter is the type of RateLimiter.tokenBucketRateLimiter.
+// TokenBucketRateLimiter is a token bucket rate limit.
 type TokenBucketRateLimiterApplyConfiguration struct {
 	// burst is the largest burst of requests; 0 keeps the component default.
 	Burst *int32 `json:"burst,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // TPMDeviceApplyConfiguration represents a declarative configuration of the TPMDevice type for use
 // with apply.
 //
-// TPMDevice is the type of Devices.tpm.
+// TPMDevice is an emulated TPM.
 type TPMDeviceApplyConfiguration struct {
 	// enabled, when false, removes a TPM a preference would add; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`

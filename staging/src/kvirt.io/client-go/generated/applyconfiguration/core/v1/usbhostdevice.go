@@ -21,7 +21,7 @@ package v1
 // USBHostDeviceApplyConfiguration represents a declarative configuration of the USBHostDevice type for use
 // with apply.
 //
-// USBHostDevice is the type of PermittedHostDevices.usb.
+// USBHostDevice permits a set of USB devices.
 type USBHostDeviceApplyConfiguration struct {
 	// externalResourceProvider leaves allocation of the device to an external device plugin.
 	ExternalResourceProvider *bool `json:"externalResourceProvider,omitempty"`

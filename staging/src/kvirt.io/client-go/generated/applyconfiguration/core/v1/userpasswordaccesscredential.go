@@ -21,7 +21,7 @@ package v1
 // UserPasswordAccessCredentialApplyConfiguration represents a declarative configuration of the UserPasswordAccessCredential type for use
 // with apply.
 //
-// UserPasswordAccessCredential is the type of AccessCredential.userPassword.
+// UserPasswordAccessCredential sets guest passwords.
 type UserPasswordAccessCredentialApplyConfiguration struct {
 	// propagationMethod says how the passwords reach the guest.
 	PropagationMethod *UserPasswordAccessCredentialPropagationMethodApplyConfiguration `json:"propagationMethod,omitempty"`

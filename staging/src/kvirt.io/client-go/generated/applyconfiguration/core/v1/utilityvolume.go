@@ -21,7 +21,7 @@ package v1
 // UtilityVolumeApplyConfiguration represents a declarative configuration of the UtilityVolume type for use
 // with apply.
 //
-// UtilityVolume is the type of VirtualMachineInstanceSpec.utilityVolumes.
+// UtilityVolume is a PVC mounted into the launcher pod only.
 type UtilityVolumeApplyConfiguration struct {
 	// claimName is a PVC in the VMI's namespace.
 	ClaimName *string `json:"claimName,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // VGPUDisplayOptionsApplyConfiguration represents a declarative configuration of the VGPUDisplayOptions type for use
 // with apply.
 //
-// VGPUDisplayOptions is the type of VGPUOptions.display.
+// VGPUDisplayOptions are the display options of a vGPU.
 type VGPUDisplayOptionsApplyConfiguration struct {
 	// enabled turns the vGPU display on or off; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`

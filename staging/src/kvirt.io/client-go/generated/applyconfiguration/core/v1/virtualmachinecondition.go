@@ -26,7 +26,7 @@ import (
 // VirtualMachineConditionApplyConfiguration represents a declarative configuration of the VirtualMachineCondition type for use
 // with apply.
 //
-// VirtualMachineCondition is the type of VirtualMachineStatus.conditions.
+// VirtualMachineCondition is one condition of a VirtualMachine.
 type VirtualMachineConditionApplyConfiguration struct {
 	// status is True, False or Unknown.
 	Status *string `json:"status,omitempty"`

@@ -25,7 +25,7 @@ import (
 // VirtualMachineInstanceBackupStatusApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceBackupStatus type for use
 // with apply.
 //
-// VirtualMachineInstanceBackupStatus is the type of ChangedBlockTrackingStatus.backupStatus.
+// VirtualMachineInstanceBackupStatus is the state of a backup.
 type VirtualMachineInstanceBackupStatusApplyConfiguration struct {
 	// backupMsg carries details such as a failure reason.
 	BackupMsg *string `json:"backupMsg,omitempty"`

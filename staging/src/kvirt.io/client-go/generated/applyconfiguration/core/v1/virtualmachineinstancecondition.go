@@ -26,7 +26,7 @@ import (
 // VirtualMachineInstanceConditionApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceCondition type for use
 // with apply.
 //
-// VirtualMachineInstanceCondition is the type of VirtualMachineInstanceStatus.conditions.
+// VirtualMachineInstanceCondition is one condition of a VMI.
 type VirtualMachineInstanceConditionApplyConfiguration struct {
 	// status is True, False or Unknown.
 	Status *string `json:"status,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // VirtualMachineInstanceGuestOSInfoApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceGuestOSInfo type for use
 // with apply.
 //
-// VirtualMachineInstanceGuestOSInfo is the type of VirtualMachineInstanceGuestAgentInfo.os.
+// VirtualMachineInstanceGuestOSInfo describes the guest OS.
 type VirtualMachineInstanceGuestOSInfoApplyConfiguration struct {
 	// id is the OS identifier, such as fedora or mswindows.
 	ID *string `json:"id,omitempty"`

@@ -26,7 +26,7 @@ import (
 // VirtualMachineInstanceMigrationConditionApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationCondition type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationCondition is the type of VirtualMachineInstanceMigrationStatus.conditions.
+// VirtualMachineInstanceMigrationCondition is one condition of a migration.
 type VirtualMachineInstanceMigrationConditionApplyConfiguration struct {
 	// status is True, False or Unknown.
 	Status *string `json:"status,omitempty"`

@@ -26,7 +26,7 @@ import (
 // VirtualMachineInstanceMigrationPhaseTransitionTimestampApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationPhaseTransitionTimestamp type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationPhaseTransitionTimestamp is the type of VirtualMachineInstanceMigrationStatus.phaseTransitionTimestamps.
+// VirtualMachineInstanceMigrationPhaseTransitionTimestamp records when a migration entered a phase.
 type VirtualMachineInstanceMigrationPhaseTransitionTimestampApplyConfiguration struct {
 	// phase is the phase entered.
 	Phase *corev1.VirtualMachineInstanceMigrationPhase `json:"phase,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // VirtualMachineInstanceMigrationSourceStateApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationSourceState type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationSourceState is the type of VirtualMachineInstanceMigrationState.sourceState.
+// VirtualMachineInstanceMigrationSourceState is the source side's migration state.
 type VirtualMachineInstanceMigrationSourceStateApplyConfiguration struct {
 	// domainName is the libvirt domain name on the source.
 	DomainName *string `json:"domainName,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // VirtualMachineInstanceMigrationSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationSpec type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationSpec is the type of VirtualMachineInstanceMigration.spec.
+// VirtualMachineInstanceMigrationSpec is what to migrate and where.
 type VirtualMachineInstanceMigrationSpecApplyConfiguration struct {
 	// addedNodeSelector adds node labels the target node must carry, on top of the VMI's own node
 	// selector and affinity (the VMI's values win on conflicts).

@@ -27,7 +27,7 @@ import (
 // VirtualMachineInstanceMigrationStateApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationState type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationState is the type of VirtualMachineInstanceMigrationStatus.migrationState.
+// VirtualMachineInstanceMigrationState is the state of a VMI's migration.
 type VirtualMachineInstanceMigrationStateApplyConfiguration struct {
 	// abortRequested is true once cancelling the migration was asked for.
 	AbortRequested *bool `json:"abortRequested,omitempty"`

@@ -25,7 +25,7 @@ import (
 // VirtualMachineInstanceMigrationStatusApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationStatus type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationStatus is the type of VirtualMachineInstanceMigration.status.
+// VirtualMachineInstanceMigrationStatus is the observed state of a migration.
 type VirtualMachineInstanceMigrationStatusApplyConfiguration struct {
 	// conditions are the migration's conditions, merged by type.
 	Conditions []VirtualMachineInstanceMigrationConditionApplyConfiguration `json:"conditions,omitempty"`

@@ -25,7 +25,7 @@ import (
 // VirtualMachineInstanceMigrationTargetStateApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationTargetState type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationTargetState is the type of VirtualMachineInstanceMigrationState.targetState.
+// VirtualMachineInstanceMigrationTargetState is the target side's migration state.
 type VirtualMachineInstanceMigrationTargetStateApplyConfiguration struct {
 	// attachmentPodUID is the UID of the target's hotplug attachment pod.
 	AttachmentPodUID *string `json:"attachmentPodUID,omitempty"`

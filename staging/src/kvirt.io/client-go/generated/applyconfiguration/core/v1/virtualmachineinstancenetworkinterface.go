@@ -21,7 +21,7 @@ package v1
 // VirtualMachineInstanceNetworkInterfaceApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceNetworkInterface type for use
 // with apply.
 //
-// VirtualMachineInstanceNetworkInterface is the type of VirtualMachineInstanceStatus.interfaces.
+// VirtualMachineInstanceNetworkInterface is one guest interface as observed.
 type VirtualMachineInstanceNetworkInterfaceApplyConfiguration struct {
 	// infoSource lists where the data came from: domain, guest-agent and/or multus-status.
 	InfoSource *string `json:"infoSource,omitempty"`

@@ -26,7 +26,7 @@ import (
 // VirtualMachineInstancePhaseTransitionTimestampApplyConfiguration represents a declarative configuration of the VirtualMachineInstancePhaseTransitionTimestamp type for use
 // with apply.
 //
-// VirtualMachineInstancePhaseTransitionTimestamp is the type of VirtualMachineInstanceStatus.phaseTransitionTimestamps.
+// VirtualMachineInstancePhaseTransitionTimestamp records when a VMI entered a phase.
 type VirtualMachineInstancePhaseTransitionTimestampApplyConfiguration struct {
 	// phase is the phase entered.
 	Phase *corev1.VirtualMachineInstancePhase `json:"phase,omitempty"`

@@ -26,7 +26,7 @@ import (
 // VirtualMachineInstanceReplicaSetConditionApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceReplicaSetCondition type for use
 // with apply.
 //
-// VirtualMachineInstanceReplicaSetCondition is the type of VirtualMachineInstanceReplicaSetStatus.conditions.
+// VirtualMachineInstanceReplicaSetCondition is one condition of a replica set.
 type VirtualMachineInstanceReplicaSetConditionApplyConfiguration struct {
 	// status is True, False or Unknown.
 	Status *string `json:"status,omitempty"`

@@ -25,7 +25,7 @@ import (
 // VirtualMachineInstanceReplicaSetSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceReplicaSetSpec type for use
 // with apply.
 //
-// VirtualMachineInstanceReplicaSetSpec is the type of VirtualMachineInstanceReplicaSet.spec.
+// VirtualMachineInstanceReplicaSetSpec is the desired state of a replica set.
 type VirtualMachineInstanceReplicaSetSpecApplyConfiguration struct {
 	// paused stops the controller from creating or deleting VMIs while true.
 	Paused *bool `json:"paused,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // VirtualMachineInstanceReplicaSetStatusApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceReplicaSetStatus type for use
 // with apply.
 //
-// VirtualMachineInstanceReplicaSetStatus is the type of VirtualMachineInstanceReplicaSet.status.
+// VirtualMachineInstanceReplicaSetStatus is the observed state of a replica set.
 type VirtualMachineInstanceReplicaSetStatusApplyConfiguration struct {
 	// conditions are the replica set's conditions, such as ReplicaFailure.
 	Conditions []VirtualMachineInstanceReplicaSetConditionApplyConfiguration `json:"conditions,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // VirtualMachineInstanceResourceClaimApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceResourceClaim type for use
 // with apply.
 //
-// VirtualMachineInstanceResourceClaim is the type of VirtualMachineInstanceSpec.resourceClaims.
+// VirtualMachineInstanceResourceClaim is one dynamic resource allocation claim of a VMI.
 type VirtualMachineInstanceResourceClaimApplyConfiguration struct {
 	// name identifies the claim within the VMI (a DNS label); devices refer to it.
 	Name *string `json:"name,omitempty"`

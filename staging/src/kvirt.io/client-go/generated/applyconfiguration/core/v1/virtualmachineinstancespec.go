@@ -26,7 +26,7 @@ import (
 // VirtualMachineInstanceSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceSpec type for use
 // with apply.
 //
-// VirtualMachineInstanceSpec is the type of VirtualMachineInstance.spec.
+// VirtualMachineInstanceSpec is the desired VM: hardware, storage, networks and scheduling.
 type VirtualMachineInstanceSpecApplyConfiguration struct {
 	// accessCredentials lists SSH keys and passwords to place into the guest, and how.
 	AccessCredentials []AccessCredentialApplyConfiguration `json:"accessCredentials,omitempty"`

@@ -26,7 +26,7 @@ import (
 // VirtualMachineInstanceStatusApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceStatus type for use
 // with apply.
 //
-// VirtualMachineInstanceStatus is the type of VirtualMachineInstance.status.
+// VirtualMachineInstanceStatus is the observed state of a VMI.
 type VirtualMachineInstanceStatusApplyConfiguration struct {
 	// VSOCKCID is the VSOCK context ID given to the guest, when VSOCK is attached.
 	VSOCKCID *int64 `json:"VSOCKCID,omitempty"`

@@ -25,7 +25,7 @@ import (
 // VirtualMachineInstanceTemplateSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceTemplateSpec type for use
 // with apply.
 //
-// VirtualMachineInstanceTemplateSpec is the type of VirtualMachineInstanceReplicaSetSpec.template.
+// VirtualMachineInstanceTemplateSpec is the metadata and spec of VMIs to create.
 type VirtualMachineInstanceTemplateSpecApplyConfiguration struct {
 	// metadata holds the labels and annotations given to each instance created from the template.
 	ObjectMeta *metav1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`

@@ -25,7 +25,7 @@ import (
 // VirtualMachineMemoryDumpRequestApplyConfiguration represents a declarative configuration of the VirtualMachineMemoryDumpRequest type for use
 // with apply.
 //
-// VirtualMachineMemoryDumpRequest is the type of VirtualMachineStatus.memoryDumpRequest.
+// VirtualMachineMemoryDumpRequest tracks one memory dump into a PVC.
 type VirtualMachineMemoryDumpRequestApplyConfiguration struct {
 	// claimName is the PVC that receives the dump.
 	ClaimName *string `json:"claimName,omitempty"`

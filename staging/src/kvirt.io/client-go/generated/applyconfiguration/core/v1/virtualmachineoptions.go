@@ -25,7 +25,7 @@ import (
 // VirtualMachineOptionsApplyConfiguration represents a declarative configuration of the VirtualMachineOptions type for use
 // with apply.
 //
-// VirtualMachineOptions is the type of KubeVirtConfiguration.virtualMachineOptions.
+// VirtualMachineOptions are cluster-wide VM behaviours.
 type VirtualMachineOptionsApplyConfiguration struct {
 	// disableFreePageReporting turns off free page reporting of the memory balloon for all VMs.
 	DisableFreePageReporting *corev1.DisableFreePageReporting `json:"disableFreePageReporting,omitempty"`

@@ -25,7 +25,7 @@ import (
 // VirtualMachineSpecApplyConfiguration represents a declarative configuration of the VirtualMachineSpec type for use
 // with apply.
 //
-// VirtualMachineSpec is the type of VirtualMachine.spec.
+// VirtualMachineSpec is the desired state of a VirtualMachine.
 type VirtualMachineSpecApplyConfiguration struct {
 	// dataVolumeTemplates lists DataVolumes that are created with the VM, owned by it and deleted with
 	// it; volumes of the template refer to them by name.

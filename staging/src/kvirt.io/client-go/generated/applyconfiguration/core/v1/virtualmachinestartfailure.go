@@ -25,7 +25,7 @@ import (
 // VirtualMachineStartFailureApplyConfiguration represents a declarative configuration of the VirtualMachineStartFailure type for use
 // with apply.
 //
-// VirtualMachineStartFailure is the type of VirtualMachineStatus.startFailure.
+// VirtualMachineStartFailure tracks failed starts for crash-loop backoff.
 type VirtualMachineStartFailureApplyConfiguration struct {
 	// consecutiveFailCount is the number of starts in a row that failed.
 	ConsecutiveFailCount *int32 `json:"consecutiveFailCount,omitempty"`

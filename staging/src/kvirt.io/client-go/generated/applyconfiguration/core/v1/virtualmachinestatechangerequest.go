@@ -25,7 +25,7 @@ import (
 // VirtualMachineStateChangeRequestApplyConfiguration represents a declarative configuration of the VirtualMachineStateChangeRequest type for use
 // with apply.
 //
-// VirtualMachineStateChangeRequest is the type of VirtualMachineStatus.stateChangeRequests.
+// VirtualMachineStateChangeRequest is one queued start or stop.
 type VirtualMachineStateChangeRequestApplyConfiguration struct {
 	// action is Start or Stop.
 	Action *corev1.StateChangeRequestAction `json:"action,omitempty"`

@@ -25,7 +25,7 @@ import (
 // VirtualMachineStatusApplyConfiguration represents a declarative configuration of the VirtualMachineStatus type for use
 // with apply.
 //
-// VirtualMachineStatus is the type of VirtualMachine.status.
+// VirtualMachineStatus is the observed state of a VirtualMachine.
 type VirtualMachineStatusApplyConfiguration struct {
 	// changedBlockTracking reports the state of changed block tracking for the VM's disks.
 	ChangedBlockTracking *ChangedBlockTrackingStatusApplyConfiguration `json:"changedBlockTracking,omitempty"`

@@ -21,7 +21,7 @@ package v1
 // VirtualMachineVolumeRequestApplyConfiguration represents a declarative configuration of the VirtualMachineVolumeRequest type for use
 // with apply.
 //
-// VirtualMachineVolumeRequest is the type of VirtualMachineStatus.volumeRequests.
+// VirtualMachineVolumeRequest is one queued volume hotplug or unplug.
 type VirtualMachineVolumeRequestApplyConfiguration struct {
 	// addVolumeOptions, when set, asks to add this volume.
 	AddVolumeOptions *AddVolumeOptionsApplyConfiguration `json:"addVolumeOptions,omitempty"`

@@ -25,7 +25,7 @@ import (
 // VMIMConfigurationOptionsApplyConfiguration represents a declarative configuration of the VMIMConfigurationOptions type for use
 // with apply.
 //
-// VMIMConfigurationOptions is the type of VirtualMachineInstanceMigrationState.migrationConfiguration.
+// VMIMConfigurationOptions is the effective configuration of one migration.
 type VMIMConfigurationOptionsApplyConfiguration struct {
 	// allowAutoConverge lets QEMU slow the guest's vCPUs so that a busy VM's migration can converge;
 	// defaults to false.

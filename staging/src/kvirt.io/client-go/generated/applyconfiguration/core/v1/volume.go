@@ -25,7 +25,7 @@ import (
 // VolumeApplyConfiguration represents a declarative configuration of the Volume type for use
 // with apply.
 //
-// Volume is the type of VirtualMachineInstanceSpec.volumes.
+// Volume is a storage source that a disk or filesystem uses; exactly one source is set.
 type VolumeApplyConfiguration struct {
 	// cloudInitConfigDrive attaches cloud-init data as a config drive disk; the guest needs
 	// cloud-init.

@@ -21,7 +21,7 @@ package v1
 // VolumeSnapshotStatusApplyConfiguration represents a declarative configuration of the VolumeSnapshotStatus type for use
 // with apply.
 //
-// VolumeSnapshotStatus is the type of VirtualMachineStatus.volumeSnapshotStatuses.
+// VolumeSnapshotStatus says whether one volume can be snapshotted.
 type VolumeSnapshotStatusApplyConfiguration struct {
 	// enabled is true when the volume can be snapshotted.
 	Enabled *bool `json:"enabled,omitempty"`

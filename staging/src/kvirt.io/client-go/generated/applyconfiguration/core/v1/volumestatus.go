@@ -21,7 +21,7 @@ package v1
 // VolumeStatusApplyConfiguration represents a declarative configuration of the VolumeStatus type for use
 // with apply.
 //
-// VolumeStatus is the type of VirtualMachineInstanceStatus.volumeStatus.
+// VolumeStatus is the observed state of one volume.
 type VolumeStatusApplyConfiguration struct {
 	// containerDiskVolume describes a containerDisk volume.
 	ContainerDiskVolume *ContainerDiskInfoApplyConfiguration `json:"containerDiskVolume,omitempty"`

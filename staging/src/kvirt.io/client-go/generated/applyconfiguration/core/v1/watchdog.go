@@ -21,7 +21,7 @@ package v1
 // WatchdogApplyConfiguration represents a declarative configuration of the Watchdog type for use
 // with apply.
 //
-// Watchdog is the type of Devices.watchdog.
+// Watchdog is a watchdog device; one model field is set.
 type WatchdogApplyConfiguration struct {
 	// diag288 adds a diag288 watchdog (s390x).
 	Diag288 *Diag288WatchdogApplyConfiguration `json:"diag288,omitempty"`

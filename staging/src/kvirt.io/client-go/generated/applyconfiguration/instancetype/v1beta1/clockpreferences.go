@@ -25,7 +25,7 @@ import (
 // ClockPreferencesApplyConfiguration represents a declarative configuration of the ClockPreferences type for use
 // with apply.
 //
-// ClockPreferences is the type of VirtualMachinePreferenceSpec.clock.
+// ClockPreferences are preferred clock settings.
 type ClockPreferencesApplyConfiguration struct {
 	// preferredClockOffset is the clock offset used when the VM sets none.
 	PreferredClockOffset *v1.ClockOffsetApplyConfiguration `json:"preferredClockOffset,omitempty"`

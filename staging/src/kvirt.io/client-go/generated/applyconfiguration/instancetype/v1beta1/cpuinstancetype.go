@@ -25,7 +25,7 @@ import (
 // CPUInstancetypeApplyConfiguration represents a declarative configuration of the CPUInstancetype type for use
 // with apply.
 //
-// CPUInstancetype is the type of VirtualMachineInstancetypeSpec.cpu.
+// CPUInstancetype is an instancetype's CPU.
 type CPUInstancetypeApplyConfiguration struct {
 	// dedicatedCPUPlacement pins each vCPU to a host CPU of its own.
 	DedicatedCPUPlacement *bool `json:"dedicatedCPUPlacement,omitempty"`

@@ -26,7 +26,7 @@ import (
 // CPUPreferencesApplyConfiguration represents a declarative configuration of the CPUPreferences type for use
 // with apply.
 //
-// CPUPreferences is the type of VirtualMachinePreferenceSpec.cpu.
+// CPUPreferences are preferred CPU settings.
 type CPUPreferencesApplyConfiguration struct {
 	// preferredCPUFeatures are CPU features added unless the VM sets them.
 	PreferredCPUFeatures []v1.CPUFeatureApplyConfiguration `json:"preferredCPUFeatures,omitempty"`

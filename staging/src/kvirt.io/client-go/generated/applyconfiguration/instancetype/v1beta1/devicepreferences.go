@@ -26,7 +26,7 @@ import (
 // DevicePreferencesApplyConfiguration represents a declarative configuration of the DevicePreferences type for use
 // with apply.
 //
-// DevicePreferences is the type of VirtualMachinePreferenceSpec.devices.
+// DevicePreferences are preferred device settings.
 type DevicePreferencesApplyConfiguration struct {
 	// preferredAutoattachGraphicsDevice is the autoattachGraphicsDevice value used when the VM sets
 	// none.

@@ -25,7 +25,7 @@ import (
 // FeaturePreferencesApplyConfiguration represents a declarative configuration of the FeaturePreferences type for use
 // with apply.
 //
-// FeaturePreferences is the type of VirtualMachinePreferenceSpec.features.
+// FeaturePreferences are preferred hypervisor feature settings.
 type FeaturePreferencesApplyConfiguration struct {
 	// preferredAcpi is the ACPI setting used when the VM sets none.
 	PreferredACPI *v1.FeatureStateApplyConfiguration `json:"preferredAcpi,omitempty"`

@@ -25,7 +25,7 @@ import (
 // FirmwarePreferencesApplyConfiguration represents a declarative configuration of the FirmwarePreferences type for use
 // with apply.
 //
-// FirmwarePreferences is the type of VirtualMachinePreferenceSpec.firmware.
+// FirmwarePreferences are preferred firmware settings.
 type FirmwarePreferencesApplyConfiguration struct {
 	// preferredEfi is the EFI setting used when the VM chooses no bootloader.
 	PreferredEFI *v1.EFIApplyConfiguration `json:"preferredEfi,omitempty"`

@@ -26,7 +26,7 @@ import (
 // MemoryInstancetypeApplyConfiguration represents a declarative configuration of the MemoryInstancetype type for use
 // with apply.
 //
-// MemoryInstancetype is the type of VirtualMachineInstancetypeSpec.memory.
+// MemoryInstancetype is an instancetype's memory.
 type MemoryInstancetypeApplyConfiguration struct {
 	// guest is the memory the guest sees.
 	Guest *resource.Quantity `json:"guest,omitempty"`

@@ -21,7 +21,7 @@ package v1beta1
 // PreferenceRequirementsApplyConfiguration represents a declarative configuration of the PreferenceRequirements type for use
 // with apply.
 //
-// PreferenceRequirements is the type of VirtualMachinePreferenceSpec.requirements.
+// PreferenceRequirements are the least resources a VM needs to use a preference.
 type PreferenceRequirementsApplyConfiguration struct {
 	// architecture is the architecture the VM must have.
 	Architecture *string `json:"architecture,omitempty"`

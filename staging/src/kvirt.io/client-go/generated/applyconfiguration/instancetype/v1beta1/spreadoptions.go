@@ -21,7 +21,7 @@ package v1beta1
 // SpreadOptionsApplyConfiguration represents a declarative configuration of the SpreadOptions type for use
 // with apply.
 //
-// SpreadOptions is the type of CPUPreferences.spreadOptions.
+// SpreadOptions tunes how the spread topology lays out vCPUs.
 type SpreadOptionsApplyConfiguration struct {
 	// across is SocketsCores (default), SocketsCoresThreads or CoresThreads: the levels vCPUs are
 	// spread over.

@@ -25,7 +25,8 @@ import (
 // VirtualMachineInstancetypeSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstancetypeSpec type for use
 // with apply.
 //
-// VirtualMachineInstancetypeSpec is the type of VirtualMachineClusterInstancetype.spec.
+// VirtualMachineInstancetypeSpec holds the resources an instancetype sets on a VM; the VM may not
+// set them itself.
 type VirtualMachineInstancetypeSpecApplyConfiguration struct {
 	// annotations are added to the VMI; they win over the VM's own annotations of the same key.
 	Annotations map[string]string `json:"annotations,omitempty"`

@@ -25,7 +25,8 @@ import (
 // VirtualMachinePreferenceSpecApplyConfiguration represents a declarative configuration of the VirtualMachinePreferenceSpec type for use
 // with apply.
 //
-// VirtualMachinePreferenceSpec is the type of VirtualMachineClusterPreference.spec.
+// VirtualMachinePreferenceSpec holds the settings a preference fills into VMs that leave them
+// unset.
 type VirtualMachinePreferenceSpecApplyConfiguration struct {
 	// annotations are added to the VMI unless it already has the key.
 	Annotations map[string]string `json:"annotations,omitempty"`
