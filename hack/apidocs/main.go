@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -104,7 +105,7 @@ func CheckFile(fset *token.FileSet, f *ast.File) []Finding {
 			if doc == nil && len(gen.Specs) == 1 {
 				doc = gen.Doc
 			}
-			if !documented(doc) {
+			if !documented(doc) || placeholder(doc) {
 				out = append(out, Finding{Pos: fset.Position(ts.Pos()), Name: ts.Name.Name})
 			}
 			if st, ok := ts.Type.(*ast.StructType); ok {
@@ -173,4 +174,19 @@ func documented(cg *ast.CommentGroup) bool {
 		}
 	}
 	return false
+}
+
+// placeholderDoc is the form a generated type comment takes when it only says where
+// the type is used ("Foo is the type of Bar.foo."): it documents nothing.
+var placeholderDoc = regexp.MustCompile(`^\w+ is the type of [\w.]+\.?$`)
+
+// placeholder is true when the comment's only text is a placeholderDoc sentence.
+func placeholder(cg *ast.CommentGroup) bool {
+	var text []string
+	for _, l := range strings.Split(cg.Text(), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "+") {
+			text = append(text, l)
+		}
+	}
+	return len(text) == 1 && placeholderDoc.MatchString(text[0])
 }

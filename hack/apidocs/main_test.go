@@ -16,7 +16,7 @@ func TestCheckTreeFixture(t *testing.T) {
 	for _, f := range found {
 		got = append(got, f.Name)
 	}
-	want := []string{"OnlyMarker", "OnlyMarker.Bare", "OnlyMarker.NoComment", "Naked"}
+	want := []string{"OnlyMarker", "OnlyMarker.Bare", "OnlyMarker.NoComment", "Naked", "Placeholder"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("findings = %q, want %q", got, want)
 	}
