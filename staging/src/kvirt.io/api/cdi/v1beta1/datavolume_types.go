@@ -176,7 +176,7 @@ type DataVolumeSourceImageIO struct {
 	// secretRef names a Secret with the engine's credentials.
 	// +optional
 	SecretRef string `json:"secretRef,omitempty"`
-	// url is the URL of the oVirt engine.
+	// url is the oVirt engine API endpoint.
 	// +required
 	URL string `json:"url"`
 }
@@ -255,7 +255,7 @@ type DataVolumeSourceVDDK struct {
 	// secretRef names a Secret with the vCenter or ESXi user and password.
 	// +optional
 	SecretRef string `json:"secretRef,omitempty"`
-	// thumbprint is the certificate thumbprint of the vCenter or ESXi host.
+	// thumbprint is the SHA-1 fingerprint of the host's TLS certificate, checked before connecting.
 	// +optional
 	Thumbprint string `json:"thumbprint,omitempty"`
 	// url is the URL of the vCenter or ESXi host.

@@ -98,7 +98,7 @@ type Disk struct {
 	// +optional
 	BlockSize *BlockSize `json:"blockSize,omitempty"`
 	// bootOrder is the disk's place in the boot order, from 1 up; lower boots first and values are
-	// unique over disks and interfaces. Unordered devices are not tried.
+	// unique over disks and interfaces. Once any device has one, devices without one are not tried.
 	// +optional
 	BootOrder *int32 `json:"bootOrder,omitempty"`
 	// cache is the host cache mode: none, writethrough or writeback.
@@ -277,7 +277,7 @@ type CDRomTarget struct {
 	// amd64).
 	// +optional
 	Bus DiskBus `json:"bus,omitempty"`
-	// readonly must stay true, the default.
+	// readonly makes the CD-ROM read-only; defaults to true.
 	// +optional
 	Readonly *bool `json:"readonly,omitempty"`
 	// tray is open or closed (default).
@@ -361,7 +361,8 @@ type VGPUDisplayOptions struct {
 	// enabled turns the vGPU display on or off; defaults to true.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
-	// ramFB adds a boot framebuffer shown until the guest loads its GPU driver; defaults to true.
+	// ramFB gives the guest a simple display for firmware and boot output, used until its GPU
+	// driver takes over; defaults to true.
 	// +optional
 	RamFB *FeatureState `json:"ramFB,omitempty"`
 }

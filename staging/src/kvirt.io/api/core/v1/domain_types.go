@@ -291,7 +291,8 @@ type FeatureAPIC struct {
 	// enabled turns the feature on or off; defaults to true.
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
-	// endOfInterrupt enables end-of-interrupt notification; defaults to false.
+	// endOfInterrupt lets the guest signal completed interrupts without a VM exit (PV EOI);
+	// defaults to false.
 	// +optional
 	EndOfInterrupt *bool `json:"endOfInterrupt,omitempty"`
 }

@@ -89,7 +89,7 @@ type VirtualMachineInstanceStatus struct {
 	// runtimeUser is the UID QEMU runs as: 107 unless the Root feature gate is on.
 	// +optional
 	RuntimeUser int64 `json:"runtimeUser,omitempty"`
-	// selinuxContext is the SELinux context of the launcher pod.
+	// selinuxContext is the SELinux label the launcher pod runs with.
 	// +optional
 	SelinuxContext string `json:"selinuxContext,omitempty"`
 	// topologyHints carries node facts the VM needs on any node it runs on, such as the TSC frequency.
@@ -162,7 +162,7 @@ type StorageMigratedVolumeInfo struct {
 	// sourcePVCInfo describes the claim the volume moves from.
 	// +optional
 	SourcePVCInfo *PersistentVolumeClaimInfo `json:"sourcePVCInfo,omitempty"`
-	// volumeName is the name of the volume being moved.
+	// volumeName is the VMI volume whose storage moves.
 	// +required
 	VolumeName string `json:"volumeName"`
 }
@@ -290,7 +290,8 @@ type VirtualMachineInstanceMigrationState struct {
 	// targetDirectMigrationNodePorts maps the ports opened on the target node for migration traffic.
 	// +optional
 	TargetDirectMigrationNodePorts map[string]int32 `json:"targetDirectMigrationNodePorts,omitempty"`
-	// targetMemoryOverhead is the memory overhead of the target launcher pod.
+	// targetMemoryOverhead is the extra memory, beyond the guest's, the receiving launcher pod
+	// reserves.
 	// +optional
 	TargetMemoryOverhead *resource.Quantity `json:"targetMemoryOverhead,omitempty"`
 	// targetNode is the node the VM moves to.
@@ -399,10 +400,10 @@ type VirtualMachineInstanceBackupStatus struct {
 	// backupMsg carries details such as a failure reason.
 	// +optional
 	BackupMsg string `json:"backupMsg,omitempty"`
-	// backupName is the name of the backup.
+	// backupName identifies the backup this status belongs to.
 	// +optional
 	BackupName string `json:"backupName,omitempty"`
-	// checkpointName is the checkpoint created by the backup.
+	// checkpointName is the disk checkpoint the backup made, the base of the next incremental one.
 	// +optional
 	CheckpointName string `json:"checkpointName,omitempty"`
 	// completed is true when the backup finished.
@@ -420,7 +421,7 @@ type VirtualMachineInstanceBackupStatus struct {
 	// startTimestamp is when the backup started.
 	// +optional
 	StartTimestamp *metav1.Time `json:"startTimestamp,omitempty"`
-	// volumes lists the volumes in the backup.
+	// volumes names each volume the backup covers.
 	// +optional
 	// +listType=atomic
 	Volumes []VirtualMachineInstanceBackupVolumeInfo `json:"volumes,omitempty"`
@@ -557,13 +558,13 @@ type VirtualMachineInstanceMigrationSourceState struct {
 	// pod is the source launcher pod.
 	// +optional
 	Pod string `json:"pod,omitempty"`
-	// selinuxContext is the SELinux context of the source pod.
+	// selinuxContext is the SELinux label the sending pod runs with.
 	// +optional
 	SelinuxContext string `json:"selinuxContext,omitempty"`
 	// syncAddress is the host:port the target uses to synchronize with the source.
 	// +optional
 	SyncAddress string `json:"syncAddress,omitempty"`
-	// virtualMachineInstanceUID is the UID of the source VMI.
+	// virtualMachineInstanceUID is the UID of the sending VMI.
 	// +optional
 	VirtualMachineInstanceUID string `json:"virtualMachineInstanceUID,omitempty"`
 }
@@ -610,13 +611,13 @@ type VirtualMachineInstanceMigrationTargetState struct {
 	// pod is the target launcher pod.
 	// +optional
 	Pod string `json:"pod,omitempty"`
-	// selinuxContext is the SELinux context of the target pod.
+	// selinuxContext is the SELinux label the receiving pod runs with.
 	// +optional
 	SelinuxContext string `json:"selinuxContext,omitempty"`
 	// syncAddress is the host:port the source uses to synchronize with the target.
 	// +optional
 	SyncAddress string `json:"syncAddress,omitempty"`
-	// virtualMachineInstanceUID is the UID of the target VMI.
+	// virtualMachineInstanceUID is the UID of the receiving VMI.
 	// +optional
 	VirtualMachineInstanceUID string `json:"virtualMachineInstanceUID,omitempty"`
 }
@@ -630,7 +631,7 @@ type ContainerDiskInfo struct {
 
 // DomainMemoryDumpInfo describes a memory dump.
 type DomainMemoryDumpInfo struct {
-	// claimName is the PVC the memory was dumped to.
+	// claimName is the PVC holding the dump.
 	// +optional
 	ClaimName string `json:"claimName,omitempty"`
 	// endTimestamp is when the dump finished.
@@ -646,7 +647,7 @@ type DomainMemoryDumpInfo struct {
 
 // HotplugVolumeStatus describes a hotplugged volume's attachment.
 type HotplugVolumeStatus struct {
-	// attachPodName is the pod that attaches the volume to the node.
+	// attachPodName is the helper pod that mounts the volume on the VM's node.
 	// +optional
 	AttachPodName string `json:"attachPodName,omitempty"`
 	// attachPodUID is that pod's UID.
@@ -685,11 +686,12 @@ type DowntimeTuningOptions struct {
 	// 150.
 	// +optional
 	InitialMS int64 `json:"initialMs,omitempty"`
-	// startAfterIteration is the memory copy iteration after which raising starts; defaults to 3.
+	// startAfterIteration is how many memory copy passes run before the allowed downtime is first
+	// raised; defaults to 3.
 	// +optional
 	StartAfterIteration int64 `json:"startAfterIteration,omitempty"`
-	// steps is the number of equal raises from initialMs to the cluster's maxDowntimeMs; defaults to
-	// 7.
+	// steps is how many equal increments lead from initialMs up to the cluster's maxDowntimeMs;
+	// defaults to 7.
 	// +optional
 	Steps int32 `json:"steps,omitempty"`
 }

@@ -70,7 +70,7 @@ type VirtualMachineClusterInstancetypeList struct {
 // VirtualMachineInstancetypeSpec holds the resources an instancetype sets on a VM; the VM may not
 // set them itself.
 type VirtualMachineInstancetypeSpec struct {
-	// annotations are added to the VMI; they win over the VM's own annotations of the same key.
+	// annotations are set on the VMI; the VM may not give these keys other values.
 	// +optional
 	Annotations map[string]string `json:"annotations,omitempty"`
 	// cpu is the number of vCPUs and how they are placed.

@@ -30,7 +30,7 @@ type CDRomTargetApplyConfiguration struct {
 	// bus is the bus of the drive: sata or scsi (virtio is refused); defaults by architecture (sata on
 	// amd64).
 	Bus *corev1.DiskBus `json:"bus,omitempty"`
-	// readonly must stay true, the default.
+	// readonly makes the CD-ROM read-only; defaults to true.
 	Readonly *bool `json:"readonly,omitempty"`
 	// tray is open or closed (default).
 	Tray *string `json:"tray,omitempty"`

@@ -26,7 +26,7 @@ type DiskApplyConfiguration struct {
 	// blockSize sets the logical and physical block sizes the guest sees.
 	BlockSize *BlockSizeApplyConfiguration `json:"blockSize,omitempty"`
 	// bootOrder is the disk's place in the boot order, from 1 up; lower boots first and values are
-	// unique over disks and interfaces. Unordered devices are not tried.
+	// unique over disks and interfaces. Once any device has one, devices without one are not tried.
 	BootOrder *int32 `json:"bootOrder,omitempty"`
 	// cache is the host cache mode: none, writethrough or writeback.
 	Cache *string `json:"cache,omitempty"`

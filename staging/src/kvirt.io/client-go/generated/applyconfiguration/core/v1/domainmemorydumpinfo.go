@@ -27,7 +27,7 @@ import (
 //
 // DomainMemoryDumpInfo describes a memory dump.
 type DomainMemoryDumpInfoApplyConfiguration struct {
-	// claimName is the PVC the memory was dumped to.
+	// claimName is the PVC holding the dump.
 	ClaimName *string `json:"claimName,omitempty"`
 	// endTimestamp is when the dump finished.
 	EndTimestamp *metav1.Time `json:"endTimestamp,omitempty"`

@@ -29,10 +29,11 @@ type DowntimeTuningOptionsApplyConfiguration struct {
 	// initialMs is the allowed downtime, in milliseconds, at the start of the migration; defaults to
 	// 150.
 	InitialMS *int64 `json:"initialMs,omitempty"`
-	// startAfterIteration is the memory copy iteration after which raising starts; defaults to 3.
+	// startAfterIteration is how many memory copy passes run before the allowed downtime is first
+	// raised; defaults to 3.
 	StartAfterIteration *int64 `json:"startAfterIteration,omitempty"`
-	// steps is the number of equal raises from initialMs to the cluster's maxDowntimeMs; defaults to
-	// 7.
+	// steps is how many equal increments lead from initialMs up to the cluster's maxDowntimeMs;
+	// defaults to 7.
 	Steps *int32 `json:"steps,omitempty"`
 }
 

@@ -25,7 +25,8 @@ package v1
 type FeatureAPICApplyConfiguration struct {
 	// enabled turns the feature on or off; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`
-	// endOfInterrupt enables end-of-interrupt notification; defaults to false.
+	// endOfInterrupt lets the guest signal completed interrupts without a VM exit (PV EOI);
+	// defaults to false.
 	EndOfInterrupt *bool `json:"endOfInterrupt,omitempty"`
 }
 

@@ -23,7 +23,7 @@ package v1
 //
 // HotplugVolumeStatus describes a hotplugged volume's attachment.
 type HotplugVolumeStatusApplyConfiguration struct {
-	// attachPodName is the pod that attaches the volume to the node.
+	// attachPodName is the helper pod that mounts the volume on the VM's node.
 	AttachPodName *string `json:"attachPodName,omitempty"`
 	// attachPodUID is that pod's UID.
 	AttachPodUID *string `json:"attachPodUID,omitempty"`

@@ -27,7 +27,7 @@ type StorageMigratedVolumeInfoApplyConfiguration struct {
 	DestinationPVCInfo *PersistentVolumeClaimInfoApplyConfiguration `json:"destinationPVCInfo,omitempty"`
 	// sourcePVCInfo describes the claim the volume moves from.
 	SourcePVCInfo *PersistentVolumeClaimInfoApplyConfiguration `json:"sourcePVCInfo,omitempty"`
-	// volumeName is the name of the volume being moved.
+	// volumeName is the VMI volume whose storage moves.
 	VolumeName *string `json:"volumeName,omitempty"`
 }
 

@@ -25,7 +25,8 @@ package v1
 type VGPUDisplayOptionsApplyConfiguration struct {
 	// enabled turns the vGPU display on or off; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`
-	// ramFB adds a boot framebuffer shown until the guest loads its GPU driver; defaults to true.
+	// ramFB gives the guest a simple display for firmware and boot output, used until its GPU
+	// driver takes over; defaults to true.
 	RamFB *FeatureStateApplyConfiguration `json:"ramFB,omitempty"`
 }
 

@@ -29,9 +29,9 @@ import (
 type VirtualMachineInstanceBackupStatusApplyConfiguration struct {
 	// backupMsg carries details such as a failure reason.
 	BackupMsg *string `json:"backupMsg,omitempty"`
-	// backupName is the name of the backup.
+	// backupName identifies the backup this status belongs to.
 	BackupName *string `json:"backupName,omitempty"`
-	// checkpointName is the checkpoint created by the backup.
+	// checkpointName is the disk checkpoint the backup made, the base of the next incremental one.
 	CheckpointName *string `json:"checkpointName,omitempty"`
 	// completed is true when the backup finished.
 	Completed *bool `json:"completed,omitempty"`
@@ -43,7 +43,7 @@ type VirtualMachineInstanceBackupStatusApplyConfiguration struct {
 	QuiesceStatus *string `json:"quiesceStatus,omitempty"`
 	// startTimestamp is when the backup started.
 	StartTimestamp *metav1.Time `json:"startTimestamp,omitempty"`
-	// volumes lists the volumes in the backup.
+	// volumes names each volume the backup covers.
 	Volumes []VirtualMachineInstanceBackupVolumeInfoApplyConfiguration `json:"volumes,omitempty"`
 }
 

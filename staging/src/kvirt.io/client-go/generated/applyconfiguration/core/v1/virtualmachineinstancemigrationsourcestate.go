@@ -37,11 +37,11 @@ type VirtualMachineInstanceMigrationSourceStateApplyConfiguration struct {
 	PersistentStatePVCName *string `json:"persistentStatePVCName,omitempty"`
 	// pod is the source launcher pod.
 	Pod *string `json:"pod,omitempty"`
-	// selinuxContext is the SELinux context of the source pod.
+	// selinuxContext is the SELinux label the sending pod runs with.
 	SelinuxContext *string `json:"selinuxContext,omitempty"`
 	// syncAddress is the host:port the target uses to synchronize with the source.
 	SyncAddress *string `json:"syncAddress,omitempty"`
-	// virtualMachineInstanceUID is the UID of the source VMI.
+	// virtualMachineInstanceUID is the UID of the sending VMI.
 	VirtualMachineInstanceUID *string `json:"virtualMachineInstanceUID,omitempty"`
 }
 

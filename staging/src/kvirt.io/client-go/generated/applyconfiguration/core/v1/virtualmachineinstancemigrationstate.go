@@ -70,7 +70,8 @@ type VirtualMachineInstanceMigrationStateApplyConfiguration struct {
 	TargetCPUSet []int32 `json:"targetCPUSet,omitempty"`
 	// targetDirectMigrationNodePorts maps the ports opened on the target node for migration traffic.
 	TargetDirectMigrationNodePorts map[string]int32 `json:"targetDirectMigrationNodePorts,omitempty"`
-	// targetMemoryOverhead is the memory overhead of the target launcher pod.
+	// targetMemoryOverhead is the extra memory, beyond the guest's, the receiving launcher pod
+	// reserves.
 	TargetMemoryOverhead *resource.Quantity `json:"targetMemoryOverhead,omitempty"`
 	// targetNode is the node the VM moves to.
 	TargetNode *string `json:"targetNode,omitempty"`

@@ -53,11 +53,11 @@ type VirtualMachineInstanceMigrationTargetStateApplyConfiguration struct {
 	PersistentStatePVCName *string `json:"persistentStatePVCName,omitempty"`
 	// pod is the target launcher pod.
 	Pod *string `json:"pod,omitempty"`
-	// selinuxContext is the SELinux context of the target pod.
+	// selinuxContext is the SELinux label the receiving pod runs with.
 	SelinuxContext *string `json:"selinuxContext,omitempty"`
 	// syncAddress is the host:port the source uses to synchronize with the target.
 	SyncAddress *string `json:"syncAddress,omitempty"`
-	// virtualMachineInstanceUID is the UID of the target VMI.
+	// virtualMachineInstanceUID is the UID of the receiving VMI.
 	VirtualMachineInstanceUID *string `json:"virtualMachineInstanceUID,omitempty"`
 }
 

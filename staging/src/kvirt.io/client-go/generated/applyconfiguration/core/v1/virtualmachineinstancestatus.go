@@ -83,7 +83,7 @@ type VirtualMachineInstanceStatusApplyConfiguration struct {
 	Reason *string `json:"reason,omitempty"`
 	// runtimeUser is the UID QEMU runs as: 107 unless the Root feature gate is on.
 	RuntimeUser *int64 `json:"runtimeUser,omitempty"`
-	// selinuxContext is the SELinux context of the launcher pod.
+	// selinuxContext is the SELinux label the launcher pod runs with.
 	SelinuxContext *string `json:"selinuxContext,omitempty"`
 	// topologyHints carries node facts the VM needs on any node it runs on, such as the TSC frequency.
 	TopologyHints *TopologyHintsApplyConfiguration `json:"topologyHints,omitempty"`
