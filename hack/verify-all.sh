@@ -4,7 +4,7 @@ set -uo pipefail
 
 HACK=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 failed=()
-for check in deps codegen proto gofmt govet lint filelength; do
+for check in deps codegen proto gofmt govet lint filelength apidocs; do
 	echo "== verify-$check"
 	if ! "$HACK/verify-$check.sh"; then
 		failed+=("$check")

@@ -21,9 +21,11 @@ package v1
 // AccessCredentialApplyConfiguration represents a declarative configuration of the AccessCredential type for use
 // with apply.
 //
-// AccessCredential is the type of VirtualMachineInstanceSpec.accessCredentials.
+// AccessCredential is one SSH key set or password set for the guest.
 type AccessCredentialApplyConfiguration struct {
+	// sshPublicKey places SSH public keys from a Secret into the guest.
 	SSHPublicKey *SSHPublicKeyAccessCredentialApplyConfiguration `json:"sshPublicKey,omitempty"`
+	// userPassword sets guest user passwords from a Secret.
 	UserPassword *UserPasswordAccessCredentialApplyConfiguration `json:"userPassword,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // AccessCredentialSecretSourceApplyConfiguration represents a declarative configuration of the AccessCredentialSecretSource type for use
 // with apply.
 //
-// AccessCredentialSecretSource is the type of SSHPublicKeyAccessCredentialSource.secret.
+// AccessCredentialSecretSource names the Secret credentials come from.
 type AccessCredentialSecretSourceApplyConfiguration struct {
+	// secretName is a Secret in the VMI's namespace.
 	SecretName *string `json:"secretName,omitempty"`
 }
 

@@ -21,9 +21,11 @@ package v1
 // ACPIApplyConfiguration represents a declarative configuration of the ACPI type for use
 // with apply.
 //
-// ACPI is the type of Firmware.acpi.
+// ACPI holds extra ACPI tables.
 type ACPIApplyConfiguration struct {
+	// msdmNameRef names a volume (a Secret) holding an ACPI MSDM table.
 	MsdmNameRef *string `json:"msdmNameRef,omitempty"`
+	// slicNameRef names a volume (a Secret) holding an ACPI SLIC table.
 	SlicNameRef *string `json:"slicNameRef,omitempty"`
 }
 

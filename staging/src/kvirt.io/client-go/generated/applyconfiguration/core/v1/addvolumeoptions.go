@@ -21,11 +21,15 @@ package v1
 // AddVolumeOptionsApplyConfiguration represents a declarative configuration of the AddVolumeOptions type for use
 // with apply.
 //
-// AddVolumeOptions is the type of VirtualMachineVolumeRequest.addVolumeOptions.
+// AddVolumeOptions describes a volume to hotplug.
 type AddVolumeOptionsApplyConfiguration struct {
-	Disk         *DiskApplyConfiguration                `json:"disk,omitempty"`
-	DryRun       []string                               `json:"dryRun,omitempty"`
-	Name         *string                                `json:"name,omitempty"`
+	// disk is the disk under which the volume appears in the guest.
+	Disk *DiskApplyConfiguration `json:"disk,omitempty"`
+	// dryRun, when it holds "All", validates the request without persisting it.
+	DryRun []string `json:"dryRun,omitempty"`
+	// name is the name of the new volume and its disk; it overrides disk.name.
+	Name *string `json:"name,omitempty"`
+	// volumeSource is the PVC or DataVolume to attach.
 	VolumeSource *HotplugVolumeSourceApplyConfiguration `json:"volumeSource,omitempty"`
 }
 

@@ -21,13 +21,18 @@ package v1
 // ArchConfigurationApplyConfiguration represents a declarative configuration of the ArchConfiguration type for use
 // with apply.
 //
-// ArchConfiguration is the type of KubeVirtConfiguration.architectureConfiguration.
+// ArchConfiguration holds per-architecture settings.
 type ArchConfigurationApplyConfiguration struct {
-	Amd64               *ArchSpecificConfigurationApplyConfiguration `json:"amd64,omitempty"`
-	Arm64               *ArchSpecificConfigurationApplyConfiguration `json:"arm64,omitempty"`
-	DefaultArchitecture *string                                      `json:"defaultArchitecture,omitempty"`
-	Ppc64le             *ArchSpecificConfigurationApplyConfiguration `json:"ppc64le,omitempty"`
-	S390x               *ArchSpecificConfigurationApplyConfiguration `json:"s390x,omitempty"`
+	// amd64 holds the amd64 settings.
+	Amd64 *ArchSpecificConfigurationApplyConfiguration `json:"amd64,omitempty"`
+	// arm64 holds the arm64 settings.
+	Arm64 *ArchSpecificConfigurationApplyConfiguration `json:"arm64,omitempty"`
+	// defaultArchitecture is the architecture of VMs that set none.
+	DefaultArchitecture *string `json:"defaultArchitecture,omitempty"`
+	// ppc64le is deprecated: ppc64le is not supported.
+	Ppc64le *ArchSpecificConfigurationApplyConfiguration `json:"ppc64le,omitempty"`
+	// s390x holds the s390x settings.
+	S390x *ArchSpecificConfigurationApplyConfiguration `json:"s390x,omitempty"`
 }
 
 // ArchConfigurationApplyConfiguration constructs a declarative configuration of the ArchConfiguration type for use with

@@ -21,11 +21,14 @@ package v1
 // ArchSpecificConfigurationApplyConfiguration represents a declarative configuration of the ArchSpecificConfiguration type for use
 // with apply.
 //
-// ArchSpecificConfiguration is the type of ArchConfiguration.amd64.
+// ArchSpecificConfiguration holds the settings of one architecture.
 type ArchSpecificConfigurationApplyConfiguration struct {
+	// emulatedMachines lists the machine types VMs may use, as glob patterns.
 	EmulatedMachines []string `json:"emulatedMachines,omitempty"`
-	MachineType      *string  `json:"machineType,omitempty"`
-	OVMFPath         *string  `json:"ovmfPath,omitempty"`
+	// machineType is the machine type of VMs that set none.
+	MachineType *string `json:"machineType,omitempty"`
+	// ovmfPath is the directory of the EFI firmware files.
+	OVMFPath *string `json:"ovmfPath,omitempty"`
 }
 
 // ArchSpecificConfigurationApplyConfiguration constructs a declarative configuration of the ArchSpecificConfiguration type for use with

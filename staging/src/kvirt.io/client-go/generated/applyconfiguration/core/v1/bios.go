@@ -21,8 +21,9 @@ package v1
 // BIOSApplyConfiguration represents a declarative configuration of the BIOS type for use
 // with apply.
 //
-// BIOS is the type of Bootloader.bios.
+// BIOS configures SeaBIOS.
 type BIOSApplyConfiguration struct {
+	// useSerial sends BIOS output to the serial console.
 	UseSerial *bool `json:"useSerial,omitempty"`
 }
 

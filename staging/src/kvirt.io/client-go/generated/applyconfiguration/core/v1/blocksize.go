@@ -21,10 +21,12 @@ package v1
 // BlockSizeApplyConfiguration represents a declarative configuration of the BlockSize type for use
 // with apply.
 //
-// BlockSize is the type of Disk.blockSize.
+// BlockSize sets the block sizes a disk reports.
 type BlockSizeApplyConfiguration struct {
-	Custom      *CustomBlockSizeApplyConfiguration `json:"custom,omitempty"`
-	MatchVolume *FeatureStateApplyConfiguration    `json:"matchVolume,omitempty"`
+	// custom sets the block sizes explicitly.
+	Custom *CustomBlockSizeApplyConfiguration `json:"custom,omitempty"`
+	// matchVolume takes the block sizes from the volume.
+	MatchVolume *FeatureStateApplyConfiguration `json:"matchVolume,omitempty"`
 }
 
 // BlockSizeApplyConfiguration constructs a declarative configuration of the BlockSize type for use with

@@ -21,10 +21,12 @@ package v1
 // BootloaderApplyConfiguration represents a declarative configuration of the Bootloader type for use
 // with apply.
 //
-// Bootloader is the type of Firmware.bootloader.
+// Bootloader selects BIOS or EFI.
 type BootloaderApplyConfiguration struct {
+	// bios boots with SeaBIOS; the default.
 	BIOS *BIOSApplyConfiguration `json:"bios,omitempty"`
-	EFI  *EFIApplyConfiguration  `json:"efi,omitempty"`
+	// efi boots with OVMF (UEFI); exclusive with bios.
+	EFI *EFIApplyConfiguration `json:"efi,omitempty"`
 }
 
 // BootloaderApplyConfiguration constructs a declarative configuration of the Bootloader type for use with

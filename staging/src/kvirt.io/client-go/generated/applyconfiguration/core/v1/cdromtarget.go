@@ -25,11 +25,15 @@ import (
 // CDRomTargetApplyConfiguration represents a declarative configuration of the CDRomTarget type for use
 // with apply.
 //
-// CDRomTarget is the type of Disk.cdrom.
+// CDRomTarget attaches a volume as a CD-ROM.
 type CDRomTargetApplyConfiguration struct {
-	Bus      *corev1.DiskBus `json:"bus,omitempty"`
-	Readonly *bool           `json:"readonly,omitempty"`
-	Tray     *string         `json:"tray,omitempty"`
+	// bus is the bus of the drive: sata or scsi (virtio is refused); defaults by architecture (sata on
+	// amd64).
+	Bus *corev1.DiskBus `json:"bus,omitempty"`
+	// readonly makes the CD-ROM read-only; defaults to true.
+	Readonly *bool `json:"readonly,omitempty"`
+	// tray is open or closed (default).
+	Tray *string `json:"tray,omitempty"`
 }
 
 // CDRomTargetApplyConfiguration constructs a declarative configuration of the CDRomTarget type for use with

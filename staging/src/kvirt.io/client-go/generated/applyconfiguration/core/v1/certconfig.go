@@ -25,9 +25,11 @@ import (
 // CertConfigApplyConfiguration represents a declarative configuration of the CertConfig type for use
 // with apply.
 //
-// CertConfig is the type of KubeVirtSelfSignConfiguration.ca.
+// CertConfig is the lifetime and renewal time of a certificate.
 type CertConfigApplyConfiguration struct {
-	Duration    *metav1.Duration `json:"duration,omitempty"`
+	// duration is the certificate's lifetime.
+	Duration *metav1.Duration `json:"duration,omitempty"`
+	// renewBefore is how long before expiry the certificate is renewed.
 	RenewBefore *metav1.Duration `json:"renewBefore,omitempty"`
 }
 

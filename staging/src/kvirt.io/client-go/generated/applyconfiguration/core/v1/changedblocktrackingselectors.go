@@ -25,9 +25,11 @@ import (
 // ChangedBlockTrackingSelectorsApplyConfiguration represents a declarative configuration of the ChangedBlockTrackingSelectors type for use
 // with apply.
 //
-// ChangedBlockTrackingSelectors is the type of KubeVirtConfiguration.changedBlockTrackingLabelSelectors.
+// ChangedBlockTrackingSelectors select VMs for changed block tracking.
 type ChangedBlockTrackingSelectorsApplyConfiguration struct {
-	NamespaceLabelSelector      *metav1.LabelSelectorApplyConfiguration `json:"namespaceLabelSelector,omitempty"`
+	// namespaceLabelSelector selects namespaces whose VMs get changed block tracking.
+	NamespaceLabelSelector *metav1.LabelSelectorApplyConfiguration `json:"namespaceLabelSelector,omitempty"`
+	// virtualMachineLabelSelector selects VMs that get changed block tracking.
 	VirtualMachineLabelSelector *metav1.LabelSelectorApplyConfiguration `json:"virtualMachineLabelSelector,omitempty"`
 }
 

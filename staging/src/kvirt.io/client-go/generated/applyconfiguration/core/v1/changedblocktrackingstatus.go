@@ -21,10 +21,12 @@ package v1
 // ChangedBlockTrackingStatusApplyConfiguration represents a declarative configuration of the ChangedBlockTrackingStatus type for use
 // with apply.
 //
-// ChangedBlockTrackingStatus is the type of VirtualMachineInstanceStatus.changedBlockTracking.
+// ChangedBlockTrackingStatus is the changed block tracking state of a VM.
 type ChangedBlockTrackingStatusApplyConfiguration struct {
+	// backupStatus reports the backup running or last run.
 	BackupStatus *VirtualMachineInstanceBackupStatusApplyConfiguration `json:"backupStatus,omitempty"`
-	State        *string                                               `json:"state,omitempty"`
+	// state is the changed block tracking state of the VM.
+	State *string `json:"state,omitempty"`
 }
 
 // ChangedBlockTrackingStatusApplyConfiguration constructs a declarative configuration of the ChangedBlockTrackingStatus type for use with

@@ -21,13 +21,18 @@ package v1
 // ChassisApplyConfiguration represents a declarative configuration of the Chassis type for use
 // with apply.
 //
-// Chassis is the type of DomainSpec.chassis.
+// Chassis is SMBIOS chassis information.
 type ChassisApplyConfiguration struct {
-	Asset        *string `json:"asset,omitempty"`
+	// asset is the chassis asset tag.
+	Asset *string `json:"asset,omitempty"`
+	// manufacturer is the chassis manufacturer.
 	Manufacturer *string `json:"manufacturer,omitempty"`
-	Serial       *string `json:"serial,omitempty"`
-	Sku          *string `json:"sku,omitempty"`
-	Version      *string `json:"version,omitempty"`
+	// serial is the chassis serial number.
+	Serial *string `json:"serial,omitempty"`
+	// sku is the chassis SKU number.
+	Sku *string `json:"sku,omitempty"`
+	// version is the chassis version.
+	Version *string `json:"version,omitempty"`
 }
 
 // ChassisApplyConfiguration constructs a declarative configuration of the Chassis type for use with

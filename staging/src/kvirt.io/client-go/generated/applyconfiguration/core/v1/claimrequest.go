@@ -21,9 +21,11 @@ package v1
 // ClaimRequestApplyConfiguration represents a declarative configuration of the ClaimRequest type for use
 // with apply.
 //
-// ClaimRequest is the type of Network.resourceClaim.
+// ClaimRequest names one request of a resource claim.
 type ClaimRequestApplyConfiguration struct {
-	ClaimName   *string `json:"claimName,omitempty"`
+	// claimName names an entry of spec.resourceClaims.
+	ClaimName *string `json:"claimName,omitempty"`
+	// requestName names the request within that claim.
 	RequestName *string `json:"requestName,omitempty"`
 }
 

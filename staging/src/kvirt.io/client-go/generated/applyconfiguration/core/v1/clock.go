@@ -21,11 +21,14 @@ package v1
 // ClockApplyConfiguration represents a declarative configuration of the Clock type for use
 // with apply.
 //
-// Clock is the type of DomainSpec.clock.
+// Clock is the guest's clock configuration.
 type ClockApplyConfiguration struct {
-	Timer    *TimerApplyConfiguration          `json:"timer,omitempty"`
-	Timezone *string                           `json:"timezone,omitempty"`
-	Utc      *ClockOffsetUTCApplyConfiguration `json:"utc,omitempty"`
+	// timer lists the timers attached to the guest.
+	Timer *TimerApplyConfiguration `json:"timer,omitempty"`
+	// timezone starts the guest clock in this time zone, e.g. Europe/Berlin; exclusive with utc.
+	Timezone *string `json:"timezone,omitempty"`
+	// utc starts the guest clock at UTC plus an offset; exclusive with timezone.
+	Utc *ClockOffsetUTCApplyConfiguration `json:"utc,omitempty"`
 }
 
 // ClockApplyConfiguration constructs a declarative configuration of the Clock type for use with

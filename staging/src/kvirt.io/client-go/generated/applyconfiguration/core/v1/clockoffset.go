@@ -21,10 +21,12 @@ package v1
 // ClockOffsetApplyConfiguration represents a declarative configuration of the ClockOffset type for use
 // with apply.
 //
-// ClockOffset is the type of ClockPreferences.preferredClockOffset.
+// ClockOffset is a guest clock offset.
 type ClockOffsetApplyConfiguration struct {
-	Timezone *string                           `json:"timezone,omitempty"`
-	Utc      *ClockOffsetUTCApplyConfiguration `json:"utc,omitempty"`
+	// timezone starts the guest clock in this time zone, e.g. Europe/Berlin.
+	Timezone *string `json:"timezone,omitempty"`
+	// utc starts the guest clock at UTC plus an offset.
+	Utc *ClockOffsetUTCApplyConfiguration `json:"utc,omitempty"`
 }
 
 // ClockOffsetApplyConfiguration constructs a declarative configuration of the ClockOffset type for use with

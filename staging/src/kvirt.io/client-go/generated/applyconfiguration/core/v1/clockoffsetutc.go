@@ -21,8 +21,10 @@ package v1
 // ClockOffsetUTCApplyConfiguration represents a declarative configuration of the ClockOffsetUTC type for use
 // with apply.
 //
-// ClockOffsetUTC is the type of Clock.utc.
+// ClockOffsetUTC is an offset from UTC.
 type ClockOffsetUTCApplyConfiguration struct {
+	// offsetSeconds is the guest clock's offset from UTC in seconds; changes the guest makes survive
+	// reboots.
 	OffsetSeconds *int32 `json:"offsetSeconds,omitempty"`
 }
 

@@ -25,14 +25,20 @@ import (
 // CloudInitConfigDriveSourceApplyConfiguration represents a declarative configuration of the CloudInitConfigDriveSource type for use
 // with apply.
 //
-// CloudInitConfigDriveSource is the type of Volume.cloudInitConfigDrive.
+// CloudInitConfigDriveSource is cloud-init data in config drive form.
 type CloudInitConfigDriveSourceApplyConfiguration struct {
-	NetworkData          *string                      `json:"networkData,omitempty"`
-	NetworkDataBase64    *string                      `json:"networkDataBase64,omitempty"`
+	// networkData is inline network configuration.
+	NetworkData *string `json:"networkData,omitempty"`
+	// networkDataBase64 is network configuration encoded in base64.
+	NetworkDataBase64 *string `json:"networkDataBase64,omitempty"`
+	// networkDataSecretRef names a Secret whose networkdata key holds the network configuration.
 	NetworkDataSecretRef *corev1.LocalObjectReference `json:"networkDataSecretRef,omitempty"`
-	SecretRef            *corev1.LocalObjectReference `json:"secretRef,omitempty"`
-	UserData             *string                      `json:"userData,omitempty"`
-	UserDataBase64       *string                      `json:"userDataBase64,omitempty"`
+	// secretRef names a Secret whose userdata (or userData) key holds the user data.
+	SecretRef *corev1.LocalObjectReference `json:"secretRef,omitempty"`
+	// userData is inline user data, e.g. a #cloud-config document or a script.
+	UserData *string `json:"userData,omitempty"`
+	// userDataBase64 is user data encoded in base64.
+	UserDataBase64 *string `json:"userDataBase64,omitempty"`
 }
 
 // CloudInitConfigDriveSourceApplyConfiguration constructs a declarative configuration of the CloudInitConfigDriveSource type for use with

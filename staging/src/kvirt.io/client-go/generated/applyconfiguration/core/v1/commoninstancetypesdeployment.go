@@ -21,8 +21,9 @@ package v1
 // CommonInstancetypesDeploymentApplyConfiguration represents a declarative configuration of the CommonInstancetypesDeployment type for use
 // with apply.
 //
-// CommonInstancetypesDeployment is the type of KubeVirtConfiguration.commonInstancetypesDeployment.
+// CommonInstancetypesDeployment controls the common instancetypes.
 type CommonInstancetypesDeploymentApplyConfiguration struct {
+	// enabled installs the common instancetypes and preferences; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`
 }
 

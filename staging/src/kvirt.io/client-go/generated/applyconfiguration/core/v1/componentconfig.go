@@ -21,10 +21,13 @@ package v1
 // ComponentConfigApplyConfiguration represents a declarative configuration of the ComponentConfig type for use
 // with apply.
 //
-// ComponentConfig is the type of KubeVirtSpec.infra.
+// ComponentConfig places a group of component pods.
 type ComponentConfigApplyConfiguration struct {
+	// nodePlacement says where the components' pods may run.
 	NodePlacement *NodePlacementApplyConfiguration `json:"nodePlacement,omitempty"`
-	Replicas      *byte                            `json:"replicas,omitempty"`
+	// replicas is the number of replicas of each infrastructure deployment; defaults to 2 and turns
+	// off automatic scaling.
+	Replicas *byte `json:"replicas,omitempty"`
 }
 
 // ComponentConfigApplyConfiguration constructs a declarative configuration of the ComponentConfig type for use with

@@ -21,8 +21,9 @@ package v1
 // ConfidentialComputeConfigurationApplyConfiguration represents a declarative configuration of the ConfidentialComputeConfiguration type for use
 // with apply.
 //
-// ConfidentialComputeConfiguration is the type of KubeVirtConfiguration.confidentialCompute.
+// ConfidentialComputeConfiguration configures confidential computing.
 type ConfidentialComputeConfigurationApplyConfiguration struct {
+	// tdx configures Intel TDX.
 	TDX *TDXConfigurationApplyConfiguration `json:"tdx,omitempty"`
 }
 

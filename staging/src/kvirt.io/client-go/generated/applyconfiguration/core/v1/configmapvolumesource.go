@@ -21,10 +21,13 @@ package v1
 // ConfigMapVolumeSourceApplyConfiguration represents a declarative configuration of the ConfigMapVolumeSource type for use
 // with apply.
 //
-// ConfigMapVolumeSource is the type of Volume.configMap.
+// ConfigMapVolumeSource exposes a ConfigMap to the guest.
 type ConfigMapVolumeSourceApplyConfiguration struct {
-	Name        *string `json:"name,omitempty"`
-	Optional    *bool   `json:"optional,omitempty"`
+	// name is the ConfigMap in the VMI's namespace.
+	Name *string `json:"name,omitempty"`
+	// optional lets the VMI start when the ConfigMap is missing.
+	Optional *bool `json:"optional,omitempty"`
+	// volumeLabel is the file system label of the disk, e.g. cidata, config-2 or OEMDRV.
 	VolumeLabel *string `json:"volumeLabel,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // ContainerDiskInfoApplyConfiguration represents a declarative configuration of the ContainerDiskInfo type for use
 // with apply.
 //
-// ContainerDiskInfo is the type of VolumeStatus.containerDiskVolume.
+// ContainerDiskInfo describes a containerDisk image.
 type ContainerDiskInfoApplyConfiguration struct {
+	// checksum is a checksum of the disk image taken from the container.
 	Checksum *int64 `json:"checksum,omitempty"`
 }
 

@@ -25,12 +25,18 @@ import (
 // ContainerDiskSourceApplyConfiguration represents a declarative configuration of the ContainerDiskSource type for use
 // with apply.
 //
-// ContainerDiskSource is the type of Volume.containerDisk.
+// ContainerDiskSource is a disk image inside a container image.
 type ContainerDiskSourceApplyConfiguration struct {
-	Image           *string            `json:"image,omitempty"`
+	// image is the container image holding the disk image.
+	Image *string `json:"image,omitempty"`
+	// imagePullPolicy is Always, IfNotPresent or Never; defaults to Always for :latest or untagged
+	// images, IfNotPresent otherwise.
 	ImagePullPolicy *corev1.PullPolicy `json:"imagePullPolicy,omitempty"`
-	ImagePullSecret *string            `json:"imagePullSecret,omitempty"`
-	Path            *string            `json:"path,omitempty"`
+	// imagePullSecret names a Secret with credentials for the image's registry.
+	ImagePullSecret *string `json:"imagePullSecret,omitempty"`
+	// path is the disk image's path inside the container image; the single file under /disk when
+	// unset.
+	Path *string `json:"path,omitempty"`
 }
 
 // ContainerDiskSourceApplyConfiguration constructs a declarative configuration of the ContainerDiskSource type for use with

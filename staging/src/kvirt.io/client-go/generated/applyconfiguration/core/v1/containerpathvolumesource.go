@@ -21,10 +21,12 @@ package v1
 // ContainerPathVolumeSourceApplyConfiguration represents a declarative configuration of the ContainerPathVolumeSource type for use
 // with apply.
 //
-// ContainerPathVolumeSource is the type of Volume.containerPath.
+// ContainerPathVolumeSource is a path of the compute container shared into the guest.
 type ContainerPathVolumeSourceApplyConfiguration struct {
-	Path     *string `json:"path,omitempty"`
-	ReadOnly *bool   `json:"readOnly,omitempty"`
+	// path is an absolute path that a volume mount of the compute container provides.
+	Path *string `json:"path,omitempty"`
+	// readOnly must be true, the default: the share is read-only.
+	ReadOnly *bool `json:"readOnly,omitempty"`
 }
 
 // ContainerPathVolumeSourceApplyConfiguration constructs a declarative configuration of the ContainerPathVolumeSource type for use with

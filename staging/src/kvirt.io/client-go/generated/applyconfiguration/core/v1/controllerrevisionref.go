@@ -21,8 +21,9 @@ package v1
 // ControllerRevisionRefApplyConfiguration represents a declarative configuration of the ControllerRevisionRef type for use
 // with apply.
 //
-// ControllerRevisionRef is the type of InstancetypeStatusRef.controllerRevisionRef.
+// ControllerRevisionRef names a ControllerRevision.
 type ControllerRevisionRefApplyConfiguration struct {
+	// name is the name of the ControllerRevision.
 	Name *string `json:"name,omitempty"`
 }
 

@@ -21,18 +21,32 @@ package v1
 // CPUApplyConfiguration represents a declarative configuration of the CPU type for use
 // with apply.
 //
-// CPU is the type of DomainSpec.cpu.
+// CPU is the guest's CPU configuration.
 type CPUApplyConfiguration struct {
-	Cores                 *int64                         `json:"cores,omitempty"`
-	DedicatedCPUPlacement *bool                          `json:"dedicatedCpuPlacement,omitempty"`
-	Features              []CPUFeatureApplyConfiguration `json:"features,omitempty"`
-	IsolateEmulatorThread *bool                          `json:"isolateEmulatorThread,omitempty"`
-	MaxSockets            *int64                         `json:"maxSockets,omitempty"`
-	Model                 *string                        `json:"model,omitempty"`
-	NUMA                  *NUMAApplyConfiguration        `json:"numa,omitempty"`
-	Realtime              *RealtimeApplyConfiguration    `json:"realtime,omitempty"`
-	Sockets               *int64                         `json:"sockets,omitempty"`
-	Threads               *int64                         `json:"threads,omitempty"`
+	// cores is the number of cores per socket; at least 1. With sockets and threads unset too, the
+	// topology defaults to one core, one thread and as many sockets as CPUs requested.
+	Cores *int64 `json:"cores,omitempty"`
+	// dedicatedCpuPlacement pins each vCPU to a host CPU of its own; needs whole CPUs with equal
+	// requests and limits.
+	DedicatedCPUPlacement *bool `json:"dedicatedCpuPlacement,omitempty"`
+	// features enables or disables individual CPU features.
+	Features []CPUFeatureApplyConfiguration `json:"features,omitempty"`
+	// isolateEmulatorThread gives QEMU's emulator thread one more dedicated host CPU; needs
+	// dedicatedCpuPlacement.
+	IsolateEmulatorThread *bool `json:"isolateEmulatorThread,omitempty"`
+	// maxSockets is the most sockets CPU hotplug may grow the VM to.
+	MaxSockets *int64 `json:"maxSockets,omitempty"`
+	// model is the CPU model the guest sees, a libvirt model name or host-model (default) or
+	// host-passthrough.
+	Model *string `json:"model,omitempty"`
+	// numa sets the guest's NUMA topology.
+	NUMA *NUMAApplyConfiguration `json:"numa,omitempty"`
+	// realtime tunes the vCPUs for low latency; needs dedicatedCpuPlacement.
+	Realtime *RealtimeApplyConfiguration `json:"realtime,omitempty"`
+	// sockets is the number of sockets; at least 1.
+	Sockets *int64 `json:"sockets,omitempty"`
+	// threads is the number of threads per core; at least 1.
+	Threads *int64 `json:"threads,omitempty"`
 }
 
 // CPUApplyConfiguration constructs a declarative configuration of the CPU type for use with

@@ -21,9 +21,12 @@ package v1
 // CPUFeatureApplyConfiguration represents a declarative configuration of the CPUFeature type for use
 // with apply.
 //
-// CPUFeature is the type of CPU.features.
+// CPUFeature turns one CPU feature on or off.
 type CPUFeatureApplyConfiguration struct {
-	Name   *string `json:"name,omitempty"`
+	// name is the feature name as libvirt knows it, e.g. vmx.
+	Name *string `json:"name,omitempty"`
+	// policy is force, require (default), optional, disable or forbid: how the feature is handled
+	// whatever the host supports.
 	Policy *string `json:"policy,omitempty"`
 }
 

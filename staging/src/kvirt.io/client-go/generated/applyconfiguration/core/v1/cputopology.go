@@ -21,10 +21,13 @@ package v1
 // CPUTopologyApplyConfiguration represents a declarative configuration of the CPUTopology type for use
 // with apply.
 //
-// CPUTopology is the type of VirtualMachineInstanceStatus.currentCPUTopology.
+// CPUTopology is a vCPU layout.
 type CPUTopologyApplyConfiguration struct {
-	Cores   *int64 `json:"cores,omitempty"`
+	// cores is the number of cores per socket; at least 1.
+	Cores *int64 `json:"cores,omitempty"`
+	// sockets is the number of sockets; at least 1.
 	Sockets *int64 `json:"sockets,omitempty"`
+	// threads is the number of threads per core; at least 1.
 	Threads *int64 `json:"threads,omitempty"`
 }
 

@@ -21,11 +21,14 @@ package v1
 // CustomBlockSizeApplyConfiguration represents a declarative configuration of the CustomBlockSize type for use
 // with apply.
 //
-// CustomBlockSize is the type of BlockSize.custom.
+// CustomBlockSize gives block sizes explicitly.
 type CustomBlockSizeApplyConfiguration struct {
+	// discardGranularity is the discard granularity in bytes.
 	DiscardGranularity *int32 `json:"discardGranularity,omitempty"`
-	Logical            *int32 `json:"logical,omitempty"`
-	Physical           *int32 `json:"physical,omitempty"`
+	// logical is the logical block size in bytes: a power of two from 512.
+	Logical *int32 `json:"logical,omitempty"`
+	// physical is the physical block size in bytes: a power of two from 512, not below logical.
+	Physical *int32 `json:"physical,omitempty"`
 }
 
 // CustomBlockSizeApplyConfiguration constructs a declarative configuration of the CustomBlockSize type for use with

@@ -21,9 +21,11 @@ package v1
 // CustomizeComponentsApplyConfiguration represents a declarative configuration of the CustomizeComponents type for use
 // with apply.
 //
-// CustomizeComponents is the type of KubeVirtSpec.customizeComponents.
+// CustomizeComponents changes the objects the operator creates.
 type CustomizeComponentsApplyConfiguration struct {
-	Flags   *FlagsApplyConfiguration                     `json:"flags,omitempty"`
+	// flags adds command-line flags to virt-api, virt-controller and virt-handler.
+	Flags *FlagsApplyConfiguration `json:"flags,omitempty"`
+	// patches are patches applied to the objects the operator creates.
 	Patches []CustomizeComponentsPatchApplyConfiguration `json:"patches,omitempty"`
 }
 

@@ -21,12 +21,16 @@ package v1
 // CustomizeComponentsPatchApplyConfiguration represents a declarative configuration of the CustomizeComponentsPatch type for use
 // with apply.
 //
-// CustomizeComponentsPatch is the type of CustomizeComponents.patches.
+// CustomizeComponentsPatch is one patch of an object the operator creates.
 type CustomizeComponentsPatchApplyConfiguration struct {
-	Patch        *string `json:"patch,omitempty"`
+	// patch is the patch document.
+	Patch *string `json:"patch,omitempty"`
+	// resourceName is the name of the object to patch; * for all of its type.
 	ResourceName *string `json:"resourceName,omitempty"`
+	// resourceType is the kind of the object to patch, e.g. Deployment.
 	ResourceType *string `json:"resourceType,omitempty"`
-	Type         *string `json:"type,omitempty"`
+	// type is the patch type: json, merge or strategic.
+	Type *string `json:"type,omitempty"`
 }
 
 // CustomizeComponentsPatchApplyConfiguration constructs a declarative configuration of the CustomizeComponentsPatch type for use with

@@ -21,10 +21,12 @@ package v1
 // CustomProfileApplyConfiguration represents a declarative configuration of the CustomProfile type for use
 // with apply.
 //
-// CustomProfile is the type of VirtualMachineInstanceProfile.customProfile.
+// CustomProfile selects a seccomp profile.
 type CustomProfileApplyConfiguration struct {
-	LocalhostProfile      *string `json:"localhostProfile,omitempty"`
-	RuntimeDefaultProfile *bool   `json:"runtimeDefaultProfile,omitempty"`
+	// localhostProfile is a profile file under the kubelet's seccomp directory.
+	LocalhostProfile *string `json:"localhostProfile,omitempty"`
+	// runtimeDefaultProfile uses the container runtime's default profile.
+	RuntimeDefaultProfile *bool `json:"runtimeDefaultProfile,omitempty"`
 }
 
 // CustomProfileApplyConfiguration constructs a declarative configuration of the CustomProfile type for use with

@@ -21,10 +21,13 @@ package v1
 // DataVolumeSourceApplyConfiguration represents a declarative configuration of the DataVolumeSource type for use
 // with apply.
 //
-// DataVolumeSource is the type of HotplugVolumeSource.dataVolume.
+// DataVolumeSource names a DataVolume whose PVC backs the volume.
 type DataVolumeSourceApplyConfiguration struct {
-	Hotpluggable *bool   `json:"hotpluggable,omitempty"`
-	Name         *string `json:"name,omitempty"`
+	// hotpluggable marks the volume as hotplugged, attached through its own pod so it can be removed
+	// while the VM runs.
+	Hotpluggable *bool `json:"hotpluggable,omitempty"`
+	// name is the DataVolume (and its PVC) in the VMI's namespace.
+	Name *string `json:"name,omitempty"`
 }
 
 // DataVolumeSourceApplyConfiguration constructs a declarative configuration of the DataVolumeSource type for use with

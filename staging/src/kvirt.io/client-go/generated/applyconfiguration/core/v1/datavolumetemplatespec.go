@@ -32,9 +32,12 @@ import (
 type DataVolumeTemplateSpecApplyConfiguration struct {
 	// TypeMeta is carried only because upstream's wire form allows apiVersion and kind here.
 	metav1.TypeMetaApplyConfiguration `json:""`
-	ObjectMeta                        *metav1.ObjectMetaApplyConfiguration  `json:"metadata,omitempty"`
-	Spec                              *v1beta1.DataVolumeSpec               `json:"spec,omitempty"`
-	Status                            *corev1.DataVolumeTemplateDummyStatus `json:"status,omitempty"`
+	// metadata is the metadata of the DataVolume to create; its name is what volumes refer to.
+	ObjectMeta *metav1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
+	// spec is the spec of the DataVolume to create.
+	Spec *v1beta1.DataVolumeSpec `json:"spec,omitempty"`
+	// status is accepted for compatibility with older clients and ignored.
+	Status *corev1.DataVolumeTemplateDummyStatus `json:"status,omitempty"`
 }
 
 // DataVolumeTemplateSpecApplyConfiguration constructs a declarative configuration of the DataVolumeTemplateSpec type for use with

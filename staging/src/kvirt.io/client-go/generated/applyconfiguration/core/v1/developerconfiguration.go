@@ -21,20 +21,36 @@ package v1
 // DeveloperConfigurationApplyConfiguration represents a declarative configuration of the DeveloperConfiguration type for use
 // with apply.
 //
-// DeveloperConfiguration is the type of KubeVirtConfiguration.developerConfiguration.
+// DeveloperConfiguration holds feature gates and tuning.
 type DeveloperConfigurationApplyConfiguration struct {
-	ClusterProfiler                 *bool                               `json:"clusterProfiler,omitempty"`
-	CPUAllocationRatio              *int32                              `json:"cpuAllocationRatio,omitempty"`
-	DisabledFeatureGates            []string                            `json:"disabledFeatureGates,omitempty"`
-	DiskVerification                *DiskVerificationApplyConfiguration `json:"diskVerification,omitempty"`
-	FeatureGates                    []string                            `json:"featureGates,omitempty"`
-	LogVerbosity                    *LogVerbosityApplyConfiguration     `json:"logVerbosity,omitempty"`
-	MemoryOvercommit                *int32                              `json:"memoryOvercommit,omitempty"`
-	MinimumClusterTSCFrequency      *int64                              `json:"minimumClusterTSCFrequency,omitempty"`
-	MinimumReservePVCBytes          *int64                              `json:"minimumReservePVCBytes,omitempty"`
-	NodeSelectors                   map[string]string                   `json:"nodeSelectors,omitempty"`
-	PVCTolerateLessSpaceUpToPercent *int32                              `json:"pvcTolerateLessSpaceUpToPercent,omitempty"`
-	UseEmulation                    *bool                               `json:"useEmulation,omitempty"`
+	// clusterProfiler enables pprof profiling of the control plane.
+	ClusterProfiler *bool `json:"clusterProfiler,omitempty"`
+	// cpuAllocationRatio is the vCPU overcommit: each vCPU requests 1/ratio of a host CPU; defaults to
+	// 10.
+	CPUAllocationRatio *int32 `json:"cpuAllocationRatio,omitempty"`
+	// disabledFeatureGates lists feature gates to turn off; a gate may not be in both lists.
+	DisabledFeatureGates []string `json:"disabledFeatureGates,omitempty"`
+	// diskVerification caps the memory used to inspect disk images.
+	DiskVerification *DiskVerificationApplyConfiguration `json:"diskVerification,omitempty"`
+	// featureGates lists feature gates to turn on.
+	FeatureGates []string `json:"featureGates,omitempty"`
+	// logVerbosity sets the log level of each component.
+	LogVerbosity *LogVerbosityApplyConfiguration `json:"logVerbosity,omitempty"`
+	// memoryOvercommit is guest memory as a percentage of the pod's memory request; above 100
+	// overcommits. Defaults to 100.
+	MemoryOvercommit *int32 `json:"memoryOvercommit,omitempty"`
+	// minimumClusterTSCFrequency fixes the cluster's minimum TSC frequency, in Hz, instead of
+	// measuring it.
+	MinimumClusterTSCFrequency *int64 `json:"minimumClusterTSCFrequency,omitempty"`
+	// minimumReservePVCBytes is the space, in bytes, left free on disk image PVCs; defaults to 131072.
+	MinimumReservePVCBytes *int64 `json:"minimumReservePVCBytes,omitempty"`
+	// nodeSelectors restricts VMIs to nodes with these labels.
+	NodeSelectors map[string]string `json:"nodeSelectors,omitempty"`
+	// pvcTolerateLessSpaceUpToPercent is how much smaller than requested, in percent, a disk PVC may
+	// be; defaults to 10.
+	PVCTolerateLessSpaceUpToPercent *int32 `json:"pvcTolerateLessSpaceUpToPercent,omitempty"`
+	// useEmulation allows software emulation (TCG) where KVM is unavailable; defaults to false.
+	UseEmulation *bool `json:"useEmulation,omitempty"`
 }
 
 // DeveloperConfigurationApplyConfiguration constructs a declarative configuration of the DeveloperConfiguration type for use with

@@ -25,33 +25,64 @@ import (
 // DevicesApplyConfiguration represents a declarative configuration of the Devices type for use
 // with apply.
 //
-// Devices is the type of DomainSpec.devices.
+// Devices are the guest's devices.
 type DevicesApplyConfiguration struct {
-	AutoattachGraphicsDevice   *bool                            `json:"autoattachGraphicsDevice,omitempty"`
-	AutoattachInputDevice      *bool                            `json:"autoattachInputDevice,omitempty"`
-	AutoattachMemBalloon       *bool                            `json:"autoattachMemBalloon,omitempty"`
-	AutoattachPodInterface     *bool                            `json:"autoattachPodInterface,omitempty"`
-	AutoattachSerialConsole    *bool                            `json:"autoattachSerialConsole,omitempty"`
-	AutoattachVSOCK            *bool                            `json:"autoattachVSOCK,omitempty"`
-	BlockMultiQueue            *bool                            `json:"blockMultiQueue,omitempty"`
-	ClientPassthrough          *corev1.ClientPassthroughDevices `json:"clientPassthrough,omitempty"`
-	DisableHotplug             *bool                            `json:"disableHotplug,omitempty"`
-	Disks                      []DiskApplyConfiguration         `json:"disks,omitempty"`
-	DownwardMetrics            *corev1.DownwardMetrics          `json:"downwardMetrics,omitempty"`
-	Filesystems                []FilesystemApplyConfiguration   `json:"filesystems,omitempty"`
-	GPUs                       []GPUApplyConfiguration          `json:"gpus,omitempty"`
-	HostDevices                []HostDeviceApplyConfiguration   `json:"hostDevices,omitempty"`
-	Inputs                     []InputApplyConfiguration        `json:"inputs,omitempty"`
-	Interfaces                 []InterfaceApplyConfiguration    `json:"interfaces,omitempty"`
-	LogSerialConsole           *bool                            `json:"logSerialConsole,omitempty"`
-	NetworkInterfaceMultiqueue *bool                            `json:"networkInterfaceMultiqueue,omitempty"`
-	PanicDevices               []PanicDeviceApplyConfiguration  `json:"panicDevices,omitempty"`
-	RNG                        *corev1.Rng                      `json:"rng,omitempty"`
-	Sound                      *SoundDeviceApplyConfiguration   `json:"sound,omitempty"`
-	TPM                        *TPMDeviceApplyConfiguration     `json:"tpm,omitempty"`
-	UseVirtioTransitional      *bool                            `json:"useVirtioTransitional,omitempty"`
-	Video                      *VideoDeviceApplyConfiguration   `json:"video,omitempty"`
-	Watchdog                   *WatchdogApplyConfiguration      `json:"watchdog,omitempty"`
+	// autoattachGraphicsDevice adds the default graphics device; without it there is no VNC. Defaults
+	// to true.
+	AutoattachGraphicsDevice *bool `json:"autoattachGraphicsDevice,omitempty"`
+	// autoattachInputDevice adds a default input device (a USB tablet); defaults to false.
+	AutoattachInputDevice *bool `json:"autoattachInputDevice,omitempty"`
+	// autoattachMemBalloon adds a memory balloon device that reports guest memory statistics; defaults
+	// to true.
+	AutoattachMemBalloon *bool `json:"autoattachMemBalloon,omitempty"`
+	// autoattachPodInterface adds an interface on the pod network when the VMI lists no interfaces;
+	// defaults to true.
+	AutoattachPodInterface *bool `json:"autoattachPodInterface,omitempty"`
+	// autoattachSerialConsole adds the serial console that virtctl console connects to; defaults to
+	// true.
+	AutoattachSerialConsole *bool `json:"autoattachSerialConsole,omitempty"`
+	// autoattachVSOCK gives the VM a VSOCK device and context ID; defaults to false.
+	AutoattachVSOCK *bool `json:"autoattachVSOCK,omitempty"`
+	// blockMultiQueue gives each virtio disk one queue per vCPU; defaults to false.
+	BlockMultiQueue *bool `json:"blockMultiQueue,omitempty"`
+	// clientPassthrough allows redirecting client devices, such as USB, into the guest.
+	ClientPassthrough *corev1.ClientPassthroughDevices `json:"clientPassthrough,omitempty"`
+	// disableHotplug, when true, prevents hotplugging volumes into this VM.
+	DisableHotplug *bool `json:"disableHotplug,omitempty"`
+	// disks lists the disks, CD-ROMs and LUNs of the guest; each names a volume.
+	Disks []DiskApplyConfiguration `json:"disks,omitempty"`
+	// downwardMetrics adds a virtio serial port through which the guest reads host metrics.
+	DownwardMetrics *corev1.DownwardMetrics `json:"downwardMetrics,omitempty"`
+	// filesystems lists volumes shared into the guest as virtiofs filesystems instead of disks.
+	Filesystems []FilesystemApplyConfiguration `json:"filesystems,omitempty"`
+	// gpus lists GPUs (or vGPUs) passed to the guest, from a device plugin or a resource claim.
+	GPUs []GPUApplyConfiguration `json:"gpus,omitempty"`
+	// hostDevices lists host devices passed to the guest, from a device plugin or a resource claim.
+	HostDevices []HostDeviceApplyConfiguration `json:"hostDevices,omitempty"`
+	// inputs lists input devices such as tablets.
+	Inputs []InputApplyConfiguration `json:"inputs,omitempty"`
+	// interfaces lists the guest's network interfaces; each names a network.
+	Interfaces []InterfaceApplyConfiguration `json:"interfaces,omitempty"`
+	// logSerialConsole streams the serial console output into the guest-console-log container of the
+	// launcher pod.
+	LogSerialConsole *bool `json:"logSerialConsole,omitempty"`
+	// networkInterfaceMultiqueue gives each virtio interface one queue per vCPU.
+	NetworkInterfaceMultiqueue *bool `json:"networkInterfaceMultiqueue,omitempty"`
+	// panicDevices lists devices through which a crashing guest reports its panic.
+	PanicDevices []PanicDeviceApplyConfiguration `json:"panicDevices,omitempty"`
+	// rng adds a virtio random number generator fed by the host.
+	RNG *corev1.Rng `json:"rng,omitempty"`
+	// sound adds a sound card.
+	Sound *SoundDeviceApplyConfiguration `json:"sound,omitempty"`
+	// tpm adds an emulated TPM.
+	TPM *TPMDeviceApplyConfiguration `json:"tpm,omitempty"`
+	// useVirtioTransitional uses transitional virtio devices, for old guests (such as RHEL 6) that
+	// lack virtio 1.0 drivers.
+	UseVirtioTransitional *bool `json:"useVirtioTransitional,omitempty"`
+	// video sets the type of the video device.
+	Video *VideoDeviceApplyConfiguration `json:"video,omitempty"`
+	// watchdog adds a watchdog device.
+	Watchdog *WatchdogApplyConfiguration `json:"watchdog,omitempty"`
 }
 
 // DevicesApplyConfiguration constructs a declarative configuration of the Devices type for use with

@@ -21,12 +21,16 @@ package v1
 // DHCPOptionsApplyConfiguration represents a declarative configuration of the DHCPOptions type for use
 // with apply.
 //
-// DHCPOptions is the type of Interface.dhcpOptions.
+// DHCPOptions are extra options in DHCP answers.
 type DHCPOptionsApplyConfiguration struct {
-	BootFileName   *string                                `json:"bootFileName,omitempty"`
-	NTPServers     []string                               `json:"ntpServers,omitempty"`
+	// bootFileName is the boot file name (DHCP option 67).
+	BootFileName *string `json:"bootFileName,omitempty"`
+	// ntpServers lists NTP servers (DHCP option 42).
+	NTPServers []string `json:"ntpServers,omitempty"`
+	// privateOptions lists private DHCP options (224 to 254).
 	PrivateOptions []DHCPPrivateOptionsApplyConfiguration `json:"privateOptions,omitempty"`
-	TftpServerName *string                                `json:"tftpServerName,omitempty"`
+	// tftpServerName is the TFTP server name (DHCP option 66).
+	TftpServerName *string `json:"tftpServerName,omitempty"`
 }
 
 // DHCPOptionsApplyConfiguration constructs a declarative configuration of the DHCPOptions type for use with

@@ -21,10 +21,12 @@ package v1
 // DHCPPrivateOptionsApplyConfiguration represents a declarative configuration of the DHCPPrivateOptions type for use
 // with apply.
 //
-// DHCPPrivateOptions is the type of DHCPOptions.privateOptions.
+// DHCPPrivateOptions is one private DHCP option.
 type DHCPPrivateOptionsApplyConfiguration struct {
-	Option *int32  `json:"option,omitempty"`
-	Value  *string `json:"value,omitempty"`
+	// option is the option code, 224 to 254.
+	Option *int32 `json:"option,omitempty"`
+	// value is the option's value.
+	Value *string `json:"value,omitempty"`
 }
 
 // DHCPPrivateOptionsApplyConfiguration constructs a declarative configuration of the DHCPPrivateOptions type for use with

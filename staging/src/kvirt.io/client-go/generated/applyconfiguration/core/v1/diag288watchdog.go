@@ -21,8 +21,9 @@ package v1
 // Diag288WatchdogApplyConfiguration represents a declarative configuration of the Diag288Watchdog type for use
 // with apply.
 //
-// Diag288Watchdog is the type of Watchdog.diag288.
+// Diag288Watchdog is the s390x diag288 watchdog.
 type Diag288WatchdogApplyConfiguration struct {
+	// action is poweroff, reset (default) or shutdown.
 	Action *string `json:"action,omitempty"`
 }
 

@@ -21,22 +21,39 @@ package v1
 // DiskApplyConfiguration represents a declarative configuration of the Disk type for use
 // with apply.
 //
-// Disk is the type of AddVolumeOptions.disk.
+// Disk attaches a volume to the guest as a disk, CD-ROM or LUN.
 type DiskApplyConfiguration struct {
-	BlockSize            *BlockSizeApplyConfiguration   `json:"blockSize,omitempty"`
-	BootOrder            *int32                         `json:"bootOrder,omitempty"`
-	Cache                *string                        `json:"cache,omitempty"`
-	Cdrom                *CDRomTargetApplyConfiguration `json:"cdrom,omitempty"`
-	ChangedBlockTracking *bool                          `json:"changedBlockTracking,omitempty"`
-	DedicatedIOThread    *bool                          `json:"dedicatedIOThread,omitempty"`
-	Disk                 *DiskTargetApplyConfiguration  `json:"disk,omitempty"`
-	ErrorPolicy          *string                        `json:"errorPolicy,omitempty"`
-	IO                   *string                        `json:"io,omitempty"`
-	LUN                  *LunTargetApplyConfiguration   `json:"lun,omitempty"`
-	Name                 *string                        `json:"name,omitempty"`
-	Serial               *string                        `json:"serial,omitempty"`
-	Shareable            *bool                          `json:"shareable,omitempty"`
-	Tag                  *string                        `json:"tag,omitempty"`
+	// blockSize sets the logical and physical block sizes the guest sees.
+	BlockSize *BlockSizeApplyConfiguration `json:"blockSize,omitempty"`
+	// bootOrder is the disk's place in the boot order, from 1 up; lower boots first and values are
+	// unique over disks and interfaces. Once any device has one, devices without one are not tried.
+	BootOrder *int32 `json:"bootOrder,omitempty"`
+	// cache is the host cache mode: none, writethrough or writeback.
+	Cache *string `json:"cache,omitempty"`
+	// cdrom attaches the volume as a CD-ROM.
+	Cdrom *CDRomTargetApplyConfiguration `json:"cdrom,omitempty"`
+	// changedBlockTracking enables changed block tracking on the disk, for incremental backups;
+	// defaults to false.
+	ChangedBlockTracking *bool `json:"changedBlockTracking,omitempty"`
+	// dedicatedIOThread gives the disk an iothread of its own; virtio only, defaults to false.
+	DedicatedIOThread *bool `json:"dedicatedIOThread,omitempty"`
+	// disk attaches the volume as a plain disk; the default when no target is set.
+	Disk *DiskTargetApplyConfiguration `json:"disk,omitempty"`
+	// errorPolicy says what an I/O error does: stop (default), ignore, report or enospace.
+	ErrorPolicy *string `json:"errorPolicy,omitempty"`
+	// io is the QEMU I/O mode: native or threads; chosen from the volume when unset.
+	IO *string `json:"io,omitempty"`
+	// lun attaches the volume as a SCSI LUN.
+	LUN *LunTargetApplyConfiguration `json:"lun,omitempty"`
+	// name identifies the disk and names the volume it shows.
+	Name *string `json:"name,omitempty"`
+	// serial is the disk's serial number in the guest: letters, digits and _.+- only, at most 256
+	// characters.
+	Serial *string `json:"serial,omitempty"`
+	// shareable lets several VMs write to the disk at the same time.
+	Shareable *bool `json:"shareable,omitempty"`
+	// tag is passed with the disk's address to the guest through config-drive metadata.
+	Tag *string `json:"tag,omitempty"`
 }
 
 // DiskApplyConfiguration constructs a declarative configuration of the Disk type for use with

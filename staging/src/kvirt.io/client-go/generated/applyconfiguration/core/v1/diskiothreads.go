@@ -21,8 +21,9 @@ package v1
 // DiskIOThreadsApplyConfiguration represents a declarative configuration of the DiskIOThreads type for use
 // with apply.
 //
-// DiskIOThreads is the type of DomainSpec.ioThreads.
+// DiskIOThreads sizes the iothread pool.
 type DiskIOThreadsApplyConfiguration struct {
+	// supplementalPoolThreadCount is the number of iothreads in the supplementalPool.
 	SupplementalPoolThreadCount *int64 `json:"supplementalPoolThreadCount,omitempty"`
 }
 

@@ -25,11 +25,14 @@ import (
 // DiskTargetApplyConfiguration represents a declarative configuration of the DiskTarget type for use
 // with apply.
 //
-// DiskTarget is the type of Disk.disk.
+// DiskTarget attaches a volume as a disk.
 type DiskTargetApplyConfiguration struct {
-	Bus        *corev1.DiskBus `json:"bus,omitempty"`
-	PCIAddress *string         `json:"pciAddress,omitempty"`
-	Readonly   *bool           `json:"readonly,omitempty"`
+	// bus is virtio, sata, scsi or usb; defaults by architecture (sata on amd64, virtio elsewhere).
+	Bus *corev1.DiskBus `json:"bus,omitempty"`
+	// pciAddress places the disk at this guest PCI address, e.g. 0000:81:01.0; virtio only.
+	PCIAddress *string `json:"pciAddress,omitempty"`
+	// readonly makes the disk read-only; defaults to false.
+	Readonly *bool `json:"readonly,omitempty"`
 }
 
 // DiskTargetApplyConfiguration constructs a declarative configuration of the DiskTarget type for use with

@@ -25,8 +25,9 @@ import (
 // DiskVerificationApplyConfiguration represents a declarative configuration of the DiskVerification type for use
 // with apply.
 //
-// DiskVerification is the type of DeveloperConfiguration.diskVerification.
+// DiskVerification limits disk image inspection.
 type DiskVerificationApplyConfiguration struct {
+	// memoryLimit caps the memory of the process that inspects disk images.
 	MemoryLimit *resource.Quantity `json:"memoryLimit,omitempty"`
 }
 

@@ -25,12 +25,16 @@ import (
 // DomainMemoryDumpInfoApplyConfiguration represents a declarative configuration of the DomainMemoryDumpInfo type for use
 // with apply.
 //
-// DomainMemoryDumpInfo is the type of VolumeStatus.memoryDumpVolume.
+// DomainMemoryDumpInfo describes a memory dump.
 type DomainMemoryDumpInfoApplyConfiguration struct {
-	ClaimName      *string      `json:"claimName,omitempty"`
-	EndTimestamp   *metav1.Time `json:"endTimestamp,omitempty"`
+	// claimName is the PVC holding the dump.
+	ClaimName *string `json:"claimName,omitempty"`
+	// endTimestamp is when the dump finished.
+	EndTimestamp *metav1.Time `json:"endTimestamp,omitempty"`
+	// startTimestamp is when the dump started.
 	StartTimestamp *metav1.Time `json:"startTimestamp,omitempty"`
-	TargetFileName *string      `json:"targetFileName,omitempty"`
+	// targetFileName is the name of the dump file.
+	TargetFileName *string `json:"targetFileName,omitempty"`
 }
 
 // DomainMemoryDumpInfoApplyConfiguration constructs a declarative configuration of the DomainMemoryDumpInfo type for use with

@@ -21,21 +21,36 @@ package v1
 // DomainSpecApplyConfiguration represents a declarative configuration of the DomainSpec type for use
 // with apply.
 //
-// DomainSpec is the type of VirtualMachineInstanceSpec.domain.
+// DomainSpec is the virtual hardware of a VMI.
 type DomainSpecApplyConfiguration struct {
-	Chassis         *ChassisApplyConfiguration              `json:"chassis,omitempty"`
-	Clock           *ClockApplyConfiguration                `json:"clock,omitempty"`
-	CPU             *CPUApplyConfiguration                  `json:"cpu,omitempty"`
-	Devices         *DevicesApplyConfiguration              `json:"devices,omitempty"`
-	Features        *FeaturesApplyConfiguration             `json:"features,omitempty"`
-	Firmware        *FirmwareApplyConfiguration             `json:"firmware,omitempty"`
-	IOThreads       *DiskIOThreadsApplyConfiguration        `json:"ioThreads,omitempty"`
-	IOThreadsPolicy *string                                 `json:"ioThreadsPolicy,omitempty"`
-	LaunchSecurity  *LaunchSecurityApplyConfiguration       `json:"launchSecurity,omitempty"`
-	Machine         *MachineApplyConfiguration              `json:"machine,omitempty"`
-	Memory          *MemoryApplyConfiguration               `json:"memory,omitempty"`
-	RebootPolicy    *string                                 `json:"rebootPolicy,omitempty"`
-	Resources       *ResourceRequirementsApplyConfiguration `json:"resources,omitempty"`
+	// chassis sets the SMBIOS chassis information the guest sees.
+	Chassis *ChassisApplyConfiguration `json:"chassis,omitempty"`
+	// clock sets the guest's clock offset and timers.
+	Clock *ClockApplyConfiguration `json:"clock,omitempty"`
+	// cpu sets the vCPU topology, model, features and pinning.
+	CPU *CPUApplyConfiguration `json:"cpu,omitempty"`
+	// devices lists the guest's disks, interfaces and other devices.
+	Devices *DevicesApplyConfiguration `json:"devices,omitempty"`
+	// features turns hypervisor features such as ACPI, APIC, Hyper-V enlightenments and SMM on or off.
+	Features *FeaturesApplyConfiguration `json:"features,omitempty"`
+	// firmware selects BIOS or EFI, direct kernel boot and the SMBIOS UUID and serial.
+	Firmware *FirmwareApplyConfiguration `json:"firmware,omitempty"`
+	// ioThreads sizes the iothread pool of the supplementalPool policy.
+	IOThreads *DiskIOThreadsApplyConfiguration `json:"ioThreads,omitempty"`
+	// ioThreadsPolicy says how disks get iothreads: shared (one for all), auto (a pool sized by vCPUs)
+	// or supplementalPool (a fixed pool); no iothreads when empty.
+	IOThreadsPolicy *string `json:"ioThreadsPolicy,omitempty"`
+	// launchSecurity runs the guest as a confidential VM (AMD SEV/SEV-SNP or Intel TDX).
+	LaunchSecurity *LaunchSecurityApplyConfiguration `json:"launchSecurity,omitempty"`
+	// machine is the QEMU machine type; defaulted from the cluster or the architecture (q35 on amd64).
+	Machine *MachineApplyConfiguration `json:"machine,omitempty"`
+	// memory sets guest memory size, hugepages and the hotplug maximum.
+	Memory *MemoryApplyConfiguration `json:"memory,omitempty"`
+	// rebootPolicy is Reboot (default: the guest reboots in place) or Terminate (a guest reboot ends
+	// the VMI, so its controller can start a new one).
+	RebootPolicy *string `json:"rebootPolicy,omitempty"`
+	// resources are the CPU and memory requests and limits of the launcher pod.
+	Resources *ResourceRequirementsApplyConfiguration `json:"resources,omitempty"`
 }
 
 // DomainSpecApplyConfiguration constructs a declarative configuration of the DomainSpec type for use with

@@ -21,12 +21,20 @@ package v1
 // DowntimeTuningOptionsApplyConfiguration represents a declarative configuration of the DowntimeTuningOptions type for use
 // with apply.
 //
-// DowntimeTuningOptions is the type of ExperimentalMigrationOptions.downtimeTuning.
+// DowntimeTuningOptions raise the allowed downtime as a migration goes on.
 type DowntimeTuningOptionsApplyConfiguration struct {
-	CooldownSeconds     *int32 `json:"cooldownSeconds,omitempty"`
-	InitialMS           *int64 `json:"initialMs,omitempty"`
+	// cooldownSeconds is the least time, in seconds, between two raises of the allowed downtime;
+	// defaults to 10.
+	CooldownSeconds *int32 `json:"cooldownSeconds,omitempty"`
+	// initialMs is the allowed downtime, in milliseconds, at the start of the migration; defaults to
+	// 150.
+	InitialMS *int64 `json:"initialMs,omitempty"`
+	// startAfterIteration is how many memory copy passes run before the allowed downtime is first
+	// raised; defaults to 3.
 	StartAfterIteration *int64 `json:"startAfterIteration,omitempty"`
-	Steps               *int32 `json:"steps,omitempty"`
+	// steps is how many equal increments lead from initialMs up to the cluster's maxDowntimeMs;
+	// defaults to 7.
+	Steps *int32 `json:"steps,omitempty"`
 }
 
 // DowntimeTuningOptionsApplyConfiguration constructs a declarative configuration of the DowntimeTuningOptions type for use with

@@ -25,10 +25,12 @@ import (
 // DownwardAPIVolumeSourceApplyConfiguration represents a declarative configuration of the DownwardAPIVolumeSource type for use
 // with apply.
 //
-// DownwardAPIVolumeSource is the type of Volume.downwardAPI.
+// DownwardAPIVolumeSource exposes pod fields to the guest.
 type DownwardAPIVolumeSourceApplyConfiguration struct {
-	Fields      []corev1.DownwardAPIVolumeFile `json:"fields,omitempty"`
-	VolumeLabel *string                        `json:"volumeLabel,omitempty"`
+	// fields lists the files to create and the pod fields they hold.
+	Fields []corev1.DownwardAPIVolumeFile `json:"fields,omitempty"`
+	// volumeLabel is the file system label of the disk.
+	VolumeLabel *string `json:"volumeLabel,omitempty"`
 }
 
 // DownwardAPIVolumeSourceApplyConfiguration constructs a declarative configuration of the DownwardAPIVolumeSource type for use with

@@ -21,9 +21,11 @@ package v1
 // EFIApplyConfiguration represents a declarative configuration of the EFI type for use
 // with apply.
 //
-// EFI is the type of Bootloader.efi.
+// EFI configures UEFI firmware.
 type EFIApplyConfiguration struct {
+	// persistent keeps the EFI variables (NVRAM) across restarts; defaults to false.
 	Persistent *bool `json:"persistent,omitempty"`
+	// secureBoot enables secure boot; defaults to true and needs SMM.
 	SecureBoot *bool `json:"secureBoot,omitempty"`
 }
 

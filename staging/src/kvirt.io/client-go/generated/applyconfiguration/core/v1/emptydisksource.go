@@ -25,8 +25,9 @@ import (
 // EmptyDiskSourceApplyConfiguration represents a declarative configuration of the EmptyDiskSource type for use
 // with apply.
 //
-// EmptyDiskSource is the type of Volume.emptyDisk.
+// EmptyDiskSource is a blank disk that lives with the VMI.
 type EmptyDiskSourceApplyConfiguration struct {
+	// capacity is the size of the disk.
 	Capacity *resource.Quantity `json:"capacity,omitempty"`
 }
 

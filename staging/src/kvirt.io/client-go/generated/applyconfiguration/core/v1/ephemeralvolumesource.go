@@ -25,8 +25,9 @@ import (
 // EphemeralVolumeSourceApplyConfiguration represents a declarative configuration of the EphemeralVolumeSource type for use
 // with apply.
 //
-// EphemeralVolumeSource is the type of Volume.ephemeral.
+// EphemeralVolumeSource is a PVC with a throw-away copy-on-write layer.
 type EphemeralVolumeSourceApplyConfiguration struct {
+	// persistentVolumeClaim is the PVC read from.
 	PersistentVolumeClaim *corev1.PersistentVolumeClaimVolumeSource `json:"persistentVolumeClaim,omitempty"`
 }
 

@@ -21,11 +21,15 @@ package v1
 // ExperimentalMigrationOptionsApplyConfiguration represents a declarative configuration of the ExperimentalMigrationOptions type for use
 // with apply.
 //
-// ExperimentalMigrationOptions is the type of VMIMConfigurationOptions.experimental.
+// ExperimentalMigrationOptions are alpha migration tuning knobs.
 type ExperimentalMigrationOptionsApplyConfiguration struct {
-	Compression    *string                                  `json:"compression,omitempty"`
+	// compression is the compression algorithm of the migration stream; none or empty disables
+	// compression.
+	Compression *string `json:"compression,omitempty"`
+	// downtimeTuning raises the allowed downtime step by step as memory copy iterations go by.
 	DowntimeTuning *DowntimeTuningOptionsApplyConfiguration `json:"downtimeTuning,omitempty"`
-	StallDetector  *StallDetectorOptionsApplyConfiguration  `json:"stallDetector,omitempty"`
+	// stallDetector detects a stalled migration and decides when to force a switchover or give up.
+	StallDetector *StallDetectorOptionsApplyConfiguration `json:"stallDetector,omitempty"`
 }
 
 // ExperimentalMigrationOptionsApplyConfiguration constructs a declarative configuration of the ExperimentalMigrationOptions type for use with

@@ -21,9 +21,12 @@ package v1
 // FeatureAPICApplyConfiguration represents a declarative configuration of the FeatureAPIC type for use
 // with apply.
 //
-// FeatureAPIC is the type of Features.apic.
+// FeatureAPIC configures the APIC.
 type FeatureAPICApplyConfiguration struct {
-	Enabled        *bool `json:"enabled,omitempty"`
+	// enabled turns the feature on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// endOfInterrupt lets the guest signal completed interrupts without a VM exit (PV EOI);
+	// defaults to false.
 	EndOfInterrupt *bool `json:"endOfInterrupt,omitempty"`
 }
 

@@ -21,22 +21,36 @@ package v1
 // FeatureHypervApplyConfiguration represents a declarative configuration of the FeatureHyperv type for use
 // with apply.
 //
-// FeatureHyperv is the type of Features.hyperv.
+// FeatureHyperv lists Hyper-V enlightenments.
 type FeatureHypervApplyConfiguration struct {
-	Evmcs           *FeatureStateApplyConfiguration     `json:"evmcs,omitempty"`
-	Frequencies     *FeatureStateApplyConfiguration     `json:"frequencies,omitempty"`
-	Ipi             *FeatureStateApplyConfiguration     `json:"ipi,omitempty"`
-	Reenlightenment *FeatureStateApplyConfiguration     `json:"reenlightenment,omitempty"`
-	Relaxed         *FeatureStateApplyConfiguration     `json:"relaxed,omitempty"`
-	Reset           *FeatureStateApplyConfiguration     `json:"reset,omitempty"`
-	Runtime         *FeatureStateApplyConfiguration     `json:"runtime,omitempty"`
-	Spinlocks       *FeatureSpinlocksApplyConfiguration `json:"spinlocks,omitempty"`
-	Synic           *FeatureStateApplyConfiguration     `json:"synic,omitempty"`
-	Synictimer      *SyNICTimerApplyConfiguration       `json:"synictimer,omitempty"`
-	Tlbflush        *TLBFlushApplyConfiguration         `json:"tlbflush,omitempty"`
-	VAPIC           *FeatureStateApplyConfiguration     `json:"vapic,omitempty"`
-	Vendorid        *FeatureVendorIDApplyConfiguration  `json:"vendorid,omitempty"`
-	VPINDEX         *FeatureStateApplyConfiguration     `json:"vpindex,omitempty"`
+	// evmcs enables enlightened VMCS for nested guests; needs vapic.
+	Evmcs *FeatureStateApplyConfiguration `json:"evmcs,omitempty"`
+	// frequencies exposes the TSC and APIC frequencies to the guest.
+	Frequencies *FeatureStateApplyConfiguration `json:"frequencies,omitempty"`
+	// ipi enables paravirtual inter-processor interrupts; needs vpindex.
+	Ipi *FeatureStateApplyConfiguration `json:"ipi,omitempty"`
+	// reenlightenment notifies the guest when the TSC frequency changes.
+	Reenlightenment *FeatureStateApplyConfiguration `json:"reenlightenment,omitempty"`
+	// relaxed stops the guest from timing out its watchdogs when the host is busy.
+	Relaxed *FeatureStateApplyConfiguration `json:"relaxed,omitempty"`
+	// reset lets the guest reset the VM through Hyper-V; needs synic.
+	Reset *FeatureStateApplyConfiguration `json:"reset,omitempty"`
+	// runtime exposes the vCPU run time to the guest scheduler.
+	Runtime *FeatureStateApplyConfiguration `json:"runtime,omitempty"`
+	// spinlocks sets how often the guest spins on a lock before telling the hypervisor.
+	Spinlocks *FeatureSpinlocksApplyConfiguration `json:"spinlocks,omitempty"`
+	// synic enables the synthetic interrupt controller; needs vpindex.
+	Synic *FeatureStateApplyConfiguration `json:"synic,omitempty"`
+	// synictimer enables synthetic timers; needs synic and the hyperv timer.
+	Synictimer *SyNICTimerApplyConfiguration `json:"synictimer,omitempty"`
+	// tlbflush enables paravirtual TLB flushes; needs vpindex.
+	Tlbflush *TLBFlushApplyConfiguration `json:"tlbflush,omitempty"`
+	// vapic enables the paravirtual APIC.
+	VAPIC *FeatureStateApplyConfiguration `json:"vapic,omitempty"`
+	// vendorid sets the hypervisor vendor ID the guest sees.
+	Vendorid *FeatureVendorIDApplyConfiguration `json:"vendorid,omitempty"`
+	// vpindex enables virtual processor indexes.
+	VPINDEX *FeatureStateApplyConfiguration `json:"vpindex,omitempty"`
 }
 
 // FeatureHypervApplyConfiguration constructs a declarative configuration of the FeatureHyperv type for use with

@@ -21,8 +21,9 @@ package v1
 // FeatureKVMApplyConfiguration represents a declarative configuration of the FeatureKVM type for use
 // with apply.
 //
-// FeatureKVM is the type of Features.kvm.
+// FeatureKVM configures what the guest sees of KVM.
 type FeatureKVMApplyConfiguration struct {
+	// hidden hides KVM's signature from the guest; defaults to false.
 	Hidden *bool `json:"hidden,omitempty"`
 }
 

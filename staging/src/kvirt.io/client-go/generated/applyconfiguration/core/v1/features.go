@@ -21,15 +21,23 @@ package v1
 // FeaturesApplyConfiguration represents a declarative configuration of the Features type for use
 // with apply.
 //
-// Features is the type of DomainSpec.features.
+// Features are hypervisor features exposed to the guest.
 type FeaturesApplyConfiguration struct {
-	ACPI              *FeatureStateApplyConfiguration      `json:"acpi,omitempty"`
-	Apic              *FeatureAPICApplyConfiguration       `json:"apic,omitempty"`
-	Hyperv            *FeatureHypervApplyConfiguration     `json:"hyperv,omitempty"`
+	// acpi enables ACPI; on by default.
+	ACPI *FeatureStateApplyConfiguration `json:"acpi,omitempty"`
+	// apic enables the APIC, optionally with end-of-interrupt notification.
+	Apic *FeatureAPICApplyConfiguration `json:"apic,omitempty"`
+	// hyperv enables individual Hyper-V enlightenments for Windows guests.
+	Hyperv *FeatureHypervApplyConfiguration `json:"hyperv,omitempty"`
+	// hypervPassthrough enables every Hyper-V enlightenment the host supports; exclusive with hyperv,
+	// and the VM cannot migrate.
 	HypervPassthrough *HyperVPassthroughApplyConfiguration `json:"hypervPassthrough,omitempty"`
-	KVM               *FeatureKVMApplyConfiguration        `json:"kvm,omitempty"`
-	Pvspinlock        *FeatureStateApplyConfiguration      `json:"pvspinlock,omitempty"`
-	SMM               *FeatureStateApplyConfiguration      `json:"smm,omitempty"`
+	// kvm sets how the guest sees KVM.
+	KVM *FeatureKVMApplyConfiguration `json:"kvm,omitempty"`
+	// pvspinlock tells the guest that paravirtual spinlocks are available; disable it for old kernels.
+	Pvspinlock *FeatureStateApplyConfiguration `json:"pvspinlock,omitempty"`
+	// smm enables System Management Mode, needed by EFI secure boot.
+	SMM *FeatureStateApplyConfiguration `json:"smm,omitempty"`
 }
 
 // FeaturesApplyConfiguration constructs a declarative configuration of the Features type for use with

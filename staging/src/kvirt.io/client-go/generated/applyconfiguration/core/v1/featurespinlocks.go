@@ -21,9 +21,11 @@ package v1
 // FeatureSpinlocksApplyConfiguration represents a declarative configuration of the FeatureSpinlocks type for use
 // with apply.
 //
-// FeatureSpinlocks is the type of FeatureHyperv.spinlocks.
+// FeatureSpinlocks configures Hyper-V spinlock retries.
 type FeatureSpinlocksApplyConfiguration struct {
-	Enabled   *bool  `json:"enabled,omitempty"`
+	// enabled turns the feature on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// spinlocks is the number of spin attempts, at least 4096 (the default).
 	Spinlocks *int64 `json:"spinlocks,omitempty"`
 }
 

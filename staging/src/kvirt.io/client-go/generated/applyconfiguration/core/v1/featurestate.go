@@ -21,8 +21,9 @@ package v1
 // FeatureStateApplyConfiguration represents a declarative configuration of the FeatureState type for use
 // with apply.
 //
-// FeatureState is the type of BlockSize.matchVolume.
+// FeatureState turns a feature on or off.
 type FeatureStateApplyConfiguration struct {
+	// enabled turns the feature on or off; defaults to true.
 	Enabled *bool `json:"enabled,omitempty"`
 }
 

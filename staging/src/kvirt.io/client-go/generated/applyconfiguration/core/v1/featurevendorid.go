@@ -21,9 +21,11 @@ package v1
 // FeatureVendorIDApplyConfiguration represents a declarative configuration of the FeatureVendorID type for use
 // with apply.
 //
-// FeatureVendorID is the type of FeatureHyperv.vendorid.
+// FeatureVendorID sets the hypervisor vendor ID.
 type FeatureVendorIDApplyConfiguration struct {
-	Enabled  *bool   `json:"enabled,omitempty"`
+	// enabled turns the feature on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// vendorid is the vendor ID, at most 12 characters.
 	Vendorid *string `json:"vendorid,omitempty"`
 }
 

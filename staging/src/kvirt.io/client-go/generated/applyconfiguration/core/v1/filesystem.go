@@ -25,9 +25,11 @@ import (
 // FilesystemApplyConfiguration represents a declarative configuration of the Filesystem type for use
 // with apply.
 //
-// Filesystem is the type of Devices.filesystems.
+// Filesystem shares a volume into the guest as a filesystem.
 type FilesystemApplyConfiguration struct {
-	Name     *string                    `json:"name,omitempty"`
+	// name names the volume to share; the guest mounts it by this tag.
+	Name *string `json:"name,omitempty"`
+	// virtiofs shares the volume through virtiofs.
 	Virtiofs *corev1.FilesystemVirtiofs `json:"virtiofs,omitempty"`
 }
 

@@ -21,13 +21,18 @@ package v1
 // FirmwareApplyConfiguration represents a declarative configuration of the Firmware type for use
 // with apply.
 //
-// Firmware is the type of DomainSpec.firmware.
+// Firmware is the guest's firmware configuration.
 type FirmwareApplyConfiguration struct {
-	ACPI       *ACPIApplyConfiguration       `json:"acpi,omitempty"`
+	// acpi adds ACPI tables (SLIC, MSDM) from Secrets, e.g. for Windows activation.
+	ACPI *ACPIApplyConfiguration `json:"acpi,omitempty"`
+	// bootloader selects BIOS (default) or EFI.
 	Bootloader *BootloaderApplyConfiguration `json:"bootloader,omitempty"`
+	// kernelBoot boots a kernel and initrd taken from a container image instead of a disk.
 	KernelBoot *KernelBootApplyConfiguration `json:"kernelBoot,omitempty"`
-	Serial     *string                       `json:"serial,omitempty"`
-	UUID       *string                       `json:"uuid,omitempty"`
+	// serial is the SMBIOS system serial number.
+	Serial *string `json:"serial,omitempty"`
+	// uuid is the SMBIOS system UUID; generated when unset and kept for the VM's life.
+	UUID *string `json:"uuid,omitempty"`
 }
 
 // FirmwareApplyConfiguration constructs a declarative configuration of the Firmware type for use with

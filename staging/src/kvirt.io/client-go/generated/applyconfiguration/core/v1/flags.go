@@ -21,11 +21,14 @@ package v1
 // FlagsApplyConfiguration represents a declarative configuration of the Flags type for use
 // with apply.
 //
-// Flags is the type of CustomizeComponents.flags.
+// Flags are extra command-line flags per component.
 type FlagsApplyConfiguration struct {
-	API        map[string]string `json:"api,omitempty"`
+	// api maps flag names to values for virt-api.
+	API map[string]string `json:"api,omitempty"`
+	// controller maps flag names to values for virt-controller.
 	Controller map[string]string `json:"controller,omitempty"`
-	Handler    map[string]string `json:"handler,omitempty"`
+	// handler maps flag names to values for virt-handler.
+	Handler map[string]string `json:"handler,omitempty"`
 }
 
 // FlagsApplyConfiguration constructs a declarative configuration of the Flags type for use with

@@ -21,14 +21,20 @@ package v1
 // GenerationStatusApplyConfiguration represents a declarative configuration of the GenerationStatus type for use
 // with apply.
 //
-// GenerationStatus is the type of KubeVirtStatus.generations.
+// GenerationStatus records what the operator last applied to one object.
 type GenerationStatusApplyConfiguration struct {
-	Group          *string `json:"group,omitempty"`
-	Hash           *string `json:"hash,omitempty"`
-	LastGeneration *int64  `json:"lastGeneration,omitempty"`
-	Name           *string `json:"name,omitempty"`
-	Namespace      *string `json:"namespace,omitempty"`
-	Resource       *string `json:"resource,omitempty"`
+	// group is the API group of the object.
+	Group *string `json:"group,omitempty"`
+	// hash is a content hash, for objects without a generation such as Secrets.
+	Hash *string `json:"hash,omitempty"`
+	// lastGeneration is the object's generation when last applied.
+	LastGeneration *int64 `json:"lastGeneration,omitempty"`
+	// name is the object's name.
+	Name *string `json:"name,omitempty"`
+	// namespace is the object's namespace, if any.
+	Namespace *string `json:"namespace,omitempty"`
+	// resource is the object's resource, e.g. deployments.
+	Resource *string `json:"resource,omitempty"`
 }
 
 // GenerationStatusApplyConfiguration constructs a declarative configuration of the GenerationStatus type for use with

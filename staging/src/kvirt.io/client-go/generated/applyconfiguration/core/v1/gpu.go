@@ -21,13 +21,19 @@ package v1
 // GPUApplyConfiguration represents a declarative configuration of the GPU type for use
 // with apply.
 //
-// GPU is the type of Devices.gpus.
+// GPU is a GPU passed to the guest.
 type GPUApplyConfiguration struct {
-	ClaimName         *string                        `json:"claimName,omitempty"`
-	DeviceName        *string                        `json:"deviceName,omitempty"`
-	Name              *string                        `json:"name,omitempty"`
-	RequestName       *string                        `json:"requestName,omitempty"`
-	Tag               *string                        `json:"tag,omitempty"`
+	// claimName names an entry of spec.resourceClaims that provides the GPU.
+	ClaimName *string `json:"claimName,omitempty"`
+	// deviceName is the device plugin's resource name of the GPU.
+	DeviceName *string `json:"deviceName,omitempty"`
+	// name identifies the GPU within the VMI.
+	Name *string `json:"name,omitempty"`
+	// requestName names the request within that claim.
+	RequestName *string `json:"requestName,omitempty"`
+	// tag is passed with the device's address to the guest through config-drive metadata.
+	Tag *string `json:"tag,omitempty"`
+	// virtualGPUOptions sets vGPU display options.
 	VirtualGPUOptions *VGPUOptionsApplyConfiguration `json:"virtualGPUOptions,omitempty"`
 }
 

@@ -21,13 +21,18 @@ package v1
 // HostDeviceApplyConfiguration represents a declarative configuration of the HostDevice type for use
 // with apply.
 //
-// HostDevice is the type of Devices.hostDevices.
+// HostDevice is a host device passed to the guest.
 type HostDeviceApplyConfiguration struct {
-	ClaimName   *string `json:"claimName,omitempty"`
-	DeviceName  *string `json:"deviceName,omitempty"`
-	Name        *string `json:"name,omitempty"`
+	// claimName names an entry of spec.resourceClaims that provides the device.
+	ClaimName *string `json:"claimName,omitempty"`
+	// deviceName is the device plugin's resource name of the device.
+	DeviceName *string `json:"deviceName,omitempty"`
+	// name identifies the device within the VMI.
+	Name *string `json:"name,omitempty"`
+	// requestName names the request within that claim.
 	RequestName *string `json:"requestName,omitempty"`
-	Tag         *string `json:"tag,omitempty"`
+	// tag is passed with the device's address to the guest through config-drive metadata.
+	Tag *string `json:"tag,omitempty"`
 }
 
 // HostDeviceApplyConfiguration constructs a declarative configuration of the HostDevice type for use with

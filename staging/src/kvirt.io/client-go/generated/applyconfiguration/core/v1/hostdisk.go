@@ -25,12 +25,16 @@ import (
 // HostDiskApplyConfiguration represents a declarative configuration of the HostDisk type for use
 // with apply.
 //
-// HostDisk is the type of Volume.hostDisk.
+// HostDisk is a disk image file on the node.
 type HostDiskApplyConfiguration struct {
+	// capacity is the size of the image file to create with DiskOrCreate.
 	Capacity *resource.Quantity `json:"capacity,omitempty"`
-	Path     *string            `json:"path,omitempty"`
-	Shared   *bool              `json:"shared,omitempty"`
-	Type     *string            `json:"type,omitempty"`
+	// path is the image file's path on the node.
+	Path *string `json:"path,omitempty"`
+	// shared says the path is on storage shared between nodes, so the VM can migrate.
+	Shared *bool `json:"shared,omitempty"`
+	// type is Disk (the file must exist) or DiskOrCreate (create it when missing).
+	Type *string `json:"type,omitempty"`
 }
 
 // HostDiskApplyConfiguration constructs a declarative configuration of the HostDisk type for use with

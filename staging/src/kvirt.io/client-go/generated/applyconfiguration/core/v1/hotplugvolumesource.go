@@ -21,9 +21,11 @@ package v1
 // HotplugVolumeSourceApplyConfiguration represents a declarative configuration of the HotplugVolumeSource type for use
 // with apply.
 //
-// HotplugVolumeSource is the type of AddVolumeOptions.volumeSource.
+// HotplugVolumeSource is the storage of a hotplugged volume.
 type HotplugVolumeSourceApplyConfiguration struct {
-	DataVolume            *DataVolumeSourceApplyConfiguration                  `json:"dataVolume,omitempty"`
+	// dataVolume attaches the PVC of a DataVolume in the same namespace.
+	DataVolume *DataVolumeSourceApplyConfiguration `json:"dataVolume,omitempty"`
+	// persistentVolumeClaim attaches a PVC in the same namespace.
 	PersistentVolumeClaim *PersistentVolumeClaimVolumeSourceApplyConfiguration `json:"persistentVolumeClaim,omitempty"`
 }
 

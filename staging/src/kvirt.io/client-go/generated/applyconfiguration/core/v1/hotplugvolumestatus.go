@@ -21,10 +21,12 @@ package v1
 // HotplugVolumeStatusApplyConfiguration represents a declarative configuration of the HotplugVolumeStatus type for use
 // with apply.
 //
-// HotplugVolumeStatus is the type of VolumeStatus.hotplugVolume.
+// HotplugVolumeStatus describes a hotplugged volume's attachment.
 type HotplugVolumeStatusApplyConfiguration struct {
+	// attachPodName is the helper pod that mounts the volume on the VM's node.
 	AttachPodName *string `json:"attachPodName,omitempty"`
-	AttachPodUID  *string `json:"attachPodUID,omitempty"`
+	// attachPodUID is that pod's UID.
+	AttachPodUID *string `json:"attachPodUID,omitempty"`
 }
 
 // HotplugVolumeStatusApplyConfiguration constructs a declarative configuration of the HotplugVolumeStatus type for use with

@@ -21,9 +21,12 @@ package v1
 // HPETTimerApplyConfiguration represents a declarative configuration of the HPETTimer type for use
 // with apply.
 //
-// HPETTimer is the type of Timer.hpet.
+// HPETTimer is the HPET timer.
 type HPETTimerApplyConfiguration struct {
-	Present    *bool   `json:"present,omitempty"`
+	// present attaches (true, default) or removes (false) the timer.
+	Present *bool `json:"present,omitempty"`
+	// tickPolicy says what happens to ticks QEMU could not deliver in time: delay, catchup, merge or
+	// discard.
 	TickPolicy *string `json:"tickPolicy,omitempty"`
 }
 

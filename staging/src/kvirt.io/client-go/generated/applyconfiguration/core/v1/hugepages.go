@@ -21,8 +21,9 @@ package v1
 // HugepagesApplyConfiguration represents a declarative configuration of the Hugepages type for use
 // with apply.
 //
-// Hugepages is the type of Memory.hugepages.
+// Hugepages configures hugepage backing.
 type HugepagesApplyConfiguration struct {
+	// pageSize is the hugepage size, e.g. 2Mi or 1Gi on x86_64.
 	PageSize *string `json:"pageSize,omitempty"`
 }
 

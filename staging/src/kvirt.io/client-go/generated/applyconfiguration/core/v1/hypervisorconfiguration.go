@@ -21,8 +21,9 @@ package v1
 // HypervisorConfigurationApplyConfiguration represents a declarative configuration of the HypervisorConfiguration type for use
 // with apply.
 //
-// HypervisorConfiguration is the type of KubeVirtConfiguration.hypervisors.
+// HypervisorConfiguration names a hypervisor.
 type HypervisorConfigurationApplyConfiguration struct {
+	// name is the hypervisor: kvm or hyperv-direct.
 	Name *string `json:"name,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // HyperVPassthroughApplyConfiguration represents a declarative configuration of the HyperVPassthrough type for use
 // with apply.
 //
-// HyperVPassthrough is the type of Features.hypervPassthrough.
+// HyperVPassthrough enables all Hyper-V enlightenments.
 type HyperVPassthroughApplyConfiguration struct {
+	// enabled turns the passthrough on.
 	Enabled *bool `json:"enabled,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // HypervTimerApplyConfiguration represents a declarative configuration of the HypervTimer type for use
 // with apply.
 //
-// HypervTimer is the type of Timer.hyperv.
+// HypervTimer is the Hyper-V clock.
 type HypervTimerApplyConfiguration struct {
+	// present attaches (true, default) or removes (false) the timer.
 	Present *bool `json:"present,omitempty"`
 }
 

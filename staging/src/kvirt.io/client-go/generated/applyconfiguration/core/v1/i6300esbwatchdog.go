@@ -21,8 +21,9 @@ package v1
 // I6300ESBWatchdogApplyConfiguration represents a declarative configuration of the I6300ESBWatchdog type for use
 // with apply.
 //
-// I6300ESBWatchdog is the type of Watchdog.i6300esb.
+// I6300ESBWatchdog is the Intel 6300ESB watchdog.
 type I6300ESBWatchdogApplyConfiguration struct {
+	// action is poweroff, reset (default) or shutdown.
 	Action *string `json:"action,omitempty"`
 }
 

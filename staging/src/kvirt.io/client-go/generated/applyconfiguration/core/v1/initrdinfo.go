@@ -21,8 +21,9 @@ package v1
 // InitrdInfoApplyConfiguration represents a declarative configuration of the InitrdInfo type for use
 // with apply.
 //
-// InitrdInfo is the type of KernelBootStatus.initrdInfo.
+// InitrdInfo describes an initrd.
 type InitrdInfoApplyConfiguration struct {
+	// checksum is a checksum of the initrd.
 	Checksum *int64 `json:"checksum,omitempty"`
 }
 

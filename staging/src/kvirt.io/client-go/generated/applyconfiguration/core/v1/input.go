@@ -21,10 +21,13 @@ package v1
 // InputApplyConfiguration represents a declarative configuration of the Input type for use
 // with apply.
 //
-// Input is the type of Devices.inputs.
+// Input is an input device.
 type InputApplyConfiguration struct {
-	Bus  *string `json:"bus,omitempty"`
+	// bus is usb (default) or virtio.
+	Bus *string `json:"bus,omitempty"`
+	// name identifies the device.
 	Name *string `json:"name,omitempty"`
+	// type is the device type; tablet is the only one.
 	Type *string `json:"type,omitempty"`
 }
 

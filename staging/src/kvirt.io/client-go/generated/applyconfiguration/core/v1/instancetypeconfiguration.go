@@ -21,8 +21,11 @@ package v1
 // InstancetypeConfigurationApplyConfiguration represents a declarative configuration of the InstancetypeConfiguration type for use
 // with apply.
 //
-// InstancetypeConfiguration is the type of KubeVirtConfiguration.instancetype.
+// InstancetypeConfiguration configures instancetype references.
 type InstancetypeConfigurationApplyConfiguration struct {
+	// referencePolicy is how VMs keep instancetypes and preferences: reference (default, a
+	// ControllerRevision copy), expand (write the values into the VM and drop the reference) or
+	// expandAll (expand existing VMs too).
 	ReferencePolicy *string `json:"referencePolicy,omitempty"`
 }
 

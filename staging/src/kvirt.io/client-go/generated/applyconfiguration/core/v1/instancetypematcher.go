@@ -21,13 +21,25 @@ package v1
 // InstancetypeMatcherApplyConfiguration represents a declarative configuration of the InstancetypeMatcher type for use
 // with apply.
 //
-// InstancetypeMatcher is the type of VirtualMachineSpec.instancetype.
+// InstancetypeMatcher points a VirtualMachine at an instancetype.
 type InstancetypeMatcherApplyConfiguration struct {
-	InferFromVolume              *string `json:"inferFromVolume,omitempty"`
+	// inferFromVolume names a volume whose source (PVC, DataVolume or DataSource) carries the
+	// instancetype in its labels; once inferred, the name and kind are filled in and this field is
+	// cleared.
+	InferFromVolume *string `json:"inferFromVolume,omitempty"`
+	// inferFromVolumeFailurePolicy says what happens when inference fails:
+	// RejectInferFromVolumeFailure (default, reject the VM) or IgnoreInferFromVolumeFailure (go on
+	// without an instancetype).
 	InferFromVolumeFailurePolicy *string `json:"inferFromVolumeFailurePolicy,omitempty"`
-	Kind                         *string `json:"kind,omitempty"`
-	Name                         *string `json:"name,omitempty"`
-	RevisionName                 *string `json:"revisionName,omitempty"`
+	// kind is VirtualMachineClusterInstancetype (default) or VirtualMachineInstancetype (same
+	// namespace as the VM).
+	Kind *string `json:"kind,omitempty"`
+	// name is the name of the instancetype.
+	Name *string `json:"name,omitempty"`
+	// revisionName names the ControllerRevision holding the copy of the instancetype this VM uses;
+	// filled in by the controller on first use, so later edits to the instancetype do not change the
+	// VM.
+	RevisionName *string `json:"revisionName,omitempty"`
 }
 
 // InstancetypeMatcherApplyConfiguration constructs a declarative configuration of the InstancetypeMatcher type for use with

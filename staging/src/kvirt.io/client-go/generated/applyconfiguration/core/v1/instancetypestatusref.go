@@ -21,13 +21,18 @@ package v1
 // InstancetypeStatusRefApplyConfiguration represents a declarative configuration of the InstancetypeStatusRef type for use
 // with apply.
 //
-// InstancetypeStatusRef is the type of VirtualMachineStatus.instancetypeRef.
+// InstancetypeStatusRef records the instancetype or preference a VM uses.
 type InstancetypeStatusRefApplyConfiguration struct {
-	ControllerRevisionRef        *ControllerRevisionRefApplyConfiguration `json:"controllerRevisionRef,omitempty"`
-	InferFromVolume              *string                                  `json:"inferFromVolume,omitempty"`
-	InferFromVolumeFailurePolicy *string                                  `json:"inferFromVolumeFailurePolicy,omitempty"`
-	Kind                         *string                                  `json:"kind,omitempty"`
-	Name                         *string                                  `json:"name,omitempty"`
+	// controllerRevisionRef names the ControllerRevision that stores the copy in use.
+	ControllerRevisionRef *ControllerRevisionRefApplyConfiguration `json:"controllerRevisionRef,omitempty"`
+	// inferFromVolume is the volume the reference was inferred from, if any.
+	InferFromVolume *string `json:"inferFromVolume,omitempty"`
+	// inferFromVolumeFailurePolicy is the failure policy that applied to inference.
+	InferFromVolumeFailurePolicy *string `json:"inferFromVolumeFailurePolicy,omitempty"`
+	// kind is the kind of the referenced object.
+	Kind *string `json:"kind,omitempty"`
+	// name is the name of the referenced object.
+	Name *string `json:"name,omitempty"`
 }
 
 // InstancetypeStatusRefApplyConfiguration constructs a declarative configuration of the InstancetypeStatusRef type for use with

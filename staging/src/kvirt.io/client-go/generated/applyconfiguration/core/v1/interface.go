@@ -25,27 +25,48 @@ import (
 // InterfaceApplyConfiguration represents a declarative configuration of the Interface type for use
 // with apply.
 //
-// Interface is the type of Devices.interfaces.
+// Interface is one guest network interface.
 type InterfaceApplyConfiguration struct {
-	ACPIIndex    *int32                             `json:"acpiIndex,omitempty"`
-	Binding      *PluginBindingApplyConfiguration   `json:"binding,omitempty"`
-	BootOrder    *int32                             `json:"bootOrder,omitempty"`
-	Bridge       *corev1.InterfaceBridge            `json:"bridge,omitempty"`
-	DHCPOptions  *DHCPOptionsApplyConfiguration     `json:"dhcpOptions,omitempty"`
-	MACAddress   *string                            `json:"macAddress,omitempty"`
-	Macvtap      *corev1.DeprecatedInterfaceMacvtap `json:"macvtap,omitempty"`
-	Masquerade   *corev1.InterfaceMasquerade        `json:"masquerade,omitempty"`
-	Model        *string                            `json:"model,omitempty"`
-	Name         *string                            `json:"name,omitempty"`
-	Passt        *corev1.DeprecatedInterfacePasst   `json:"passt,omitempty"`
-	PasstBinding *corev1.InterfacePasstBinding      `json:"passtBinding,omitempty"`
-	PCIAddress   *string                            `json:"pciAddress,omitempty"`
-	PortRanges   []PortRangeApplyConfiguration      `json:"portRanges,omitempty"`
-	Ports        []PortApplyConfiguration           `json:"ports,omitempty"`
-	Slirp        *corev1.DeprecatedInterfaceSlirp   `json:"slirp,omitempty"`
-	SRIOV        *corev1.InterfaceSRIOV             `json:"sriov,omitempty"`
-	State        *string                            `json:"state,omitempty"`
-	Tag          *string                            `json:"tag,omitempty"`
+	// acpiIndex gives the guest a stable interface name (e.g. eno1) whatever its PCI address; unique
+	// across devices.
+	ACPIIndex *int32 `json:"acpiIndex,omitempty"`
+	// binding connects the interface through a binding plugin named in the KubeVirt CR.
+	Binding *PluginBindingApplyConfiguration `json:"binding,omitempty"`
+	// bootOrder is the interface's place in the boot order (network boot), from 1 up and unique over
+	// disks and interfaces.
+	BootOrder *int32 `json:"bootOrder,omitempty"`
+	// bridge connects the guest to the pod network through a bridge; the guest gets the pod's IP.
+	Bridge *corev1.InterfaceBridge `json:"bridge,omitempty"`
+	// dhcpOptions adds options to the DHCP answers the guest receives.
+	DHCPOptions *DHCPOptionsApplyConfiguration `json:"dhcpOptions,omitempty"`
+	// macAddress is the interface's MAC address, e.g. de:ad:00:00:be:af; generated when unset.
+	MACAddress *string `json:"macAddress,omitempty"`
+	// macvtap is discontinued and refused on create.
+	Macvtap *corev1.DeprecatedInterfaceMacvtap `json:"macvtap,omitempty"`
+	// masquerade connects the guest behind NAT on the pod network; only on the pod network.
+	Masquerade *corev1.InterfaceMasquerade `json:"masquerade,omitempty"`
+	// model is the NIC model: virtio (default), e1000, e1000e, igb, ne2k_pci, pcnet or rtl8139.
+	Model *string `json:"model,omitempty"`
+	// name identifies the interface and names its network.
+	Name *string `json:"name,omitempty"`
+	// passt is discontinued and refused on create; use passtBinding.
+	Passt *corev1.DeprecatedInterfacePasst `json:"passt,omitempty"`
+	// passtBinding connects the guest to the pod network through passt.
+	PasstBinding *corev1.InterfacePasstBinding `json:"passtBinding,omitempty"`
+	// pciAddress places the interface at this guest PCI address, e.g. 0000:81:01.0.
+	PCIAddress *string `json:"pciAddress,omitempty"`
+	// portRanges lists port ranges forwarded to the guest; exclusive with ports, masquerade only.
+	PortRanges []PortRangeApplyConfiguration `json:"portRanges,omitempty"`
+	// ports lists ports forwarded to the guest; all are forwarded when empty.
+	Ports []PortApplyConfiguration `json:"ports,omitempty"`
+	// slirp is discontinued and refused on create.
+	Slirp *corev1.DeprecatedInterfaceSlirp `json:"slirp,omitempty"`
+	// sriov passes an SR-IOV virtual function from a Multus network to the guest.
+	SRIOV *corev1.InterfaceSRIOV `json:"sriov,omitempty"`
+	// state is the requested link state: up (default), down, or absent to hot-unplug the interface.
+	State *string `json:"state,omitempty"`
+	// tag is passed with the interface's address to the guest through config-drive metadata.
+	Tag *string `json:"tag,omitempty"`
 }
 
 // InterfaceApplyConfiguration constructs a declarative configuration of the Interface type for use with

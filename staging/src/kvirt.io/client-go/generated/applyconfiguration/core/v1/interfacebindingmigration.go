@@ -21,8 +21,9 @@ package v1
 // InterfaceBindingMigrationApplyConfiguration represents a declarative configuration of the InterfaceBindingMigration type for use
 // with apply.
 //
-// InterfaceBindingMigration is the type of InterfaceBindingPlugin.migration.
+// InterfaceBindingMigration declares how a binding migrates.
 type InterfaceBindingMigrationApplyConfiguration struct {
+	// method is the migration method of the binding: link-refresh.
 	Method *string `json:"method,omitempty"`
 }
 

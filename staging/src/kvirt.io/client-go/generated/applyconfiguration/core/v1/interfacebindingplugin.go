@@ -21,14 +21,22 @@ package v1
 // InterfaceBindingPluginApplyConfiguration represents a declarative configuration of the InterfaceBindingPlugin type for use
 // with apply.
 //
-// InterfaceBindingPlugin is the type of NetworkConfiguration.binding.
+// InterfaceBindingPlugin defines a network binding plugin.
 type InterfaceBindingPluginApplyConfiguration struct {
-	ComputeResourceOverhead     *ResourceRequirementsWithoutClaimsApplyConfiguration `json:"computeResourceOverhead,omitempty"`
-	DomainAttachmentType        *string                                              `json:"domainAttachmentType,omitempty"`
-	DownwardAPI                 *string                                              `json:"downwardAPI,omitempty"`
-	Migration                   *InterfaceBindingMigrationApplyConfiguration         `json:"migration,omitempty"`
-	NetworkAttachmentDefinition *string                                              `json:"networkAttachmentDefinition,omitempty"`
-	SidecarImage                *string                                              `json:"sidecarImage,omitempty"`
+	// computeResourceOverhead is added to the compute container's resources when the binding is used.
+	ComputeResourceOverhead *ResourceRequirementsWithoutClaimsApplyConfiguration `json:"computeResourceOverhead,omitempty"`
+	// domainAttachmentType is how the domain gets the interface without a sidecar: tap or managedTap.
+	DomainAttachmentType *string `json:"domainAttachmentType,omitempty"`
+	// downwardAPI is the data given to the sidecar: device-info.
+	DownwardAPI *string `json:"downwardAPI,omitempty"`
+	// migration, when set, declares VMs using the binding migratable.
+	Migration *InterfaceBindingMigrationApplyConfiguration `json:"migration,omitempty"`
+	// networkAttachmentDefinition is a NetworkAttachmentDefinition (<name> or <namespace>/<name>) the
+	// pod is attached to for this binding.
+	NetworkAttachmentDefinition *string `json:"networkAttachmentDefinition,omitempty"`
+	// sidecarImage is the image of a sidecar in the launcher pod that configures the interface in the
+	// domain.
+	SidecarImage *string `json:"sidecarImage,omitempty"`
 }
 
 // InterfaceBindingPluginApplyConfiguration constructs a declarative configuration of the InterfaceBindingPlugin type for use with

@@ -21,10 +21,12 @@ package v1
 // KernelBootApplyConfiguration represents a declarative configuration of the KernelBoot type for use
 // with apply.
 //
-// KernelBoot is the type of Firmware.kernelBoot.
+// KernelBoot boots a kernel from a container image.
 type KernelBootApplyConfiguration struct {
-	Container  *KernelBootContainerApplyConfiguration `json:"container,omitempty"`
-	KernelArgs *string                                `json:"kernelArgs,omitempty"`
+	// container is the image holding the kernel and initrd.
+	Container *KernelBootContainerApplyConfiguration `json:"container,omitempty"`
+	// kernelArgs is the kernel command line.
+	KernelArgs *string `json:"kernelArgs,omitempty"`
 }
 
 // KernelBootApplyConfiguration constructs a declarative configuration of the KernelBoot type for use with

@@ -25,13 +25,19 @@ import (
 // KernelBootContainerApplyConfiguration represents a declarative configuration of the KernelBootContainer type for use
 // with apply.
 //
-// KernelBootContainer is the type of KernelBoot.container.
+// KernelBootContainer is the image holding a kernel and initrd.
 type KernelBootContainerApplyConfiguration struct {
-	Image           *string            `json:"image,omitempty"`
+	// image is the container image holding the kernel and initrd.
+	Image *string `json:"image,omitempty"`
+	// imagePullPolicy is Always, IfNotPresent or Never; defaults to Always for :latest or untagged
+	// images, IfNotPresent otherwise.
 	ImagePullPolicy *corev1.PullPolicy `json:"imagePullPolicy,omitempty"`
-	ImagePullSecret *string            `json:"imagePullSecret,omitempty"`
-	InitrdPath      *string            `json:"initrdPath,omitempty"`
-	KernelPath      *string            `json:"kernelPath,omitempty"`
+	// imagePullSecret names a Secret with credentials for the image's registry.
+	ImagePullSecret *string `json:"imagePullSecret,omitempty"`
+	// initrdPath is the path of the initrd inside the image.
+	InitrdPath *string `json:"initrdPath,omitempty"`
+	// kernelPath is the path of the kernel inside the image.
+	KernelPath *string `json:"kernelPath,omitempty"`
 }
 
 // KernelBootContainerApplyConfiguration constructs a declarative configuration of the KernelBootContainer type for use with

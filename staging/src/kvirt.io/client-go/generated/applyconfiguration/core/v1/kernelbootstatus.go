@@ -21,9 +21,11 @@ package v1
 // KernelBootStatusApplyConfiguration represents a declarative configuration of the KernelBootStatus type for use
 // with apply.
 //
-// KernelBootStatus is the type of VirtualMachineInstanceStatus.kernelBootStatus.
+// KernelBootStatus reports a kernel boot container's files.
 type KernelBootStatusApplyConfiguration struct {
+	// initrdInfo describes the initrd in use.
 	InitrdInfo *InitrdInfoApplyConfiguration `json:"initrdInfo,omitempty"`
+	// kernelInfo describes the kernel image in use.
 	KernelInfo *KernelInfoApplyConfiguration `json:"kernelInfo,omitempty"`
 }
 

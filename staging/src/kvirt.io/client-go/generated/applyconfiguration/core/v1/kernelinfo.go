@@ -21,8 +21,9 @@ package v1
 // KernelInfoApplyConfiguration represents a declarative configuration of the KernelInfo type for use
 // with apply.
 //
-// KernelInfo is the type of KernelBootStatus.kernelInfo.
+// KernelInfo describes a kernel image.
 type KernelInfoApplyConfiguration struct {
+	// checksum is a checksum of the kernel image.
 	Checksum *int64 `json:"checksum,omitempty"`
 }
 

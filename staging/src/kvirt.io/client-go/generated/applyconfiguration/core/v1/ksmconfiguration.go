@@ -25,8 +25,9 @@ import (
 // KSMConfigurationApplyConfiguration represents a declarative configuration of the KSMConfiguration type for use
 // with apply.
 //
-// KSMConfiguration is the type of KubeVirtConfiguration.ksmConfiguration.
+// KSMConfiguration configures kernel samepage merging.
 type KSMConfigurationApplyConfiguration struct {
+	// nodeLabelSelector selects the nodes where KSM runs; every node when empty.
 	NodeLabelSelector *metav1.LabelSelectorApplyConfiguration `json:"nodeLabelSelector,omitempty"`
 }
 

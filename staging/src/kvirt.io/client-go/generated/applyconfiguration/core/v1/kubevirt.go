@@ -33,8 +33,10 @@ import (
 type KubeVirtApplyConfiguration struct {
 	metav1.TypeMetaApplyConfiguration    `json:""`
 	*metav1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
-	Spec                                 *KubeVirtSpecApplyConfiguration   `json:"spec,omitempty"`
-	Status                               *KubeVirtStatusApplyConfiguration `json:"status,omitempty"`
+	// spec is how the add-on is installed and configured.
+	Spec *KubeVirtSpecApplyConfiguration `json:"spec,omitempty"`
+	// status reports the installation's progress and versions, written by virt-operator.
+	Status *KubeVirtStatusApplyConfiguration `json:"status,omitempty"`
 }
 
 // KubeVirt constructs a declarative configuration of the KubeVirt type for use with

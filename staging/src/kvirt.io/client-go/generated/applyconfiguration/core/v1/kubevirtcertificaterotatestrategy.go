@@ -21,8 +21,9 @@ package v1
 // KubeVirtCertificateRotateStrategyApplyConfiguration represents a declarative configuration of the KubeVirtCertificateRotateStrategy type for use
 // with apply.
 //
-// KubeVirtCertificateRotateStrategy is the type of KubeVirtSpec.certificateRotateStrategy.
+// KubeVirtCertificateRotateStrategy says how component certificates are issued and rotated.
 type KubeVirtCertificateRotateStrategyApplyConfiguration struct {
+	// selfSigned configures the self-signed CA and the certificates it issues.
 	SelfSigned *KubeVirtSelfSignConfigurationApplyConfiguration `json:"selfSigned,omitempty"`
 }
 

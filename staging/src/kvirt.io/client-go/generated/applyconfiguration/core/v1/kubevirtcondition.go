@@ -26,14 +26,20 @@ import (
 // KubeVirtConditionApplyConfiguration represents a declarative configuration of the KubeVirtCondition type for use
 // with apply.
 //
-// KubeVirtCondition is the type of KubeVirtStatus.conditions.
+// KubeVirtCondition is one condition of the KubeVirt object.
 type KubeVirtConditionApplyConfiguration struct {
-	Status             *string                       `json:"status,omitempty"`
-	LastProbeTime      *metav1.Time                  `json:"lastProbeTime,omitempty"`
-	LastTransitionTime *metav1.Time                  `json:"lastTransitionTime,omitempty"`
-	Message            *string                       `json:"message,omitempty"`
-	Reason             *string                       `json:"reason,omitempty"`
-	Type               *corev1.KubeVirtConditionType `json:"type,omitempty"`
+	// status is True, False or Unknown.
+	Status *string `json:"status,omitempty"`
+	// lastProbeTime is when the condition was last checked.
+	LastProbeTime *metav1.Time `json:"lastProbeTime,omitempty"`
+	// lastTransitionTime is when the status last changed.
+	LastTransitionTime *metav1.Time `json:"lastTransitionTime,omitempty"`
+	// message explains the condition for humans.
+	Message *string `json:"message,omitempty"`
+	// reason is a one-word, machine-readable cause of the status.
+	Reason *string `json:"reason,omitempty"`
+	// type names the condition, e.g. Available.
+	Type *corev1.KubeVirtConditionType `json:"type,omitempty"`
 }
 
 // KubeVirtConditionApplyConfiguration constructs a declarative configuration of the KubeVirtCondition type for use with

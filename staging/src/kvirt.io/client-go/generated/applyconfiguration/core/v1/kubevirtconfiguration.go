@@ -28,51 +28,109 @@ import (
 // KubeVirtConfigurationApplyConfiguration represents a declarative configuration of the KubeVirtConfiguration type for use
 // with apply.
 //
-// KubeVirtConfiguration is the type of KubeVirtSpec.configuration.
+// KubeVirtConfiguration is the cluster configuration the components read.
 type KubeVirtConfigurationApplyConfiguration struct {
-	AdditionalGuestMemoryOverheadRatio *string                                               `json:"additionalGuestMemoryOverheadRatio,omitempty"`
-	APIConfiguration                   *ReloadableComponentConfigurationApplyConfiguration   `json:"apiConfiguration,omitempty"`
-	ArchitectureConfiguration          *ArchConfigurationApplyConfiguration                  `json:"architectureConfiguration,omitempty"`
-	AutoCPULimitNamespaceLabelSelector *metav1.LabelSelectorApplyConfiguration               `json:"autoCPULimitNamespaceLabelSelector,omitempty"`
-	ChangedBlockTrackingLabelSelectors *ChangedBlockTrackingSelectorsApplyConfiguration      `json:"changedBlockTrackingLabelSelectors,omitempty"`
-	CommonInstancetypesDeployment      *CommonInstancetypesDeploymentApplyConfiguration      `json:"commonInstancetypesDeployment,omitempty"`
-	ConfidentialCompute                *ConfidentialComputeConfigurationApplyConfiguration   `json:"confidentialCompute,omitempty"`
-	ControllerConfiguration            *ReloadableComponentConfigurationApplyConfiguration   `json:"controllerConfiguration,omitempty"`
-	CPUModel                           *string                                               `json:"cpuModel,omitempty"`
-	CPURequest                         *resource.Quantity                                    `json:"cpuRequest,omitempty"`
-	DefaultRuntimeClass                *string                                               `json:"defaultRuntimeClass,omitempty"`
-	DeveloperConfiguration             *DeveloperConfigurationApplyConfiguration             `json:"developerConfiguration,omitempty"`
-	EmulatedMachines                   []string                                              `json:"emulatedMachines,omitempty"`
-	EvictionStrategy                   *corev1.EvictionStrategy                              `json:"evictionStrategy,omitempty"`
-	HandlerConfiguration               *ReloadableComponentConfigurationApplyConfiguration   `json:"handlerConfiguration,omitempty"`
-	Hypervisors                        []HypervisorConfigurationApplyConfiguration           `json:"hypervisors,omitempty"`
-	ImagePullPolicy                    *apicorev1.PullPolicy                                 `json:"imagePullPolicy,omitempty"`
-	Instancetype                       *InstancetypeConfigurationApplyConfiguration          `json:"instancetype,omitempty"`
-	KSMConfiguration                   *KSMConfigurationApplyConfiguration                   `json:"ksmConfiguration,omitempty"`
-	LiveUpdateConfiguration            *LiveUpdateConfigurationApplyConfiguration            `json:"liveUpdateConfiguration,omitempty"`
-	MachineType                        *string                                               `json:"machineType,omitempty"`
-	MediatedDevicesConfiguration       *MediatedDevicesConfigurationApplyConfiguration       `json:"mediatedDevicesConfiguration,omitempty"`
-	MemBalloonStatsPeriod              *int64                                                `json:"memBalloonStatsPeriod,omitempty"`
-	Migrations                         *MigrationConfigurationApplyConfiguration             `json:"migrations,omitempty"`
-	MinCPUModel                        *string                                               `json:"minCPUModel,omitempty"`
-	Network                            *NetworkConfigurationApplyConfiguration               `json:"network,omitempty"`
-	ObsoleteCPUModels                  map[string]bool                                       `json:"obsoleteCPUModels,omitempty"`
-	OVMFPath                           *string                                               `json:"ovmfPath,omitempty"`
-	PermittedHostDevices               *PermittedHostDevicesApplyConfiguration               `json:"permittedHostDevices,omitempty"`
+	// additionalGuestMemoryOverheadRatio multiplies the computed memory overhead of launcher pods, as
+	// a decimal string of at least 1.0 (e.g. "1.2").
+	AdditionalGuestMemoryOverheadRatio *string `json:"additionalGuestMemoryOverheadRatio,omitempty"`
+	// apiConfiguration tunes virt-api's client to the Kubernetes API.
+	APIConfiguration *ReloadableComponentConfigurationApplyConfiguration `json:"apiConfiguration,omitempty"`
+	// architectureConfiguration sets per-architecture machine types, allowed machine types and OVMF
+	// paths, and the default architecture.
+	ArchitectureConfiguration *ArchConfigurationApplyConfiguration `json:"architectureConfiguration,omitempty"`
+	// autoCPULimitNamespaceLabelSelector gives launcher pods in matching namespaces a CPU limit equal
+	// to their vCPUs.
+	AutoCPULimitNamespaceLabelSelector *metav1.LabelSelectorApplyConfiguration `json:"autoCPULimitNamespaceLabelSelector,omitempty"`
+	// changedBlockTrackingLabelSelectors turns on changed block tracking, needed for incremental
+	// backups, for matching VMs.
+	ChangedBlockTrackingLabelSelectors *ChangedBlockTrackingSelectorsApplyConfiguration `json:"changedBlockTrackingLabelSelectors,omitempty"`
+	// commonInstancetypesDeployment controls whether the common instancetypes and preferences are
+	// installed.
+	CommonInstancetypesDeployment *CommonInstancetypesDeploymentApplyConfiguration `json:"commonInstancetypesDeployment,omitempty"`
+	// confidentialCompute configures confidential computing, such as TDX attestation.
+	ConfidentialCompute *ConfidentialComputeConfigurationApplyConfiguration `json:"confidentialCompute,omitempty"`
+	// controllerConfiguration tunes virt-controller's client to the Kubernetes API.
+	ControllerConfiguration *ReloadableComponentConfigurationApplyConfiguration `json:"controllerConfiguration,omitempty"`
+	// cpuModel is the CPU model of VMs that set none; host-model when empty.
+	CPUModel *string `json:"cpuModel,omitempty"`
+	// cpuRequest is the CPU request of launcher pods whose VM sets none; defaults to 100m.
+	CPURequest *resource.Quantity `json:"cpuRequest,omitempty"`
+	// defaultRuntimeClass is the RuntimeClass of launcher pods.
+	DefaultRuntimeClass *string `json:"defaultRuntimeClass,omitempty"`
+	// developerConfiguration holds feature gates, overcommit ratios, log levels and other tuning.
+	DeveloperConfiguration *DeveloperConfigurationApplyConfiguration `json:"developerConfiguration,omitempty"`
+	// emulatedMachines is deprecated; use architectureConfiguration.
+	EmulatedMachines []string `json:"emulatedMachines,omitempty"`
+	// evictionStrategy is the eviction strategy of VMIs that set none.
+	EvictionStrategy *corev1.EvictionStrategy `json:"evictionStrategy,omitempty"`
+	// handlerConfiguration tunes virt-handler's client to the Kubernetes API.
+	HandlerConfiguration *ReloadableComponentConfigurationApplyConfiguration `json:"handlerConfiguration,omitempty"`
+	// hypervisors lists the hypervisors the cluster offers: kvm or hyperv-direct.
+	Hypervisors []HypervisorConfigurationApplyConfiguration `json:"hypervisors,omitempty"`
+	// imagePullPolicy is the pull policy of images in VM workload pods (launcher pods and their
+	// helpers): Always, IfNotPresent or Never.
+	ImagePullPolicy *apicorev1.PullPolicy `json:"imagePullPolicy,omitempty"`
+	// instancetype configures how VMs reference instancetypes and preferences.
+	Instancetype *InstancetypeConfigurationApplyConfiguration `json:"instancetype,omitempty"`
+	// ksmConfiguration turns on kernel samepage merging on matching nodes.
+	KSMConfiguration *KSMConfigurationApplyConfiguration `json:"ksmConfiguration,omitempty"`
+	// liveUpdateConfiguration sets the hotplug maximums of VMs that set none.
+	LiveUpdateConfiguration *LiveUpdateConfigurationApplyConfiguration `json:"liveUpdateConfiguration,omitempty"`
+	// machineType is deprecated; use architectureConfiguration.
+	MachineType *string `json:"machineType,omitempty"`
+	// mediatedDevicesConfiguration says which mediated device types virt-handler creates on which
+	// nodes.
+	MediatedDevicesConfiguration *MediatedDevicesConfigurationApplyConfiguration `json:"mediatedDevicesConfiguration,omitempty"`
+	// memBalloonStatsPeriod is the memory balloon's statistics period in seconds; 0 turns statistics
+	// off. Defaults to 10.
+	MemBalloonStatsPeriod *int64 `json:"memBalloonStatsPeriod,omitempty"`
+	// migrations holds the cluster's live migration settings.
+	Migrations *MigrationConfigurationApplyConfiguration `json:"migrations,omitempty"`
+	// minCPUModel is deprecated and ignored.
+	MinCPUModel *string `json:"minCPUModel,omitempty"`
+	// network holds network binding settings, including binding plugins.
+	Network *NetworkConfigurationApplyConfiguration `json:"network,omitempty"`
+	// obsoleteCPUModels lists CPU models never used for node labels or host-model; the map value is
+	// ignored.
+	ObsoleteCPUModels map[string]bool `json:"obsoleteCPUModels,omitempty"`
+	// ovmfPath is deprecated; use architectureConfiguration.
+	OVMFPath *string `json:"ovmfPath,omitempty"`
+	// permittedHostDevices lists the PCI, mediated and USB host devices VMs may use, with their
+	// resource names.
+	PermittedHostDevices *PermittedHostDevicesApplyConfiguration `json:"permittedHostDevices,omitempty"`
+	// persistentReservationConfiguration deploys the helper needed for SCSI persistent reservations.
 	PersistentReservationConfiguration *PersistentReservationConfigurationApplyConfiguration `json:"persistentReservationConfiguration,omitempty"`
-	RoleAggregationStrategy            *string                                               `json:"roleAggregationStrategy,omitempty"`
-	SeccompConfiguration               *SeccompConfigurationApplyConfiguration               `json:"seccompConfiguration,omitempty"`
-	SelinuxLauncherType                *string                                               `json:"selinuxLauncherType,omitempty"`
-	SMBIOS                             *SMBiosConfigurationApplyConfiguration                `json:"smbios,omitempty"`
-	SupportContainerResources          []SupportContainerResourcesApplyConfiguration         `json:"supportContainerResources,omitempty"`
-	SupportedGuestAgentVersions        []string                                              `json:"supportedGuestAgentVersions,omitempty"`
-	TLSConfiguration                   *TLSConfigurationApplyConfiguration                   `json:"tlsConfiguration,omitempty"`
-	VirtTemplateDeployment             *VirtTemplateDeploymentApplyConfiguration             `json:"virtTemplateDeployment,omitempty"`
-	VirtualMachineInstancesPerNode     *int32                                                `json:"virtualMachineInstancesPerNode,omitempty"`
-	VirtualMachineOptions              *VirtualMachineOptionsApplyConfiguration              `json:"virtualMachineOptions,omitempty"`
-	VMRolloutStrategy                  *string                                               `json:"vmRolloutStrategy,omitempty"`
-	VMStateStorageClass                *string                                               `json:"vmStateStorageClass,omitempty"`
-	WebhookConfiguration               *ReloadableComponentConfigurationApplyConfiguration   `json:"webhookConfiguration,omitempty"`
+	// roleAggregationStrategy is AggregateToDefault (default: the KubeVirt roles extend admin, edit
+	// and view) or Manual (no aggregation).
+	RoleAggregationStrategy *string `json:"roleAggregationStrategy,omitempty"`
+	// seccompConfiguration sets the seccomp profile of launcher pods.
+	SeccompConfiguration *SeccompConfigurationApplyConfiguration `json:"seccompConfiguration,omitempty"`
+	// selinuxLauncherType is the SELinux type of the launcher's compute container.
+	SelinuxLauncherType *string `json:"selinuxLauncherType,omitempty"`
+	// smbios sets the SMBIOS system information VMs see.
+	SMBIOS *SMBiosConfigurationApplyConfiguration `json:"smbios,omitempty"`
+	// supportContainerResources sets the resources of helper containers, by type (e.g.
+	// hotplug-attachment, container-disk, virtiofs, sidecar, guest-console-log).
+	SupportContainerResources []SupportContainerResourcesApplyConfiguration `json:"supportContainerResources,omitempty"`
+	// supportedGuestAgentVersions is deprecated and ignored.
+	SupportedGuestAgentVersions []string `json:"supportedGuestAgentVersions,omitempty"`
+	// tlsConfiguration sets the minimum TLS version and ciphers of the components' servers.
+	TLSConfiguration *TLSConfigurationApplyConfiguration `json:"tlsConfiguration,omitempty"`
+	// virtTemplateDeployment controls whether the VM template components are installed.
+	VirtTemplateDeployment *VirtTemplateDeploymentApplyConfiguration `json:"virtTemplateDeployment,omitempty"`
+	// virtualMachineInstancesPerNode caps the number of VMIs per node.
+	VirtualMachineInstancesPerNode *int32 `json:"virtualMachineInstancesPerNode,omitempty"`
+	// virtualMachineOptions sets cluster-wide VM behaviours such as serial console logging.
+	VirtualMachineOptions *VirtualMachineOptionsApplyConfiguration `json:"virtualMachineOptions,omitempty"`
+	// vmRolloutStrategy says how live-updatable VM changes (CPU sockets, memory, affinity,
+	// tolerations) reach a running VMI: LiveUpdate (default, applied at once) or Stage (at the next
+	// restart).
+	VMRolloutStrategy *string `json:"vmRolloutStrategy,omitempty"`
+	// vmStateStorageClass is the storage class of PVCs that keep VM state such as TPM and EFI
+	// variables.
+	VMStateStorageClass *string `json:"vmStateStorageClass,omitempty"`
+	// webhookConfiguration tunes the webhook server's client to the Kubernetes API.
+	WebhookConfiguration *ReloadableComponentConfigurationApplyConfiguration `json:"webhookConfiguration,omitempty"`
 }
 
 // KubeVirtConfigurationApplyConfiguration constructs a declarative configuration of the KubeVirtConfiguration type for use with

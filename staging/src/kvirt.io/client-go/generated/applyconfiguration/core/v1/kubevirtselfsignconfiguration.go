@@ -25,13 +25,18 @@ import (
 // KubeVirtSelfSignConfigurationApplyConfiguration represents a declarative configuration of the KubeVirtSelfSignConfiguration type for use
 // with apply.
 //
-// KubeVirtSelfSignConfiguration is the type of KubeVirtCertificateRotateStrategy.selfSigned.
+// KubeVirtSelfSignConfiguration sets lifetimes of the self-signed CA and certificates.
 type KubeVirtSelfSignConfigurationApplyConfiguration struct {
-	CA                 *CertConfigApplyConfiguration `json:"ca,omitempty"`
-	CAOverlapInterval  *metav1.Duration              `json:"caOverlapInterval,omitempty"`
-	CARotateInterval   *metav1.Duration              `json:"caRotateInterval,omitempty"`
-	CERTRotateInterval *metav1.Duration              `json:"certRotateInterval,omitempty"`
-	Server             *CertConfigApplyConfiguration `json:"server,omitempty"`
+	// ca sets the CA certificate's lifetime; CA certificates stay in the bundle while valid.
+	CA *CertConfigApplyConfiguration `json:"ca,omitempty"`
+	// caOverlapInterval is deprecated; use ca.duration and ca.renewBefore.
+	CAOverlapInterval *metav1.Duration `json:"caOverlapInterval,omitempty"`
+	// caRotateInterval is deprecated; use ca.duration.
+	CARotateInterval *metav1.Duration `json:"caRotateInterval,omitempty"`
+	// certRotateInterval is deprecated; use server.duration.
+	CERTRotateInterval *metav1.Duration `json:"certRotateInterval,omitempty"`
+	// server sets the serving certificates' lifetime; they are replaced on rotation.
+	Server *CertConfigApplyConfiguration `json:"server,omitempty"`
 }
 
 // KubeVirtSelfSignConfigurationApplyConfiguration constructs a declarative configuration of the KubeVirtSelfSignConfiguration type for use with

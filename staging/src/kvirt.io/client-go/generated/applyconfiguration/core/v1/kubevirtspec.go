@@ -25,26 +25,53 @@ import (
 // KubeVirtSpecApplyConfiguration represents a declarative configuration of the KubeVirtSpec type for use
 // with apply.
 //
-// KubeVirtSpec is the type of KubeVirt.spec.
+// KubeVirtSpec is how the add-on is installed and configured.
 type KubeVirtSpecApplyConfiguration struct {
+	// certificateRotateStrategy sets the lifetimes of the self-signed CA and certificates the
+	// components use.
 	CertificateRotateStrategy *KubeVirtCertificateRotateStrategyApplyConfiguration `json:"certificateRotateStrategy,omitempty"`
-	Configuration             *KubeVirtConfigurationApplyConfiguration             `json:"configuration,omitempty"`
-	CustomizeComponents       *CustomizeComponentsApplyConfiguration               `json:"customizeComponents,omitempty"`
-	ImagePullPolicy           *corev1.PullPolicy                                   `json:"imagePullPolicy,omitempty"`
-	ImagePullSecrets          []corev1.LocalObjectReference                        `json:"imagePullSecrets,omitempty"`
-	ImageRegistry             *string                                              `json:"imageRegistry,omitempty"`
-	ImageTag                  *string                                              `json:"imageTag,omitempty"`
-	Infra                     *ComponentConfigApplyConfiguration                   `json:"infra,omitempty"`
-	MonitorAccount            *string                                              `json:"monitorAccount,omitempty"`
-	MonitorNamespace          *string                                              `json:"monitorNamespace,omitempty"`
-	ProductComponent          *string                                              `json:"productComponent,omitempty"`
-	ProductName               *string                                              `json:"productName,omitempty"`
-	ProductVersion            *string                                              `json:"productVersion,omitempty"`
-	ServiceMonitorNamespace   *string                                              `json:"serviceMonitorNamespace,omitempty"`
-	SynchronizationPort       *string                                              `json:"synchronizationPort,omitempty"`
-	UninstallStrategy         *string                                              `json:"uninstallStrategy,omitempty"`
-	WorkloadUpdateStrategy    *KubeVirtWorkloadUpdateStrategyApplyConfiguration    `json:"workloadUpdateStrategy,omitempty"`
-	Workloads                 *ComponentConfigApplyConfiguration                   `json:"workloads,omitempty"`
+	// configuration is the cluster-wide configuration the components read: feature gates, defaults,
+	// limits, migration and network settings.
+	Configuration *KubeVirtConfigurationApplyConfiguration `json:"configuration,omitempty"`
+	// customizeComponents patches the objects the operator creates, or adds flags to the components.
+	CustomizeComponents *CustomizeComponentsApplyConfiguration `json:"customizeComponents,omitempty"`
+	// imagePullPolicy is the pull policy of the component images (not of VM workloads): Always,
+	// IfNotPresent or Never.
+	ImagePullPolicy *corev1.PullPolicy `json:"imagePullPolicy,omitempty"`
+	// imagePullSecrets are the Secrets used to pull the component images.
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
+	// imageRegistry is the registry of the component images; defaults to the operator image's
+	// registry.
+	ImageRegistry *string `json:"imageRegistry,omitempty"`
+	// imageTag is the tag of the component images; defaults to the operator image's tag.
+	ImageTag *string `json:"imageTag,omitempty"`
+	// infra places virt-api and virt-controller: node selector, affinity, tolerations and replicas.
+	Infra *ComponentConfigApplyConfiguration `json:"infra,omitempty"`
+	// monitorAccount is the Prometheus ServiceAccount given read access to the metrics; defaults to
+	// prometheus-k8s.
+	MonitorAccount *string `json:"monitorAccount,omitempty"`
+	// monitorNamespace is the namespace Prometheus runs in; defaults to openshift-monitoring.
+	MonitorNamespace *string `json:"monitorNamespace,omitempty"`
+	// productComponent is the component label value put on the installed objects; defaults to
+	// kubevirt.
+	ProductComponent *string `json:"productComponent,omitempty"`
+	// productName is the part-of label value put on the installed objects; no such label when empty.
+	ProductName *string `json:"productName,omitempty"`
+	// productVersion is the version label value put on the installed objects; defaults to the
+	// installed version.
+	ProductVersion *string `json:"productVersion,omitempty"`
+	// serviceMonitorNamespace is where the ServiceMonitor is created; defaults to monitorNamespace.
+	ServiceMonitorNamespace *string `json:"serviceMonitorNamespace,omitempty"`
+	// synchronizationPort is the port of the synchronization service used by migrations between
+	// clusters; defaults to 9185.
+	SynchronizationPort *string `json:"synchronizationPort,omitempty"`
+	// uninstallStrategy is BlockUninstallIfWorkloadsExist (refuse deletion while VMIs exist) or
+	// BlockUninstallIfRemoveWorkloads (delete them too); guards against losing VMs by accident.
+	UninstallStrategy *string `json:"uninstallStrategy,omitempty"`
+	// workloadUpdateStrategy says how running VMs are moved to new launcher images after an update.
+	WorkloadUpdateStrategy *KubeVirtWorkloadUpdateStrategyApplyConfiguration `json:"workloadUpdateStrategy,omitempty"`
+	// workloads places virt-handler and with it the VMs: node selector, affinity and tolerations.
+	Workloads *ComponentConfigApplyConfiguration `json:"workloads,omitempty"`
 }
 
 // KubeVirtSpecApplyConfiguration constructs a declarative configuration of the KubeVirtSpec type for use with

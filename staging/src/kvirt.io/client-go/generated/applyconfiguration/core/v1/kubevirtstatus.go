@@ -25,24 +25,42 @@ import (
 // KubeVirtStatusApplyConfiguration represents a declarative configuration of the KubeVirtStatus type for use
 // with apply.
 //
-// KubeVirtStatus is the type of KubeVirt.status.
+// KubeVirtStatus is the installation's observed state.
 type KubeVirtStatusApplyConfiguration struct {
-	Conditions                              []KubeVirtConditionApplyConfiguration `json:"conditions,omitempty"`
-	DefaultArchitecture                     *string                               `json:"defaultArchitecture,omitempty"`
-	Generations                             []GenerationStatusApplyConfiguration  `json:"generations,omitempty"`
-	ObservedDeploymentConfig                *string                               `json:"observedDeploymentConfig,omitempty"`
-	ObservedDeploymentID                    *string                               `json:"observedDeploymentID,omitempty"`
-	ObservedGeneration                      *int64                                `json:"observedGeneration,omitempty"`
-	ObservedKubeVirtRegistry                *string                               `json:"observedKubeVirtRegistry,omitempty"`
-	ObservedKubeVirtVersion                 *string                               `json:"observedKubeVirtVersion,omitempty"`
-	OperatorVersion                         *string                               `json:"operatorVersion,omitempty"`
-	OutdatedVirtualMachineInstanceWorkloads *int32                                `json:"outdatedVirtualMachineInstanceWorkloads,omitempty"`
-	Phase                                   *corev1.KubeVirtPhase                 `json:"phase,omitempty"`
-	SynchronizationAddresses                []string                              `json:"synchronizationAddresses,omitempty"`
-	TargetDeploymentConfig                  *string                               `json:"targetDeploymentConfig,omitempty"`
-	TargetDeploymentID                      *string                               `json:"targetDeploymentID,omitempty"`
-	TargetKubeVirtRegistry                  *string                               `json:"targetKubeVirtRegistry,omitempty"`
-	TargetKubeVirtVersion                   *string                               `json:"targetKubeVirtVersion,omitempty"`
+	// conditions are the install's conditions: Available, Progressing, Degraded, Created,
+	// Synchronized.
+	Conditions []KubeVirtConditionApplyConfiguration `json:"conditions,omitempty"`
+	// defaultArchitecture is the architecture VMs get when they set none.
+	DefaultArchitecture *string `json:"defaultArchitecture,omitempty"`
+	// generations records the last applied generation of each object the operator manages, to detect
+	// drift.
+	Generations []GenerationStatusApplyConfiguration `json:"generations,omitempty"`
+	// observedDeploymentConfig is the deployment configuration last installed, as JSON.
+	ObservedDeploymentConfig *string `json:"observedDeploymentConfig,omitempty"`
+	// observedDeploymentID is a hash identifying observedDeploymentConfig.
+	ObservedDeploymentID *string `json:"observedDeploymentID,omitempty"`
+	// observedGeneration is the spec generation the operator last acted on.
+	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
+	// observedKubeVirtRegistry is the image registry of the installed version.
+	ObservedKubeVirtRegistry *string `json:"observedKubeVirtRegistry,omitempty"`
+	// observedKubeVirtVersion is the installed version.
+	ObservedKubeVirtVersion *string `json:"observedKubeVirtVersion,omitempty"`
+	// operatorVersion is the version of the running operator.
+	OperatorVersion *string `json:"operatorVersion,omitempty"`
+	// outdatedVirtualMachineInstanceWorkloads counts VMIs still running on an old launcher image.
+	OutdatedVirtualMachineInstanceWorkloads *int32 `json:"outdatedVirtualMachineInstanceWorkloads,omitempty"`
+	// phase is Deploying, Deployed, Deleting or Deleted.
+	Phase *corev1.KubeVirtPhase `json:"phase,omitempty"`
+	// synchronizationAddresses lists the host:port addresses of the synchronization service.
+	SynchronizationAddresses []string `json:"synchronizationAddresses,omitempty"`
+	// targetDeploymentConfig is the deployment configuration being installed, as JSON.
+	TargetDeploymentConfig *string `json:"targetDeploymentConfig,omitempty"`
+	// targetDeploymentID is a hash identifying targetDeploymentConfig.
+	TargetDeploymentID *string `json:"targetDeploymentID,omitempty"`
+	// targetKubeVirtRegistry is the image registry of the version being installed.
+	TargetKubeVirtRegistry *string `json:"targetKubeVirtRegistry,omitempty"`
+	// targetKubeVirtVersion is the version being installed.
+	TargetKubeVirtVersion *string `json:"targetKubeVirtVersion,omitempty"`
 }
 
 // KubeVirtStatusApplyConfiguration constructs a declarative configuration of the KubeVirtStatus type for use with

@@ -25,11 +25,15 @@ import (
 // KubeVirtWorkloadUpdateStrategyApplyConfiguration represents a declarative configuration of the KubeVirtWorkloadUpdateStrategy type for use
 // with apply.
 //
-// KubeVirtWorkloadUpdateStrategy is the type of KubeVirtSpec.workloadUpdateStrategy.
+// KubeVirtWorkloadUpdateStrategy says how running VMs move to new launcher images.
 type KubeVirtWorkloadUpdateStrategyApplyConfiguration struct {
+	// batchEvictionInterval is the wait between two batches of evictions; defaults to 1m.
 	BatchEvictionInterval *metav1.Duration `json:"batchEvictionInterval,omitempty"`
-	BatchEvictionSize     *int32           `json:"batchEvictionSize,omitempty"`
-	WorkloadUpdateMethods []string         `json:"workloadUpdateMethods,omitempty"`
+	// batchEvictionSize is the number of VMIs evicted per batch; defaults to 10.
+	BatchEvictionSize *int32 `json:"batchEvictionSize,omitempty"`
+	// workloadUpdateMethods lists the allowed ways to update a VM: LiveMigrate and/or Evict; the least
+	// disruptive one that works is used. No automatic updates when empty.
+	WorkloadUpdateMethods []string `json:"workloadUpdateMethods,omitempty"`
 }
 
 // KubeVirtWorkloadUpdateStrategyApplyConfiguration constructs a declarative configuration of the KubeVirtWorkloadUpdateStrategy type for use with

@@ -21,8 +21,9 @@ package v1
 // KVMTimerApplyConfiguration represents a declarative configuration of the KVMTimer type for use
 // with apply.
 //
-// KVMTimer is the type of Timer.kvm.
+// KVMTimer is the KVM clock.
 type KVMTimerApplyConfiguration struct {
+	// present attaches (true, default) or removes (false) the timer.
 	Present *bool `json:"present,omitempty"`
 }
 

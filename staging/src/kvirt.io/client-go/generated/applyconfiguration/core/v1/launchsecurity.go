@@ -25,11 +25,14 @@ import (
 // LaunchSecurityApplyConfiguration represents a declarative configuration of the LaunchSecurity type for use
 // with apply.
 //
-// LaunchSecurity is the type of DomainSpec.launchSecurity.
+// LaunchSecurity selects a confidential computing technology; one field is set.
 type LaunchSecurityApplyConfiguration struct {
+	// sev runs the guest with AMD SEV memory encryption.
 	SEV *SEVApplyConfiguration `json:"sev,omitempty"`
-	SNP *corev1.SEVSNP         `json:"snp,omitempty"`
-	TDX *corev1.TDX            `json:"tdx,omitempty"`
+	// snp runs the guest with AMD SEV-SNP.
+	SNP *corev1.SEVSNP `json:"snp,omitempty"`
+	// tdx runs the guest as an Intel TDX trust domain.
+	TDX *corev1.TDX `json:"tdx,omitempty"`
 }
 
 // LaunchSecurityApplyConfiguration constructs a declarative configuration of the LaunchSecurity type for use with

@@ -25,11 +25,15 @@ import (
 // LiveUpdateConfigurationApplyConfiguration represents a declarative configuration of the LiveUpdateConfiguration type for use
 // with apply.
 //
-// LiveUpdateConfiguration is the type of KubeVirtConfiguration.liveUpdateConfiguration.
+// LiveUpdateConfiguration holds cluster hotplug maximums.
 type LiveUpdateConfigurationApplyConfiguration struct {
-	MaxCPUSockets   *int64             `json:"maxCpuSockets,omitempty"`
-	MaxGuest        *resource.Quantity `json:"maxGuest,omitempty"`
-	MaxHotplugRatio *int64             `json:"maxHotplugRatio,omitempty"`
+	// maxCpuSockets is the hotplug maximum of sockets for VMs that set none.
+	MaxCPUSockets *int64 `json:"maxCpuSockets,omitempty"`
+	// maxGuest is the hotplug maximum of guest memory for VMs that set none.
+	MaxGuest *resource.Quantity `json:"maxGuest,omitempty"`
+	// maxHotplugRatio sets the hotplug maximums, when not given, as this multiple of the VM's initial
+	// size; defaults to 4.
+	MaxHotplugRatio *int64 `json:"maxHotplugRatio,omitempty"`
 }
 
 // LiveUpdateConfigurationApplyConfiguration constructs a declarative configuration of the LiveUpdateConfiguration type for use with

@@ -21,15 +21,22 @@ package v1
 // LogVerbosityApplyConfiguration represents a declarative configuration of the LogVerbosity type for use
 // with apply.
 //
-// LogVerbosity is the type of DeveloperConfiguration.logVerbosity.
+// LogVerbosity sets component log levels.
 type LogVerbosityApplyConfiguration struct {
-	NodeVerbosity                 map[string]int32 `json:"nodeVerbosity,omitempty"`
-	VirtAPI                       *int32           `json:"virtAPI,omitempty"`
-	VirtController                *int32           `json:"virtController,omitempty"`
-	VirtHandler                   *int32           `json:"virtHandler,omitempty"`
-	VirtLauncher                  *int32           `json:"virtLauncher,omitempty"`
-	VirtOperator                  *int32           `json:"virtOperator,omitempty"`
-	VirtSynchronizationController *int32           `json:"virtSynchronizationController,omitempty"`
+	// nodeVerbosity maps node names to the virt-handler and virt-launcher log level on that node.
+	NodeVerbosity map[string]int32 `json:"nodeVerbosity,omitempty"`
+	// virtAPI is virt-api's log level.
+	VirtAPI *int32 `json:"virtAPI,omitempty"`
+	// virtController is virt-controller's log level.
+	VirtController *int32 `json:"virtController,omitempty"`
+	// virtHandler is virt-handler's log level.
+	VirtHandler *int32 `json:"virtHandler,omitempty"`
+	// virtLauncher is virt-launcher's log level.
+	VirtLauncher *int32 `json:"virtLauncher,omitempty"`
+	// virtOperator is virt-operator's log level.
+	VirtOperator *int32 `json:"virtOperator,omitempty"`
+	// virtSynchronizationController is the synchronization controller's log level.
+	VirtSynchronizationController *int32 `json:"virtSynchronizationController,omitempty"`
 }
 
 // LogVerbosityApplyConfiguration constructs a declarative configuration of the LogVerbosity type for use with

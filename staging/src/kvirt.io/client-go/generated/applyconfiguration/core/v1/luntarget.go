@@ -25,11 +25,14 @@ import (
 // LunTargetApplyConfiguration represents a declarative configuration of the LunTarget type for use
 // with apply.
 //
-// LunTarget is the type of Disk.lun.
+// LunTarget attaches a volume as a SCSI LUN.
 type LunTargetApplyConfiguration struct {
-	Bus         *corev1.DiskBus `json:"bus,omitempty"`
-	Readonly    *bool           `json:"readonly,omitempty"`
-	Reservation *bool           `json:"reservation,omitempty"`
+	// bus is the bus of the LUN, usually scsi.
+	Bus *corev1.DiskBus `json:"bus,omitempty"`
+	// readonly makes the LUN read-only; defaults to false.
+	Readonly *bool `json:"readonly,omitempty"`
+	// reservation passes SCSI persistent reservations through to the guest.
+	Reservation *bool `json:"reservation,omitempty"`
 }
 
 // LunTargetApplyConfiguration constructs a declarative configuration of the LunTarget type for use with

@@ -21,8 +21,9 @@ package v1
 // MachineApplyConfiguration represents a declarative configuration of the Machine type for use
 // with apply.
 //
-// Machine is the type of DomainSpec.machine.
+// Machine is the guest's machine type.
 type MachineApplyConfiguration struct {
+	// type is the QEMU machine type (chipset), e.g. q35 or a versioned pc-q35-*.
 	Type *string `json:"type,omitempty"`
 }
 

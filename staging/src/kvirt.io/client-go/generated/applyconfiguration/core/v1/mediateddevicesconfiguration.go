@@ -21,11 +21,16 @@ package v1
 // MediatedDevicesConfigurationApplyConfiguration represents a declarative configuration of the MediatedDevicesConfiguration type for use
 // with apply.
 //
-// MediatedDevicesConfiguration is the type of KubeVirtConfiguration.mediatedDevicesConfiguration.
+// MediatedDevicesConfiguration configures mediated devices.
 type MediatedDevicesConfigurationApplyConfiguration struct {
-	Enabled                 *bool                                             `json:"enabled,omitempty"`
-	MediatedDeviceTypes     []string                                          `json:"mediatedDeviceTypes,omitempty"`
-	MediatedDevicesTypes    []string                                          `json:"mediatedDevicesTypes,omitempty"`
+	// enabled lets virt-handler create and remove mediated devices; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// mediatedDeviceTypes lists the mediated device types to create on every node.
+	MediatedDeviceTypes []string `json:"mediatedDeviceTypes,omitempty"`
+	// mediatedDevicesTypes is deprecated; use mediatedDeviceTypes.
+	MediatedDevicesTypes []string `json:"mediatedDevicesTypes,omitempty"`
+	// nodeMediatedDeviceTypes lists device types to create on nodes matching a selector, overriding
+	// mediatedDeviceTypes there.
 	NodeMediatedDeviceTypes []NodeMediatedDeviceTypesConfigApplyConfiguration `json:"nodeMediatedDeviceTypes,omitempty"`
 }
 

@@ -21,11 +21,14 @@ package v1
 // MediatedHostDeviceApplyConfiguration represents a declarative configuration of the MediatedHostDevice type for use
 // with apply.
 //
-// MediatedHostDevice is the type of PermittedHostDevices.mediatedDevices.
+// MediatedHostDevice permits a mediated device type.
 type MediatedHostDeviceApplyConfiguration struct {
-	ExternalResourceProvider *bool   `json:"externalResourceProvider,omitempty"`
-	MDEVNameSelector         *string `json:"mdevNameSelector,omitempty"`
-	ResourceName             *string `json:"resourceName,omitempty"`
+	// externalResourceProvider leaves allocation of the device to an external device plugin.
+	ExternalResourceProvider *bool `json:"externalResourceProvider,omitempty"`
+	// mdevNameSelector is the mediated device type name to match.
+	MDEVNameSelector *string `json:"mdevNameSelector,omitempty"`
+	// resourceName is the resource name VMs request the device by, e.g. nvidia.com/GRID_T4-1Q.
+	ResourceName *string `json:"resourceName,omitempty"`
 }
 
 // MediatedHostDeviceApplyConfiguration constructs a declarative configuration of the MediatedHostDevice type for use with

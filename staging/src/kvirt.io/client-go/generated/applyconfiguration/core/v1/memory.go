@@ -25,11 +25,16 @@ import (
 // MemoryApplyConfiguration represents a declarative configuration of the Memory type for use
 // with apply.
 //
-// Memory is the type of DomainSpec.memory.
+// Memory is the guest's memory configuration.
 type MemoryApplyConfiguration struct {
-	Guest            *resource.Quantity                  `json:"guest,omitempty"`
-	Hugepages        *HugepagesApplyConfiguration        `json:"hugepages,omitempty"`
-	MaxGuest         *resource.Quantity                  `json:"maxGuest,omitempty"`
+	// guest is the memory the guest sees; defaults to the memory request (or limit); must not exceed
+	// the limit.
+	Guest *resource.Quantity `json:"guest,omitempty"`
+	// hugepages backs guest memory with hugepages.
+	Hugepages *HugepagesApplyConfiguration `json:"hugepages,omitempty"`
+	// maxGuest is the most memory hotplug may grow the guest to.
+	MaxGuest *resource.Quantity `json:"maxGuest,omitempty"`
+	// reservedOverhead adds to the memory overhead reserved for the launcher pod.
 	ReservedOverhead *ReservedOverheadApplyConfiguration `json:"reservedOverhead,omitempty"`
 }
 

@@ -21,11 +21,14 @@ package v1
 // MemoryDumpVolumeSourceApplyConfiguration represents a declarative configuration of the MemoryDumpVolumeSource type for use
 // with apply.
 //
-// MemoryDumpVolumeSource is the type of Volume.memoryDump.
+// MemoryDumpVolumeSource is the PVC a memory dump goes to.
 type MemoryDumpVolumeSourceApplyConfiguration struct {
-	ClaimName    *string `json:"claimName,omitempty"`
-	Hotpluggable *bool   `json:"hotpluggable,omitempty"`
-	ReadOnly     *bool   `json:"readOnly,omitempty"`
+	// claimName is the PVC that receives the dump.
+	ClaimName *string `json:"claimName,omitempty"`
+	// hotpluggable marks the volume as hotplugged.
+	Hotpluggable *bool `json:"hotpluggable,omitempty"`
+	// readOnly mounts the PVC read-only; defaults to false.
+	ReadOnly *bool `json:"readOnly,omitempty"`
 }
 
 // MemoryDumpVolumeSourceApplyConfiguration constructs a declarative configuration of the MemoryDumpVolumeSource type for use with

@@ -25,11 +25,15 @@ import (
 // MemoryStatusApplyConfiguration represents a declarative configuration of the MemoryStatus type for use
 // with apply.
 //
-// MemoryStatus is the type of VirtualMachineInstanceStatus.memory.
+// MemoryStatus reports guest memory sizes.
 type MemoryStatusApplyConfiguration struct {
-	GuestAtBoot    *resource.Quantity `json:"guestAtBoot,omitempty"`
-	GuestCurrent   *resource.Quantity `json:"guestCurrent,omitempty"`
+	// guestAtBoot is the guest memory the VM booted with.
+	GuestAtBoot *resource.Quantity `json:"guestAtBoot,omitempty"`
+	// guestCurrent is the guest memory the VM has now.
+	GuestCurrent *resource.Quantity `json:"guestCurrent,omitempty"`
+	// guestRequested is the guest memory asked for by a memory hotplug.
 	GuestRequested *resource.Quantity `json:"guestRequested,omitempty"`
+	// memoryOverhead is the memory the launcher pod needs beyond guest memory.
 	MemoryOverhead *resource.Quantity `json:"memoryOverhead,omitempty"`
 }
 

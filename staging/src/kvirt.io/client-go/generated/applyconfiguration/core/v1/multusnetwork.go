@@ -21,9 +21,12 @@ package v1
 // MultusNetworkApplyConfiguration represents a declarative configuration of the MultusNetwork type for use
 // with apply.
 //
-// MultusNetwork is the type of Network.multus.
+// MultusNetwork is a Multus network attachment.
 type MultusNetworkApplyConfiguration struct {
-	Default     *bool   `json:"default,omitempty"`
+	// default makes this network the pod's default network instead of the cluster network.
+	Default *bool `json:"default,omitempty"`
+	// networkName is the NetworkAttachmentDefinition: <name> in the VMI's namespace or
+	// <namespace>/<name>.
 	NetworkName *string `json:"networkName,omitempty"`
 }
 

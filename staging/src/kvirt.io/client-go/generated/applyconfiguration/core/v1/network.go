@@ -21,12 +21,17 @@ package v1
 // NetworkApplyConfiguration represents a declarative configuration of the Network type for use
 // with apply.
 //
-// Network is the type of VirtualMachineInstanceSpec.networks.
+// Network is a network that guest interfaces can connect to.
 type NetworkApplyConfiguration struct {
-	Multus        *MultusNetworkApplyConfiguration `json:"multus,omitempty"`
-	Name          *string                          `json:"name,omitempty"`
-	Pod           *PodNetworkApplyConfiguration    `json:"pod,omitempty"`
-	ResourceClaim *ClaimRequestApplyConfiguration  `json:"resourceClaim,omitempty"`
+	// multus connects to a Multus NetworkAttachmentDefinition.
+	Multus *MultusNetworkApplyConfiguration `json:"multus,omitempty"`
+	// name identifies the network (a DNS label, unique in the VMI); an interface of the same name
+	// connects to it.
+	Name *string `json:"name,omitempty"`
+	// pod connects to the launcher pod's own network.
+	Pod *PodNetworkApplyConfiguration `json:"pod,omitempty"`
+	// resourceClaim connects to a network device from an entry of spec.resourceClaims.
+	ResourceClaim *ClaimRequestApplyConfiguration `json:"resourceClaim,omitempty"`
 }
 
 // NetworkApplyConfiguration constructs a declarative configuration of the Network type for use with

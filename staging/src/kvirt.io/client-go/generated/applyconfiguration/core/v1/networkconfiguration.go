@@ -21,12 +21,17 @@ package v1
 // NetworkConfigurationApplyConfiguration represents a declarative configuration of the NetworkConfiguration type for use
 // with apply.
 //
-// NetworkConfiguration is the type of KubeVirtConfiguration.network.
+// NetworkConfiguration holds network settings.
 type NetworkConfigurationApplyConfiguration struct {
-	Binding                           map[string]InterfaceBindingPluginApplyConfiguration `json:"binding,omitempty"`
-	DefaultNetworkInterface           *string                                             `json:"defaultNetworkInterface,omitempty"`
-	PermitBridgeInterfaceOnPodNetwork *bool                                               `json:"permitBridgeInterfaceOnPodNetwork,omitempty"`
-	PermitSlirpInterface              *bool                                               `json:"permitSlirpInterface,omitempty"`
+	// binding maps binding plugin names, used by interfaces' binding.name, to their definitions.
+	Binding map[string]InterfaceBindingPluginApplyConfiguration `json:"binding,omitempty"`
+	// defaultNetworkInterface is the binding of the automatically added pod interface: bridge
+	// (default) or masquerade.
+	DefaultNetworkInterface *string `json:"defaultNetworkInterface,omitempty"`
+	// permitBridgeInterfaceOnPodNetwork allows bridge binding on the pod network; defaults to true.
+	PermitBridgeInterfaceOnPodNetwork *bool `json:"permitBridgeInterfaceOnPodNetwork,omitempty"`
+	// permitSlirpInterface is deprecated; slirp is discontinued.
+	PermitSlirpInterface *bool `json:"permitSlirpInterface,omitempty"`
 }
 
 // NetworkConfigurationApplyConfiguration constructs a declarative configuration of the NetworkConfiguration type for use with

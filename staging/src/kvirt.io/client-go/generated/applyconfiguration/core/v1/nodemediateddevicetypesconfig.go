@@ -21,11 +21,14 @@ package v1
 // NodeMediatedDeviceTypesConfigApplyConfiguration represents a declarative configuration of the NodeMediatedDeviceTypesConfig type for use
 // with apply.
 //
-// NodeMediatedDeviceTypesConfig is the type of MediatedDevicesConfiguration.nodeMediatedDeviceTypes.
+// NodeMediatedDeviceTypesConfig sets mediated device types for some nodes.
 type NodeMediatedDeviceTypesConfigApplyConfiguration struct {
-	MediatedDeviceTypes  []string          `json:"mediatedDeviceTypes,omitempty"`
-	MediatedDevicesTypes []string          `json:"mediatedDevicesTypes,omitempty"`
-	NodeSelector         map[string]string `json:"nodeSelector,omitempty"`
+	// mediatedDeviceTypes lists the device types to create on the selected nodes.
+	MediatedDeviceTypes []string `json:"mediatedDeviceTypes,omitempty"`
+	// mediatedDevicesTypes is deprecated; use mediatedDeviceTypes.
+	MediatedDevicesTypes []string `json:"mediatedDevicesTypes,omitempty"`
+	// nodeSelector selects the nodes by their labels.
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
 }
 
 // NodeMediatedDeviceTypesConfigApplyConfiguration constructs a declarative configuration of the NodeMediatedDeviceTypesConfig type for use with

@@ -25,11 +25,14 @@ import (
 // NodePlacementApplyConfiguration represents a declarative configuration of the NodePlacement type for use
 // with apply.
 //
-// NodePlacement is the type of ComponentConfig.nodePlacement.
+// NodePlacement constrains where pods run.
 type NodePlacementApplyConfiguration struct {
-	Affinity     *corev1.Affinity    `json:"affinity,omitempty"`
-	NodeSelector map[string]string   `json:"nodeSelector,omitempty"`
-	Tolerations  []corev1.Toleration `json:"tolerations,omitempty"`
+	// affinity is added to the affinity of the components' pods.
+	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+	// nodeSelector is added to the node selector of the components' pods.
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+	// tolerations are added to the tolerations of the components' pods.
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
 }
 
 // NodePlacementApplyConfiguration constructs a declarative configuration of the NodePlacement type for use with

@@ -25,8 +25,10 @@ import (
 // NUMAApplyConfiguration represents a declarative configuration of the NUMA type for use
 // with apply.
 //
-// NUMA is the type of CPU.numa.
+// NUMA is the guest NUMA configuration.
 type NUMAApplyConfiguration struct {
+	// guestMappingPassthrough mirrors the host NUMA layout of the dedicated CPUs into the guest; needs
+	// dedicated CPUs and hugepages.
 	GuestMappingPassthrough *corev1.NUMAGuestMappingPassthrough `json:"guestMappingPassthrough,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // PanicDeviceApplyConfiguration represents a declarative configuration of the PanicDevice type for use
 // with apply.
 //
-// PanicDevice is the type of Devices.panicDevices.
+// PanicDevice reports guest panics.
 type PanicDeviceApplyConfiguration struct {
+	// model is isa, hyperv or pvpanic; the hypervisor picks one for the architecture when unset.
 	Model *string `json:"model,omitempty"`
 }
 

@@ -21,11 +21,14 @@ package v1
 // PciHostDeviceApplyConfiguration represents a declarative configuration of the PciHostDevice type for use
 // with apply.
 //
-// PciHostDevice is the type of PermittedHostDevices.pciHostDevices.
+// PciHostDevice permits a PCI device.
 type PciHostDeviceApplyConfiguration struct {
-	ExternalResourceProvider *bool   `json:"externalResourceProvider,omitempty"`
-	PCIVendorSelector        *string `json:"pciVendorSelector,omitempty"`
-	ResourceName             *string `json:"resourceName,omitempty"`
+	// externalResourceProvider leaves allocation of the device to an external device plugin.
+	ExternalResourceProvider *bool `json:"externalResourceProvider,omitempty"`
+	// pciVendorSelector is the vendor:product ID to match, e.g. 10de:1eb8.
+	PCIVendorSelector *string `json:"pciVendorSelector,omitempty"`
+	// resourceName is the resource name VMs request the device by, e.g. nvidia.com/TU104GL.
+	ResourceName *string `json:"resourceName,omitempty"`
 }
 
 // PciHostDeviceApplyConfiguration constructs a declarative configuration of the PciHostDevice type for use with

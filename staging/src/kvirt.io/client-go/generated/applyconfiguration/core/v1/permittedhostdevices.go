@@ -21,11 +21,14 @@ package v1
 // PermittedHostDevicesApplyConfiguration represents a declarative configuration of the PermittedHostDevices type for use
 // with apply.
 //
-// PermittedHostDevices is the type of KubeVirtConfiguration.permittedHostDevices.
+// PermittedHostDevices lists host devices VMs may use.
 type PermittedHostDevicesApplyConfiguration struct {
+	// mediatedDevices lists permitted mediated devices.
 	MediatedDevices []MediatedHostDeviceApplyConfiguration `json:"mediatedDevices,omitempty"`
-	PCIHostDevices  []PciHostDeviceApplyConfiguration      `json:"pciHostDevices,omitempty"`
-	USB             []USBHostDeviceApplyConfiguration      `json:"usb,omitempty"`
+	// pciHostDevices lists permitted PCI devices.
+	PCIHostDevices []PciHostDeviceApplyConfiguration `json:"pciHostDevices,omitempty"`
+	// usb lists permitted USB devices.
+	USB []USBHostDeviceApplyConfiguration `json:"usb,omitempty"`
 }
 
 // PermittedHostDevicesApplyConfiguration constructs a declarative configuration of the PermittedHostDevices type for use with

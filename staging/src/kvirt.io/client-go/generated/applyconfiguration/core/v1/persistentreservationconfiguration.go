@@ -21,8 +21,9 @@ package v1
 // PersistentReservationConfigurationApplyConfiguration represents a declarative configuration of the PersistentReservationConfiguration type for use
 // with apply.
 //
-// PersistentReservationConfiguration is the type of KubeVirtConfiguration.persistentReservationConfiguration.
+// PersistentReservationConfiguration configures SCSI persistent reservations.
 type PersistentReservationConfigurationApplyConfiguration struct {
+	// enabled deploys the pr-helper needed for SCSI persistent reservations; defaults to false.
 	Enabled *bool `json:"enabled,omitempty"`
 }
 

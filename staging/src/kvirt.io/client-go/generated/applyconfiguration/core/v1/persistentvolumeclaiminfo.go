@@ -26,15 +26,23 @@ import (
 // PersistentVolumeClaimInfoApplyConfiguration represents a declarative configuration of the PersistentVolumeClaimInfo type for use
 // with apply.
 //
-// PersistentVolumeClaimInfo is the type of StorageMigratedVolumeInfo.destinationPVCInfo.
+// PersistentVolumeClaimInfo describes a PVC.
 type PersistentVolumeClaimInfoApplyConfiguration struct {
-	AccessModes        []string                     `json:"accessModes,omitempty"`
-	Capacity           map[string]resource.Quantity `json:"capacity,omitempty"`
-	ClaimName          *string                      `json:"claimName,omitempty"`
-	FilesystemOverhead *string                      `json:"filesystemOverhead,omitempty"`
-	Preallocated       *bool                        `json:"preallocated,omitempty"`
-	Requests           map[string]resource.Quantity `json:"requests,omitempty"`
-	VolumeMode         *corev1.PersistentVolumeMode `json:"volumeMode,omitempty"`
+	// accessModes are the claim's access modes, such as ReadWriteMany.
+	AccessModes []string `json:"accessModes,omitempty"`
+	// capacity is the capacity in the claim's status.
+	Capacity map[string]resource.Quantity `json:"capacity,omitempty"`
+	// claimName is the claim's name.
+	ClaimName *string `json:"claimName,omitempty"`
+	// filesystemOverhead is the fraction of a filesystem volume kept free for filesystem metadata,
+	// e.g. "0.055".
+	FilesystemOverhead *string `json:"filesystemOverhead,omitempty"`
+	// preallocated is true when the claim's storage is preallocated.
+	Preallocated *bool `json:"preallocated,omitempty"`
+	// requests are the resources the claim's spec requests.
+	Requests map[string]resource.Quantity `json:"requests,omitempty"`
+	// volumeMode is Block or Filesystem (the default when unset).
+	VolumeMode *corev1.PersistentVolumeMode `json:"volumeMode,omitempty"`
 }
 
 // PersistentVolumeClaimInfoApplyConfiguration constructs a declarative configuration of the PersistentVolumeClaimInfo type for use with

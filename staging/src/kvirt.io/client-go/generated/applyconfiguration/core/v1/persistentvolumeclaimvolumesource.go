@@ -21,11 +21,15 @@ package v1
 // PersistentVolumeClaimVolumeSourceApplyConfiguration represents a declarative configuration of the PersistentVolumeClaimVolumeSource type for use
 // with apply.
 //
-// PersistentVolumeClaimVolumeSource is the type of HotplugVolumeSource.persistentVolumeClaim.
+// PersistentVolumeClaimVolumeSource names a PVC that backs the volume.
 type PersistentVolumeClaimVolumeSourceApplyConfiguration struct {
-	ClaimName    *string `json:"claimName,omitempty"`
-	Hotpluggable *bool   `json:"hotpluggable,omitempty"`
-	ReadOnly     *bool   `json:"readOnly,omitempty"`
+	// claimName is the PVC in the VMI's namespace.
+	ClaimName *string `json:"claimName,omitempty"`
+	// hotpluggable marks the volume as hotplugged, attached through its own pod so it can be removed
+	// while the VM runs.
+	Hotpluggable *bool `json:"hotpluggable,omitempty"`
+	// readOnly attaches the PVC read-only; defaults to false.
+	ReadOnly *bool `json:"readOnly,omitempty"`
 }
 
 // PersistentVolumeClaimVolumeSourceApplyConfiguration constructs a declarative configuration of the PersistentVolumeClaimVolumeSource type for use with

@@ -21,9 +21,11 @@ package v1
 // PITTimerApplyConfiguration represents a declarative configuration of the PITTimer type for use
 // with apply.
 //
-// PITTimer is the type of Timer.pit.
+// PITTimer is the PIT timer.
 type PITTimerApplyConfiguration struct {
-	Present    *bool   `json:"present,omitempty"`
+	// present attaches (true, default) or removes (false) the timer.
+	Present *bool `json:"present,omitempty"`
+	// tickPolicy says what happens to ticks QEMU could not deliver in time: delay, catchup or discard.
 	TickPolicy *string `json:"tickPolicy,omitempty"`
 }
 

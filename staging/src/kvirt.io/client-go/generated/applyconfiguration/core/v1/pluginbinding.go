@@ -21,8 +21,9 @@ package v1
 // PluginBindingApplyConfiguration represents a declarative configuration of the PluginBinding type for use
 // with apply.
 //
-// PluginBinding is the type of Interface.binding.
+// PluginBinding names a binding plugin.
 type PluginBindingApplyConfiguration struct {
+	// name is the binding plugin's name in the KubeVirt CR.
 	Name *string `json:"name,omitempty"`
 }
 

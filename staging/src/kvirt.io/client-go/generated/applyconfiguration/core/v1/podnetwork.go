@@ -21,10 +21,14 @@ package v1
 // PodNetworkApplyConfiguration represents a declarative configuration of the PodNetwork type for use
 // with apply.
 //
-// PodNetwork is the type of Network.pod.
+// PodNetwork is the launcher pod's own network.
 type PodNetworkApplyConfiguration struct {
+	// vmIPv6NetworkCIDR is the IPv6 range of the masquerade network inside the guest; defaults to
+	// fd10:0:2::/120.
 	VMIPv6NetworkCIDR *string `json:"vmIPv6NetworkCIDR,omitempty"`
-	VMNetworkCIDR     *string `json:"vmNetworkCIDR,omitempty"`
+	// vmNetworkCIDR is the IPv4 range of the masquerade network inside the guest; defaults to
+	// 10.0.2.0/24.
+	VMNetworkCIDR *string `json:"vmNetworkCIDR,omitempty"`
 }
 
 // PodNetworkApplyConfiguration constructs a declarative configuration of the PodNetwork type for use with

@@ -21,10 +21,13 @@ package v1
 // PortApplyConfiguration represents a declarative configuration of the Port type for use
 // with apply.
 //
-// Port is the type of Interface.ports.
+// Port is a port forwarded to the guest.
 type PortApplyConfiguration struct {
-	Name     *string `json:"name,omitempty"`
-	Port     *int32  `json:"port,omitempty"`
+	// name names the port (an IANA service name, unique in the VMI).
+	Name *string `json:"name,omitempty"`
+	// port is the port number, 1 to 65535.
+	Port *int32 `json:"port,omitempty"`
+	// protocol is TCP (default) or UDP.
 	Protocol *string `json:"protocol,omitempty"`
 }
 

@@ -21,11 +21,14 @@ package v1
 // PortRangeApplyConfiguration represents a declarative configuration of the PortRange type for use
 // with apply.
 //
-// PortRange is the type of Interface.portRanges.
+// PortRange is a range of ports forwarded to the guest.
 type PortRangeApplyConfiguration struct {
-	End      *int32  `json:"end,omitempty"`
+	// end is the last port of the range, 1 to 65535 and not below start.
+	End *int32 `json:"end,omitempty"`
+	// protocol is TCP or UDP.
 	Protocol *string `json:"protocol,omitempty"`
-	Start    *int32  `json:"start,omitempty"`
+	// start is the first port of the range, 1 to 65535.
+	Start *int32 `json:"start,omitempty"`
 }
 
 // PortRangeApplyConfiguration constructs a declarative configuration of the PortRange type for use with

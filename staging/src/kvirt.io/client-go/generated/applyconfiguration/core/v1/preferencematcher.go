@@ -21,13 +21,24 @@ package v1
 // PreferenceMatcherApplyConfiguration represents a declarative configuration of the PreferenceMatcher type for use
 // with apply.
 //
-// PreferenceMatcher is the type of VirtualMachineSpec.preference.
+// PreferenceMatcher points a VirtualMachine at a preference.
 type PreferenceMatcherApplyConfiguration struct {
-	InferFromVolume              *string `json:"inferFromVolume,omitempty"`
+	// inferFromVolume names a volume whose source (PVC, DataVolume or DataSource) carries the
+	// preference in its labels; once inferred, the name and kind are filled in and this field is
+	// cleared.
+	InferFromVolume *string `json:"inferFromVolume,omitempty"`
+	// inferFromVolumeFailurePolicy says what happens when inference fails:
+	// RejectInferFromVolumeFailure (default, reject the VM) or IgnoreInferFromVolumeFailure (go on
+	// without a preference).
 	InferFromVolumeFailurePolicy *string `json:"inferFromVolumeFailurePolicy,omitempty"`
-	Kind                         *string `json:"kind,omitempty"`
-	Name                         *string `json:"name,omitempty"`
-	RevisionName                 *string `json:"revisionName,omitempty"`
+	// kind is VirtualMachineClusterPreference (default) or VirtualMachinePreference (same namespace as
+	// the VM).
+	Kind *string `json:"kind,omitempty"`
+	// name is the name of the preference.
+	Name *string `json:"name,omitempty"`
+	// revisionName names the ControllerRevision holding the copy of the preference this VM uses;
+	// filled in by the controller on first use.
+	RevisionName *string `json:"revisionName,omitempty"`
 }
 
 // PreferenceMatcherApplyConfiguration constructs a declarative configuration of the PreferenceMatcher type for use with

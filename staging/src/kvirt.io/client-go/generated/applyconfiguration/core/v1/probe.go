@@ -26,17 +26,30 @@ import (
 // ProbeApplyConfiguration represents a declarative configuration of the Probe type for use
 // with apply.
 //
-// Probe is the type of VirtualMachineInstanceSpec.livenessProbe.
+// Probe checks the guest periodically.
 type ProbeApplyConfiguration struct {
-	Exec                *corev1.ExecAction        `json:"exec,omitempty"`
-	FailureThreshold    *int32                    `json:"failureThreshold,omitempty"`
-	GuestAgentPing      *apicorev1.GuestAgentPing `json:"guestAgentPing,omitempty"`
-	HTTPGet             *corev1.HTTPGetAction     `json:"httpGet,omitempty"`
-	InitialDelaySeconds *int32                    `json:"initialDelaySeconds,omitempty"`
-	PeriodSeconds       *int32                    `json:"periodSeconds,omitempty"`
-	SuccessThreshold    *int32                    `json:"successThreshold,omitempty"`
-	TCPSocket           *corev1.TCPSocketAction   `json:"tcpSocket,omitempty"`
-	TimeoutSeconds      *int32                    `json:"timeoutSeconds,omitempty"`
+	// exec runs a command in the guest through the QEMU guest agent; the probe fails when the agent is
+	// absent. Exactly one of exec, httpGet, tcpSocket and guestAgentPing is set.
+	Exec *corev1.ExecAction `json:"exec,omitempty"`
+	// failureThreshold is how many failures in a row make the probe fail; defaults to 3, at least 1.
+	FailureThreshold *int32 `json:"failureThreshold,omitempty"`
+	// guestAgentPing succeeds when the QEMU guest agent answers; failures are ignored while the VM is
+	// migrating or deliberately paused.
+	GuestAgentPing *apicorev1.GuestAgentPing `json:"guestAgentPing,omitempty"`
+	// httpGet sends an HTTP GET to the guest.
+	HTTPGet *corev1.HTTPGetAction `json:"httpGet,omitempty"`
+	// initialDelaySeconds is how long, in seconds, to wait after the VM starts before probing.
+	InitialDelaySeconds *int32 `json:"initialDelaySeconds,omitempty"`
+	// periodSeconds is the interval between probes in seconds; defaults to 10, at least 1.
+	PeriodSeconds *int32 `json:"periodSeconds,omitempty"`
+	// successThreshold is how many successes in a row make a failed probe pass again; defaults to 1,
+	// and must be 1 for liveness.
+	SuccessThreshold *int32 `json:"successThreshold,omitempty"`
+	// tcpSocket opens a TCP connection to a guest port.
+	TCPSocket *corev1.TCPSocketAction `json:"tcpSocket,omitempty"`
+	// timeoutSeconds is how long, in seconds, one probe may take; defaults to 1. An exec command that
+	// times out keeps running in the guest.
+	TimeoutSeconds *int32 `json:"timeoutSeconds,omitempty"`
 }
 
 // ProbeApplyConfiguration constructs a declarative configuration of the Probe type for use with

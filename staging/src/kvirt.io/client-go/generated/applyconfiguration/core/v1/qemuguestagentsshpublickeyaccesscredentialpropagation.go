@@ -21,8 +21,9 @@ package v1
 // QemuGuestAgentSSHPublicKeyAccessCredentialPropagationApplyConfiguration represents a declarative configuration of the QemuGuestAgentSSHPublicKeyAccessCredentialPropagation type for use
 // with apply.
 //
-// QemuGuestAgentSSHPublicKeyAccessCredentialPropagation is the type of SSHPublicKeyAccessCredentialPropagationMethod.qemuGuestAgent.
+// QemuGuestAgentSSHPublicKeyAccessCredentialPropagation writes keys through the guest agent.
 type QemuGuestAgentSSHPublicKeyAccessCredentialPropagationApplyConfiguration struct {
+	// users are the guest users whose authorized_keys receive the keys.
 	Users []string `json:"users,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // RateLimiterApplyConfiguration represents a declarative configuration of the RateLimiter type for use
 // with apply.
 //
-// RateLimiter is the type of RESTClientConfiguration.rateLimiter.
+// RateLimiter limits a client's request rate.
 type RateLimiterApplyConfiguration struct {
+	// tokenBucketRateLimiter limits requests with a token bucket.
 	TokenBucketRateLimiter *TokenBucketRateLimiterApplyConfiguration `json:"tokenBucketRateLimiter,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // RealtimeApplyConfiguration represents a declarative configuration of the Realtime type for use
 // with apply.
 //
-// Realtime is the type of CPU.realtime.
+// Realtime tunes vCPUs for low latency.
 type RealtimeApplyConfiguration struct {
+	// mask selects the vCPUs tuned for realtime, in libvirt's syntax such as "0-3,^1"; all when empty.
 	Mask *string `json:"mask,omitempty"`
 }
 

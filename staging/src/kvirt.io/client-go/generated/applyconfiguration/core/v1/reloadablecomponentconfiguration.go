@@ -21,8 +21,9 @@ package v1
 // ReloadableComponentConfigurationApplyConfiguration represents a declarative configuration of the ReloadableComponentConfiguration type for use
 // with apply.
 //
-// ReloadableComponentConfiguration is the type of KubeVirtConfiguration.apiConfiguration.
+// ReloadableComponentConfiguration tunes a component without restarting it.
 type ReloadableComponentConfigurationApplyConfiguration struct {
+	// restClient tunes the component's client to the Kubernetes API; changes apply without a restart.
 	RestClient *RESTClientConfigurationApplyConfiguration `json:"restClient,omitempty"`
 }
 

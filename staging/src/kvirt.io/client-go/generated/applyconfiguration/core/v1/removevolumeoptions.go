@@ -21,10 +21,12 @@ package v1
 // RemoveVolumeOptionsApplyConfiguration represents a declarative configuration of the RemoveVolumeOptions type for use
 // with apply.
 //
-// RemoveVolumeOptions is the type of VirtualMachineVolumeRequest.removeVolumeOptions.
+// RemoveVolumeOptions names a volume to unplug.
 type RemoveVolumeOptionsApplyConfiguration struct {
+	// dryRun, when it holds "All", validates the request without persisting it.
 	DryRun []string `json:"dryRun,omitempty"`
-	Name   *string  `json:"name,omitempty"`
+	// name is the volume (and disk) to detach.
+	Name *string `json:"name,omitempty"`
 }
 
 // RemoveVolumeOptionsApplyConfiguration constructs a declarative configuration of the RemoveVolumeOptions type for use with

@@ -25,10 +25,13 @@ import (
 // ReservedOverheadApplyConfiguration represents a declarative configuration of the ReservedOverhead type for use
 // with apply.
 //
-// ReservedOverhead is the type of Memory.reservedOverhead.
+// ReservedOverhead adds memory overhead.
 type ReservedOverheadApplyConfiguration struct {
+	// addedOverhead is extra memory added to the launcher pod's request and limit.
 	AddedOverhead *resource.Quantity `json:"addedOverhead,omitempty"`
-	MemLock       *string            `json:"memLock,omitempty"`
+	// memLock is Required or NotRequired: whether guest and overhead memory must be locked (needed for
+	// VFIO and vDPA devices).
+	MemLock *string `json:"memLock,omitempty"`
 }
 
 // ReservedOverheadApplyConfiguration constructs a declarative configuration of the ReservedOverhead type for use with

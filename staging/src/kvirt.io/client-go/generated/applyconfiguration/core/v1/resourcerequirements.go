@@ -25,11 +25,15 @@ import (
 // ResourceRequirementsApplyConfiguration represents a declarative configuration of the ResourceRequirements type for use
 // with apply.
 //
-// ResourceRequirements is the type of DomainSpec.resources.
+// ResourceRequirements are the compute resources of a VMI's pod.
 type ResourceRequirementsApplyConfiguration struct {
-	Limits                  *corev1.ResourceList `json:"limits,omitempty"`
-	OvercommitGuestOverhead *bool                `json:"overcommitGuestOverhead,omitempty"`
-	Requests                *corev1.ResourceList `json:"requests,omitempty"`
+	// limits caps the launcher pod's cpu and memory.
+	Limits *corev1.ResourceList `json:"limits,omitempty"`
+	// overcommitGuestOverhead leaves the virtualization overhead out of the pod's memory request (only
+	// in its limit); the node may then run out of memory.
+	OvercommitGuestOverhead *bool `json:"overcommitGuestOverhead,omitempty"`
+	// requests are the cpu and memory reserved for the VM; the scheduler places the pod by them.
+	Requests *corev1.ResourceList `json:"requests,omitempty"`
 }
 
 // ResourceRequirementsApplyConfiguration constructs a declarative configuration of the ResourceRequirements type for use with

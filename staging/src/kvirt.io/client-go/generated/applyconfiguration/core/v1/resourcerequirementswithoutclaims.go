@@ -25,9 +25,11 @@ import (
 // ResourceRequirementsWithoutClaimsApplyConfiguration represents a declarative configuration of the ResourceRequirementsWithoutClaims type for use
 // with apply.
 //
-// ResourceRequirementsWithoutClaims is the type of InterfaceBindingPlugin.computeResourceOverhead.
+// ResourceRequirementsWithoutClaims are requests and limits.
 type ResourceRequirementsWithoutClaimsApplyConfiguration struct {
-	Limits   *corev1.ResourceList `json:"limits,omitempty"`
+	// limits are the resource limits.
+	Limits *corev1.ResourceList `json:"limits,omitempty"`
+	// requests are the resource requests.
 	Requests *corev1.ResourceList `json:"requests,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // RESTClientConfigurationApplyConfiguration represents a declarative configuration of the RESTClientConfiguration type for use
 // with apply.
 //
-// RESTClientConfiguration is the type of ReloadableComponentConfiguration.restClient.
+// RESTClientConfiguration tunes a Kubernetes API client.
 type RESTClientConfigurationApplyConfiguration struct {
+	// rateLimiter limits the client's request rate.
 	RateLimiter *RateLimiterApplyConfiguration `json:"rateLimiter,omitempty"`
 }
 

@@ -21,11 +21,14 @@ package v1
 // RTCTimerApplyConfiguration represents a declarative configuration of the RTCTimer type for use
 // with apply.
 //
-// RTCTimer is the type of Timer.rtc.
+// RTCTimer is the real-time clock.
 type RTCTimerApplyConfiguration struct {
-	Present    *bool   `json:"present,omitempty"`
+	// present attaches (true, default) or removes (false) the timer.
+	Present *bool `json:"present,omitempty"`
+	// tickPolicy says what happens to ticks QEMU could not deliver in time: delay or catchup.
 	TickPolicy *string `json:"tickPolicy,omitempty"`
-	Track      *string `json:"track,omitempty"`
+	// track is guest or wall: which clock the RTC follows.
+	Track *string `json:"track,omitempty"`
 }
 
 // RTCTimerApplyConfiguration constructs a declarative configuration of the RTCTimer type for use with

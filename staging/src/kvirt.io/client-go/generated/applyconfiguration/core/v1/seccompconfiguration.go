@@ -21,8 +21,9 @@ package v1
 // SeccompConfigurationApplyConfiguration represents a declarative configuration of the SeccompConfiguration type for use
 // with apply.
 //
-// SeccompConfiguration is the type of KubeVirtConfiguration.seccompConfiguration.
+// SeccompConfiguration configures seccomp.
 type SeccompConfigurationApplyConfiguration struct {
+	// virtualMachineInstanceProfile is the seccomp profile of launcher pods.
 	VirtualMachineInstanceProfile *VirtualMachineInstanceProfileApplyConfiguration `json:"virtualMachineInstanceProfile,omitempty"`
 }
 

@@ -21,10 +21,13 @@ package v1
 // SecretVolumeSourceApplyConfiguration represents a declarative configuration of the SecretVolumeSource type for use
 // with apply.
 //
-// SecretVolumeSource is the type of Volume.secret.
+// SecretVolumeSource exposes a Secret to the guest.
 type SecretVolumeSourceApplyConfiguration struct {
-	Optional    *bool   `json:"optional,omitempty"`
-	SecretName  *string `json:"secretName,omitempty"`
+	// optional lets the VMI start when the Secret is missing.
+	Optional *bool `json:"optional,omitempty"`
+	// secretName is the Secret in the VMI's namespace.
+	SecretName *string `json:"secretName,omitempty"`
+	// volumeLabel is the file system label of the disk, e.g. cidata, config-2 or OEMDRV.
 	VolumeLabel *string `json:"volumeLabel,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // ServiceAccountVolumeSourceApplyConfiguration represents a declarative configuration of the ServiceAccountVolumeSource type for use
 // with apply.
 //
-// ServiceAccountVolumeSource is the type of Volume.serviceAccount.
+// ServiceAccountVolumeSource exposes a ServiceAccount's token to the guest.
 type ServiceAccountVolumeSourceApplyConfiguration struct {
+	// serviceAccountName is the ServiceAccount in the VMI's namespace.
 	ServiceAccountName *string `json:"serviceAccountName,omitempty"`
 }
 

@@ -25,12 +25,17 @@ import (
 // SEVApplyConfiguration represents a declarative configuration of the SEV type for use
 // with apply.
 //
-// SEV is the type of LaunchSecurity.sev.
+// SEV configures AMD SEV.
 type SEVApplyConfiguration struct {
-	Attestation *corev1.SEVAttestation       `json:"attestation,omitempty"`
-	DhCERT      *string                      `json:"dhCert,omitempty"`
-	Policy      *SEVPolicyApplyConfiguration `json:"policy,omitempty"`
-	Session     *string                      `json:"session,omitempty"`
+	// attestation, when present, starts the guest paused so its owner can verify and inject secrets
+	// before it runs.
+	Attestation *corev1.SEVAttestation `json:"attestation,omitempty"`
+	// dhCert is the guest owner's base64 Diffie-Hellman certificate.
+	DhCERT *string `json:"dhCert,omitempty"`
+	// policy sets the SEV guest policy.
+	Policy *SEVPolicyApplyConfiguration `json:"policy,omitempty"`
+	// session is the base64 launch session blob.
+	Session *string `json:"session,omitempty"`
 }
 
 // SEVApplyConfiguration constructs a declarative configuration of the SEV type for use with

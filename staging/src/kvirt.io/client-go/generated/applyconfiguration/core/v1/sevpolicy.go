@@ -21,8 +21,9 @@ package v1
 // SEVPolicyApplyConfiguration represents a declarative configuration of the SEVPolicy type for use
 // with apply.
 //
-// SEVPolicy is the type of SEV.policy.
+// SEVPolicy is the SEV guest policy.
 type SEVPolicyApplyConfiguration struct {
+	// encryptedState also encrypts the vCPU registers (SEV-ES); defaults to false.
 	EncryptedState *bool `json:"encryptedState,omitempty"`
 }
 

@@ -21,13 +21,18 @@ package v1
 // SMBiosConfigurationApplyConfiguration represents a declarative configuration of the SMBiosConfiguration type for use
 // with apply.
 //
-// SMBiosConfiguration is the type of KubeVirtConfiguration.smbios.
+// SMBiosConfiguration is SMBIOS system information.
 type SMBiosConfigurationApplyConfiguration struct {
-	Family       *string `json:"family,omitempty"`
+	// family is the SMBIOS system family.
+	Family *string `json:"family,omitempty"`
+	// manufacturer is the SMBIOS system manufacturer.
 	Manufacturer *string `json:"manufacturer,omitempty"`
-	Product      *string `json:"product,omitempty"`
-	Sku          *string `json:"sku,omitempty"`
-	Version      *string `json:"version,omitempty"`
+	// product is the SMBIOS product name.
+	Product *string `json:"product,omitempty"`
+	// sku is the SMBIOS SKU number.
+	Sku *string `json:"sku,omitempty"`
+	// version is the SMBIOS system version.
+	Version *string `json:"version,omitempty"`
 }
 
 // SMBiosConfigurationApplyConfiguration constructs a declarative configuration of the SMBiosConfiguration type for use with

@@ -21,10 +21,12 @@ package v1
 // SoundDeviceApplyConfiguration represents a declarative configuration of the SoundDevice type for use
 // with apply.
 //
-// SoundDevice is the type of Devices.sound.
+// SoundDevice is a sound card.
 type SoundDeviceApplyConfiguration struct {
+	// model is ich9 (default) or ac97.
 	Model *string `json:"model,omitempty"`
-	Name  *string `json:"name,omitempty"`
+	// name identifies the sound device.
+	Name *string `json:"name,omitempty"`
 }
 
 // SoundDeviceApplyConfiguration constructs a declarative configuration of the SoundDevice type for use with

@@ -21,10 +21,12 @@ package v1
 // SSHPublicKeyAccessCredentialApplyConfiguration represents a declarative configuration of the SSHPublicKeyAccessCredential type for use
 // with apply.
 //
-// SSHPublicKeyAccessCredential is the type of AccessCredential.sshPublicKey.
+// SSHPublicKeyAccessCredential places SSH keys into the guest.
 type SSHPublicKeyAccessCredentialApplyConfiguration struct {
+	// propagationMethod says how the keys reach the guest.
 	PropagationMethod *SSHPublicKeyAccessCredentialPropagationMethodApplyConfiguration `json:"propagationMethod,omitempty"`
-	Source            *SSHPublicKeyAccessCredentialSourceApplyConfiguration            `json:"source,omitempty"`
+	// source says where the keys come from.
+	Source *SSHPublicKeyAccessCredentialSourceApplyConfiguration `json:"source,omitempty"`
 }
 
 // SSHPublicKeyAccessCredentialApplyConfiguration constructs a declarative configuration of the SSHPublicKeyAccessCredential type for use with

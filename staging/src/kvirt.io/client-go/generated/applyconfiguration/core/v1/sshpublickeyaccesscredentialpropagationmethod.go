@@ -25,10 +25,15 @@ import (
 // SSHPublicKeyAccessCredentialPropagationMethodApplyConfiguration represents a declarative configuration of the SSHPublicKeyAccessCredentialPropagationMethod type for use
 // with apply.
 //
-// SSHPublicKeyAccessCredentialPropagationMethod is the type of SSHPublicKeyAccessCredential.propagationMethod.
+// SSHPublicKeyAccessCredentialPropagationMethod says how SSH keys reach the guest; one field is
+// set.
 type SSHPublicKeyAccessCredentialPropagationMethodApplyConfiguration struct {
-	ConfigDrive    *corev1.ConfigDriveSSHPublicKeyAccessCredentialPropagation               `json:"configDrive,omitempty"`
-	NoCloud        *corev1.NoCloudSSHPublicKeyAccessCredentialPropagation                   `json:"noCloud,omitempty"`
+	// configDrive puts the keys into the cloud-init config drive metadata, read once at boot.
+	ConfigDrive *corev1.ConfigDriveSSHPublicKeyAccessCredentialPropagation `json:"configDrive,omitempty"`
+	// noCloud puts the keys into the cloud-init NoCloud metadata, read once at boot.
+	NoCloud *corev1.NoCloudSSHPublicKeyAccessCredentialPropagation `json:"noCloud,omitempty"`
+	// qemuGuestAgent writes the keys through the QEMU guest agent while the guest runs, and keeps them
+	// in sync with the Secret.
 	QemuGuestAgent *QemuGuestAgentSSHPublicKeyAccessCredentialPropagationApplyConfiguration `json:"qemuGuestAgent,omitempty"`
 }
 

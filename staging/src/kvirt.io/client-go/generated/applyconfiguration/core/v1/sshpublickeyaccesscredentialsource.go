@@ -21,8 +21,9 @@ package v1
 // SSHPublicKeyAccessCredentialSourceApplyConfiguration represents a declarative configuration of the SSHPublicKeyAccessCredentialSource type for use
 // with apply.
 //
-// SSHPublicKeyAccessCredentialSource is the type of SSHPublicKeyAccessCredential.source.
+// SSHPublicKeyAccessCredentialSource says where SSH keys come from.
 type SSHPublicKeyAccessCredentialSourceApplyConfiguration struct {
+	// secret reads the keys from a Secret; every value in it is a key.
 	Secret *AccessCredentialSecretSourceApplyConfiguration `json:"secret,omitempty"`
 }
 

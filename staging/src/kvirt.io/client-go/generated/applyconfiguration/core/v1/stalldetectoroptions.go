@@ -25,16 +25,30 @@ import (
 // StallDetectorOptionsApplyConfiguration represents a declarative configuration of the StallDetectorOptions type for use
 // with apply.
 //
-// StallDetectorOptions is the type of ExperimentalMigrationOptions.stallDetector.
+// StallDetectorOptions tune the detection of stalled migrations.
 type StallDetectorOptionsApplyConfiguration struct {
-	CompletionTimeoutFactor   *resource.Quantity `json:"completionTimeoutFactor,omitempty"`
-	EwmaAlpha                 *resource.Quantity `json:"ewmaAlpha,omitempty"`
+	// completionTimeoutFactor scales the completion timeout to give the time budget within which a
+	// forced switchover must still be able to finish.
+	CompletionTimeoutFactor *resource.Quantity `json:"completionTimeoutFactor,omitempty"`
+	// ewmaAlpha is the smoothing factor, in (0, 1], of the moving average of observed bandwidth.
+	EwmaAlpha *resource.Quantity `json:"ewmaAlpha,omitempty"`
+	// patienceWindowDecayFactor multiplies the patience window after each relaxation step; defaults to
+	// 0.5.
 	PatienceWindowDecayFactor *resource.Quantity `json:"patienceWindowDecayFactor,omitempty"`
-	PrecopyPossibleFactor     *resource.Quantity `json:"precopyPossibleFactor,omitempty"`
-	SearchLocalMinima         *bool              `json:"searchLocalMinima,omitempty"`
-	StallMargin               *int64             `json:"stallMargin,omitempty"`
-	StallProgressTimeout      *int64             `json:"stallProgressTimeout,omitempty"`
-	SwitchoverTimeout         *int64             `json:"switchoverTimeout,omitempty"`
+	// precopyPossibleFactor is how far estimated downtime may exceed the maximum while a stop-and-copy
+	// is still tried instead of aborting; defaults to 1.5.
+	PrecopyPossibleFactor *resource.Quantity `json:"precopyPossibleFactor,omitempty"`
+	// searchLocalMinima waits for remaining bytes to reach a local minimum before acting on a stall.
+	SearchLocalMinima *bool `json:"searchLocalMinima,omitempty"`
+	// stallMargin is the tolerance, in percent, when comparing remaining bytes with the best seen to
+	// detect a stall.
+	StallMargin *int64 `json:"stallMargin,omitempty"`
+	// stallProgressTimeout is the length, in seconds, of the window used to detect a stall; defaults
+	// to 40.
+	StallProgressTimeout *int64 `json:"stallProgressTimeout,omitempty"`
+	// switchoverTimeout is how long, in seconds, a triggered switchover may take before the migration
+	// is aborted; defaults to 60.
+	SwitchoverTimeout *int64 `json:"switchoverTimeout,omitempty"`
 }
 
 // StallDetectorOptionsApplyConfiguration constructs a declarative configuration of the StallDetectorOptions type for use with

@@ -21,11 +21,14 @@ package v1
 // StorageMigratedVolumeInfoApplyConfiguration represents a declarative configuration of the StorageMigratedVolumeInfo type for use
 // with apply.
 //
-// StorageMigratedVolumeInfo is the type of VirtualMachineInstanceStatus.migratedVolumes.
+// StorageMigratedVolumeInfo pairs the claims of one volume being moved.
 type StorageMigratedVolumeInfoApplyConfiguration struct {
+	// destinationPVCInfo describes the claim the volume moves to.
 	DestinationPVCInfo *PersistentVolumeClaimInfoApplyConfiguration `json:"destinationPVCInfo,omitempty"`
-	SourcePVCInfo      *PersistentVolumeClaimInfoApplyConfiguration `json:"sourcePVCInfo,omitempty"`
-	VolumeName         *string                                      `json:"volumeName,omitempty"`
+	// sourcePVCInfo describes the claim the volume moves from.
+	SourcePVCInfo *PersistentVolumeClaimInfoApplyConfiguration `json:"sourcePVCInfo,omitempty"`
+	// volumeName is the VMI volume whose storage moves.
+	VolumeName *string `json:"volumeName,omitempty"`
 }
 
 // StorageMigratedVolumeInfoApplyConfiguration constructs a declarative configuration of the StorageMigratedVolumeInfo type for use with

@@ -21,10 +21,12 @@ package v1
 // SupportContainerResourcesApplyConfiguration represents a declarative configuration of the SupportContainerResources type for use
 // with apply.
 //
-// SupportContainerResources is the type of KubeVirtConfiguration.supportContainerResources.
+// SupportContainerResources are the resources of one kind of helper container.
 type SupportContainerResourcesApplyConfiguration struct {
+	// resources are the requests and limits to use.
 	Resources *ResourceRequirementsWithoutClaimsApplyConfiguration `json:"resources,omitempty"`
-	Type      *string                                              `json:"type,omitempty"`
+	// type is the kind of helper container these resources apply to.
+	Type *string `json:"type,omitempty"`
 }
 
 // SupportContainerResourcesApplyConfiguration constructs a declarative configuration of the SupportContainerResources type for use with

@@ -21,10 +21,12 @@ package v1
 // SyNICTimerApplyConfiguration represents a declarative configuration of the SyNICTimer type for use
 // with apply.
 //
-// SyNICTimer is the type of FeatureHyperv.synictimer.
+// SyNICTimer configures Hyper-V synthetic timers.
 type SyNICTimerApplyConfiguration struct {
-	Direct  *FeatureStateApplyConfiguration `json:"direct,omitempty"`
-	Enabled *bool                           `json:"enabled,omitempty"`
+	// direct enables direct-mode synthetic timers.
+	Direct *FeatureStateApplyConfiguration `json:"direct,omitempty"`
+	// enabled turns the feature on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
 }
 
 // SyNICTimerApplyConfiguration constructs a declarative configuration of the SyNICTimer type for use with

@@ -25,10 +25,12 @@ import (
 // SysprepSourceApplyConfiguration represents a declarative configuration of the SysprepSource type for use
 // with apply.
 //
-// SysprepSource is the type of Volume.sysprep.
+// SysprepSource is a Windows answer file.
 type SysprepSourceApplyConfiguration struct {
+	// configMap names a ConfigMap holding the answer file.
 	ConfigMap *corev1.LocalObjectReference `json:"configMap,omitempty"`
-	Secret    *corev1.LocalObjectReference `json:"secret,omitempty"`
+	// secret names a Secret holding the answer file.
+	Secret *corev1.LocalObjectReference `json:"secret,omitempty"`
 }
 
 // SysprepSourceApplyConfiguration constructs a declarative configuration of the SysprepSource type for use with

@@ -21,9 +21,11 @@ package v1
 // TDXAttestationConfigurationApplyConfiguration represents a declarative configuration of the TDXAttestationConfiguration type for use
 // with apply.
 //
-// TDXAttestationConfiguration is the type of TDXConfiguration.attestation.
+// TDXAttestationConfiguration configures TDX attestation.
 type TDXAttestationConfigurationApplyConfiguration struct {
-	Enforced      *bool   `json:"enforced,omitempty"`
+	// enforced schedules TDX VMs only where the quote generation service runs.
+	Enforced *bool `json:"enforced,omitempty"`
+	// qgsSocketPath is the socket of the quote generation service.
 	QgsSocketPath *string `json:"qgsSocketPath,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // TDXConfigurationApplyConfiguration represents a declarative configuration of the TDXConfiguration type for use
 // with apply.
 //
-// TDXConfiguration is the type of ConfidentialComputeConfiguration.tdx.
+// TDXConfiguration configures Intel TDX.
 type TDXConfigurationApplyConfiguration struct {
+	// attestation configures TDX attestation.
 	Attestation *TDXAttestationConfigurationApplyConfiguration `json:"attestation,omitempty"`
 }
 

@@ -21,13 +21,18 @@ package v1
 // TimerApplyConfiguration represents a declarative configuration of the Timer type for use
 // with apply.
 //
-// Timer is the type of Clock.timer.
+// Timer lists the guest's timers.
 type TimerApplyConfiguration struct {
-	HPET   *HPETTimerApplyConfiguration   `json:"hpet,omitempty"`
+	// hpet is the high precision event timer.
+	HPET *HPETTimerApplyConfiguration `json:"hpet,omitempty"`
+	// hyperv is the Hyper-V reference clock, for Windows guests.
 	Hyperv *HypervTimerApplyConfiguration `json:"hyperv,omitempty"`
-	KVM    *KVMTimerApplyConfiguration    `json:"kvm,omitempty"`
-	PIT    *PITTimerApplyConfiguration    `json:"pit,omitempty"`
-	RTC    *RTCTimerApplyConfiguration    `json:"rtc,omitempty"`
+	// kvm is the paravirtual KVM clock, for Linux guests.
+	KVM *KVMTimerApplyConfiguration `json:"kvm,omitempty"`
+	// pit is the programmable interval timer.
+	PIT *PITTimerApplyConfiguration `json:"pit,omitempty"`
+	// rtc is the real-time clock.
+	RTC *RTCTimerApplyConfiguration `json:"rtc,omitempty"`
 }
 
 // TimerApplyConfiguration constructs a declarative configuration of the Timer type for use with

@@ -21,10 +21,14 @@ package v1
 // TLBFlushApplyConfiguration represents a declarative configuration of the TLBFlush type for use
 // with apply.
 //
-// TLBFlush is the type of FeatureHyperv.tlbflush.
+// TLBFlush configures Hyper-V TLB flushes.
 type TLBFlushApplyConfiguration struct {
-	Direct   *FeatureStateApplyConfiguration `json:"direct,omitempty"`
-	Enabled  *bool                           `json:"enabled,omitempty"`
+	// direct lets the guest send TLB flushes straight to the hypervisor, useful for nested guests such
+	// as Windows VBS.
+	Direct *FeatureStateApplyConfiguration `json:"direct,omitempty"`
+	// enabled turns the feature on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// extended lets the guest flush parts of the TLB.
 	Extended *FeatureStateApplyConfiguration `json:"extended,omitempty"`
 }
 

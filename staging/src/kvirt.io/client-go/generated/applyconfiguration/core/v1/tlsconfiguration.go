@@ -21,10 +21,12 @@ package v1
 // TLSConfigurationApplyConfiguration represents a declarative configuration of the TLSConfiguration type for use
 // with apply.
 //
-// TLSConfiguration is the type of KubeVirtConfiguration.tlsConfiguration.
+// TLSConfiguration configures the components' TLS servers.
 type TLSConfigurationApplyConfiguration struct {
-	Ciphers       []string `json:"ciphers,omitempty"`
-	MinTLSVersion *string  `json:"minTLSVersion,omitempty"`
+	// ciphers lists the allowed cipher suites, by their Go names; ignored for TLS 1.3.
+	Ciphers []string `json:"ciphers,omitempty"`
+	// minTLSVersion is VersionTLS10, VersionTLS11, VersionTLS12 or VersionTLS13.
+	MinTLSVersion *string `json:"minTLSVersion,omitempty"`
 }
 
 // TLSConfigurationApplyConfiguration constructs a declarative configuration of the TLSConfiguration type for use with

@@ -21,10 +21,12 @@ package v1
 // TokenBucketRateLimiterApplyConfiguration represents a declarative configuration of the TokenBucketRateLimiter type for use
 // with apply.
 //
-// TokenBucketRateLimiter is the type of RateLimiter.tokenBucketRateLimiter.
+// TokenBucketRateLimiter is a token bucket rate limit.
 type TokenBucketRateLimiterApplyConfiguration struct {
-	Burst *int32   `json:"burst,omitempty"`
-	QPS   *float32 `json:"qps,omitempty"`
+	// burst is the largest burst of requests; 0 keeps the component default.
+	Burst *int32 `json:"burst,omitempty"`
+	// qps is the sustained requests per second; 0 keeps the component default.
+	QPS *float32 `json:"qps,omitempty"`
 }
 
 // TokenBucketRateLimiterApplyConfiguration constructs a declarative configuration of the TokenBucketRateLimiter type for use with

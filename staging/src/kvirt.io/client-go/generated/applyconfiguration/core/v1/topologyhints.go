@@ -21,8 +21,10 @@ package v1
 // TopologyHintsApplyConfiguration represents a declarative configuration of the TopologyHints type for use
 // with apply.
 //
-// TopologyHints is the type of VirtualMachineInstanceStatus.topologyHints.
+// TopologyHints are node facts a VM depends on.
 type TopologyHintsApplyConfiguration struct {
+	// tscFrequency is the guest's TSC frequency in Hz; the VM can only run or migrate where the node
+	// matches.
 	TSCFrequency *int64 `json:"tscFrequency,omitempty"`
 }
 

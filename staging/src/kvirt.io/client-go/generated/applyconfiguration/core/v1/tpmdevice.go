@@ -21,9 +21,11 @@ package v1
 // TPMDeviceApplyConfiguration represents a declarative configuration of the TPMDevice type for use
 // with apply.
 //
-// TPMDevice is the type of Devices.tpm.
+// TPMDevice is an emulated TPM.
 type TPMDeviceApplyConfiguration struct {
-	Enabled    *bool `json:"enabled,omitempty"`
+	// enabled, when false, removes a TPM a preference would add; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// persistent keeps the TPM state across restarts and migrations; defaults to false.
 	Persistent *bool `json:"persistent,omitempty"`
 }
 

@@ -21,11 +21,14 @@ package v1
 // USBHostDeviceApplyConfiguration represents a declarative configuration of the USBHostDevice type for use
 // with apply.
 //
-// USBHostDevice is the type of PermittedHostDevices.usb.
+// USBHostDevice permits a set of USB devices.
 type USBHostDeviceApplyConfiguration struct {
-	ExternalResourceProvider *bool                           `json:"externalResourceProvider,omitempty"`
-	ResourceName             *string                         `json:"resourceName,omitempty"`
-	Selectors                []USBSelectorApplyConfiguration `json:"selectors,omitempty"`
+	// externalResourceProvider leaves allocation of the device to an external device plugin.
+	ExternalResourceProvider *bool `json:"externalResourceProvider,omitempty"`
+	// resourceName is the resource name VMs request the devices by.
+	ResourceName *string `json:"resourceName,omitempty"`
+	// selectors lists the vendor and product IDs that together make up the resource.
+	Selectors []USBSelectorApplyConfiguration `json:"selectors,omitempty"`
 }
 
 // USBHostDeviceApplyConfiguration constructs a declarative configuration of the USBHostDevice type for use with

@@ -21,10 +21,12 @@ package v1
 // USBSelectorApplyConfiguration represents a declarative configuration of the USBSelector type for use
 // with apply.
 //
-// USBSelector is the type of USBHostDevice.selectors.
+// USBSelector matches a USB device by vendor and product.
 type USBSelectorApplyConfiguration struct {
+	// product is the USB product ID in hex.
 	Product *string `json:"product,omitempty"`
-	Vendor  *string `json:"vendor,omitempty"`
+	// vendor is the USB vendor ID in hex.
+	Vendor *string `json:"vendor,omitempty"`
 }
 
 // USBSelectorApplyConfiguration constructs a declarative configuration of the USBSelector type for use with

@@ -21,10 +21,12 @@ package v1
 // UserPasswordAccessCredentialApplyConfiguration represents a declarative configuration of the UserPasswordAccessCredential type for use
 // with apply.
 //
-// UserPasswordAccessCredential is the type of AccessCredential.userPassword.
+// UserPasswordAccessCredential sets guest passwords.
 type UserPasswordAccessCredentialApplyConfiguration struct {
+	// propagationMethod says how the passwords reach the guest.
 	PropagationMethod *UserPasswordAccessCredentialPropagationMethodApplyConfiguration `json:"propagationMethod,omitempty"`
-	Source            *UserPasswordAccessCredentialSourceApplyConfiguration            `json:"source,omitempty"`
+	// source says where the passwords come from.
+	Source *UserPasswordAccessCredentialSourceApplyConfiguration `json:"source,omitempty"`
 }
 
 // UserPasswordAccessCredentialApplyConfiguration constructs a declarative configuration of the UserPasswordAccessCredential type for use with

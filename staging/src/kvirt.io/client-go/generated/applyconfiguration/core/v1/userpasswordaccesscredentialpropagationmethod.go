@@ -25,8 +25,9 @@ import (
 // UserPasswordAccessCredentialPropagationMethodApplyConfiguration represents a declarative configuration of the UserPasswordAccessCredentialPropagationMethod type for use
 // with apply.
 //
-// UserPasswordAccessCredentialPropagationMethod is the type of UserPasswordAccessCredential.propagationMethod.
+// UserPasswordAccessCredentialPropagationMethod says how passwords reach the guest.
 type UserPasswordAccessCredentialPropagationMethodApplyConfiguration struct {
+	// qemuGuestAgent sets the passwords through the QEMU guest agent while the guest runs.
 	QemuGuestAgent *corev1.QemuGuestAgentUserPasswordAccessCredentialPropagation `json:"qemuGuestAgent,omitempty"`
 }
 

@@ -21,8 +21,10 @@ package v1
 // UserPasswordAccessCredentialSourceApplyConfiguration represents a declarative configuration of the UserPasswordAccessCredentialSource type for use
 // with apply.
 //
-// UserPasswordAccessCredentialSource is the type of UserPasswordAccessCredential.source.
+// UserPasswordAccessCredentialSource says where passwords come from.
 type UserPasswordAccessCredentialSourceApplyConfiguration struct {
+	// secret reads the passwords from a Secret: each key is a user name, each value that user's
+	// password.
 	Secret *AccessCredentialSecretSourceApplyConfiguration `json:"secret,omitempty"`
 }
 

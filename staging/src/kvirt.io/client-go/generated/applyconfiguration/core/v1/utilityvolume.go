@@ -21,12 +21,16 @@ package v1
 // UtilityVolumeApplyConfiguration represents a declarative configuration of the UtilityVolume type for use
 // with apply.
 //
-// UtilityVolume is the type of VirtualMachineInstanceSpec.utilityVolumes.
+// UtilityVolume is a PVC mounted into the launcher pod only.
 type UtilityVolumeApplyConfiguration struct {
+	// claimName is a PVC in the VMI's namespace.
 	ClaimName *string `json:"claimName,omitempty"`
-	Name      *string `json:"name,omitempty"`
-	ReadOnly  *bool   `json:"readOnly,omitempty"`
-	Type      *string `json:"type,omitempty"`
+	// name identifies the volume; unique among volumes and utility volumes.
+	Name *string `json:"name,omitempty"`
+	// readOnly mounts the PVC read-only; defaults to false.
+	ReadOnly *bool `json:"readOnly,omitempty"`
+	// type says what the volume is for.
+	Type *string `json:"type,omitempty"`
 }
 
 // UtilityVolumeApplyConfiguration constructs a declarative configuration of the UtilityVolume type for use with

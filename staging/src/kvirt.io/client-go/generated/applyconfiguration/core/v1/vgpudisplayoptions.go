@@ -21,10 +21,13 @@ package v1
 // VGPUDisplayOptionsApplyConfiguration represents a declarative configuration of the VGPUDisplayOptions type for use
 // with apply.
 //
-// VGPUDisplayOptions is the type of VGPUOptions.display.
+// VGPUDisplayOptions are the display options of a vGPU.
 type VGPUDisplayOptionsApplyConfiguration struct {
-	Enabled *bool                           `json:"enabled,omitempty"`
-	RamFB   *FeatureStateApplyConfiguration `json:"ramFB,omitempty"`
+	// enabled turns the vGPU display on or off; defaults to true.
+	Enabled *bool `json:"enabled,omitempty"`
+	// ramFB gives the guest a simple display for firmware and boot output, used until its GPU
+	// driver takes over; defaults to true.
+	RamFB *FeatureStateApplyConfiguration `json:"ramFB,omitempty"`
 }
 
 // VGPUDisplayOptionsApplyConfiguration constructs a declarative configuration of the VGPUDisplayOptions type for use with

@@ -21,8 +21,9 @@ package v1
 // VGPUOptionsApplyConfiguration represents a declarative configuration of the VGPUOptions type for use
 // with apply.
 //
-// VGPUOptions is the type of GPU.virtualGPUOptions.
+// VGPUOptions are vGPU options.
 type VGPUOptionsApplyConfiguration struct {
+	// display sets whether the vGPU drives a display.
 	Display *VGPUDisplayOptionsApplyConfiguration `json:"display,omitempty"`
 }
 

@@ -21,8 +21,10 @@ package v1
 // VideoDeviceApplyConfiguration represents a declarative configuration of the VideoDevice type for use
 // with apply.
 //
-// VideoDevice is the type of Devices.video.
+// VideoDevice is the video device.
 type VideoDeviceApplyConfiguration struct {
+	// type is the video device model, e.g. virtio, vga, bochs or ramfb; the default depends on
+	// architecture and firmware.
 	Type *string `json:"type,omitempty"`
 }
 

@@ -21,8 +21,9 @@ package v1
 // VirtTemplateDeploymentApplyConfiguration represents a declarative configuration of the VirtTemplateDeployment type for use
 // with apply.
 //
-// VirtTemplateDeployment is the type of KubeVirtConfiguration.virtTemplateDeployment.
+// VirtTemplateDeployment controls the VM template components.
 type VirtTemplateDeploymentApplyConfiguration struct {
+	// enabled installs the VM template components; defaults to true when their feature gate is on.
 	Enabled *bool `json:"enabled,omitempty"`
 }
 

@@ -32,8 +32,10 @@ import (
 type VirtualMachineApplyConfiguration struct {
 	metav1.TypeMetaApplyConfiguration    `json:""`
 	*metav1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
-	Spec                                 *VirtualMachineSpecApplyConfiguration   `json:"spec,omitempty"`
-	Status                               *VirtualMachineStatusApplyConfiguration `json:"status,omitempty"`
+	// spec is the desired state: the instance template and when it should run.
+	Spec *VirtualMachineSpecApplyConfiguration `json:"spec,omitempty"`
+	// status is the state observed by the controllers; users do not write it.
+	Status *VirtualMachineStatusApplyConfiguration `json:"status,omitempty"`
 }
 
 // VirtualMachine constructs a declarative configuration of the VirtualMachine type for use with

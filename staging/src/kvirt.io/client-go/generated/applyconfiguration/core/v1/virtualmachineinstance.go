@@ -32,8 +32,11 @@ import (
 type VirtualMachineInstanceApplyConfiguration struct {
 	metav1.TypeMetaApplyConfiguration    `json:""`
 	*metav1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
-	Spec                                 *VirtualMachineInstanceSpecApplyConfiguration   `json:"spec,omitempty"`
-	Status                               *VirtualMachineInstanceStatusApplyConfiguration `json:"status,omitempty"`
+	// spec is the desired VM: its virtual hardware, volumes, networks and scheduling. It cannot be
+	// changed after creation except by KubeVirt's own components (hotplug).
+	Spec *VirtualMachineInstanceSpecApplyConfiguration `json:"spec,omitempty"`
+	// status is the VM's observed state, written by virt-controller and virt-handler.
+	Status *VirtualMachineInstanceStatusApplyConfiguration `json:"status,omitempty"`
 }
 
 // VirtualMachineInstance constructs a declarative configuration of the VirtualMachineInstance type for use with

@@ -25,17 +25,26 @@ import (
 // VirtualMachineInstanceBackupStatusApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceBackupStatus type for use
 // with apply.
 //
-// VirtualMachineInstanceBackupStatus is the type of ChangedBlockTrackingStatus.backupStatus.
+// VirtualMachineInstanceBackupStatus is the state of a backup.
 type VirtualMachineInstanceBackupStatusApplyConfiguration struct {
-	BackupMsg      *string                                                    `json:"backupMsg,omitempty"`
-	BackupName     *string                                                    `json:"backupName,omitempty"`
-	CheckpointName *string                                                    `json:"checkpointName,omitempty"`
-	Completed      *bool                                                      `json:"completed,omitempty"`
-	EndTimestamp   *metav1.Time                                               `json:"endTimestamp,omitempty"`
-	Failed         *bool                                                      `json:"failed,omitempty"`
-	QuiesceStatus  *string                                                    `json:"quiesceStatus,omitempty"`
-	StartTimestamp *metav1.Time                                               `json:"startTimestamp,omitempty"`
-	Volumes        []VirtualMachineInstanceBackupVolumeInfoApplyConfiguration `json:"volumes,omitempty"`
+	// backupMsg carries details such as a failure reason.
+	BackupMsg *string `json:"backupMsg,omitempty"`
+	// backupName identifies the backup this status belongs to.
+	BackupName *string `json:"backupName,omitempty"`
+	// checkpointName is the disk checkpoint the backup made, the base of the next incremental one.
+	CheckpointName *string `json:"checkpointName,omitempty"`
+	// completed is true when the backup finished.
+	Completed *bool `json:"completed,omitempty"`
+	// endTimestamp is when the backup ended.
+	EndTimestamp *metav1.Time `json:"endTimestamp,omitempty"`
+	// failed is true when the backup failed.
+	Failed *bool `json:"failed,omitempty"`
+	// quiesceStatus says whether freezing the guest filesystems succeeded, failed or was skipped.
+	QuiesceStatus *string `json:"quiesceStatus,omitempty"`
+	// startTimestamp is when the backup started.
+	StartTimestamp *metav1.Time `json:"startTimestamp,omitempty"`
+	// volumes names each volume the backup covers.
+	Volumes []VirtualMachineInstanceBackupVolumeInfoApplyConfiguration `json:"volumes,omitempty"`
 }
 
 // VirtualMachineInstanceBackupStatusApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceBackupStatus type for use with

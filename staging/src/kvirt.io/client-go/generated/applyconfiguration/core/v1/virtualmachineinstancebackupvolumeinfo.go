@@ -21,8 +21,9 @@ package v1
 // VirtualMachineInstanceBackupVolumeInfoApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceBackupVolumeInfo type for use
 // with apply.
 //
-// VirtualMachineInstanceBackupVolumeInfo is the type of VirtualMachineInstanceBackupStatus.volumes.
+// VirtualMachineInstanceBackupVolumeInfo is one volume of a backup.
 type VirtualMachineInstanceBackupVolumeInfoApplyConfiguration struct {
+	// volumeName is the name of a volume in the backup.
 	VolumeName *string `json:"volumeName,omitempty"`
 }
 

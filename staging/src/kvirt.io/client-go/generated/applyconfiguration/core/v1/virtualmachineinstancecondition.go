@@ -26,14 +26,20 @@ import (
 // VirtualMachineInstanceConditionApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceCondition type for use
 // with apply.
 //
-// VirtualMachineInstanceCondition is the type of VirtualMachineInstanceStatus.conditions.
+// VirtualMachineInstanceCondition is one condition of a VMI.
 type VirtualMachineInstanceConditionApplyConfiguration struct {
-	Status             *string                                     `json:"status,omitempty"`
-	LastProbeTime      *metav1.Time                                `json:"lastProbeTime,omitempty"`
-	LastTransitionTime *metav1.Time                                `json:"lastTransitionTime,omitempty"`
-	Message            *string                                     `json:"message,omitempty"`
-	Reason             *string                                     `json:"reason,omitempty"`
-	Type               *corev1.VirtualMachineInstanceConditionType `json:"type,omitempty"`
+	// status is True, False or Unknown.
+	Status *string `json:"status,omitempty"`
+	// lastProbeTime is when the condition was last checked.
+	LastProbeTime *metav1.Time `json:"lastProbeTime,omitempty"`
+	// lastTransitionTime is when the status last changed.
+	LastTransitionTime *metav1.Time `json:"lastTransitionTime,omitempty"`
+	// message explains the condition for humans.
+	Message *string `json:"message,omitempty"`
+	// reason is a one-word, machine-readable cause of the status.
+	Reason *string `json:"reason,omitempty"`
+	// type names the condition, e.g. Ready or LiveMigratable.
+	Type *corev1.VirtualMachineInstanceConditionType `json:"type,omitempty"`
 }
 
 // VirtualMachineInstanceConditionApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceCondition type for use with

@@ -21,16 +21,24 @@ package v1
 // VirtualMachineInstanceGuestOSInfoApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceGuestOSInfo type for use
 // with apply.
 //
-// VirtualMachineInstanceGuestOSInfo is the type of VirtualMachineInstanceGuestAgentInfo.os.
+// VirtualMachineInstanceGuestOSInfo describes the guest OS.
 type VirtualMachineInstanceGuestOSInfoApplyConfiguration struct {
-	ID            *string `json:"id,omitempty"`
+	// id is the OS identifier, such as fedora or mswindows.
+	ID *string `json:"id,omitempty"`
+	// kernelRelease is the guest kernel's release string.
 	KernelRelease *string `json:"kernelRelease,omitempty"`
+	// kernelVersion is the guest kernel's version string.
 	KernelVersion *string `json:"kernelVersion,omitempty"`
-	Machine       *string `json:"machine,omitempty"`
-	Name          *string `json:"name,omitempty"`
-	PrettyName    *string `json:"prettyName,omitempty"`
-	Version       *string `json:"version,omitempty"`
-	VersionID     *string `json:"versionId,omitempty"`
+	// machine is the guest's hardware architecture, such as x86_64.
+	Machine *string `json:"machine,omitempty"`
+	// name is the OS name.
+	Name *string `json:"name,omitempty"`
+	// prettyName is the OS name and version for display.
+	PrettyName *string `json:"prettyName,omitempty"`
+	// version is the OS version.
+	Version *string `json:"version,omitempty"`
+	// versionId is the OS version in machine-readable form.
+	VersionID *string `json:"versionId,omitempty"`
 }
 
 // VirtualMachineInstanceGuestOSInfoApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceGuestOSInfo type for use with

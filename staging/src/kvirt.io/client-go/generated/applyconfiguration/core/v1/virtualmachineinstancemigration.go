@@ -31,8 +31,10 @@ import (
 type VirtualMachineInstanceMigrationApplyConfiguration struct {
 	metav1.TypeMetaApplyConfiguration    `json:""`
 	*metav1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
-	Spec                                 *VirtualMachineInstanceMigrationSpecApplyConfiguration   `json:"spec,omitempty"`
-	Status                               *VirtualMachineInstanceMigrationStatusApplyConfiguration `json:"status,omitempty"`
+	// spec names the VMI to migrate and constrains the move; it cannot be changed after creation.
+	Spec *VirtualMachineInstanceMigrationSpecApplyConfiguration `json:"spec,omitempty"`
+	// status reports the migration's phase and progress.
+	Status *VirtualMachineInstanceMigrationStatusApplyConfiguration `json:"status,omitempty"`
 }
 
 // VirtualMachineInstanceMigration constructs a declarative configuration of the VirtualMachineInstanceMigration type for use with

@@ -26,14 +26,20 @@ import (
 // VirtualMachineInstanceMigrationConditionApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationCondition type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationCondition is the type of VirtualMachineInstanceMigrationStatus.conditions.
+// VirtualMachineInstanceMigrationCondition is one condition of a migration.
 type VirtualMachineInstanceMigrationConditionApplyConfiguration struct {
-	Status             *string                                              `json:"status,omitempty"`
-	LastProbeTime      *metav1.Time                                         `json:"lastProbeTime,omitempty"`
-	LastTransitionTime *metav1.Time                                         `json:"lastTransitionTime,omitempty"`
-	Message            *string                                              `json:"message,omitempty"`
-	Reason             *string                                              `json:"reason,omitempty"`
-	Type               *corev1.VirtualMachineInstanceMigrationConditionType `json:"type,omitempty"`
+	// status is True, False or Unknown.
+	Status *string `json:"status,omitempty"`
+	// lastProbeTime is when the condition was last checked.
+	LastProbeTime *metav1.Time `json:"lastProbeTime,omitempty"`
+	// lastTransitionTime is when the status last changed.
+	LastTransitionTime *metav1.Time `json:"lastTransitionTime,omitempty"`
+	// message explains the condition for humans.
+	Message *string `json:"message,omitempty"`
+	// reason is a one-word, machine-readable cause of the status.
+	Reason *string `json:"reason,omitempty"`
+	// type names the condition, e.g. migrationAbortRequested.
+	Type *corev1.VirtualMachineInstanceMigrationConditionType `json:"type,omitempty"`
 }
 
 // VirtualMachineInstanceMigrationConditionApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceMigrationCondition type for use with

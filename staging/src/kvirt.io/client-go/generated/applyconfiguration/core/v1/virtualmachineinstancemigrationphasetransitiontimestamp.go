@@ -26,10 +26,12 @@ import (
 // VirtualMachineInstanceMigrationPhaseTransitionTimestampApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationPhaseTransitionTimestamp type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationPhaseTransitionTimestamp is the type of VirtualMachineInstanceMigrationStatus.phaseTransitionTimestamps.
+// VirtualMachineInstanceMigrationPhaseTransitionTimestamp records when a migration entered a phase.
 type VirtualMachineInstanceMigrationPhaseTransitionTimestampApplyConfiguration struct {
-	Phase                    *corev1.VirtualMachineInstanceMigrationPhase `json:"phase,omitempty"`
-	PhaseTransitionTimestamp *metav1.Time                                 `json:"phaseTransitionTimestamp,omitempty"`
+	// phase is the phase entered.
+	Phase *corev1.VirtualMachineInstanceMigrationPhase `json:"phase,omitempty"`
+	// phaseTransitionTimestamp is when it was entered.
+	PhaseTransitionTimestamp *metav1.Time `json:"phaseTransitionTimestamp,omitempty"`
 }
 
 // VirtualMachineInstanceMigrationPhaseTransitionTimestampApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceMigrationPhaseTransitionTimestamp type for use with

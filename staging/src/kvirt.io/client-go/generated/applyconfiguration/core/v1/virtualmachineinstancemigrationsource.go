@@ -21,9 +21,11 @@ package v1
 // VirtualMachineInstanceMigrationSourceApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationSource type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationSource is the type of VirtualMachineInstanceMigrationSpec.sendTo.
+// VirtualMachineInstanceMigrationSource is the sending half of a migration between clusters.
 type VirtualMachineInstanceMigrationSourceApplyConfiguration struct {
-	ConnectURL  *string `json:"connectURL,omitempty"`
+	// connectURL is the URL of the other cluster's synchronization service.
+	ConnectURL *string `json:"connectURL,omitempty"`
+	// migrationID identifies the migration; both halves use the same ID.
 	MigrationID *string `json:"migrationID,omitempty"`
 }
 

@@ -21,18 +21,28 @@ package v1
 // VirtualMachineInstanceMigrationSourceStateApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationSourceState type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationSourceState is the type of VirtualMachineInstanceMigrationState.sourceState.
+// VirtualMachineInstanceMigrationSourceState is the source side's migration state.
 type VirtualMachineInstanceMigrationSourceStateApplyConfiguration struct {
-	DomainName                *string           `json:"domainName,omitempty"`
-	DomainNamespace           *string           `json:"domainNamespace,omitempty"`
-	MigrationUID              *string           `json:"migrationUID,omitempty"`
-	Node                      *string           `json:"node,omitempty"`
-	NodeSelectors             map[string]string `json:"nodeSelectors,omitempty"`
-	PersistentStatePVCName    *string           `json:"persistentStatePVCName,omitempty"`
-	Pod                       *string           `json:"pod,omitempty"`
-	SelinuxContext            *string           `json:"selinuxContext,omitempty"`
-	SyncAddress               *string           `json:"syncAddress,omitempty"`
-	VirtualMachineInstanceUID *string           `json:"virtualMachineInstanceUID,omitempty"`
+	// domainName is the libvirt domain name on the source.
+	DomainName *string `json:"domainName,omitempty"`
+	// domainNamespace is the namespace part of the source domain name.
+	DomainNamespace *string `json:"domainNamespace,omitempty"`
+	// migrationUID is the UID of the migration object on the source side.
+	MigrationUID *string `json:"migrationUID,omitempty"`
+	// node is the source node.
+	Node *string `json:"node,omitempty"`
+	// nodeSelectors are node labels the target pod must match.
+	NodeSelectors map[string]string `json:"nodeSelectors,omitempty"`
+	// persistentStatePVCName is the source's PVC of persistent VM state, if any.
+	PersistentStatePVCName *string `json:"persistentStatePVCName,omitempty"`
+	// pod is the source launcher pod.
+	Pod *string `json:"pod,omitempty"`
+	// selinuxContext is the SELinux label the sending pod runs with.
+	SelinuxContext *string `json:"selinuxContext,omitempty"`
+	// syncAddress is the host:port the target uses to synchronize with the source.
+	SyncAddress *string `json:"syncAddress,omitempty"`
+	// virtualMachineInstanceUID is the UID of the sending VMI.
+	VirtualMachineInstanceUID *string `json:"virtualMachineInstanceUID,omitempty"`
 }
 
 // VirtualMachineInstanceMigrationSourceStateApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceMigrationSourceState type for use with

@@ -21,13 +21,20 @@ package v1
 // VirtualMachineInstanceMigrationSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationSpec type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationSpec is the type of VirtualMachineInstanceMigration.spec.
+// VirtualMachineInstanceMigrationSpec is what to migrate and where.
 type VirtualMachineInstanceMigrationSpecApplyConfiguration struct {
-	AddedNodeSelector map[string]string                                        `json:"addedNodeSelector,omitempty"`
-	Priority          *string                                                  `json:"priority,omitempty"`
-	Receive           *VirtualMachineInstanceMigrationTargetApplyConfiguration `json:"receive,omitempty"`
-	SendTo            *VirtualMachineInstanceMigrationSourceApplyConfiguration `json:"sendTo,omitempty"`
-	VMIName           *string                                                  `json:"vmiName,omitempty"`
+	// addedNodeSelector adds node labels the target node must carry, on top of the VMI's own node
+	// selector and affinity (the VMI's values win on conflicts).
+	AddedNodeSelector map[string]string `json:"addedNodeSelector,omitempty"`
+	// priority is system-critical, user-triggered or system-maintenance; higher priorities are started
+	// first when migrations queue up.
+	Priority *string `json:"priority,omitempty"`
+	// receive makes this the receiving half of a migration between clusters.
+	Receive *VirtualMachineInstanceMigrationTargetApplyConfiguration `json:"receive,omitempty"`
+	// sendTo makes this the sending half of a migration between clusters.
+	SendTo *VirtualMachineInstanceMigrationSourceApplyConfiguration `json:"sendTo,omitempty"`
+	// vmiName is the VMI to migrate, in the migration's namespace.
+	VMIName *string `json:"vmiName,omitempty"`
 }
 
 // VirtualMachineInstanceMigrationSpecApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceMigrationSpec type for use with

@@ -27,36 +27,68 @@ import (
 // VirtualMachineInstanceMigrationStateApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationState type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationState is the type of VirtualMachineInstanceMigrationStatus.migrationState.
+// VirtualMachineInstanceMigrationState is the state of a VMI's migration.
 type VirtualMachineInstanceMigrationStateApplyConfiguration struct {
-	AbortRequested                 *bool                                                         `json:"abortRequested,omitempty"`
-	AbortStatus                    *string                                                       `json:"abortStatus,omitempty"`
-	Completed                      *bool                                                         `json:"completed,omitempty"`
-	EndTimestamp                   *metav1.Time                                                  `json:"endTimestamp,omitempty"`
-	Failed                         *bool                                                         `json:"failed,omitempty"`
-	FailureReason                  *string                                                       `json:"failureReason,omitempty"`
-	MigrationConfiguration         *VMIMConfigurationOptionsApplyConfiguration                   `json:"migrationConfiguration,omitempty"`
-	MigrationNetworkType           *string                                                       `json:"migrationNetworkType,omitempty"`
-	MigrationPolicyName            *string                                                       `json:"migrationPolicyName,omitempty"`
-	MigrationUID                   *string                                                       `json:"migrationUid,omitempty"`
-	Mode                           *corev1.MigrationMode                                         `json:"mode,omitempty"`
-	SourceNode                     *string                                                       `json:"sourceNode,omitempty"`
-	SourcePersistentStatePVCName   *string                                                       `json:"sourcePersistentStatePVCName,omitempty"`
-	SourcePod                      *string                                                       `json:"sourcePod,omitempty"`
-	SourceState                    *VirtualMachineInstanceMigrationSourceStateApplyConfiguration `json:"sourceState,omitempty"`
-	StartTimestamp                 *metav1.Time                                                  `json:"startTimestamp,omitempty"`
-	TargetAttachmentPodUID         *string                                                       `json:"targetAttachmentPodUID,omitempty"`
-	TargetCPUSet                   []int32                                                       `json:"targetCPUSet,omitempty"`
-	TargetDirectMigrationNodePorts map[string]int32                                              `json:"targetDirectMigrationNodePorts,omitempty"`
-	TargetMemoryOverhead           *resource.Quantity                                            `json:"targetMemoryOverhead,omitempty"`
-	TargetNode                     *string                                                       `json:"targetNode,omitempty"`
-	TargetNodeAddress              *string                                                       `json:"targetNodeAddress,omitempty"`
-	TargetNodeDomainDetected       *bool                                                         `json:"targetNodeDomainDetected,omitempty"`
-	TargetNodeDomainReadyTimestamp *metav1.Time                                                  `json:"targetNodeDomainReadyTimestamp,omitempty"`
-	TargetNodeTopology             *string                                                       `json:"targetNodeTopology,omitempty"`
-	TargetPersistentStatePVCName   *string                                                       `json:"targetPersistentStatePVCName,omitempty"`
-	TargetPod                      *string                                                       `json:"targetPod,omitempty"`
-	TargetState                    *VirtualMachineInstanceMigrationTargetStateApplyConfiguration `json:"targetState,omitempty"`
+	// abortRequested is true once cancelling the migration was asked for.
+	AbortRequested *bool `json:"abortRequested,omitempty"`
+	// abortStatus is the outcome of a cancel: Succeeded, Failed or Aborting.
+	AbortStatus *string `json:"abortStatus,omitempty"`
+	// completed is true when the migration finished, successfully or not.
+	Completed *bool `json:"completed,omitempty"`
+	// endTimestamp is when the migration ended.
+	EndTimestamp *metav1.Time `json:"endTimestamp,omitempty"`
+	// failed is true when the migration failed.
+	Failed *bool `json:"failed,omitempty"`
+	// failureReason says why the migration failed.
+	FailureReason *string `json:"failureReason,omitempty"`
+	// migrationConfiguration is the effective configuration of this migration (cluster settings,
+	// possibly overridden by a migration policy).
+	MigrationConfiguration *VMIMConfigurationOptionsApplyConfiguration `json:"migrationConfiguration,omitempty"`
+	// migrationNetworkType is pod or migration: which network carries the traffic.
+	MigrationNetworkType *string `json:"migrationNetworkType,omitempty"`
+	// migrationPolicyName is the MigrationPolicy that applied; empty when none matched.
+	MigrationPolicyName *string `json:"migrationPolicyName,omitempty"`
+	// migrationUid is the UID of the VirtualMachineInstanceMigration behind this migration.
+	MigrationUID *string `json:"migrationUid,omitempty"`
+	// mode is PreCopy or PostCopy.
+	Mode *corev1.MigrationMode `json:"mode,omitempty"`
+	// sourceNode is the node the VM leaves.
+	SourceNode *string `json:"sourceNode,omitempty"`
+	// sourcePersistentStatePVCName is the source's PVC of persistent VM state (TPM, EFI variables), if
+	// any.
+	SourcePersistentStatePVCName *string `json:"sourcePersistentStatePVCName,omitempty"`
+	// sourcePod is the launcher pod the VM leaves.
+	SourcePod *string `json:"sourcePod,omitempty"`
+	// sourceState is the part of the state written by the source side.
+	SourceState *VirtualMachineInstanceMigrationSourceStateApplyConfiguration `json:"sourceState,omitempty"`
+	// startTimestamp is when the migration started.
+	StartTimestamp *metav1.Time `json:"startTimestamp,omitempty"`
+	// targetAttachmentPodUID is the UID of the pod that attaches hotplugged volumes on the target
+	// node.
+	TargetAttachmentPodUID *string `json:"targetAttachmentPodUID,omitempty"`
+	// targetCPUSet is the set of dedicated host CPUs given to the VM on the target node.
+	TargetCPUSet []int32 `json:"targetCPUSet,omitempty"`
+	// targetDirectMigrationNodePorts maps the ports opened on the target node for migration traffic.
+	TargetDirectMigrationNodePorts map[string]int32 `json:"targetDirectMigrationNodePorts,omitempty"`
+	// targetMemoryOverhead is the extra memory, beyond the guest's, the receiving launcher pod
+	// reserves.
+	TargetMemoryOverhead *resource.Quantity `json:"targetMemoryOverhead,omitempty"`
+	// targetNode is the node the VM moves to.
+	TargetNode *string `json:"targetNode,omitempty"`
+	// targetNodeAddress is the address the source sends migration traffic to.
+	TargetNodeAddress *string `json:"targetNodeAddress,omitempty"`
+	// targetNodeDomainDetected is true once the target node saw the domain start.
+	TargetNodeDomainDetected *bool `json:"targetNodeDomainDetected,omitempty"`
+	// targetNodeDomainReadyTimestamp is when the target node saw the domain become active.
+	TargetNodeDomainReadyTimestamp *metav1.Time `json:"targetNodeDomainReadyTimestamp,omitempty"`
+	// targetNodeTopology is the NUMA topology of the target node, for VMs with dedicated CPUs.
+	TargetNodeTopology *string `json:"targetNodeTopology,omitempty"`
+	// targetPersistentStatePVCName is the target's PVC of persistent VM state, if any.
+	TargetPersistentStatePVCName *string `json:"targetPersistentStatePVCName,omitempty"`
+	// targetPod is the launcher pod that receives the VM.
+	TargetPod *string `json:"targetPod,omitempty"`
+	// targetState is the part of the state written by the target side.
+	TargetState *VirtualMachineInstanceMigrationTargetStateApplyConfiguration `json:"targetState,omitempty"`
 }
 
 // VirtualMachineInstanceMigrationStateApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceMigrationState type for use with

@@ -25,13 +25,20 @@ import (
 // VirtualMachineInstanceMigrationStatusApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationStatus type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationStatus is the type of VirtualMachineInstanceMigration.status.
+// VirtualMachineInstanceMigrationStatus is the observed state of a migration.
 type VirtualMachineInstanceMigrationStatusApplyConfiguration struct {
-	Conditions                []VirtualMachineInstanceMigrationConditionApplyConfiguration                `json:"conditions,omitempty"`
-	MigrationState            *VirtualMachineInstanceMigrationStateApplyConfiguration                     `json:"migrationState,omitempty"`
-	Phase                     *corev1.VirtualMachineInstanceMigrationPhase                                `json:"phase,omitempty"`
+	// conditions are the migration's conditions, merged by type.
+	Conditions []VirtualMachineInstanceMigrationConditionApplyConfiguration `json:"conditions,omitempty"`
+	// migrationState mirrors the VMI's migration state for this migration.
+	MigrationState *VirtualMachineInstanceMigrationStateApplyConfiguration `json:"migrationState,omitempty"`
+	// phase is Pending, Scheduling, Scheduled, PreparingTarget, TargetReady, Running, Succeeded,
+	// Failed, WaitingForSync or Synchronizing.
+	Phase *corev1.VirtualMachineInstanceMigrationPhase `json:"phase,omitempty"`
+	// phaseTransitionTimestamps records when the migration entered each phase.
 	PhaseTransitionTimestamps []VirtualMachineInstanceMigrationPhaseTransitionTimestampApplyConfiguration `json:"phaseTransitionTimestamps,omitempty"`
-	SynchronizationAddresses  []string                                                                    `json:"synchronizationAddresses,omitempty"`
+	// synchronizationAddresses lists host:port addresses of the synchronization service for a
+	// migration between clusters.
+	SynchronizationAddresses []string `json:"synchronizationAddresses,omitempty"`
 }
 
 // VirtualMachineInstanceMigrationStatusApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceMigrationStatus type for use with

@@ -21,8 +21,9 @@ package v1
 // VirtualMachineInstanceMigrationTargetApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationTarget type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationTarget is the type of VirtualMachineInstanceMigrationSpec.receive.
+// VirtualMachineInstanceMigrationTarget is the receiving half of a migration between clusters.
 type VirtualMachineInstanceMigrationTargetApplyConfiguration struct {
+	// migrationID identifies the migration; both halves use the same ID.
 	MigrationID *string `json:"migrationID,omitempty"`
 }
 

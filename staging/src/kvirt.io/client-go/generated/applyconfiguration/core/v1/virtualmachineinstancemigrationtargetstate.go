@@ -25,24 +25,40 @@ import (
 // VirtualMachineInstanceMigrationTargetStateApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceMigrationTargetState type for use
 // with apply.
 //
-// VirtualMachineInstanceMigrationTargetState is the type of VirtualMachineInstanceMigrationState.targetState.
+// VirtualMachineInstanceMigrationTargetState is the target side's migration state.
 type VirtualMachineInstanceMigrationTargetStateApplyConfiguration struct {
-	AttachmentPodUID          *string          `json:"attachmentPodUID,omitempty"`
-	CPUSet                    []int32          `json:"cpuSet,omitempty"`
-	DirectMigrationNodePorts  map[string]int32 `json:"directMigrationNodePorts,omitempty"`
-	DomainDetected            *bool            `json:"domainDetected,omitempty"`
-	DomainName                *string          `json:"domainName,omitempty"`
-	DomainNamespace           *string          `json:"domainNamespace,omitempty"`
-	DomainReadyTimestamp      *metav1.Time     `json:"domainReadyTimestamp,omitempty"`
-	MigrationUID              *string          `json:"migrationUID,omitempty"`
-	Node                      *string          `json:"node,omitempty"`
-	NodeAddress               *string          `json:"nodeAddress,omitempty"`
-	NodeTopology              *string          `json:"nodeTopology,omitempty"`
-	PersistentStatePVCName    *string          `json:"persistentStatePVCName,omitempty"`
-	Pod                       *string          `json:"pod,omitempty"`
-	SelinuxContext            *string          `json:"selinuxContext,omitempty"`
-	SyncAddress               *string          `json:"syncAddress,omitempty"`
-	VirtualMachineInstanceUID *string          `json:"virtualMachineInstanceUID,omitempty"`
+	// attachmentPodUID is the UID of the target's hotplug attachment pod.
+	AttachmentPodUID *string `json:"attachmentPodUID,omitempty"`
+	// cpuSet is the set of dedicated host CPUs on the target node.
+	CPUSet []int32 `json:"cpuSet,omitempty"`
+	// directMigrationNodePorts maps the ports opened on the target node for migration traffic.
+	DirectMigrationNodePorts map[string]int32 `json:"directMigrationNodePorts,omitempty"`
+	// domainDetected is true once the target saw the domain start.
+	DomainDetected *bool `json:"domainDetected,omitempty"`
+	// domainName is the libvirt domain name on the target.
+	DomainName *string `json:"domainName,omitempty"`
+	// domainNamespace is the namespace part of the target domain name.
+	DomainNamespace *string `json:"domainNamespace,omitempty"`
+	// domainReadyTimestamp is when the target saw the domain become active.
+	DomainReadyTimestamp *metav1.Time `json:"domainReadyTimestamp,omitempty"`
+	// migrationUID is the UID of the migration object on the target side.
+	MigrationUID *string `json:"migrationUID,omitempty"`
+	// node is the target node.
+	Node *string `json:"node,omitempty"`
+	// nodeAddress is the address the source sends migration traffic to.
+	NodeAddress *string `json:"nodeAddress,omitempty"`
+	// nodeTopology is the NUMA topology of the target node, for VMs with dedicated CPUs.
+	NodeTopology *string `json:"nodeTopology,omitempty"`
+	// persistentStatePVCName is the target's PVC of persistent VM state, if any.
+	PersistentStatePVCName *string `json:"persistentStatePVCName,omitempty"`
+	// pod is the target launcher pod.
+	Pod *string `json:"pod,omitempty"`
+	// selinuxContext is the SELinux label the receiving pod runs with.
+	SelinuxContext *string `json:"selinuxContext,omitempty"`
+	// syncAddress is the host:port the source uses to synchronize with the target.
+	SyncAddress *string `json:"syncAddress,omitempty"`
+	// virtualMachineInstanceUID is the UID of the receiving VMI.
+	VirtualMachineInstanceUID *string `json:"virtualMachineInstanceUID,omitempty"`
 }
 
 // VirtualMachineInstanceMigrationTargetStateApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceMigrationTargetState type for use with

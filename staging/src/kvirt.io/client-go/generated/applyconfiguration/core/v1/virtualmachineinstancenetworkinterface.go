@@ -21,17 +21,26 @@ package v1
 // VirtualMachineInstanceNetworkInterfaceApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceNetworkInterface type for use
 // with apply.
 //
-// VirtualMachineInstanceNetworkInterface is the type of VirtualMachineInstanceStatus.interfaces.
+// VirtualMachineInstanceNetworkInterface is one guest interface as observed.
 type VirtualMachineInstanceNetworkInterfaceApplyConfiguration struct {
-	InfoSource       *string  `json:"infoSource,omitempty"`
-	InterfaceName    *string  `json:"interfaceName,omitempty"`
-	IPAddress        *string  `json:"ipAddress,omitempty"`
-	IPAddresses      []string `json:"ipAddresses,omitempty"`
-	LinkState        *string  `json:"linkState,omitempty"`
-	MAC              *string  `json:"mac,omitempty"`
-	Name             *string  `json:"name,omitempty"`
-	PodInterfaceName *string  `json:"podInterfaceName,omitempty"`
-	QueueCount       *int32   `json:"queueCount,omitempty"`
+	// infoSource lists where the data came from: domain, guest-agent and/or multus-status.
+	InfoSource *string `json:"infoSource,omitempty"`
+	// interfaceName is the interface's name inside the guest, such as eth0.
+	InterfaceName *string `json:"interfaceName,omitempty"`
+	// ipAddress is the interface's primary IP address, the first of ipAddresses.
+	IPAddress *string `json:"ipAddress,omitempty"`
+	// ipAddresses lists every IP address of the interface.
+	IPAddresses []string `json:"ipAddresses,omitempty"`
+	// linkState is up or down.
+	LinkState *string `json:"linkState,omitempty"`
+	// mac is the interface's MAC address.
+	MAC *string `json:"mac,omitempty"`
+	// name is the interface's name in the spec, which is also its network's name.
+	Name *string `json:"name,omitempty"`
+	// podInterfaceName is the launcher pod's interface this one is connected to.
+	PodInterfaceName *string `json:"podInterfaceName,omitempty"`
+	// queueCount is the number of queues of a multi-queue interface.
+	QueueCount *int32 `json:"queueCount,omitempty"`
 }
 
 // VirtualMachineInstanceNetworkInterfaceApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceNetworkInterface type for use with

@@ -26,10 +26,12 @@ import (
 // VirtualMachineInstancePhaseTransitionTimestampApplyConfiguration represents a declarative configuration of the VirtualMachineInstancePhaseTransitionTimestamp type for use
 // with apply.
 //
-// VirtualMachineInstancePhaseTransitionTimestamp is the type of VirtualMachineInstanceStatus.phaseTransitionTimestamps.
+// VirtualMachineInstancePhaseTransitionTimestamp records when a VMI entered a phase.
 type VirtualMachineInstancePhaseTransitionTimestampApplyConfiguration struct {
-	Phase                    *corev1.VirtualMachineInstancePhase `json:"phase,omitempty"`
-	PhaseTransitionTimestamp *metav1.Time                        `json:"phaseTransitionTimestamp,omitempty"`
+	// phase is the phase entered.
+	Phase *corev1.VirtualMachineInstancePhase `json:"phase,omitempty"`
+	// phaseTransitionTimestamp is when it was entered.
+	PhaseTransitionTimestamp *metav1.Time `json:"phaseTransitionTimestamp,omitempty"`
 }
 
 // VirtualMachineInstancePhaseTransitionTimestampApplyConfiguration constructs a declarative configuration of the VirtualMachineInstancePhaseTransitionTimestamp type for use with

@@ -21,8 +21,9 @@ package v1
 // VirtualMachineInstanceProfileApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceProfile type for use
 // with apply.
 //
-// VirtualMachineInstanceProfile is the type of SeccompConfiguration.virtualMachineInstanceProfile.
+// VirtualMachineInstanceProfile is the seccomp profile of launcher pods.
 type VirtualMachineInstanceProfileApplyConfiguration struct {
+	// customProfile is the profile to use.
 	CustomProfile *CustomProfileApplyConfiguration `json:"customProfile,omitempty"`
 }
 

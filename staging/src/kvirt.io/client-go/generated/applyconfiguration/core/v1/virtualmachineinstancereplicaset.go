@@ -32,8 +32,10 @@ import (
 type VirtualMachineInstanceReplicaSetApplyConfiguration struct {
 	metav1.TypeMetaApplyConfiguration    `json:""`
 	*metav1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
-	Spec                                 *VirtualMachineInstanceReplicaSetSpecApplyConfiguration   `json:"spec,omitempty"`
-	Status                               *VirtualMachineInstanceReplicaSetStatusApplyConfiguration `json:"status,omitempty"`
+	// spec is the number of VMIs wanted and the template they are made from.
+	Spec *VirtualMachineInstanceReplicaSetSpecApplyConfiguration `json:"spec,omitempty"`
+	// status reports how many VMIs exist and are ready.
+	Status *VirtualMachineInstanceReplicaSetStatusApplyConfiguration `json:"status,omitempty"`
 }
 
 // VirtualMachineInstanceReplicaSet constructs a declarative configuration of the VirtualMachineInstanceReplicaSet type for use with

@@ -25,11 +25,15 @@ import (
 // VirtualMachineInstanceReplicaSetSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceReplicaSetSpec type for use
 // with apply.
 //
-// VirtualMachineInstanceReplicaSetSpec is the type of VirtualMachineInstanceReplicaSet.spec.
+// VirtualMachineInstanceReplicaSetSpec is the desired state of a replica set.
 type VirtualMachineInstanceReplicaSetSpecApplyConfiguration struct {
-	Paused   *bool                                                 `json:"paused,omitempty"`
-	Replicas *int32                                                `json:"replicas,omitempty"`
-	Selector *metav1.LabelSelectorApplyConfiguration               `json:"selector,omitempty"`
+	// paused stops the controller from creating or deleting VMIs while true.
+	Paused *bool `json:"paused,omitempty"`
+	// replicas is the number of VMIs wanted; defaults to 1.
+	Replicas *int32 `json:"replicas,omitempty"`
+	// selector selects the VMIs the replica set counts and owns; it must match the template's labels.
+	Selector *metav1.LabelSelectorApplyConfiguration `json:"selector,omitempty"`
+	// template is the VMI each replica is created from.
 	Template *VirtualMachineInstanceTemplateSpecApplyConfiguration `json:"template,omitempty"`
 }
 

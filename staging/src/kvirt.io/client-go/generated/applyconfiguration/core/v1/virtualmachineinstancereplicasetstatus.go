@@ -21,12 +21,16 @@ package v1
 // VirtualMachineInstanceReplicaSetStatusApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceReplicaSetStatus type for use
 // with apply.
 //
-// VirtualMachineInstanceReplicaSetStatus is the type of VirtualMachineInstanceReplicaSet.status.
+// VirtualMachineInstanceReplicaSetStatus is the observed state of a replica set.
 type VirtualMachineInstanceReplicaSetStatusApplyConfiguration struct {
-	Conditions    []VirtualMachineInstanceReplicaSetConditionApplyConfiguration `json:"conditions,omitempty"`
-	LabelSelector *string                                                       `json:"labelSelector,omitempty"`
-	ReadyReplicas *int32                                                        `json:"readyReplicas,omitempty"`
-	Replicas      *int32                                                        `json:"replicas,omitempty"`
+	// conditions are the replica set's conditions, such as ReplicaFailure.
+	Conditions []VirtualMachineInstanceReplicaSetConditionApplyConfiguration `json:"conditions,omitempty"`
+	// labelSelector is the selector in string form, for the scale subresource.
+	LabelSelector *string `json:"labelSelector,omitempty"`
+	// readyReplicas is the number of owned VMIs that are ready.
+	ReadyReplicas *int32 `json:"readyReplicas,omitempty"`
+	// replicas is the number of owned VMIs that are neither finished nor being deleted.
+	Replicas *int32 `json:"replicas,omitempty"`
 }
 
 // VirtualMachineInstanceReplicaSetStatusApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceReplicaSetStatus type for use with

@@ -21,10 +21,15 @@ package v1
 // VirtualMachineInstanceResourceClaimApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceResourceClaim type for use
 // with apply.
 //
-// VirtualMachineInstanceResourceClaim is the type of VirtualMachineInstanceSpec.resourceClaims.
+// VirtualMachineInstanceResourceClaim is one dynamic resource allocation claim of a VMI.
 type VirtualMachineInstanceResourceClaimApplyConfiguration struct {
-	Name                      *string `json:"name,omitempty"`
-	ResourceClaimName         *string `json:"resourceClaimName,omitempty"`
+	// name identifies the claim within the VMI (a DNS label); devices refer to it.
+	Name *string `json:"name,omitempty"`
+	// resourceClaimName names an existing ResourceClaim in the namespace; exactly one of this and
+	// resourceClaimTemplateName is set.
+	ResourceClaimName *string `json:"resourceClaimName,omitempty"`
+	// resourceClaimTemplateName names a ResourceClaimTemplate from which a claim is made for the
+	// launcher pod.
 	ResourceClaimTemplateName *string `json:"resourceClaimTemplateName,omitempty"`
 }
 

@@ -26,31 +26,66 @@ import (
 // VirtualMachineInstanceSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceSpec type for use
 // with apply.
 //
-// VirtualMachineInstanceSpec is the type of VirtualMachineInstance.spec.
+// VirtualMachineInstanceSpec is the desired VM: hardware, storage, networks and scheduling.
 type VirtualMachineInstanceSpecApplyConfiguration struct {
-	AccessCredentials             []AccessCredentialApplyConfiguration                    `json:"accessCredentials,omitempty"`
-	Affinity                      *corev1.Affinity                                        `json:"affinity,omitempty"`
-	Architecture                  *string                                                 `json:"architecture,omitempty"`
-	DNSConfig                     *corev1.PodDNSConfig                                    `json:"dnsConfig,omitempty"`
-	DNSPolicy                     *corev1.DNSPolicy                                       `json:"dnsPolicy,omitempty"`
-	Domain                        *DomainSpecApplyConfiguration                           `json:"domain,omitempty"`
-	EvictionStrategy              *apicorev1.EvictionStrategy                             `json:"evictionStrategy,omitempty"`
-	Hostname                      *string                                                 `json:"hostname,omitempty"`
-	LivenessProbe                 *ProbeApplyConfiguration                                `json:"livenessProbe,omitempty"`
-	Networks                      []NetworkApplyConfiguration                             `json:"networks,omitempty"`
-	NodeSelector                  map[string]string                                       `json:"nodeSelector,omitempty"`
-	PriorityClassName             *string                                                 `json:"priorityClassName,omitempty"`
-	ReadinessProbe                *ProbeApplyConfiguration                                `json:"readinessProbe,omitempty"`
-	ResourceClaims                []VirtualMachineInstanceResourceClaimApplyConfiguration `json:"resourceClaims,omitempty"`
-	SchedulerName                 *string                                                 `json:"schedulerName,omitempty"`
-	ServiceAccountName            *string                                                 `json:"serviceAccountName,omitempty"`
-	StartStrategy                 *apicorev1.StartStrategy                                `json:"startStrategy,omitempty"`
-	Subdomain                     *string                                                 `json:"subdomain,omitempty"`
-	TerminationGracePeriodSeconds *int64                                                  `json:"terminationGracePeriodSeconds,omitempty"`
-	Tolerations                   []corev1.Toleration                                     `json:"tolerations,omitempty"`
-	TopologySpreadConstraints     []corev1.TopologySpreadConstraint                       `json:"topologySpreadConstraints,omitempty"`
-	UtilityVolumes                []UtilityVolumeApplyConfiguration                       `json:"utilityVolumes,omitempty"`
-	Volumes                       []VolumeApplyConfiguration                              `json:"volumes,omitempty"`
+	// accessCredentials lists SSH keys and passwords to place into the guest, and how.
+	AccessCredentials []AccessCredentialApplyConfiguration `json:"accessCredentials,omitempty"`
+	// affinity constrains the nodes the launcher pod may run on, as in a pod.
+	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+	// architecture is the guest CPU architecture (amd64, arm64 or s390x); defaults to the cluster's
+	// architecture.
+	Architecture *string `json:"architecture,omitempty"`
+	// dnsConfig adds DNS settings to those dnsPolicy produces, as in a pod.
+	DNSConfig *corev1.PodDNSConfig `json:"dnsConfig,omitempty"`
+	// dnsPolicy is the launcher pod's DNS policy: ClusterFirst (default), ClusterFirstWithHostNet,
+	// Default or None.
+	DNSPolicy *corev1.DNSPolicy `json:"dnsPolicy,omitempty"`
+	// domain is the virtual hardware: CPU, memory, firmware, devices and resources.
+	Domain *DomainSpecApplyConfiguration `json:"domain,omitempty"`
+	// evictionStrategy says what a node drain does to the VM: None (stop it), LiveMigrate (move it;
+	// block eviction until then), LiveMigrateIfPossible (move it when it can migrate, else stop it) or
+	// External (block eviction and set status.evacuationNodeName for another controller). Defaults to
+	// the cluster's setting.
+	EvictionStrategy *apicorev1.EvictionStrategy `json:"evictionStrategy,omitempty"`
+	// hostname is the guest's host name; defaults to the VMI name (given to the guest through DHCP or
+	// cloud-init).
+	Hostname *string `json:"hostname,omitempty"`
+	// livenessProbe checks the guest periodically; the VMI is stopped when the probe fails.
+	LivenessProbe *ProbeApplyConfiguration `json:"livenessProbe,omitempty"`
+	// networks lists the networks the interfaces connect to; each interface names one network.
+	Networks []NetworkApplyConfiguration `json:"networks,omitempty"`
+	// nodeSelector is a set of node labels the launcher pod's node must carry.
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+	// priorityClassName is the priority class of the launcher pod.
+	PriorityClassName *string `json:"priorityClassName,omitempty"`
+	// readinessProbe checks the guest periodically; while it fails the VMI is not Ready and is left
+	// out of Service endpoints.
+	ReadinessProbe *ProbeApplyConfiguration `json:"readinessProbe,omitempty"`
+	// resourceClaims lists dynamic resource allocation claims the launcher pod needs before it starts;
+	// devices refer to them by name.
+	ResourceClaims []VirtualMachineInstanceResourceClaimApplyConfiguration `json:"resourceClaims,omitempty"`
+	// schedulerName is the scheduler that places the launcher pod; the default scheduler when empty.
+	SchedulerName *string `json:"schedulerName,omitempty"`
+	// serviceAccountName is the ServiceAccount the launcher pod runs as; it does not give the guest
+	// the token (use a serviceAccount volume for that).
+	ServiceAccountName *string `json:"serviceAccountName,omitempty"`
+	// startStrategy "Paused" starts the VM paused; empty starts it running.
+	StartStrategy *apicorev1.StartStrategy `json:"startStrategy,omitempty"`
+	// subdomain gives the guest the DNS name <hostname>.<subdomain>.<namespace>.svc.<cluster domain>
+	// when a headless Service of that name exists.
+	Subdomain *string `json:"subdomain,omitempty"`
+	// terminationGracePeriodSeconds is how long, in seconds, a graceful shutdown may take before the
+	// VM is killed; defaults to 180.
+	TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds,omitempty"`
+	// tolerations lets the launcher pod run on nodes with matching taints, as in a pod.
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+	// topologySpreadConstraints spreads launcher pods over topology domains, as in a pod.
+	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
+	// utilityVolumes lists PVCs mounted into the launcher pod without a disk in the guest, for
+	// operational workflows such as memory dumps.
+	UtilityVolumes []UtilityVolumeApplyConfiguration `json:"utilityVolumes,omitempty"`
+	// volumes lists the storage sources that disks and filesystems name.
+	Volumes []VolumeApplyConfiguration `json:"volumes,omitempty"`
 }
 
 // VirtualMachineInstanceSpecApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceSpec type for use with

@@ -26,35 +26,72 @@ import (
 // VirtualMachineInstanceStatusApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceStatus type for use
 // with apply.
 //
-// VirtualMachineInstanceStatus is the type of VirtualMachineInstance.status.
+// VirtualMachineInstanceStatus is the observed state of a VMI.
 type VirtualMachineInstanceStatusApplyConfiguration struct {
-	VSOCKCID                      *int64                                                             `json:"VSOCKCID,omitempty"`
-	ActivePods                    map[string]string                                                  `json:"activePods,omitempty"`
-	ChangedBlockTracking          *ChangedBlockTrackingStatusApplyConfiguration                      `json:"changedBlockTracking,omitempty"`
-	Conditions                    []VirtualMachineInstanceConditionApplyConfiguration                `json:"conditions,omitempty"`
-	CurrentCPUTopology            *CPUTopologyApplyConfiguration                                     `json:"currentCPUTopology,omitempty"`
-	EvacuationNodeName            *string                                                            `json:"evacuationNodeName,omitempty"`
-	FsFreezeStatus                *string                                                            `json:"fsFreezeStatus,omitempty"`
-	GuestOSInfo                   *VirtualMachineInstanceGuestOSInfoApplyConfiguration               `json:"guestOSInfo,omitempty"`
-	Interfaces                    []VirtualMachineInstanceNetworkInterfaceApplyConfiguration         `json:"interfaces,omitempty"`
-	KernelBootStatus              *KernelBootStatusApplyConfiguration                                `json:"kernelBootStatus,omitempty"`
-	LauncherContainerImageVersion *string                                                            `json:"launcherContainerImageVersion,omitempty"`
-	Machine                       *MachineApplyConfiguration                                         `json:"machine,omitempty"`
-	Memory                        *MemoryStatusApplyConfiguration                                    `json:"memory,omitempty"`
-	MigratedVolumes               []StorageMigratedVolumeInfoApplyConfiguration                      `json:"migratedVolumes,omitempty"`
-	MigrationMethod               *corev1.VirtualMachineInstanceMigrationMethod                      `json:"migrationMethod,omitempty"`
-	MigrationState                *VirtualMachineInstanceMigrationStateApplyConfiguration            `json:"migrationState,omitempty"`
-	MigrationTransport            *string                                                            `json:"migrationTransport,omitempty"`
-	NodeName                      *string                                                            `json:"nodeName,omitempty"`
-	Phase                         *corev1.VirtualMachineInstancePhase                                `json:"phase,omitempty"`
-	PhaseTransitionTimestamps     []VirtualMachineInstancePhaseTransitionTimestampApplyConfiguration `json:"phaseTransitionTimestamps,omitempty"`
-	QosClass                      *apicorev1.PodQOSClass                                             `json:"qosClass,omitempty"`
-	Reason                        *string                                                            `json:"reason,omitempty"`
-	RuntimeUser                   *int64                                                             `json:"runtimeUser,omitempty"`
-	SelinuxContext                *string                                                            `json:"selinuxContext,omitempty"`
-	TopologyHints                 *TopologyHintsApplyConfiguration                                   `json:"topologyHints,omitempty"`
-	VirtualMachineRevisionName    *string                                                            `json:"virtualMachineRevisionName,omitempty"`
-	VolumeStatus                  []VolumeStatusApplyConfiguration                                   `json:"volumeStatus,omitempty"`
+	// VSOCKCID is the VSOCK context ID given to the guest, when VSOCK is attached.
+	VSOCKCID *int64 `json:"VSOCKCID,omitempty"`
+	// activePods maps the UID of each launcher pod of this VMI to its node; during a migration there
+	// are two.
+	ActivePods map[string]string `json:"activePods,omitempty"`
+	// changedBlockTracking reports changed block tracking and backups of the VM's disks.
+	ChangedBlockTracking *ChangedBlockTrackingStatusApplyConfiguration `json:"changedBlockTracking,omitempty"`
+	// conditions are the VMI's conditions (Ready, Paused, LiveMigratable, AgentConnected, ...), merged
+	// by type.
+	Conditions []VirtualMachineInstanceConditionApplyConfiguration `json:"conditions,omitempty"`
+	// currentCPUTopology is the vCPU layout the guest has now; it differs from the spec while a CPU
+	// hotplug is in progress.
+	CurrentCPUTopology *CPUTopologyApplyConfiguration `json:"currentCPUTopology,omitempty"`
+	// evacuationNodeName is set to the node being drained when the VMI must leave it; written by
+	// KubeVirt only.
+	EvacuationNodeName *string `json:"evacuationNodeName,omitempty"`
+	// fsFreezeStatus is "frozen" while a guest filesystem freeze is requested, empty otherwise.
+	FsFreezeStatus *string `json:"fsFreezeStatus,omitempty"`
+	// guestOSInfo describes the guest OS as reported by the QEMU guest agent.
+	GuestOSInfo *VirtualMachineInstanceGuestOSInfoApplyConfiguration `json:"guestOSInfo,omitempty"`
+	// interfaces lists the guest's network interfaces with their MAC and IP addresses; the first
+	// entry's ipAddress is the IP column of kubectl get.
+	Interfaces []VirtualMachineInstanceNetworkInterfaceApplyConfiguration `json:"interfaces,omitempty"`
+	// kernelBootStatus reports the kernel and initrd taken from a kernel boot container.
+	KernelBootStatus *KernelBootStatusApplyConfiguration `json:"kernelBootStatus,omitempty"`
+	// launcherContainerImageVersion is the virt-launcher image the VM runs in; an outdated image marks
+	// the VMI for update.
+	LauncherContainerImageVersion *string `json:"launcherContainerImageVersion,omitempty"`
+	// machine is the machine type QEMU actually uses, with aliases such as q35 resolved.
+	Machine *MachineApplyConfiguration `json:"machine,omitempty"`
+	// memory reports guest memory at boot, now and requested, and the launcher's overhead.
+	Memory *MemoryStatusApplyConfiguration `json:"memory,omitempty"`
+	// migratedVolumes pairs source and destination claims of volumes being moved by a storage
+	// migration.
+	MigratedVolumes []StorageMigratedVolumeInfoApplyConfiguration `json:"migratedVolumes,omitempty"`
+	// migrationMethod is how the VMI would migrate: LiveMigration (shared storage) or BlockMigration
+	// (disks copied too).
+	MigrationMethod *corev1.VirtualMachineInstanceMigrationMethod `json:"migrationMethod,omitempty"`
+	// migrationState reports the current or last migration of this VMI.
+	MigrationState *VirtualMachineInstanceMigrationStateApplyConfiguration `json:"migrationState,omitempty"`
+	// migrationTransport is the transport used for migration traffic.
+	MigrationTransport *string `json:"migrationTransport,omitempty"`
+	// nodeName is the node the VM runs on; set once it is scheduled.
+	NodeName *string `json:"nodeName,omitempty"`
+	// phase is the lifecycle phase: Pending, Scheduling, Scheduled, Running, Succeeded, Failed,
+	// Unknown or WaitingForSync.
+	Phase *corev1.VirtualMachineInstancePhase `json:"phase,omitempty"`
+	// phaseTransitionTimestamps records when the VMI entered each phase.
+	PhaseTransitionTimestamps []VirtualMachineInstancePhaseTransitionTimestampApplyConfiguration `json:"phaseTransitionTimestamps,omitempty"`
+	// qosClass is the Kubernetes QoS class of the launcher pod: Guaranteed, Burstable or BestEffort.
+	QosClass *apicorev1.PodQOSClass `json:"qosClass,omitempty"`
+	// reason is a one-word cause of the current phase, e.g. NodeUnresponsive.
+	Reason *string `json:"reason,omitempty"`
+	// runtimeUser is the UID QEMU runs as: 107 unless the Root feature gate is on.
+	RuntimeUser *int64 `json:"runtimeUser,omitempty"`
+	// selinuxContext is the SELinux label the launcher pod runs with.
+	SelinuxContext *string `json:"selinuxContext,omitempty"`
+	// topologyHints carries node facts the VM needs on any node it runs on, such as the TSC frequency.
+	TopologyHints *TopologyHintsApplyConfiguration `json:"topologyHints,omitempty"`
+	// virtualMachineRevisionName names the ControllerRevision of the VM spec this VMI was created
+	// from.
+	VirtualMachineRevisionName *string `json:"virtualMachineRevisionName,omitempty"`
+	// volumeStatus reports each volume's target, phase and backing claim.
+	VolumeStatus []VolumeStatusApplyConfiguration `json:"volumeStatus,omitempty"`
 }
 
 // VirtualMachineInstanceStatusApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceStatus type for use with

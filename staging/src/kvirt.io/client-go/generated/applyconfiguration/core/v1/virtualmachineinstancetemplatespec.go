@@ -25,10 +25,12 @@ import (
 // VirtualMachineInstanceTemplateSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstanceTemplateSpec type for use
 // with apply.
 //
-// VirtualMachineInstanceTemplateSpec is the type of VirtualMachineInstanceReplicaSetSpec.template.
+// VirtualMachineInstanceTemplateSpec is the metadata and spec of VMIs to create.
 type VirtualMachineInstanceTemplateSpecApplyConfiguration struct {
-	ObjectMeta *metav1.ObjectMetaApplyConfiguration          `json:"metadata,omitempty"`
-	Spec       *VirtualMachineInstanceSpecApplyConfiguration `json:"spec,omitempty"`
+	// metadata holds the labels and annotations given to each instance created from the template.
+	ObjectMeta *metav1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
+	// spec is the spec of each instance created from the template.
+	Spec *VirtualMachineInstanceSpecApplyConfiguration `json:"spec,omitempty"`
 }
 
 // VirtualMachineInstanceTemplateSpecApplyConfiguration constructs a declarative configuration of the VirtualMachineInstanceTemplateSpec type for use with

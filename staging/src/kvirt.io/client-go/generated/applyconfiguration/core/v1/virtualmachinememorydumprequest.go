@@ -25,14 +25,22 @@ import (
 // VirtualMachineMemoryDumpRequestApplyConfiguration represents a declarative configuration of the VirtualMachineMemoryDumpRequest type for use
 // with apply.
 //
-// VirtualMachineMemoryDumpRequest is the type of VirtualMachineStatus.memoryDumpRequest.
+// VirtualMachineMemoryDumpRequest tracks one memory dump into a PVC.
 type VirtualMachineMemoryDumpRequestApplyConfiguration struct {
-	ClaimName      *string      `json:"claimName,omitempty"`
-	EndTimestamp   *metav1.Time `json:"endTimestamp,omitempty"`
-	FileName       *string      `json:"fileName,omitempty"`
-	Message        *string      `json:"message,omitempty"`
-	Phase          *string      `json:"phase,omitempty"`
-	Remove         *bool        `json:"remove,omitempty"`
+	// claimName is the PVC that receives the dump.
+	ClaimName *string `json:"claimName,omitempty"`
+	// endTimestamp is when the dump finished.
+	EndTimestamp *metav1.Time `json:"endTimestamp,omitempty"`
+	// fileName is the name of the dump file inside the PVC.
+	FileName *string `json:"fileName,omitempty"`
+	// message explains a failed dump.
+	Message *string `json:"message,omitempty"`
+	// phase is the dump's progress: Associating, InProgress, Completed, Unmounting, Dissociating or
+	// Failed.
+	Phase *string `json:"phase,omitempty"`
+	// remove asks to detach the dump PVC from the VM.
+	Remove *bool `json:"remove,omitempty"`
+	// startTimestamp is when the dump started.
 	StartTimestamp *metav1.Time `json:"startTimestamp,omitempty"`
 }
 

@@ -25,10 +25,12 @@ import (
 // VirtualMachineOptionsApplyConfiguration represents a declarative configuration of the VirtualMachineOptions type for use
 // with apply.
 //
-// VirtualMachineOptions is the type of KubeVirtConfiguration.virtualMachineOptions.
+// VirtualMachineOptions are cluster-wide VM behaviours.
 type VirtualMachineOptionsApplyConfiguration struct {
+	// disableFreePageReporting turns off free page reporting of the memory balloon for all VMs.
 	DisableFreePageReporting *corev1.DisableFreePageReporting `json:"disableFreePageReporting,omitempty"`
-	DisableSerialConsoleLog  *corev1.DisableSerialConsoleLog  `json:"disableSerialConsoleLog,omitempty"`
+	// disableSerialConsoleLog turns off serial console logging unless a VM asks for it.
+	DisableSerialConsoleLog *corev1.DisableSerialConsoleLog `json:"disableSerialConsoleLog,omitempty"`
 }
 
 // VirtualMachineOptionsApplyConfiguration constructs a declarative configuration of the VirtualMachineOptions type for use with

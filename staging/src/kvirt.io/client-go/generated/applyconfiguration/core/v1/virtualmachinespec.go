@@ -25,15 +25,31 @@ import (
 // VirtualMachineSpecApplyConfiguration represents a declarative configuration of the VirtualMachineSpec type for use
 // with apply.
 //
-// VirtualMachineSpec is the type of VirtualMachine.spec.
+// VirtualMachineSpec is the desired state of a VirtualMachine.
 type VirtualMachineSpecApplyConfiguration struct {
-	DataVolumeTemplates   []DataVolumeTemplateSpecApplyConfiguration            `json:"dataVolumeTemplates,omitempty"`
-	Instancetype          *InstancetypeMatcherApplyConfiguration                `json:"instancetype,omitempty"`
-	Preference            *PreferenceMatcherApplyConfiguration                  `json:"preference,omitempty"`
-	RunStrategy           *corev1.VirtualMachineRunStrategy                     `json:"runStrategy,omitempty"`
-	Running               *bool                                                 `json:"running,omitempty"`
-	Template              *VirtualMachineInstanceTemplateSpecApplyConfiguration `json:"template,omitempty"`
-	UpdateVolumesStrategy *string                                               `json:"updateVolumesStrategy,omitempty"`
+	// dataVolumeTemplates lists DataVolumes that are created with the VM, owned by it and deleted with
+	// it; volumes of the template refer to them by name.
+	DataVolumeTemplates []DataVolumeTemplateSpecApplyConfiguration `json:"dataVolumeTemplates,omitempty"`
+	// instancetype names an instancetype whose CPU, memory and device settings are applied to the
+	// template; the template must not set the fields it owns.
+	Instancetype *InstancetypeMatcherApplyConfiguration `json:"instancetype,omitempty"`
+	// preference names a preference whose values fill fields the template leaves unset.
+	Preference *PreferenceMatcherApplyConfiguration `json:"preference,omitempty"`
+	// runStrategy says when an instance should exist: Always (keep one running, recreate it when it
+	// ends), RerunOnFailure (restart only after a failure), Manual (only on start/stop requests),
+	// Halted (none), Once (start once, never restart) or WaitAsReceiver (wait as the target of a
+	// cross-cluster migration). Mutually exclusive with running; one of the two is required.
+	RunStrategy *corev1.VirtualMachineRunStrategy `json:"runStrategy,omitempty"`
+	// running is the deprecated boolean form of runStrategy: true means Always, false Halted. Mutually
+	// exclusive with runStrategy.
+	Running *bool `json:"running,omitempty"`
+	// template is the VirtualMachineInstance the VM creates each time it starts; changes take effect
+	// at the next start unless they can be applied live.
+	Template *VirtualMachineInstanceTemplateSpecApplyConfiguration `json:"template,omitempty"`
+	// updateVolumesStrategy says how a change to the template's volumes reaches a running instance:
+	// Replacement (default: at the next restart) or Migration (copy the storage with a live
+	// migration).
+	UpdateVolumesStrategy *string `json:"updateVolumesStrategy,omitempty"`
 }
 
 // VirtualMachineSpecApplyConfiguration constructs a declarative configuration of the VirtualMachineSpec type for use with

@@ -25,11 +25,14 @@ import (
 // VirtualMachineStartFailureApplyConfiguration represents a declarative configuration of the VirtualMachineStartFailure type for use
 // with apply.
 //
-// VirtualMachineStartFailure is the type of VirtualMachineStatus.startFailure.
+// VirtualMachineStartFailure tracks failed starts for crash-loop backoff.
 type VirtualMachineStartFailureApplyConfiguration struct {
-	ConsecutiveFailCount *int32       `json:"consecutiveFailCount,omitempty"`
-	LastFailedVMIUID     *string      `json:"lastFailedVMIUID,omitempty"`
-	RetryAfterTimestamp  *metav1.Time `json:"retryAfterTimestamp,omitempty"`
+	// consecutiveFailCount is the number of starts in a row that failed.
+	ConsecutiveFailCount *int32 `json:"consecutiveFailCount,omitempty"`
+	// lastFailedVMIUID is the UID of the instance that failed last.
+	LastFailedVMIUID *string `json:"lastFailedVMIUID,omitempty"`
+	// retryAfterTimestamp is the earliest time the next start is attempted.
+	RetryAfterTimestamp *metav1.Time `json:"retryAfterTimestamp,omitempty"`
 }
 
 // VirtualMachineStartFailureApplyConfiguration constructs a declarative configuration of the VirtualMachineStartFailure type for use with

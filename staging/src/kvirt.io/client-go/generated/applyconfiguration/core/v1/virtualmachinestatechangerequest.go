@@ -25,11 +25,14 @@ import (
 // VirtualMachineStateChangeRequestApplyConfiguration represents a declarative configuration of the VirtualMachineStateChangeRequest type for use
 // with apply.
 //
-// VirtualMachineStateChangeRequest is the type of VirtualMachineStatus.stateChangeRequests.
+// VirtualMachineStateChangeRequest is one queued start or stop.
 type VirtualMachineStateChangeRequestApplyConfiguration struct {
+	// action is Start or Stop.
 	Action *corev1.StateChangeRequestAction `json:"action,omitempty"`
-	Data   map[string]string                `json:"data,omitempty"`
-	UID    *string                          `json:"uid,omitempty"`
+	// data carries extra arguments of the action, such as a paused start.
+	Data map[string]string `json:"data,omitempty"`
+	// uid is the instance a Stop applies to; an empty UID means whatever instance exists.
+	UID *string `json:"uid,omitempty"`
 }
 
 // VirtualMachineStateChangeRequestApplyConfiguration constructs a declarative configuration of the VirtualMachineStateChangeRequest type for use with

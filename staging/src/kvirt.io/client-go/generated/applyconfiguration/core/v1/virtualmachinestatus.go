@@ -25,26 +25,53 @@ import (
 // VirtualMachineStatusApplyConfiguration represents a declarative configuration of the VirtualMachineStatus type for use
 // with apply.
 //
-// VirtualMachineStatus is the type of VirtualMachine.status.
+// VirtualMachineStatus is the observed state of a VirtualMachine.
 type VirtualMachineStatusApplyConfiguration struct {
-	ChangedBlockTracking   *ChangedBlockTrackingStatusApplyConfiguration        `json:"changedBlockTracking,omitempty"`
-	Conditions             []VirtualMachineConditionApplyConfiguration          `json:"conditions,omitempty"`
-	Created                *bool                                                `json:"created,omitempty"`
-	DesiredGeneration      *int64                                               `json:"desiredGeneration,omitempty"`
-	InstancetypeRef        *InstancetypeStatusRefApplyConfiguration             `json:"instancetypeRef,omitempty"`
-	MemoryDumpRequest      *VirtualMachineMemoryDumpRequestApplyConfiguration   `json:"memoryDumpRequest,omitempty"`
-	ObservedGeneration     *int64                                               `json:"observedGeneration,omitempty"`
-	PreferenceRef          *InstancetypeStatusRefApplyConfiguration             `json:"preferenceRef,omitempty"`
-	PrintableStatus        *corev1.VirtualMachinePrintableStatus                `json:"printableStatus,omitempty"`
-	Ready                  *bool                                                `json:"ready,omitempty"`
-	RestoreInProgress      *string                                              `json:"restoreInProgress,omitempty"`
-	RunStrategy            *corev1.VirtualMachineRunStrategy                    `json:"runStrategy,omitempty"`
-	SnapshotInProgress     *string                                              `json:"snapshotInProgress,omitempty"`
-	StartFailure           *VirtualMachineStartFailureApplyConfiguration        `json:"startFailure,omitempty"`
-	StateChangeRequests    []VirtualMachineStateChangeRequestApplyConfiguration `json:"stateChangeRequests,omitempty"`
-	VolumeRequests         []VirtualMachineVolumeRequestApplyConfiguration      `json:"volumeRequests,omitempty"`
-	VolumeSnapshotStatuses []VolumeSnapshotStatusApplyConfiguration             `json:"volumeSnapshotStatuses,omitempty"`
-	VolumeUpdateState      *VolumeUpdateStateApplyConfiguration                 `json:"volumeUpdateState,omitempty"`
+	// changedBlockTracking reports the state of changed block tracking for the VM's disks.
+	ChangedBlockTracking *ChangedBlockTrackingStatusApplyConfiguration `json:"changedBlockTracking,omitempty"`
+	// conditions are the VM's conditions (Ready, Failure, Paused, RestartRequired, ...), with the
+	// instance's conditions mirrored.
+	Conditions []VirtualMachineConditionApplyConfiguration `json:"conditions,omitempty"`
+	// created is true while an instance of this VM exists.
+	Created *bool `json:"created,omitempty"`
+	// desiredGeneration is the VM generation the current instance should reflect; compared with
+	// observedGeneration to tell whether the instance is out of date.
+	DesiredGeneration *int64 `json:"desiredGeneration,omitempty"`
+	// instancetypeRef records the instancetype in use and the ControllerRevision that pins its
+	// content.
+	InstancetypeRef *InstancetypeStatusRefApplyConfiguration `json:"instancetypeRef,omitempty"`
+	// memoryDumpRequest tracks a request to dump guest memory into a PVC.
+	MemoryDumpRequest *VirtualMachineMemoryDumpRequestApplyConfiguration `json:"memoryDumpRequest,omitempty"`
+	// observedGeneration is the VM generation the current instance was created from.
+	ObservedGeneration *int64 `json:"observedGeneration,omitempty"`
+	// preferenceRef records the preference in use and the ControllerRevision that pins its content.
+	PreferenceRef *InstancetypeStatusRefApplyConfiguration `json:"preferenceRef,omitempty"`
+	// printableStatus is the one-word state shown by kubectl get (Stopped, Starting, Running,
+	// CrashLoopBackOff, ...).
+	PrintableStatus *corev1.VirtualMachinePrintableStatus `json:"printableStatus,omitempty"`
+	// ready is true when the instance runs and reports ready.
+	Ready *bool `json:"ready,omitempty"`
+	// restoreInProgress names the VirtualMachineRestore currently working on this VM, if any.
+	RestoreInProgress *string `json:"restoreInProgress,omitempty"`
+	// runStrategy is the run strategy the controller last acted on, kept so the next change can be
+	// judged against it.
+	RunStrategy *corev1.VirtualMachineRunStrategy `json:"runStrategy,omitempty"`
+	// snapshotInProgress names the VirtualMachineSnapshot currently being taken of this VM, if any.
+	SnapshotInProgress *string `json:"snapshotInProgress,omitempty"`
+	// startFailure counts consecutive failed starts; while set, the next start waits for
+	// retryAfterTimestamp (crash-loop backoff, 10 s up to 300 s).
+	StartFailure *VirtualMachineStartFailureApplyConfiguration `json:"startFailure,omitempty"`
+	// stateChangeRequests queues start and stop requests from the subresources; the VM controller
+	// carries them out in order and removes them.
+	StateChangeRequests []VirtualMachineStateChangeRequestApplyConfiguration `json:"stateChangeRequests,omitempty"`
+	// volumeRequests queues volume hotplug add and remove requests (only with the deprecated
+	// HotplugVolumes feature gate).
+	VolumeRequests []VirtualMachineVolumeRequestApplyConfiguration `json:"volumeRequests,omitempty"`
+	// volumeSnapshotStatuses says, per volume, whether it can be snapshotted and why not.
+	VolumeSnapshotStatuses []VolumeSnapshotStatusApplyConfiguration `json:"volumeSnapshotStatuses,omitempty"`
+	// volumeUpdateState reports the progress of a volume update made with updateVolumesStrategy
+	// Migration.
+	VolumeUpdateState *VolumeUpdateStateApplyConfiguration `json:"volumeUpdateState,omitempty"`
 }
 
 // VirtualMachineStatusApplyConfiguration constructs a declarative configuration of the VirtualMachineStatus type for use with

@@ -21,9 +21,11 @@ package v1
 // VirtualMachineVolumeRequestApplyConfiguration represents a declarative configuration of the VirtualMachineVolumeRequest type for use
 // with apply.
 //
-// VirtualMachineVolumeRequest is the type of VirtualMachineStatus.volumeRequests.
+// VirtualMachineVolumeRequest is one queued volume hotplug or unplug.
 type VirtualMachineVolumeRequestApplyConfiguration struct {
-	AddVolumeOptions    *AddVolumeOptionsApplyConfiguration    `json:"addVolumeOptions,omitempty"`
+	// addVolumeOptions, when set, asks to add this volume.
+	AddVolumeOptions *AddVolumeOptionsApplyConfiguration `json:"addVolumeOptions,omitempty"`
+	// removeVolumeOptions, when set, asks to remove this volume.
 	RemoveVolumeOptions *RemoveVolumeOptionsApplyConfiguration `json:"removeVolumeOptions,omitempty"`
 }
 

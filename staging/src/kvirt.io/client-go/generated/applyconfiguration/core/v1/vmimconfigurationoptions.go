@@ -25,24 +25,54 @@ import (
 // VMIMConfigurationOptionsApplyConfiguration represents a declarative configuration of the VMIMConfigurationOptions type for use
 // with apply.
 //
-// VMIMConfigurationOptions is the type of VirtualMachineInstanceMigrationState.migrationConfiguration.
+// VMIMConfigurationOptions is the effective configuration of one migration.
 type VMIMConfigurationOptionsApplyConfiguration struct {
-	AllowAutoConverge                 *bool                                           `json:"allowAutoConverge,omitempty"`
-	AllowPostCopy                     *bool                                           `json:"allowPostCopy,omitempty"`
-	AllowWorkloadDisruption           *bool                                           `json:"allowWorkloadDisruption,omitempty"`
-	BandwidthPerMigration             *resource.Quantity                              `json:"bandwidthPerMigration,omitempty"`
-	CompletionTimeoutPerGiB           *int64                                          `json:"completionTimeoutPerGiB,omitempty"`
-	DisableTLS                        *bool                                           `json:"disableTLS,omitempty"`
-	Experimental                      *ExperimentalMigrationOptionsApplyConfiguration `json:"experimental,omitempty"`
-	MatchSELinuxLevelOnMigration      *bool                                           `json:"matchSELinuxLevelOnMigration,omitempty"`
-	MaxDowntimeMS                     *int64                                          `json:"maxDowntimeMs,omitempty"`
-	Network                           *string                                         `json:"network,omitempty"`
-	NodeDrainTaintKey                 *string                                         `json:"nodeDrainTaintKey,omitempty"`
-	ParallelMigrationsPerCluster      *int64                                          `json:"parallelMigrationsPerCluster,omitempty"`
-	ParallelOutboundMigrationsPerNode *int64                                          `json:"parallelOutboundMigrationsPerNode,omitempty"`
-	ProgressTimeout                   *int64                                          `json:"progressTimeout,omitempty"`
-	UnsafeMigrationOverride           *bool                                           `json:"unsafeMigrationOverride,omitempty"`
-	UtilityVolumesTimeout             *int64                                          `json:"utilityVolumesTimeout,omitempty"`
+	// allowAutoConverge lets QEMU slow the guest's vCPUs so that a busy VM's migration can converge;
+	// defaults to false.
+	AllowAutoConverge *bool `json:"allowAutoConverge,omitempty"`
+	// allowPostCopy lets a migration that does not converge switch to post-copy, where the guest runs
+	// on the target while memory still arrives; a network failure then loses the VM. Defaults to
+	// false.
+	AllowPostCopy *bool `json:"allowPostCopy,omitempty"`
+	// allowWorkloadDisruption lets a migration that exceeds its completion timeout switch to post-copy
+	// or pause the guest instead of being cancelled; defaults to false.
+	AllowWorkloadDisruption *bool `json:"allowWorkloadDisruption,omitempty"`
+	// bandwidthPerMigration caps the network bandwidth of one migration, as a quantity per second; 0
+	// (default) means no cap.
+	BandwidthPerMigration *resource.Quantity `json:"bandwidthPerMigration,omitempty"`
+	// completionTimeoutPerGiB is the time a migration may take, in seconds per GiB of guest memory,
+	// before it is cancelled (or switched to post-copy when allowed); defaults to 150.
+	CompletionTimeoutPerGiB *int64 `json:"completionTimeoutPerGiB,omitempty"`
+	// disableTLS turns off KubeVirt's own TLS on the migration stream; defaults to false and is rarely
+	// a good idea.
+	DisableTLS *bool `json:"disableTLS,omitempty"`
+	// experimental holds alpha migration tuning that may change or disappear.
+	Experimental *ExperimentalMigrationOptionsApplyConfiguration `json:"experimental,omitempty"`
+	// matchSELinuxLevelOnMigration, when true, lets the container runtime pick the target pod's
+	// SELinux level instead of copying the source's; defaults to false.
+	MatchSELinuxLevelOnMigration *bool `json:"matchSELinuxLevelOnMigration,omitempty"`
+	// maxDowntimeMs is the longest pause of the guest, in milliseconds, tolerated at switchover;
+	// defaults to 900.
+	MaxDowntimeMS *int64 `json:"maxDowntimeMs,omitempty"`
+	// network names the Multus network migrations travel on; the pod network when empty.
+	Network *string `json:"network,omitempty"`
+	// nodeDrainTaintKey is the taint key that marks a node to be drained; defaults to
+	// kubevirt.io/drain.
+	NodeDrainTaintKey *string `json:"nodeDrainTaintKey,omitempty"`
+	// parallelMigrationsPerCluster caps the number of migrations running at once in the cluster;
+	// defaults to 5.
+	ParallelMigrationsPerCluster *int64 `json:"parallelMigrationsPerCluster,omitempty"`
+	// parallelOutboundMigrationsPerNode caps the number of migrations leaving one node at once;
+	// defaults to 2.
+	ParallelOutboundMigrationsPerNode *int64 `json:"parallelOutboundMigrationsPerNode,omitempty"`
+	// progressTimeout is how long, in seconds, a migration may transfer no data before it is
+	// cancelled; defaults to 150.
+	ProgressTimeout *int64 `json:"progressTimeout,omitempty"`
+	// unsafeMigrationOverride allows migrations the safety check would refuse; defaults to false.
+	UnsafeMigrationOverride *bool `json:"unsafeMigrationOverride,omitempty"`
+	// utilityVolumesTimeout is how long, in seconds, a migration may wait in Pending for utility
+	// volumes to detach before it fails; defaults to 150.
+	UtilityVolumesTimeout *int64 `json:"utilityVolumesTimeout,omitempty"`
 }
 
 // VMIMConfigurationOptionsApplyConfiguration constructs a declarative configuration of the VMIMConfigurationOptions type for use with

@@ -25,25 +25,48 @@ import (
 // VolumeApplyConfiguration represents a declarative configuration of the Volume type for use
 // with apply.
 //
-// Volume is the type of VirtualMachineInstanceSpec.volumes.
+// Volume is a storage source that a disk or filesystem uses; exactly one source is set.
 type VolumeApplyConfiguration struct {
-	CloudInitConfigDrive  *CloudInitConfigDriveSourceApplyConfiguration        `json:"cloudInitConfigDrive,omitempty"`
-	CloudInitNoCloud      *CloudInitNoCloudSourceApplyConfiguration            `json:"cloudInitNoCloud,omitempty"`
-	ConfigMap             *ConfigMapVolumeSourceApplyConfiguration             `json:"configMap,omitempty"`
-	ContainerDisk         *ContainerDiskSourceApplyConfiguration               `json:"containerDisk,omitempty"`
-	ContainerPath         *ContainerPathVolumeSourceApplyConfiguration         `json:"containerPath,omitempty"`
-	DataVolume            *DataVolumeSourceApplyConfiguration                  `json:"dataVolume,omitempty"`
-	DownwardAPI           *DownwardAPIVolumeSourceApplyConfiguration           `json:"downwardAPI,omitempty"`
-	DownwardMetrics       *corev1.DownwardMetricsVolumeSource                  `json:"downwardMetrics,omitempty"`
-	EmptyDisk             *EmptyDiskSourceApplyConfiguration                   `json:"emptyDisk,omitempty"`
-	Ephemeral             *EphemeralVolumeSourceApplyConfiguration             `json:"ephemeral,omitempty"`
-	HostDisk              *HostDiskApplyConfiguration                          `json:"hostDisk,omitempty"`
-	MemoryDump            *MemoryDumpVolumeSourceApplyConfiguration            `json:"memoryDump,omitempty"`
-	Name                  *string                                              `json:"name,omitempty"`
+	// cloudInitConfigDrive attaches cloud-init data as a config drive disk; the guest needs
+	// cloud-init.
+	CloudInitConfigDrive *CloudInitConfigDriveSourceApplyConfiguration `json:"cloudInitConfigDrive,omitempty"`
+	// cloudInitNoCloud attaches cloud-init data as a NoCloud (cidata) disk; the guest needs
+	// cloud-init.
+	CloudInitNoCloud *CloudInitNoCloudSourceApplyConfiguration `json:"cloudInitNoCloud,omitempty"`
+	// configMap attaches the keys of a ConfigMap as files on a small disk or a virtiofs share.
+	ConfigMap *ConfigMapVolumeSourceApplyConfiguration `json:"configMap,omitempty"`
+	// containerDisk boots from a disk image stored in a container image; writes are lost when the VMI
+	// ends.
+	ContainerDisk *ContainerDiskSourceApplyConfiguration `json:"containerDisk,omitempty"`
+	// containerPath shares a path of the launcher's compute container into the guest through virtiofs.
+	ContainerPath *ContainerPathVolumeSourceApplyConfiguration `json:"containerPath,omitempty"`
+	// dataVolume uses the PVC of a DataVolume with the same name, waiting until the DataVolume is
+	// populated.
+	DataVolume *DataVolumeSourceApplyConfiguration `json:"dataVolume,omitempty"`
+	// downwardAPI attaches pod fields such as labels and annotations as files.
+	DownwardAPI *DownwardAPIVolumeSourceApplyConfiguration `json:"downwardAPI,omitempty"`
+	// downwardMetrics attaches a small disk through which the guest reads host and VM metrics (vhostmd
+	// format); at most one per VMI.
+	DownwardMetrics *corev1.DownwardMetricsVolumeSource `json:"downwardMetrics,omitempty"`
+	// emptyDisk is a blank sparse disk that lives and dies with the VMI.
+	EmptyDisk *EmptyDiskSourceApplyConfiguration `json:"emptyDisk,omitempty"`
+	// ephemeral uses a PVC read-only, with a copy-on-write layer that is discarded when the VMI ends.
+	Ephemeral *EphemeralVolumeSourceApplyConfiguration `json:"ephemeral,omitempty"`
+	// hostDisk uses a disk image file on the node's file system; feature-gated.
+	HostDisk *HostDiskApplyConfiguration `json:"hostDisk,omitempty"`
+	// memoryDump is the PVC a memory dump is written to; at most one per VMI.
+	MemoryDump *MemoryDumpVolumeSourceApplyConfiguration `json:"memoryDump,omitempty"`
+	// name identifies the volume (a DNS label, unique in the VMI); disks and filesystems name it.
+	Name *string `json:"name,omitempty"`
+	// persistentVolumeClaim uses a PVC in the VMI's namespace as the disk.
 	PersistentVolumeClaim *PersistentVolumeClaimVolumeSourceApplyConfiguration `json:"persistentVolumeClaim,omitempty"`
-	Secret                *SecretVolumeSourceApplyConfiguration                `json:"secret,omitempty"`
-	ServiceAccount        *ServiceAccountVolumeSourceApplyConfiguration        `json:"serviceAccount,omitempty"`
-	Sysprep               *SysprepSourceApplyConfiguration                     `json:"sysprep,omitempty"`
+	// secret attaches the keys of a Secret as files on a small disk or a virtiofs share.
+	Secret *SecretVolumeSourceApplyConfiguration `json:"secret,omitempty"`
+	// serviceAccount attaches a ServiceAccount's token, CA and namespace as files; at most one per
+	// VMI.
+	ServiceAccount *ServiceAccountVolumeSourceApplyConfiguration `json:"serviceAccount,omitempty"`
+	// sysprep attaches a Windows answer file (autounattend.xml or unattend.xml) as a CD-ROM.
+	Sysprep *SysprepSourceApplyConfiguration `json:"sysprep,omitempty"`
 }
 
 // VolumeApplyConfiguration constructs a declarative configuration of the Volume type for use with

@@ -21,8 +21,9 @@ package v1
 // VolumeMigrationStateApplyConfiguration represents a declarative configuration of the VolumeMigrationState type for use
 // with apply.
 //
-// VolumeMigrationState is the type of VolumeUpdateState.volumeMigrationState.
+// VolumeMigrationState lists volumes being moved.
 type VolumeMigrationStateApplyConfiguration struct {
+	// migratedVolumes pairs each moved volume's source and destination claim.
 	MigratedVolumes []StorageMigratedVolumeInfoApplyConfiguration `json:"migratedVolumes,omitempty"`
 }
 

@@ -21,11 +21,14 @@ package v1
 // VolumeSnapshotStatusApplyConfiguration represents a declarative configuration of the VolumeSnapshotStatus type for use
 // with apply.
 //
-// VolumeSnapshotStatus is the type of VirtualMachineStatus.volumeSnapshotStatuses.
+// VolumeSnapshotStatus says whether one volume can be snapshotted.
 type VolumeSnapshotStatusApplyConfiguration struct {
-	Enabled *bool   `json:"enabled,omitempty"`
-	Name    *string `json:"name,omitempty"`
-	Reason  *string `json:"reason,omitempty"`
+	// enabled is true when the volume can be snapshotted.
+	Enabled *bool `json:"enabled,omitempty"`
+	// name is the volume's name.
+	Name *string `json:"name,omitempty"`
+	// reason says why snapshots are not possible; empty when enabled.
+	Reason *string `json:"reason,omitempty"`
 }
 
 // VolumeSnapshotStatusApplyConfiguration constructs a declarative configuration of the VolumeSnapshotStatus type for use with

@@ -21,18 +21,28 @@ package v1
 // VolumeStatusApplyConfiguration represents a declarative configuration of the VolumeStatus type for use
 // with apply.
 //
-// VolumeStatus is the type of VirtualMachineInstanceStatus.volumeStatus.
+// VolumeStatus is the observed state of one volume.
 type VolumeStatusApplyConfiguration struct {
-	ContainerDiskVolume       *ContainerDiskInfoApplyConfiguration         `json:"containerDiskVolume,omitempty"`
-	HotplugVolume             *HotplugVolumeStatusApplyConfiguration       `json:"hotplugVolume,omitempty"`
-	MemoryDumpVolume          *DomainMemoryDumpInfoApplyConfiguration      `json:"memoryDumpVolume,omitempty"`
-	Message                   *string                                      `json:"message,omitempty"`
-	Name                      *string                                      `json:"name,omitempty"`
+	// containerDiskVolume describes a containerDisk volume.
+	ContainerDiskVolume *ContainerDiskInfoApplyConfiguration `json:"containerDiskVolume,omitempty"`
+	// hotplugVolume reports the attachment of a hotplugged volume.
+	HotplugVolume *HotplugVolumeStatusApplyConfiguration `json:"hotplugVolume,omitempty"`
+	// memoryDumpVolume reports a memory dump volume.
+	MemoryDumpVolume *DomainMemoryDumpInfoApplyConfiguration `json:"memoryDumpVolume,omitempty"`
+	// message explains the phase for humans.
+	Message *string `json:"message,omitempty"`
+	// name is the volume's name.
+	Name *string `json:"name,omitempty"`
+	// persistentVolumeClaimInfo describes the claim behind the volume.
 	PersistentVolumeClaimInfo *PersistentVolumeClaimInfoApplyConfiguration `json:"persistentVolumeClaimInfo,omitempty"`
-	Phase                     *string                                      `json:"phase,omitempty"`
-	Reason                    *string                                      `json:"reason,omitempty"`
-	Size                      *int64                                       `json:"size,omitempty"`
-	Target                    *string                                      `json:"target,omitempty"`
+	// phase is the volume's attach phase, e.g. Bound, AttachedToNode, Ready.
+	Phase *string `json:"phase,omitempty"`
+	// reason is a one-word cause of the phase.
+	Reason *string `json:"reason,omitempty"`
+	// size is the volume's size in bytes.
+	Size *int64 `json:"size,omitempty"`
+	// target is the device name the disk has in the domain, such as vda or sda.
+	Target *string `json:"target,omitempty"`
 }
 
 // VolumeStatusApplyConfiguration constructs a declarative configuration of the VolumeStatus type for use with

@@ -21,8 +21,9 @@ package v1
 // VolumeUpdateStateApplyConfiguration represents a declarative configuration of the VolumeUpdateState type for use
 // with apply.
 //
-// VolumeUpdateState is the type of VirtualMachineStatus.volumeUpdateState.
+// VolumeUpdateState tracks volume changes made by migration.
 type VolumeUpdateStateApplyConfiguration struct {
+	// volumeMigrationState lists the volumes being moved by a storage migration.
 	VolumeMigrationState *VolumeMigrationStateApplyConfiguration `json:"volumeMigrationState,omitempty"`
 }
 

@@ -21,11 +21,14 @@ package v1
 // WatchdogApplyConfiguration represents a declarative configuration of the Watchdog type for use
 // with apply.
 //
-// Watchdog is the type of Devices.watchdog.
+// Watchdog is a watchdog device; one model field is set.
 type WatchdogApplyConfiguration struct {
-	Diag288  *Diag288WatchdogApplyConfiguration  `json:"diag288,omitempty"`
+	// diag288 adds a diag288 watchdog (s390x).
+	Diag288 *Diag288WatchdogApplyConfiguration `json:"diag288,omitempty"`
+	// i6300esb adds an Intel 6300ESB watchdog (amd64).
 	I6300esb *I6300ESBWatchdogApplyConfiguration `json:"i6300esb,omitempty"`
-	Name     *string                             `json:"name,omitempty"`
+	// name identifies the watchdog.
+	Name *string `json:"name,omitempty"`
 }
 
 // WatchdogApplyConfiguration constructs a declarative configuration of the Watchdog type for use with

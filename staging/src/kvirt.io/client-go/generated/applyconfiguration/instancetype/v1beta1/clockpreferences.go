@@ -25,10 +25,12 @@ import (
 // ClockPreferencesApplyConfiguration represents a declarative configuration of the ClockPreferences type for use
 // with apply.
 //
-// ClockPreferences is the type of VirtualMachinePreferenceSpec.clock.
+// ClockPreferences are preferred clock settings.
 type ClockPreferencesApplyConfiguration struct {
+	// preferredClockOffset is the clock offset used when the VM sets none.
 	PreferredClockOffset *v1.ClockOffsetApplyConfiguration `json:"preferredClockOffset,omitempty"`
-	PreferredTimer       *v1.TimerApplyConfiguration       `json:"preferredTimer,omitempty"`
+	// preferredTimer is the timer set used when the VM sets none.
+	PreferredTimer *v1.TimerApplyConfiguration `json:"preferredTimer,omitempty"`
 }
 
 // ClockPreferencesApplyConfiguration constructs a declarative configuration of the ClockPreferences type for use with

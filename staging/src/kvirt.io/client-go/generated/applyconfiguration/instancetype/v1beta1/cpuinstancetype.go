@@ -25,15 +25,23 @@ import (
 // CPUInstancetypeApplyConfiguration represents a declarative configuration of the CPUInstancetype type for use
 // with apply.
 //
-// CPUInstancetype is the type of VirtualMachineInstancetypeSpec.cpu.
+// CPUInstancetype is an instancetype's CPU.
 type CPUInstancetypeApplyConfiguration struct {
-	DedicatedCPUPlacement *bool                          `json:"dedicatedCPUPlacement,omitempty"`
-	Guest                 *int64                         `json:"guest,omitempty"`
-	IsolateEmulatorThread *bool                          `json:"isolateEmulatorThread,omitempty"`
-	MaxSockets            *int64                         `json:"maxSockets,omitempty"`
-	Model                 *string                        `json:"model,omitempty"`
-	NUMA                  *v1.NUMAApplyConfiguration     `json:"numa,omitempty"`
-	Realtime              *v1.RealtimeApplyConfiguration `json:"realtime,omitempty"`
+	// dedicatedCPUPlacement pins each vCPU to a host CPU of its own.
+	DedicatedCPUPlacement *bool `json:"dedicatedCPUPlacement,omitempty"`
+	// guest is the number of vCPUs; the preference's preferredCPUTopology lays them out (one socket
+	// each by default).
+	Guest *int64 `json:"guest,omitempty"`
+	// isolateEmulatorThread gives QEMU's emulator thread one more dedicated host CPU.
+	IsolateEmulatorThread *bool `json:"isolateEmulatorThread,omitempty"`
+	// maxSockets is the most sockets CPU hotplug may grow the VM to.
+	MaxSockets *int64 `json:"maxSockets,omitempty"`
+	// model is the CPU model the guest sees.
+	Model *string `json:"model,omitempty"`
+	// numa sets the guest's NUMA topology.
+	NUMA *v1.NUMAApplyConfiguration `json:"numa,omitempty"`
+	// realtime tunes the vCPUs for low latency.
+	Realtime *v1.RealtimeApplyConfiguration `json:"realtime,omitempty"`
 }
 
 // CPUInstancetypeApplyConfiguration constructs a declarative configuration of the CPUInstancetype type for use with

@@ -21,8 +21,9 @@ package v1beta1
 // CPUPreferenceRequirementApplyConfiguration represents a declarative configuration of the CPUPreferenceRequirement type for use
 // with apply.
 //
-// CPUPreferenceRequirement is the type of PreferenceRequirements.cpu.
+// CPUPreferenceRequirement is the least CPU a VM needs.
 type CPUPreferenceRequirementApplyConfiguration struct {
+	// guest is the least number of vCPUs.
 	Guest *int64 `json:"guest,omitempty"`
 }
 

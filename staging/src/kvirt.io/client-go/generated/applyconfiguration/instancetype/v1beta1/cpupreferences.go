@@ -26,11 +26,15 @@ import (
 // CPUPreferencesApplyConfiguration represents a declarative configuration of the CPUPreferences type for use
 // with apply.
 //
-// CPUPreferences is the type of VirtualMachinePreferenceSpec.cpu.
+// CPUPreferences are preferred CPU settings.
 type CPUPreferencesApplyConfiguration struct {
-	PreferredCPUFeatures []v1.CPUFeatureApplyConfiguration         `json:"preferredCPUFeatures,omitempty"`
+	// preferredCPUFeatures are CPU features added unless the VM sets them.
+	PreferredCPUFeatures []v1.CPUFeatureApplyConfiguration `json:"preferredCPUFeatures,omitempty"`
+	// preferredCPUTopology lays an instancetype's vCPUs out as sockets (default), cores, threads,
+	// spread or any.
 	PreferredCPUTopology *instancetypev1beta1.PreferredCPUTopology `json:"preferredCPUTopology,omitempty"`
-	SpreadOptions        *SpreadOptionsApplyConfiguration          `json:"spreadOptions,omitempty"`
+	// spreadOptions tunes the spread topology.
+	SpreadOptions *SpreadOptionsApplyConfiguration `json:"spreadOptions,omitempty"`
 }
 
 // CPUPreferencesApplyConfiguration constructs a declarative configuration of the CPUPreferences type for use with

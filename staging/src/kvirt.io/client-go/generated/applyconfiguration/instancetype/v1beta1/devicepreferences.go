@@ -26,34 +26,64 @@ import (
 // DevicePreferencesApplyConfiguration represents a declarative configuration of the DevicePreferences type for use
 // with apply.
 //
-// DevicePreferences is the type of VirtualMachinePreferenceSpec.devices.
+// DevicePreferences are preferred device settings.
 type DevicePreferencesApplyConfiguration struct {
-	PreferredAutoattachGraphicsDevice   *bool                             `json:"preferredAutoattachGraphicsDevice,omitempty"`
-	PreferredAutoattachInputDevice      *bool                             `json:"preferredAutoattachInputDevice,omitempty"`
-	PreferredAutoattachMemBalloon       *bool                             `json:"preferredAutoattachMemBalloon,omitempty"`
-	PreferredAutoattachPodInterface     *bool                             `json:"preferredAutoattachPodInterface,omitempty"`
-	PreferredAutoattachSerialConsole    *bool                             `json:"preferredAutoattachSerialConsole,omitempty"`
-	PreferredBlockMultiQueue            *bool                             `json:"preferredBlockMultiQueue,omitempty"`
-	PreferredCdromBus                   *string                           `json:"preferredCdromBus,omitempty"`
-	PreferredDisableHotplug             *bool                             `json:"preferredDisableHotplug,omitempty"`
-	PreferredDiskBlockSize              *v1.BlockSizeApplyConfiguration   `json:"preferredDiskBlockSize,omitempty"`
-	PreferredDiskBus                    *string                           `json:"preferredDiskBus,omitempty"`
-	PreferredDiskCache                  *string                           `json:"preferredDiskCache,omitempty"`
-	PreferredDiskDedicatedIOThread      *bool                             `json:"preferredDiskDedicatedIoThread,omitempty"`
-	PreferredDiskIO                     *string                           `json:"preferredDiskIO,omitempty"`
-	PreferredInputBus                   *string                           `json:"preferredInputBus,omitempty"`
-	PreferredInputType                  *string                           `json:"preferredInputType,omitempty"`
-	PreferredInterfaceMasquerade        *corev1.InterfaceMasquerade       `json:"preferredInterfaceMasquerade,omitempty"`
-	PreferredInterfaceModel             *string                           `json:"preferredInterfaceModel,omitempty"`
-	PreferredLUNBus                     *string                           `json:"preferredLunBus,omitempty"`
-	PreferredNetworkInterfaceMultiQueue *bool                             `json:"preferredNetworkInterfaceMultiQueue,omitempty"`
-	PreferredPanicDeviceModel           *string                           `json:"preferredPanicDeviceModel,omitempty"`
-	PreferredRNG                        *corev1.Rng                       `json:"preferredRng,omitempty"`
-	PreferredSoundModel                 *string                           `json:"preferredSoundModel,omitempty"`
-	PreferredTPM                        *v1.TPMDeviceApplyConfiguration   `json:"preferredTPM,omitempty"`
-	PreferredUseVirtioTransitional      *bool                             `json:"preferredUseVirtioTransitional,omitempty"`
-	PreferredVideoType                  *string                           `json:"preferredVideoType,omitempty"`
-	PreferredVirtualGPUOptions          *v1.VGPUOptionsApplyConfiguration `json:"preferredVirtualGPUOptions,omitempty"`
+	// preferredAutoattachGraphicsDevice is the autoattachGraphicsDevice value used when the VM sets
+	// none.
+	PreferredAutoattachGraphicsDevice *bool `json:"preferredAutoattachGraphicsDevice,omitempty"`
+	// preferredAutoattachInputDevice is the autoattachInputDevice value used when the VM sets none.
+	PreferredAutoattachInputDevice *bool `json:"preferredAutoattachInputDevice,omitempty"`
+	// preferredAutoattachMemBalloon is the autoattachMemBalloon value used when the VM sets none.
+	PreferredAutoattachMemBalloon *bool `json:"preferredAutoattachMemBalloon,omitempty"`
+	// preferredAutoattachPodInterface is the autoattachPodInterface value used when the VM sets none.
+	PreferredAutoattachPodInterface *bool `json:"preferredAutoattachPodInterface,omitempty"`
+	// preferredAutoattachSerialConsole is the autoattachSerialConsole value used when the VM sets
+	// none.
+	PreferredAutoattachSerialConsole *bool `json:"preferredAutoattachSerialConsole,omitempty"`
+	// preferredBlockMultiQueue is the blockMultiQueue value used when the VM sets none.
+	PreferredBlockMultiQueue *bool `json:"preferredBlockMultiQueue,omitempty"`
+	// preferredCdromBus is the bus of CD-ROMs that set none.
+	PreferredCdromBus *string `json:"preferredCdromBus,omitempty"`
+	// preferredDisableHotplug is the disableHotplug value used when the VM sets none.
+	PreferredDisableHotplug *bool `json:"preferredDisableHotplug,omitempty"`
+	// preferredDiskBlockSize is the block size of disks that set none.
+	PreferredDiskBlockSize *v1.BlockSizeApplyConfiguration `json:"preferredDiskBlockSize,omitempty"`
+	// preferredDiskBus is the bus of disks that set none, e.g. virtio.
+	PreferredDiskBus *string `json:"preferredDiskBus,omitempty"`
+	// preferredDiskCache is the cache mode of disks that set none.
+	PreferredDiskCache *string `json:"preferredDiskCache,omitempty"`
+	// preferredDiskDedicatedIoThread gives virtio disks that do not say otherwise a dedicated
+	// iothread.
+	PreferredDiskDedicatedIOThread *bool `json:"preferredDiskDedicatedIoThread,omitempty"`
+	// preferredDiskIO is the I/O mode of disks that set none.
+	PreferredDiskIO *string `json:"preferredDiskIO,omitempty"`
+	// preferredInputBus is the bus of input devices that set none.
+	PreferredInputBus *string `json:"preferredInputBus,omitempty"`
+	// preferredInputType is the type of input devices that set none.
+	PreferredInputType *string `json:"preferredInputType,omitempty"`
+	// preferredInterfaceMasquerade gives interfaces without a binding the masquerade binding.
+	PreferredInterfaceMasquerade *corev1.InterfaceMasquerade `json:"preferredInterfaceMasquerade,omitempty"`
+	// preferredInterfaceModel is the model of interfaces that set none.
+	PreferredInterfaceModel *string `json:"preferredInterfaceModel,omitempty"`
+	// preferredLunBus is the bus of LUNs that set none.
+	PreferredLUNBus *string `json:"preferredLunBus,omitempty"`
+	// preferredNetworkInterfaceMultiQueue is the networkInterfaceMultiqueue value used when the VM
+	// sets none.
+	PreferredNetworkInterfaceMultiQueue *bool `json:"preferredNetworkInterfaceMultiQueue,omitempty"`
+	// preferredPanicDeviceModel is the model of panic devices that set none.
+	PreferredPanicDeviceModel *string `json:"preferredPanicDeviceModel,omitempty"`
+	// preferredRng adds a random number generator unless the VM sets one.
+	PreferredRNG *corev1.Rng `json:"preferredRng,omitempty"`
+	// preferredSoundModel is the model of sound devices that set none.
+	PreferredSoundModel *string `json:"preferredSoundModel,omitempty"`
+	// preferredTPM adds a TPM unless the VM sets one.
+	PreferredTPM *v1.TPMDeviceApplyConfiguration `json:"preferredTPM,omitempty"`
+	// preferredUseVirtioTransitional is the useVirtioTransitional value used when the VM sets none.
+	PreferredUseVirtioTransitional *bool `json:"preferredUseVirtioTransitional,omitempty"`
+	// preferredVideoType is the video device type used when the VM sets none.
+	PreferredVideoType *string `json:"preferredVideoType,omitempty"`
+	// preferredVirtualGPUOptions are the vGPU options of GPUs that set none.
+	PreferredVirtualGPUOptions *v1.VGPUOptionsApplyConfiguration `json:"preferredVirtualGPUOptions,omitempty"`
 }
 
 // DevicePreferencesApplyConfiguration constructs a declarative configuration of the DevicePreferences type for use with

@@ -25,14 +25,20 @@ import (
 // FeaturePreferencesApplyConfiguration represents a declarative configuration of the FeaturePreferences type for use
 // with apply.
 //
-// FeaturePreferences is the type of VirtualMachinePreferenceSpec.features.
+// FeaturePreferences are preferred hypervisor feature settings.
 type FeaturePreferencesApplyConfiguration struct {
-	PreferredACPI       *v1.FeatureStateApplyConfiguration  `json:"preferredAcpi,omitempty"`
-	PreferredApic       *v1.FeatureAPICApplyConfiguration   `json:"preferredApic,omitempty"`
-	PreferredHyperv     *v1.FeatureHypervApplyConfiguration `json:"preferredHyperv,omitempty"`
-	PreferredKVM        *v1.FeatureKVMApplyConfiguration    `json:"preferredKvm,omitempty"`
-	PreferredPvspinlock *v1.FeatureStateApplyConfiguration  `json:"preferredPvspinlock,omitempty"`
-	PreferredSMM        *v1.FeatureStateApplyConfiguration  `json:"preferredSmm,omitempty"`
+	// preferredAcpi is the ACPI setting used when the VM sets none.
+	PreferredACPI *v1.FeatureStateApplyConfiguration `json:"preferredAcpi,omitempty"`
+	// preferredApic is the APIC setting used when the VM sets none.
+	PreferredApic *v1.FeatureAPICApplyConfiguration `json:"preferredApic,omitempty"`
+	// preferredHyperv are the Hyper-V enlightenments used when the VM sets none.
+	PreferredHyperv *v1.FeatureHypervApplyConfiguration `json:"preferredHyperv,omitempty"`
+	// preferredKvm is the KVM setting used when the VM sets none.
+	PreferredKVM *v1.FeatureKVMApplyConfiguration `json:"preferredKvm,omitempty"`
+	// preferredPvspinlock is the paravirtual spinlock setting used when the VM sets none.
+	PreferredPvspinlock *v1.FeatureStateApplyConfiguration `json:"preferredPvspinlock,omitempty"`
+	// preferredSmm is the SMM setting used when the VM sets none.
+	PreferredSMM *v1.FeatureStateApplyConfiguration `json:"preferredSmm,omitempty"`
 }
 
 // FeaturePreferencesApplyConfiguration constructs a declarative configuration of the FeaturePreferences type for use with

@@ -25,13 +25,18 @@ import (
 // FirmwarePreferencesApplyConfiguration represents a declarative configuration of the FirmwarePreferences type for use
 // with apply.
 //
-// FirmwarePreferences is the type of VirtualMachinePreferenceSpec.firmware.
+// FirmwarePreferences are preferred firmware settings.
 type FirmwarePreferencesApplyConfiguration struct {
-	PreferredEFI           *v1.EFIApplyConfiguration `json:"preferredEfi,omitempty"`
-	PreferredUseBIOS       *bool                     `json:"preferredUseBios,omitempty"`
-	PreferredUseBIOSSerial *bool                     `json:"preferredUseBiosSerial,omitempty"`
-	PreferredUseEFI        *bool                     `json:"preferredUseEfi,omitempty"`
-	PreferredUseSecureBoot *bool                     `json:"preferredUseSecureBoot,omitempty"`
+	// preferredEfi is the EFI setting used when the VM chooses no bootloader.
+	PreferredEFI *v1.EFIApplyConfiguration `json:"preferredEfi,omitempty"`
+	// preferredUseBios boots with BIOS when the VM chooses no bootloader.
+	PreferredUseBIOS *bool `json:"preferredUseBios,omitempty"`
+	// preferredUseBiosSerial sends BIOS output to the serial console; needs preferredUseBios.
+	PreferredUseBIOSSerial *bool `json:"preferredUseBiosSerial,omitempty"`
+	// preferredUseEfi is deprecated: use preferredEfi.
+	PreferredUseEFI *bool `json:"preferredUseEfi,omitempty"`
+	// preferredUseSecureBoot enables secure boot with EFI; needs EFI and SMM.
+	PreferredUseSecureBoot *bool `json:"preferredUseSecureBoot,omitempty"`
 }
 
 // FirmwarePreferencesApplyConfiguration constructs a declarative configuration of the FirmwarePreferences type for use with

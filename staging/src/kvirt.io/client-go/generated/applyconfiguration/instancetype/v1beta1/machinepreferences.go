@@ -21,8 +21,9 @@ package v1beta1
 // MachinePreferencesApplyConfiguration represents a declarative configuration of the MachinePreferences type for use
 // with apply.
 //
-// MachinePreferences is the type of VirtualMachinePreferenceSpec.machine.
+// MachinePreferences are preferred machine settings.
 type MachinePreferencesApplyConfiguration struct {
+	// preferredMachineType is the machine type used when the VM sets none.
 	PreferredMachineType *string `json:"preferredMachineType,omitempty"`
 }
 

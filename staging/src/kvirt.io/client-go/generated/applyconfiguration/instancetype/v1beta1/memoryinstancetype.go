@@ -26,12 +26,17 @@ import (
 // MemoryInstancetypeApplyConfiguration represents a declarative configuration of the MemoryInstancetype type for use
 // with apply.
 //
-// MemoryInstancetype is the type of VirtualMachineInstancetypeSpec.memory.
+// MemoryInstancetype is an instancetype's memory.
 type MemoryInstancetypeApplyConfiguration struct {
-	Guest             *resource.Quantity              `json:"guest,omitempty"`
-	Hugepages         *v1.HugepagesApplyConfiguration `json:"hugepages,omitempty"`
-	MaxGuest          *resource.Quantity              `json:"maxGuest,omitempty"`
-	OvercommitPercent *int32                          `json:"overcommitPercent,omitempty"`
+	// guest is the memory the guest sees.
+	Guest *resource.Quantity `json:"guest,omitempty"`
+	// hugepages backs guest memory with hugepages.
+	Hugepages *v1.HugepagesApplyConfiguration `json:"hugepages,omitempty"`
+	// maxGuest is the most memory hotplug may grow the guest to.
+	MaxGuest *resource.Quantity `json:"maxGuest,omitempty"`
+	// overcommitPercent lowers the launcher pod's memory request below guest memory by this percentage
+	// (0 to 100); exclusive with hugepages.
+	OvercommitPercent *int32 `json:"overcommitPercent,omitempty"`
 }
 
 // MemoryInstancetypeApplyConfiguration constructs a declarative configuration of the MemoryInstancetype type for use with

@@ -25,8 +25,9 @@ import (
 // MemoryPreferenceRequirementApplyConfiguration represents a declarative configuration of the MemoryPreferenceRequirement type for use
 // with apply.
 //
-// MemoryPreferenceRequirement is the type of PreferenceRequirements.memory.
+// MemoryPreferenceRequirement is the least memory a VM needs.
 type MemoryPreferenceRequirementApplyConfiguration struct {
+	// guest is the least guest memory.
 	Guest *resource.Quantity `json:"guest,omitempty"`
 }
 

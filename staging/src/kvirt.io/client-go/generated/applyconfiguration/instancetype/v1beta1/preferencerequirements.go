@@ -21,11 +21,14 @@ package v1beta1
 // PreferenceRequirementsApplyConfiguration represents a declarative configuration of the PreferenceRequirements type for use
 // with apply.
 //
-// PreferenceRequirements is the type of VirtualMachinePreferenceSpec.requirements.
+// PreferenceRequirements are the least resources a VM needs to use a preference.
 type PreferenceRequirementsApplyConfiguration struct {
-	Architecture *string                                        `json:"architecture,omitempty"`
-	CPU          *CPUPreferenceRequirementApplyConfiguration    `json:"cpu,omitempty"`
-	Memory       *MemoryPreferenceRequirementApplyConfiguration `json:"memory,omitempty"`
+	// architecture is the architecture the VM must have.
+	Architecture *string `json:"architecture,omitempty"`
+	// cpu is the least number of vCPUs the VM must have.
+	CPU *CPUPreferenceRequirementApplyConfiguration `json:"cpu,omitempty"`
+	// memory is the least guest memory the VM must have.
+	Memory *MemoryPreferenceRequirementApplyConfiguration `json:"memory,omitempty"`
 }
 
 // PreferenceRequirementsApplyConfiguration constructs a declarative configuration of the PreferenceRequirements type for use with

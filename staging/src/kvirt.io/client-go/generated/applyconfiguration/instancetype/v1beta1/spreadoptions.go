@@ -21,10 +21,13 @@ package v1beta1
 // SpreadOptionsApplyConfiguration represents a declarative configuration of the SpreadOptions type for use
 // with apply.
 //
-// SpreadOptions is the type of CPUPreferences.spreadOptions.
+// SpreadOptions tunes how the spread topology lays out vCPUs.
 type SpreadOptionsApplyConfiguration struct {
+	// across is SocketsCores (default), SocketsCoresThreads or CoresThreads: the levels vCPUs are
+	// spread over.
 	Across *string `json:"across,omitempty"`
-	Ratio  *int64  `json:"ratio,omitempty"`
+	// ratio is the ratio of the spread between the levels; defaults to 2 (CoresThreads allows only 2).
+	Ratio *int64 `json:"ratio,omitempty"`
 }
 
 // SpreadOptionsApplyConfiguration constructs a declarative configuration of the SpreadOptions type for use with

@@ -31,7 +31,8 @@ import (
 type VirtualMachineClusterInstancetypeApplyConfiguration struct {
 	v1.TypeMetaApplyConfiguration    `json:""`
 	*v1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
-	Spec                             *VirtualMachineInstancetypeSpecApplyConfiguration `json:"spec,omitempty"`
+	// spec is the CPU, memory and devices the instancetype gives a VM.
+	Spec *VirtualMachineInstancetypeSpecApplyConfiguration `json:"spec,omitempty"`
 }
 
 // VirtualMachineClusterInstancetype constructs a declarative configuration of the VirtualMachineClusterInstancetype type for use with

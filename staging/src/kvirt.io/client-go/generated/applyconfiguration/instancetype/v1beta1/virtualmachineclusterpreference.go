@@ -31,7 +31,8 @@ import (
 type VirtualMachineClusterPreferenceApplyConfiguration struct {
 	v1.TypeMetaApplyConfiguration    `json:""`
 	*v1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
-	Spec                             *VirtualMachinePreferenceSpecApplyConfiguration `json:"spec,omitempty"`
+	// spec is the preferred settings.
+	Spec *VirtualMachinePreferenceSpecApplyConfiguration `json:"spec,omitempty"`
 }
 
 // VirtualMachineClusterPreference constructs a declarative configuration of the VirtualMachineClusterPreference type for use with

@@ -32,7 +32,8 @@ import (
 type VirtualMachineInstancetypeApplyConfiguration struct {
 	v1.TypeMetaApplyConfiguration    `json:""`
 	*v1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
-	Spec                             *VirtualMachineInstancetypeSpecApplyConfiguration `json:"spec,omitempty"`
+	// spec is the CPU, memory and devices the instancetype gives a VM.
+	Spec *VirtualMachineInstancetypeSpecApplyConfiguration `json:"spec,omitempty"`
 }
 
 // VirtualMachineInstancetype constructs a declarative configuration of the VirtualMachineInstancetype type for use with

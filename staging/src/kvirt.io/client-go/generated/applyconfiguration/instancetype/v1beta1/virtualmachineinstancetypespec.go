@@ -25,18 +25,29 @@ import (
 // VirtualMachineInstancetypeSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstancetypeSpec type for use
 // with apply.
 //
-// VirtualMachineInstancetypeSpec is the type of VirtualMachineClusterInstancetype.spec.
+// VirtualMachineInstancetypeSpec holds the resources an instancetype sets on a VM; the VM may not
+// set them itself.
 type VirtualMachineInstancetypeSpecApplyConfiguration struct {
-	Annotations     map[string]string                     `json:"annotations,omitempty"`
-	CPU             *CPUInstancetypeApplyConfiguration    `json:"cpu,omitempty"`
-	GPUs            []v1.GPUApplyConfiguration            `json:"gpus,omitempty"`
-	HostDevices     []v1.HostDeviceApplyConfiguration     `json:"hostDevices,omitempty"`
-	IOThreads       *v1.DiskIOThreadsApplyConfiguration   `json:"ioThreads,omitempty"`
-	IOThreadsPolicy *string                               `json:"ioThreadsPolicy,omitempty"`
-	LaunchSecurity  *v1.LaunchSecurityApplyConfiguration  `json:"launchSecurity,omitempty"`
-	Memory          *MemoryInstancetypeApplyConfiguration `json:"memory,omitempty"`
-	NodeSelector    map[string]string                     `json:"nodeSelector,omitempty"`
-	SchedulerName   *string                               `json:"schedulerName,omitempty"`
+	// annotations are set on the VMI; the VM may not give these keys other values.
+	Annotations map[string]string `json:"annotations,omitempty"`
+	// cpu is the number of vCPUs and how they are placed.
+	CPU *CPUInstancetypeApplyConfiguration `json:"cpu,omitempty"`
+	// gpus are added to the VMI's GPUs.
+	GPUs []v1.GPUApplyConfiguration `json:"gpus,omitempty"`
+	// hostDevices are added to the VMI's host devices.
+	HostDevices []v1.HostDeviceApplyConfiguration `json:"hostDevices,omitempty"`
+	// ioThreads sizes the iothread pool of the supplementalPool policy.
+	IOThreads *v1.DiskIOThreadsApplyConfiguration `json:"ioThreads,omitempty"`
+	// ioThreadsPolicy is the disks' iothread policy: shared, auto or supplementalPool.
+	IOThreadsPolicy *string `json:"ioThreadsPolicy,omitempty"`
+	// launchSecurity is deprecated: use a preference's preferredLaunchSecurity.
+	LaunchSecurity *v1.LaunchSecurityApplyConfiguration `json:"launchSecurity,omitempty"`
+	// memory is the guest memory and how it is backed.
+	Memory *MemoryInstancetypeApplyConfiguration `json:"memory,omitempty"`
+	// nodeSelector is the node selector of the VMI; the VM must not set its own.
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+	// schedulerName is the scheduler of the VMI; the VM must not set its own.
+	SchedulerName *string `json:"schedulerName,omitempty"`
 }
 
 // VirtualMachineInstancetypeSpecApplyConfiguration constructs a declarative configuration of the VirtualMachineInstancetypeSpec type for use with

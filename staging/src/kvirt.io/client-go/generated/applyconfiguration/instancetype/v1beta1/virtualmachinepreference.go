@@ -32,7 +32,8 @@ import (
 type VirtualMachinePreferenceApplyConfiguration struct {
 	v1.TypeMetaApplyConfiguration    `json:""`
 	*v1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
-	Spec                             *VirtualMachinePreferenceSpecApplyConfiguration `json:"spec,omitempty"`
+	// spec is the preferred settings.
+	Spec *VirtualMachinePreferenceSpecApplyConfiguration `json:"spec,omitempty"`
 }
 
 // VirtualMachinePreference constructs a declarative configuration of the VirtualMachinePreference type for use with

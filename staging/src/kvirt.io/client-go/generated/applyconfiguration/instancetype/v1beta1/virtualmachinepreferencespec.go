@@ -25,22 +25,40 @@ import (
 // VirtualMachinePreferenceSpecApplyConfiguration represents a declarative configuration of the VirtualMachinePreferenceSpec type for use
 // with apply.
 //
-// VirtualMachinePreferenceSpec is the type of VirtualMachineClusterPreference.spec.
+// VirtualMachinePreferenceSpec holds the settings a preference fills into VMs that leave them
+// unset.
 type VirtualMachinePreferenceSpecApplyConfiguration struct {
-	Annotations                            map[string]string                         `json:"annotations,omitempty"`
-	Clock                                  *ClockPreferencesApplyConfiguration       `json:"clock,omitempty"`
-	CPU                                    *CPUPreferencesApplyConfiguration         `json:"cpu,omitempty"`
-	Devices                                *DevicePreferencesApplyConfiguration      `json:"devices,omitempty"`
-	Features                               *FeaturePreferencesApplyConfiguration     `json:"features,omitempty"`
-	Firmware                               *FirmwarePreferencesApplyConfiguration    `json:"firmware,omitempty"`
-	Machine                                *MachinePreferencesApplyConfiguration     `json:"machine,omitempty"`
-	PreferSpreadSocketToCoreRatio          *int64                                    `json:"preferSpreadSocketToCoreRatio,omitempty"`
-	PreferredArchitecture                  *string                                   `json:"preferredArchitecture,omitempty"`
-	PreferredLaunchSecurity                *v1.LaunchSecurityApplyConfiguration      `json:"preferredLaunchSecurity,omitempty"`
-	PreferredSubdomain                     *string                                   `json:"preferredSubdomain,omitempty"`
-	PreferredTerminationGracePeriodSeconds *int64                                    `json:"preferredTerminationGracePeriodSeconds,omitempty"`
-	Requirements                           *PreferenceRequirementsApplyConfiguration `json:"requirements,omitempty"`
-	Volumes                                *VolumePreferencesApplyConfiguration      `json:"volumes,omitempty"`
+	// annotations are added to the VMI unless it already has the key.
+	Annotations map[string]string `json:"annotations,omitempty"`
+	// clock holds preferred clock settings.
+	Clock *ClockPreferencesApplyConfiguration `json:"clock,omitempty"`
+	// cpu holds preferred CPU topology and features.
+	CPU *CPUPreferencesApplyConfiguration `json:"cpu,omitempty"`
+	// devices holds preferred device settings.
+	Devices *DevicePreferencesApplyConfiguration `json:"devices,omitempty"`
+	// features holds preferred hypervisor features.
+	Features *FeaturePreferencesApplyConfiguration `json:"features,omitempty"`
+	// firmware holds preferred firmware settings.
+	Firmware *FirmwarePreferencesApplyConfiguration `json:"firmware,omitempty"`
+	// machine holds the preferred machine type.
+	Machine *MachinePreferencesApplyConfiguration `json:"machine,omitempty"`
+	// preferSpreadSocketToCoreRatio is the sockets-to-cores ratio of the spread topology; defaults to
+	// 2.
+	PreferSpreadSocketToCoreRatio *int64 `json:"preferSpreadSocketToCoreRatio,omitempty"`
+	// preferredArchitecture is the architecture used when the VM sets none.
+	PreferredArchitecture *string `json:"preferredArchitecture,omitempty"`
+	// preferredLaunchSecurity is the confidential computing setting used when the VM sets none.
+	PreferredLaunchSecurity *v1.LaunchSecurityApplyConfiguration `json:"preferredLaunchSecurity,omitempty"`
+	// preferredSubdomain is the subdomain used when the VM sets none.
+	PreferredSubdomain *string `json:"preferredSubdomain,omitempty"`
+	// preferredTerminationGracePeriodSeconds is the grace period, in seconds, used when the VM sets
+	// none.
+	PreferredTerminationGracePeriodSeconds *int64 `json:"preferredTerminationGracePeriodSeconds,omitempty"`
+	// requirements are the least CPU, memory and the architecture a VM using this preference must
+	// have; VMs that fall short are refused.
+	Requirements *PreferenceRequirementsApplyConfiguration `json:"requirements,omitempty"`
+	// volumes holds preferred volume settings.
+	Volumes *VolumePreferencesApplyConfiguration `json:"volumes,omitempty"`
 }
 
 // VirtualMachinePreferenceSpecApplyConfiguration constructs a declarative configuration of the VirtualMachinePreferenceSpec type for use with

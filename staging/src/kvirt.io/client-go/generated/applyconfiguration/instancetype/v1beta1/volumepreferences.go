@@ -21,8 +21,9 @@ package v1beta1
 // VolumePreferencesApplyConfiguration represents a declarative configuration of the VolumePreferences type for use
 // with apply.
 //
-// VolumePreferences is the type of VirtualMachinePreferenceSpec.volumes.
+// VolumePreferences are preferred volume settings.
 type VolumePreferencesApplyConfiguration struct {
+	// preferredStorageClassName is the storage class of dataVolumeTemplates that set none.
 	PreferredStorageClassName *string `json:"preferredStorageClassName,omitempty"`
 }
 
