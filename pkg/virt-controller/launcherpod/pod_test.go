@@ -301,7 +301,7 @@ func TestPodAnnotationsAndLabels(t *testing.T) {
 			name: "user annotations are carried, kubectl and api-version observations are not",
 			annotations: map[string]string{
 				"example.com/team": "a", "kubevirt.io/vm-generation": "3", "hooks.kubevirt.io/hookSidecars": "[]",
-				"kubectl.kubernetes.io/last-applied-configuration": "{}",
+				"kubectl.kubernetes.io/last-applied-configuration":  "{}",
 				virtv1.ControllerAPILatestVersionObservedAnnotation: "v1", virtv1.ControllerAPIStorageVersionObservedAnnotation: "v1",
 			},
 			wantAnn: map[string]string{
