@@ -68,22 +68,22 @@ func apiServer() component {
 
 // controller is virt-controller: informers on VMs, VMIs, migrations,
 // replica sets and launcher pods; VMI create/patch/delete; status updates;
-// launcher and migration-target pods; instancetype pinning in
-// ControllerRevisions; its leader Lease in the install namespace. The
+// launcher and migration-target pods; VM finalizer and annotations; instancetype
+// pinning and VM start revisions in ControllerRevisions; its leader Lease in the install namespace. The
 // finalizers subresources let it set blockOwnerDeletion on the owner
 // references it writes (OwnerReferencesPermissionEnforcement).
 func controller(namespace string) component {
 	return component{
 		name: ControllerName,
 		cluster: []rbacv1.PolicyRule{
-			rule(groupKubevirt, []string{resVM}, readVerbs...),
+			rule(groupKubevirt, []string{resVM}, "get", "list", "watch", "patch"),
 			rule(groupKubevirt, []string{resVM + "/status", resMigration + "/status", resReplicaSet + "/status"}, "update"),
 			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "create", "patch", "delete"),
 			rule(groupKubevirt, []string{resMigration}, "get", "list", "watch", "update"),
 			rule(groupKubevirt, []string{resReplicaSet}, readVerbs...),
 			rule(groupKubevirt, []string{resVM + "/finalizers", resVMI + "/finalizers", resReplicaSet + "/finalizers"}, "update"),
 			rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, "get"),
-			rule(groupApps, []string{"controllerrevisions"}, "get", "create"),
+			rule(groupApps, []string{"controllerrevisions"}, "get", "list", "create", "delete"),
 			rule(groupCore, []string{"pods"}, "get", "list", "watch", "create", "delete"),
 		},
 		roles: []namespacedRole{{
