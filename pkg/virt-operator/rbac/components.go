@@ -40,7 +40,8 @@ func components(namespace string) []component {
 }
 
 // apiServer is virt-api: subresources (start/stop/restart patch the VM and its
-// status, restart deletes the VMI, migrate creates a migration, node-side
+// status, a forced stop or restart shortens the VMI's grace period, migrate
+// creates a migration, node-side
 // ones read the VMI and its node), webhooks (read VMIs, and the instancetype a
 // VM names to check its template against), the KubeVirt CR
 // informer, SubjectAccessReviews for every subresource call, and the
@@ -51,7 +52,7 @@ func apiServer() component {
 		cluster: []rbacv1.PolicyRule{
 			rule(groupKubevirt, []string{resVM}, "get", "patch"),
 			rule(groupKubevirt, []string{resVM + "/status"}, "patch"),
-			rule(groupKubevirt, []string{resVMI}, "get", "delete"),
+			rule(groupKubevirt, []string{resVMI}, "get", "patch"),
 			rule(groupKubevirt, []string{resMigration}, "create"),
 			rule(groupKubevirt, []string{resKubeVirt}, "list", "watch"),
 			rule(groupInstancetype, []string{resInstancetyp, resClusterIT}, "get"),

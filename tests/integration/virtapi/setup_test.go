@@ -11,7 +11,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
@@ -21,6 +26,7 @@ import (
 	"kvirt.io/kvirt/pkg/certs"
 	virtapi "kvirt.io/kvirt/pkg/virt-api"
 	"kvirt.io/kvirt/pkg/virt-api/install"
+	"kvirt.io/kvirt/pkg/virt-operator/rbac"
 	"kvirt.io/kvirt/tests/framework/controlplane"
 	"kvirt.io/kvirt/tests/framework/poll"
 )
@@ -58,7 +64,7 @@ func startVirtAPI(t *testing.T, cp *controlplane.ControlPlane) env {
 	ready := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: cp.RESTConfig(), Listener: ln, CertFile: pair.CertFile, KeyFile: pair.KeyFile, Ready: ready})
+		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: asVirtAPI(t, cp), Listener: ln, CertFile: pair.CertFile, KeyFile: pair.KeyFile, Ready: ready})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -79,6 +85,41 @@ func startVirtAPI(t *testing.T, cp *controlplane.ControlPlane) env {
 		URL: "https://127.0.0.1:" + strconv.Itoa(port), CABundle: pair.CAPEM,
 	})
 	return e
+}
+
+// asVirtAPI installs the components' RBAC and returns a REST config acting as
+// virt-api's service account, so the tests exercise what virt-api may do (and
+// the webhooks see a kvirt component, as in a cluster).
+func asVirtAPI(t *testing.T, cp *controlplane.ControlPlane) *rest.Config {
+	t.Helper()
+	ctx := context.Background()
+	admin := kubernetes.NewForConfigOrDie(cp.RESTConfig())
+	_, err := admin.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: serviceNamespace}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
+	dyn := dynamic.NewForConfigOrDie(cp.RESTConfig())
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(admin.Discovery()))
+	for _, obj := range rbac.Objects(serviceNamespace) {
+		raw, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := &unstructured.Unstructured{Object: raw}
+		gvk := obj.GetObjectKind().GroupVersionKind()
+		m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			t.Fatalf("map %s: %v", gvk, err)
+		}
+		_, err = dyn.Resource(m.Resource).Namespace(u.GetNamespace()).Create(ctx, u, metav1.CreateOptions{})
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatalf("create %s %s: %v", gvk.Kind, u.GetName(), err)
+		}
+	}
+	cfg := cp.RESTConfig()
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + serviceNamespace + ":" + rbac.APIServerName,
+		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + serviceNamespace, "system:authenticated"}}
+	return cfg
 }
 
 func register(t *testing.T, e env, target install.Target) {
