@@ -188,4 +188,3 @@ func testRestartUnderStatusUpdates(t *testing.T, e env) {
 }
 
 var conflictUnderway = `Operation cannot be fulfilled on virtualmachine.kubevirt.io "vm": unable to complete request: stop/start already underway`
-
