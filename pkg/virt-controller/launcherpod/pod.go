@@ -159,6 +159,12 @@ func hostname(vmi *virtv1.VirtualMachineInstance) string {
 	return name
 }
 
+// GracePeriod is the launcher pod's termination grace period for the VMI's
+// current spec: the guest's grace plus time for the launcher to stop the VM.
+// virt-controller deletes the pod with it, so a grace period shortened after
+// the pod was created (a forced stop) bounds the pod's end too.
+func GracePeriod(vmi *virtv1.VirtualMachineInstance) int64 { return *gracePeriod(&vmi.Spec) }
+
 func gracePeriod(spec *virtv1.VirtualMachineInstanceSpec) *int64 {
 	g := defaultGracePeriod
 	if spec.TerminationGracePeriodSeconds != nil {
