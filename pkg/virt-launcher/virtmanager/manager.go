@@ -59,7 +59,7 @@ type Manager struct {
 	// shutdownDeadline is when a shutting-down domain is destroyed; a later
 	// Shutdown with a shorter grace brings it forward.
 	shutdownDeadline time.Time
-	interfaces        []*launcherv1.Interface
+	interfaces       []*launcherv1.Interface
 }
 
 // New connects to the daemon.
