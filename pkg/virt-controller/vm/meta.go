@@ -64,21 +64,30 @@ func DesiredMeta(vm *virtv1.VirtualMachine, vmiGone bool) MetaChange {
 	return m
 }
 
+// vmiGone reports whether a deleted VM's VMI is gone. The cache may lag behind
+// a VMI created moments ago, so an absent one is confirmed with the apiserver.
+func (c *Controller) vmiGone(ctx context.Context, vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance) (bool, error) {
+	if vmi != nil || vm.DeletionTimestamp == nil {
+		return vmi == nil, nil
+	}
+	live, err := c.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(vm.Namespace).Get(ctx, vm.Name, metav1.GetOptions{})
+	switch {
+	case err == nil:
+		return !metav1.IsControlledBy(live, vm), nil
+	case apierrors.IsNotFound(err):
+		return true, nil
+	}
+	return false, fmt.Errorf("get vmi %s/%s: %w", vm.Namespace, vm.Name, err)
+}
+
 // syncMeta brings the VM's finalizer and annotations up to date (one patch in a
 // VM's life, one more when it is deleted) and updates vm's metadata from the
 // answer. It reports whether the VM was released (finalizer removed), after
 // which there is nothing more to do.
 func (c *Controller) syncMeta(ctx context.Context, vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance) (bool, error) {
-	gone := vmi == nil
-	if vm.DeletionTimestamp != nil && gone {
-		// The cache may lag behind a VMI created moments ago: ask the apiserver.
-		live, err := c.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(vm.Namespace).Get(ctx, vm.Name, metav1.GetOptions{})
-		switch {
-		case err == nil && metav1.IsControlledBy(live, vm):
-			gone = false
-		case err != nil && !apierrors.IsNotFound(err):
-			return false, fmt.Errorf("get vmi %s/%s: %w", vm.Namespace, vm.Name, err)
-		}
+	gone, err := c.vmiGone(ctx, vm, vmi)
+	if err != nil {
+		return false, err
 	}
 	m := DesiredMeta(vm, gone)
 	if m.Empty() {
