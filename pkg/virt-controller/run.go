@@ -84,7 +84,7 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 		return err
 	}
 	vmCtrl, err := vm.New(vm.Config{
-		Kvirt: c.kvirt, VMs: virtFactory.Kubevirt().V1().VirtualMachines(), VMIs: vmis,
+		Kube: c.kube, Kvirt: c.kvirt, VMs: virtFactory.Kubevirt().V1().VirtualMachines(), VMIs: vmis,
 		Resolver: &instancetype.Resolver{Kube: c.kube, Kvirt: c.kvirt}, QueueMetrics: reg.QueueMetrics(),
 	})
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
 
@@ -132,43 +131,6 @@ func (s *Server) load(ctx context.Context, t target) (*virtv1.VirtualMachine, *v
 		return nil, nil, fmt.Errorf("get vmi: %w", err)
 	}
 	return vm, vmi, nil
-}
-
-// apply writes a change: a merge patch of the run strategy, a status patch of
-// the state change requests guarded by resourceVersion, and the VMI deletion.
-func (s *Server) apply(ctx context.Context, vm *virtv1.VirtualMachine, c change, dryRun []string) error {
-	vms := s.cfg.Kvirt.KubevirtV1().VirtualMachines(vm.Namespace)
-	opts := metav1.PatchOptions{DryRun: dryRun}
-	if c.runStrategy != "" {
-		spec := map[string]any{"runStrategy": c.runStrategy}
-		if vm.Spec.RunStrategy == nil && vm.Spec.Running != nil {
-			spec = map[string]any{"running": c.runStrategy == virtv1.RunStrategyAlways}
-		}
-		if c.startPaused {
-			spec["template"] = map[string]any{"spec": map[string]any{"startStrategy": virtv1.StartStrategyPaused}}
-		}
-		patch, _ := json.Marshal(map[string]any{"spec": spec})
-		if _, err := vms.Patch(ctx, vm.Name, types.MergePatchType, patch, opts); err != nil {
-			return fmt.Errorf("patch vm run strategy: %w", err)
-		}
-	}
-	if len(c.requests) > 0 {
-		patch, _ := json.Marshal(map[string]any{
-			"metadata": map[string]any{"resourceVersion": vm.ResourceVersion},
-			"status":   map[string]any{"stateChangeRequests": c.requests},
-		})
-		if _, err := vms.Patch(ctx, vm.Name, types.MergePatchType, patch, opts, "status"); err != nil {
-			return fmt.Errorf("patch vm state change requests: %w", err)
-		}
-	}
-	if c.deleteVMI {
-		err := s.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(vm.Namespace).Delete(ctx, vm.Name,
-			metav1.DeleteOptions{GracePeriodSeconds: c.gracePeriod, DryRun: dryRun})
-		if err != nil && !apierrors.IsNotFound(err) {
-			return fmt.Errorf("delete vmi: %w", err)
-		}
-	}
-	return nil
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

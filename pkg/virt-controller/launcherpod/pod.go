@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -68,7 +69,7 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			Name:        Name(vmi),
 			Namespace:   vmi.Namespace,
 			Labels:      podLabels(vmi),
-			Annotations: map[string]string{virtv1.DomainAnnotation: vmi.Name, "kubectl.kubernetes.io/default-container": ComputeContainer},
+			Annotations: podAnnotations(vmi),
 			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(vmi,
 				virtv1.SchemeGroupVersion.WithKind("VirtualMachineInstance"))},
 		},
@@ -111,7 +112,40 @@ func podLabels(vmi *virtv1.VirtualMachineInstance) map[string]string {
 	}
 	labels[virtv1.AppLabel] = LauncherAppValue
 	labels[virtv1.CreatedByLabel] = string(vmi.UID)
+	// A truncated name may end in a character a label value may not end in.
+	labels[virtv1.VirtualMachineNameLabel] = strings.TrimRight(hostname(vmi), "-_.")
 	return labels
+}
+
+// defaultContainerAnnotation tells kubectl logs/exec which container to pick.
+const defaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
+
+// podAnnotations carries the VMI's annotations to the pod, as upstream does, except
+// kubectl's own (last-applied-configuration would describe the VMI, not the pod)
+// and the API-version observations the controllers keep on the VMI; then the
+// pod's own keys, which a VMI annotation cannot override.
+func podAnnotations(vmi *virtv1.VirtualMachineInstance) map[string]string {
+	out := map[string]string{}
+	for k, v := range vmi.Annotations {
+		if !podInheritsAnnotation(k) {
+			continue
+		}
+		out[k] = v
+	}
+	out[virtv1.DomainAnnotation] = vmi.Name
+	out[defaultContainerAnnotation] = ComputeContainer
+	return out
+}
+
+func podInheritsAnnotation(key string) bool {
+	switch {
+	case strings.HasPrefix(key, "kubectl.kubernetes.io/"):
+		return false
+	case key == virtv1.ControllerAPILatestVersionObservedAnnotation,
+		key == virtv1.ControllerAPIStorageVersionObservedAnnotation:
+		return false
+	}
+	return true
 }
 
 func hostname(vmi *virtv1.VirtualMachineInstance) string {
@@ -124,6 +158,12 @@ func hostname(vmi *virtv1.VirtualMachineInstance) string {
 	}
 	return name
 }
+
+// GracePeriod is the launcher pod's termination grace period for the VMI's
+// current spec: the guest's grace plus time for the launcher to stop the VM.
+// virt-controller deletes the pod with it, so a grace period shortened after
+// the pod was created (a forced stop) bounds the pod's end too.
+func GracePeriod(vmi *virtv1.VirtualMachineInstance) int64 { return *gracePeriod(&vmi.Spec) }
 
 func gracePeriod(spec *virtv1.VirtualMachineInstanceSpec) *int64 {
 	g := defaultGracePeriod

@@ -154,7 +154,8 @@ func TestRenderShape(t *testing.T) {
 	if pod.Name != Name(vmi) || pod.Name != Render(vmi, Config{}).Name {
 		t.Fatalf("pod name %q is not the deterministic Name()", pod.Name)
 	}
-	wantLabels := map[string]string{"app": "x", "kubevirt.io": "virt-launcher", "kubevirt.io/created-by": "1234-uid"}
+	wantLabels := map[string]string{"app": "x", "kubevirt.io": "virt-launcher", "kubevirt.io/created-by": "1234-uid",
+		"vm.kubevirt.io/name": "testvmi"}
 	if !reflect.DeepEqual(pod.Labels, wantLabels) {
 		t.Errorf("labels = %v, want %v", pod.Labels, wantLabels)
 	}
@@ -279,5 +280,58 @@ func TestRenderImages(t *testing.T) {
 	pod = Render(vmi, Config{})
 	if n := len(pod.Spec.InitContainers); n != 2 || pod.Spec.InitContainers[1].Args[2] != "/boot" {
 		t.Errorf("kernelBoot only: init containers %+v", pod.Spec.InitContainers)
+	}
+}
+
+func TestPodAnnotationsAndLabels(t *testing.T) {
+	tests := []struct {
+		name        string
+		annotations map[string]string
+		labels      map[string]string
+		hostname    string
+		wantAnn     map[string]string
+		wantLabels  map[string]string
+	}{
+		{
+			name:       "no annotations: only the pod's own",
+			wantAnn:    map[string]string{virtv1.DomainAnnotation: "testvmi", defaultContainerAnnotation: ComputeContainer},
+			wantLabels: map[string]string{"kubevirt.io": "virt-launcher", "kubevirt.io/created-by": "1234-uid", "vm.kubevirt.io/name": "testvmi"},
+		},
+		{
+			name: "user annotations are carried, kubectl and api-version observations are not",
+			annotations: map[string]string{
+				"example.com/team": "a", "kubevirt.io/vm-generation": "3", "hooks.kubevirt.io/hookSidecars": "[]",
+				"kubectl.kubernetes.io/last-applied-configuration":  "{}",
+				virtv1.ControllerAPILatestVersionObservedAnnotation: "v1", virtv1.ControllerAPIStorageVersionObservedAnnotation: "v1",
+			},
+			wantAnn: map[string]string{
+				"example.com/team": "a", "kubevirt.io/vm-generation": "3", "hooks.kubevirt.io/hookSidecars": "[]",
+				virtv1.DomainAnnotation: "testvmi", defaultContainerAnnotation: ComputeContainer,
+			},
+		},
+		{
+			name:        "the pod's own keys win over the VMI's",
+			annotations: map[string]string{virtv1.DomainAnnotation: "other"},
+			wantAnn:     map[string]string{virtv1.DomainAnnotation: "testvmi", defaultContainerAnnotation: ComputeContainer},
+		},
+		{
+			name:       "labels carried except the node label; name label follows spec.hostname",
+			labels:     map[string]string{"app": "x", virtv1.NodeNameLabel: "n1", virtv1.AppLabel: "spoof"},
+			hostname:   "guest",
+			wantLabels: map[string]string{"app": "x", "kubevirt.io": "virt-launcher", "kubevirt.io/created-by": "1234-uid", "vm.kubevirt.io/name": "guest"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vmi := baseVMI()
+			vmi.Annotations, vmi.Labels, vmi.Spec.Hostname = tt.annotations, tt.labels, tt.hostname
+			pod := Render(vmi, Config{})
+			if tt.wantAnn != nil && !reflect.DeepEqual(pod.Annotations, tt.wantAnn) {
+				t.Errorf("annotations = %v, want %v", pod.Annotations, tt.wantAnn)
+			}
+			if tt.wantLabels != nil && !reflect.DeepEqual(pod.Labels, tt.wantLabels) {
+				t.Errorf("labels = %v, want %v", pod.Labels, tt.wantLabels)
+			}
+		})
 	}
 }

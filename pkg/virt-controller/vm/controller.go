@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
@@ -41,6 +42,8 @@ type Resolver interface {
 
 // Config wires the controller.
 type Config struct {
+	// Kube stores the VM's start revisions (ControllerRevisions).
+	Kube         kubernetes.Interface
 	Kvirt        kvirtclient.Interface
 	VMs          virtinformers.VirtualMachineInformer
 	VMIs         virtinformers.VirtualMachineInstanceInformer
@@ -108,6 +111,9 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	vmi, failure := c.ownVMI(vm)
 	now := time.Now()
 	work := vm.DeepCopy()
+	if released, err := c.syncMeta(ctx, work, vmi); err != nil || released {
+		return 0, err
+	}
 	work.Status.StartFailure = TrackStartFailure(vm.Status.StartFailure, vmi, now)
 
 	var retry time.Duration
@@ -194,6 +200,11 @@ func (c *Controller) createVMI(ctx context.Context, vm *virtv1.VirtualMachine) (
 		}
 		vm.Status.InstancetypeRef, vm.Status.PreferenceRef = resolved.InstancetypeRef, resolved.PreferenceRef
 	}
+	revision, err := c.storeRevision(ctx, vm)
+	if err != nil {
+		return nil, &Failure{Reason: ReasonFailedCreate, Message: err.Error()}
+	}
+	vmi.Status.VirtualMachineRevisionName = revision
 	client := c.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(vm.Namespace)
 	created, err := client.Create(ctx, vmi, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {

@@ -31,6 +31,9 @@ func NewVMI(vm *virtv1.VirtualMachine) *virtv1.VirtualMachineInstance {
 		vmi.Annotations = map[string]string{}
 	}
 	vmi.Annotations[GenerationAnnotation] = strconv.FormatInt(vm.Generation, 10)
+	for k, v := range observedAPIVersions {
+		vmi.Annotations[k] = v
+	}
 	return vmi
 }
 

@@ -180,16 +180,17 @@ func (c *Controller) deleteStrayPods(ctx context.Context, pods []interface{}, cu
 		if !ok || pod.DeletionTimestamp != nil || ownedBy(pod, current) {
 			continue
 		}
-		if err := c.deletePod(ctx, pod); err != nil {
+		if err := c.deletePod(ctx, pod, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (c *Controller) deletePod(ctx context.Context, pod *corev1.Pod) error {
+// deletePod deletes a launcher pod, with grace (seconds) when not nil.
+func (c *Controller) deletePod(ctx context.Context, pod *corev1.Pod, grace *int64) error {
 	err := c.cfg.Kube.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
-		Preconditions: &metav1.Preconditions{UID: &pod.UID},
+		Preconditions: &metav1.Preconditions{UID: &pod.UID}, GracePeriodSeconds: grace,
 	})
 	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
 		return fmt.Errorf("delete launcher pod %s/%s: %w", pod.Namespace, pod.Name, err)
@@ -214,7 +215,8 @@ func (c *Controller) applyPod(ctx context.Context, vmi *virtv1.VirtualMachineIns
 		}
 		for _, obj := range pods {
 			if pod, ok := obj.(*corev1.Pod); ok && pod.DeletionTimestamp == nil {
-				if err := c.deletePod(ctx, pod); err != nil {
+				grace := launcherpod.GracePeriod(vmi)
+				if err := c.deletePod(ctx, pod, &grace); err != nil {
 					return err
 				}
 			}

@@ -23,6 +23,10 @@ type Record struct {
 	LauncherSeen bool `json:"launcherSeen,omitempty"`
 	// ShutdownSent: a graceful shutdown was requested from the launcher.
 	ShutdownSent bool `json:"shutdownSent,omitempty"`
+	// ShutdownGraceSeconds is the grace period of the last shutdown request; a
+	// VMI whose grace period is shortened afterwards (a forced stop) gets a new
+	// request.
+	ShutdownGraceSeconds int64 `json:"shutdownGraceSeconds,omitempty"`
 	// Domain is the launcher's last report (protojson).
 	Domain json.RawMessage `json:"domain,omitempty"`
 }

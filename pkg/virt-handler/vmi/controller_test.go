@@ -167,6 +167,53 @@ func TestSyncShutsDownDeletedVMIOnce(t *testing.T) {
 	}
 }
 
+// A forced stop shortens the grace of a VMI already shutting down: the
+// launcher is asked again, with the new grace; a longer one is not sent.
+func TestSyncShutsDownAgainWhenGraceShortened(t *testing.T) {
+	vmi := scheduledVMI()
+	vmi.Spec.TerminationGracePeriodSeconds = ptr.To[int64](30)
+	c, client, root := newTestController(t, vmi, "")
+	f := &fakeLauncher{}
+	serveLauncher(t, root, "uid-1", f)
+	syncAndGet(t, c, client)
+	update := func(mutate func(*virtv1.VirtualMachineInstance)) {
+		cur, _ := client.KubevirtV1().VirtualMachineInstances("default").Get(context.Background(), "vm", metav1.GetOptions{})
+		mutate(cur)
+		if _, err := client.KubevirtV1().VirtualMachineInstances("default").Update(context.Background(), cur, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		syncAndGet(t, c, client)
+	}
+	update(func(v *virtv1.VirtualMachineInstance) { v.DeletionTimestamp = ptr.To(metav1.Now()) })
+	update(func(v *virtv1.VirtualMachineInstance) { v.Spec.TerminationGracePeriodSeconds = ptr.To[int64](0) })
+	update(func(v *virtv1.VirtualMachineInstance) { v.Spec.TerminationGracePeriodSeconds = ptr.To[int64](10) })
+	if len(f.shutdown) != 2 || f.shutdown[0] != 30 || f.shutdown[1] != 0 {
+		t.Fatalf("Shutdown calls = %v, want grace 30 then 0", f.shutdown)
+	}
+}
+
+func TestNeedsShutdown(t *testing.T) {
+	tests := []struct {
+		name  string
+		rec   statestore.Record
+		grace time.Duration
+		want  bool
+	}{
+		{"never asked", statestore.Record{}, 30 * time.Second, true},
+		{"asked with the same grace", statestore.Record{ShutdownSent: true, ShutdownGraceSeconds: 30}, 30 * time.Second, false},
+		{"grace shortened to 0", statestore.Record{ShutdownSent: true, ShutdownGraceSeconds: 30}, 0, true},
+		{"grace lengthened", statestore.Record{ShutdownSent: true, ShutdownGraceSeconds: 5}, 30 * time.Second, false},
+		{"already asked with 0", statestore.Record{ShutdownSent: true}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := needsShutdown(&tt.rec, tt.grace); got != tt.want {
+				t.Errorf("needsShutdown = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestSyncLauncherGoneFailsAndFinalRemovesState(t *testing.T) {
 	c, client, root := newTestController(t, scheduledVMI(), "")
 	f := &fakeLauncher{}

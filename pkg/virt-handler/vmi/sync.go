@@ -123,19 +123,36 @@ func (c *Controller) drive(ctx context.Context, cl *launcherclient.Client, vmi *
 		}
 		d = resp.Domain
 	}
-	if vmi.DeletionTimestamp != nil && !rec.ShutdownSent && d != nil && d.State != "Shutoff" {
-		grace := c.cfg.DefaultGrace
-		if g := vmi.Spec.TerminationGracePeriodSeconds; g != nil {
-			grace = time.Duration(*g) * time.Second
+	if vmi.DeletionTimestamp != nil && d != nil && d.State != "Shutoff" {
+		grace := shutdownGrace(vmi, c.cfg.DefaultGrace)
+		if !needsShutdown(rec, grace) {
+			return d, nil
 		}
-		log.Info("vmi deleted, shutting the domain down", "grace", grace)
+		log.Info("vmi deleted, shutting the domain down", "grace", grace, "again", rec.ShutdownSent)
 		if err := launcherclient.Check(cl.Shutdown(rctx, &launcherv1.ShutdownRequest{
 			GracePeriodSeconds: int64(grace / time.Second)})); err != nil {
 			return nil, fmt.Errorf("shutdown: %w", err)
 		}
-		rec.ShutdownSent = true
+		rec.ShutdownSent, rec.ShutdownGraceSeconds = true, int64(grace/time.Second)
 	}
 	return d, nil
+}
+
+// shutdownGrace is the VMI's termination grace period now (virt-api shortens it
+// for a forced stop), else the default.
+func shutdownGrace(vmi *virtv1.VirtualMachineInstance, def time.Duration) time.Duration {
+	if g := vmi.Spec.TerminationGracePeriodSeconds; g != nil {
+		return time.Duration(*g) * time.Second
+	}
+	return def
+}
+
+// needsShutdown says whether a deleted VMI's launcher must be asked to shut
+// down: not yet asked, or asked with a longer grace than the VMI has now. The
+// launcher keeps the earliest deadline, so asking again only ever shortens it;
+// a grace of 0 destroys the domain at once.
+func needsShutdown(rec *statestore.Record, grace time.Duration) bool {
+	return !rec.ShutdownSent || int64(grace/time.Second) < rec.ShutdownGraceSeconds
 }
 
 // forget handles a VMI that disappeared: stop its domain if a launcher still

@@ -56,7 +56,10 @@ type Manager struct {
 	started           time.Time
 	shutdownRequested bool
 	shutdownCancel    context.CancelFunc
-	interfaces        []*launcherv1.Interface
+	// shutdownDeadline is when a shutting-down domain is destroyed; a later
+	// Shutdown with a shorter grace brings it forward.
+	shutdownDeadline time.Time
+	interfaces       []*launcherv1.Interface
 }
 
 // New connects to the daemon.
@@ -208,55 +211,6 @@ func destroy(d *libvirt.Domain) error {
 		return nil // not running
 	}
 	return err
-}
-
-// Shutdown presses the ACPI power button and destroys the domain if it still
-// runs after grace. It returns once the button was pressed; the deadline runs
-// until ctx ends. Calling it again keeps the first deadline.
-func (m *Manager) Shutdown(ctx context.Context, grace time.Duration) error {
-	m.mu.Lock()
-	if m.shutdownRequested {
-		m.mu.Unlock()
-		return nil
-	}
-	m.shutdownRequested = true
-	dctx, cancel := context.WithCancel(ctx)
-	m.shutdownCancel = cancel
-	m.mu.Unlock()
-	err := m.withDomain("shut down", func(d *libvirt.Domain) error {
-		err := d.ShutdownFlags(libvirt.DOMAIN_SHUTDOWN_ACPI_POWER_BTN)
-		var lerr libvirt.Error
-		if errors.As(err, &lerr) && lerr.Code == libvirt.ERR_OPERATION_INVALID {
-			return nil
-		}
-		return err
-	})
-	go m.enforceGrace(dctx, grace)
-	return err
-}
-
-func (m *Manager) enforceGrace(ctx context.Context, grace time.Duration) {
-	log := klog.FromContext(ctx)
-	deadline := time.NewTimer(grace)
-	defer deadline.Stop()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if d, err := m.Domain(); err == nil && d != nil && d.State == StateShutoff {
-				return
-			}
-		case <-deadline.C:
-			log.Info("grace period over, destroying domain", "grace", grace)
-			if err := m.Kill(); err != nil {
-				log.Error(err, "destroy domain after grace period")
-			}
-			return
-		}
-	}
 }
 
 // Domain reports the domain; nil before the first Sync.

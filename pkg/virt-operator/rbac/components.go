@@ -40,7 +40,8 @@ func components(namespace string) []component {
 }
 
 // apiServer is virt-api: subresources (start/stop/restart patch the VM and its
-// status, restart deletes the VMI, migrate creates a migration, node-side
+// status, a forced stop or restart shortens the VMI's grace period, migrate
+// creates a migration, node-side
 // ones read the VMI and its node), webhooks (read VMIs, and the instancetype a
 // VM names to check its template against), the KubeVirt CR and preset
 // informers, SubjectAccessReviews for every subresource call, and the
@@ -51,7 +52,7 @@ func apiServer() component {
 		cluster: []rbacv1.PolicyRule{
 			rule(groupKubevirt, []string{resVM}, "get", "patch"),
 			rule(groupKubevirt, []string{resVM + "/status"}, "patch"),
-			rule(groupKubevirt, []string{resVMI}, "get", "delete"),
+			rule(groupKubevirt, []string{resVMI}, "get", "patch"),
 			rule(groupKubevirt, []string{resMigration}, "create"),
 			rule(groupKubevirt, []string{resKubeVirt, resPreset}, "list", "watch"),
 			rule(groupInstancetype, []string{resInstancetyp, resClusterIT}, "get"),
@@ -68,22 +69,22 @@ func apiServer() component {
 
 // controller is virt-controller: informers on VMs, VMIs, migrations,
 // replica sets and launcher pods; VMI create/patch/delete; status updates;
-// launcher and migration-target pods; instancetype pinning in
-// ControllerRevisions; its leader Lease in the install namespace. The
+// launcher and migration-target pods; VM finalizer and annotations; instancetype
+// pinning and VM start revisions in ControllerRevisions; its leader Lease in the install namespace. The
 // finalizers subresources let it set blockOwnerDeletion on the owner
 // references it writes (OwnerReferencesPermissionEnforcement).
 func controller(namespace string) component {
 	return component{
 		name: ControllerName,
 		cluster: []rbacv1.PolicyRule{
-			rule(groupKubevirt, []string{resVM}, readVerbs...),
+			rule(groupKubevirt, []string{resVM}, "get", "list", "watch", "patch"),
 			rule(groupKubevirt, []string{resVM + "/status", resMigration + "/status", resReplicaSet + "/status"}, "update"),
 			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "create", "patch", "delete"),
 			rule(groupKubevirt, []string{resMigration}, "get", "list", "watch", "update"),
 			rule(groupKubevirt, []string{resReplicaSet}, readVerbs...),
 			rule(groupKubevirt, []string{resVM + "/finalizers", resVMI + "/finalizers", resReplicaSet + "/finalizers"}, "update"),
 			rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, "get"),
-			rule(groupApps, []string{"controllerrevisions"}, "get", "create"),
+			rule(groupApps, []string{"controllerrevisions"}, "get", "list", "create", "delete"),
 			rule(groupCore, []string{"pods"}, "get", "list", "watch", "create", "delete"),
 		},
 		roles: []namespacedRole{{

@@ -51,7 +51,9 @@ func Config(t testing.TB, admin *rest.Config, component string) *rest.Config {
 // As returns a copy of admin that acts as component's ServiceAccount.
 func As(admin *rest.Config, component string) *rest.Config {
 	cfg := rest.CopyConfig(admin)
-	cfg.Impersonate = rest.ImpersonationConfig{UserName: User(component)}
+	// The groups a ServiceAccount's token carries.
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: User(component),
+		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + Namespace, "system:authenticated"}}
 	return cfg
 }
 
@@ -84,7 +86,8 @@ func WriteKubeconfig(path string, cfg *rest.Config) error {
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["kvirt"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
 	kc.AuthInfos["kvirt"] = &clientcmdapi.AuthInfo{
-		ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Impersonate: cfg.Impersonate.UserName,
+		ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData,
+		Impersonate: cfg.Impersonate.UserName, ImpersonateGroups: cfg.Impersonate.Groups,
 	}
 	kc.Contexts["kvirt"] = &clientcmdapi.Context{Cluster: "kvirt", AuthInfo: "kvirt"}
 	kc.CurrentContext = "kvirt"

@@ -43,6 +43,9 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("conflicting presets refuse the VMI", func(t *testing.T) { testConflictingPresets(t, e) })
 	t.Run("discovery lists the subresources", func(t *testing.T) { testDiscovery(t, e) })
 	t.Run("start stop restart with RBAC", func(t *testing.T) { testLifecycle(t, e) })
+	t.Run("start stop restart refused with upstream's messages", func(t *testing.T) { testUpstreamRefusals(t, e) })
+	t.Run("forced stop shortens the VMI grace period", func(t *testing.T) { testForceStop(t, e) })
+	t.Run("restart retries on concurrent status writes", func(t *testing.T) { testRestartUnderStatusUpdates(t, e) })
 	t.Run("health, metrics and no trust without the front proxy", func(t *testing.T) { testDirect(t, e) })
 }
 
@@ -230,6 +233,7 @@ func testRestart(t *testing.T, e env, ns string, alice *subresources.Client) {
 	if len(reqs) != 2 || reqs[0].Action != virtv1.StopRequest || reqs[0].UID != string(created.UID) || reqs[1].Action != virtv1.StartRequest {
 		t.Fatalf("after restart stateChangeRequests %+v", reqs)
 	}
+	setRunning(t, e, created) // migrate needs a running VMI
 	if err := alice.MigrateVM(ctx, ns, "vm", &virtv1.MigrateOptions{}); err != nil {
 		t.Fatalf("alice migrate: %v", err)
 	}
@@ -243,6 +247,8 @@ func testRestart(t *testing.T, e env, ns string, alice *subresources.Client) {
 		t.Fatal(err)
 	}
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
 func isStatus(err error, code int32) bool {
 	var s apierrors.APIStatus

@@ -13,6 +13,20 @@ const (
 	NodeNameLabel = "kubevirt.io/nodeName"
 	// VirtualMachineLabel is the conventional label tying a VMI template to its VM.
 	VirtualMachineLabel = "kubevirt.io/vm"
+	// VirtualMachineNameLabel on a launcher pod holds the VMI's hostname (its name
+	// unless spec.hostname says otherwise).
+	VirtualMachineNameLabel = "vm.kubevirt.io/name"
+	// ControllerAPILatestVersionObservedAnnotation and
+	// ControllerAPIStorageVersionObservedAnnotation record, on the objects the
+	// controllers manage, the newest and the storage version of kubevirt.io they
+	// work with (APILatestVersion, APIStorageVersion). Scripts build subresource
+	// URLs from them.
+	ControllerAPILatestVersionObservedAnnotation  = "kubevirt.io/latest-observed-api-version"
+	ControllerAPIStorageVersionObservedAnnotation = "kubevirt.io/storage-observed-api-version"
+	// APILatestVersion is the newest served version of kubevirt.io.
+	APILatestVersion = "v1"
+	// APIStorageVersion is the version kubevirt.io objects are stored in.
+	APIStorageVersion = "v1"
 	// MigrationJobLabel on a target pod holds the migration UID.
 	MigrationJobLabel = "kubevirt.io/migrationJobUID"
 	// MigrationTargetNodeNameLabel on a VMI names the node it migrates to.
