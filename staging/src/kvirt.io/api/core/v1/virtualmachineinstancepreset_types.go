@@ -39,7 +39,8 @@ type VirtualMachineInstancePresetList struct {
 	Items []VirtualMachineInstancePreset `json:"items"`
 }
 
-// VirtualMachineInstancePresetSpec is the type of VirtualMachineInstancePreset.spec.
+// VirtualMachineInstancePresetSpec says which VMIs a preset applies to and which
+// domain settings it gives them when they are created.
 type VirtualMachineInstancePresetSpec struct {
 	// Selector picks the VMIs, by their labels, that the preset applies to; an
 	// empty selector picks every VMI of the namespace.

@@ -25,7 +25,8 @@ import (
 // VirtualMachineInstancePresetSpecApplyConfiguration represents a declarative configuration of the VirtualMachineInstancePresetSpec type for use
 // with apply.
 //
-// VirtualMachineInstancePresetSpec is the type of VirtualMachineInstancePreset.spec.
+// VirtualMachineInstancePresetSpec says which VMIs a preset applies to and which
+// domain settings it gives them when they are created.
 type VirtualMachineInstancePresetSpecApplyConfiguration struct {
 	// Selector picks the VMIs, by their labels, that the preset applies to; an
 	// empty selector picks every VMI of the namespace.
