@@ -41,7 +41,8 @@ func components(namespace string) []component {
 
 // apiServer is virt-api: subresources (start/stop/restart patch the VM and its
 // status, restart deletes the VMI, migrate creates a migration, node-side
-// ones read the VMI and its node), webhooks (read VMIs, and the instancetype a
+// ones read the VMI and its node, the console watches a VMI that does not run
+// yet), webhooks (read VMIs, and the instancetype a
 // VM names to check its template against), the KubeVirt CR
 // informer, SubjectAccessReviews for every subresource call, and the
 // delegated-authentication ConfigMap in kube-system.
@@ -51,7 +52,7 @@ func apiServer() component {
 		cluster: []rbacv1.PolicyRule{
 			rule(groupKubevirt, []string{resVM}, "get", "patch"),
 			rule(groupKubevirt, []string{resVM + "/status"}, "patch"),
-			rule(groupKubevirt, []string{resVMI}, "get", "delete"),
+			rule(groupKubevirt, []string{resVMI}, "get", "watch", "delete"),
 			rule(groupKubevirt, []string{resMigration}, "create"),
 			rule(groupKubevirt, []string{resKubeVirt}, "list", "watch"),
 			rule(groupInstancetype, []string{resInstancetyp, resClusterIT}, "get"),
