@@ -22,6 +22,7 @@ import (
 	virtapi "kvirt.io/kvirt/pkg/virt-api"
 	"kvirt.io/kvirt/pkg/virt-api/install"
 	"kvirt.io/kvirt/tests/framework/controlplane"
+	"kvirt.io/kvirt/tests/framework/nodeenv"
 	"kvirt.io/kvirt/tests/framework/poll"
 )
 
@@ -57,8 +58,12 @@ func startVirtAPI(t *testing.T, cp *controlplane.ControlPlane) env {
 	}
 	ready := make(chan struct{})
 	done := make(chan error, 1)
+	// a node API client identity, so the node-side routes get past "no client
+	// certificate" (no virt-handler runs here: they end at the Node lookup)
+	pki := nodeenv.NewPKI(t)
 	go func() {
-		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: cp.RESTConfig(), Listener: ln, CertFile: pair.CertFile, KeyFile: pair.KeyFile, Ready: ready})
+		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: cp.RESTConfig(), Listener: ln, CertFile: pair.CertFile, KeyFile: pair.KeyFile,
+			HandlerClientCert: pki.ClientCert, HandlerClientKey: pki.ClientKey, HandlerCA: pki.CAFile, Ready: ready})
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -39,6 +39,7 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("upstream examples accepted or refused as upstream", func(t *testing.T) { testExamples(t, e) })
 	t.Run("discovery lists the subresources", func(t *testing.T) { testDiscovery(t, e) })
 	t.Run("start stop restart with RBAC", func(t *testing.T) { testLifecycle(t, e) })
+	t.Run("console waits for the VMI and refuses one without serial console", func(t *testing.T) { testConsole(t, e) })
 	t.Run("health, metrics and no trust without the front proxy", func(t *testing.T) { testDirect(t, e) })
 }
 
