@@ -72,13 +72,19 @@ func (o *consoleOptions) run(cmd *cobra.Command, flags *clientFlags, name string
 	return copyOutput(ws, out)
 }
 
-// dialWithRetry retries while the VMI is not yet running (the API answers an
-// error until it is), so `virtctl start vm && virtctl console vm` works.
+// dialWithRetry retries while the VMI is not yet running (virt-api waits for
+// it, then answers 400 until it is), so `virtctl start vm && virtctl console vm`
+// works; a final refusal (no serial console, forbidden, not found, failed) ends
+// it at once.
 func dialWithRetry(cfg *rest.Config, ns, name string, deadline time.Time) (*websocket.Conn, error) {
 	for {
-		ws, err := console.Dial(cfg, ns, name, 30*time.Second)
+		ws, err := console.Dial(cfg, ns, name, time.Minute)
 		if err == nil {
 			return ws, nil
+		}
+		var refused *console.RefusedError
+		if errors.As(err, &refused) && !refused.Retryable() {
+			return nil, err
 		}
 		if time.Now().Add(time.Second).After(deadline) {
 			return nil, err

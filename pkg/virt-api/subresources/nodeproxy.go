@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/klog/v2"
 
+	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/certs"
 )
 
@@ -93,12 +94,15 @@ func (s *Server) nodeSide(w http.ResponseWriter, req *http.Request, t target) {
 		return
 	}
 	ctx := req.Context()
-	vmi, err := s.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(t.namespace).Get(ctx, t.name, metav1.GetOptions{})
+	vmi, ref, err := s.nodeVMI(ctx, t)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	if ref := decideNodeRequest(t.sub, vmi); ref != nil {
+	if ref == nil {
+		ref = decideNodeRequest(t.sub, vmi)
+	}
+	if ref != nil {
 		refuse(w, ref)
 		return
 	}
@@ -119,6 +123,16 @@ func (s *Server) nodeSide(w http.ResponseWriter, req *http.Request, t target) {
 		return
 	}
 	s.forward(w, req, addr, path)
+}
+
+// nodeVMI reads the VMI a node-side request addresses; the console waits for
+// it to run on a node first.
+func (s *Server) nodeVMI(ctx context.Context, t target) (*virtv1.VirtualMachineInstance, *refusal, error) {
+	if t.sub == "console" {
+		return s.awaitConsole(ctx, t)
+	}
+	vmi, err := s.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(t.namespace).Get(ctx, t.name, metav1.GetOptions{})
+	return vmi, nil, err
 }
 
 // forward relays one command and answers with virt-handler's verdict.

@@ -34,7 +34,6 @@ func TestDecideNodeRequest(t *testing.T) {
 		code int // 0: forwarded
 	}{
 		{"no node yet", "pause", vmiOn("", virtv1.Scheduling, false), http.StatusServiceUnavailable},
-		{"no node yet console", "console", vmiOn("", virtv1.Pending, false), http.StatusServiceUnavailable},
 		{"scheduled, not running", "pause", vmiOn("n1", virtv1.Scheduled, false), http.StatusConflict},
 		{"finished", "guestosinfo", vmiOn("n1", virtv1.Succeeded, false), http.StatusConflict},
 		{"pause running", "pause", vmiOn("n1", virtv1.Running, false), 0},

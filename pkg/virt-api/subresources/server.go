@@ -29,6 +29,9 @@ type Config struct {
 	// NodeTLS reaches virt-handler's node API (see NewNodeTLS); nil leaves
 	// the node-side subresources answering 503.
 	NodeTLS *NodeTLS
+	// ConsoleWait bounds how long a console request waits for its VMI to run
+	// on a node; zero is DefaultConsoleWait.
+	ConsoleWait time.Duration
 }
 
 // Server serves subresources.kubevirt.io/v1.

@@ -108,11 +108,14 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	if err != nil {
 		return 0, err
 	}
-	var actErr error
+	var scaled Scaled
 	if rs.DeletionTimestamp == nil && c.expect.Satisfied(key) {
-		actErr = c.act(ctx, key, rs, Decide(rs, vmis))
+		d := Decide(rs, vmis)
+		scaled = Scaled{Acted: d.Create > 0 || len(d.Delete) > 0, Creating: d.Create > 0}
+		scaled.Err = c.act(ctx, key, rs, d)
 	}
-	status := Status(rs, vmis, selector.String())
+	actErr := scaled.Err
+	status := Status(rs, vmis, selector.String(), scaled, time.Now())
 	if equality.Semantic.DeepEqual(status, rs.Status) {
 		return 0, actErr
 	}

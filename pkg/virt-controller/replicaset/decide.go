@@ -2,6 +2,7 @@ package replicaset
 
 import (
 	"sort"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -82,9 +83,12 @@ func Ready(vmi *virtv1.VirtualMachineInstance) bool {
 	return false
 }
 
-// Status counts the replica set's live and ready VMIs.
-func Status(rs *virtv1.VirtualMachineInstanceReplicaSet, vmis []*virtv1.VirtualMachineInstance, selector string) virtv1.VirtualMachineInstanceReplicaSetStatus {
+// Status counts the replica set's live and ready VMIs and sets its conditions
+// (ReplicaPaused, ReplicaFailure from the last scaling attempt).
+func Status(rs *virtv1.VirtualMachineInstanceReplicaSet, vmis []*virtv1.VirtualMachineInstance, selector string,
+	scaled Scaled, now time.Time) virtv1.VirtualMachineInstanceReplicaSetStatus {
 	st := *rs.Status.DeepCopy()
+	st.Conditions = conditions(rs, scaled, now)
 	st.Replicas, st.ReadyReplicas, st.LabelSelector = 0, 0, selector
 	for _, vmi := range vmis {
 		if vmi.DeletionTimestamp != nil || finished(vmi) {

@@ -63,7 +63,7 @@ func TestDecide(t *testing.T) {
 			}
 		})
 	}
-	st := Status(rsWith(3), vmisIn(R, S, F), "a=b")
+	st := Status(rsWith(3), vmisIn(R, S, F), "a=b", Scaled{}, time.Unix(100, 0))
 	if st.Replicas != 2 || st.ReadyReplicas != 1 || st.LabelSelector != "a=b" {
 		t.Errorf("status = %+v", st)
 	}

@@ -91,7 +91,28 @@ func PrintableStatus(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstan
 	if unschedulable(vmi) {
 		return virtv1.VirtualMachineStatusUnschedulable
 	}
+	if s, ok := imagePullStatus(vmi); ok {
+		return s
+	}
 	return virtv1.VirtualMachineStatusStarting
+}
+
+// imagePullStatus is ErrImagePull or ImagePullBackOff while the VMI controller
+// reports (Synchronized=False, with the kubelet's reason) that an image of the
+// launcher pod cannot be pulled, as upstream derives it.
+func imagePullStatus(vmi *virtv1.VirtualMachineInstance) (virtv1.VirtualMachinePrintableStatus, bool) {
+	for _, c := range vmi.Status.Conditions {
+		if c.Type != virtv1.VirtualMachineInstanceSynchronized || c.Status != string(corev1.ConditionFalse) {
+			continue
+		}
+		switch c.Reason {
+		case string(virtv1.VirtualMachineStatusErrImagePull):
+			return virtv1.VirtualMachineStatusErrImagePull, true
+		case string(virtv1.VirtualMachineStatusImagePullBackOff):
+			return virtv1.VirtualMachineStatusImagePullBackOff, true
+		}
+	}
+	return "", false
 }
 
 func unschedulable(vmi *virtv1.VirtualMachineInstance) bool {
@@ -159,14 +180,43 @@ func Status(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance, failu
 	} else {
 		st.Conditions = removeCondition(st.Conditions, virtv1.VirtualMachineFailure)
 	}
-	paused := vmi != nil && vmiCondition(vmi, virtv1.VirtualMachineInstancePaused) == corev1.ConditionTrue
-	if paused {
-		st.Conditions = setCondition(st.Conditions, virtv1.VirtualMachineCondition{
-			Type: virtv1.VirtualMachinePaused, Status: string(corev1.ConditionTrue), Reason: "PausedByUser"}, now)
-	} else {
-		st.Conditions = removeCondition(st.Conditions, virtv1.VirtualMachinePaused)
-	}
+	st.Conditions = mirrorConditions(st.Conditions, vmi)
 	return st
+}
+
+// notMirrored are the VM conditions the VM controller computes itself; every
+// other VMI condition (Paused, Synchronized, PodScheduled, LiveMigratable, ...)
+// is copied onto the VM as upstream does.
+var notMirrored = map[string]bool{
+	string(virtv1.VirtualMachineReady):           true,
+	string(virtv1.VirtualMachineFailure):         true,
+	string(virtv1.VirtualMachineRestartRequired): true,
+}
+
+// mirrorConditions copies the VMI's conditions onto the VM (reason, message and
+// times included) and drops mirrored ones the VMI no longer has; with no VMI
+// none stays (upstream keeps the last ones, which then describe a VMI that is
+// gone).
+func mirrorConditions(conds []virtv1.VirtualMachineCondition, vmi *virtv1.VirtualMachineInstance) []virtv1.VirtualMachineCondition {
+	var out []virtv1.VirtualMachineCondition
+	for _, c := range conds {
+		if notMirrored[string(c.Type)] {
+			out = append(out, c)
+		}
+	}
+	if vmi == nil {
+		return out
+	}
+	for _, c := range vmi.Status.Conditions {
+		if notMirrored[string(c.Type)] {
+			continue
+		}
+		out = append(out, virtv1.VirtualMachineCondition{
+			Type: virtv1.VirtualMachineConditionType(c.Type), Status: c.Status, Reason: c.Reason, Message: c.Message,
+			LastProbeTime: c.LastProbeTime, LastTransitionTime: c.LastTransitionTime,
+		})
+	}
+	return out
 }
 
 // setCondition replaces or adds c, keeping the old transition time when the

@@ -169,6 +169,11 @@ func TestPrintableStatus(t *testing.T) {
 	paused.Status.Conditions = []virtv1.VirtualMachineInstanceCondition{{Type: virtv1.VirtualMachineInstancePaused, Status: "True"}}
 	unsched := vmiFor(starting)
 	unsched.Status.Conditions = []virtv1.VirtualMachineInstanceCondition{{Type: virtv1.VirtualMachineInstancePodScheduled, Status: "False", Reason: "Unschedulable"}}
+	pull := syncFalse(vmiFor(starting), "ErrImagePull")
+	backoff := syncFalse(vmiFor(starting), "ImagePullBackOff")
+	createFailed := syncFalse(vmiFor(outcome(virtv1.Pending)), "FailedCreate")
+	unschedPull := syncFalse(vmiFor(starting), "ErrImagePull")
+	unschedPull.Status.Conditions = append(unschedPull.Status.Conditions, unsched.Status.Conditions...)
 	deletedVM := vmWith(virtv1.RunStrategyAlways)
 	ts := metav1.NewTime(now)
 	deletedVM.DeletionTimestamp = &ts
@@ -183,6 +188,10 @@ func TestPrintableStatus(t *testing.T) {
 		{"scheduling", vmWith(virtv1.RunStrategyAlways), vmiFor(starting), virtv1.VirtualMachineStatusStarting},
 		{"scheduled", vmWith(virtv1.RunStrategyAlways), vmiFor(outcome(virtv1.Scheduled)), virtv1.VirtualMachineStatusStarting},
 		{"unschedulable", vmWith(virtv1.RunStrategyAlways), unsched, virtv1.VirtualMachineStatusUnschedulable},
+		{"containerDisk image cannot be pulled", vmWith(virtv1.RunStrategyAlways), pull, virtv1.VirtualMachineStatusErrImagePull},
+		{"kubelet backs off pulling", vmWith(virtv1.RunStrategyAlways), backoff, virtv1.VirtualMachineStatusImagePullBackOff},
+		{"pod create refused is no image problem", vmWith(virtv1.RunStrategyAlways), createFailed, virtv1.VirtualMachineStatusStarting},
+		{"unschedulable wins over the pull", vmWith(virtv1.RunStrategyAlways), unschedPull, virtv1.VirtualMachineStatusUnschedulable},
 		{"running", vmWith(virtv1.RunStrategyAlways), vmiFor(running), virtv1.VirtualMachineStatusRunning},
 		{"paused", vmWith(virtv1.RunStrategyAlways), paused, virtv1.VirtualMachineStatusPaused},
 		{"stopping", vmWith(virtv1.RunStrategyHalted), vmiFor(terminated), virtv1.VirtualMachineStatusStopping},

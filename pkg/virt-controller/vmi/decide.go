@@ -84,7 +84,8 @@ func Decide(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.Time
 }
 
 // followPod moves a VMI the controller still owns along with its pod: Failed when
-// the pod failed, finished or vanished, Scheduled once it runs ready on a node.
+// the pod failed, finished or vanished, Scheduled once it runs ready on a node;
+// meanwhile the pod's scheduling and container-start problems are shown on the VMI.
 func followPod(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.Time) {
 	switch {
 	case pod == nil || pod.DeletionTimestamp != nil:
@@ -97,6 +98,7 @@ func followPod(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.T
 		schedule(vmi, pod, now)
 	case vmi.Status.Phase == virtv1.Scheduling:
 		mirrorPodScheduled(vmi, pod)
+		mirrorContainerProblem(vmi, pod, now)
 	}
 }
 
@@ -113,6 +115,7 @@ func schedule(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.Ti
 		vmi.Status.QosClass = &qos
 	}
 	removeCondition(vmi, virtv1.VirtualMachineInstancePodScheduled)
+	mirrorContainerProblem(vmi, pod, now)
 }
 
 func fail(vmi *virtv1.VirtualMachineInstance, reason string, now metav1.Time) {

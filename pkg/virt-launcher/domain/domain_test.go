@@ -173,7 +173,34 @@ func TestRenderXML(t *testing.T) {
 		}),
 		cfg:     baseConfig(nil),
 		want:    []string{`<rng model="virtio">`, `<backend model="random">/dev/urandom</backend>`, `<memballoon model="none">`},
-		notWant: []string{`<serial`},
+		notWant: []string{`<serial`, `<console`},
+	}, {
+		name: "autoattachSerialConsole true: serial port 0 and its console on the socket",
+		vmi: baseVMI(func(v *virtv1.VirtualMachineInstance) {
+			v.Spec.Domain.Devices.AutoattachSerialConsole = ptr.To(true)
+		}),
+		cfg: baseConfig(nil),
+		want: []string{`<serial type="unix">`, `<source mode="bind" path="/run/x/serial0">`, `<target type="isa-serial" port="0">`,
+			`<console type="unix">`, `<target type="serial" port="0">`},
+	}, {
+		name: "autoattachSerialConsole false: no serial device and no console at all",
+		vmi: baseVMI(func(v *virtv1.VirtualMachineInstance) {
+			v.Spec.Domain.Devices.AutoattachSerialConsole = ptr.To(false)
+		}),
+		cfg:     baseConfig(nil),
+		notWant: []string{`<serial`, `<console`, `serial0`, `isa-serial`},
+	}, {
+		name: "autoattachSerialConsole false needs no console socket",
+		vmi: baseVMI(func(v *virtv1.VirtualMachineInstance) {
+			v.Spec.Domain.Devices.AutoattachSerialConsole = ptr.To(false)
+		}),
+		cfg:     baseConfig(func(c *Config) { c.ConsoleSocket = "" }),
+		notWant: []string{`<serial`, `<console`},
+	}, {
+		name:    "a serial console without a socket is an error",
+		vmi:     baseVMI(nil),
+		cfg:     baseConfig(func(c *Config) { c.ConsoleSocket = "" }),
+		wantErr: "console socket",
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

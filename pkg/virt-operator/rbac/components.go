@@ -41,9 +41,9 @@ func components(namespace string) []component {
 
 // apiServer is virt-api: subresources (start/stop/restart patch the VM and its
 // status, a forced stop or restart shortens the VMI's grace period, migrate
-// creates a migration, node-side
-// ones read the VMI and its node), webhooks (read VMIs, and the instancetype a
-// VM names to check its template against), the KubeVirt CR and preset
+// creates a migration, node-side ones read the VMI and its node, the console
+// watches a VMI that does not run yet), webhooks (read VMIs, and the instancetype
+// a VM names to check its template against), the KubeVirt CR and preset
 // informers, SubjectAccessReviews for every subresource call, and the
 // delegated-authentication ConfigMap in kube-system.
 func apiServer() component {
@@ -52,7 +52,7 @@ func apiServer() component {
 		cluster: []rbacv1.PolicyRule{
 			rule(groupKubevirt, []string{resVM}, "get", "patch"),
 			rule(groupKubevirt, []string{resVM + "/status"}, "patch"),
-			rule(groupKubevirt, []string{resVMI}, "get", "patch"),
+			rule(groupKubevirt, []string{resVMI}, "get", "watch", "patch"),
 			rule(groupKubevirt, []string{resMigration}, "create"),
 			rule(groupKubevirt, []string{resKubeVirt, resPreset}, "list", "watch"),
 			rule(groupInstancetype, []string{resInstancetyp, resClusterIT}, "get"),

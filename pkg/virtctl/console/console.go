@@ -1,13 +1,16 @@
 package console
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 
 	virtv1 "kvirt.io/api/core/v1"
@@ -36,11 +39,54 @@ func Dial(cfg *rest.Config, namespace, name string, timeout time.Duration) (*web
 	ws, resp, err := d.Dial(u, header)
 	if err != nil {
 		if resp != nil {
-			return nil, fmt.Errorf("console of %s/%s: %s: %w", namespace, name, resp.Status, err)
+			return nil, fmt.Errorf("console of %s/%s: %w", namespace, name, refusal(resp))
 		}
 		return nil, fmt.Errorf("console of %s/%s: %w", namespace, name, err)
 	}
 	return ws, nil
+}
+
+// noSerialConsole is upstream's answer for a VMI without a serial console.
+const noSerialConsole = "No serial consoles are present."
+
+// RefusedError is the API's answer when it does not open the console: the
+// HTTP code and the message of the Status it sent.
+type RefusedError struct {
+	Code    int
+	Message string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("%d %s: %s", e.Code, http.StatusText(e.Code), e.Message)
+}
+
+// Retryable says whether asking again can succeed: as upstream's clients, a 400
+// (the VMI does not run yet, or did not within virt-api's wait) is retried —
+// except the VMI having no serial console, which no retry changes — and so
+// are unavailable or overloaded servers; 401/403/404/409 are final.
+func (e *RefusedError) Retryable() bool {
+	switch {
+	case e.Code == http.StatusBadRequest:
+		return e.Message != noSerialConsole
+	case e.Code == http.StatusTooManyRequests, e.Code >= http.StatusInternalServerError:
+		return true
+	}
+	return false
+}
+
+// refusal reads the Status of a refused handshake (its message, or the HTTP
+// status line when the body is no Status).
+func refusal(resp *http.Response) *RefusedError {
+	r := &RefusedError{Code: resp.StatusCode, Message: resp.Status}
+	if resp.Body == nil {
+		return r
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var st metav1.Status
+	if raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10)); err == nil && json.Unmarshal(raw, &st) == nil && st.Message != "" {
+		r.Message = st.Message
+	}
+	return r
 }
 
 func consoleURL(host, namespace, name string) (string, error) {

@@ -23,6 +23,7 @@ import (
 	"kvirt.io/kvirt/pkg/virt-api/install"
 	"kvirt.io/kvirt/tests/framework/componentrbac"
 	"kvirt.io/kvirt/tests/framework/controlplane"
+	"kvirt.io/kvirt/tests/framework/nodeenv"
 	"kvirt.io/kvirt/tests/framework/poll"
 )
 
@@ -59,8 +60,13 @@ func startVirtAPI(t *testing.T, cp *controlplane.ControlPlane) env {
 	}
 	ready := make(chan struct{})
 	done := make(chan error, 1)
+	// a node API client identity, so the node-side routes get past "no client
+	// certificate" (no virt-handler runs here: they end at the Node lookup)
+	pki := nodeenv.NewPKI(t)
 	go func() {
-		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: componentrbac.Config(t, cp.RESTConfig(), componentrbac.APIServer), Listener: ln, CertFile: pair.CertFile, KeyFile: pair.KeyFile, Ready: ready})
+		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: componentrbac.Config(t, cp.RESTConfig(), componentrbac.APIServer),
+			Listener: ln, CertFile: pair.CertFile, KeyFile: pair.KeyFile,
+			HandlerClientCert: pki.ClientCert, HandlerClientKey: pki.ClientKey, HandlerCA: pki.CAFile, Ready: ready})
 	}()
 	t.Cleanup(func() {
 		cancel()

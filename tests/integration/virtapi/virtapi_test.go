@@ -46,6 +46,7 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("start stop restart refused with upstream's messages", func(t *testing.T) { testUpstreamRefusals(t, e) })
 	t.Run("forced stop shortens the VMI grace period", func(t *testing.T) { testForceStop(t, e) })
 	t.Run("restart retries on concurrent status writes", func(t *testing.T) { testRestartUnderStatusUpdates(t, e) })
+	t.Run("console waits for the VMI and refuses one without serial console", func(t *testing.T) { testConsole(t, e) })
 	t.Run("health, metrics and no trust without the front proxy", func(t *testing.T) { testDirect(t, e) })
 }
 
