@@ -9,8 +9,8 @@ import (
 
 // Objects returns every RBAC object of the components installed in
 // namespace: ServiceAccounts, ClusterRoles, ClusterRoleBindings, Roles and
-// RoleBindings for virt-api, virt-controller and virt-handler, and the
-// aggregated user roles.
+// RoleBindings for virt-api, virt-controller and virt-handler, and the user
+// roles with the bindings that give every authenticated user the default ones.
 func Objects(namespace string) []runtime.Object {
 	var out []runtime.Object
 	for _, c := range components(namespace) {
@@ -19,7 +19,7 @@ func Objects(namespace string) []runtime.Object {
 	for _, r := range userRoles() {
 		out = append(out, r)
 	}
-	return out
+	return append(out, userRoleBindings()...)
 }
 
 // component is one ServiceAccount and what it may do.
@@ -41,10 +41,12 @@ func components(namespace string) []component {
 
 // apiServer is virt-api: subresources (start/stop/restart patch the VM and its
 // status, restart deletes the VMI, migrate creates a migration, node-side
-// ones read the VMI and its node), webhooks (read VMIs, and the instancetype a
-// VM names to check its template against), the KubeVirt CR
-// informer, SubjectAccessReviews for every subresource call, and the
-// delegated-authentication ConfigMap in kube-system.
+// ones read the VMI and its node, expand-spec and expand-vm-spec read the VM
+// and the instancetype and preference it names, live or pinned in a
+// ControllerRevision), webhooks (read VMIs, and the instancetype a VM names to
+// check its template against), the KubeVirt CR informer, SubjectAccessReviews
+// for every subresource call, and the delegated-authentication ConfigMap in
+// kube-system.
 func apiServer() component {
 	return component{
 		name: APIServerName,
@@ -54,7 +56,8 @@ func apiServer() component {
 			rule(groupKubevirt, []string{resVMI}, "get", "delete"),
 			rule(groupKubevirt, []string{resMigration}, "create"),
 			rule(groupKubevirt, []string{resKubeVirt}, "list", "watch"),
-			rule(groupInstancetype, []string{resInstancetyp, resClusterIT}, "get"),
+			rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, "get"),
+			rule(groupApps, []string{"controllerrevisions"}, "get"),
 			rule(groupCore, []string{"nodes"}, "get"),
 			rule(groupAuthorization, []string{"subjectaccessreviews"}, "create"),
 		},
