@@ -38,6 +38,9 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("minimal VMI defaulted", func(t *testing.T) { testVMIDefaults(t, e) })
 	t.Run("upstream examples accepted or refused as upstream", func(t *testing.T) { testExamples(t, e) })
 	t.Run("discovery lists the subresources", func(t *testing.T) { testDiscovery(t, e) })
+	t.Run("version and healthz through the aggregator, version for every user", func(t *testing.T) { testVersionThroughAggregator(t, e) })
+	t.Run("OpenAPI merged by the aggregator without errors", func(t *testing.T) { testOpenAPIAggregated(t, e) })
+	t.Run("expand-spec and expand-vm-spec with RBAC", func(t *testing.T) { testExpand(t, e) })
 	t.Run("start stop restart with RBAC", func(t *testing.T) { testLifecycle(t, e) })
 	t.Run("health, metrics and no trust without the front proxy", func(t *testing.T) { testDirect(t, e) })
 }
@@ -124,10 +127,14 @@ func testDiscovery(t *testing.T, e env) {
 	for _, r := range list.APIResources {
 		names[r.Name] = true
 	}
-	for _, want := range []string{"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart", "virtualmachineinstances/pause", "virtualmachineinstances/vnc"} {
+	for _, want := range []string{"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart", "virtualmachineinstances/pause",
+		"virtualmachineinstances/vnc", "virtualmachines/expand-spec", "expand-vm-spec"} {
 		if !names[want] {
 			t.Errorf("discovery lacks %s: %v", want, names)
 		}
+	}
+	if names["virtualmachineinstances/migrate"] {
+		t.Error("discovery lists virtualmachineinstances/migrate, which upstream does not serve")
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"k8s.io/client-go/rest"
+
 	virtv1 "kvirt.io/api/core/v1"
 )
 
@@ -22,7 +24,7 @@ type VersionInfo struct {
 
 // Version reads the server's version (GET /apis/subresources.kubevirt.io/v1/version).
 func (c *Client) Version(ctx context.Context) (*VersionInfo, error) {
-	raw, err := c.rest.Get().AbsPath("/apis", virtv1.SubresourceGroupVersion.Group, virtv1.SubresourceGroupVersion.Version, "version").DoRaw(ctx)
+	raw, err := body(c.rest.Get().AbsPath("/apis", virtv1.SubresourceGroupVersion.Group, virtv1.SubresourceGroupVersion.Version, "version").Do(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("server version: %w", err)
 	}
@@ -36,7 +38,7 @@ func (c *Client) Version(ctx context.Context) (*VersionInfo, error) {
 // ExpandSpec returns a stored VirtualMachine with its instancetype and
 // preference applied to its template (GET virtualmachines/NAME/expand-spec).
 func (c *Client) ExpandSpec(ctx context.Context, namespace, name string) (*virtv1.VirtualMachine, error) {
-	raw, err := c.rest.Get().Namespace(namespace).Resource("virtualmachines").Name(name).SubResource("expand-spec").DoRaw(ctx)
+	raw, err := body(c.rest.Get().Namespace(namespace).Resource("virtualmachines").Name(name).SubResource("expand-spec").Do(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("expand-spec %s/%s: %w", namespace, name, err)
 	}
@@ -46,12 +48,12 @@ func (c *Client) ExpandSpec(ctx context.Context, namespace, name string) (*virtv
 // ExpandVMSpec returns vm with its instancetype and preference applied to its
 // template, without storing anything (PUT namespaces/NS/expand-vm-spec).
 func (c *Client) ExpandVMSpec(ctx context.Context, namespace string, vm *virtv1.VirtualMachine) (*virtv1.VirtualMachine, error) {
-	body, err := json.Marshal(vm)
+	encoded, err := json.Marshal(vm)
 	if err != nil {
 		return nil, fmt.Errorf("encode vm: %w", err)
 	}
-	raw, err := c.rest.Put().Namespace(namespace).Resource("expand-vm-spec").
-		Body(body).SetHeader("Content-Type", "application/json").DoRaw(ctx)
+	raw, err := body(c.rest.Put().Namespace(namespace).Resource("expand-vm-spec").
+		Body(encoded).SetHeader("Content-Type", "application/json").Do(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("expand-vm-spec in %s: %w", namespace, err)
 	}
@@ -64,4 +66,12 @@ func decodeVM(raw []byte, what string) (*virtv1.VirtualMachine, error) {
 		return nil, fmt.Errorf("decode %s answer: %w", what, err)
 	}
 	return vm, nil
+}
+
+// body is a successful answer's body, or the error its Status says.
+func body(res rest.Result) ([]byte, error) {
+	if err := res.Error(); err != nil {
+		return nil, err
+	}
+	return res.Raw()
 }
