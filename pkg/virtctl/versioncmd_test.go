@@ -15,7 +15,9 @@ type fakeVersioner struct {
 	err  error
 }
 
-func (f fakeVersioner) Version(context.Context) (*subresources.VersionInfo, error) { return f.info, f.err }
+func (f fakeVersioner) Version(context.Context) (*subresources.VersionInfo, error) {
+	return f.info, f.err
+}
 
 func TestPrintServerVersion(t *testing.T) {
 	var out bytes.Buffer

@@ -179,7 +179,9 @@ func TestUserRoleRules(t *testing.T) {
 	sub := func(resource, verb string, allowed bool) userRoleCase {
 		return userRoleCase{groupSubresources, resource, verb, allowed}
 	}
-	kv := func(resource, verb string, allowed bool) userRoleCase { return userRoleCase{groupKubevirt, resource, verb, allowed} }
+	kv := func(resource, verb string, allowed bool) userRoleCase {
+		return userRoleCase{groupKubevirt, resource, verb, allowed}
+	}
 	it := func(resource, verb string, allowed bool) userRoleCase {
 		return userRoleCase{groupInstancetype, resource, verb, allowed}
 	}
