@@ -8,10 +8,12 @@ MODULES := . staging/src/kvirt.io/api staging/src/kvirt.io/client-go
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo v0.0.0-dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+TREE_STATE ?= $(shell test -z "$$(git status --porcelain 2>/dev/null)" && echo clean || echo dirty)
 BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -s -w \
 	-X kvirt.io/kvirt/pkg/version.gitVersion=$(VERSION) \
 	-X kvirt.io/kvirt/pkg/version.gitCommit=$(COMMIT) \
+	-X kvirt.io/kvirt/pkg/version.gitTreeState=$(TREE_STATE) \
 	-X kvirt.io/kvirt/pkg/version.buildDate=$(BUILD_DATE)
 
 GO_TEST_FLAGS ?=

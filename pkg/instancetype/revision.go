@@ -51,32 +51,66 @@ type Resolver struct {
 // revisions its status already names when they still match the spec's reference,
 // otherwise from the live objects, snapshotted into new revisions owned by vm.
 func (r *Resolver) Resolve(ctx context.Context, vm *virtv1.VirtualMachine) (Resolved, error) {
+	return r.resolve(ctx, vm, true)
+}
+
+// Find returns the same specs as Resolve without writing anything: a live
+// object that no revision pins yet is read as it is, and its status ref names
+// no revision. virt-api's expand-spec subresources use it.
+func (r *Resolver) Find(ctx context.Context, vm *virtv1.VirtualMachine) (Resolved, error) {
+	return r.resolve(ctx, vm, false)
+}
+
+func (r *Resolver) resolve(ctx context.Context, vm *virtv1.VirtualMachine, store bool) (Resolved, error) {
 	var out Resolved
 	if m := vm.Spec.Instancetype; m != nil {
 		kind := normalizeKind(m.Kind, KindClusterInstancetype, KindInstancetype)
-		ref, raw, err := r.pin(ctx, vm, kind, m.Name, m.RevisionName, vm.Status.InstancetypeRef)
+		ref, raw, err := r.pin(ctx, vm, kind, m.Name, m.RevisionName, vm.Status.InstancetypeRef, store)
 		if err != nil {
 			return out, fmt.Errorf("instancetype %s %q: %w", kind, m.Name, err)
 		}
 		var obj instancetypev1beta1.VirtualMachineInstancetype
 		if err := json.Unmarshal(raw, &obj); err != nil {
-			return out, fmt.Errorf("decode instancetype revision %s: %w", ref.ControllerRevisionRef.Name, err)
+			return out, fmt.Errorf("decode instancetype %s: %w", m.Name, err)
 		}
 		out.Instancetype, out.InstancetypeRef = &obj.Spec, ref
 	}
 	if m := vm.Spec.Preference; m != nil {
 		kind := normalizeKind(m.Kind, KindClusterPreference, KindPreference)
-		ref, raw, err := r.pin(ctx, vm, kind, m.Name, m.RevisionName, vm.Status.PreferenceRef)
+		ref, raw, err := r.pin(ctx, vm, kind, m.Name, m.RevisionName, vm.Status.PreferenceRef, store)
 		if err != nil {
 			return out, fmt.Errorf("preference %s %q: %w", kind, m.Name, err)
 		}
 		var obj instancetypev1beta1.VirtualMachinePreference
 		if err := json.Unmarshal(raw, &obj); err != nil {
-			return out, fmt.Errorf("decode preference revision %s: %w", ref.ControllerRevisionRef.Name, err)
+			return out, fmt.Errorf("decode preference %s: %w", m.Name, err)
 		}
 		out.Preference, out.PreferenceRef = &obj.Spec, ref
 	}
 	return out, nil
+}
+
+// CheckKinds returns an error naming the field of each matcher whose kind is
+// neither the namespaced nor the cluster kind (upstream's spellings accepted;
+// empty means the cluster kind). Resolve and Find take any other kind for the
+// cluster one, so callers facing unvalidated input check first.
+func CheckKinds(vm *virtv1.VirtualMachine) error {
+	var bad []string
+	if m := vm.Spec.Instancetype; m != nil && !knownKind(m.Kind, KindClusterInstancetype, KindInstancetype) {
+		bad = append(bad, fmt.Sprintf("spec.instancetype.kind: unsupported value %q", m.Kind))
+	}
+	if m := vm.Spec.Preference; m != nil && !knownKind(m.Kind, KindClusterPreference, KindPreference) {
+		bad = append(bad, fmt.Sprintf("spec.preference.kind: unsupported value %q", m.Kind))
+	}
+	if len(bad) > 0 {
+		return errors.New(strings.Join(bad, ", "))
+	}
+	return nil
+}
+
+func knownKind(kind, clusterKind, namespacedKind string) bool {
+	k := strings.TrimSuffix(strings.ToLower(kind), "s")
+	return k == "" || k == strings.ToLower(clusterKind) || k == strings.ToLower(namespacedKind)
 }
 
 // normalizeKind accepts upstream's spellings (kind, lower case, plural) and
@@ -92,9 +126,10 @@ func normalizeKind(kind, clusterKind, namespacedKind string) string {
 }
 
 // pin returns the revision for the reference, creating it from the live object
-// when the status names none (or another object).
+// when the status names none (or another object). Without store the live
+// object is returned as it is and no revision is created.
 func (r *Resolver) pin(ctx context.Context, vm *virtv1.VirtualMachine, kind, name, revisionName string,
-	status *virtv1.InstancetypeStatusRef) (*virtv1.InstancetypeStatusRef, []byte, error) {
+	status *virtv1.InstancetypeStatusRef, store bool) (*virtv1.InstancetypeStatusRef, []byte, error) {
 	if revisionName == "" && status != nil && status.Name == name && status.Kind == kind && status.ControllerRevisionRef != nil {
 		revisionName = status.ControllerRevisionRef.Name
 	}
@@ -112,6 +147,13 @@ func (r *Resolver) pin(ctx context.Context, vm *virtv1.VirtualMachine, kind, nam
 	obj, err := r.fetch(ctx, vm.Namespace, kind, name)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !store {
+		raw, err := json.Marshal(obj)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode %s: %w", name, err)
+		}
+		return ref, raw, nil
 	}
 	cr, err := r.snapshot(ctx, vm, kind, obj)
 	if err != nil {

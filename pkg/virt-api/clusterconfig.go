@@ -65,3 +65,13 @@ func configFromKubeVirt(kv *virtv1.KubeVirt) (validating.Config, mutating.Config
 	}
 	return v, m
 }
+
+// ResourceVersion is the resourceVersion of the KubeVirt CR in use, or "" with
+// none (the group's healthz reports it, as upstream).
+func (c kubeVirtConfig) ResourceVersion() string {
+	kvs, err := c.lister.List(labels.Everything())
+	if err != nil || len(kvs) == 0 {
+		return ""
+	}
+	return kvs[0].ResourceVersion
+}

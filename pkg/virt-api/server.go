@@ -96,9 +96,11 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
-	webhook.New(webhook.Config{Client: kvirt, Cluster: kubeVirtConfig{lister: kvLister}, Presets: presetSource{lister: presetLister},
+	cluster := kubeVirtConfig{lister: kvLister}
+	webhook.New(webhook.Config{Client: kvirt, Cluster: cluster, Presets: presetSource{lister: presetLister},
 		Metrics: webhook.NewMetrics(reg)}).Register(mux)
-	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, Header: header, NodeTLS: nodeTLS}).Register(mux)
+	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, Header: header, NodeTLS: nodeTLS,
+		ConfigVersion: cluster.ResourceVersion}).Register(mux)
 	var ready atomic.Bool
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {

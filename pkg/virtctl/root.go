@@ -53,20 +53,8 @@ func NewCommand() *cobra.Command {
 	pf.StringVar(&flags.kubeconfig, "kubeconfig", "", "path to the kubeconfig (default: $KUBECONFIG or ~/.kube/config)")
 	pf.StringVar(&flags.context, "context", "", "kubeconfig context to use")
 	pf.StringVarP(&flags.namespace, "namespace", "n", "", "namespace (default: the context's)")
-	root.AddCommand(newVersionCommand())
+	root.AddCommand(newVersionCommand(flags))
 	root.AddCommand(lifecycleCommands(flags)...)
 	root.AddCommand(newConsoleCommand(flags))
 	return root
-}
-
-func newVersionCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the virtctl version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "Client Version: %s\n", version.Get())
-			return err
-		},
-	}
 }

@@ -12,27 +12,47 @@ const (
 	Version   = "v1"
 )
 
-// route is one subresource: on which resource, with which HTTP method and RBAC
-// verb, and whether it is served here or waits for the node side.
+// route is one namespaced endpoint: on which resource (and subresource of a
+// named object; none for expand-vm-spec, which takes its object in the body),
+// with which HTTP method and RBAC verb, and whether it is served here or waits
+// for the node side.
 type route struct {
 	resource, sub string
 	method, verb  string
 	nodeSide      bool
 }
 
-// routes lists what discovery advertises, as upstream does.
+// name is the route's name in discovery and RBAC: resource/sub, or resource.
+func (r route) name() string {
+	if r.sub == "" {
+		return r.resource
+	}
+	return r.resource + "/" + r.sub
+}
+
+// Resources of the group.
+const (
+	resVMs         = "virtualmachines"
+	resVMIs        = "virtualmachineinstances"
+	resExpandVMSpc = "expand-vm-spec"
+)
+
+// routes lists what discovery advertises, as upstream does (upstream serves no
+// virtualmachineinstances/migrate: a VMI is migrated through its VM or a
+// VirtualMachineInstanceMigration).
 var routes = []route{
-	{resource: "virtualmachines", sub: "start", method: http.MethodPut, verb: "update"},
-	{resource: "virtualmachines", sub: "stop", method: http.MethodPut, verb: "update"},
-	{resource: "virtualmachines", sub: "restart", method: http.MethodPut, verb: "update"},
-	{resource: "virtualmachines", sub: "migrate", method: http.MethodPut, verb: "update"},
-	{resource: "virtualmachineinstances", sub: "migrate", method: http.MethodPut, verb: "update"},
-	{resource: "virtualmachineinstances", sub: "pause", method: http.MethodPut, verb: "update", nodeSide: true},
-	{resource: "virtualmachineinstances", sub: "unpause", method: http.MethodPut, verb: "update", nodeSide: true},
-	{resource: "virtualmachineinstances", sub: "softreboot", method: http.MethodPut, verb: "update", nodeSide: true},
-	{resource: "virtualmachineinstances", sub: "console", method: http.MethodGet, verb: "get", nodeSide: true},
-	{resource: "virtualmachineinstances", sub: "vnc", method: http.MethodGet, verb: "get", nodeSide: true},
-	{resource: "virtualmachineinstances", sub: "guestosinfo", method: http.MethodGet, verb: "get", nodeSide: true},
+	{resource: resExpandVMSpc, method: http.MethodPut, verb: "update"},
+	{resource: resVMs, sub: "start", method: http.MethodPut, verb: "update"},
+	{resource: resVMs, sub: "stop", method: http.MethodPut, verb: "update"},
+	{resource: resVMs, sub: "restart", method: http.MethodPut, verb: "update"},
+	{resource: resVMs, sub: "migrate", method: http.MethodPut, verb: "update"},
+	{resource: resVMs, sub: "expand-spec", method: http.MethodGet, verb: "get"},
+	{resource: resVMIs, sub: "pause", method: http.MethodPut, verb: "update", nodeSide: true},
+	{resource: resVMIs, sub: "unpause", method: http.MethodPut, verb: "update", nodeSide: true},
+	{resource: resVMIs, sub: "softreboot", method: http.MethodPut, verb: "update", nodeSide: true},
+	{resource: resVMIs, sub: "console", method: http.MethodGet, verb: "get", nodeSide: true},
+	{resource: resVMIs, sub: "vnc", method: http.MethodGet, verb: "get", nodeSide: true},
+	{resource: resVMIs, sub: "guestosinfo", method: http.MethodGet, verb: "get", nodeSide: true},
 }
 
 func groupVersion() metav1.GroupVersionForDiscovery {
@@ -66,7 +86,7 @@ func (s *Server) serveResourceList(w http.ResponseWriter, _ *http.Request) {
 	}
 	for _, r := range routes {
 		list.APIResources = append(list.APIResources, metav1.APIResource{
-			Name: r.resource + "/" + r.sub, Namespaced: true, Verbs: metav1.Verbs{r.verb},
+			Name: r.name(), Namespaced: true, Verbs: metav1.Verbs{r.verb},
 		})
 	}
 	writeJSON(w, http.StatusOK, list)

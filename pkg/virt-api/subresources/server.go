@@ -16,6 +16,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+	"kvirt.io/kvirt/pkg/instancetype"
 )
 
 // maxBodyBytes bounds an options body.
@@ -32,12 +33,24 @@ type Config struct {
 	// ConsoleWait bounds how long a console request waits for its VMI to run
 	// on a node; zero is DefaultConsoleWait.
 	ConsoleWait time.Duration
+	// Instancetypes finds what a VM's instancetype and preference references
+	// name, without writing; nil reads them with Kube and Kvirt.
+	Instancetypes InstancetypeFinder
+	// ConfigVersion, when set, is the resourceVersion of the KubeVirt CR the
+	// server runs with, reported by the group's healthz.
+	ConfigVersion func() string
+}
+
+// InstancetypeFinder is instancetype.Resolver's read-only half.
+type InstancetypeFinder interface {
+	Find(ctx context.Context, vm *virtv1.VirtualMachine) (instancetype.Resolved, error)
 }
 
 // Server serves subresources.kubevirt.io/v1.
 type Server struct {
 	cfg        Config
 	nodeClient *http.Client
+	openAPI    openAPIDocs
 }
 
 // New returns a Server.
@@ -47,20 +60,33 @@ func New(cfg Config) *Server {
 		// A configuration per connection: the CA bundle may have rotated.
 		transport.DialTLSContext = cfg.NodeTLS.dialTLS
 	}
-	return &Server{cfg: cfg, nodeClient: &http.Client{Transport: transport}}
+	if cfg.Instancetypes == nil {
+		cfg.Instancetypes = &instancetype.Resolver{Kube: cfg.Kube, Kvirt: cfg.Kvirt}
+	}
+	return &Server{cfg: cfg, nodeClient: &http.Client{Transport: transport}, openAPI: newOpenAPIDocs()}
 }
 
 // target is the object a request addresses.
 type target struct{ namespace, resource, name, sub string }
 
-// Register adds discovery and every route to mux.
+// Register adds discovery, the OpenAPI documents, the group's version and
+// healthz, and every namespaced route to mux. Discovery, OpenAPI, version and
+// healthz answer anyone, as upstream's: the kube-apiserver has already
+// authorized the caller (kubevirt.io:default lets every authenticated user
+// read version), and they say nothing about any object.
 func (s *Server) Register(mux *http.ServeMux) {
-	base := "/apis/" + GroupName
+	gv := "/apis/" + GroupName + "/" + Version
 	mux.HandleFunc("GET /apis", s.serveGroupList)
-	mux.HandleFunc("GET "+base, s.serveGroup)
-	mux.HandleFunc("GET "+base+"/"+Version, s.serveResourceList)
+	mux.HandleFunc("GET /apis/"+GroupName, s.serveGroup)
+	mux.HandleFunc("GET "+gv, s.serveResourceList)
+	mux.HandleFunc("GET "+gv+"/version", s.serveVersion)
+	mux.HandleFunc("GET "+gv+"/healthz", s.serveHealthz)
+	s.openAPI.register(mux)
 	for _, r := range routes {
-		pattern := fmt.Sprintf("%s %s/%s/namespaces/{namespace}/%s/{name}/%s", r.method, base, Version, r.resource, r.sub)
+		pattern := fmt.Sprintf("%s %s/namespaces/{namespace}/%s", r.method, gv, r.resource)
+		if r.sub != "" {
+			pattern += "/{name}/" + r.sub
+		}
 		mux.Handle(pattern, s.guard(r, s.handlerFor(r)))
 	}
 }
@@ -69,6 +95,10 @@ func (s *Server) handlerFor(r route) func(http.ResponseWriter, *http.Request, ta
 	switch {
 	case r.nodeSide:
 		return s.nodeSide
+	case r.resource == resExpandVMSpc:
+		return s.expandVMSpec
+	case r.sub == "expand-spec":
+		return s.expandSpec
 	case r.sub == "start":
 		return s.start
 	case r.sub == "stop":
@@ -95,11 +125,11 @@ func (s *Server) guard(r route, next func(http.ResponseWriter, *http.Request, ta
 			return
 		}
 		if !ok {
-			gr := schema.GroupResource{Group: GroupName, Resource: t.resource + "/" + t.sub}
+			gr := schema.GroupResource{Group: GroupName, Resource: r.name()}
 			writeStatus(w, &apierrors.NewForbidden(gr, t.name, fmt.Errorf("user %q may not %s it: %s", u.name, r.verb, reason)).ErrStatus)
 			return
 		}
-		klog.FromContext(req.Context()).V(2).Info("subresource request", "user", u.name, "target", t.resource+"/"+t.sub,
+		klog.FromContext(req.Context()).V(2).Info("subresource request", "user", u.name, "target", r.name(),
 			"object", klog.KRef(t.namespace, t.name))
 		next(w, req, t)
 	})

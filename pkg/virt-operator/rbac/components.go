@@ -9,8 +9,8 @@ import (
 
 // Objects returns every RBAC object of the components installed in
 // namespace: ServiceAccounts, ClusterRoles, ClusterRoleBindings, Roles and
-// RoleBindings for virt-api, virt-controller and virt-handler, and the
-// aggregated user roles.
+// RoleBindings for virt-api, virt-controller and virt-handler, and the user
+// roles with the bindings that give every authenticated user the default ones.
 func Objects(namespace string) []runtime.Object {
 	var out []runtime.Object
 	for _, c := range components(namespace) {
@@ -19,7 +19,7 @@ func Objects(namespace string) []runtime.Object {
 	for _, r := range userRoles() {
 		out = append(out, r)
 	}
-	return out
+	return append(out, userRoleBindings()...)
 }
 
 // component is one ServiceAccount and what it may do.
@@ -42,9 +42,11 @@ func components(namespace string) []component {
 // apiServer is virt-api: subresources (start/stop/restart patch the VM and its
 // status, a forced stop or restart shortens the VMI's grace period, migrate
 // creates a migration, node-side ones read the VMI and its node, the console
-// watches a VMI that does not run yet), webhooks (read VMIs, and the instancetype
-// a VM names to check its template against), the KubeVirt CR and preset
-// informers, SubjectAccessReviews for every subresource call, and the
+// watches a VMI that does not run yet, expand-spec and expand-vm-spec read the
+// VM and the instancetype and preference it names, live or pinned in a
+// ControllerRevision), webhooks (read VMIs, and the instancetype a VM names to
+// check its template against), the KubeVirt CR and preset informers,
+// SubjectAccessReviews for every subresource call, and the
 // delegated-authentication ConfigMap in kube-system.
 func apiServer() component {
 	return component{
@@ -55,7 +57,8 @@ func apiServer() component {
 			rule(groupKubevirt, []string{resVMI}, "get", "watch", "patch"),
 			rule(groupKubevirt, []string{resMigration}, "create"),
 			rule(groupKubevirt, []string{resKubeVirt, resPreset}, "list", "watch"),
-			rule(groupInstancetype, []string{resInstancetyp, resClusterIT}, "get"),
+			rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, "get"),
+			rule(groupApps, []string{"controllerrevisions"}, "get"),
 			rule(groupCore, []string{"nodes"}, "get"),
 			rule(groupAuthorization, []string{"subjectaccessreviews"}, "create"),
 		},

@@ -9,15 +9,27 @@ const (
 	HandlerName    = "kubevirt-handler"
 )
 
-// Aggregated user roles and the labels that fold them into admin/edit/view.
+// User roles (upstream's names) and the labels that fold the first three
+// into admin/edit/view.
 const (
-	AdminRole = "kubevirt.io:admin"
-	EditRole  = "kubevirt.io:edit"
-	ViewRole  = "kubevirt.io:view"
+	AdminRole            = "kubevirt.io:admin"
+	EditRole             = "kubevirt.io:edit"
+	ViewRole             = "kubevirt.io:view"
+	MigrateRole          = "kubevirt.io:migrate"
+	DefaultRole          = "kubevirt.io:default"
+	InstancetypeViewRole = "instancetype.kubevirt.io:view"
 
 	aggregateToAdmin = "rbac.authorization.k8s.io/aggregate-to-admin"
 	aggregateToEdit  = "rbac.authorization.k8s.io/aggregate-to-edit"
 	aggregateToView  = "rbac.authorization.k8s.io/aggregate-to-view"
+
+	// authenticatedGroup holds every authenticated user.
+	authenticatedGroup = "system:authenticated"
+	// bootstrappingLabel and autoupdateAnnotation mark kubevirt.io:default as
+	// upstream marks it: a default role that is reconciled, not hand-edited.
+	bootstrappingLabel    = "kubernetes.io/bootstrapping"
+	bootstrappingDefaults = "rbac-defaults"
+	autoupdateAnnotation  = "rbac.authorization.kubernetes.io/autoupdate"
 )
 
 // virt-api's delegated authentication reads this ConfigMap.
@@ -56,10 +68,15 @@ const (
 	resPreference  = "virtualmachinepreferences"
 	resClusterIT   = "virtualmachineclusterinstancetypes"
 	resClusterPref = "virtualmachineclusterpreferences"
+	// resExpandVMSpec is subresources.kubevirt.io's namespaced expand-vm-spec.
+	resExpandVMSpec = "expand-vm-spec"
 )
 
 var (
-	readVerbs  = []string{"get", "list", "watch"}
-	writeVerbs = []string{"create", "update", "patch", "delete", "deletecollection"}
-	allVerbs   = []string{"get", "list", "watch", "create", "update", "patch", "delete"}
+	readVerbs = []string{"get", "list", "watch"}
+	allVerbs  = []string{"get", "list", "watch", "create", "update", "patch", "delete"}
+	// editVerbs and adminVerbs are what kubevirt.io:edit and :admin may do to
+	// the objects they manage: only admin deletes by collection, as upstream.
+	editVerbs  = allVerbs
+	adminVerbs = append(append([]string{}, allVerbs...), "deletecollection")
 )

@@ -87,9 +87,14 @@ func TestObjectsBindExistingRolesToExistingAccounts(t *testing.T) {
 	}
 }
 
+// checkSubjects: bindings name accounts the list creates, except the two that
+// give every authenticated user the default roles.
 func checkSubjects(t *testing.T, ix index, binding string, subjects []rbacv1.Subject) {
 	t.Helper()
 	for _, s := range subjects {
+		if (binding == DefaultRole || binding == InstancetypeViewRole) && s.Kind == rbacv1.GroupKind && s.Name == "system:authenticated" {
+			continue
+		}
 		if s.Kind != rbacv1.ServiceAccountKind || !ix.accounts[s.Namespace+"/"+s.Name] {
 			t.Errorf("binding %s names subject %+v that the list does not create", binding, s)
 		}
@@ -111,34 +116,43 @@ func TestComponentAccounts(t *testing.T) {
 	}
 }
 
-func TestUserRolesAggregate(t *testing.T) {
+func TestUserRoleLabels(t *testing.T) {
 	ix := indexObjects(t, Objects(ns))
-	cases := []struct {
-		role, label string
-		mayStart    bool
-	}{
-		{AdminRole, aggregateToAdmin, true},
-		{EditRole, aggregateToEdit, true},
-		{ViewRole, aggregateToView, false},
-	}
-	for _, tc := range cases {
-		r := ix.clusterRoleObjs[tc.role]
+	for role, label := range map[string]string{
+		AdminRole: aggregateToAdmin, EditRole: aggregateToEdit, ViewRole: aggregateToView,
+		MigrateRole: "", InstancetypeViewRole: "", DefaultRole: "",
+	} {
+		r := ix.clusterRoleObjs[role]
 		if r == nil {
-			t.Fatalf("%s missing", tc.role)
+			t.Fatalf("%s missing", role)
 		}
-		if r.Labels[tc.label] != "true" {
-			t.Errorf("%s lacks label %s", tc.role, tc.label)
+		for k := range r.Labels {
+			if k != label && k != bootstrappingLabel {
+				t.Errorf("%s has label %s: aggregated where upstream does not aggregate it", role, k)
+			}
 		}
-		if got := grants(r.Rules, groupSubresources, resVM+"/start", "update"); got != tc.mayStart {
-			t.Errorf("%s grants virtualmachines/start: %v, want %v", tc.role, got, tc.mayStart)
+		if label != "" && r.Labels[label] != "true" {
+			t.Errorf("%s lacks label %s", role, label)
 		}
-		if !grants(r.Rules, groupKubevirt, resVMI, "watch") || !grants(r.Rules, groupSubresources, resVMI+"/guestosinfo", "get") {
-			t.Errorf("%s cannot read VMIs and guest info", tc.role)
+	}
+	if ix.clusterRoleObjs[DefaultRole].Labels[bootstrappingLabel] != bootstrappingDefaults {
+		t.Errorf("%s is not marked as a default role", DefaultRole)
+	}
+}
+
+func TestDefaultRolesBoundToAuthenticated(t *testing.T) {
+	ix := indexObjects(t, Objects(ns))
+	bound := map[string]bool{}
+	for _, b := range ix.clusterBindings {
+		for _, s := range b.Subjects {
+			if s.Kind == rbacv1.GroupKind && s.Name == "system:authenticated" {
+				bound[b.RoleRef.Name] = true
+			}
 		}
-		if !grants(r.Rules, groupKubevirt, resPreset, "list") || grants(r.Rules, groupKubevirt, resPreset, "create") != tc.mayStart {
-			t.Errorf("%s: presets readable %v, writable %v", tc.role, grants(r.Rules, groupKubevirt, resPreset, "list"),
-				grants(r.Rules, groupKubevirt, resPreset, "create"))
-		}
+	}
+	want := map[string]bool{DefaultRole: true, InstancetypeViewRole: true}
+	if len(bound) != len(want) || !bound[DefaultRole] || !bound[InstancetypeViewRole] {
+		t.Errorf("roles bound to system:authenticated: %v, want %v", bound, want)
 	}
 }
 
@@ -165,4 +179,81 @@ func grants(rules []rbacv1.PolicyRule, group, resource, verb string) bool {
 		}
 	}
 	return false
+}
+
+// userRoleCase is one request and whether a role allows it.
+type userRoleCase struct {
+	group, resource, verb string
+	allowed               bool
+}
+
+// TestUserRoleRules holds each user role to upstream's rules (as far as kvirt
+// serves the resources): one row per rule, plus what each must not grant.
+func TestUserRoleRules(t *testing.T) {
+	ix := indexObjects(t, Objects(ns))
+	sub := func(resource, verb string, allowed bool) userRoleCase {
+		return userRoleCase{groupSubresources, resource, verb, allowed}
+	}
+	kv := func(resource, verb string, allowed bool) userRoleCase {
+		return userRoleCase{groupKubevirt, resource, verb, allowed}
+	}
+	it := func(resource, verb string, allowed bool) userRoleCase {
+		return userRoleCase{groupInstancetype, resource, verb, allowed}
+	}
+	workloadSubresources := []userRoleCase{
+		sub(resVMI+"/console", "get", true), sub(resVMI+"/vnc", "get", true), sub(resVMI+"/guestosinfo", "get", true),
+		sub(resVMI+"/pause", "update", true), sub(resVMI+"/unpause", "update", true), sub(resVMI+"/softreboot", "update", true),
+		sub(resVM+"/start", "update", true), sub(resVM+"/stop", "update", true), sub(resVM+"/restart", "update", true),
+		sub(resVM+"/expand-spec", "get", true), sub(resExpandVMSpec, "update", true),
+		sub(resVM+"/migrate", "update", false), sub(resVMI+"/migrate", "update", false),
+		kv(resMigration, "get", true), kv(resMigration, "create", false), kv(resMigration, "delete", false),
+	}
+	cases := map[string][]userRoleCase{
+		ViewRole: {
+			kv(resVM, "watch", true), kv(resVMI, "list", true), kv(resReplicaSet, "get", true), kv(resMigration, "watch", true),
+			kv(resKubeVirt, "list", true), kv(resKubeVirt, "watch", false),
+			it(resClusterPref, "list", true), it(resInstancetyp, "watch", true),
+			sub(resVM+"/expand-spec", "get", true), sub(resExpandVMSpec, "update", true), sub(resVMI+"/guestosinfo", "get", true),
+			sub(resVM+"/start", "update", false), sub(resVMI+"/console", "get", false),
+			kv(resVM, "create", false), kv(resVMI, "delete", false), it(resPreference, "create", false),
+			kv(resPreset, "list", true), kv(resPreset, "create", false),
+		},
+		EditRole: slices.Concat(workloadSubresources, []userRoleCase{
+			kv(resVM, "create", true), kv(resVMI, "patch", true), kv(resReplicaSet, "delete", true),
+			it(resInstancetyp, "create", true), it(resClusterIT, "update", true), kv(resKubeVirt, "get", true),
+			kv(resVM, "deletecollection", false), kv(resVMI, "deletecollection", false), kv(resReplicaSet, "deletecollection", false),
+			it(resInstancetyp, "deletecollection", false), it(resPreference, "deletecollection", false),
+			kv(resKubeVirt, "update", false),
+			kv(resPreset, "create", true), kv(resPreset, "deletecollection", false),
+		}),
+		AdminRole: slices.Concat(workloadSubresources, []userRoleCase{
+			kv(resVM, "deletecollection", true), kv(resVMI, "deletecollection", true), kv(resReplicaSet, "deletecollection", true),
+			it(resInstancetyp, "deletecollection", true), it(resClusterPref, "deletecollection", true),
+			kv(resMigration, "deletecollection", false), kv(resKubeVirt, "get", false),
+			kv(resPreset, "deletecollection", true),
+		}),
+		MigrateRole: {
+			sub(resVM+"/migrate", "update", true), kv(resMigration, "create", true), kv(resMigration, "deletecollection", true),
+			sub(resVMI+"/migrate", "update", false), kv(resVM, "get", false),
+		},
+		DefaultRole: {
+			sub("version", "get", true), sub("version", "list", true), kv(resKubeVirt, "get", true),
+			sub("guestfs", "get", false), kv(resVM, "get", false),
+		},
+		InstancetypeViewRole: {
+			it(resClusterIT, "get", true), it(resClusterPref, "watch", true),
+			it(resInstancetyp, "get", false), it(resClusterIT, "create", false),
+		},
+	}
+	for role, rows := range cases {
+		r := ix.clusterRoleObjs[role]
+		if r == nil {
+			t.Fatalf("%s missing", role)
+		}
+		for _, c := range rows {
+			if got := grants(r.Rules, c.group, c.resource, c.verb); got != c.allowed {
+				t.Errorf("%s: %s %s.%s allowed %v, want %v", role, c.verb, c.resource, c.group, got, c.allowed)
+			}
+		}
+	}
 }

@@ -2,39 +2,98 @@ package rbac
 
 import (
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// userRoles are kubevirt.io:view, :edit and :admin, labelled so Kubernetes'
-// aggregation controller folds them into the built-in view, edit and admin
-// roles. Each also stands alone for direct binding: edit holds view's rules
-// and admin holds edit's, as upstream.
+// userRoles are upstream's user-facing ClusterRoles, rule for rule as far as
+// kvirt serves the resources (docs/virt-operator-certs-rbac.md lists what is
+// left out and why): kubevirt.io:view, :edit and :admin, labelled so that
+// Kubernetes' aggregation controller folds them into the built-in view, edit
+// and admin roles (each also stands alone for direct binding);
+// kubevirt.io:migrate, aggregated nowhere, for whom a cluster admin trusts
+// with live migrations; kubevirt.io:default and instancetype.kubevirt.io:view,
+// which every authenticated user holds through the bindings of
+// userRoleBindings.
 func userRoles() []*rbacv1.ClusterRole {
-	view := viewRules()
-	edit := append(append([]rbacv1.PolicyRule{}, view...), editRules()...)
+	def := clusterRole(DefaultRole, map[string]string{bootstrappingLabel: bootstrappingDefaults}, defaultRules())
+	def.Annotations = map[string]string{autoupdateAnnotation: "true"}
 	return []*rbacv1.ClusterRole{
-		clusterRole(AdminRole, map[string]string{aggregateToAdmin: "true"}, edit),
-		clusterRole(EditRole, map[string]string{aggregateToEdit: "true"}, edit),
-		clusterRole(ViewRole, map[string]string{aggregateToView: "true"}, view),
+		def,
+		clusterRole(AdminRole, map[string]string{aggregateToAdmin: "true"}, adminRules()),
+		clusterRole(EditRole, map[string]string{aggregateToEdit: "true"}, editRules()),
+		clusterRole(ViewRole, map[string]string{aggregateToView: "true"}, viewRules()),
+		clusterRole(InstancetypeViewRole, nil, []rbacv1.PolicyRule{
+			rule(groupInstancetype, []string{resClusterIT, resClusterPref}, readVerbs...),
+		}),
+		clusterRole(MigrateRole, nil, []rbacv1.PolicyRule{
+			rule(groupSubresources, []string{resVM + "/migrate"}, "update"),
+			rule(groupKubevirt, []string{resMigration}, adminVerbs...),
+		}),
 	}
 }
 
-// viewRules read every kvirt resource and the read-only subresources.
+// userRoleBindings give every authenticated user kubevirt.io:default and
+// instancetype.kubevirt.io:view, as upstream.
+func userRoleBindings() []runtime.Object {
+	authenticated := rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: authenticatedGroup}
+	var out []runtime.Object
+	for _, name := range []string{DefaultRole, InstancetypeViewRole} {
+		b := clusterRoleBinding(name, name, authenticated)
+		b.Annotations = map[string]string{autoupdateAnnotation: "true"}
+		out = append(out, b)
+	}
+	return out
+}
+
+// defaultRules: the group's version and the KubeVirt CR, for everyone.
+func defaultRules() []rbacv1.PolicyRule {
+	return []rbacv1.PolicyRule{
+		rule(groupKubevirt, []string{resKubeVirt}, "get", "list"),
+		rule(groupSubresources, []string{"version"}, "get", "list"),
+	}
+}
+
+// viewRules read the workloads (presets too), every instancetype and preference, the
+// KubeVirt CR, guest information and expanded VM specs.
 func viewRules() []rbacv1.PolicyRule {
 	return []rbacv1.PolicyRule{
-		rule(groupKubevirt, []string{resVM, resVMI, resMigration, resReplicaSet, resPreset, resKubeVirt}, readVerbs...),
-		rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, readVerbs...),
-		rule(groupSubresources, []string{resVMI + "/guestosinfo"}, "get"),
+		rule(groupKubevirt, []string{resKubeVirt}, "get", "list"),
+		rule(groupSubresources, []string{resVM + "/expand-spec", resVMI + "/guestosinfo"}, "get"),
+		rule(groupSubresources, []string{resExpandVMSpec}, "update"),
+		rule(groupKubevirt, []string{resVM, resVMI, resReplicaSet, resMigration, resPreset}, readVerbs...),
+		rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, readVerbs...),
 	}
 }
 
-// editRules change workloads and namespaced instancetypes and use the action
-// and console subresources virt-api serves.
+// editRules change workloads and instancetypes and use the action and
+// console subresources; migrations stay read-only (kubevirt.io:migrate), and
+// nothing may be deleted by collection.
 func editRules() []rbacv1.PolicyRule {
+	return append(workloadSubresourceRules(),
+		rule(groupKubevirt, []string{resVM, resVMI, resReplicaSet, resPreset}, editVerbs...),
+		rule(groupKubevirt, []string{resMigration}, readVerbs...),
+		rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, editVerbs...),
+		rule(groupKubevirt, []string{resKubeVirt}, "get", "list"),
+	)
+}
+
+// adminRules are edit's with deletecollection; as upstream, admin names no
+// rule on the KubeVirt CR (the built-in admin gets it from edit).
+func adminRules() []rbacv1.PolicyRule {
+	return append(workloadSubresourceRules(),
+		rule(groupKubevirt, []string{resVM, resVMI, resReplicaSet, resPreset}, adminVerbs...),
+		rule(groupKubevirt, []string{resMigration}, readVerbs...),
+		rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, adminVerbs...),
+	)
+}
+
+// workloadSubresourceRules are the subresources edit and admin share.
+func workloadSubresourceRules() []rbacv1.PolicyRule {
 	return []rbacv1.PolicyRule{
-		rule(groupKubevirt, []string{resVM, resVMI, resMigration, resReplicaSet, resPreset}, writeVerbs...),
-		rule(groupInstancetype, []string{resInstancetyp, resPreference}, writeVerbs...),
-		rule(groupSubresources, []string{resVM + "/start", resVM + "/stop", resVM + "/restart", resVM + "/migrate"}, "update"),
-		rule(groupSubresources, []string{resVMI + "/pause", resVMI + "/unpause", resVMI + "/softreboot", resVMI + "/migrate"}, "update"),
-		rule(groupSubresources, []string{resVMI + "/console", resVMI + "/vnc"}, "get"),
+		rule(groupSubresources, []string{resVMI + "/console", resVMI + "/vnc", resVMI + "/guestosinfo"}, "get"),
+		rule(groupSubresources, []string{resVMI + "/pause", resVMI + "/unpause", resVMI + "/softreboot"}, "update"),
+		rule(groupSubresources, []string{resVM + "/expand-spec"}, "get"),
+		rule(groupSubresources, []string{resVM + "/start", resVM + "/stop", resVM + "/restart"}, "update"),
+		rule(groupSubresources, []string{resExpandVMSpec}, "update"),
 	}
 }

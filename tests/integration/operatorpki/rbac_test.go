@@ -3,10 +3,12 @@ package operatorpki
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 
 	"kvirt.io/kvirt/pkg/virt-operator/rbac"
@@ -75,6 +77,13 @@ func componentTables() map[string][]access {
 			{"delete", kv, vmis, "", userNS, "", deny},
 			{"create", kv, "virtualmachineinstancemigrations", "", userNS, "", allow},
 			{"watch", kv, "kubevirts", "", anywhere, "", allow},
+			{"get", it, "virtualmachineinstancetypes", "", userNS, "u1", allow},
+			{"get", it, "virtualmachineclusterinstancetypes", "", anywhere, "u1", allow},
+			{"get", it, "virtualmachinepreferences", "", userNS, "p1", allow},
+			{"get", it, "virtualmachineclusterpreferences", "", anywhere, "p1", allow},
+			{"get", apps, "controllerrevisions", "", userNS, "vm1-u1", allow},
+			{"create", apps, "controllerrevisions", "", userNS, "", deny},
+			{"create", it, "virtualmachineclusterinstancetypes", "", anywhere, "", deny},
 			{"get", core, "nodes", "", anywhere, "n1", allow},
 			{"create", authz, "subjectaccessreviews", "", anywhere, "", allow},
 			{"get", core, "configmaps", "", "kube-system", "extension-apiserver-authentication", allow},
@@ -119,31 +128,26 @@ func componentTables() map[string][]access {
 	}
 }
 
-// TestUserRolesAggregate binds users to the built-in admin and view roles in
-// a namespace. The test apiserver runs no controller-manager, so the
-// clusterrole aggregation controller is simulated: each built-in aggregated
-// role gets the rules of every ClusterRole its aggregationRule selects. That
-// exercises our labels against the real selectors; the rules are then
-// evaluated by the real RBAC authorizer.
+// TestUserRolesAggregate binds users to the built-in admin, edit and view
+// roles and to kubevirt.io:migrate in a namespace, and checks what every
+// authenticated user may do through kubevirt.io:default and
+// instancetype.kubevirt.io:view. The test apiserver runs no
+// controller-manager, so the clusterrole aggregation controller is simulated:
+// each built-in aggregated role gets the rules of every ClusterRole its
+// aggregationRule selects. That exercises our labels against the real
+// selectors; the rules are then evaluated by the real RBAC authorizer.
 func TestUserRolesAggregate(t *testing.T) {
 	ctx := testContext(t)
 	admin := kubernetes.NewForConfigOrDie(cp.RESTConfig())
 	ensureNamespace(ctx, t, admin, userNS)
 	ensureNamespace(ctx, t, admin, "elsewhere")
-	objs := rbac.Objects(installNS)
-	for _, o := range objs {
-		if r, ok := o.(*rbacv1.ClusterRole); ok && r.Labels != nil {
-			if _, err := admin.RbacV1().ClusterRoles().Create(ctx, r, metav1.CreateOptions{}); err != nil {
-				t.Logf("create %s: %v", r.Name, err) // TestRBAC may have created it already
-			}
-		}
-	}
+	createUserRoles(ctx, t, admin)
 	for _, name := range []string{"view", "edit", "admin"} { // the order the controller converges in
 		if err := aggregate(ctx, admin, name); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for user, role := range map[string]string{"alice": "admin", "bob": "view"} {
+	for user, role := range map[string]string{"alice": "admin", "carol": "edit", "bob": "view", "mallory": rbac.MigrateRole} {
 		b := &rbacv1.RoleBinding{
 			ObjectMeta: metav1.ObjectMeta{Name: user, Namespace: userNS},
 			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
@@ -153,20 +157,104 @@ func TestUserRolesAggregate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	checkAccess(ctx, t, "alice", []access{
-		{"update", subres, vms, "start", userNS, "vm1", allow},
-		{"get", subres, vmis, "console", userNS, "vm1", allow},
-		{"create", kv, vms, "", userNS, "", allow},
-		{"create", it, "virtualmachineinstancetypes", "", userNS, "", allow},
-		{"update", subres, vms, "start", "elsewhere", "vm1", deny},
-	})
-	checkAccess(ctx, t, "bob", []access{
-		{"get", subres, vmis, "guestosinfo", userNS, "vm1", allow},
-		{"list", kv, vmis, "", userNS, "", allow},
-		{"update", subres, vms, "start", userNS, "vm1", deny},
-		{"get", subres, vmis, "console", userNS, "vm1", deny},
-		{"delete", kv, vms, "", userNS, "", deny},
-	})
+	for user, rows := range userRoleTables() {
+		t.Run(user, func(t *testing.T) { checkAccess(ctx, t, user, rows) })
+	}
+}
+
+// createUserRoles creates the user ClusterRoles and their bindings (names
+// with a colon) from rbac.Objects; TestRBAC may have created them already.
+func createUserRoles(ctx context.Context, t *testing.T, admin kubernetes.Interface) {
+	t.Helper()
+	var objs []runtime.Object
+	for _, o := range rbac.Objects(installNS) {
+		switch v := o.(type) {
+		case *rbacv1.ClusterRole:
+			if strings.Contains(v.Name, ":") {
+				objs = append(objs, v)
+			}
+		case *rbacv1.ClusterRoleBinding:
+			if strings.Contains(v.Name, ":") {
+				objs = append(objs, v)
+			}
+		}
+	}
+	if err := create(ctx, admin, objs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// userRoleTables: per user, what the role bound to them (see
+// TestUserRolesAggregate) allows and, as upstream, denies. zed holds no
+// binding of their own: only what every authenticated user holds.
+func userRoleTables() map[string][]access {
+	const (
+		vmims = "virtualmachineinstancemigrations"
+		vmrs  = "virtualmachineinstancereplicasets"
+	)
+	return map[string][]access{
+		"alice": { // admin
+			{"update", subres, vms, "start", userNS, "vm1", allow},
+			{"get", subres, vmis, "console", userNS, "vm1", allow},
+			{"get", subres, vms, "expand-spec", userNS, "vm1", allow},
+			{"update", subres, "expand-vm-spec", "", userNS, "", allow},
+			{"create", kv, vms, "", userNS, "", allow},
+			{"deletecollection", kv, vms, "", userNS, "", allow},
+			{"deletecollection", kv, vmis, "", userNS, "", allow},
+			{"create", it, "virtualmachineinstancetypes", "", userNS, "", allow},
+			{"deletecollection", it, "virtualmachinepreferences", "", userNS, "", allow},
+			{"get", kv, vmims, "", userNS, "m1", allow},
+			{"create", kv, vmims, "", userNS, "", deny},
+			{"update", subres, vms, "migrate", userNS, "vm1", deny},
+			{"update", subres, vmis, "migrate", userNS, "vm1", deny},
+			{"update", subres, vms, "start", "elsewhere", "vm1", deny},
+		},
+		"carol": { // edit
+			{"update", subres, vms, "restart", userNS, "vm1", allow},
+			{"update", subres, vmis, "pause", userNS, "vm1", allow},
+			{"update", subres, "expand-vm-spec", "", userNS, "", allow},
+			{"delete", kv, vms, "", userNS, "vm1", allow},
+			{"create", it, "virtualmachinepreferences", "", userNS, "", allow},
+			{"deletecollection", kv, vms, "", userNS, "", deny},
+			{"deletecollection", kv, vmis, "", userNS, "", deny},
+			{"deletecollection", kv, vmrs, "", userNS, "", deny},
+			{"deletecollection", it, "virtualmachineinstancetypes", "", userNS, "", deny},
+			{"deletecollection", it, "virtualmachinepreferences", "", userNS, "", deny},
+			{"create", kv, vmims, "", userNS, "", deny},
+			{"delete", kv, vmims, "", userNS, "m1", deny},
+			{"update", subres, vms, "migrate", userNS, "vm1", deny},
+			{"update", subres, vmis, "migrate", userNS, "vm1", deny},
+		},
+		"bob": { // view
+			{"get", subres, vmis, "guestosinfo", userNS, "vm1", allow},
+			{"get", subres, vms, "expand-spec", userNS, "vm1", allow},
+			{"update", subres, "expand-vm-spec", "", userNS, "", allow},
+			{"list", kv, vmis, "", userNS, "", allow},
+			{"watch", kv, vmims, "", userNS, "", allow},
+			{"update", subres, vms, "start", userNS, "vm1", deny},
+			{"get", subres, vmis, "console", userNS, "vm1", deny},
+			{"delete", kv, vms, "", userNS, "", deny},
+		},
+		"mallory": { // kubevirt.io:migrate
+			{"update", subres, vms, "migrate", userNS, "vm1", allow},
+			{"create", kv, vmims, "", userNS, "", allow},
+			{"deletecollection", kv, vmims, "", userNS, "", allow},
+			{"update", subres, vmis, "migrate", userNS, "vm1", deny},
+			{"create", kv, vmims, "", "elsewhere", "", deny},
+			{"get", kv, vms, "", userNS, "vm1", deny},
+		},
+		"zed": { // every authenticated user
+			{"get", subres, "version", "", anywhere, "", allow},
+			{"list", subres, "version", "", anywhere, "", allow},
+			{"get", kv, "kubevirts", "", installNS, "kubevirt", allow},
+			{"list", it, "virtualmachineclusterinstancetypes", "", anywhere, "", allow},
+			{"get", it, "virtualmachineclusterpreferences", "", anywhere, "p1", allow},
+			{"get", subres, "guestfs", "", anywhere, "", deny},
+			{"list", it, "virtualmachineinstancetypes", "", userNS, "", deny},
+			{"create", it, "virtualmachineclusterinstancetypes", "", anywhere, "", deny},
+			{"get", kv, vms, "", userNS, "vm1", deny},
+		},
+	}
 }
 
 // aggregate does what the clusterrole aggregation controller does for one role.

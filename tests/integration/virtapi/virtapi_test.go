@@ -42,6 +42,9 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("presets merged into new matching VMIs", func(t *testing.T) { testPresetApplied(t, e) })
 	t.Run("conflicting presets refuse the VMI", func(t *testing.T) { testConflictingPresets(t, e) })
 	t.Run("discovery lists the subresources", func(t *testing.T) { testDiscovery(t, e) })
+	t.Run("version and healthz through the aggregator, version for every user", func(t *testing.T) { testVersionThroughAggregator(t, e) })
+	t.Run("OpenAPI merged by the aggregator without errors", func(t *testing.T) { testOpenAPIAggregated(t, e) })
+	t.Run("expand-spec and expand-vm-spec with RBAC", func(t *testing.T) { testExpand(t, e) })
 	t.Run("start stop restart with RBAC", func(t *testing.T) { testLifecycle(t, e) })
 	t.Run("start stop restart refused with upstream's messages", func(t *testing.T) { testUpstreamRefusals(t, e) })
 	t.Run("forced stop shortens the VMI grace period", func(t *testing.T) { testForceStop(t, e) })
@@ -132,10 +135,14 @@ func testDiscovery(t *testing.T, e env) {
 	for _, r := range list.APIResources {
 		names[r.Name] = true
 	}
-	for _, want := range []string{"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart", "virtualmachineinstances/pause", "virtualmachineinstances/vnc"} {
+	for _, want := range []string{"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart", "virtualmachineinstances/pause",
+		"virtualmachineinstances/vnc", "virtualmachines/expand-spec", "expand-vm-spec"} {
 		if !names[want] {
 			t.Errorf("discovery lacks %s: %v", want, names)
 		}
+	}
+	if names["virtualmachineinstances/migrate"] {
+		t.Error("discovery lists virtualmachineinstances/migrate, which upstream does not serve")
 	}
 }
 

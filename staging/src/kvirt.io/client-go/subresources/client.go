@@ -74,8 +74,8 @@ func (c *Client) SoftRebootVMI(ctx context.Context, namespace, name string) erro
 
 // GuestOSInfo reads what the guest agent reports (GET virtualmachineinstances/NAME/guestosinfo).
 func (c *Client) GuestOSInfo(ctx context.Context, namespace, name string) (*virtv1.VirtualMachineInstanceGuestAgentInfo, error) {
-	raw, err := c.rest.Get().Namespace(namespace).Resource("virtualmachineinstances").
-		Name(name).SubResource("guestosinfo").DoRaw(ctx)
+	raw, err := body(c.rest.Get().Namespace(namespace).Resource("virtualmachineinstances").
+		Name(name).SubResource("guestosinfo").Do(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("guestosinfo %s/%s: %w", namespace, name, err)
 	}
