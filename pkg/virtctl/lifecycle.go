@@ -20,13 +20,17 @@ func lifecycleCommands(flags *clientFlags) []*cobra.Command {
 			func(ctx context.Context, c *subresources.Client, ns, name string) error {
 				return c.StartVM(ctx, ns, name, &virtv1.StartOptions{})
 			}),
-		simpleCommand(flags, "stop", "Stop a virtual machine", "was scheduled to stop",
-			func(ctx context.Context, c *subresources.Client, ns, name string) error {
-				return c.StopVM(ctx, ns, name, &virtv1.StopOptions{})
+		forcibleCommand(flags, "stop", "Stop a virtual machine", "was scheduled to stop",
+			func(grace *int64) action {
+				return func(ctx context.Context, c *subresources.Client, ns, name string) error {
+					return c.StopVM(ctx, ns, name, &virtv1.StopOptions{GracePeriod: grace})
+				}
 			}),
-		simpleCommand(flags, "restart", "Restart a virtual machine", "was scheduled to restart",
-			func(ctx context.Context, c *subresources.Client, ns, name string) error {
-				return c.RestartVM(ctx, ns, name, &virtv1.RestartOptions{})
+		forcibleCommand(flags, "restart", "Restart a virtual machine", "was scheduled to restart",
+			func(grace *int64) action {
+				return func(ctx context.Context, c *subresources.Client, ns, name string) error {
+					return c.RestartVM(ctx, ns, name, &virtv1.RestartOptions{GracePeriodSeconds: grace})
+				}
 			}),
 		simpleCommand(flags, "migrate", "Live-migrate a virtual machine", "was scheduled to migrate",
 			func(ctx context.Context, c *subresources.Client, ns, name string) error {
@@ -56,6 +60,44 @@ func simpleCommand(flags *clientFlags, verb, short, done string, do action) *cob
 			return run(cmd, flags, verb, args[0], "VM", done, do)
 		},
 	}
+}
+
+// forcibleCommand is stop or restart with upstream's --force and --grace-period:
+// a grace period (seconds; 0 ends the guest at once) is sent only with --force.
+func forcibleCommand(flags *clientFlags, verb, short, done string, do func(grace *int64) action) *cobra.Command {
+	var (
+		force bool
+		grace int64
+	)
+	cmd := &cobra.Command{
+		Use:   verb + " NAME",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			g, err := forcedGrace(force, grace, cmd.Flags().Changed("grace-period"))
+			if err != nil {
+				return err
+			}
+			return run(cmd, flags, verb, args[0], "VM", done, do(g))
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "force the "+verb+" with --grace-period (the guest gets no more time than that)")
+	cmd.Flags().Int64Var(&grace, "grace-period", -1,
+		"seconds the guest gets to shut down, only with --force; 0 ends it at once")
+	return cmd
+}
+
+// forcedGrace is the grace period to send: none unless --force, which needs one.
+func forcedGrace(force bool, grace int64, set bool) (*int64, error) {
+	switch {
+	case set && !force:
+		return nil, fmt.Errorf("--grace-period needs --force")
+	case force && (!set || grace < 0):
+		return nil, fmt.Errorf("--force needs --grace-period with 0 or more seconds")
+	case force:
+		return &grace, nil
+	}
+	return nil, nil
 }
 
 // pauseCommand takes "vm NAME" or "vmi NAME" like upstream; both act on the

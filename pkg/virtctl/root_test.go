@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"k8s.io/utils/ptr"
 )
 
 func TestPauseKind(t *testing.T) {
@@ -35,5 +37,31 @@ func TestCommandsAndArguments(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 			t.Errorf("virtctl %v: error %v, want one containing %q", tc.args, err, tc.wantErr)
 		}
+	}
+}
+
+func TestForcedGrace(t *testing.T) {
+	cases := []struct {
+		name    string
+		force   bool
+		grace   int64
+		set     bool
+		want    *int64
+		wantErr bool
+	}{
+		{"plain", false, -1, false, nil, false},
+		{"forced at once", true, 0, true, ptr.To[int64](0), false},
+		{"forced with time", true, 30, true, ptr.To[int64](30), false},
+		{"grace without force", false, 0, true, nil, true},
+		{"force without grace", true, -1, false, nil, true},
+		{"negative grace", true, -5, true, nil, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := forcedGrace(tc.force, tc.grace, tc.set)
+			if (err != nil) != tc.wantErr || (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
+				t.Errorf("forcedGrace(%v, %d, %v) = %v, %v; want %v, error %v", tc.force, tc.grace, tc.set, got, err, tc.want, tc.wantErr)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -66,8 +67,10 @@ func TestForcedStopOfGuestIgnoringACPI(t *testing.T) {
 	ns := newNamespace(t)
 	_, pid := runningTestVM(t, ns, ignoringACPI(t))
 	start := time.Now()
-	if err := e.sub.StopVM(ctx(t), ns, "testvm", &virtv1.StopOptions{GracePeriod: ptr.To[int64](0)}); err != nil {
-		t.Fatalf("forced stop: %v", err)
+	out, err := exec.CommandContext(ctx(t), e.virtctl, "--kubeconfig", e.kubeconfig, "-n", ns,
+		"stop", "testvm", "--grace-period", "0", "--force").CombinedOutput()
+	if err != nil {
+		t.Fatalf("virtctl stop --grace-period 0 --force: %v\n%s", err, out)
 	}
 	qemuGoneWithin(t, pid, start, promptStop, "forced stop of a guest ignoring ACPI")
 	waitVMIGone(t, ns, "testvm")

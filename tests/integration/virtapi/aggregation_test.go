@@ -20,30 +20,17 @@ import (
 	virtv1 "kvirt.io/api/core/v1"
 	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 	"kvirt.io/kvirt/pkg/virt-operator/rbac"
+	"kvirt.io/kvirt/tests/framework/componentrbac"
 )
 
 const groupVersionPath = "/apis/subresources.kubevirt.io/v1"
 
-// createUserRoles creates the user roles and their bindings from virt-operator's
-// RBAC, as an install would.
+// createUserRoles (re)creates every RBAC object of virt-operator's, the user
+// roles and their bindings among them.
 func createUserRoles(t *testing.T, e env) {
 	t.Helper()
-	ctx := context.Background()
-	for _, o := range rbac.Objects(serviceNamespace) {
-		var err error
-		switch v := o.(type) {
-		case *rbacv1.ClusterRole:
-			if strings.Contains(v.Name, ":") {
-				_, err = e.kube.RbacV1().ClusterRoles().Create(ctx, v, metav1.CreateOptions{})
-			}
-		case *rbacv1.ClusterRoleBinding:
-			if strings.Contains(v.Name, ":") {
-				_, err = e.kube.RbacV1().ClusterRoleBindings().Create(ctx, v, metav1.CreateOptions{})
-			}
-		}
-		if err != nil && !apierrors.IsAlreadyExists(err) {
-			t.Fatalf("create %T: %v", o, err)
-		}
+	if err := componentrbac.Install(context.Background(), e.kube); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -73,6 +60,11 @@ func testVersionThroughAggregator(t *testing.T, e env) {
 	// The group's discovery (expand-vm-spec is no subresource) does not trouble kubectl.
 	if out, err := kubectl("api-resources", "--api-group=subresources.kubevirt.io"); err != nil {
 		t.Errorf("kubectl api-resources: %v: %s", err, out)
+	}
+	// Without the kubevirt.io:default binding an ordinary user may not read it.
+	if err := e.kube.RbacV1().ClusterRoleBindings().Delete(ctx, rbac.DefaultRole, metav1.DeleteOptions{}); err != nil &&
+		!apierrors.IsNotFound(err) {
+		t.Fatal(err)
 	}
 	carol := userClient(t, e, "carol")
 	if _, err := carol.Version(ctx); !apierrors.IsForbidden(err) {
