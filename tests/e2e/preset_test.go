@@ -20,6 +20,7 @@ spec:
     matchLabels:
       kubevirt.io/vm: testvm
   domain:
+    devices: {}
     cpu:
       sockets: 1
       cores: 2

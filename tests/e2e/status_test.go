@@ -77,6 +77,9 @@ func TestConsoleRightAfterStart(t *testing.T) {
 	startVM(t, ns, "testvm")
 	start := time.Now()
 	deadline := start.Add(startTimeout)
+	// The VM controller creates the VMI a moment after the start request; from
+	// then on the console waits for it to run.
+	waitVMI(t, ns, "testvm", startTimeout, "exists", func(*virtv1.VirtualMachineInstance) error { return nil })
 	attempts := 0
 	for {
 		attempts++
@@ -117,7 +120,8 @@ func TestNoSerialConsole(t *testing.T) {
 	}
 	path := fmt.Sprintf("/apis/%s/%s/namespaces/%s/virtualmachineinstances/testvm/console",
 		virtv1.SubresourceGroupVersion.Group, virtv1.SubresourceGroupVersion.Version, ns)
-	_, err := e.kube.CoreV1().RESTClient().Get().AbsPath(path).DoRaw(ctx(t))
+	// Do().Error() decodes the Status (DoRaw would keep only the code).
+	err := e.kube.CoreV1().RESTClient().Get().AbsPath(path).Do(ctx(t)).Error()
 	if !apierrors.IsBadRequest(err) || !strings.Contains(err.Error(), "No serial consoles are present.") {
 		t.Errorf("console of a VMI without serial console: %v, want 400 No serial consoles are present.", err)
 	}
