@@ -84,4 +84,3 @@ func TestPreferences(t *testing.T) {
 		t.Errorf("windows.10 %+v", win)
 	}
 }
-
