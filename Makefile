@@ -38,6 +38,7 @@ build:
 	$(DEPS) build
 	@mkdir -p $(BIN_DIR)
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN_DIR)/ $(addprefix ./cmd/,$(BINARIES))
+	ln -sf virtctl $(BIN_DIR)/kubectl-virt
 	@ls $(BIN_DIR)
 
 ## generate: regenerate deep copies, typed clients and CRDs

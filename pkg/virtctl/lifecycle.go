@@ -16,16 +16,20 @@ type action func(ctx context.Context, c *subresources.Client, namespace, name st
 // lifecycleCommands are upstream virtctl's state-changing verbs.
 func lifecycleCommands(flags *clientFlags) []*cobra.Command {
 	return []*cobra.Command{
-		simpleCommand(flags, "start", "Start a virtual machine", "was scheduled to start",
-			func(ctx context.Context, c *subresources.Client, ns, name string) error {
-				return c.StartVM(ctx, ns, name, &virtv1.StartOptions{})
-			}),
-		forcibleCommand(flags, "stop", "Stop a virtual machine", "was scheduled to stop",
-			func(grace *int64) action {
-				return func(ctx context.Context, c *subresources.Client, ns, name string) error {
-					return c.StopVM(ctx, ns, name, &virtv1.StopOptions{GracePeriod: grace})
-				}
-			}),
+		dryRunnable(func(dry *dryRun) *cobra.Command {
+			return simpleCommand(flags, "start", "Start a virtual machine", "was scheduled to start",
+				func(ctx context.Context, c *subresources.Client, ns, name string) error {
+					return c.StartVM(ctx, ns, name, &virtv1.StartOptions{DryRun: dry.option()})
+				})
+		}),
+		dryRunnable(func(dry *dryRun) *cobra.Command {
+			return forcibleCommand(flags, "stop", "Stop a virtual machine", "was scheduled to stop",
+				func(grace *int64) action {
+					return func(ctx context.Context, c *subresources.Client, ns, name string) error {
+						return c.StopVM(ctx, ns, name, &virtv1.StopOptions{GracePeriod: grace, DryRun: dry.option()})
+					}
+				})
+		}),
 		forcibleCommand(flags, "restart", "Restart a virtual machine", "was scheduled to restart",
 			func(grace *int64) action {
 				return func(ctx context.Context, c *subresources.Client, ns, name string) error {

@@ -28,6 +28,9 @@ func TestCommandsAndArguments(t *testing.T) {
 		{[]string{"pause", "testvm"}, "accepts 2 arg"},
 		{[]string{"pause", "pod", "testvm"}, "must be vm or vmi"},
 		{[]string{"console"}, "accepts 1 arg"},
+		{[]string{"migrate-cancel"}, "accepts 1 arg"},
+		{[]string{"expand", "--vm", "a", "--file", "b"}, "none of the others can be"},
+		{[]string{"expand"}, "VirtualMachine name or file must be provided"},
 		{[]string{"start", "testvm", "--kubeconfig", "/nonexistent/kubeconfig"}, "kubeconfig"},
 	} {
 		cmd := NewCommand()
@@ -63,5 +66,13 @@ func TestForcedGrace(t *testing.T) {
 				t.Errorf("forcedGrace(%v, %d, %v) = %v, %v; want %v, error %v", tc.force, tc.grace, tc.set, got, err, tc.want, tc.wantErr)
 			}
 		})
+	}
+}
+
+func TestProgramName(t *testing.T) {
+	for arg0, want := range map[string]string{"/usr/local/bin/kubectl-virt": "kubectl virt", "_out/bin/virtctl": "virtctl", "kubectl-virt": "kubectl virt"} {
+		if got := programName(arg0); got != want {
+			t.Errorf("programName(%q) = %q, want %q", arg0, got, want)
+		}
 	}
 }

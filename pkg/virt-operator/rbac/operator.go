@@ -40,7 +40,8 @@ func OperatorObjects(namespace string) []runtime.Object {
 }
 
 // operatorClusterRules manage the KubeVirt CR and the cluster-scoped objects
-// of an install: its namespace, CRDs, webhook configurations, the APIService and RBAC.
+// of an install: its namespace, CRDs, webhook configurations, the APIService, RBAC
+// and the common cluster instancetypes and preferences.
 func operatorClusterRules() []rbacv1.PolicyRule {
 	return []rbacv1.PolicyRule{
 		rule(groupKubevirt, []string{resKubeVirt}, "get", "list", "watch", "update", "patch"),
@@ -49,6 +50,8 @@ func operatorClusterRules() []rbacv1.PolicyRule {
 		rule(groupAdmission, []string{"validatingwebhookconfigurations", "mutatingwebhookconfigurations"}, allVerbs...),
 		rule(groupAPIRegistry, []string{"apiservices"}, allVerbs...),
 		rule(groupRBAC, []string{"clusterroles", "clusterrolebindings"}, allVerbs...),
+		// The common instancetypes and preferences (commonInstancetypesDeployment).
+		rule(groupInstancetype, []string{"virtualmachineclusterinstancetypes", "virtualmachineclusterpreferences"}, allVerbs...),
 		// The install applies its namespace (pod security labels); it never deletes it.
 		rule(groupCore, []string{"namespaces"}, "get", "list", "watch", "create", "update", "patch"),
 	}

@@ -117,6 +117,13 @@ func (c *Controller) applyAll(ctx context.Context, kv *virtv1.KubeVirt, now time
 			errs = append(errs, err)
 		}
 	}
+	retired, err := strategy.Retired(kv)
+	errs = append(errs, err)
+	for _, o := range retired {
+		if err := c.cfg.Applier.Delete(ctx, o); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return plan, errors.Join(errs...)
 }
 

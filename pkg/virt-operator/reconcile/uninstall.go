@@ -48,6 +48,11 @@ func (c *Controller) uninstall(ctx context.Context, kv *virtv1.KubeVirt) (time.D
 		objs = append(objs, s)
 	}
 	objs = append(objs, bundle)
+	retired, err := strategy.Retired(kv) // disabled common instancetypes: gone already, unless that failed
+	if err != nil {
+		return 0, err
+	}
+	objs = append(objs, retired...)
 	var errs []error
 	for _, o := range strategy.ToDelete(kv, objs) {
 		if err := c.cfg.Applier.Delete(ctx, o); err != nil {

@@ -61,7 +61,8 @@ type Config struct {
 }
 
 // Desired returns every object the install consists of, in creation order:
-// namespace, CRDs, RBAC, Services, registration, then the components.
+// namespace, CRDs, RBAC, Services, registration, the components, then (unless
+// disabled) the common instancetypes and preferences, whose CRDs come first.
 func Desired(kv *virtv1.KubeVirt, cfg Config) ([]Object, error) {
 	out := []Object{namespace(cfg.Namespace)}
 	crds, err := CRDs()
@@ -87,6 +88,13 @@ func Desired(kv *virtv1.KubeVirt, cfg Config) ([]Object, error) {
 	}
 	out = append(out, reg...)
 	out = append(out, Components(kv, cfg)...)
+	if CommonInstancetypesEnabled(kv) {
+		common, err := CommonInstancetypes()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, common...)
+	}
 	Label(kv, out...)
 	return out, nil
 }

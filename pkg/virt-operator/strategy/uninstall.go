@@ -29,6 +29,8 @@ func deleteRank(o Object) int {
 		return 0
 	case "Deployment", "DaemonSet", "Service":
 		return 1
+	case "VirtualMachineClusterInstancetype", "VirtualMachineClusterPreference":
+		return 2 // before the CRDs (rank 3) that serve them
 	case "CustomResourceDefinition":
 		return 3
 	}

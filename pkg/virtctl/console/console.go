@@ -1,6 +1,7 @@
 package console
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,30 +21,64 @@ import (
 const Subprotocol = "plain.kubevirt.io"
 
 // Dial opens the serial console of a VMI through the kube-apiserver's aggregated
-// subresources.kubevirt.io API, authenticating as cfg does (client certificate or
-// bearer token).
+// subresources.kubevirt.io API. The handshake goes through client-go's own
+// transport wrappers (rest.HTTPWrappersForConfig), so it authenticates exactly
+// as kubectl would with cfg: client certificates, bearer tokens and token files,
+// exec credential plugins, auth providers such as OIDC, and --as/--as-group
+// impersonation.
 func Dial(cfg *rest.Config, namespace, name string, timeout time.Duration) (*websocket.Conn, error) {
 	tlsCfg, err := rest.TLSConfigFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("tls configuration: %w", err)
 	}
-	header := http.Header{}
-	if cfg.BearerToken != "" {
-		header.Set("Authorization", "Bearer "+cfg.BearerToken)
-	}
 	u, err := consoleURL(cfg.Host, namespace, name)
 	if err != nil {
 		return nil, err
 	}
-	d := websocket.Dialer{TLSClientConfig: tlsCfg, Subprotocols: []string{Subprotocol}, HandshakeTimeout: timeout}
-	ws, resp, err := d.Dial(u, header)
+	d := &dialer{tls: tlsCfg, proxy: cfg.Proxy, timeout: timeout}
+	rt, err := rest.HTTPWrappersForConfig(cfg, d)
 	if err != nil {
-		if resp != nil {
-			return nil, fmt.Errorf("console of %s/%s: %w", namespace, name, refusal(resp))
-		}
+		return nil, fmt.Errorf("transport for %s: %w", cfg.Host, err)
+	}
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("console request: %w", err)
+	}
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
 		return nil, fmt.Errorf("console of %s/%s: %w", namespace, name, err)
 	}
-	return ws, nil
+	if resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	return d.conn, nil
+}
+
+// dialer is the innermost round tripper: it performs the websocket handshake
+// with the headers the client-go wrappers put on the request and keeps the
+// connection; a refused handshake becomes a RefusedError.
+type dialer struct {
+	tls     *tls.Config
+	proxy   func(*http.Request) (*url.URL, error)
+	timeout time.Duration
+	conn    *websocket.Conn
+}
+
+func (d *dialer) RoundTrip(req *http.Request) (*http.Response, error) {
+	proxy := d.proxy
+	if proxy == nil {
+		proxy = http.ProxyFromEnvironment
+	}
+	wd := websocket.Dialer{TLSClientConfig: d.tls, Proxy: proxy, Subprotocols: []string{Subprotocol}, HandshakeTimeout: d.timeout}
+	ws, resp, err := wd.DialContext(req.Context(), req.URL.String(), req.Header)
+	if err != nil {
+		if resp != nil {
+			return nil, refusal(resp)
+		}
+		return nil, err
+	}
+	d.conn = ws
+	return resp, nil
 }
 
 // noSerialConsole is upstream's answer for a VMI without a serial console.

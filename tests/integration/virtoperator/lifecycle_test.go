@@ -42,6 +42,8 @@ func TestLifecycle(t *testing.T) {
 	t.Run("rolls virt-controller on useEmulation", func(t *testing.T) { checkEmulation(t, c) })
 	t.Run("rotates certificates and the caBundle follows", func(t *testing.T) { checkRotation(t, c) })
 	t.Run("ignores a second KubeVirt", func(t *testing.T) { checkSecond(t, c) })
+	t.Run("installs the common instancetypes", func(t *testing.T) { checkCommonInstancetypes(t, c) })
+	t.Run("common instancetypes follow commonInstancetypesDeployment", func(t *testing.T) { checkCommonInstancetypesToggle(t, c) })
 	t.Run("uninstall waits for VMIs when blocked", func(t *testing.T) { checkBlockedUninstall(t, c, vmNS) })
 	t.Run("uninstall keeps CRDs and VMs", func(t *testing.T) { checkUninstalled(t, c, vmNS) })
 	t.Run("reinstalls when the KubeVirt is created again", func(t *testing.T) { checkReinstall(t, c) })

@@ -78,6 +78,14 @@ func checkUninstalled(t *testing.T, c clients, vmNS string) {
 			_, err := c.kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(bg, "virt-api-validator", metav1.GetOptions{})
 			return err
 		},
+		"common instancetype u1.small": func() error {
+			_, err := c.kvirt.InstancetypeV1beta1().VirtualMachineClusterInstancetypes().Get(bg, "u1.small", metav1.GetOptions{})
+			return err
+		},
+		"common preference alpine": func() error {
+			_, err := c.kvirt.InstancetypeV1beta1().VirtualMachineClusterPreferences().Get(bg, "alpine", metav1.GetOptions{})
+			return err
+		},
 		"apiservice": func() error {
 			_, err := c.agg.ApiregistrationV1().APIServices().Get(bg, "v1.subresources.kubevirt.io", metav1.GetOptions{})
 			return err

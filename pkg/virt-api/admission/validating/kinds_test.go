@@ -60,6 +60,12 @@ func TestVMRules(t *testing.T) {
 		{"instancetype kind known", func(vm *virtv1.VirtualMachine) {
 			vm.Spec.Instancetype = &virtv1.InstancetypeMatcher{Name: "small", Kind: "Flavor"}
 		}, "spec.instancetype.kind", field.ErrorTypeNotSupported},
+		{"instancetype inference refused", func(vm *virtv1.VirtualMachine) {
+			vm.Spec.Instancetype = &virtv1.InstancetypeMatcher{InferFromVolume: "rootdisk"}
+		}, "spec.instancetype.inferFromVolume", field.ErrorTypeForbidden},
+		{"preference inference refused, even with the Ignore policy", func(vm *virtv1.VirtualMachine) {
+			vm.Spec.Preference = &virtv1.PreferenceMatcher{InferFromVolume: "rootdisk", InferFromVolumeFailurePolicy: "Ignore"}
+		}, "spec.preference.inferFromVolume", field.ErrorTypeForbidden},
 		{"instancetype needs a name", func(vm *virtv1.VirtualMachine) { vm.Spec.Instancetype = &virtv1.InstancetypeMatcher{} },
 			"spec.instancetype.name", field.ErrorTypeRequired},
 		{"instancetype owns cpu topology", func(vm *virtv1.VirtualMachine) {

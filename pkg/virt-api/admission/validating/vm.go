@@ -1,6 +1,7 @@
 package validating
 
 import (
+	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -62,7 +63,7 @@ func ValidateVM(vm *virtv1.VirtualMachine, cfg Config, refs Resolver) field.Erro
 }
 
 // validateMatchers checks spec.instancetype and spec.preference: a name (or
-// inferFromVolume) and a known kind. As upstream, a reference that does not
+// inferFromVolume, which kvirt refuses) and a known kind. As upstream, a reference that does not
 // resolve yet (or cannot be looked up) is accepted, so manifests apply in any
 // order; the VM controller reports it on the VM and starts the VM once the object
 // exists. An instancetype that is found is checked against the template.
@@ -94,6 +95,15 @@ func validateMatcher(fld *field.Path, name, kind, infer, defaultKind string, kin
 	if name != "" && infer != "" {
 		return "", field.ErrorList{field.Invalid(fld.Child("inferFromVolume"), infer, "name and inferFromVolume are mutually exclusive")}
 	}
+	if infer != "" {
+		// Never accept and ignore: upstream reads the default-instancetype /
+		// default-preference labels of the volume's PVC or DataSource; kvirt
+		// imports no DataVolumes and reads no such labels yet, and a
+		// containerDisk carries none (upstream refuses those too).
+		return "", field.ErrorList{field.Forbidden(fld.Child("inferFromVolume"), fmt.Sprintf(
+			"inferring from volume %q is not supported: kvirt does not read the %s label of a volume's PVC or DataSource "+
+				"(and a containerDisk has none); set name instead", infer, inferLabel(defaultKind)))}
+	}
 	k := strings.ToLower(kind)
 	if k == "" {
 		k = defaultKind
@@ -102,6 +112,14 @@ func validateMatcher(fld *field.Path, name, kind, infer, defaultKind string, kin
 		return "", field.ErrorList{field.NotSupported(fld.Child("kind"), kind, kinds)}
 	}
 	return k, nil
+}
+
+// inferLabel is the label upstream infers a matcher of defaultKind from.
+func inferLabel(defaultKind string) string {
+	if defaultKind == KindClusterPreference {
+		return "instancetype.kubevirt.io/default-preference"
+	}
+	return "instancetype.kubevirt.io/default-instancetype"
 }
 
 // validateInstancetypeConflicts rejects template fields an instancetype owns.
