@@ -37,7 +37,8 @@ func TestVirtctlCreateVMFromCommonInstancetypes(t *testing.T) {
 	if err := os.Symlink(e.virtctl, plugin); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(context.Background(), e.kubectl, "--kubeconfig", e.kubeconfig, "virt", "expand", "-n", ns, "--vm", "created")
+	// kubectl takes no flags before a plugin name: the kubeconfig comes from $KUBECONFIG.
+	cmd := exec.CommandContext(context.Background(), e.kubectl, "virt", "expand", "-n", ns, "--vm", "created")
 	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(plugin)+":"+os.Getenv("PATH"), "KUBECONFIG="+e.kubeconfig)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
