@@ -63,6 +63,9 @@ func Handler(l Launchers) http.Handler {
 	mux.Handle("PUT "+base+"softreboot", command(func(ctx context.Context, c launcherv1.LauncherClient) (*launcherv1.Result, error) {
 		return c.SoftReboot(ctx, &launcherv1.Empty{})
 	}))
+	mux.Handle("PUT "+base+"reset", command(func(ctx context.Context, c launcherv1.LauncherClient) (*launcherv1.Result, error) {
+		return c.Reset(ctx, &launcherv1.Empty{})
+	}))
 	mux.HandleFunc("GET "+base+"guestosinfo", func(w http.ResponseWriter, r *http.Request) {
 		cl, ok := launcherFor(w, r, l)
 		if !ok {
