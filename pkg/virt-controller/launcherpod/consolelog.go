@@ -16,7 +16,7 @@ const (
 	// SerialConsoleLogMountPath holds the log file in both containers.
 	SerialConsoleLogMountPath = "/var/run/kvirt-serial-console"
 	// SerialConsoleLogFile is the file the launcher writes.
-	SerialConsoleLogFile = SerialConsoleLogMountPath + "/serial0.log"
+	SerialConsoleLogFile   = SerialConsoleLogMountPath + "/serial0.log"
 	serialConsoleLogVolume = "serial-console-log"
 	// consoleLogUID is the unprivileged user the container runs as (qemu's UID
 	// in upstream's images).
