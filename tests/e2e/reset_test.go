@@ -138,7 +138,7 @@ func TestGuestConsoleLog(t *testing.T) {
 	poll.Eventually(t, consoleTimeout, "boot marker in the guest-console-log container's log", func() error {
 		out, errOut, err := kubectl(t, "", "-n", ns, "logs", pod.Name, "-c", "guest-console-log")
 		if err != nil {
-			return fmt.Errorf("kubectl logs: %v: %s", err, errOut)
+			return fmt.Errorf("kubectl logs: %w: %s", err, errOut)
 		}
 		if !strings.Contains(out, markerBooted) {
 			return fmt.Errorf("log so far:\n%s", out)
