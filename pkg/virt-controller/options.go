@@ -32,6 +32,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Pod.LauncherImage, "launcher-image", launcherpod.DefaultLauncherImage, "image of the virt-launcher pods")
 	fs.StringVar(&o.Pod.ShareDir, "share-dir", launcherpod.DefaultShareDir, "host directory with one socket directory per VMI")
 	fs.BoolVar(&o.Pod.AllowEmulation, "allow-emulation", false, "do not request /dev/kvm for launcher pods (software emulation)")
+	fs.BoolVar(&o.Pod.DisableSerialConsoleLog, "disable-serial-console-log", false,
+		"no guest-console-log container in launcher pods whose VMI does not set logSerialConsole")
 	fs.StringVar(&o.Pod.CPURequest, "cpu-request", launcherpod.DefaultCPURequest, "CPU request of launcher pods whose VMI asks for none")
 	fs.IntVar(&o.VMWorkers, "vm-workers", 3, "concurrent VirtualMachine syncs")
 	fs.IntVar(&o.VMIWorkers, "vmi-workers", 10, "concurrent VirtualMachineInstance syncs")

@@ -30,6 +30,9 @@ type Options struct {
 	// FinalNotifyTimeout bounds how long the launcher tries to report the final
 	// domain state before it exits.
 	FinalNotifyTimeout time.Duration
+	// SerialConsoleLog, when set, is the file the guest's serial console output
+	// is appended to (the guest-console-log container prints it).
+	SerialConsoleLog string
 }
 
 // AddFlags registers virt-launcher's flags.
@@ -46,6 +49,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Layout.BlockDir, "block-dir", "/dev", "directory with a device node per block PVC")
 	fs.StringVar(&o.Emulator, "emulator", "", "QEMU binary (default: libvirt's choice)")
 	fs.DurationVar(&o.DefaultGrace, "default-grace", 30*time.Second, "graceful shutdown deadline on SIGTERM")
+	fs.StringVar(&o.SerialConsoleLog, "serial-console-log", "",
+		"file the serial console output is appended to (empty: not logged)")
 	fs.DurationVar(&o.FinalNotifyTimeout, "final-notify-timeout", 10*time.Second,
 		"how long to retry reporting the final domain state to virt-handler")
 }

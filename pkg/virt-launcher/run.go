@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -46,6 +47,14 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	defer mgr.Close()
 	cons := console.New(ConsoleSocket(o.SocketDir), 0)
+	if o.SerialConsoleLog != "" {
+		logFile, err := openConsoleLog(o.SerialConsoleLog)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = logFile.Close() }()
+		cons.LogTo(logFile)
+	}
 	w := newWatcher(mgr, newNotifier(o.NotifySocket))
 	srv := cmdserver.New(runCtx, mgr, cons, w.poke)
 
@@ -77,6 +86,19 @@ func (o *Options) Run(ctx context.Context) error {
 		log.V(2).Info("undefine domain", "err", err.Error())
 	}
 	return nil
+}
+
+// openConsoleLog opens the serial console log for appending, readable by the
+// unprivileged guest-console-log container.
+func openConsoleLog(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create serial console log dir: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open serial console log: %w", err)
+	}
+	return f, nil
 }
 
 // stopDomain shuts a running domain down gracefully after SIGTERM.

@@ -2,6 +2,7 @@ package virtctl
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"kvirt.io/kvirt/pkg/virtctl/console"
+	"kvirt.io/kvirt/pkg/wskeepalive"
 )
 
 // escapeByte ends an interactive console session (Ctrl+], as upstream).
@@ -55,6 +57,11 @@ func (o *consoleOptions) run(cmd *cobra.Command, flags *clientFlags, name string
 		return err
 	}
 	defer func() { _ = ws.Close() }()
+	// virt-api pings too; pinging from this end as well keeps proxies that only
+	// count client traffic from closing an idle session.
+	ctx, cancel := context.WithCancel(cmd.Context())
+	defer cancel()
+	go wskeepalive.Ping(ctx, ws, wskeepalive.DefaultInterval)
 	out := cmd.OutOrStdout()
 	if o.until != "" {
 		return copyUntil(ws, out, o.until, deadline)

@@ -16,12 +16,7 @@ type action func(ctx context.Context, c *subresources.Client, namespace, name st
 // lifecycleCommands are upstream virtctl's state-changing verbs.
 func lifecycleCommands(flags *clientFlags) []*cobra.Command {
 	return []*cobra.Command{
-		dryRunnable(func(dry *dryRun) *cobra.Command {
-			return simpleCommand(flags, "start", "Start a virtual machine", "was scheduled to start",
-				func(ctx context.Context, c *subresources.Client, ns, name string) error {
-					return c.StartVM(ctx, ns, name, &virtv1.StartOptions{DryRun: dry.option()})
-				})
-		}),
+		dryRunnable(func(dry *dryRun) *cobra.Command { return startCommand(flags, dry) }),
 		dryRunnable(func(dry *dryRun) *cobra.Command {
 			return forcibleCommand(flags, "stop", "Stop a virtual machine", "was scheduled to stop",
 				func(grace *int64) action {
@@ -44,6 +39,7 @@ func lifecycleCommands(flags *clientFlags) []*cobra.Command {
 			func(ctx context.Context, c *subresources.Client, ns, name string) error {
 				return c.SoftRebootVMI(ctx, ns, name)
 			}),
+		newResetCommand(flags),
 		pauseCommand(flags, "pause", "Pause a virtual machine (vm) or instance (vmi)", "was scheduled to pause",
 			func(ctx context.Context, c *subresources.Client, ns, name string) error {
 				return c.PauseVMI(ctx, ns, name, &virtv1.PauseOptions{})

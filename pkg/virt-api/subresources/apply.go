@@ -117,9 +117,6 @@ func (s *Server) apply(ctx context.Context, vm *virtv1.VirtualMachine, vmi *virt
 		if vm.Spec.RunStrategy == nil && vm.Spec.Running != nil {
 			spec = map[string]any{"running": c.runStrategy == virtv1.RunStrategyAlways}
 		}
-		if c.startPaused {
-			spec["template"] = map[string]any{"spec": map[string]any{"startStrategy": virtv1.StartStrategyPaused}}
-		}
 		patch, _ := json.Marshal(map[string]any{"spec": spec})
 		if _, err := vms.Patch(ctx, vm.Name, types.MergePatchType, patch, opts); err != nil {
 			return fmt.Errorf("patch vm run strategy: %w", err)

@@ -50,6 +50,7 @@ var routes = []route{
 	{resource: resVMIs, sub: "pause", method: http.MethodPut, verb: "update", nodeSide: true},
 	{resource: resVMIs, sub: "unpause", method: http.MethodPut, verb: "update", nodeSide: true},
 	{resource: resVMIs, sub: "softreboot", method: http.MethodPut, verb: "update", nodeSide: true},
+	{resource: resVMIs, sub: "reset", method: http.MethodPut, verb: "update", nodeSide: true},
 	{resource: resVMIs, sub: "console", method: http.MethodGet, verb: "get", nodeSide: true},
 	{resource: resVMIs, sub: "vnc", method: http.MethodGet, verb: "get", nodeSide: true},
 	{resource: resVMIs, sub: "guestosinfo", method: http.MethodGet, verb: "get", nodeSide: true},

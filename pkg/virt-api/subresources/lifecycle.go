@@ -18,8 +18,6 @@ type change struct {
 	// runStrategy, when set, is written to spec.runStrategy (or spec.running for
 	// VMs that use the flag).
 	runStrategy virtv1.VirtualMachineRunStrategy
-	// startPaused also sets the template's startStrategy to Paused.
-	startPaused bool
 	// requests are added to status.stateChangeRequests; with replace they take
 	// the place of pending ones (a stop overrides whatever was underway).
 	requests []virtv1.VirtualMachineStateChangeRequest
@@ -73,30 +71,35 @@ func vmiRunning(vmi *virtv1.VirtualMachineInstance) bool {
 	return vmi != nil && !vmi.Status.Phase.IsFinal()
 }
 
-// startPausedKey marks a Start request whose VMI should start paused.
-const startPausedKey = "paused"
-
 // decideStart follows upstream: Halted flips to Always; Manual and
 // RerunOnFailure get a Start request (after a Stop of a finished VMI); Always
-// and Once start by themselves. paused starts the guest paused (template
-// startStrategy, or request data).
+// and Once start by themselves. paused starts the guest paused through the
+// Start request's data, never by rewriting the template: a Halted VM gets only
+// the Start request, and virt-controller flips its run strategy to Always when
+// it serves it and creates the VMI with spec.startStrategy Paused.
 func decideStart(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance, paused bool) (change, *refusal) {
 	if vmiActive(vmi) {
 		return change{}, conflict(msgVMRunning)
 	}
+	start := virtv1.VirtualMachineStateChangeRequest{Action: virtv1.StartRequest}
+	if paused {
+		start.Data = map[string]string{virtv1.StartRequestDataPausedKey: virtv1.StartRequestDataPausedTrue}
+	}
 	switch rs := runStrategyOf(vm); rs {
 	case virtv1.RunStrategyHalted:
-		return change{runStrategy: virtv1.RunStrategyAlways, startPaused: paused}, nil
+		if !paused {
+			return change{runStrategy: virtv1.RunStrategyAlways}, nil
+		}
+		if len(vm.Status.StateChangeRequests) > 0 {
+			return change{}, conflict(msgUnderway)
+		}
+		return change{requests: []virtv1.VirtualMachineStateChangeRequest{start}}, nil
 	case virtv1.RunStrategyManual, virtv1.RunStrategyRerunOnFailure:
 		if rs == virtv1.RunStrategyRerunOnFailure && vmi != nil && vmi.Status.Phase == virtv1.Failed {
 			return change{}, conflict("%s does not support starting VM from failed state", rs)
 		}
 		if len(vm.Status.StateChangeRequests) > 0 {
 			return change{}, conflict(msgUnderway)
-		}
-		start := virtv1.VirtualMachineStateChangeRequest{Action: virtv1.StartRequest}
-		if paused {
-			start.Data = map[string]string{startPausedKey: "true"}
 		}
 		c := change{requests: []virtv1.VirtualMachineStateChangeRequest{start}}
 		if vmi != nil {

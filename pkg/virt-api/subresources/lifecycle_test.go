@@ -144,14 +144,27 @@ func checkDecision(t *testing.T, c change, ref *refusal, w want) {
 	}
 }
 
+// TestStartPaused: a paused start never rewrites the VM (its template or, for
+// Halted, its run strategy): it is a Start request with upstream's data, which
+// virt-controller serves.
 func TestStartPaused(t *testing.T) {
-	c, ref := decideStart(vmWith(virtv1.RunStrategyHalted), nil, true)
-	if ref != nil || !c.startPaused || c.runStrategy != virtv1.RunStrategyAlways {
-		t.Fatalf("Halted paused start: %+v %v", c, ref)
+	pausedStart := func(c change) bool {
+		return len(c.requests) == 1 && c.requests[0].Action == virtv1.StartRequest &&
+			c.requests[0].Data[virtv1.StartRequestDataPausedKey] == virtv1.StartRequestDataPausedTrue
 	}
-	c, ref = decideStart(vmWith(virtv1.RunStrategyManual), nil, true)
-	if ref != nil || len(c.requests) != 1 || c.requests[0].Data[startPausedKey] != "true" {
-		t.Fatalf("Manual paused start: %+v %v", c, ref)
+	for _, rs := range []virtv1.VirtualMachineRunStrategy{virtv1.RunStrategyHalted, virtv1.RunStrategyManual} {
+		c, ref := decideStart(vmWith(rs), nil, true)
+		if ref != nil || !pausedStart(c) || c.runStrategy != "" {
+			t.Errorf("%s paused start: %+v %v", rs, c, ref)
+		}
+	}
+	busy := vmWith(virtv1.RunStrategyHalted)
+	busy.Status.StateChangeRequests = []virtv1.VirtualMachineStateChangeRequest{{Action: virtv1.StartRequest}}
+	if _, ref := decideStart(busy, nil, true); ref == nil || ref.msg != msgUnderway {
+		t.Errorf("Halted paused start with a pending request: %v, want %q", ref, msgUnderway)
+	}
+	if c, ref := decideStart(vmWith(virtv1.RunStrategyHalted), nil, false); ref != nil || c.runStrategy != virtv1.RunStrategyAlways || len(c.requests) != 0 {
+		t.Errorf("Halted plain start: %+v %v", c, ref)
 	}
 }
 

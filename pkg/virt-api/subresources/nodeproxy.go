@@ -18,6 +18,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/wskeepalive"
 )
 
 const (
@@ -80,9 +81,14 @@ func (n *NodeTLS) For(addr string) *tls.Config {
 	}
 }
 
+// nodeKeepalive probes an idle connection to virt-handler (a console
+// stream carries no frames of its own to ping with): TCP keepalives keep
+// conntrack and NAT state alive and find a handler that went away.
+var nodeKeepalive = net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second, Interval: 15 * time.Second, Count: 4}
+
 // dialTLS opens a TLS connection to virt-handler at addr.
 func (n *NodeTLS) dialTLS(ctx context.Context, network, addr string) (net.Conn, error) {
-	d := tls.Dialer{Config: n.For(addr)}
+	d := tls.Dialer{Config: n.For(addr), NetDialer: &net.Dialer{KeepAliveConfig: nodeKeepalive}}
 	return d.DialContext(ctx, network, addr)
 }
 
@@ -207,13 +213,18 @@ func (s *Server) console(w http.ResponseWriter, req *http.Request, addr, path st
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { _ = ws.Close(); _ = nodeConn.Close() })
 	defer stop()
+	// Pings keep an idle console open through the aggregator and any proxy in
+	// front of it; a client that stops answering them is dropped.
+	go wskeepalive.Ping(ctx, ws, s.cfg.ConsoleKeepalive)
 	go func() {
 		defer cancel()
+		touch := wskeepalive.Watch(ws, s.cfg.ConsoleKeepalive)
 		for {
 			_, msg, err := ws.ReadMessage()
 			if err != nil {
 				return
 			}
+			touch()
 			if _, err := nodeConn.Write(msg); err != nil {
 				return
 			}

@@ -19,8 +19,14 @@ func unavailable(format string, args ...any) *refusal {
 // this VMI, following upstream: the VMI must be running; pause refuses an
 // already paused VMI, unpause and vnc one that is not paused or has no
 // graphics; softreboot refuses a paused VMI; guestosinfo needs a connected
-// guest agent (AgentConnected condition).
+// guest agent (AgentConnected condition); reset has its own answers (see
+// decideReset).
 func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal {
+	if sub == "reset" {
+		if ref := decideReset(vmi); ref != nil {
+			return ref
+		}
+	}
 	if vmi.Status.NodeName == "" {
 		return unavailable("VMI %s has no node yet", vmi.Name)
 	}
@@ -49,6 +55,23 @@ func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal 
 		return unavailable("VMI %s has no graphics device: kvirt serves no VNC display", vmi.Name)
 	}
 	return nil
+}
+
+// decideReset refuses a reset of a VMI that is not running with upstream's
+// message: 400 for a VMI virt-api cannot reach a handler for (neither Running
+// nor Scheduled), 409 for a Scheduled one (upstream asks its handler, which
+// has no domain to reset yet). A paused VMI may be reset: it stays paused.
+func decideReset(vmi *virtv1.VirtualMachineInstance) *refusal {
+	phase := vmi.Status.Phase
+	prefix := fmt.Sprintf("Failed to reset non-running VMI with phase %s: ", phase)
+	switch phase {
+	case virtv1.Running:
+		return nil
+	case virtv1.Scheduled:
+		return conflict("%sVMI %s is not running", prefix, vmi.Name)
+	}
+	return badRequest(fmt.Sprintf("%sUnable to connect to VirtualMachineInstance because phase is %s instead of %s or %s",
+		prefix, phase, virtv1.Running, virtv1.Scheduled))
 }
 
 func hasCondition(vmi *virtv1.VirtualMachineInstance, typ virtv1.VirtualMachineInstanceConditionType) bool {

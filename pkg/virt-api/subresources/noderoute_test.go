@@ -46,6 +46,11 @@ func TestDecideNodeRequest(t *testing.T) {
 		{"console paused", "console", vmiOn("n1", virtv1.Running, true), 0},
 		{"guestosinfo with agent", "guestosinfo", withAgent(vmiOn("n1", virtv1.Running, false)), 0},
 		{"guestosinfo without agent", "guestosinfo", vmiOn("n1", virtv1.Running, false), http.StatusConflict},
+		{"reset running", "reset", vmiOn("n1", virtv1.Running, false), 0},
+		{"reset paused stays paused", "reset", vmiOn("n1", virtv1.Running, true), 0},
+		{"reset scheduled", "reset", vmiOn("n1", virtv1.Scheduled, false), http.StatusConflict},
+		{"reset pending", "reset", vmiOn("", virtv1.Pending, false), http.StatusBadRequest},
+		{"reset finished", "reset", vmiOn("n1", virtv1.Succeeded, false), http.StatusBadRequest},
 		{"vnc has no display", "vnc", vmiOn("n1", virtv1.Running, false), http.StatusServiceUnavailable},
 	}
 	for _, tc := range cases {

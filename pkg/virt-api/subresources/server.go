@@ -33,6 +33,9 @@ type Config struct {
 	// ConsoleWait bounds how long a console request waits for its VMI to run
 	// on a node; zero is DefaultConsoleWait.
 	ConsoleWait time.Duration
+	// ConsoleKeepalive is how often an open console websocket is pinged;
+	// zero is wskeepalive.DefaultInterval.
+	ConsoleKeepalive time.Duration
 	// Instancetypes finds what a VM's instancetype and preference references
 	// name, without writing; nil reads them with Kube and Kvirt.
 	Instancetypes InstancetypeFinder

@@ -29,6 +29,10 @@ type Config struct {
 	AllowEmulation bool
 	// CPURequest is the CPU request of a VMI that asks for none ("100m" when empty).
 	CPURequest string
+	// DisableSerialConsoleLog is the cluster default of VMIs that do not set
+	// spec.domain.devices.logSerialConsole (KubeVirt's
+	// virtualMachineOptions.disableSerialConsoleLog): no guest-console-log.
+	DisableSerialConsoleLog bool
 }
 
 func (c Config) withDefaults() Config {

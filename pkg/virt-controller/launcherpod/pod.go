@@ -64,6 +64,10 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 	images := imageContainers(spec, cfg)
 	compute := computeContainer(vmi, cfg, images.containerDisks)
 	fitHelpers(images.initContainers, compute.Resources)
+	consoleLog := SerialConsoleLogEnabled(spec, cfg)
+	if consoleLog {
+		images.initContainers = append(images.initContainers, guestConsoleLogContainer(compute.Resources, cfg))
+	}
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        Name(vmi),
@@ -96,7 +100,7 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			SecurityContext:  &corev1.PodSecurityContext{RunAsUser: ptr(int64(0)), RunAsGroup: ptr(int64(0))},
 			Containers:       []corev1.Container{compute},
 			InitContainers:   images.initContainers,
-			Volumes:          podVolumes(vmi, cfg, images.containerDisks),
+			Volumes:          podVolumes(vmi, cfg, images.containerDisks, consoleLog),
 			ImagePullSecrets: images.pullSecrets,
 		},
 	}
@@ -198,19 +202,24 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 	if kernelBootImage(&vmi.Spec) != nil {
 		mounts = append(mounts, corev1.VolumeMount{Name: "kernel-boot", MountPath: KernelBootMountPath, ReadOnly: true})
 	}
+	args := []string{
+		"--socket-dir", SocketMountPath,
+		"--notify-socket", NotifyMountPath + "/domain-notify.sock",
+		"--state-dir", PrivateMountPath + "/libvirt",
+		"--libvirt-cache-dir", CacheMountPath + "/libvirt",
+		"--container-disk-dir", ContainerDiskMountPath,
+		"--kernel-boot-dir", KernelBootMountPath,
+		"--default-grace", fmt.Sprintf("%ds", *gracePeriod(&vmi.Spec)-gracePeriodPadding),
+	}
+	if SerialConsoleLogEnabled(&vmi.Spec, cfg) {
+		mounts = append(mounts, corev1.VolumeMount{Name: serialConsoleLogVolume, MountPath: SerialConsoleLogMountPath})
+		args = append(args, "--serial-console-log", SerialConsoleLogFile)
+	}
 	return corev1.Container{
 		Name:    ComputeContainer,
 		Image:   cfg.LauncherImage,
 		Command: []string{"/usr/bin/virt-launcher"},
-		Args: []string{
-			"--socket-dir", SocketMountPath,
-			"--notify-socket", NotifyMountPath + "/domain-notify.sock",
-			"--state-dir", PrivateMountPath + "/libvirt",
-			"--libvirt-cache-dir", CacheMountPath + "/libvirt",
-			"--container-disk-dir", ContainerDiskMountPath,
-			"--kernel-boot-dir", KernelBootMountPath,
-			"--default-grace", fmt.Sprintf("%ds", *gracePeriod(&vmi.Spec)-gracePeriodPadding),
-		},
+		Args:    args,
 		Env: []corev1.EnvVar{
 			{Name: "KVIRT_VMI_NAME", Value: vmi.Name},
 			{Name: "KVIRT_VMI_NAMESPACE", Value: vmi.Namespace},
@@ -241,7 +250,7 @@ func computeSecurity() *corev1.SecurityContext {
 	}
 }
 
-func podVolumes(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks bool) []corev1.Volume {
+func podVolumes(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks, consoleLog bool) []corev1.Volume {
 	dirOrCreate := corev1.HostPathDirectoryOrCreate
 	hostPath := func(name, path string) corev1.Volume {
 		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
@@ -265,6 +274,9 @@ func podVolumes(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks bool) 
 	}
 	if withDisks || kernelBootImage(&vmi.Spec) != nil {
 		vols = append(vols, emptyDir(helperVolume))
+	}
+	if consoleLog {
+		vols = append(vols, emptyDir(serialConsoleLogVolume))
 	}
 	return vols
 }

@@ -178,13 +178,13 @@ func TestRenderShape(t *testing.T) {
 	if *pod.Spec.TerminationGracePeriodSeconds != 45 || pod.Spec.RestartPolicy != corev1.RestartPolicyNever {
 		t.Errorf("grace %d restart %s", *pod.Spec.TerminationGracePeriodSeconds, pod.Spec.RestartPolicy)
 	}
-	if len(pod.Spec.InitContainers) != 0 || len(pod.Spec.Containers) != 1 {
-		t.Errorf("no images: want only compute, got %d containers %d init", len(pod.Spec.Containers), len(pod.Spec.InitContainers))
+	if len(pod.Spec.InitContainers) != 1 || pod.Spec.InitContainers[0].Name != GuestConsoleLogContainer || len(pod.Spec.Containers) != 1 {
+		t.Errorf("no images: want only compute and the console log, got %d containers %d init", len(pod.Spec.Containers), len(pod.Spec.InitContainers))
 	}
 }
 
 func TestRenderNodeContract(t *testing.T) {
-	pod := Render(baseVMI(), Config{})
+	pod := Render(baseVMI(), Config{DisableSerialConsoleLog: true})
 	hostPaths := map[string]string{}
 	for _, v := range pod.Spec.Volumes {
 		if v.HostPath != nil {
@@ -236,7 +236,7 @@ func TestRenderImages(t *testing.T) {
 	}
 	vmi.Spec.Domain.Firmware = &virtv1.Firmware{KernelBoot: &virtv1.KernelBoot{Container: &virtv1.KernelBootContainer{
 		Image: "reg/kernel:1", ImagePullSecret: "s", KernelPath: "/boot/vmlinuz", InitrdPath: "/boot/initrd.img"}}}
-	pod := Render(vmi, Config{LauncherImage: "me/launcher:1"})
+	pod := Render(vmi, Config{LauncherImage: "me/launcher:1", DisableSerialConsoleLog: true})
 
 	if len(pod.Spec.Containers) != 1 || pod.Spec.Containers[0].Name != ComputeContainer {
 		t.Fatalf("containers = %d, want only compute", len(pod.Spec.Containers))
@@ -277,7 +277,7 @@ func TestRenderImages(t *testing.T) {
 	vmi.Spec.Volumes = nil
 	vmi.Spec.Domain.Firmware.KernelBoot.Container.KernelPath = ""
 	vmi.Spec.Domain.Firmware.KernelBoot.Container.InitrdPath = ""
-	pod = Render(vmi, Config{})
+	pod = Render(vmi, Config{DisableSerialConsoleLog: true})
 	if n := len(pod.Spec.InitContainers); n != 2 || pod.Spec.InitContainers[1].Args[2] != "/boot" {
 		t.Errorf("kernelBoot only: init containers %+v", pod.Spec.InitContainers)
 	}

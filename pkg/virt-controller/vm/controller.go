@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -10,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -119,6 +121,10 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	var retry time.Duration
 	if failure == nil {
 		d := Decide(work, vmi, now)
+		if d.Action == ActionRun {
+			// The spec write brings the VM back through the queue.
+			return 0, c.runAlways(ctx, vm)
+		}
 		retry = d.RetryAfter
 		var created *virtv1.VirtualMachineInstance
 		created, failure = c.act(ctx, work, vmi, d)
@@ -159,7 +165,7 @@ func (c *Controller) act(ctx context.Context, vm *virtv1.VirtualMachine, vmi *vi
 		if c.backoffAhead(ctx, vm, time.Now()) {
 			return nil, &Failure{Reason: reasonStaleVM}
 		}
-		created, failure := c.createVMI(ctx, vm)
+		created, failure := c.createVMI(ctx, vm, d.StartPaused)
 		if failure == nil {
 			log.Info("vmi created", "vm", klog.KObj(vm), "uid", created.UID)
 		}
@@ -188,8 +194,12 @@ func (c *Controller) backoffAhead(ctx context.Context, vm *virtv1.VirtualMachine
 	return f != nil && f.RetryAfterTimestamp != nil && now.Before(f.RetryAfterTimestamp.Time)
 }
 
-func (c *Controller) createVMI(ctx context.Context, vm *virtv1.VirtualMachine) (*virtv1.VirtualMachineInstance, *Failure) {
+func (c *Controller) createVMI(ctx context.Context, vm *virtv1.VirtualMachine, paused bool) (*virtv1.VirtualMachineInstance, *Failure) {
 	vmi := NewVMI(vm)
+	if paused {
+		strategy := virtv1.StartStrategyPaused
+		vmi.Spec.StartStrategy = &strategy
+	}
 	if vm.Spec.Instancetype != nil || vm.Spec.Preference != nil {
 		resolved, err := c.cfg.Resolver.Resolve(ctx, vm)
 		if err != nil {
@@ -222,6 +232,27 @@ func (c *Controller) createVMI(ctx context.Context, vm *virtv1.VirtualMachine) (
 		return nil, &Failure{Reason: ReasonFailedCreate, Message: err.Error()}
 	}
 	return created, nil
+}
+
+// runAlways sets the VM's run strategy to Always (spec.running to true for a
+// VM that uses the flag), guarded by the resourceVersion read: the one spec
+// write of this controller, upstream's answer to a paused start of a Halted VM.
+func (c *Controller) runAlways(ctx context.Context, vm *virtv1.VirtualMachine) error {
+	spec := map[string]any{"runStrategy": virtv1.RunStrategyAlways}
+	if vm.Spec.RunStrategy == nil && vm.Spec.Running != nil {
+		spec = map[string]any{"running": true}
+	}
+	patch, err := json.Marshal(map[string]any{
+		"metadata": map[string]any{"resourceVersion": vm.ResourceVersion}, "spec": spec})
+	if err != nil {
+		return fmt.Errorf("encode run strategy patch: %w", err)
+	}
+	_, err = c.cfg.Kvirt.KubevirtV1().VirtualMachines(vm.Namespace).Patch(ctx, vm.Name, types.MergePatchType, patch, metav1.PatchOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("set run strategy of %s/%s to Always: %w", vm.Namespace, vm.Name, err)
+	}
+	klog.FromContext(ctx).Info("vm runs for a start request", "vm", klog.KObj(vm))
+	return nil
 }
 
 func popRequests(reqs []virtv1.VirtualMachineStateChangeRequest, n int) []virtv1.VirtualMachineStateChangeRequest {

@@ -14,10 +14,13 @@ const (
 	ActionNone Action = iota
 	ActionCreate
 	ActionDelete
+	// ActionRun sets a Halted VM's run strategy to Always (a Start request
+	// for it is pending: virtctl start --paused), as upstream's controller does.
+	ActionRun
 )
 
 func (a Action) String() string {
-	return [...]string{"none", "create", "delete"}[a]
+	return [...]string{"none", "create", "delete", "run"}[a]
 }
 
 // Start-failure backoff: 10 s × n², capped at 300 s, as upstream.
@@ -57,6 +60,9 @@ type Decision struct {
 	PopRequests int
 	// RetryAfter asks to look again after this long (backoff still running).
 	RetryAfter time.Duration
+	// StartPaused creates the VMI with spec.startStrategy Paused: the Start
+	// request served asked for it.
+	StartPaused bool
 }
 
 // Decide is the VM controller's core: from the VM (with the start-failure already
@@ -70,10 +76,35 @@ func Decide(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance, now t
 		}
 		return Decision{}
 	}
+	if d, ok := haltedStart(vm, vmi); ok {
+		return d
+	}
 	if d, pending := serveRequests(vm.Status.StateChangeRequests, vmi); pending {
 		return d
 	}
 	return applyStrategy(vm, vmi, now)
+}
+
+// haltedStart: a Halted VM whose next request is a Start (virt-api's paused
+// start) runs from now on: its run strategy becomes Always once any VMI left is
+// gone, and the Always VM then serves the request.
+func haltedStart(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance) (Decision, bool) {
+	reqs := vm.Status.StateChangeRequests
+	if RunStrategy(vm) != virtv1.RunStrategyHalted || len(reqs) == 0 || reqs[0].Action != virtv1.StartRequest {
+		return Decision{}, false
+	}
+	switch {
+	case vmi == nil:
+		return Decision{Action: ActionRun}, true
+	case vmi.DeletionTimestamp == nil:
+		return Decision{Action: ActionDelete}, true
+	}
+	return Decision{}, true
+}
+
+// startsPaused reports whether a Start request asks for a paused VMI.
+func startsPaused(r virtv1.VirtualMachineStateChangeRequest) bool {
+	return r.Data[virtv1.StartRequestDataPausedKey] == virtv1.StartRequestDataPausedTrue
 }
 
 // serveRequests walks the queue: a Stop deletes the VMI it names (or the current
@@ -92,7 +123,7 @@ func serveRequests(reqs []virtv1.VirtualMachineStateChangeRequest, vmi *virtv1.V
 			}
 		case virtv1.StartRequest:
 			if vmi == nil {
-				return Decision{Action: ActionCreate, PopRequests: pop + 1}, true
+				return Decision{Action: ActionCreate, PopRequests: pop + 1, StartPaused: startsPaused(r)}, true
 			}
 			if vmi.DeletionTimestamp != nil {
 				return Decision{PopRequests: pop}, true

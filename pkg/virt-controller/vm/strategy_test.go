@@ -91,6 +91,8 @@ func TestStateChangeRequests(t *testing.T) {
 		return virtv1.VirtualMachineStateChangeRequest{Action: virtv1.StopRequest, UID: uid}
 	}
 	start := virtv1.VirtualMachineStateChangeRequest{Action: virtv1.StartRequest}
+	pausedStart := virtv1.VirtualMachineStateChangeRequest{Action: virtv1.StartRequest,
+		Data: map[string]string{virtv1.StartRequestDataPausedKey: virtv1.StartRequestDataPausedTrue}}
 	tests := []struct {
 		name     string
 		strategy virtv1.VirtualMachineRunStrategy
@@ -108,6 +110,11 @@ func TestStateChangeRequests(t *testing.T) {
 		{"restart: start once stopped", virtv1.RunStrategyManual, []virtv1.VirtualMachineStateChangeRequest{stop("vmi-uid"), start}, none, ActionCreate, 2},
 		{"restart: start waits for old VMI to go", virtv1.RunStrategyManual, []virtv1.VirtualMachineStateChangeRequest{start}, terminated, ActionNone, 0},
 		{"always + stop deletes (then restarts)", virtv1.RunStrategyAlways, []virtv1.VirtualMachineStateChangeRequest{stop("vmi-uid")}, running, ActionDelete, 0},
+		{"halted + start runs (paused start)", virtv1.RunStrategyHalted, []virtv1.VirtualMachineStateChangeRequest{pausedStart}, none, ActionRun, 0},
+		{"halted + start stops a VMI left first", virtv1.RunStrategyHalted, []virtv1.VirtualMachineStateChangeRequest{pausedStart}, succeeded, ActionDelete, 0},
+		{"halted + start waits for it to go", virtv1.RunStrategyHalted, []virtv1.VirtualMachineStateChangeRequest{pausedStart}, terminated, ActionNone, 0},
+		{"always serves the paused start", virtv1.RunStrategyAlways, []virtv1.VirtualMachineStateChangeRequest{pausedStart}, none, ActionCreate, 1},
+		{"manual serves the paused start", virtv1.RunStrategyManual, []virtv1.VirtualMachineStateChangeRequest{pausedStart}, none, ActionCreate, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +123,10 @@ func TestStateChangeRequests(t *testing.T) {
 			d := Decide(vm, vmiFor(tt.vmi), now)
 			if d.Action != tt.want || d.PopRequests != tt.wantPop {
 				t.Errorf("decision = %s pop %d, want %s pop %d", d.Action, d.PopRequests, tt.want, tt.wantPop)
+			}
+			wantPaused := d.Action == ActionCreate && startsPaused(tt.reqs[d.PopRequests-1])
+			if d.StartPaused != wantPaused {
+				t.Errorf("start paused = %v, want %v", d.StartPaused, wantPaused)
 			}
 		})
 	}

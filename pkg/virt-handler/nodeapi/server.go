@@ -63,6 +63,9 @@ func Handler(l Launchers) http.Handler {
 	mux.Handle("PUT "+base+"softreboot", command(func(ctx context.Context, c launcherv1.LauncherClient) (*launcherv1.Result, error) {
 		return c.SoftReboot(ctx, &launcherv1.Empty{})
 	}))
+	mux.Handle("PUT "+base+"reset", command(func(ctx context.Context, c launcherv1.LauncherClient) (*launcherv1.Result, error) {
+		return c.Reset(ctx, &launcherv1.Empty{})
+	}))
 	mux.HandleFunc("GET "+base+"guestosinfo", func(w http.ResponseWriter, r *http.Request) {
 		cl, ok := launcherFor(w, r, l)
 		if !ok {
@@ -177,7 +180,11 @@ func Serve(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	// TCP keepalives probe idle connections (an open console carries no
+	// frames of its own) and end those whose virt-api went away.
+	lc := net.ListenConfig{KeepAliveConfig: net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second,
+		Interval: 15 * time.Second, Count: 4}}
+	ln, err := lc.Listen(ctx, "tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}

@@ -36,6 +36,11 @@ func (f *fakeLauncher) Unpause(context.Context, *launcherv1.Empty, ...grpc.CallO
 	return &launcherv1.Result{Message: "domain is not paused"}, nil
 }
 
+func (f *fakeLauncher) Reset(context.Context, *launcherv1.Empty, ...grpc.CallOption) (*launcherv1.Result, error) {
+	f.calls = append(f.calls, "reset")
+	return &launcherv1.Result{Success: true}, nil
+}
+
 func (f *fakeLauncher) GetGuestInfo(context.Context, *launcherv1.Empty, ...grpc.CallOption) (*launcherv1.GuestInfoResponse, error) {
 	return &launcherv1.GuestInfoResponse{}, nil
 }
@@ -114,6 +119,7 @@ func TestNodeAPIRequiresClientCertificateAndForwards(t *testing.T) {
 		wantCode int
 	}{
 		{"unpause conflict is reported", good, url("vm", "unpause"), http.StatusConflict},
+		{"reset is forwarded", good, url("vm", "reset"), http.StatusOK},
 		{"vmi on another node", good, url("other", "pause"), http.StatusNotFound},
 		{"no client certificate", client(t, pki, "", ""), url("vm", "pause"), 0},
 		{"certificate of another CA", client(t, pki, pki.OtherCACert, pki.OtherCAKey), url("vm", "pause"), 0},
@@ -132,7 +138,7 @@ func TestNodeAPIRequiresClientCertificateAndForwards(t *testing.T) {
 			}
 		})
 	}
-	if strings.Join(fake.calls, ",") != "pause,unpause" {
+	if strings.Join(fake.calls, ",") != "pause,unpause,reset" {
 		t.Errorf("launcher calls = %v", fake.calls)
 	}
 	resp, err := good.Get(url("vm", "guestosinfo"))

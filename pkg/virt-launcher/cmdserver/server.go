@@ -25,6 +25,7 @@ type DomainManager interface {
 	Pause() error
 	Unpause() error
 	SoftReboot() error
+	Reset() error
 	Shutdown(ctx context.Context, grace time.Duration) error
 	Kill() error
 	Domain() (*launcherv1.Domain, error)
@@ -125,6 +126,12 @@ func (s *Server) Unpause(context.Context, *launcherv1.Empty) (*launcherv1.Result
 // SoftReboot reboots the guest through ACPI.
 func (s *Server) SoftReboot(context.Context, *launcherv1.Empty) (*launcherv1.Result, error) {
 	return result(s.manager.SoftReboot()), nil
+}
+
+// Reset hard-resets the guest (same QEMU process).
+func (s *Server) Reset(context.Context, *launcherv1.Empty) (*launcherv1.Result, error) {
+	defer s.changed()
+	return result(s.manager.Reset()), nil
 }
 
 // Shutdown starts a graceful shutdown with a deadline.

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -22,6 +23,9 @@ type Console struct {
 	conn    net.Conn
 	buf     []byte
 	viewers map[chan []byte]struct{}
+	// log receives all output (the serial console log file); nil when none.
+	log    io.Writer
+	logErr error
 }
 
 // New returns a console for the socket; Run connects to it.
@@ -30,6 +34,21 @@ func New(socket string, history int) *Console {
 		history = DefaultHistory
 	}
 	return &Console{socket: socket, history: history, viewers: map[chan []byte]struct{}{}}
+}
+
+// LogTo appends all further output to w (the serial console log); call
+// before Run. A write that fails stops the log, not the console.
+func (c *Console) LogTo(w io.Writer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.log = w
+}
+
+// LogErr is the error that stopped the log, if any.
+func (c *Console) LogErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.logErr
 }
 
 // Run connects (retrying until the socket exists) and relays output until the
@@ -86,6 +105,11 @@ func (c *Console) dial(ctx context.Context) (net.Conn, error) {
 func (c *Console) publish(data []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.log != nil && c.logErr == nil {
+		if _, err := c.log.Write(data); err != nil {
+			c.logErr = fmt.Errorf("write serial console log: %w", err)
+		}
+	}
 	c.buf = append(c.buf, data...)
 	if over := len(c.buf) - c.history; over > 0 {
 		c.buf = append([]byte(nil), c.buf[over:]...)

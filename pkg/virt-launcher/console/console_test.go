@@ -1,7 +1,9 @@
 package console
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"net"
 	"path/filepath"
 	"strings"
@@ -19,6 +21,8 @@ func TestConsoleRelaysHistoryOutputAndInput(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c := New(sock, 8)
+	log := &bytes.Buffer{}
+	c.LogTo(log)
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
 	guest, err := ln.Accept()
@@ -59,5 +63,27 @@ func TestConsoleRelaysHistoryOutputAndInput(t *testing.T) {
 	_ = guest.Close()
 	if err := <-done; err != nil {
 		t.Fatalf("Run = %v", err)
+	}
+	// The log keeps everything, not only the history.
+	if log.String() != "0123456789boot" || c.LogErr() != nil {
+		t.Errorf("log = %q (%v), want all output", log.String(), c.LogErr())
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestConsoleLogFailureKeepsTheConsole(t *testing.T) {
+	c := New("unused", 0)
+	c.LogTo(failingWriter{})
+	_, out, detach := c.Attach()
+	defer detach()
+	c.publish([]byte("boot"))
+	if got := string(<-out); got != "boot" {
+		t.Errorf("viewer got %q", got)
+	}
+	if err := c.LogErr(); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("LogErr = %v", err)
 	}
 }

@@ -128,14 +128,28 @@ func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachine
 		return fmt.Errorf("define domain %s: %w", m.name, err)
 	}
 	defer func() { _ = dom.Free() }()
-	if err := dom.Create(); err != nil {
+	if err := dom.CreateWithFlags(startFlags(vmi)); err != nil {
 		return fmt.Errorf("start domain %s: %w", m.name, err)
 	}
 	if live, err := dom.GetXMLDesc(0); err == nil {
 		m.interfaces = domainInterfaces(live, podIPs(), bound)
 	}
-	klog.FromContext(ctx).Info("domain started", "domain", m.name, "accelerator", acc)
+	klog.FromContext(ctx).Info("domain started", "domain", m.name, "accelerator", acc,
+		"paused", startPaused(vmi))
 	return nil
+}
+
+// startPaused reports whether the VMI asks to start with its vCPUs stopped
+// (spec.startStrategy: Paused): QEMU runs, the guest does not until unpaused.
+func startPaused(vmi *virtv1.VirtualMachineInstance) bool {
+	return vmi.Spec.StartStrategy != nil && *vmi.Spec.StartStrategy == virtv1.StartStrategyPaused
+}
+
+func startFlags(vmi *virtv1.VirtualMachineInstance) libvirt.DomainCreateFlags {
+	if startPaused(vmi) {
+		return libvirt.DOMAIN_START_PAUSED
+	}
+	return libvirt.DOMAIN_NONE
 }
 
 // bindNetwork prepares the pod network of a bridge interface and returns the
@@ -197,6 +211,12 @@ func (m *Manager) Unpause() error {
 // SoftReboot asks the guest to reboot through ACPI.
 func (m *Manager) SoftReboot() error {
 	return m.withDomain("reboot", func(d *libvirt.Domain) error { return d.Reboot(libvirt.DOMAIN_REBOOT_ACPI_POWER_BTN) })
+}
+
+// Reset hard-resets the guest, as pressing a reset button would: the same QEMU
+// process starts the guest's firmware again, without a shutdown.
+func (m *Manager) Reset() error {
+	return m.withDomain("reset", func(d *libvirt.Domain) error { return d.Reset(0) })
 }
 
 // Kill destroys the domain at once.

@@ -203,6 +203,7 @@ func TestUserRoleRules(t *testing.T) {
 	workloadSubresources := []userRoleCase{
 		sub(resVMI+"/console", "get", true), sub(resVMI+"/vnc", "get", true), sub(resVMI+"/guestosinfo", "get", true),
 		sub(resVMI+"/pause", "update", true), sub(resVMI+"/unpause", "update", true), sub(resVMI+"/softreboot", "update", true),
+		sub(resVMI+"/reset", "update", true),
 		sub(resVM+"/start", "update", true), sub(resVM+"/stop", "update", true), sub(resVM+"/restart", "update", true),
 		sub(resVM+"/expand-spec", "get", true), sub(resExpandVMSpec, "update", true),
 		sub(resVM+"/migrate", "update", false), sub(resVMI+"/migrate", "update", false),

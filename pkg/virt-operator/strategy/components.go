@@ -149,6 +149,9 @@ func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *a
 	if useEmulation(kv) {
 		args = append(args, "--allow-emulation")
 	}
+	if serialConsoleLogDisabled(kv) {
+		args = append(args, "--disable-serial-console-log")
+	}
 	pod := podBase(kv, "kubevirt-controller")
 	pod.Containers = []corev1.Container{{
 		Name: VirtController, Image: images.Controller, ImagePullPolicy: pullPolicy(kv), Args: args,

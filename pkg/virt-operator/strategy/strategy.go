@@ -204,6 +204,13 @@ func pullPolicy(kv *virtv1.KubeVirt) corev1.PullPolicy {
 	return corev1.PullIfNotPresent
 }
 
+// serialConsoleLogDisabled: spec.configuration.virtualMachineOptions
+// .disableSerialConsoleLog is present (it has no fields; upstream logs by default).
+func serialConsoleLogDisabled(kv *virtv1.KubeVirt) bool {
+	return kv != nil && kv.Spec.Configuration.VirtualMachineOptions != nil &&
+		kv.Spec.Configuration.VirtualMachineOptions.DisableSerialConsoleLog != nil
+}
+
 func useEmulation(kv *virtv1.KubeVirt) bool {
 	if kv == nil || kv.Spec.Configuration.DeveloperConfiguration == nil {
 		return false

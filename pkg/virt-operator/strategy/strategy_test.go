@@ -84,10 +84,17 @@ func TestComponentsFollowTheKubeVirt(t *testing.T) {
 			false, corev1.PullIfNotPresent, 3, testCfg.Images.Launcher},
 		{"image tag reaches the launcher", func(kv *virtv1.KubeVirt) { kv.Spec.ImageTag = "v9" },
 			false, corev1.PullIfNotPresent, 2, "kvirt.local/virt-launcher:v9"},
+		{"serial console log off", func(kv *virtv1.KubeVirt) {
+			kv.Spec.Configuration.VirtualMachineOptions = &virtv1.VirtualMachineOptions{
+				DisableSerialConsoleLog: &virtv1.DisableSerialConsoleLog{}}
+		}, false, corev1.PullIfNotPresent, 2, testCfg.Images.Launcher},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			api, ctrl, handler := components(t, kubevirt(tc.mutate))
 			args := ctrl.Spec.Template.Spec.Containers[0].Args
+			if got, want := slices.Contains(args, "--disable-serial-console-log"), tc.name == "serial console log off"; got != want {
+				t.Errorf("--disable-serial-console-log in %v = %v, want %v", args, got, want)
+			}
 			if got := slices.Contains(args, "--allow-emulation"); got != tc.emulation {
 				t.Errorf("--allow-emulation in %v = %v, want %v", args, got, tc.emulation)
 			}

@@ -773,14 +773,15 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\aos_name\x18\x03 \x01(\tR\x06osName\x12%\n" +
 	"\x0ekernel_release\x18\x04 \x01(\tR\rkernelRelease\"!\n" +
 	"\vConsoleData\x12\x12\n" +
-	"\x04data\x18\x01 \x01(\fR\x04data2\xa2\x06\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data2\xe0\x06\n" +
 	"\bLauncher\x12G\n" +
 	"\x04Ping\x12\x1e.kvirt.launcher.v1.PingRequest\x1a\x1f.kvirt.launcher.v1.PingResponse\x12G\n" +
 	"\aSyncVMI\x12!.kvirt.launcher.v1.SyncVMIRequest\x1a\x19.kvirt.launcher.v1.Result\x12<\n" +
 	"\x05Pause\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12>\n" +
 	"\aUnpause\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12A\n" +
 	"\n" +
-	"SoftReboot\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12I\n" +
+	"SoftReboot\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12<\n" +
+	"\x05Reset\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12I\n" +
 	"\bShutdown\x12\".kvirt.launcher.v1.ShutdownRequest\x1a\x19.kvirt.launcher.v1.Result\x12;\n" +
 	"\x04Kill\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12H\n" +
 	"\tGetDomain\x12\x18.kvirt.launcher.v1.Empty\x1a!.kvirt.launcher.v1.DomainResponse\x12R\n" +
@@ -823,25 +824,27 @@ var file_launcher_v1_launcher_proto_depIdxs = []int32{
 	0,  // 4: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
 	0,  // 5: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
 	0,  // 6: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
-	4,  // 7: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
-	0,  // 8: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
-	0,  // 9: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
-	0,  // 10: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
-	0,  // 11: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
-	11, // 12: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
-	2,  // 13: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
-	5,  // 14: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
-	5,  // 15: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
-	5,  // 16: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
-	5,  // 17: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
-	5,  // 18: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
-	5,  // 19: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
-	6,  // 20: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
-	9,  // 21: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
-	10, // 22: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
-	11, // 23: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
-	13, // [13:24] is the sub-list for method output_type
-	2,  // [2:13] is the sub-list for method input_type
+	0,  // 7: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
+	4,  // 8: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
+	0,  // 9: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
+	0,  // 10: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
+	0,  // 11: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
+	0,  // 12: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
+	11, // 13: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
+	2,  // 14: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
+	5,  // 15: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
+	5,  // 16: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
+	5,  // 17: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
+	5,  // 18: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
+	5,  // 19: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
+	5,  // 20: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
+	5,  // 21: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
+	6,  // 22: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
+	9,  // 23: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
+	10, // 24: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
+	11, // 25: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
+	14, // [14:26] is the sub-list for method output_type
+	2,  // [2:14] is the sub-list for method input_type
 	2,  // [2:2] is the sub-list for extension type_name
 	2,  // [2:2] is the sub-list for extension extendee
 	0,  // [0:2] is the sub-list for field type_name

@@ -28,6 +28,7 @@ const (
 	Launcher_Pause_FullMethodName          = "/kvirt.launcher.v1.Launcher/Pause"
 	Launcher_Unpause_FullMethodName        = "/kvirt.launcher.v1.Launcher/Unpause"
 	Launcher_SoftReboot_FullMethodName     = "/kvirt.launcher.v1.Launcher/SoftReboot"
+	Launcher_Reset_FullMethodName          = "/kvirt.launcher.v1.Launcher/Reset"
 	Launcher_Shutdown_FullMethodName       = "/kvirt.launcher.v1.Launcher/Shutdown"
 	Launcher_Kill_FullMethodName           = "/kvirt.launcher.v1.Launcher/Kill"
 	Launcher_GetDomain_FullMethodName      = "/kvirt.launcher.v1.Launcher/GetDomain"
@@ -49,6 +50,9 @@ type LauncherClient interface {
 	Pause(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Result, error)
 	Unpause(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Result, error)
 	SoftReboot(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Result, error)
+	// Reset hard-resets the guest (libvirt's domain reset): the same QEMU
+	// process, no shutdown, no pod change.
+	Reset(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Result, error)
 	// Shutdown sends an ACPI power-off and destroys the domain once the grace
 	// period has passed. It returns at once; progress is reported through events.
 	Shutdown(ctx context.Context, in *ShutdownRequest, opts ...grpc.CallOption) (*Result, error)
@@ -113,6 +117,16 @@ func (c *launcherClient) SoftReboot(ctx context.Context, in *Empty, opts ...grpc
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Result)
 	err := c.cc.Invoke(ctx, Launcher_SoftReboot_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *launcherClient) Reset(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, Launcher_Reset_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +209,9 @@ type LauncherServer interface {
 	Pause(context.Context, *Empty) (*Result, error)
 	Unpause(context.Context, *Empty) (*Result, error)
 	SoftReboot(context.Context, *Empty) (*Result, error)
+	// Reset hard-resets the guest (libvirt's domain reset): the same QEMU
+	// process, no shutdown, no pod change.
+	Reset(context.Context, *Empty) (*Result, error)
 	// Shutdown sends an ACPI power-off and destroys the domain once the grace
 	// period has passed. It returns at once; progress is reported through events.
 	Shutdown(context.Context, *ShutdownRequest) (*Result, error)
@@ -229,6 +246,9 @@ func (UnimplementedLauncherServer) Unpause(context.Context, *Empty) (*Result, er
 }
 func (UnimplementedLauncherServer) SoftReboot(context.Context, *Empty) (*Result, error) {
 	return nil, status.Error(codes.Unimplemented, "method SoftReboot not implemented")
+}
+func (UnimplementedLauncherServer) Reset(context.Context, *Empty) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method Reset not implemented")
 }
 func (UnimplementedLauncherServer) Shutdown(context.Context, *ShutdownRequest) (*Result, error) {
 	return nil, status.Error(codes.Unimplemented, "method Shutdown not implemented")
@@ -359,6 +379,24 @@ func _Launcher_SoftReboot_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Launcher_Reset_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Empty)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).Reset(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_Reset_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).Reset(ctx, req.(*Empty))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Launcher_Shutdown_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ShutdownRequest)
 	if err := dec(in); err != nil {
@@ -482,6 +520,10 @@ var Launcher_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SoftReboot",
 			Handler:    _Launcher_SoftReboot_Handler,
+		},
+		{
+			MethodName: "Reset",
+			Handler:    _Launcher_Reset_Handler,
 		},
 		{
 			MethodName: "Shutdown",

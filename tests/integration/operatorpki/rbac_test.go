@@ -212,6 +212,7 @@ func userRoleTables() map[string][]access {
 		"carol": { // edit
 			{"update", subres, vms, "restart", userNS, "vm1", allow},
 			{"update", subres, vmis, "pause", userNS, "vm1", allow},
+			{"update", subres, vmis, "reset", userNS, "vm1", allow},
 			{"update", subres, "expand-vm-spec", "", userNS, "", allow},
 			{"delete", kv, vms, "", userNS, "vm1", allow},
 			{"create", it, "virtualmachinepreferences", "", userNS, "", allow},
@@ -232,6 +233,7 @@ func userRoleTables() map[string][]access {
 			{"list", kv, vmis, "", userNS, "", allow},
 			{"watch", kv, vmims, "", userNS, "", allow},
 			{"update", subres, vms, "start", userNS, "vm1", deny},
+			{"update", subres, vmis, "reset", userNS, "vm1", deny},
 			{"get", subres, vmis, "console", userNS, "vm1", deny},
 			{"delete", kv, vms, "", userNS, "", deny},
 		},

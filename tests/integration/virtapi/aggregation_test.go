@@ -91,6 +91,9 @@ func testOpenAPIAggregated(t *testing.T, _ env) {
 		if !strings.Contains(out, groupVersionPath+"/namespaces/{namespace}/expand-vm-spec") {
 			return fmt.Errorf("expand-vm-spec not in the merged spec")
 		}
+		if !strings.Contains(out, groupVersionPath+"/namespaces/{namespace}/virtualmachineinstances/{name}/reset") {
+			return fmt.Errorf("reset not in the merged spec")
+		}
 		return nil
 	})
 	out, err := kubectl("get", "--raw", "/openapi/v3")

@@ -50,6 +50,8 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("forced stop shortens the VMI grace period", func(t *testing.T) { testForceStop(t, e) })
 	t.Run("restart retries on concurrent status writes", func(t *testing.T) { testRestartUnderStatusUpdates(t, e) })
 	t.Run("console waits for the VMI and refuses one without serial console", func(t *testing.T) { testConsole(t, e) })
+	t.Run("reset with RBAC and upstream's refusal", func(t *testing.T) { testReset(t, e) })
+	t.Run("paused start records a Start request and leaves the VM spec", func(t *testing.T) { testPausedStart(t, e) })
 	t.Run("health, metrics and no trust without the front proxy", func(t *testing.T) { testDirect(t, e) })
 }
 
@@ -136,7 +138,7 @@ func testDiscovery(t *testing.T, e env) {
 		names[r.Name] = true
 	}
 	for _, want := range []string{"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart", "virtualmachineinstances/pause",
-		"virtualmachineinstances/vnc", "virtualmachines/expand-spec", "expand-vm-spec"} {
+		"virtualmachineinstances/vnc", "virtualmachineinstances/reset", "virtualmachines/expand-spec", "expand-vm-spec"} {
 		if !names[want] {
 			t.Errorf("discovery lacks %s: %v", want, names)
 		}

@@ -71,8 +71,11 @@ func TestUnpullableContainerDiskShowsOnTheVM(t *testing.T) {
 				State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "PodInitializing"}}}}
 		}
 	}
-	if len(pod.Spec.InitContainers) != 2 || pod.Spec.InitContainers[1].Name != "volumecontainerdisk" {
-		t.Fatalf("init containers %d, want the helper copy and volumecontainerdisk", len(pod.Spec.InitContainers))
+	// The last one is the guest-console-log sidecar (serial console logged by
+	// default, as upstream), which waits like the compute container.
+	if len(pod.Spec.InitContainers) != 3 || pod.Spec.InitContainers[1].Name != "volumecontainerdisk" ||
+		pod.Spec.InitContainers[2].Name != "guest-console-log" {
+		t.Fatalf("init containers %d, want the helper copy, volumecontainerdisk and guest-console-log", len(pod.Spec.InitContainers))
 	}
 	// the scheduler's part; the kubelet's follows
 	if err := c.kube.CoreV1().Pods(ns).Bind(context.Background(), &corev1.Binding{

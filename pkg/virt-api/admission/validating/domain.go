@@ -1,6 +1,7 @@
 package validating
 
 import (
+	"fmt"
 	"net"
 	"path"
 
@@ -156,7 +157,25 @@ func validatePodLevel(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec) fi
 	for i, ac := range s.AccessCredentials {
 		errs = append(errs, validateAccessCredential(spec.Child("accessCredentials").Index(i), ac)...)
 	}
-	return errs
+	return append(errs, validateStartStrategy(spec, s)...)
+}
+
+// validateStartStrategy follows upstream: Paused is the only strategy, and a
+// VMI that starts paused cannot have a liveness probe (it would fail while the
+// guest does not run).
+func validateStartStrategy(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec) field.ErrorList {
+	st := s.StartStrategy
+	switch {
+	case st == nil:
+		return nil
+	case *st != virtv1.StartStrategyPaused:
+		return field.ErrorList{field.NotSupported(spec.Child("startStrategy"), string(*st), []string{string(virtv1.StartStrategyPaused)})}
+	case s.LivenessProbe != nil:
+		return field.ErrorList{field.Invalid(spec.Child("startStrategy"), string(*st),
+			fmt.Sprintf("either %s or %s should be provided: pausing a VMI with a liveness probe is not supported",
+				spec.Child("startStrategy"), spec.Child("livenessProbe")))}
+	}
+	return nil
 }
 
 func validateAccessCredential(fld *field.Path, ac virtv1.AccessCredential) field.ErrorList {

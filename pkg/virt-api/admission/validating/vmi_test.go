@@ -238,6 +238,13 @@ var vmiRules = []ruleCase{
 		s.Domain.Devices.Interfaces[0].Masquerade, s.Domain.Devices.Interfaces[0].Bridge = nil, &virtv1.InterfaceBridge{}
 		s.LivenessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{}}
 	}, "spec.livenessProbe", field.ErrorTypeInvalid},
+	{"start strategy is Paused", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.StartStrategy = ptr.To(virtv1.StartStrategy("Later"))
+	}, "spec.startStrategy", field.ErrorTypeNotSupported},
+	{"paused start has no liveness probe", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.StartStrategy = ptr.To(virtv1.StartStrategyPaused)
+		s.LivenessProbe = &virtv1.Probe{GuestAgentPing: &virtv1.GuestAgentPing{}}
+	}, "spec.startStrategy", field.ErrorTypeInvalid},
 	{"dns policy known", func(s *virtv1.VirtualMachineInstanceSpec) { s.DNSPolicy = "Everywhere" },
 		"spec.dnsPolicy", field.ErrorTypeNotSupported},
 	{"dns policy None needs nameservers", func(s *virtv1.VirtualMachineInstanceSpec) { s.DNSPolicy = corev1.DNSNone },

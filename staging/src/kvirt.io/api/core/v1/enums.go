@@ -122,6 +122,13 @@ type StartStrategy string
 // StartStrategyPaused starts the domain paused.
 const StartStrategyPaused StartStrategy = "Paused"
 
+// A Start state change request whose data holds StartRequestDataPausedKey set
+// to StartRequestDataPausedTrue starts the VMI paused (virtctl start --paused).
+const (
+	StartRequestDataPausedKey  = "paused"
+	StartRequestDataPausedTrue = "true"
+)
+
 // DiskBus is the bus a disk, cdrom or lun is attached to.
 type DiskBus string
 

@@ -1,0 +1,50 @@
+package subresources
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	virtv1 "kvirt.io/api/core/v1"
+)
+
+// TestIdleConsoleIsPinged: an open console that carries no data is pinged at
+// the keepalive interval and stays open (here 30 intervals of 20 ms; in a
+// cluster the 20 s default keeps it open through idle timeouts for as long as
+// the user keeps it).
+func TestIdleConsoleIsPinged(t *testing.T) {
+	s, _ := consoleProxy(t, vmiOn("n1", virtv1.Running, false), time.Second)
+	const interval = 20 * time.Millisecond
+	s.cfg.ConsoleKeepalive = interval
+	ws, code, body := dialConsoleVia(t, s)
+	if ws == nil {
+		t.Fatalf("console refused: %d %s", code, body)
+	}
+	var pings atomic.Int32
+	ws.SetPingHandler(func(data string) error {
+		pings.Add(1)
+		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	// Read (which answers pings) for 30 intervals without sending anything.
+	idleUntil := time.Now().Add(30 * interval)
+	var out string
+	for time.Now().Before(idleUntil) {
+		_ = ws.SetReadDeadline(idleUntil)
+		_, msg, err := ws.ReadMessage()
+		if err != nil {
+			if ne, ok := err.(interface{ Timeout() bool }); ok && ne.Timeout() {
+				break
+			}
+			t.Fatalf("console closed while idle after %d pings: %v", pings.Load(), err)
+		}
+		out += string(msg)
+	}
+	if n := pings.Load(); n < 10 {
+		t.Errorf("%d pings in 30 keepalive intervals", n)
+	}
+	if out != "hello\n" {
+		t.Errorf("output while idle %q", out)
+	}
+}
