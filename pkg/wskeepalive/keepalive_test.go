@@ -33,11 +33,13 @@ func pair(t *testing.T, serve func(*websocket.Conn)) *websocket.Conn {
 	return ws
 }
 
-// TestIdleConsoleStaysOpen: with pings every 20 ms, a connection idle for 30
-// intervals (ten times the dead-peer limit) stays open and still carries data,
+// TestIdleConsoleStaysOpen: with pings every 200 ms, a connection idle for 15
+// intervals (five times the dead-peer limit) stays open and still carries data,
 // and the client saw the pings.
 func TestIdleConsoleStaysOpen(t *testing.T) {
-	const interval = 20 * time.Millisecond
+	// Long enough that a loaded machine (tests of other packages on the same two
+	// cores) does not miss three pings in a row.
+	const interval = 200 * time.Millisecond
 	var pings atomic.Int32
 	readErr := make(chan error, 1)
 	ws := pair(t, func(ws *websocket.Conn) {
@@ -71,7 +73,7 @@ func TestIdleConsoleStaysOpen(t *testing.T) {
 			got <- string(msg)
 		}
 	}()
-	idle := time.NewTimer(30 * interval)
+	idle := time.NewTimer(15 * interval)
 	select {
 	case err := <-readErr:
 		t.Fatalf("server gave up on an idle but live client: %v", err)
@@ -79,8 +81,8 @@ func TestIdleConsoleStaysOpen(t *testing.T) {
 		t.Fatalf("client connection closed while idle: %v", err)
 	case <-idle.C:
 	}
-	if n := pings.Load(); n < 10 {
-		t.Errorf("client saw %d pings in 30 intervals", n)
+	if n := pings.Load(); n < 5 {
+		t.Errorf("client saw %d pings in 15 intervals", n)
 	}
 	if err := ws.WriteMessage(websocket.BinaryMessage, []byte("still here")); err != nil {
 		t.Fatal(err)
