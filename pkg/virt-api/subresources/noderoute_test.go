@@ -26,6 +26,12 @@ func withAgent(vmi *virtv1.VirtualMachineInstance) *virtv1.VirtualMachineInstanc
 	return vmi
 }
 
+func noGraphics(vmi *virtv1.VirtualMachineInstance) *virtv1.VirtualMachineInstance {
+	off := false
+	vmi.Spec.Domain.Devices.AutoattachGraphicsDevice = &off
+	return vmi
+}
+
 func TestDecideNodeRequest(t *testing.T) {
 	cases := []struct {
 		name string
@@ -46,7 +52,12 @@ func TestDecideNodeRequest(t *testing.T) {
 		{"console paused", "console", vmiOn("n1", virtv1.Running, true), 0},
 		{"guestosinfo with agent", "guestosinfo", withAgent(vmiOn("n1", virtv1.Running, false)), 0},
 		{"guestosinfo without agent", "guestosinfo", vmiOn("n1", virtv1.Running, false), http.StatusConflict},
-		{"vnc has no display", "vnc", vmiOn("n1", virtv1.Running, false), http.StatusServiceUnavailable},
+		{"vnc running", "vnc", vmiOn("n1", virtv1.Running, false), 0},
+		{"vnc paused", "vnc", vmiOn("n1", virtv1.Running, true), 0},
+		{"vnc not running", "vnc", vmiOn("n1", virtv1.Scheduled, false), http.StatusConflict},
+		{"vnc without graphics", "vnc", noGraphics(vmiOn("n1", virtv1.Running, false)), http.StatusBadRequest},
+		{"screenshot running", "vnc/screenshot", vmiOn("n1", virtv1.Running, false), 0},
+		{"screenshot without graphics", "vnc/screenshot", noGraphics(vmiOn("", virtv1.Pending, false)), http.StatusBadRequest},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
