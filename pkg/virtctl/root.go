@@ -56,5 +56,6 @@ func NewCommand() *cobra.Command {
 	root.AddCommand(newVersionCommand(flags))
 	root.AddCommand(lifecycleCommands(flags)...)
 	root.AddCommand(newConsoleCommand(flags))
+	root.AddCommand(newVNCCommand(flags))
 	return root
 }
