@@ -191,6 +191,12 @@ func writeNodeFailure(w http.ResponseWriter, code int, msg string) {
 // plain HTTP answers), then upgrades the caller to a websocket with the kind's
 // subprotocol and relays binary messages both ways.
 func (s *Server) stream(w http.ResponseWriter, req *http.Request, addr, path string, kind streamKind) {
+	if !websocket.IsWebSocketUpgrade(req) {
+		// Refused before virt-handler is asked: opening a VNC stream ends the
+		// current viewer's session.
+		writeStatus(w, &apierrors.NewBadRequest("this subresource is a websocket: ask for an upgrade").ErrStatus)
+		return
+	}
 	nodeConn, rest, err := s.dialStream(req.Context(), addr, path, kind.upgrade)
 	if err != nil {
 		var refused *nodeRefusal

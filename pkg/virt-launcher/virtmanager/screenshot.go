@@ -1,7 +1,9 @@
 package virtmanager
 
 import (
+	"errors"
 	"fmt"
+	"io"
 
 	"libvirt.org/go/libvirt"
 )
@@ -34,12 +36,12 @@ func readStream(stream *libvirt.Stream) ([]byte, error) {
 	buf := make([]byte, 256<<10)
 	for {
 		n, err := stream.Recv(buf)
+		if errors.Is(err, io.EOF) {
+			break
+		}
 		if err != nil {
 			_ = stream.Abort()
 			return nil, fmt.Errorf("read screenshot stream: %w", err)
-		}
-		if n == 0 {
-			break
 		}
 		if out = append(out, buf[:n]...); len(out) > maxScreenshot {
 			_ = stream.Abort()

@@ -50,6 +50,7 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("forced stop shortens the VMI grace period", func(t *testing.T) { testForceStop(t, e) })
 	t.Run("restart retries on concurrent status writes", func(t *testing.T) { testRestartUnderStatusUpdates(t, e) })
 	t.Run("console waits for the VMI and refuses one without serial console", func(t *testing.T) { testConsole(t, e) })
+	t.Run("vnc and its screenshot refused without graphics, granted to edit", func(t *testing.T) { testVNC(t, e) })
 	t.Run("health, metrics and no trust without the front proxy", func(t *testing.T) { testDirect(t, e) })
 }
 
@@ -136,7 +137,7 @@ func testDiscovery(t *testing.T, e env) {
 		names[r.Name] = true
 	}
 	for _, want := range []string{"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart", "virtualmachineinstances/pause",
-		"virtualmachineinstances/vnc", "virtualmachines/expand-spec", "expand-vm-spec"} {
+		"virtualmachineinstances/vnc", "virtualmachineinstances/vnc/screenshot", "virtualmachines/expand-spec", "expand-vm-spec"} {
 		if !names[want] {
 			t.Errorf("discovery lacks %s: %v", want, names)
 		}
