@@ -45,8 +45,11 @@ func decodePPM(r io.Reader) (image.Image, error) {
 	br := bufio.NewReader(r)
 	var header [4]int
 	magic, err := ppmToken(br)
-	if err != nil || magic != "P6" {
-		return nil, fmt.Errorf("not a binary PPM (magic %q): %v", magic, err)
+	if err != nil {
+		return nil, fmt.Errorf("ppm header: %w", err)
+	}
+	if magic != "P6" {
+		return nil, fmt.Errorf("not a binary PPM (magic %q)", magic)
 	}
 	for i := 1; i < 4; i++ {
 		tok, err := ppmToken(br)

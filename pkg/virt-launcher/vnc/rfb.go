@@ -52,8 +52,11 @@ func handshake(rw io.ReadWriter) (width, height uint16, err error) {
 		return 0, 0, fmt.Errorf("send version: %w", err)
 	}
 	var n [1]byte
-	if _, err := io.ReadFull(rw, n[:]); err != nil || n[0] == 0 {
-		return 0, 0, fmt.Errorf("read security types (%d offered): %v", n[0], err)
+	if _, err := io.ReadFull(rw, n[:]); err != nil {
+		return 0, 0, fmt.Errorf("read security types: %w", err)
+	}
+	if n[0] == 0 {
+		return 0, 0, fmt.Errorf("server offers no security type")
 	}
 	types := make([]byte, n[0])
 	if _, err := io.ReadFull(rw, types); err != nil {
@@ -66,8 +69,11 @@ func handshake(rw io.ReadWriter) (width, height uint16, err error) {
 	if _, err := rw.Write([]byte{securityNone}); err != nil {
 		return 0, 0, fmt.Errorf("choose security type: %w", err)
 	}
-	if _, err := io.ReadFull(rw, result[:]); err != nil || binary.BigEndian.Uint32(result[:]) != 0 {
-		return 0, 0, fmt.Errorf("security handshake failed: %v", err)
+	if _, err := io.ReadFull(rw, result[:]); err != nil {
+		return 0, 0, fmt.Errorf("read security result: %w", err)
+	}
+	if binary.BigEndian.Uint32(result[:]) != 0 {
+		return 0, 0, fmt.Errorf("security handshake refused")
 	}
 	if _, err := rw.Write([]byte{1}); err != nil { // shared: other viewers stay
 		return 0, 0, fmt.Errorf("send client init: %w", err)

@@ -53,8 +53,11 @@ func Handshake(rw io.ReadWriter) (*Client, error) {
 		return nil, err
 	}
 	n, err := readN(rw, 1)
-	if err != nil || n[0] == 0 {
-		return nil, fmt.Errorf("security types: %v %v", n, err)
+	if err != nil {
+		return nil, fmt.Errorf("read security types: %w", err)
+	}
+	if n[0] == 0 {
+		return nil, fmt.Errorf("server offers no security type")
 	}
 	types, err := readN(rw, int(n[0]))
 	if err != nil {
@@ -67,8 +70,11 @@ func Handshake(rw io.ReadWriter) (*Client, error) {
 		return nil, err
 	}
 	res, err := readN(rw, 4)
-	if err != nil || binary.BigEndian.Uint32(res) != 0 {
-		return nil, fmt.Errorf("SecurityResult %v: %v", res, err)
+	if err != nil {
+		return nil, fmt.Errorf("read SecurityResult: %w", err)
+	}
+	if binary.BigEndian.Uint32(res) != 0 {
+		return nil, fmt.Errorf("SecurityResult %v: refused", res)
 	}
 	if _, err := rw.Write([]byte{1}); err != nil {
 		return nil, err
