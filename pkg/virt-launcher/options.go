@@ -77,3 +77,6 @@ func CommandSocket(socketDir string) string { return filepath.Join(socketDir, "l
 
 // ConsoleSocket is QEMU's serial console socket inside a VMI socket directory.
 func ConsoleSocket(socketDir string) string { return filepath.Join(socketDir, "serial0") }
+
+// VNCSocket is QEMU's VNC display socket inside a VMI socket directory.
+func VNCSocket(socketDir string) string { return filepath.Join(socketDir, "vnc") }

@@ -16,6 +16,7 @@ import (
 	"kvirt.io/kvirt/pkg/virt-launcher/libvirtd"
 	"kvirt.io/kvirt/pkg/virt-launcher/podnet"
 	"kvirt.io/kvirt/pkg/virt-launcher/virtmanager"
+	"kvirt.io/kvirt/pkg/virt-launcher/vnc"
 )
 
 // Run starts the private libvirt daemon and serves commands until the domain,
@@ -40,7 +41,7 @@ func (o *Options) Run(ctx context.Context) error {
 	defer cancel()
 	mgr, err := virtmanager.New(virtmanager.Config{
 		URI: daemon.URI(), RunDir: daemon.RunDir(), Layout: o.Layout,
-		ConsoleSocket: ConsoleSocket(o.SocketDir), Emulator: o.Emulator, Network: binder,
+		ConsoleSocket: ConsoleSocket(o.SocketDir), VNCSocket: VNCSocket(o.SocketDir), Emulator: o.Emulator, Network: binder,
 	})
 	if err != nil {
 		return err
@@ -57,6 +58,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	w := newWatcher(mgr, newNotifier(o.NotifySocket))
 	srv := cmdserver.New(runCtx, mgr, cons, w.poke)
+	srv.SetDisplay(vnc.New(VNCSocket(o.SocketDir), mgr))
 
 	var wg sync.WaitGroup
 	defer wg.Wait()

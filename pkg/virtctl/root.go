@@ -86,6 +86,7 @@ func NewCommand() *cobra.Command {
 	root.AddCommand(migratecancel.NewCommand(flags))
 	root.AddCommand(create.NewCommand(flags))
 	root.AddCommand(expand.NewCommand(flags))
+	root.AddCommand(newVNCCommand(flags))
 	return root
 }
 

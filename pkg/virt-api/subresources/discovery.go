@@ -52,7 +52,8 @@ var routes = []route{
 	{resource: resVMIs, sub: "softreboot", method: http.MethodPut, verb: "update", nodeSide: true},
 	{resource: resVMIs, sub: "reset", method: http.MethodPut, verb: "update", nodeSide: true},
 	{resource: resVMIs, sub: "console", method: http.MethodGet, verb: "get", nodeSide: true},
-	{resource: resVMIs, sub: "vnc", method: http.MethodGet, verb: "get", nodeSide: true},
+	{resource: resVMIs, sub: subVNC, method: http.MethodGet, verb: "get", nodeSide: true},
+	{resource: resVMIs, sub: subScreenshot, method: http.MethodGet, verb: "get", nodeSide: true},
 	{resource: resVMIs, sub: "guestosinfo", method: http.MethodGet, verb: "get", nodeSide: true},
 }
 

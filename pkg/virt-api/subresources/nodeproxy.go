@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -123,12 +124,15 @@ func (s *Server) nodeSide(w http.ResponseWriter, req *http.Request, t target) {
 		return
 	}
 	path := fmt.Sprintf("/v1/namespaces/%s/virtualmachineinstances/%s/%s", t.namespace, t.name, t.sub)
+	if req.URL.RawQuery != "" {
+		path += "?" + req.URL.RawQuery // preserveSession, moveCursor
+	}
 	klog.FromContext(ctx).V(2).Info("forwarding to virt-handler", "address", addr, "path", path)
-	if t.sub == "console" {
-		s.console(w, req, addr, path)
+	if kind, ok := streams[t.sub]; ok {
+		s.stream(w, req, addr, path, kind)
 		return
 	}
-	s.forward(w, req, addr, path)
+	s.forward(w, req, addr, path, nodeBodyLimit(t.sub))
 }
 
 // nodeVMI reads the VMI a node-side request addresses; the console waits for
@@ -142,7 +146,7 @@ func (s *Server) nodeVMI(ctx context.Context, t target) (*virtv1.VirtualMachineI
 }
 
 // forward relays one command and answers with virt-handler's verdict.
-func (s *Server) forward(w http.ResponseWriter, req *http.Request, addr, path string) {
+func (s *Server) forward(w http.ResponseWriter, req *http.Request, addr, path string, limit int64) {
 	ctx, cancel := context.WithTimeout(req.Context(), nodeRequestTimeout)
 	defer cancel()
 	out, err := http.NewRequestWithContext(ctx, req.Method, "https://"+addr+path, nil)
@@ -156,7 +160,7 @@ func (s *Server) forward(w http.ResponseWriter, req *http.Request, addr, path st
 		return
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxNodeBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		writeNodeFailure(w, http.StatusBadGateway, fmt.Sprintf("read virt-handler answer: %v", err))
 		return
@@ -189,18 +193,29 @@ func writeNodeFailure(w http.ResponseWriter, code int, msg string) {
 	writeStatus(w, &st)
 }
 
-// console dials virt-handler's console stream first (so failures are still
-// plain HTTP answers), then upgrades the caller to a websocket with the
-// plain.kubevirt.io subprotocol and relays binary messages both ways.
-func (s *Server) console(w http.ResponseWriter, req *http.Request, addr, path string) {
-	nodeConn, rest, err := s.dialConsole(req.Context(), addr, path)
+// stream dials virt-handler's stream of kind first (so failures are still
+// plain HTTP answers), then upgrades the caller to a websocket with the kind's
+// subprotocol and relays binary messages both ways.
+func (s *Server) stream(w http.ResponseWriter, req *http.Request, addr, path string, kind streamKind) {
+	if !websocket.IsWebSocketUpgrade(req) {
+		// Refused before virt-handler is asked: opening a VNC stream ends the
+		// current viewer's session.
+		writeStatus(w, &apierrors.NewBadRequest("this subresource is a websocket: ask for an upgrade").ErrStatus)
+		return
+	}
+	nodeConn, rest, err := s.dialStream(req.Context(), addr, path, kind.upgrade)
 	if err != nil {
+		var refused *nodeRefusal
+		if errors.As(err, &refused) {
+			writeNodeFailure(w, refused.code, refused.msg)
+			return
+		}
 		writeNodeFailure(w, http.StatusBadGateway, err.Error())
 		return
 	}
 	defer func() { _ = nodeConn.Close() }()
 	up := websocket.Upgrader{
-		Subprotocols: []string{ConsoleSubprotocol},
+		Subprotocols: kind.subprotocols,
 		// Requests arrive only through the aggregator, authenticated above.
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
@@ -230,7 +245,7 @@ func (s *Server) console(w http.ResponseWriter, req *http.Request, addr, path st
 			}
 		}
 	}()
-	chunk := make([]byte, 4096)
+	chunk := make([]byte, 32<<10)
 	for {
 		n, err := rest.Read(chunk)
 		if n > 0 && ws.WriteMessage(websocket.BinaryMessage, chunk[:n]) != nil {
@@ -242,8 +257,8 @@ func (s *Server) console(w http.ResponseWriter, req *http.Request, addr, path st
 	}
 }
 
-// dialConsole opens virt-handler's console upgrade and returns the raw stream.
-func (s *Server) dialConsole(ctx context.Context, addr, path string) (net.Conn, io.Reader, error) {
+// dialStream opens virt-handler's upgrade to a raw stream and returns it.
+func (s *Server) dialStream(ctx context.Context, addr, path, upgrade string) (net.Conn, io.Reader, error) {
 	dialCtx, cancel := context.WithTimeout(ctx, nodeRequestTimeout)
 	defer cancel()
 	conn, err := s.cfg.NodeTLS.dialTLS(dialCtx, "tcp", addr)
@@ -251,22 +266,21 @@ func (s *Server) dialConsole(ctx context.Context, addr, path string) (net.Conn, 
 		return nil, nil, fmt.Errorf("reach virt-handler at %s: %w", addr, err)
 	}
 	_ = conn.SetDeadline(time.Now().Add(nodeRequestTimeout))
-	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: Upgrade\r\nUpgrade: kvirt-console\r\n\r\n",
-		path, addr); err != nil {
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: Upgrade\r\nUpgrade: %s\r\n\r\n",
+		path, addr, upgrade); err != nil {
 		_ = conn.Close()
-		return nil, nil, fmt.Errorf("ask virt-handler for the console: %w", err)
+		return nil, nil, fmt.Errorf("ask virt-handler for the %s stream: %w", upgrade, err)
 	}
 	br := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		_ = conn.Close()
-		return nil, nil, fmt.Errorf("read virt-handler console answer: %w", err)
+		return nil, nil, fmt.Errorf("read virt-handler %s answer: %w", upgrade, err)
 	}
 	if resp.StatusCode != http.StatusSwitchingProtocols {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxNodeBody))
 		_ = conn.Close()
-		return nil, nil, fmt.Errorf("virt-handler refused the console (%d): %s", resp.StatusCode,
-			strings.TrimSpace(string(body)))
+		return nil, nil, &nodeRefusal{code: resp.StatusCode, msg: strings.TrimSpace(string(body))}
 	}
 	_ = conn.SetDeadline(time.Time{})
 	return conn, br, nil

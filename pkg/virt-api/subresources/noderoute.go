@@ -16,12 +16,16 @@ func unavailable(format string, args ...any) *refusal {
 }
 
 // decideNodeRequest says whether a node-side subresource may be forwarded for
-// this VMI, following upstream: the VMI must be running; pause refuses an
-// already paused VMI, unpause and vnc one that is not paused or has no
-// graphics; softreboot refuses a paused VMI; guestosinfo needs a connected
-// guest agent (AgentConnected condition); reset has its own answers (see
-// decideReset).
+// this VMI, following upstream: vnc and its screenshot need a graphics device
+// (400 "No graphics devices are present." when autoattachGraphicsDevice is
+// false); reset has its own answers (see decideReset); the VMI must be running;
+// pause refuses an already paused VMI, unpause one that is not paused;
+// softreboot refuses a paused VMI; guestosinfo needs a connected guest agent
+// (AgentConnected condition).
 func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal {
+	if a := vmi.Spec.Domain.Devices.AutoattachGraphicsDevice; (sub == subVNC || sub == subScreenshot) && a != nil && !*a {
+		return badRequest(msgNoGraphics)
+	}
 	if sub == "reset" {
 		if ref := decideReset(vmi); ref != nil {
 			return ref
@@ -51,8 +55,6 @@ func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal 
 		if !hasCondition(vmi, virtv1.VirtualMachineInstanceAgentConnected) {
 			return conflict("VMI %s does not have guest agent connected", vmi.Name)
 		}
-	case "vnc":
-		return unavailable("VMI %s has no graphics device: kvirt serves no VNC display", vmi.Name)
 	}
 	return nil
 }

@@ -26,6 +26,12 @@ func withAgent(vmi *virtv1.VirtualMachineInstance) *virtv1.VirtualMachineInstanc
 	return vmi
 }
 
+func noGraphics(vmi *virtv1.VirtualMachineInstance) *virtv1.VirtualMachineInstance {
+	off := false
+	vmi.Spec.Domain.Devices.AutoattachGraphicsDevice = &off
+	return vmi
+}
+
 func TestDecideNodeRequest(t *testing.T) {
 	cases := []struct {
 		name string
@@ -51,7 +57,12 @@ func TestDecideNodeRequest(t *testing.T) {
 		{"reset scheduled", "reset", vmiOn("n1", virtv1.Scheduled, false), http.StatusConflict},
 		{"reset pending", "reset", vmiOn("", virtv1.Pending, false), http.StatusBadRequest},
 		{"reset finished", "reset", vmiOn("n1", virtv1.Succeeded, false), http.StatusBadRequest},
-		{"vnc has no display", "vnc", vmiOn("n1", virtv1.Running, false), http.StatusServiceUnavailable},
+		{"vnc running", "vnc", vmiOn("n1", virtv1.Running, false), 0},
+		{"vnc paused", "vnc", vmiOn("n1", virtv1.Running, true), 0},
+		{"vnc not running", "vnc", vmiOn("n1", virtv1.Scheduled, false), http.StatusConflict},
+		{"vnc without graphics", "vnc", noGraphics(vmiOn("n1", virtv1.Running, false)), http.StatusBadRequest},
+		{"screenshot running", "vnc/screenshot", vmiOn("n1", virtv1.Running, false), 0},
+		{"screenshot without graphics", "vnc/screenshot", noGraphics(vmiOn("", virtv1.Pending, false)), http.StatusBadRequest},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

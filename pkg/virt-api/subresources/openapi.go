@@ -35,6 +35,10 @@ type operation struct {
 	body bool
 	// accepted is true when success is 202 (lifecycle requests).
 	accepted bool
+	// query lists boolean query parameters and what they mean.
+	query [][2]string
+	// produces is the success body's type; empty is JSON.
+	produces string
 }
 
 // operations lists every route of the group for the OpenAPI documents.
@@ -54,6 +58,7 @@ func operations() []operation {
 			op.path += "/{name}/" + r.sub
 			op.named = true
 		}
+		op.query, op.produces = displayParams(r.sub)
 		ops = append(ops, op)
 	}
 	return ops
@@ -123,13 +128,16 @@ func openAPIV2(ops []operation) map[string]any {
 		for _, p := range pathParams(op) {
 			params = append(params, map[string]any{"name": p[0], "in": "path", "required": true, "type": "string", "description": p[1]})
 		}
+		for _, q := range op.query {
+			params = append(params, map[string]any{"name": q[0], "in": "query", "type": "boolean", "description": q[1]})
+		}
 		if op.body {
 			params = append(params, map[string]any{"name": "body", "in": "body", "required": op.resourceBody(),
 				"schema": map[string]any{"type": "object"}})
 		}
 		o := map[string]any{
 			"operationId": op.id, "description": op.doc, "tags": []string{"subresources"},
-			"consumes": []string{"application/json"}, "produces": []string{"application/json"},
+			"consumes": []string{"application/json"}, "produces": []string{op.mediaType()},
 			"responses": responses(op, func(desc string) any { return map[string]any{"description": desc} }),
 		}
 		if len(params) > 0 {
@@ -153,9 +161,17 @@ func openAPIV3(ops []operation) map[string]any {
 			params = append(params, map[string]any{"name": p[0], "in": "path", "required": true, "description": p[1],
 				"schema": map[string]any{"type": "string"}})
 		}
+		for _, q := range op.query {
+			params = append(params, map[string]any{"name": q[0], "in": "query", "description": q[1],
+				"schema": map[string]any{"type": "boolean"}})
+		}
 		o := map[string]any{
 			"operationId": op.id, "description": op.doc, "tags": []string{"subresources"},
 			"responses": responses(op, func(desc string) any { return map[string]any{"description": desc, "content": content} }),
+		}
+		if op.produces != "" {
+			o["responses"].(map[string]any)["200"] = map[string]any{"description": "OK", "content": map[string]any{
+				op.produces: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
 		}
 		if len(params) > 0 {
 			o["parameters"] = params

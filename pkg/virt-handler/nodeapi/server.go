@@ -86,6 +86,7 @@ func Handler(l Launchers) http.Handler {
 			serveConsole(w, r, cl)
 		}
 	})
+	registerVNC(mux, base, l)
 	return mux
 }
 

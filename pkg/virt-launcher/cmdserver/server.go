@@ -45,6 +45,7 @@ type Server struct {
 	ctx     context.Context
 	manager DomainManager
 	console Console
+	display Display
 	// Changed is called after every command that may change the domain.
 	changed func()
 }

@@ -33,6 +33,9 @@ func renderDevices(vmi *virtv1.VirtualMachineInstance, cfg Config) (*libvirtxml.
 		}
 		devs.Serials, devs.Consoles = renderConsole(cfg.ConsoleSocket)
 	}
+	if err := renderGraphics(vmi, cfg.VNCSocket, devs); err != nil {
+		return nil, err
+	}
 	if spec.RNG != nil {
 		devs.RNGs = []libvirtxml.DomainRNG{{
 			Model:   "virtio",

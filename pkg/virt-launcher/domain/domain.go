@@ -35,6 +35,8 @@ type Config struct {
 	Emulator string
 	// ConsoleSocket is the unix socket QEMU listens on for the serial console.
 	ConsoleSocket string
+	// VNCSocket is the unix socket QEMU serves the VNC display on.
+	VNCSocket string
 	// Volumes maps each VMI volume name to the file or device backing it.
 	Volumes map[string]VolumeSource
 	// KernelPath, InitrdPath are the resolved kernelBoot artefacts.

@@ -23,7 +23,8 @@ func baseVMI(mut func(*virtv1.VirtualMachineInstance)) *virtv1.VirtualMachineIns
 }
 
 func baseConfig(mut func(*Config)) Config {
-	cfg := Config{Accelerator: AcceleratorTCG, ConsoleSocket: "/run/x/serial0", Volumes: map[string]VolumeSource{}}
+	cfg := Config{Accelerator: AcceleratorTCG, ConsoleSocket: "/run/x/serial0", VNCSocket: "/run/x/vnc",
+		Volumes: map[string]VolumeSource{}}
 	if mut != nil {
 		mut(&cfg)
 	}

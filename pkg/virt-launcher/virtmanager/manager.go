@@ -31,6 +31,8 @@ type Config struct {
 	Layout hostdisks.Layout
 	// ConsoleSocket is where QEMU listens for the serial console.
 	ConsoleSocket string
+	// VNCSocket is where QEMU serves the VNC display.
+	VNCSocket string
 	// Emulator overrides the QEMU binary.
 	Emulator string
 	// Network prepares bridge bindings; nil leaves bridge interfaces unbound
@@ -111,6 +113,7 @@ func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachine
 		Accelerator:   acc,
 		Emulator:      m.cfg.Emulator,
 		ConsoleSocket: m.cfg.ConsoleSocket,
+		VNCSocket:     m.cfg.VNCSocket,
 		Volumes:       resolved.Volumes,
 		KernelPath:    resolved.KernelPath,
 		InitrdPath:    resolved.InitrdPath,

@@ -201,7 +201,8 @@ func TestUserRoleRules(t *testing.T) {
 		return userRoleCase{groupInstancetype, resource, verb, allowed}
 	}
 	workloadSubresources := []userRoleCase{
-		sub(resVMI+"/console", "get", true), sub(resVMI+"/vnc", "get", true), sub(resVMI+"/guestosinfo", "get", true),
+		sub(resVMI+"/console", "get", true), sub(resVMI+"/vnc", "get", true), sub(resVMI+"/vnc/screenshot", "get", true),
+		sub(resVMI+"/guestosinfo", "get", true),
 		sub(resVMI+"/pause", "update", true), sub(resVMI+"/unpause", "update", true), sub(resVMI+"/softreboot", "update", true),
 		sub(resVMI+"/reset", "update", true),
 		sub(resVM+"/start", "update", true), sub(resVM+"/stop", "update", true), sub(resVM+"/restart", "update", true),
@@ -216,6 +217,7 @@ func TestUserRoleRules(t *testing.T) {
 			it(resClusterPref, "list", true), it(resInstancetyp, "watch", true),
 			sub(resVM+"/expand-spec", "get", true), sub(resExpandVMSpec, "update", true), sub(resVMI+"/guestosinfo", "get", true),
 			sub(resVM+"/start", "update", false), sub(resVMI+"/console", "get", false),
+			sub(resVMI+"/vnc", "get", false), sub(resVMI+"/vnc/screenshot", "get", false),
 			kv(resVM, "create", false), kv(resVMI, "delete", false), it(resPreference, "create", false),
 			kv(resPreset, "list", true), kv(resPreset, "create", false),
 		},

@@ -90,7 +90,8 @@ func adminRules() []rbacv1.PolicyRule {
 // workloadSubresourceRules are the subresources edit and admin share.
 func workloadSubresourceRules() []rbacv1.PolicyRule {
 	return []rbacv1.PolicyRule{
-		rule(groupSubresources, []string{resVMI + "/console", resVMI + "/vnc", resVMI + "/guestosinfo"}, "get"),
+		rule(groupSubresources, []string{resVMI + "/console", resVMI + "/vnc", resVMI + "/vnc/screenshot",
+			resVMI + "/guestosinfo"}, "get"),
 		rule(groupSubresources, []string{resVMI + "/pause", resVMI + "/unpause", resVMI + "/softreboot", resVMI + "/reset"}, "update"),
 		rule(groupSubresources, []string{resVM + "/expand-spec"}, "get"),
 		rule(groupSubresources, []string{resVM + "/start", resVM + "/stop", resVM + "/restart"}, "update"),

@@ -723,6 +723,158 @@ func (x *ConsoleData) GetData() []byte {
 	return nil
 }
 
+type VNCData struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Data  []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	// Only in the opening message: refuse rather than end a current session.
+	PreserveSession bool `protobuf:"varint,2,opt,name=preserve_session,json=preserveSession,proto3" json:"preserve_session,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *VNCData) Reset() {
+	*x = VNCData{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VNCData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VNCData) ProtoMessage() {}
+
+func (x *VNCData) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VNCData.ProtoReflect.Descriptor instead.
+func (*VNCData) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *VNCData) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *VNCData) GetPreserveSession() bool {
+	if x != nil {
+		return x.PreserveSession
+	}
+	return false
+}
+
+type ScreenshotRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Nudge the pointer first, which wakes a display that blanked itself.
+	MoveCursor    bool `protobuf:"varint,1,opt,name=move_cursor,json=moveCursor,proto3" json:"move_cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScreenshotRequest) Reset() {
+	*x = ScreenshotRequest{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScreenshotRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScreenshotRequest) ProtoMessage() {}
+
+func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScreenshotRequest.ProtoReflect.Descriptor instead.
+func (*ScreenshotRequest) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ScreenshotRequest) GetMoveCursor() bool {
+	if x != nil {
+		return x.MoveCursor
+	}
+	return false
+}
+
+type ScreenshotResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// PNG image.
+	Png []byte `protobuf:"bytes,1,opt,name=png,proto3" json:"png,omitempty"`
+	// Always image/png.
+	Mime          string `protobuf:"bytes,2,opt,name=mime,proto3" json:"mime,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScreenshotResponse) Reset() {
+	*x = ScreenshotResponse{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScreenshotResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScreenshotResponse) ProtoMessage() {}
+
+func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScreenshotResponse.ProtoReflect.Descriptor instead.
+func (*ScreenshotResponse) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ScreenshotResponse) GetPng() []byte {
+	if x != nil {
+		return x.Png
+	}
+	return nil
+}
+
+func (x *ScreenshotResponse) GetMime() string {
+	if x != nil {
+		return x.Mime
+	}
+	return ""
+}
+
 var File_launcher_v1_launcher_proto protoreflect.FileDescriptor
 
 const file_launcher_v1_launcher_proto_rawDesc = "" +
@@ -773,7 +925,16 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\aos_name\x18\x03 \x01(\tR\x06osName\x12%\n" +
 	"\x0ekernel_release\x18\x04 \x01(\tR\rkernelRelease\"!\n" +
 	"\vConsoleData\x12\x12\n" +
-	"\x04data\x18\x01 \x01(\fR\x04data2\xe0\x06\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\"H\n" +
+	"\aVNCData\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\x12)\n" +
+	"\x10preserve_session\x18\x02 \x01(\bR\x0fpreserveSession\"4\n" +
+	"\x11ScreenshotRequest\x12\x1f\n" +
+	"\vmove_cursor\x18\x01 \x01(\bR\n" +
+	"moveCursor\":\n" +
+	"\x12ScreenshotResponse\x12\x10\n" +
+	"\x03png\x18\x01 \x01(\fR\x03png\x12\x12\n" +
+	"\x04mime\x18\x02 \x01(\tR\x04mime2\xfe\a\n" +
 	"\bLauncher\x12G\n" +
 	"\x04Ping\x12\x1e.kvirt.launcher.v1.PingRequest\x1a\x1f.kvirt.launcher.v1.PingResponse\x12G\n" +
 	"\aSyncVMI\x12!.kvirt.launcher.v1.SyncVMIRequest\x1a\x19.kvirt.launcher.v1.Result\x12<\n" +
@@ -787,7 +948,10 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\tGetDomain\x12\x18.kvirt.launcher.v1.Empty\x1a!.kvirt.launcher.v1.DomainResponse\x12R\n" +
 	"\x0eGetDomainStats\x12\x18.kvirt.launcher.v1.Empty\x1a&.kvirt.launcher.v1.DomainStatsResponse\x12N\n" +
 	"\fGetGuestInfo\x12\x18.kvirt.launcher.v1.Empty\x1a$.kvirt.launcher.v1.GuestInfoResponse\x12M\n" +
-	"\aConsole\x12\x1e.kvirt.launcher.v1.ConsoleData\x1a\x1e.kvirt.launcher.v1.ConsoleData(\x010\x01B-Z+kvirt.io/kvirt/proto/launcher/v1;launcherv1b\x06proto3"
+	"\aConsole\x12\x1e.kvirt.launcher.v1.ConsoleData\x1a\x1e.kvirt.launcher.v1.ConsoleData(\x010\x01\x12A\n" +
+	"\x03VNC\x12\x1a.kvirt.launcher.v1.VNCData\x1a\x1a.kvirt.launcher.v1.VNCData(\x010\x01\x12Y\n" +
+	"\n" +
+	"Screenshot\x12$.kvirt.launcher.v1.ScreenshotRequest\x1a%.kvirt.launcher.v1.ScreenshotResponseB-Z+kvirt.io/kvirt/proto/launcher/v1;launcherv1b\x06proto3"
 
 var (
 	file_launcher_v1_launcher_proto_rawDescOnce sync.Once
@@ -801,7 +965,7 @@ func file_launcher_v1_launcher_proto_rawDescGZIP() []byte {
 	return file_launcher_v1_launcher_proto_rawDescData
 }
 
-var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*Empty)(nil),               // 0: kvirt.launcher.v1.Empty
 	(*PingRequest)(nil),         // 1: kvirt.launcher.v1.PingRequest
@@ -815,6 +979,9 @@ var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*DomainStatsResponse)(nil), // 9: kvirt.launcher.v1.DomainStatsResponse
 	(*GuestInfoResponse)(nil),   // 10: kvirt.launcher.v1.GuestInfoResponse
 	(*ConsoleData)(nil),         // 11: kvirt.launcher.v1.ConsoleData
+	(*VNCData)(nil),             // 12: kvirt.launcher.v1.VNCData
+	(*ScreenshotRequest)(nil),   // 13: kvirt.launcher.v1.ScreenshotRequest
+	(*ScreenshotResponse)(nil),  // 14: kvirt.launcher.v1.ScreenshotResponse
 }
 var file_launcher_v1_launcher_proto_depIdxs = []int32{
 	7,  // 0: kvirt.launcher.v1.DomainResponse.domain:type_name -> kvirt.launcher.v1.Domain
@@ -831,20 +998,24 @@ var file_launcher_v1_launcher_proto_depIdxs = []int32{
 	0,  // 11: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
 	0,  // 12: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
 	11, // 13: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
-	2,  // 14: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
-	5,  // 15: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
-	5,  // 16: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
-	5,  // 17: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
-	5,  // 18: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
-	5,  // 19: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
-	5,  // 20: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
-	5,  // 21: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
-	6,  // 22: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
-	9,  // 23: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
-	10, // 24: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
-	11, // 25: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
-	14, // [14:26] is the sub-list for method output_type
-	2,  // [2:14] is the sub-list for method input_type
+	12, // 14: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
+	13, // 15: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
+	2,  // 16: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
+	5,  // 17: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
+	5,  // 18: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
+	5,  // 19: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
+	5,  // 20: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
+	5,  // 21: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
+	5,  // 22: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
+	5,  // 23: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
+	6,  // 24: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
+	9,  // 25: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
+	10, // 26: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
+	11, // 27: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
+	12, // 28: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
+	14, // 29: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
+	16, // [16:30] is the sub-list for method output_type
+	2,  // [2:16] is the sub-list for method input_type
 	2,  // [2:2] is the sub-list for extension type_name
 	2,  // [2:2] is the sub-list for extension extendee
 	0,  // [0:2] is the sub-list for field type_name
@@ -861,7 +1032,7 @@ func file_launcher_v1_launcher_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_launcher_v1_launcher_proto_rawDesc), len(file_launcher_v1_launcher_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

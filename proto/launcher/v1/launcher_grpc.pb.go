@@ -35,6 +35,8 @@ const (
 	Launcher_GetDomainStats_FullMethodName = "/kvirt.launcher.v1.Launcher/GetDomainStats"
 	Launcher_GetGuestInfo_FullMethodName   = "/kvirt.launcher.v1.Launcher/GetGuestInfo"
 	Launcher_Console_FullMethodName        = "/kvirt.launcher.v1.Launcher/Console"
+	Launcher_VNC_FullMethodName            = "/kvirt.launcher.v1.Launcher/VNC"
+	Launcher_Screenshot_FullMethodName     = "/kvirt.launcher.v1.Launcher/Screenshot"
 )
 
 // LauncherClient is the client API for Launcher service.
@@ -63,6 +65,16 @@ type LauncherClient interface {
 	// Console streams the serial console: client messages are input, server
 	// messages output.
 	Console(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ConsoleData, ConsoleData], error)
+	// VNC streams the display's RFB protocol. The first client message opens
+	// the session (its data is ignored) and the server answers it with an empty
+	// message once QEMU's VNC socket is connected; then client messages carry
+	// viewer bytes and server messages display bytes. One viewer at a time: a
+	// new session ends the current one, unless it asks to preserve it, then it
+	// fails with ALREADY_EXISTS. A domain without graphics fails with
+	// FAILED_PRECONDITION.
+	VNC(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[VNCData, VNCData], error)
+	// Screenshot returns the display's current contents as a PNG.
+	Screenshot(ctx context.Context, in *ScreenshotRequest, opts ...grpc.CallOption) (*ScreenshotResponse, error)
 }
 
 type launcherClient struct {
@@ -196,6 +208,29 @@ func (c *launcherClient) Console(ctx context.Context, opts ...grpc.CallOption) (
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Launcher_ConsoleClient = grpc.BidiStreamingClient[ConsoleData, ConsoleData]
 
+func (c *launcherClient) VNC(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[VNCData, VNCData], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Launcher_ServiceDesc.Streams[1], Launcher_VNC_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[VNCData, VNCData]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Launcher_VNCClient = grpc.BidiStreamingClient[VNCData, VNCData]
+
+func (c *launcherClient) Screenshot(ctx context.Context, in *ScreenshotRequest, opts ...grpc.CallOption) (*ScreenshotResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ScreenshotResponse)
+	err := c.cc.Invoke(ctx, Launcher_Screenshot_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LauncherServer is the server API for Launcher service.
 // All implementations must embed UnimplementedLauncherServer
 // for forward compatibility.
@@ -222,6 +257,16 @@ type LauncherServer interface {
 	// Console streams the serial console: client messages are input, server
 	// messages output.
 	Console(grpc.BidiStreamingServer[ConsoleData, ConsoleData]) error
+	// VNC streams the display's RFB protocol. The first client message opens
+	// the session (its data is ignored) and the server answers it with an empty
+	// message once QEMU's VNC socket is connected; then client messages carry
+	// viewer bytes and server messages display bytes. One viewer at a time: a
+	// new session ends the current one, unless it asks to preserve it, then it
+	// fails with ALREADY_EXISTS. A domain without graphics fails with
+	// FAILED_PRECONDITION.
+	VNC(grpc.BidiStreamingServer[VNCData, VNCData]) error
+	// Screenshot returns the display's current contents as a PNG.
+	Screenshot(context.Context, *ScreenshotRequest) (*ScreenshotResponse, error)
 	mustEmbedUnimplementedLauncherServer()
 }
 
@@ -267,6 +312,12 @@ func (UnimplementedLauncherServer) GetGuestInfo(context.Context, *Empty) (*Guest
 }
 func (UnimplementedLauncherServer) Console(grpc.BidiStreamingServer[ConsoleData, ConsoleData]) error {
 	return status.Error(codes.Unimplemented, "method Console not implemented")
+}
+func (UnimplementedLauncherServer) VNC(grpc.BidiStreamingServer[VNCData, VNCData]) error {
+	return status.Error(codes.Unimplemented, "method VNC not implemented")
+}
+func (UnimplementedLauncherServer) Screenshot(context.Context, *ScreenshotRequest) (*ScreenshotResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Screenshot not implemented")
 }
 func (UnimplementedLauncherServer) mustEmbedUnimplementedLauncherServer() {}
 func (UnimplementedLauncherServer) testEmbeddedByValue()                  {}
@@ -494,6 +545,31 @@ func _Launcher_Console_Handler(srv interface{}, stream grpc.ServerStream) error 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Launcher_ConsoleServer = grpc.BidiStreamingServer[ConsoleData, ConsoleData]
 
+func _Launcher_VNC_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(LauncherServer).VNC(&grpc.GenericServerStream[VNCData, VNCData]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Launcher_VNCServer = grpc.BidiStreamingServer[VNCData, VNCData]
+
+func _Launcher_Screenshot_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ScreenshotRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).Screenshot(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_Screenshot_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).Screenshot(ctx, req.(*ScreenshotRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Launcher_ServiceDesc is the grpc.ServiceDesc for Launcher service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -545,11 +621,21 @@ var Launcher_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetGuestInfo",
 			Handler:    _Launcher_GetGuestInfo_Handler,
 		},
+		{
+			MethodName: "Screenshot",
+			Handler:    _Launcher_Screenshot_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "Console",
 			Handler:       _Launcher_Console_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "VNC",
+			Handler:       _Launcher_VNC_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
 		},

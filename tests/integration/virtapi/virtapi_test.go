@@ -52,6 +52,7 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("console waits for the VMI and refuses one without serial console", func(t *testing.T) { testConsole(t, e) })
 	t.Run("reset with RBAC and upstream's refusal", func(t *testing.T) { testReset(t, e) })
 	t.Run("paused start records a Start request and leaves the VM spec", func(t *testing.T) { testPausedStart(t, e) })
+	t.Run("vnc and its screenshot refused without graphics, granted to edit", func(t *testing.T) { testVNC(t, e) })
 	t.Run("health, metrics and no trust without the front proxy", func(t *testing.T) { testDirect(t, e) })
 }
 
@@ -138,7 +139,8 @@ func testDiscovery(t *testing.T, e env) {
 		names[r.Name] = true
 	}
 	for _, want := range []string{"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart", "virtualmachineinstances/pause",
-		"virtualmachineinstances/vnc", "virtualmachineinstances/reset", "virtualmachines/expand-spec", "expand-vm-spec"} {
+		"virtualmachineinstances/vnc", "virtualmachineinstances/vnc/screenshot", "virtualmachineinstances/reset",
+		"virtualmachines/expand-spec", "expand-vm-spec"} {
 		if !names[want] {
 			t.Errorf("discovery lacks %s: %v", want, names)
 		}
