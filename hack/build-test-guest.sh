@@ -24,7 +24,7 @@ force=false
 [[ "${1:-}" == "--force" ]] && force=true
 
 kernel_meta=linux-image-amd64
-want_modules=(virtio_pci virtio_blk virtio_net virtio-rng virtio_console loop ext4 isofs button evdev vfat nls_cp437 nls_ascii)
+want_modules=(virtio_pci virtio_blk virtio_net virtio-rng virtio_console loop crc32c_generic ext4 isofs button evdev vfat nls_cp437 nls_ascii)
 
 candidate() {
   apt-cache policy "$1" | sed -n 's/^ *Candidate: *//p'

@@ -18,8 +18,10 @@ func unavailable(format string, args ...any) *refusal {
 // decideNodeRequest says whether a node-side subresource may be forwarded for
 // this VMI, following upstream: the VMI must be running; pause refuses an
 // already paused VMI, unpause and vnc one that is not paused or has no
-// graphics; softreboot refuses a paused VMI; guestosinfo needs a connected
-// guest agent (AgentConnected condition).
+// graphics; softreboot refuses a paused VMI; pause refuses a VMI with a
+// liveness probe other than guestAgentPing; guestosinfo, userlist,
+// filesystemlist, freeze and unfreeze need a connected guest agent
+// (AgentConnected condition).
 func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal {
 	if vmi.Status.NodeName == "" {
 		return unavailable("VMI %s has no node yet", vmi.Name)
@@ -33,6 +35,9 @@ func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal 
 		if paused {
 			return conflict("VMI %s is already paused", vmi.Name)
 		}
+		if p := vmi.Spec.LivenessProbe; p != nil && p.GuestAgentPing == nil {
+			return conflict("Pausing VMIs with LivenessProbe is currently not supported")
+		}
 	case "unpause":
 		if !paused {
 			return conflict("VMI %s is not paused", vmi.Name)
@@ -41,7 +46,7 @@ func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal 
 		if paused {
 			return conflict("VMI %s is paused", vmi.Name)
 		}
-	case "guestosinfo":
+	case "guestosinfo", "userlist", "filesystemlist", "freeze", "unfreeze":
 		if !hasCondition(vmi, virtv1.VirtualMachineInstanceAgentConnected) {
 			return conflict("VMI %s does not have guest agent connected", vmi.Name)
 		}
