@@ -55,6 +55,7 @@ func NewCommand() *cobra.Command {
 	pf.StringVarP(&flags.namespace, "namespace", "n", "", "namespace (default: the context's)")
 	root.AddCommand(newVersionCommand(flags))
 	root.AddCommand(lifecycleCommands(flags)...)
+	root.AddCommand(guestAgentCommands(flags)...)
 	root.AddCommand(newConsoleCommand(flags))
 	return root
 }
