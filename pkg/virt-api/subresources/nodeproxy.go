@@ -89,11 +89,6 @@ func (n *NodeTLS) dialTLS(ctx context.Context, network, addr string) (net.Conn, 
 
 // nodeSide resolves the VMI's virt-handler and forwards the request to it.
 func (s *Server) nodeSide(w http.ResponseWriter, req *http.Request, t target) {
-	if s.cfg.NodeTLS == nil {
-		writeStatus(w, &apierrors.NewServiceUnavailable(fmt.Sprintf(
-			"%s is served by virt-handler, but virt-api has no node API client certificate configured", t.sub)).ErrStatus)
-		return
-	}
 	var body []byte
 	if t.sub == "freeze" {
 		var ref *refusal
@@ -101,6 +96,11 @@ func (s *Server) nodeSide(w http.ResponseWriter, req *http.Request, t target) {
 			refuse(w, ref)
 			return
 		}
+	}
+	if s.cfg.NodeTLS == nil {
+		writeStatus(w, &apierrors.NewServiceUnavailable(fmt.Sprintf(
+			"%s is served by virt-handler, but virt-api has no node API client certificate configured", t.sub)).ErrStatus)
+		return
 	}
 	ctx := req.Context()
 	vmi, ref, err := s.nodeVMI(ctx, t)

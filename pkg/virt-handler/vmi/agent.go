@@ -27,8 +27,9 @@ func (c *Controller) observeAgent(ctx context.Context, cl *launcherclient.Client
 	if a, err := cl.GetGuestAgent(rctx, &launcherv1.Empty{}); err == nil {
 		obs.Agent = a
 	}
-	if d.State != "Running" {
-		// Probes wait while the guest is paused.
+	if d.State != "Running" || obs.Agent.GetFsfreezeStatus() == "frozen" {
+		// Probes wait while the guest is paused or its filesystems are frozen
+		// (a frozen agent refuses guest-exec): both are deliberate.
 		return 0
 	}
 	started := time.Unix(0, d.StartedUnixNano)

@@ -167,7 +167,7 @@ func cleanAddresses(in []string) []string {
 
 // mergeAgentInterfaces adds the guest's view to the domain's interfaces: a
 // domain interface whose MAC the guest reports gains the guest's name for it
-// and its addresses; guest interfaces the domain does not know are listed
+// and its addresses when the domain has none; guest interfaces the domain does not know are listed
 // with infoSource guest-agent.
 func mergeAgentInterfaces(domain []virtv1.VirtualMachineInstanceNetworkInterface,
 	guest []*launcherv1.GuestInterface) []virtv1.VirtualMachineInstanceNetworkInterface {
@@ -186,7 +186,9 @@ func mergeAgentInterfaces(domain []virtv1.VirtualMachineInstanceNetworkInterface
 			if dm, err := net.ParseMAC(out[i].MAC); err == nil && dm.String() == mac.String() {
 				matched = true
 				out[i].InterfaceName = CleanString(g.Name)
-				if len(ips) > 0 {
+				// The domain's addresses (the pod's, for masquerade and bridge) win,
+				// as upstream reports the pod IP of a masquerade interface.
+				if len(ips) > 0 && len(out[i].IPAddresses) == 0 {
 					out[i].IPAddresses, out[i].IPAddress = ips, ips[0]
 				}
 				out[i].InfoSource = infoSourceBoth

@@ -69,9 +69,16 @@ func TestComputeAgent(t *testing.T) {
 		})
 	}
 	st := Compute(vmiIn(virtv1.Running), Observed{Domain: running, Agent: agent}, metav1.Now())
-	if i := st.Interfaces[0]; i.Name != "default" || i.InterfaceName != "eth0" || i.IPAddress != "10.0.2.15" ||
+	// The domain's (pod) address wins over the guest's NAT address.
+	if i := st.Interfaces[0]; i.Name != "default" || i.InterfaceName != "eth0" || i.IPAddress != "10.0.2.2" ||
 		len(i.IPAddresses) != 1 || i.InfoSource != "domain, guest-agent" {
 		t.Errorf("merged interface = %+v", i)
+	}
+	noDomainIP := &launcherv1.Domain{State: "Running", StartedUnixNano: 1,
+		Interfaces: []*launcherv1.Interface{{Name: "default", Mac: "52:54:00:12:34:56"}}}
+	st = Compute(vmiIn(virtv1.Running), Observed{Domain: noDomainIP, Agent: agent}, metav1.Now())
+	if i := st.Interfaces[0]; i.IPAddress != "10.0.2.15" || len(i.IPAddresses) != 1 {
+		t.Errorf("guest addresses for a domain interface without any = %+v", i)
 	}
 	if i := st.Interfaces[1]; i.Name != "" || i.InterfaceName != "eth1" || i.InfoSource != "guest-agent" {
 		t.Errorf("guest-only interface = %+v", i)

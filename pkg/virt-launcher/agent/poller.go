@@ -89,6 +89,7 @@ func (p *Poller) Run(ctx context.Context) {
 		}
 		next := p.read()
 		p.mu.Lock()
+		next = keepWhileFrozen(p.last, next)
 		changed := !proto.Equal(next, p.last)
 		if changed && next.Connected != p.last.Connected {
 			log.Info("guest agent", "connected", next.Connected, "version", next.Version)
@@ -144,6 +145,18 @@ func (p *Poller) read() *launcherv1.GuestAgentResponse {
 		out.FsfreezeStatus, _ = parseFreezeStatus(raw)
 	}
 	return out
+}
+
+// keepWhileFrozen: a frozen agent disables most commands (and reports them
+// disabled in guest-info), so while frozen the last thawed report's details
+// stand, with the frozen status.
+func keepWhileFrozen(last, next *launcherv1.GuestAgentResponse) *launcherv1.GuestAgentResponse {
+	if !next.Connected || next.FsfreezeStatus != StatusFrozen || !last.Connected {
+		return next
+	}
+	kept := proto.Clone(last).(*launcherv1.GuestAgentResponse)
+	kept.FsfreezeStatus = StatusFrozen
+	return kept
 }
 
 // exec sends one command with its arguments.

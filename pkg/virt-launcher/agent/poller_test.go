@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // fakeAgent answers agent commands from a table; nil replies mean "no agent".
@@ -130,5 +132,19 @@ func TestExec(t *testing.T) {
 				t.Fatalf("exec = %v", got)
 			}
 		})
+	}
+}
+
+func TestKeepWhileFrozen(t *testing.T) {
+	thawed := &launcherv1.GuestAgentResponse{Connected: true, Hostname: "vm1", FsfreezeStatus: StatusThawed,
+		Commands: []*launcherv1.GuestAgentCommand{{Name: "guest-exec", Enabled: true}}}
+	frozen := &launcherv1.GuestAgentResponse{Connected: true, FsfreezeStatus: StatusFrozen,
+		Commands: []*launcherv1.GuestAgentCommand{{Name: "guest-exec"}}}
+	got := keepWhileFrozen(thawed, frozen)
+	if got.Hostname != "vm1" || got.FsfreezeStatus != StatusFrozen || !got.Commands[0].Enabled {
+		t.Fatalf("frozen report = %v", got)
+	}
+	if got := keepWhileFrozen(thawed, &launcherv1.GuestAgentResponse{}); got.Connected {
+		t.Fatal("a disconnected agent kept the old report")
 	}
 }

@@ -212,6 +212,9 @@ func userRoleTables() map[string][]access {
 		"carol": { // edit
 			{"update", subres, vms, "restart", userNS, "vm1", allow},
 			{"update", subres, vmis, "pause", userNS, "vm1", allow},
+			{"update", subres, vmis, "freeze", userNS, "vm1", allow},
+			{"update", subres, vmis, "unfreeze", userNS, "vm1", allow},
+			{"get", subres, vmis, "filesystemlist", userNS, "vm1", allow},
 			{"update", subres, "expand-vm-spec", "", userNS, "", allow},
 			{"delete", kv, vms, "", userNS, "vm1", allow},
 			{"create", it, "virtualmachinepreferences", "", userNS, "", allow},
@@ -227,6 +230,9 @@ func userRoleTables() map[string][]access {
 		},
 		"bob": { // view
 			{"get", subres, vmis, "guestosinfo", userNS, "vm1", allow},
+			{"get", subres, vmis, "userlist", userNS, "vm1", allow},
+			{"get", subres, vmis, "filesystemlist", userNS, "vm1", allow},
+			{"update", subres, vmis, "freeze", userNS, "vm1", deny},
 			{"get", subres, vms, "expand-spec", userNS, "vm1", allow},
 			{"update", subres, "expand-vm-spec", "", userNS, "", allow},
 			{"list", kv, vmis, "", userNS, "", allow},
