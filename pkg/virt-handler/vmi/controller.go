@@ -206,7 +206,7 @@ func (c *Controller) patchStatus(ctx context.Context, vmi *virtv1.VirtualMachine
 			"phase": st.Phase, "reason": st.Reason, "nodeName": st.NodeName,
 			"conditions": st.Conditions, "interfaces": st.Interfaces,
 			"phaseTransitionTimestamps": st.PhaseTransitionTimestamps,
-			"guestOSInfo": guestOSInfoPatch(st.GuestOSInfo), "fsFreezeStatus": orNull(st.FsFreezeStatus),
+			"guestOSInfo":               guestOSInfoPatch(st.GuestOSInfo), "fsFreezeStatus": orNull(st.FsFreezeStatus),
 		},
 	}
 	raw, err := json.Marshal(patch)

@@ -67,34 +67,42 @@ func AgentSupported(vmi *virtv1.VirtualMachineInstance, cmds []*launcherv1.Guest
 	for _, c := range cmds {
 		enabled[c.Name] = c.Enabled
 	}
-	has := func(names []string) bool {
-		for _, n := range names {
+	ssh, passwd := credentialsThroughAgent(vmi)
+	for _, need := range []struct {
+		wanted bool
+		cmds   []string
+		msg    string
+	}{
+		{true, requiredAgentCommands, "This guest agent doesn't support required basic commands"},
+		{ssh, sshAgentCommands, "This guest agent doesn't support required public key commands"},
+		{passwd, passwordAgentCommands, "This guest agent doesn't support required password commands"},
+		{hasExecProbe(vmi), execProbeCommands, "This guest agent doesn't support required exec probe commands"},
+	} {
+		if !need.wanted {
+			continue
+		}
+		for _, n := range need.cmds {
 			if !enabled[n] {
-				return false
+				return false, need.msg
 			}
 		}
-		return true
 	}
-	if !has(requiredAgentCommands) {
-		return false, "This guest agent doesn't support required basic commands"
-	}
-	ssh, passwd := false, false
+	return true, ""
+}
+
+// credentialsThroughAgent says whether ssh keys or passwords are to be
+// propagated by the agent.
+func credentialsThroughAgent(vmi *virtv1.VirtualMachineInstance) (ssh, passwd bool) {
 	for _, ac := range vmi.Spec.AccessCredentials {
 		ssh = ssh || (ac.SSHPublicKey != nil && ac.SSHPublicKey.PropagationMethod.QemuGuestAgent != nil)
 		passwd = passwd || (ac.UserPassword != nil && ac.UserPassword.PropagationMethod.QemuGuestAgent != nil)
 	}
-	if ssh && !has(sshAgentCommands) {
-		return false, "This guest agent doesn't support required public key commands"
-	}
-	if passwd && !has(passwordAgentCommands) {
-		return false, "This guest agent doesn't support required password commands"
-	}
-	execProbe := (vmi.Spec.ReadinessProbe != nil && vmi.Spec.ReadinessProbe.Exec != nil) ||
+	return ssh, passwd
+}
+
+func hasExecProbe(vmi *virtv1.VirtualMachineInstance) bool {
+	return (vmi.Spec.ReadinessProbe != nil && vmi.Spec.ReadinessProbe.Exec != nil) ||
 		(vmi.Spec.LivenessProbe != nil && vmi.Spec.LivenessProbe.Exec != nil)
-	if execProbe && !has(execProbeCommands) {
-		return false, "This guest agent doesn't support required exec probe commands"
-	}
-	return true, ""
 }
 
 // applyAgent writes what the agent reported into the status the handler owns:

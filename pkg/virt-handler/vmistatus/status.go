@@ -73,10 +73,10 @@ func Compute(vmi *virtv1.VirtualMachineInstance, obs Observed, now metav1.Time) 
 		status.NodeName = obs.NodeName
 	}
 	status.Conditions = conditions(status.Conditions, phase, obs.Domain, now)
-	if obs.NotReady != "" && phase == virtv1.Running {
-		status.Conditions = setCondition(status.Conditions, virtv1.VirtualMachineInstanceReady, false, obs.NotReady, now)
-	}
 	if phase == virtv1.Running {
+		if obs.NotReady != "" {
+			status.Conditions = setCondition(status.Conditions, virtv1.VirtualMachineInstanceReady, false, obs.NotReady, now)
+		}
 		applyAgent(&status, vmi, obs.Agent, now)
 	}
 	if phase == virtv1.Failed {
@@ -86,17 +86,22 @@ func Compute(vmi *virtv1.VirtualMachineInstance, obs Observed, now metav1.Time) 
 			}
 		}
 	}
+	status.Interfaces = statusInterfaces(status.Interfaces, phase, obs)
+	return status
+}
+
+// statusInterfaces: the domain's interfaces when it reports any (else the
+// current ones), merged with the guest agent's view while it is connected.
+func statusInterfaces(cur []virtv1.VirtualMachineInstanceNetworkInterface, phase virtv1.VirtualMachineInstancePhase,
+	obs Observed) []virtv1.VirtualMachineInstanceNetworkInterface {
+	out := cur
 	if obs.Domain != nil && len(obs.Domain.Interfaces) > 0 {
-		status.Interfaces = interfaces(obs.Domain.Interfaces)
+		out = interfaces(obs.Domain.Interfaces)
 	}
 	if obs.Agent != nil && obs.Agent.Connected && phase == virtv1.Running {
-		base := status.Interfaces
-		if obs.Domain != nil && len(obs.Domain.Interfaces) > 0 {
-			base = interfaces(obs.Domain.Interfaces)
-		}
-		status.Interfaces = mergeAgentInterfaces(base, obs.Agent.Interfaces)
+		out = mergeAgentInterfaces(out, obs.Agent.Interfaces)
 	}
-	return status
+	return out
 }
 
 // Changed reports whether status differs from the VMI's.

@@ -43,8 +43,6 @@ func (p *Poller) Unfreeze() error {
 	if _, err := p.exec("guest-fsfreeze-thaw", nil); err != nil {
 		return err
 	}
-	p.mu.Lock()
-	p.mu.Unlock()
 	p.Kick()
 	return nil
 }
