@@ -92,3 +92,21 @@ func hasMount(fs *virtv1.VirtualMachineInstanceFileSystemList, mount string) boo
 	}
 	return false
 }
+
+// TestHandlerLivenessProbeFails: an exec liveness probe that fails through the
+// agent kills the domain and the VMI ends Failed, as upstream. (Before the
+// agent connects every run fails too, hence the initial delay.)
+func TestHandlerLivenessProbeFails(t *testing.T) {
+	env := nodeenv.Get(t)
+	c := newCluster(t, env)
+	vmi := kernelBootVMI("liveness")
+	vmi.Spec.LivenessProbe = &virtv1.Probe{InitialDelaySeconds: 40, PeriodSeconds: 2, FailureThreshold: 2, TimeoutSeconds: 5,
+		Exec: &corev1.ExecAction{Command: []string{"/bin/false"}}}
+	vmi = c.createScheduled(t, vmi)
+	c.launcherFor(t, env, vmi, "")
+	c.waitForVMI(t, vmi, 180*time.Second, "AgentConnected", func(v *virtv1.VirtualMachineInstance) bool {
+		a := vmiconditions.Get(v, virtv1.VirtualMachineInstanceAgentConnected)
+		return a != nil && a.Status == "True"
+	})
+	c.waitForVMI(t, vmi, 120*time.Second, "Failed after the liveness probe failed", phaseIs(virtv1.Failed))
+}
