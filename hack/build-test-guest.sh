@@ -10,6 +10,11 @@
 #   initrd.img   busybox initramfs (newc, gzip)
 #   disk.img     raw disk that boots the same guest through SeaBIOS
 #
+# The initramfs also carries Debian's qemu-guest-agent (qemu-ga) with exactly the
+# shared libraries its ELF closure needs (resolved with the extracted glibc's own
+# dynamic linker, --list), so the guest answers the agent protocol on the
+# org.qemu.guest_agent.0 virtio-serial port.
+#
 # Usage: hack/build-test-guest.sh [--force]
 set -euo pipefail
 
@@ -19,7 +24,7 @@ force=false
 [[ "${1:-}" == "--force" ]] && force=true
 
 kernel_meta=linux-image-amd64
-want_modules=(virtio_pci virtio_blk virtio_net virtio-rng isofs button evdev vfat nls_cp437 nls_ascii)
+want_modules=(virtio_pci virtio_blk virtio_net virtio-rng virtio_console loop crc32c_generic ext4 isofs button evdev vfat nls_cp437 nls_ascii)
 
 candidate() {
   apt-cache policy "$1" | sed -n 's/^ *Candidate: *//p'
@@ -31,7 +36,14 @@ if ! apt-cache show "${kernel_meta}" >/dev/null 2>&1; then
 fi
 kernel_pkg=$(apt-cache depends "${kernel_meta}" | sed -n 's/^ *Depends: *\(linux-image-[0-9].*\)$/\1/p' | head -n1)
 [[ -n "${kernel_pkg}" ]] || kvirt::log::fatal "cannot resolve ${kernel_meta}"
-pkgs=("${kernel_pkg}" busybox-static syslinux syslinux-common mtools dosfstools)
+# qemu-guest-agent and the library packages of its dependency closure (perl and
+# the packaging helpers it pulls in are not needed at run time).
+agent_pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+  --no-breaks --no-replaces --no-enhances qemu-guest-agent | grep -E '^(qemu-guest-agent|lib[a-z0-9.+-]*)$' | \
+  grep -vE '^lib.*perl' | sort -u)
+[[ -n "${agent_pkgs}" ]] || kvirt::log::fatal "cannot resolve qemu-guest-agent"
+# shellcheck disable=SC2206 # package names have no spaces
+pkgs=("${kernel_pkg}" busybox-static syslinux syslinux-common mtools dosfstools ${agent_pkgs})
 versions=""
 for p in "${pkgs[@]}"; do versions+="${p}=$(candidate "$p");"; done
 guest_dir="$(dirname "${BASH_SOURCE[0]}")/guest"
@@ -82,6 +94,31 @@ add_module() {
 for m in "${want_modules[@]}"; do add_module "$m"; done
 cp "${x}/lib/modules/${kver}/modules.builtin" "${x}/lib/modules/${kver}/modules.order" "${root}/lib/modules/${kver}/"
 "${bb}" depmod -b "${root}" "${kver}"
+# qemu-ga and the libraries the extracted dynamic linker resolves for it, at the
+# paths it resolved them to (so the guest's ld.so finds them the same way).
+ldso="${x}/lib64/ld-linux-x86-64.so.2"
+libpath="${x}/lib/x86_64-linux-gnu:${x}/usr/lib/x86_64-linux-gnu"
+install -D -m 0755 "${x}/usr/sbin/qemu-ga" "${root}/usr/sbin/qemu-ga"
+mkdir -p "${root}/lib64" "${root}/lib/x86_64-linux-gnu"
+cp -L "${ldso}" "${root}/lib64/ld-linux-x86-64.so.2"
+libs=$("${ldso}" --library-path "${libpath}" --list "${x}/usr/sbin/qemu-ga" | awk '$2 == "=>" && $1 !~ /^\// {print $3}')
+[[ -n "${libs}" ]] || kvirt::log::fatal "cannot resolve the libraries of qemu-ga"
+for lib in ${libs}; do
+  [[ "${lib}" == "${x}/"* ]] || kvirt::log::fatal "qemu-ga library ${lib} resolved outside the extracted tree"
+  cp -L "${lib}" "${root}/lib/x86_64-linux-gnu/"
+done
+# The closure is complete: qemu-ga runs with nothing but what the initramfs holds.
+"${root}/lib64/ld-linux-x86-64.so.2" --library-path "${root}/lib/x86_64-linux-gnu" "${root}/usr/sbin/qemu-ga" --version >/dev/null
+mkdir -p "${root}/var/run" "${root}/usr/lib"
+cat >"${root}/usr/lib/os-release" <<'OSR'
+NAME="kvirt test guest"
+ID=kvirt-test-guest
+ID_LIKE=debian
+VERSION="1 (busybox)"
+VERSION_ID="1"
+PRETTY_NAME="kvirt test guest 1"
+OSR
+ln -sf ../usr/lib/os-release "${root}/etc/os-release"
 install -m 0755 "${guest_dir}/init" "${root}/init"
 install -m 0755 "${guest_dir}/udhcpc.script" "${root}/etc/udhcpc.script"
 echo "root:x:0:0:root:/root:/bin/sh" >"${root}/etc/passwd"

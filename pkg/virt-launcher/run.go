@@ -11,6 +11,7 @@ import (
 
 	"k8s.io/klog/v2"
 
+	"kvirt.io/kvirt/pkg/virt-launcher/agent"
 	"kvirt.io/kvirt/pkg/virt-launcher/cmdserver"
 	"kvirt.io/kvirt/pkg/virt-launcher/console"
 	"kvirt.io/kvirt/pkg/virt-launcher/libvirtd"
@@ -31,6 +32,9 @@ func (o *Options) Run(ctx context.Context) error {
 	// down through them.
 	runCtx, cancel := context.WithCancel(klog.NewContext(context.Background(), log))
 	defer cancel()
+	if err := virtmanager.StartEvents(runCtx); err != nil {
+		return err
+	}
 	daemon, err := libvirtd.Start(runCtx, libvirtd.Config{StateDir: o.StateDir, CacheDir: o.LibvirtCacheDir})
 	if err != nil {
 		return err
@@ -57,14 +61,19 @@ func (o *Options) Run(ctx context.Context) error {
 		cons.LogTo(logFile)
 	}
 	w := newWatcher(mgr, newNotifier(o.NotifySocket))
-	srv := cmdserver.New(runCtx, mgr, cons, w.poke)
+	ga := agent.New(mgr, agent.Config{Changed: func() { mgr.AgentChanged(); w.poke() }})
+	if err := mgr.OnAgentLifecycle(func(bool) { ga.Kick() }); err != nil {
+		log.Error(err, "guest agent events; polling only")
+	}
+	srv := cmdserver.New(runCtx, mgr, cons, ga, w.poke)
 	srv.SetDisplay(vnc.New(VNCSocket(o.SocketDir), mgr))
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); _ = cons.Run(runCtx) }()
+	go func() { defer wg.Done(); ga.Run(runCtx) }()
 	go func() {
 		defer wg.Done()
 		if err := srv.Serve(runCtx, CommandSocket(o.SocketDir)); err != nil {

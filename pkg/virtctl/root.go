@@ -82,6 +82,7 @@ func NewCommand() *cobra.Command {
 	pf.StringArrayVar(&flags.asGroups, "as-group", nil, "group to impersonate for the operation; repeat for several (as kubectl --as-group)")
 	root.AddCommand(newVersionCommand(flags))
 	root.AddCommand(lifecycleCommands(flags)...)
+	root.AddCommand(guestAgentCommands(flags)...)
 	root.AddCommand(newConsoleCommand(flags))
 	root.AddCommand(migratecancel.NewCommand(flags))
 	root.AddCommand(create.NewCommand(flags))

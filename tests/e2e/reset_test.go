@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -16,15 +15,14 @@ import (
 	"kvirt.io/kvirt/tests/framework/vmiconditions"
 )
 
-// virtctl runs the built virtctl against the cluster in namespace ns.
-func virtctl(t *testing.T, ns string, args ...string) string {
+// virtctlIn runs virtctl in namespace ns and fails the test when it fails.
+func virtctlIn(t *testing.T, ns string, args ...string) string {
 	t.Helper()
-	out, err := exec.CommandContext(ctx(t), e.virtctl, append([]string{"--kubeconfig", e.kubeconfig, "-n", ns}, args...)...).
-		CombinedOutput()
+	out, err := virtctl(t, append([]string{"-n", ns}, args...)...)
 	if err != nil {
 		t.Fatalf("virtctl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	return string(out)
+	return out
 }
 
 // launcherPod is the running launcher pod of vmi.
@@ -63,7 +61,7 @@ func TestVirtctlReset(t *testing.T) {
 		t.Fatalf("console history: %v\n%s", err, out)
 	}
 	start := time.Now()
-	if out := virtctl(t, ns, "reset", "testvm"); !strings.Contains(out, "VMI testvm was scheduled to reset") {
+	if out := virtctlIn(t, ns, "reset", "testvm"); !strings.Contains(out, "VMI testvm was scheduled to reset") {
 		t.Errorf("virtctl reset printed %q", out)
 	}
 	if out, err := console.ReadUntil(ws, markerBooted, time.Now().Add(consoleTimeout)); err != nil {
@@ -90,7 +88,7 @@ func TestVirtctlStartPaused(t *testing.T) {
 	if out, errOut, err := kubectl(t, example(t, "vm-testguest.yaml"), "-n", ns, "apply", "-f", "-"); err != nil {
 		t.Fatalf("kubectl apply: %v\n%s%s", err, out, errOut)
 	}
-	virtctl(t, ns, "start", "--paused", "testvm")
+	virtctlIn(t, ns, "start", "--paused", "testvm")
 	vmi := waitVMI(t, ns, "testvm", startTimeout, "Running and Paused", func(v *virtv1.VirtualMachineInstance) error {
 		c := vmiconditions.Get(v, virtv1.VirtualMachineInstancePaused)
 		if v.Status.Phase != virtv1.Running || c == nil || c.Status != string(corev1.ConditionTrue) {
@@ -119,7 +117,7 @@ func TestVirtctlStartPaused(t *testing.T) {
 		t.Fatalf("the paused guest printed its boot marker:\n%s", out)
 	}
 	_ = ws.Close()
-	virtctl(t, ns, "unpause", "vm", "testvm")
+	virtctlIn(t, ns, "unpause", "vm", "testvm")
 	consoleUntil(t, ns, "testvm", markerBooted, markerUserData)
 	waitVMI(t, ns, "testvm", time.Minute, "not Paused", func(v *virtv1.VirtualMachineInstance) error {
 		if c := vmiconditions.Get(v, virtv1.VirtualMachineInstancePaused); c != nil {

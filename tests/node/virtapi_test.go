@@ -161,8 +161,8 @@ func (c *cluster) consoleViaVirtAPI(t *testing.T, vmi *virtv1.VirtualMachineInst
 
 // pauseAndUnpauseViaVirtAPI pauses and unpauses through the aggregated API and
 // checks upstream's refusals: pause of a paused VMI, unpause of a running one
-// and guestosinfo without a guest agent are 409; vnc without a websocket
-// upgrade is 400.
+// are 409; vnc without a websocket upgrade is 400 (guestosinfo with and
+// without an agent: TestHandlerGuestAgent and the unit tests).
 func pauseAndUnpauseViaVirtAPI(t *testing.T, c *cluster, l *nodeenv.Launcher, vmi *virtv1.VirtualMachineInstance) {
 	t.Helper()
 	start := time.Now()
@@ -188,9 +188,6 @@ func pauseAndUnpauseViaVirtAPI(t *testing.T, c *cluster, l *nodeenv.Launcher, vm
 	})
 	if code, msg := c.viaVirtAPI(t, http.MethodPut, vmi, "unpause"); code != http.StatusConflict {
 		t.Errorf("unpause of a running VMI through virt-api: %d %s, want 409", code, msg)
-	}
-	if code, msg := c.viaVirtAPI(t, http.MethodGet, vmi, "guestosinfo"); code != http.StatusConflict {
-		t.Errorf("guestosinfo without a guest agent through virt-api: %d %s, want 409", code, msg)
 	}
 	if code, msg := c.viaVirtAPI(t, http.MethodGet, vmi, "vnc"); code != http.StatusBadRequest {
 		t.Errorf("vnc through virt-api without a websocket: %d %s, want 400", code, msg)

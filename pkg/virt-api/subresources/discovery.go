@@ -55,6 +55,10 @@ var routes = []route{
 	{resource: resVMIs, sub: subVNC, method: http.MethodGet, verb: "get", nodeSide: true},
 	{resource: resVMIs, sub: subScreenshot, method: http.MethodGet, verb: "get", nodeSide: true},
 	{resource: resVMIs, sub: "guestosinfo", method: http.MethodGet, verb: "get", nodeSide: true},
+	{resource: resVMIs, sub: "userlist", method: http.MethodGet, verb: "get", nodeSide: true},
+	{resource: resVMIs, sub: "filesystemlist", method: http.MethodGet, verb: "get", nodeSide: true},
+	{resource: resVMIs, sub: "freeze", method: http.MethodPut, verb: "update", nodeSide: true},
+	{resource: resVMIs, sub: "unfreeze", method: http.MethodPut, verb: "update", nodeSide: true},
 }
 
 func groupVersion() metav1.GroupVersionForDiscovery {

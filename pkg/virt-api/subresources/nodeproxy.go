@@ -2,6 +2,7 @@ package subresources
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -95,6 +96,14 @@ func (n *NodeTLS) dialTLS(ctx context.Context, network, addr string) (net.Conn, 
 
 // nodeSide resolves the VMI's virt-handler and forwards the request to it.
 func (s *Server) nodeSide(w http.ResponseWriter, req *http.Request, t target) {
+	var body []byte
+	if t.sub == "freeze" {
+		var ref *refusal
+		if body, ref = freezeBody(req); ref != nil {
+			refuse(w, ref)
+			return
+		}
+	}
 	if s.cfg.NodeTLS == nil {
 		writeStatus(w, &apierrors.NewServiceUnavailable(fmt.Sprintf(
 			"%s is served by virt-handler, but virt-api has no node API client certificate configured", t.sub)).ErrStatus)
@@ -132,7 +141,7 @@ func (s *Server) nodeSide(w http.ResponseWriter, req *http.Request, t target) {
 		s.stream(w, req, addr, path, kind)
 		return
 	}
-	s.forward(w, req, addr, path, nodeBodyLimit(t.sub))
+	s.forward(w, req, addr, path, body, nodeBodyLimit(t.sub))
 }
 
 // nodeVMI reads the VMI a node-side request addresses; the console waits for
@@ -146,10 +155,14 @@ func (s *Server) nodeVMI(ctx context.Context, t target) (*virtv1.VirtualMachineI
 }
 
 // forward relays one command and answers with virt-handler's verdict.
-func (s *Server) forward(w http.ResponseWriter, req *http.Request, addr, path string, limit int64) {
+func (s *Server) forward(w http.ResponseWriter, req *http.Request, addr, path string, body []byte, limit int64) {
 	ctx, cancel := context.WithTimeout(req.Context(), nodeRequestTimeout)
 	defer cancel()
-	out, err := http.NewRequestWithContext(ctx, req.Method, "https://"+addr+path, nil)
+	var in io.Reader
+	if body != nil {
+		in = bytes.NewReader(body)
+	}
+	out, err := http.NewRequestWithContext(ctx, req.Method, "https://"+addr+path, in)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -160,20 +173,20 @@ func (s *Server) forward(w http.ResponseWriter, req *http.Request, addr, path st
 		return
 	}
 	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		writeNodeFailure(w, http.StatusBadGateway, fmt.Sprintf("read virt-handler answer: %v", err))
 		return
 	}
 	if resp.StatusCode != http.StatusOK {
-		writeNodeFailure(w, resp.StatusCode, strings.TrimSpace(string(body)))
+		writeNodeFailure(w, resp.StatusCode, strings.TrimSpace(string(answer)))
 		return
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		w.Header().Set("Content-Type", ct)
 	}
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	_, _ = w.Write(answer)
 }
 
 // writeNodeFailure answers with virt-handler's code (409 refused, 404 not on

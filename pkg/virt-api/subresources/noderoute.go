@@ -20,7 +20,9 @@ func unavailable(format string, args ...any) *refusal {
 // (400 "No graphics devices are present." when autoattachGraphicsDevice is
 // false); reset has its own answers (see decideReset); the VMI must be running;
 // pause refuses an already paused VMI, unpause one that is not paused;
-// softreboot refuses a paused VMI; guestosinfo needs a connected guest agent
+// softreboot refuses a paused VMI; pause refuses a VMI with a liveness probe
+// other than guestAgentPing; guestosinfo, userlist, filesystemlist, freeze and
+// unfreeze need a connected guest agent
 // (AgentConnected condition).
 func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal {
 	if a := vmi.Spec.Domain.Devices.AutoattachGraphicsDevice; (sub == subVNC || sub == subScreenshot) && a != nil && !*a {
@@ -43,6 +45,9 @@ func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal 
 		if paused {
 			return conflict("VMI %s is already paused", vmi.Name)
 		}
+		if p := vmi.Spec.LivenessProbe; p != nil && p.GuestAgentPing == nil {
+			return conflict("Pausing VMIs with LivenessProbe is currently not supported")
+		}
 	case "unpause":
 		if !paused {
 			return conflict("VMI %s is not paused", vmi.Name)
@@ -51,7 +56,7 @@ func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal 
 		if paused {
 			return conflict("VMI %s is paused", vmi.Name)
 		}
-	case "guestosinfo":
+	case "guestosinfo", "userlist", "filesystemlist", "freeze", "unfreeze":
 		if !hasCondition(vmi, virtv1.VirtualMachineInstanceAgentConnected) {
 			return conflict("VMI %s does not have guest agent connected", vmi.Name)
 		}

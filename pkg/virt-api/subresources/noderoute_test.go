@@ -2,6 +2,8 @@ package subresources
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -30,6 +32,40 @@ func noGraphics(vmi *virtv1.VirtualMachineInstance) *virtv1.VirtualMachineInstan
 	off := false
 	vmi.Spec.Domain.Devices.AutoattachGraphicsDevice = &off
 	return vmi
+}
+
+func withLiveness(vmi *virtv1.VirtualMachineInstance, p *virtv1.Probe) *virtv1.VirtualMachineInstance {
+	vmi.Spec.LivenessProbe = p
+	return vmi
+}
+
+func TestFreezeBody(t *testing.T) {
+	cases := []struct {
+		name, body, want string
+		code             int
+	}{
+		{"five minutes", `{"unfreezeTimeout":"5m"}`, `{"unfreezeTimeoutSeconds":300}`, 0},
+		{"zero never thaws by itself", `{"unfreezeTimeout":"0s"}`, `{"unfreezeTimeoutSeconds":0}`, 0},
+		{"missing", `{}`, "", http.StatusBadRequest},
+		{"no body", ``, "", http.StatusBadRequest},
+		{"negative", `{"unfreezeTimeout":"-1s"}`, "", http.StatusBadRequest},
+		{"not json", `{`, "", http.StatusBadRequest},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPut, "/", strings.NewReader(tc.body))
+			got, ref := freezeBody(req)
+			if tc.code != 0 {
+				if ref == nil || ref.code != tc.code {
+					t.Fatalf("refusal %+v, want %d", ref, tc.code)
+				}
+				return
+			}
+			if ref != nil || string(got) != tc.want {
+				t.Fatalf("body %s, %+v; want %s", got, ref, tc.want)
+			}
+		})
+	}
 }
 
 func TestDecideNodeRequest(t *testing.T) {
@@ -63,6 +99,15 @@ func TestDecideNodeRequest(t *testing.T) {
 		{"vnc without graphics", "vnc", noGraphics(vmiOn("n1", virtv1.Running, false)), http.StatusBadRequest},
 		{"screenshot running", "vnc/screenshot", vmiOn("n1", virtv1.Running, false), 0},
 		{"screenshot without graphics", "vnc/screenshot", noGraphics(vmiOn("", virtv1.Pending, false)), http.StatusBadRequest},
+		{"userlist with agent", "userlist", withAgent(vmiOn("n1", virtv1.Running, false)), 0},
+		{"filesystemlist without agent", "filesystemlist", vmiOn("n1", virtv1.Running, false), http.StatusConflict},
+		{"freeze with agent", "freeze", withAgent(vmiOn("n1", virtv1.Running, false)), 0},
+		{"freeze without agent", "freeze", vmiOn("n1", virtv1.Running, false), http.StatusConflict},
+		{"unfreeze without agent", "unfreeze", vmiOn("n1", virtv1.Running, false), http.StatusConflict},
+		{"pause with an exec liveness probe", "pause", withLiveness(vmiOn("n1", virtv1.Running, false),
+			&virtv1.Probe{Exec: &corev1.ExecAction{Command: []string{"true"}}}), http.StatusConflict},
+		{"pause with a guestAgentPing liveness probe", "pause", withLiveness(vmiOn("n1", virtv1.Running, false),
+			&virtv1.Probe{GuestAgentPing: &virtv1.GuestAgentPing{}}), 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,6 @@ package nodeapi
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -66,20 +65,7 @@ func Handler(l Launchers) http.Handler {
 	mux.Handle("PUT "+base+"reset", command(func(ctx context.Context, c launcherv1.LauncherClient) (*launcherv1.Result, error) {
 		return c.Reset(ctx, &launcherv1.Empty{})
 	}))
-	mux.HandleFunc("GET "+base+"guestosinfo", func(w http.ResponseWriter, r *http.Request) {
-		cl, ok := launcherFor(w, r, l)
-		if !ok {
-			return
-		}
-		info, err := cl.GetGuestInfo(r.Context(), &launcherv1.Empty{})
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"agentConnected": info.AgentConnected,
-			"hostname": info.Hostname, "os": map[string]string{"name": info.OsName, "kernelRelease": info.KernelRelease}})
-	})
+	agentRoutes(mux, base, l)
 	mux.HandleFunc("GET "+base+"console", func(w http.ResponseWriter, r *http.Request) {
 		cl, ok := launcherFor(w, r, l)
 		if ok {

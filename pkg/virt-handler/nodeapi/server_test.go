@@ -24,6 +24,7 @@ import (
 type fakeLauncher struct {
 	launcherv1.LauncherClient
 	calls []string
+	agent *launcherv1.GuestAgentResponse
 }
 
 func (f *fakeLauncher) Pause(context.Context, *launcherv1.Empty, ...grpc.CallOption) (*launcherv1.Result, error) {
@@ -43,6 +44,23 @@ func (f *fakeLauncher) Reset(context.Context, *launcherv1.Empty, ...grpc.CallOpt
 
 func (f *fakeLauncher) GetGuestInfo(context.Context, *launcherv1.Empty, ...grpc.CallOption) (*launcherv1.GuestInfoResponse, error) {
 	return &launcherv1.GuestInfoResponse{}, nil
+}
+
+func (f *fakeLauncher) GetGuestAgent(context.Context, *launcherv1.Empty, ...grpc.CallOption) (*launcherv1.GuestAgentResponse, error) {
+	if f.agent == nil {
+		return &launcherv1.GuestAgentResponse{}, nil
+	}
+	return f.agent, nil
+}
+
+func (f *fakeLauncher) Freeze(_ context.Context, r *launcherv1.FreezeRequest, _ ...grpc.CallOption) (*launcherv1.Result, error) {
+	f.calls = append(f.calls, fmt.Sprintf("freeze %d", r.UnfreezeTimeoutSeconds))
+	return &launcherv1.Result{Success: true}, nil
+}
+
+func (f *fakeLauncher) Unfreeze(context.Context, *launcherv1.Empty, ...grpc.CallOption) (*launcherv1.Result, error) {
+	f.calls = append(f.calls, "unfreeze")
+	return &launcherv1.Result{Success: true}, nil
 }
 
 type fakeLaunchers struct{ l *fakeLauncher }
@@ -142,12 +160,12 @@ func TestNodeAPIRequiresClientCertificateAndForwards(t *testing.T) {
 		t.Errorf("launcher calls = %v", fake.calls)
 	}
 	resp, err := good.Get(url("vm", "guestosinfo"))
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("guestosinfo: %v %v", resp, err)
+	if err != nil || resp.StatusCode != http.StatusConflict {
+		t.Fatalf("guestosinfo without an agent: %v %v", resp, err)
 	}
 	body, _ := bufio.NewReader(resp.Body).ReadString('\n')
 	resp.Body.Close()
-	if !strings.Contains(body, `"agentConnected":false`) {
+	if !strings.Contains(body, msgNoAgent) {
 		t.Errorf("guestosinfo body %q", body)
 	}
 }

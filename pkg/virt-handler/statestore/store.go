@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"kvirt.io/kvirt/pkg/virt-handler/probe"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
@@ -29,6 +30,9 @@ type Record struct {
 	ShutdownGraceSeconds int64 `json:"shutdownGraceSeconds,omitempty"`
 	// Domain is the launcher's last report (protojson).
 	Domain json.RawMessage `json:"domain,omitempty"`
+	// Readiness and Liveness are the guest agent probes' states.
+	Readiness *probe.State `json:"readiness,omitempty"`
+	Liveness  *probe.State `json:"liveness,omitempty"`
 }
 
 // GetDomain decodes the last domain report, nil if none.

@@ -206,6 +206,7 @@ func (c *Controller) patchStatus(ctx context.Context, vmi *virtv1.VirtualMachine
 			"phase": st.Phase, "reason": st.Reason, "nodeName": st.NodeName,
 			"conditions": st.Conditions, "interfaces": st.Interfaces,
 			"phaseTransitionTimestamps": st.PhaseTransitionTimestamps,
+			"guestOSInfo":               guestOSInfoPatch(st.GuestOSInfo), "fsFreezeStatus": orNull(st.FsFreezeStatus),
 		},
 	}
 	raw, err := json.Marshal(patch)
@@ -222,6 +223,25 @@ func (c *Controller) patchStatus(ctx context.Context, vmi *virtv1.VirtualMachine
 	}
 	klog.FromContext(ctx).Info("vmi status updated", "vmi", klog.KObj(vmi), "phase", st.Phase, "reason", st.Reason)
 	return nil
+}
+
+// orNull is s, or JSON null (which removes the field in a merge patch).
+func orNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// guestOSInfoPatch names every field, so that one the guest stopped reporting
+// is removed rather than kept by the merge.
+func guestOSInfoPatch(o virtv1.VirtualMachineInstanceGuestOSInfo) any {
+	if o == (virtv1.VirtualMachineInstanceGuestOSInfo{}) {
+		return nil
+	}
+	return map[string]any{"id": orNull(o.ID), "kernelRelease": orNull(o.KernelRelease),
+		"kernelVersion": orNull(o.KernelVersion), "machine": orNull(o.Machine), "name": orNull(o.Name),
+		"prettyName": orNull(o.PrettyName), "version": orNull(o.Version), "versionId": orNull(o.VersionID)}
 }
 
 // Launcher returns the launcher of a running VMI on this node; found is false

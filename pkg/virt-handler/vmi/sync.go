@@ -95,7 +95,7 @@ func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInst
 	}
 	rec.SetDomain(d)
 	obs.Domain = d
-	return 0, nil
+	return c.observeAgent(ctx, cl, vmi, rec, d, obs), nil
 }
 
 func (c *Controller) drive(ctx context.Context, cl *launcherclient.Client, vmi *virtv1.VirtualMachineInstance,

@@ -13,12 +13,15 @@ import (
 
 // Reasons set on a failed VMI or its conditions.
 const (
-	ReasonLauncherGone      = "LauncherGone"
-	ReasonDomainFailed      = "DomainFailed"
-	ReasonDomainCrashed     = "DomainCrashed"
-	ReasonNoAccelerator     = "NoAccelerator"
-	ReasonPausedByUser      = "PausedByUser"
-	ReasonGuestNotRunning   = "GuestNotRunning"
+	ReasonLauncherGone    = "LauncherGone"
+	ReasonDomainFailed    = "DomainFailed"
+	ReasonDomainCrashed   = "DomainCrashed"
+	ReasonNoAccelerator   = "NoAccelerator"
+	ReasonPausedByUser    = "PausedByUser"
+	ReasonGuestNotRunning = "GuestNotRunning"
+	// ReasonReadinessProbe: the guest runs but its readiness probe has not
+	// passed (yet).
+	ReasonReadinessProbe    = "ReadinessProbeFailed"
 	reasonShuttingDown      = "ShuttingDown"
 	infoSourceDomain        = "domain"
 	conditionStatusTrue     = string(corev1.ConditionTrue)
@@ -42,6 +45,12 @@ type Observed struct {
 	FailureReason string
 	// NodeName is this handler's node.
 	NodeName string
+	// Agent is the launcher's guest agent report; nil when the launcher did
+	// not answer (the agent's status fields are then left as they are).
+	Agent *launcherv1.GuestAgentResponse
+	// NotReady is set while a readiness probe virt-handler runs has not
+	// passed: the Ready condition stays False with this reason.
+	NotReady string
 }
 
 // Compute returns the VMI's new status. Fields the handler does not own are
@@ -64,6 +73,12 @@ func Compute(vmi *virtv1.VirtualMachineInstance, obs Observed, now metav1.Time) 
 		status.NodeName = obs.NodeName
 	}
 	status.Conditions = conditions(status.Conditions, phase, obs.Domain, now)
+	if phase == virtv1.Running {
+		if obs.NotReady != "" {
+			status.Conditions = setCondition(status.Conditions, virtv1.VirtualMachineInstanceReady, false, obs.NotReady, now)
+		}
+		applyAgent(&status, vmi, obs.Agent, now)
+	}
 	if phase == virtv1.Failed {
 		for i := range status.Conditions {
 			if status.Conditions[i].Type == virtv1.VirtualMachineInstanceReady {
@@ -71,10 +86,22 @@ func Compute(vmi *virtv1.VirtualMachineInstance, obs Observed, now metav1.Time) 
 			}
 		}
 	}
-	if obs.Domain != nil && len(obs.Domain.Interfaces) > 0 {
-		status.Interfaces = interfaces(obs.Domain.Interfaces)
-	}
+	status.Interfaces = statusInterfaces(status.Interfaces, phase, obs)
 	return status
+}
+
+// statusInterfaces: the domain's interfaces when it reports any (else the
+// current ones), merged with the guest agent's view while it is connected.
+func statusInterfaces(cur []virtv1.VirtualMachineInstanceNetworkInterface, phase virtv1.VirtualMachineInstancePhase,
+	obs Observed) []virtv1.VirtualMachineInstanceNetworkInterface {
+	out := cur
+	if obs.Domain != nil && len(obs.Domain.Interfaces) > 0 {
+		out = interfaces(obs.Domain.Interfaces)
+	}
+	if obs.Agent != nil && obs.Agent.Connected && phase == virtv1.Running {
+		out = mergeAgentInterfaces(out, obs.Agent.Interfaces)
+	}
+	return out
 }
 
 // Changed reports whether status differs from the VMI's.

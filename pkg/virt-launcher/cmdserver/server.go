@@ -32,6 +32,15 @@ type DomainManager interface {
 	Stats() (*launcherv1.DomainStatsResponse, error)
 }
 
+// GuestAgent is the launcher's guest agent poller.
+type GuestAgent interface {
+	Report() *launcherv1.GuestAgentResponse
+	Freeze(unfreezeAfter time.Duration) error
+	Unfreeze() error
+	Exec(ctx context.Context, argv []string, timeout time.Duration) *launcherv1.GuestExecResponse
+	Ping(timeout time.Duration) error
+}
+
 // Console is the serial console relay.
 type Console interface {
 	Attach() (history []byte, out <-chan []byte, detach func())
@@ -46,16 +55,17 @@ type Server struct {
 	manager DomainManager
 	console Console
 	display Display
+	agent   GuestAgent
 	// Changed is called after every command that may change the domain.
 	changed func()
 }
 
 // New returns a server; changed may be nil.
-func New(ctx context.Context, manager DomainManager, console Console, changed func()) *Server {
+func New(ctx context.Context, manager DomainManager, console Console, agent GuestAgent, changed func()) *Server {
 	if changed == nil {
 		changed = func() {}
 	}
-	return &Server{ctx: ctx, manager: manager, console: console, changed: changed}
+	return &Server{ctx: ctx, manager: manager, console: console, agent: agent, changed: changed}
 }
 
 // Serve listens on the unix socket until ctx ends, then removes it.
@@ -162,10 +172,36 @@ func (s *Server) GetDomainStats(context.Context, *launcherv1.Empty) (*launcherv1
 	return s.manager.Stats()
 }
 
-// GetGuestInfo reports what the guest agent said; this launcher has no agent
-// channel yet, so it reports the agent as not connected.
+// GetGuestInfo is the version 1 summary of the guest agent's report.
 func (s *Server) GetGuestInfo(context.Context, *launcherv1.Empty) (*launcherv1.GuestInfoResponse, error) {
-	return &launcherv1.GuestInfoResponse{AgentConnected: false}, nil
+	r := s.agent.Report()
+	return &launcherv1.GuestInfoResponse{AgentConnected: r.Connected, Hostname: r.Hostname,
+		OsName: r.GetOs().GetName(), KernelRelease: r.GetOs().GetKernelRelease()}, nil
+}
+
+// GetGuestAgent reports the guest agent poller's last read.
+func (s *Server) GetGuestAgent(context.Context, *launcherv1.Empty) (*launcherv1.GuestAgentResponse, error) {
+	return s.agent.Report(), nil
+}
+
+// Freeze freezes the guest's filesystems, thawing them after the timeout.
+func (s *Server) Freeze(_ context.Context, req *launcherv1.FreezeRequest) (*launcherv1.Result, error) {
+	return result(s.agent.Freeze(time.Duration(req.UnfreezeTimeoutSeconds) * time.Second)), nil
+}
+
+// Unfreeze thaws the guest's filesystems.
+func (s *Server) Unfreeze(context.Context, *launcherv1.Empty) (*launcherv1.Result, error) {
+	return result(s.agent.Unfreeze()), nil
+}
+
+// GuestExec runs a command in the guest through the agent.
+func (s *Server) GuestExec(ctx context.Context, req *launcherv1.GuestExecRequest) (*launcherv1.GuestExecResponse, error) {
+	return s.agent.Exec(ctx, req.Command, time.Duration(req.TimeoutSeconds)*time.Second), nil
+}
+
+// GuestPing pings the guest agent.
+func (s *Server) GuestPing(_ context.Context, req *launcherv1.GuestPingRequest) (*launcherv1.Result, error) {
+	return result(s.agent.Ping(time.Duration(req.TimeoutSeconds) * time.Second)), nil
 }
 
 // Console streams the serial console both ways.

@@ -23,6 +23,7 @@ func renderDevices(vmi *virtv1.VirtualMachineInstance, cfg Config) (*libvirtxml.
 		Disks:      disks,
 		Interfaces: ifaces,
 		MemBalloon: &libvirtxml.DomainMemBalloon{Model: "virtio"},
+		Channels:   []libvirtxml.DomainChannel{guestAgentChannel()},
 	}
 	if spec.AutoattachMemBalloon != nil && !*spec.AutoattachMemBalloon {
 		devs.MemBalloon = &libvirtxml.DomainMemBalloon{Model: "none"}
@@ -43,6 +44,20 @@ func renderDevices(vmi *virtv1.VirtualMachineInstance, cfg Config) (*libvirtxml.
 		}}
 	}
 	return devs, nil
+}
+
+// GuestAgentChannel is the virtio-serial port name qemu-guest-agent listens on.
+const GuestAgentChannel = "org.qemu.guest_agent.0"
+
+// guestAgentChannel is the virtio-serial channel every domain gets for the QEMU
+// guest agent. The host end is a unix socket libvirt places in its own (per
+// launcher) channel directory and connects to itself; agent commands go through
+// libvirt's QEMUAgentCommand.
+func guestAgentChannel() libvirtxml.DomainChannel {
+	return libvirtxml.DomainChannel{
+		Source: &libvirtxml.DomainChardevSource{UNIX: &libvirtxml.DomainChardevSourceUNIX{Mode: "bind"}},
+		Target: &libvirtxml.DomainChannelTarget{VirtIO: &libvirtxml.DomainChannelTargetVirtIO{Name: GuestAgentChannel}},
+	}
 }
 
 // renderConsole puts serial port 0 on a unix socket QEMU listens on; the

@@ -49,6 +49,12 @@ func TestRenderXML(t *testing.T) {
 			`<console type="unix">`, `<memballoon model="virtio">`, `<on_poweroff>destroy</on_poweroff>`},
 		notWant: []string{`host-model`},
 	}, {
+		name: "every domain gets the guest agent's virtio-serial channel, host end chosen by libvirt",
+		vmi:  baseVMI(nil),
+		cfg:  baseConfig(nil),
+		want: []string{`<channel type="unix">`, `<source mode="bind"></source>`,
+			`<target type="virtio" name="org.qemu.guest_agent.0"></target>`},
+	}, {
 		name: "kvm uses host-model by default",
 		vmi:  baseVMI(nil),
 		cfg:  baseConfig(func(c *Config) { c.Accelerator = AcceleratorKVM }),

@@ -62,6 +62,7 @@ type Manager struct {
 	// Shutdown with a shorter grace brings it forward.
 	shutdownDeadline time.Time
 	interfaces       []*launcherv1.Interface
+	agentGeneration  uint64
 }
 
 // New connects to the daemon.
@@ -201,6 +202,14 @@ func (m *Manager) withDomain(what string, fn func(*libvirt.Domain) error) error 
 	return nil
 }
 
+// AgentChanged records that the guest agent's report changed; the domain
+// report carries the count so that watchers see it.
+func (m *Manager) AgentChanged() {
+	m.mu.Lock()
+	m.agentGeneration++
+	m.mu.Unlock()
+}
+
 // Pause suspends the guest's vCPUs.
 func (m *Manager) Pause() error {
 	return m.withDomain("pause", func(d *libvirt.Domain) error { return d.Suspend() })
@@ -240,7 +249,7 @@ func destroy(d *libvirt.Domain) error {
 func (m *Manager) Domain() (*launcherv1.Domain, error) {
 	m.mu.Lock()
 	out := &launcherv1.Domain{Name: m.name, Uid: m.uid, Failure: m.failure, ShutdownRequested: m.shutdownRequested,
-		Interfaces: m.interfaces}
+		Interfaces: m.interfaces, GuestAgentGeneration: m.agentGeneration}
 	if !m.started.IsZero() {
 		out.StartedUnixNano = m.started.UnixNano()
 	}

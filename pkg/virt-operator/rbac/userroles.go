@@ -58,7 +58,8 @@ func defaultRules() []rbacv1.PolicyRule {
 func viewRules() []rbacv1.PolicyRule {
 	return []rbacv1.PolicyRule{
 		rule(groupKubevirt, []string{resKubeVirt}, "get", "list"),
-		rule(groupSubresources, []string{resVM + "/expand-spec", resVMI + "/guestosinfo"}, "get"),
+		rule(groupSubresources, []string{resVM + "/expand-spec", resVMI + "/guestosinfo", resVMI + "/userlist",
+			resVMI + "/filesystemlist"}, "get"),
 		rule(groupSubresources, []string{resExpandVMSpec}, "update"),
 		rule(groupKubevirt, []string{resVM, resVMI, resReplicaSet, resMigration, resPreset}, readVerbs...),
 		rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, readVerbs...),
@@ -91,8 +92,9 @@ func adminRules() []rbacv1.PolicyRule {
 func workloadSubresourceRules() []rbacv1.PolicyRule {
 	return []rbacv1.PolicyRule{
 		rule(groupSubresources, []string{resVMI + "/console", resVMI + "/vnc", resVMI + "/vnc/screenshot",
-			resVMI + "/guestosinfo"}, "get"),
-		rule(groupSubresources, []string{resVMI + "/pause", resVMI + "/unpause", resVMI + "/softreboot", resVMI + "/reset"}, "update"),
+			resVMI + "/guestosinfo", resVMI + "/userlist", resVMI + "/filesystemlist"}, "get"),
+		rule(groupSubresources, []string{resVMI + "/pause", resVMI + "/unpause", resVMI + "/softreboot", resVMI + "/reset",
+			resVMI + "/freeze", resVMI + "/unfreeze"}, "update"),
 		rule(groupSubresources, []string{resVM + "/expand-spec"}, "get"),
 		rule(groupSubresources, []string{resVM + "/start", resVM + "/stop", resVM + "/restart"}, "update"),
 		rule(groupSubresources, []string{resExpandVMSpec}, "update"),

@@ -378,8 +378,11 @@ type Domain struct {
 	StartedUnixNano int64 `protobuf:"varint,8,opt,name=started_unix_nano,json=startedUnixNano,proto3" json:"started_unix_nano,omitempty"`
 	// Graceful shutdown was requested.
 	ShutdownRequested bool `protobuf:"varint,9,opt,name=shutdown_requested,json=shutdownRequested,proto3" json:"shutdown_requested,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Version 2: grows whenever the guest agent's report changed, so that a
+	// domain event tells virt-handler to read GetGuestAgent again.
+	GuestAgentGeneration uint64 `protobuf:"varint,10,opt,name=guest_agent_generation,json=guestAgentGeneration,proto3" json:"guest_agent_generation,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Domain) Reset() {
@@ -473,6 +476,13 @@ func (x *Domain) GetShutdownRequested() bool {
 		return x.ShutdownRequested
 	}
 	return false
+}
+
+func (x *Domain) GetGuestAgentGeneration() uint64 {
+	if x != nil {
+		return x.GuestAgentGeneration
+	}
+	return 0
 }
 
 type Interface struct {
@@ -679,6 +689,745 @@ func (x *GuestInfoResponse) GetKernelRelease() string {
 	return ""
 }
 
+type GuestAgentResponse struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Connected bool                   `protobuf:"varint,1,opt,name=connected,proto3" json:"connected,omitempty"`
+	// guest-info: the agent's version and its commands.
+	Version  string               `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	Commands []*GuestAgentCommand `protobuf:"bytes,3,rep,name=commands,proto3" json:"commands,omitempty"`
+	// guest-get-osinfo.
+	Os       *GuestOSInfo `protobuf:"bytes,4,opt,name=os,proto3" json:"os,omitempty"`
+	Hostname string       `protobuf:"bytes,5,opt,name=hostname,proto3" json:"hostname,omitempty"`
+	// guest-get-timezone.
+	Timezone       string             `protobuf:"bytes,6,opt,name=timezone,proto3" json:"timezone,omitempty"`
+	TimezoneOffset int32              `protobuf:"varint,7,opt,name=timezone_offset,json=timezoneOffset,proto3" json:"timezone_offset,omitempty"`
+	Users          []*GuestUser       `protobuf:"bytes,8,rep,name=users,proto3" json:"users,omitempty"`
+	Filesystems    []*GuestFilesystem `protobuf:"bytes,9,rep,name=filesystems,proto3" json:"filesystems,omitempty"`
+	Interfaces     []*GuestInterface  `protobuf:"bytes,10,rep,name=interfaces,proto3" json:"interfaces,omitempty"`
+	// guest-fsfreeze-status: "frozen" or "thawed"; empty when unknown.
+	FsfreezeStatus string `protobuf:"bytes,11,opt,name=fsfreeze_status,json=fsfreezeStatus,proto3" json:"fsfreeze_status,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *GuestAgentResponse) Reset() {
+	*x = GuestAgentResponse{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuestAgentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuestAgentResponse) ProtoMessage() {}
+
+func (x *GuestAgentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuestAgentResponse.ProtoReflect.Descriptor instead.
+func (*GuestAgentResponse) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GuestAgentResponse) GetConnected() bool {
+	if x != nil {
+		return x.Connected
+	}
+	return false
+}
+
+func (x *GuestAgentResponse) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+func (x *GuestAgentResponse) GetCommands() []*GuestAgentCommand {
+	if x != nil {
+		return x.Commands
+	}
+	return nil
+}
+
+func (x *GuestAgentResponse) GetOs() *GuestOSInfo {
+	if x != nil {
+		return x.Os
+	}
+	return nil
+}
+
+func (x *GuestAgentResponse) GetHostname() string {
+	if x != nil {
+		return x.Hostname
+	}
+	return ""
+}
+
+func (x *GuestAgentResponse) GetTimezone() string {
+	if x != nil {
+		return x.Timezone
+	}
+	return ""
+}
+
+func (x *GuestAgentResponse) GetTimezoneOffset() int32 {
+	if x != nil {
+		return x.TimezoneOffset
+	}
+	return 0
+}
+
+func (x *GuestAgentResponse) GetUsers() []*GuestUser {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *GuestAgentResponse) GetFilesystems() []*GuestFilesystem {
+	if x != nil {
+		return x.Filesystems
+	}
+	return nil
+}
+
+func (x *GuestAgentResponse) GetInterfaces() []*GuestInterface {
+	if x != nil {
+		return x.Interfaces
+	}
+	return nil
+}
+
+func (x *GuestAgentResponse) GetFsfreezeStatus() string {
+	if x != nil {
+		return x.FsfreezeStatus
+	}
+	return ""
+}
+
+type GuestAgentCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Enabled       bool                   `protobuf:"varint,2,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GuestAgentCommand) Reset() {
+	*x = GuestAgentCommand{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuestAgentCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuestAgentCommand) ProtoMessage() {}
+
+func (x *GuestAgentCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuestAgentCommand.ProtoReflect.Descriptor instead.
+func (*GuestAgentCommand) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GuestAgentCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GuestAgentCommand) GetEnabled() bool {
+	if x != nil {
+		return x.Enabled
+	}
+	return false
+}
+
+type GuestOSInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	KernelRelease string                 `protobuf:"bytes,2,opt,name=kernel_release,json=kernelRelease,proto3" json:"kernel_release,omitempty"`
+	Version       string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
+	PrettyName    string                 `protobuf:"bytes,4,opt,name=pretty_name,json=prettyName,proto3" json:"pretty_name,omitempty"`
+	VersionId     string                 `protobuf:"bytes,5,opt,name=version_id,json=versionId,proto3" json:"version_id,omitempty"`
+	KernelVersion string                 `protobuf:"bytes,6,opt,name=kernel_version,json=kernelVersion,proto3" json:"kernel_version,omitempty"`
+	Machine       string                 `protobuf:"bytes,7,opt,name=machine,proto3" json:"machine,omitempty"`
+	Id            string                 `protobuf:"bytes,8,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GuestOSInfo) Reset() {
+	*x = GuestOSInfo{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuestOSInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuestOSInfo) ProtoMessage() {}
+
+func (x *GuestOSInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuestOSInfo.ProtoReflect.Descriptor instead.
+func (*GuestOSInfo) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GuestOSInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GuestOSInfo) GetKernelRelease() string {
+	if x != nil {
+		return x.KernelRelease
+	}
+	return ""
+}
+
+func (x *GuestOSInfo) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+func (x *GuestOSInfo) GetPrettyName() string {
+	if x != nil {
+		return x.PrettyName
+	}
+	return ""
+}
+
+func (x *GuestOSInfo) GetVersionId() string {
+	if x != nil {
+		return x.VersionId
+	}
+	return ""
+}
+
+func (x *GuestOSInfo) GetKernelVersion() string {
+	if x != nil {
+		return x.KernelVersion
+	}
+	return ""
+}
+
+func (x *GuestOSInfo) GetMachine() string {
+	if x != nil {
+		return x.Machine
+	}
+	return ""
+}
+
+func (x *GuestOSInfo) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type GuestUser struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserName      string                 `protobuf:"bytes,1,opt,name=user_name,json=userName,proto3" json:"user_name,omitempty"`
+	Domain        string                 `protobuf:"bytes,2,opt,name=domain,proto3" json:"domain,omitempty"`
+	LoginTime     float64                `protobuf:"fixed64,3,opt,name=login_time,json=loginTime,proto3" json:"login_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GuestUser) Reset() {
+	*x = GuestUser{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuestUser) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuestUser) ProtoMessage() {}
+
+func (x *GuestUser) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuestUser.ProtoReflect.Descriptor instead.
+func (*GuestUser) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *GuestUser) GetUserName() string {
+	if x != nil {
+		return x.UserName
+	}
+	return ""
+}
+
+func (x *GuestUser) GetDomain() string {
+	if x != nil {
+		return x.Domain
+	}
+	return ""
+}
+
+func (x *GuestUser) GetLoginTime() float64 {
+	if x != nil {
+		return x.LoginTime
+	}
+	return 0
+}
+
+type GuestFilesystem struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	DiskName       string                 `protobuf:"bytes,1,opt,name=disk_name,json=diskName,proto3" json:"disk_name,omitempty"`
+	MountPoint     string                 `protobuf:"bytes,2,opt,name=mount_point,json=mountPoint,proto3" json:"mount_point,omitempty"`
+	FileSystemType string                 `protobuf:"bytes,3,opt,name=file_system_type,json=fileSystemType,proto3" json:"file_system_type,omitempty"`
+	UsedBytes      int64                  `protobuf:"varint,4,opt,name=used_bytes,json=usedBytes,proto3" json:"used_bytes,omitempty"`
+	TotalBytes     int64                  `protobuf:"varint,5,opt,name=total_bytes,json=totalBytes,proto3" json:"total_bytes,omitempty"`
+	Disks          []*GuestDisk           `protobuf:"bytes,6,rep,name=disks,proto3" json:"disks,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *GuestFilesystem) Reset() {
+	*x = GuestFilesystem{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuestFilesystem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuestFilesystem) ProtoMessage() {}
+
+func (x *GuestFilesystem) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuestFilesystem.ProtoReflect.Descriptor instead.
+func (*GuestFilesystem) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GuestFilesystem) GetDiskName() string {
+	if x != nil {
+		return x.DiskName
+	}
+	return ""
+}
+
+func (x *GuestFilesystem) GetMountPoint() string {
+	if x != nil {
+		return x.MountPoint
+	}
+	return ""
+}
+
+func (x *GuestFilesystem) GetFileSystemType() string {
+	if x != nil {
+		return x.FileSystemType
+	}
+	return ""
+}
+
+func (x *GuestFilesystem) GetUsedBytes() int64 {
+	if x != nil {
+		return x.UsedBytes
+	}
+	return 0
+}
+
+func (x *GuestFilesystem) GetTotalBytes() int64 {
+	if x != nil {
+		return x.TotalBytes
+	}
+	return 0
+}
+
+func (x *GuestFilesystem) GetDisks() []*GuestDisk {
+	if x != nil {
+		return x.Disks
+	}
+	return nil
+}
+
+type GuestDisk struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Serial        string                 `protobuf:"bytes,1,opt,name=serial,proto3" json:"serial,omitempty"`
+	BusType       string                 `protobuf:"bytes,2,opt,name=bus_type,json=busType,proto3" json:"bus_type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GuestDisk) Reset() {
+	*x = GuestDisk{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuestDisk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuestDisk) ProtoMessage() {}
+
+func (x *GuestDisk) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuestDisk.ProtoReflect.Descriptor instead.
+func (*GuestDisk) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GuestDisk) GetSerial() string {
+	if x != nil {
+		return x.Serial
+	}
+	return ""
+}
+
+func (x *GuestDisk) GetBusType() string {
+	if x != nil {
+		return x.BusType
+	}
+	return ""
+}
+
+type GuestInterface struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Mac           string                 `protobuf:"bytes,2,opt,name=mac,proto3" json:"mac,omitempty"`
+	IpAddresses   []string               `protobuf:"bytes,3,rep,name=ip_addresses,json=ipAddresses,proto3" json:"ip_addresses,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GuestInterface) Reset() {
+	*x = GuestInterface{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuestInterface) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuestInterface) ProtoMessage() {}
+
+func (x *GuestInterface) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuestInterface.ProtoReflect.Descriptor instead.
+func (*GuestInterface) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GuestInterface) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GuestInterface) GetMac() string {
+	if x != nil {
+		return x.Mac
+	}
+	return ""
+}
+
+func (x *GuestInterface) GetIpAddresses() []string {
+	if x != nil {
+		return x.IpAddresses
+	}
+	return nil
+}
+
+type FreezeRequest struct {
+	state                  protoimpl.MessageState `protogen:"open.v1"`
+	UnfreezeTimeoutSeconds int64                  `protobuf:"varint,1,opt,name=unfreeze_timeout_seconds,json=unfreezeTimeoutSeconds,proto3" json:"unfreeze_timeout_seconds,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *FreezeRequest) Reset() {
+	*x = FreezeRequest{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FreezeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FreezeRequest) ProtoMessage() {}
+
+func (x *FreezeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FreezeRequest.ProtoReflect.Descriptor instead.
+func (*FreezeRequest) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *FreezeRequest) GetUnfreezeTimeoutSeconds() int64 {
+	if x != nil {
+		return x.UnfreezeTimeoutSeconds
+	}
+	return 0
+}
+
+type GuestExecRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// argv[0] is the program, looked up in the guest's PATH.
+	Command        []string `protobuf:"bytes,1,rep,name=command,proto3" json:"command,omitempty"`
+	TimeoutSeconds int64    `protobuf:"varint,2,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *GuestExecRequest) Reset() {
+	*x = GuestExecRequest{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuestExecRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuestExecRequest) ProtoMessage() {}
+
+func (x *GuestExecRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuestExecRequest.ProtoReflect.Descriptor instead.
+func (*GuestExecRequest) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *GuestExecRequest) GetCommand() []string {
+	if x != nil {
+		return x.Command
+	}
+	return nil
+}
+
+func (x *GuestExecRequest) GetTimeoutSeconds() int64 {
+	if x != nil {
+		return x.TimeoutSeconds
+	}
+	return 0
+}
+
+type GuestExecResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ExitCode int32                  `protobuf:"varint,1,opt,name=exit_code,json=exitCode,proto3" json:"exit_code,omitempty"`
+	// The command's standard output, truncated by the agent.
+	Stdout string `protobuf:"bytes,2,opt,name=stdout,proto3" json:"stdout,omitempty"`
+	// Set when the command could not run or did not end in time.
+	Failure       string `protobuf:"bytes,3,opt,name=failure,proto3" json:"failure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GuestExecResponse) Reset() {
+	*x = GuestExecResponse{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuestExecResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuestExecResponse) ProtoMessage() {}
+
+func (x *GuestExecResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuestExecResponse.ProtoReflect.Descriptor instead.
+func (*GuestExecResponse) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GuestExecResponse) GetExitCode() int32 {
+	if x != nil {
+		return x.ExitCode
+	}
+	return 0
+}
+
+func (x *GuestExecResponse) GetStdout() string {
+	if x != nil {
+		return x.Stdout
+	}
+	return ""
+}
+
+func (x *GuestExecResponse) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
+type GuestPingRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	TimeoutSeconds int64                  `protobuf:"varint,1,opt,name=timeout_seconds,json=timeoutSeconds,proto3" json:"timeout_seconds,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *GuestPingRequest) Reset() {
+	*x = GuestPingRequest{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuestPingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuestPingRequest) ProtoMessage() {}
+
+func (x *GuestPingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuestPingRequest.ProtoReflect.Descriptor instead.
+func (*GuestPingRequest) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *GuestPingRequest) GetTimeoutSeconds() int64 {
+	if x != nil {
+		return x.TimeoutSeconds
+	}
+	return 0
+}
+
 type ConsoleData struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
@@ -688,7 +1437,7 @@ type ConsoleData struct {
 
 func (x *ConsoleData) Reset() {
 	*x = ConsoleData{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -700,7 +1449,7 @@ func (x *ConsoleData) String() string {
 func (*ConsoleData) ProtoMessage() {}
 
 func (x *ConsoleData) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -713,7 +1462,7 @@ func (x *ConsoleData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsoleData.ProtoReflect.Descriptor instead.
 func (*ConsoleData) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{11}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ConsoleData) GetData() []byte {
@@ -734,7 +1483,7 @@ type VNCData struct {
 
 func (x *VNCData) Reset() {
 	*x = VNCData{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -746,7 +1495,7 @@ func (x *VNCData) String() string {
 func (*VNCData) ProtoMessage() {}
 
 func (x *VNCData) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -759,7 +1508,7 @@ func (x *VNCData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VNCData.ProtoReflect.Descriptor instead.
 func (*VNCData) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{12}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *VNCData) GetData() []byte {
@@ -786,7 +1535,7 @@ type ScreenshotRequest struct {
 
 func (x *ScreenshotRequest) Reset() {
 	*x = ScreenshotRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -798,7 +1547,7 @@ func (x *ScreenshotRequest) String() string {
 func (*ScreenshotRequest) ProtoMessage() {}
 
 func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -811,7 +1560,7 @@ func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenshotRequest.ProtoReflect.Descriptor instead.
 func (*ScreenshotRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{13}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ScreenshotRequest) GetMoveCursor() bool {
@@ -833,7 +1582,7 @@ type ScreenshotResponse struct {
 
 func (x *ScreenshotResponse) Reset() {
 	*x = ScreenshotResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -845,7 +1594,7 @@ func (x *ScreenshotResponse) String() string {
 func (*ScreenshotResponse) ProtoMessage() {}
 
 func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -858,7 +1607,7 @@ func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenshotResponse.ProtoReflect.Descriptor instead.
 func (*ScreenshotResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ScreenshotResponse) GetPng() []byte {
@@ -896,7 +1645,7 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\asuccess\x18\x01 \x01(\bR\asuccess\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"C\n" +
 	"\x0eDomainResponse\x121\n" +
-	"\x06domain\x18\x01 \x01(\v2\x19.kvirt.launcher.v1.DomainR\x06domain\"\xaa\x02\n" +
+	"\x06domain\x18\x01 \x01(\v2\x19.kvirt.launcher.v1.DomainR\x06domain\"\xe0\x02\n" +
 	"\x06Domain\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
 	"\x03uid\x18\x02 \x01(\tR\x03uid\x12\x14\n" +
@@ -908,7 +1657,9 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"interfaces\x18\a \x03(\v2\x1c.kvirt.launcher.v1.InterfaceR\n" +
 	"interfaces\x12*\n" +
 	"\x11started_unix_nano\x18\b \x01(\x03R\x0fstartedUnixNano\x12-\n" +
-	"\x12shutdown_requested\x18\t \x01(\bR\x11shutdownRequested\"{\n" +
+	"\x12shutdown_requested\x18\t \x01(\bR\x11shutdownRequested\x124\n" +
+	"\x16guest_agent_generation\x18\n" +
+	" \x01(\x04R\x14guestAgentGeneration\"{\n" +
 	"\tInterface\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
 	"\x03mac\x18\x02 \x01(\tR\x03mac\x12!\n" +
@@ -923,7 +1674,69 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x0fagent_connected\x18\x01 \x01(\bR\x0eagentConnected\x12\x1a\n" +
 	"\bhostname\x18\x02 \x01(\tR\bhostname\x12\x17\n" +
 	"\aos_name\x18\x03 \x01(\tR\x06osName\x12%\n" +
-	"\x0ekernel_release\x18\x04 \x01(\tR\rkernelRelease\"!\n" +
+	"\x0ekernel_release\x18\x04 \x01(\tR\rkernelRelease\"\x85\x04\n" +
+	"\x12GuestAgentResponse\x12\x1c\n" +
+	"\tconnected\x18\x01 \x01(\bR\tconnected\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\tR\aversion\x12@\n" +
+	"\bcommands\x18\x03 \x03(\v2$.kvirt.launcher.v1.GuestAgentCommandR\bcommands\x12.\n" +
+	"\x02os\x18\x04 \x01(\v2\x1e.kvirt.launcher.v1.GuestOSInfoR\x02os\x12\x1a\n" +
+	"\bhostname\x18\x05 \x01(\tR\bhostname\x12\x1a\n" +
+	"\btimezone\x18\x06 \x01(\tR\btimezone\x12'\n" +
+	"\x0ftimezone_offset\x18\a \x01(\x05R\x0etimezoneOffset\x122\n" +
+	"\x05users\x18\b \x03(\v2\x1c.kvirt.launcher.v1.GuestUserR\x05users\x12D\n" +
+	"\vfilesystems\x18\t \x03(\v2\".kvirt.launcher.v1.GuestFilesystemR\vfilesystems\x12A\n" +
+	"\n" +
+	"interfaces\x18\n" +
+	" \x03(\v2!.kvirt.launcher.v1.GuestInterfaceR\n" +
+	"interfaces\x12'\n" +
+	"\x0ffsfreeze_status\x18\v \x01(\tR\x0efsfreezeStatus\"A\n" +
+	"\x11GuestAgentCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\aenabled\x18\x02 \x01(\bR\aenabled\"\xf3\x01\n" +
+	"\vGuestOSInfo\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12%\n" +
+	"\x0ekernel_release\x18\x02 \x01(\tR\rkernelRelease\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion\x12\x1f\n" +
+	"\vpretty_name\x18\x04 \x01(\tR\n" +
+	"prettyName\x12\x1d\n" +
+	"\n" +
+	"version_id\x18\x05 \x01(\tR\tversionId\x12%\n" +
+	"\x0ekernel_version\x18\x06 \x01(\tR\rkernelVersion\x12\x18\n" +
+	"\amachine\x18\a \x01(\tR\amachine\x12\x0e\n" +
+	"\x02id\x18\b \x01(\tR\x02id\"_\n" +
+	"\tGuestUser\x12\x1b\n" +
+	"\tuser_name\x18\x01 \x01(\tR\buserName\x12\x16\n" +
+	"\x06domain\x18\x02 \x01(\tR\x06domain\x12\x1d\n" +
+	"\n" +
+	"login_time\x18\x03 \x01(\x01R\tloginTime\"\xed\x01\n" +
+	"\x0fGuestFilesystem\x12\x1b\n" +
+	"\tdisk_name\x18\x01 \x01(\tR\bdiskName\x12\x1f\n" +
+	"\vmount_point\x18\x02 \x01(\tR\n" +
+	"mountPoint\x12(\n" +
+	"\x10file_system_type\x18\x03 \x01(\tR\x0efileSystemType\x12\x1d\n" +
+	"\n" +
+	"used_bytes\x18\x04 \x01(\x03R\tusedBytes\x12\x1f\n" +
+	"\vtotal_bytes\x18\x05 \x01(\x03R\n" +
+	"totalBytes\x122\n" +
+	"\x05disks\x18\x06 \x03(\v2\x1c.kvirt.launcher.v1.GuestDiskR\x05disks\">\n" +
+	"\tGuestDisk\x12\x16\n" +
+	"\x06serial\x18\x01 \x01(\tR\x06serial\x12\x19\n" +
+	"\bbus_type\x18\x02 \x01(\tR\abusType\"Y\n" +
+	"\x0eGuestInterface\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
+	"\x03mac\x18\x02 \x01(\tR\x03mac\x12!\n" +
+	"\fip_addresses\x18\x03 \x03(\tR\vipAddresses\"I\n" +
+	"\rFreezeRequest\x128\n" +
+	"\x18unfreeze_timeout_seconds\x18\x01 \x01(\x03R\x16unfreezeTimeoutSeconds\"U\n" +
+	"\x10GuestExecRequest\x12\x18\n" +
+	"\acommand\x18\x01 \x03(\tR\acommand\x12'\n" +
+	"\x0ftimeout_seconds\x18\x02 \x01(\x03R\x0etimeoutSeconds\"b\n" +
+	"\x11GuestExecResponse\x12\x1b\n" +
+	"\texit_code\x18\x01 \x01(\x05R\bexitCode\x12\x16\n" +
+	"\x06stdout\x18\x02 \x01(\tR\x06stdout\x12\x18\n" +
+	"\afailure\x18\x03 \x01(\tR\afailure\";\n" +
+	"\x10GuestPingRequest\x12'\n" +
+	"\x0ftimeout_seconds\x18\x01 \x01(\x03R\x0etimeoutSeconds\"!\n" +
 	"\vConsoleData\x12\x12\n" +
 	"\x04data\x18\x01 \x01(\fR\x04data\"H\n" +
 	"\aVNCData\x12\x12\n" +
@@ -934,7 +1747,8 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"moveCursor\":\n" +
 	"\x12ScreenshotResponse\x12\x10\n" +
 	"\x03png\x18\x01 \x01(\fR\x03png\x12\x12\n" +
-	"\x04mime\x18\x02 \x01(\tR\x04mime2\xfe\a\n" +
+	"\x04mime\x18\x02 \x01(\tR\x04mime2\xfd\n" +
+	"\n" +
 	"\bLauncher\x12G\n" +
 	"\x04Ping\x12\x1e.kvirt.launcher.v1.PingRequest\x1a\x1f.kvirt.launcher.v1.PingResponse\x12G\n" +
 	"\aSyncVMI\x12!.kvirt.launcher.v1.SyncVMIRequest\x1a\x19.kvirt.launcher.v1.Result\x12<\n" +
@@ -947,7 +1761,12 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x04Kill\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12H\n" +
 	"\tGetDomain\x12\x18.kvirt.launcher.v1.Empty\x1a!.kvirt.launcher.v1.DomainResponse\x12R\n" +
 	"\x0eGetDomainStats\x12\x18.kvirt.launcher.v1.Empty\x1a&.kvirt.launcher.v1.DomainStatsResponse\x12N\n" +
-	"\fGetGuestInfo\x12\x18.kvirt.launcher.v1.Empty\x1a$.kvirt.launcher.v1.GuestInfoResponse\x12M\n" +
+	"\fGetGuestInfo\x12\x18.kvirt.launcher.v1.Empty\x1a$.kvirt.launcher.v1.GuestInfoResponse\x12P\n" +
+	"\rGetGuestAgent\x12\x18.kvirt.launcher.v1.Empty\x1a%.kvirt.launcher.v1.GuestAgentResponse\x12E\n" +
+	"\x06Freeze\x12 .kvirt.launcher.v1.FreezeRequest\x1a\x19.kvirt.launcher.v1.Result\x12?\n" +
+	"\bUnfreeze\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12V\n" +
+	"\tGuestExec\x12#.kvirt.launcher.v1.GuestExecRequest\x1a$.kvirt.launcher.v1.GuestExecResponse\x12K\n" +
+	"\tGuestPing\x12#.kvirt.launcher.v1.GuestPingRequest\x1a\x19.kvirt.launcher.v1.Result\x12M\n" +
 	"\aConsole\x12\x1e.kvirt.launcher.v1.ConsoleData\x1a\x1e.kvirt.launcher.v1.ConsoleData(\x010\x01\x12A\n" +
 	"\x03VNC\x12\x1a.kvirt.launcher.v1.VNCData\x1a\x1a.kvirt.launcher.v1.VNCData(\x010\x01\x12Y\n" +
 	"\n" +
@@ -965,7 +1784,7 @@ func file_launcher_v1_launcher_proto_rawDescGZIP() []byte {
 	return file_launcher_v1_launcher_proto_rawDescData
 }
 
-var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*Empty)(nil),               // 0: kvirt.launcher.v1.Empty
 	(*PingRequest)(nil),         // 1: kvirt.launcher.v1.PingRequest
@@ -978,47 +1797,74 @@ var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*Interface)(nil),           // 8: kvirt.launcher.v1.Interface
 	(*DomainStatsResponse)(nil), // 9: kvirt.launcher.v1.DomainStatsResponse
 	(*GuestInfoResponse)(nil),   // 10: kvirt.launcher.v1.GuestInfoResponse
-	(*ConsoleData)(nil),         // 11: kvirt.launcher.v1.ConsoleData
-	(*VNCData)(nil),             // 12: kvirt.launcher.v1.VNCData
-	(*ScreenshotRequest)(nil),   // 13: kvirt.launcher.v1.ScreenshotRequest
-	(*ScreenshotResponse)(nil),  // 14: kvirt.launcher.v1.ScreenshotResponse
+	(*GuestAgentResponse)(nil),  // 11: kvirt.launcher.v1.GuestAgentResponse
+	(*GuestAgentCommand)(nil),   // 12: kvirt.launcher.v1.GuestAgentCommand
+	(*GuestOSInfo)(nil),         // 13: kvirt.launcher.v1.GuestOSInfo
+	(*GuestUser)(nil),           // 14: kvirt.launcher.v1.GuestUser
+	(*GuestFilesystem)(nil),     // 15: kvirt.launcher.v1.GuestFilesystem
+	(*GuestDisk)(nil),           // 16: kvirt.launcher.v1.GuestDisk
+	(*GuestInterface)(nil),      // 17: kvirt.launcher.v1.GuestInterface
+	(*FreezeRequest)(nil),       // 18: kvirt.launcher.v1.FreezeRequest
+	(*GuestExecRequest)(nil),    // 19: kvirt.launcher.v1.GuestExecRequest
+	(*GuestExecResponse)(nil),   // 20: kvirt.launcher.v1.GuestExecResponse
+	(*GuestPingRequest)(nil),    // 21: kvirt.launcher.v1.GuestPingRequest
+	(*ConsoleData)(nil),         // 22: kvirt.launcher.v1.ConsoleData
+	(*VNCData)(nil),             // 23: kvirt.launcher.v1.VNCData
+	(*ScreenshotRequest)(nil),   // 24: kvirt.launcher.v1.ScreenshotRequest
+	(*ScreenshotResponse)(nil),  // 25: kvirt.launcher.v1.ScreenshotResponse
 }
 var file_launcher_v1_launcher_proto_depIdxs = []int32{
 	7,  // 0: kvirt.launcher.v1.DomainResponse.domain:type_name -> kvirt.launcher.v1.Domain
 	8,  // 1: kvirt.launcher.v1.Domain.interfaces:type_name -> kvirt.launcher.v1.Interface
-	1,  // 2: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
-	3,  // 3: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
-	0,  // 4: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 5: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 6: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
-	0,  // 7: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
-	4,  // 8: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
-	0,  // 9: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
-	0,  // 10: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
-	0,  // 11: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
-	0,  // 12: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
-	11, // 13: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
-	12, // 14: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
-	13, // 15: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
-	2,  // 16: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
-	5,  // 17: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
-	5,  // 18: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
-	5,  // 19: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
-	5,  // 20: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
-	5,  // 21: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
-	5,  // 22: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
-	5,  // 23: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
-	6,  // 24: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
-	9,  // 25: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
-	10, // 26: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
-	11, // 27: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
-	12, // 28: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
-	14, // 29: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
-	16, // [16:30] is the sub-list for method output_type
-	2,  // [2:16] is the sub-list for method input_type
-	2,  // [2:2] is the sub-list for extension type_name
-	2,  // [2:2] is the sub-list for extension extendee
-	0,  // [0:2] is the sub-list for field type_name
+	12, // 2: kvirt.launcher.v1.GuestAgentResponse.commands:type_name -> kvirt.launcher.v1.GuestAgentCommand
+	13, // 3: kvirt.launcher.v1.GuestAgentResponse.os:type_name -> kvirt.launcher.v1.GuestOSInfo
+	14, // 4: kvirt.launcher.v1.GuestAgentResponse.users:type_name -> kvirt.launcher.v1.GuestUser
+	15, // 5: kvirt.launcher.v1.GuestAgentResponse.filesystems:type_name -> kvirt.launcher.v1.GuestFilesystem
+	17, // 6: kvirt.launcher.v1.GuestAgentResponse.interfaces:type_name -> kvirt.launcher.v1.GuestInterface
+	16, // 7: kvirt.launcher.v1.GuestFilesystem.disks:type_name -> kvirt.launcher.v1.GuestDisk
+	1,  // 8: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
+	3,  // 9: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
+	0,  // 10: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 11: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 12: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
+	0,  // 13: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
+	4,  // 14: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
+	0,  // 15: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
+	0,  // 16: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
+	0,  // 17: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
+	0,  // 18: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
+	0,  // 19: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
+	18, // 20: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
+	0,  // 21: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
+	19, // 22: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
+	21, // 23: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
+	22, // 24: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
+	23, // 25: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
+	24, // 26: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
+	2,  // 27: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
+	5,  // 28: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
+	5,  // 29: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
+	5,  // 30: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
+	5,  // 31: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
+	5,  // 32: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
+	5,  // 33: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
+	5,  // 34: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
+	6,  // 35: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
+	9,  // 36: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
+	10, // 37: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
+	11, // 38: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
+	5,  // 39: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
+	5,  // 40: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
+	20, // 41: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
+	5,  // 42: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
+	22, // 43: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
+	23, // 44: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
+	25, // 45: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
+	27, // [27:46] is the sub-list for method output_type
+	8,  // [8:27] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_launcher_v1_launcher_proto_init() }
@@ -1032,7 +1878,7 @@ func file_launcher_v1_launcher_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_launcher_v1_launcher_proto_rawDesc), len(file_launcher_v1_launcher_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

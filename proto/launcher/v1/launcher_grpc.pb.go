@@ -34,6 +34,11 @@ const (
 	Launcher_GetDomain_FullMethodName      = "/kvirt.launcher.v1.Launcher/GetDomain"
 	Launcher_GetDomainStats_FullMethodName = "/kvirt.launcher.v1.Launcher/GetDomainStats"
 	Launcher_GetGuestInfo_FullMethodName   = "/kvirt.launcher.v1.Launcher/GetGuestInfo"
+	Launcher_GetGuestAgent_FullMethodName  = "/kvirt.launcher.v1.Launcher/GetGuestAgent"
+	Launcher_Freeze_FullMethodName         = "/kvirt.launcher.v1.Launcher/Freeze"
+	Launcher_Unfreeze_FullMethodName       = "/kvirt.launcher.v1.Launcher/Unfreeze"
+	Launcher_GuestExec_FullMethodName      = "/kvirt.launcher.v1.Launcher/GuestExec"
+	Launcher_GuestPing_FullMethodName      = "/kvirt.launcher.v1.Launcher/GuestPing"
 	Launcher_Console_FullMethodName        = "/kvirt.launcher.v1.Launcher/Console"
 	Launcher_VNC_FullMethodName            = "/kvirt.launcher.v1.Launcher/VNC"
 	Launcher_Screenshot_FullMethodName     = "/kvirt.launcher.v1.Launcher/Screenshot"
@@ -62,6 +67,20 @@ type LauncherClient interface {
 	GetDomain(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*DomainResponse, error)
 	GetDomainStats(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*DomainStatsResponse, error)
 	GetGuestInfo(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*GuestInfoResponse, error)
+	// Version 2: the guest agent. GetGuestAgent reports what the launcher's
+	// agent poller last read (guest-info, -osinfo, -host-name, -users, -fsinfo,
+	// network interfaces, fsfreeze status); it never waits for the guest.
+	GetGuestAgent(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*GuestAgentResponse, error)
+	// Freeze freezes the guest's filesystems (guest-fsfreeze-freeze) and thaws
+	// them by itself after unfreeze_timeout_seconds (0: never).
+	Freeze(ctx context.Context, in *FreezeRequest, opts ...grpc.CallOption) (*Result, error)
+	// Unfreeze thaws the guest's filesystems (guest-fsfreeze-thaw).
+	Unfreeze(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Result, error)
+	// GuestExec runs a command in the guest through the agent (guest-exec,
+	// then guest-exec-status until it ends or the timeout passes).
+	GuestExec(ctx context.Context, in *GuestExecRequest, opts ...grpc.CallOption) (*GuestExecResponse, error)
+	// GuestPing pings the agent (guest-ping).
+	GuestPing(ctx context.Context, in *GuestPingRequest, opts ...grpc.CallOption) (*Result, error)
 	// Console streams the serial console: client messages are input, server
 	// messages output.
 	Console(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ConsoleData, ConsoleData], error)
@@ -195,6 +214,56 @@ func (c *launcherClient) GetGuestInfo(ctx context.Context, in *Empty, opts ...gr
 	return out, nil
 }
 
+func (c *launcherClient) GetGuestAgent(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*GuestAgentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GuestAgentResponse)
+	err := c.cc.Invoke(ctx, Launcher_GetGuestAgent_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *launcherClient) Freeze(ctx context.Context, in *FreezeRequest, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, Launcher_Freeze_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *launcherClient) Unfreeze(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, Launcher_Unfreeze_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *launcherClient) GuestExec(ctx context.Context, in *GuestExecRequest, opts ...grpc.CallOption) (*GuestExecResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GuestExecResponse)
+	err := c.cc.Invoke(ctx, Launcher_GuestExec_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *launcherClient) GuestPing(ctx context.Context, in *GuestPingRequest, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, Launcher_GuestPing_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *launcherClient) Console(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ConsoleData, ConsoleData], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &Launcher_ServiceDesc.Streams[0], Launcher_Console_FullMethodName, cOpts...)
@@ -254,6 +323,20 @@ type LauncherServer interface {
 	GetDomain(context.Context, *Empty) (*DomainResponse, error)
 	GetDomainStats(context.Context, *Empty) (*DomainStatsResponse, error)
 	GetGuestInfo(context.Context, *Empty) (*GuestInfoResponse, error)
+	// Version 2: the guest agent. GetGuestAgent reports what the launcher's
+	// agent poller last read (guest-info, -osinfo, -host-name, -users, -fsinfo,
+	// network interfaces, fsfreeze status); it never waits for the guest.
+	GetGuestAgent(context.Context, *Empty) (*GuestAgentResponse, error)
+	// Freeze freezes the guest's filesystems (guest-fsfreeze-freeze) and thaws
+	// them by itself after unfreeze_timeout_seconds (0: never).
+	Freeze(context.Context, *FreezeRequest) (*Result, error)
+	// Unfreeze thaws the guest's filesystems (guest-fsfreeze-thaw).
+	Unfreeze(context.Context, *Empty) (*Result, error)
+	// GuestExec runs a command in the guest through the agent (guest-exec,
+	// then guest-exec-status until it ends or the timeout passes).
+	GuestExec(context.Context, *GuestExecRequest) (*GuestExecResponse, error)
+	// GuestPing pings the agent (guest-ping).
+	GuestPing(context.Context, *GuestPingRequest) (*Result, error)
 	// Console streams the serial console: client messages are input, server
 	// messages output.
 	Console(grpc.BidiStreamingServer[ConsoleData, ConsoleData]) error
@@ -309,6 +392,21 @@ func (UnimplementedLauncherServer) GetDomainStats(context.Context, *Empty) (*Dom
 }
 func (UnimplementedLauncherServer) GetGuestInfo(context.Context, *Empty) (*GuestInfoResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetGuestInfo not implemented")
+}
+func (UnimplementedLauncherServer) GetGuestAgent(context.Context, *Empty) (*GuestAgentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetGuestAgent not implemented")
+}
+func (UnimplementedLauncherServer) Freeze(context.Context, *FreezeRequest) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method Freeze not implemented")
+}
+func (UnimplementedLauncherServer) Unfreeze(context.Context, *Empty) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method Unfreeze not implemented")
+}
+func (UnimplementedLauncherServer) GuestExec(context.Context, *GuestExecRequest) (*GuestExecResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GuestExec not implemented")
+}
+func (UnimplementedLauncherServer) GuestPing(context.Context, *GuestPingRequest) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method GuestPing not implemented")
 }
 func (UnimplementedLauncherServer) Console(grpc.BidiStreamingServer[ConsoleData, ConsoleData]) error {
 	return status.Error(codes.Unimplemented, "method Console not implemented")
@@ -538,6 +636,96 @@ func _Launcher_GetGuestInfo_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Launcher_GetGuestAgent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Empty)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).GetGuestAgent(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_GetGuestAgent_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).GetGuestAgent(ctx, req.(*Empty))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Launcher_Freeze_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FreezeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).Freeze(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_Freeze_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).Freeze(ctx, req.(*FreezeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Launcher_Unfreeze_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Empty)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).Unfreeze(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_Unfreeze_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).Unfreeze(ctx, req.(*Empty))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Launcher_GuestExec_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GuestExecRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).GuestExec(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_GuestExec_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).GuestExec(ctx, req.(*GuestExecRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Launcher_GuestPing_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GuestPingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).GuestPing(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_GuestPing_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).GuestPing(ctx, req.(*GuestPingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Launcher_Console_Handler(srv interface{}, stream grpc.ServerStream) error {
 	return srv.(LauncherServer).Console(&grpc.GenericServerStream[ConsoleData, ConsoleData]{ServerStream: stream})
 }
@@ -620,6 +808,26 @@ var Launcher_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetGuestInfo",
 			Handler:    _Launcher_GetGuestInfo_Handler,
+		},
+		{
+			MethodName: "GetGuestAgent",
+			Handler:    _Launcher_GetGuestAgent_Handler,
+		},
+		{
+			MethodName: "Freeze",
+			Handler:    _Launcher_Freeze_Handler,
+		},
+		{
+			MethodName: "Unfreeze",
+			Handler:    _Launcher_Unfreeze_Handler,
+		},
+		{
+			MethodName: "GuestExec",
+			Handler:    _Launcher_GuestExec_Handler,
+		},
+		{
+			MethodName: "GuestPing",
+			Handler:    _Launcher_GuestPing_Handler,
 		},
 		{
 			MethodName: "Screenshot",

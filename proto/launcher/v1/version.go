@@ -3,7 +3,13 @@ package launcherv1
 // Versions of the launcher protocol this build speaks, oldest first. A new
 // version adds RPCs or fields; a handler talks to an older launcher at the
 // older launcher's highest version and does not call what it lacks.
-var supportedVersions = []uint32{1}
+//
+// 1: domain lifecycle, stats, console.
+// 2: the guest agent (GetGuestAgent, Freeze, Unfreeze, GuestExec, GuestPing).
+var supportedVersions = []uint32{1, 2}
+
+// VersionGuestAgent is the first version with the guest agent RPCs.
+const VersionGuestAgent = 2
 
 // SupportedVersions returns the protocol versions this build speaks.
 func SupportedVersions() []uint32 {

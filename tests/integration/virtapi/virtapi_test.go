@@ -140,13 +140,30 @@ func testDiscovery(t *testing.T, e env) {
 	}
 	for _, want := range []string{"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart", "virtualmachineinstances/pause",
 		"virtualmachineinstances/vnc", "virtualmachineinstances/vnc/screenshot", "virtualmachineinstances/reset",
-		"virtualmachines/expand-spec", "expand-vm-spec"} {
+		"virtualmachines/expand-spec", "expand-vm-spec",
+		"virtualmachineinstances/guestosinfo", "virtualmachineinstances/userlist", "virtualmachineinstances/filesystemlist",
+		"virtualmachineinstances/freeze", "virtualmachineinstances/unfreeze"} {
 		if !names[want] {
 			t.Errorf("discovery lacks %s: %v", want, names)
 		}
 	}
 	if names["virtualmachineinstances/migrate"] {
 		t.Error("discovery lists virtualmachineinstances/migrate, which upstream does not serve")
+	}
+	testFreezeNeedsTimeout(t, e)
+}
+
+// testFreezeNeedsTimeout: a freeze without unfreezeTimeout is a bad request,
+// answered by virt-api before anything is looked up.
+func testFreezeNeedsTimeout(t *testing.T, e env) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	path := "/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachineinstances/vm/freeze"
+	var code int
+	err := e.kube.Discovery().RESTClient().Put().AbsPath(path).Body([]byte(`{}`)).
+		SetHeader("Content-Type", "application/json").Do(ctx).StatusCode(&code).Error()
+	if !isStatus(err, http.StatusBadRequest) || !strings.Contains(err.Error(), "unfreezeTimeout") {
+		t.Fatalf("freeze without unfreezeTimeout: want 400 naming it, got %d %v", code, err)
 	}
 }
 

@@ -178,6 +178,10 @@ func validateStartStrategy(spec *field.Path, s *virtv1.VirtualMachineInstanceSpe
 	return nil
 }
 
+// msgNoAgentCredentials: kvirt does not push credentials through the guest
+// agent (guest-ssh-add-authorized-keys, guest-set-user-password) yet.
+const msgNoAgentCredentials = "propagating credentials through the QEMU guest agent is not supported by kvirt yet"
+
 func validateAccessCredential(fld *field.Path, ac virtv1.AccessCredential) field.ErrorList {
 	switch {
 	case ac.SSHPublicKey != nil && ac.UserPassword != nil:
@@ -186,9 +190,17 @@ func validateAccessCredential(fld *field.Path, ac virtv1.AccessCredential) field
 		if ac.SSHPublicKey.Source.Secret == nil || ac.SSHPublicKey.Source.Secret.SecretName == "" {
 			return field.ErrorList{field.Required(fld.Child("sshPublicKey", "source", "secret", "secretName"), "")}
 		}
+		if ac.SSHPublicKey.PropagationMethod.QemuGuestAgent != nil {
+			return field.ErrorList{field.Forbidden(fld.Child("sshPublicKey", "propagationMethod", "qemuGuestAgent"),
+				msgNoAgentCredentials)}
+		}
 	case ac.UserPassword != nil:
 		if ac.UserPassword.Source.Secret == nil || ac.UserPassword.Source.Secret.SecretName == "" {
 			return field.ErrorList{field.Required(fld.Child("userPassword", "source", "secret", "secretName"), "")}
+		}
+		if ac.UserPassword.PropagationMethod.QemuGuestAgent != nil {
+			return field.ErrorList{field.Forbidden(fld.Child("userPassword", "propagationMethod", "qemuGuestAgent"),
+				msgNoAgentCredentials)}
 		}
 	default:
 		return field.ErrorList{field.Required(fld, "one of sshPublicKey and userPassword is required")}

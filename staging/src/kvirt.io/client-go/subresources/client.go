@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -84,6 +87,42 @@ func (c *Client) GuestOSInfo(ctx context.Context, namespace, name string) (*virt
 		return nil, fmt.Errorf("decode guestosinfo %s/%s: %w", namespace, name, err)
 	}
 	return info, nil
+}
+
+// UserList reads the users logged into the guest (GET virtualmachineinstances/NAME/userlist).
+func (c *Client) UserList(ctx context.Context, namespace, name string) (*virtv1.VirtualMachineInstanceGuestOSUserList, error) {
+	out := &virtv1.VirtualMachineInstanceGuestOSUserList{}
+	return out, c.getInto(ctx, namespace, name, "userlist", out)
+}
+
+// FilesystemList reads the guest's filesystems (GET virtualmachineinstances/NAME/filesystemlist).
+func (c *Client) FilesystemList(ctx context.Context, namespace, name string) (*virtv1.VirtualMachineInstanceFileSystemList, error) {
+	out := &virtv1.VirtualMachineInstanceFileSystemList{}
+	return out, c.getInto(ctx, namespace, name, "filesystemlist", out)
+}
+
+// FreezeVMI freezes the guest's filesystems; the guest thaws by itself after
+// unfreezeTimeout (PUT virtualmachineinstances/NAME/freeze).
+func (c *Client) FreezeVMI(ctx context.Context, namespace, name string, unfreezeTimeout time.Duration) error {
+	return c.put(ctx, namespace, "virtualmachineinstances", name, "freeze",
+		map[string]metav1.Duration{"unfreezeTimeout": {Duration: unfreezeTimeout}})
+}
+
+// UnfreezeVMI thaws the guest's filesystems (PUT virtualmachineinstances/NAME/unfreeze).
+func (c *Client) UnfreezeVMI(ctx context.Context, namespace, name string) error {
+	return c.put(ctx, namespace, "virtualmachineinstances", name, "unfreeze", nil)
+}
+
+func (c *Client) getInto(ctx context.Context, namespace, name, sub string, into any) error {
+	raw, err := body(c.rest.Get().Namespace(namespace).Resource("virtualmachineinstances").
+		Name(name).SubResource(sub).Do(ctx))
+	if err != nil {
+		return fmt.Errorf("%s %s/%s: %w", sub, namespace, name, err)
+	}
+	if err := json.Unmarshal(raw, into); err != nil {
+		return fmt.Errorf("decode %s %s/%s: %w", sub, namespace, name, err)
+	}
+	return nil
 }
 
 func (c *Client) put(ctx context.Context, namespace, resource, name, sub string, body any) error {
