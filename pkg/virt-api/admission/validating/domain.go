@@ -88,6 +88,14 @@ func validateProbes(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec) fiel
 		if (p.probe.HTTPGet != nil || p.probe.TCPSocket != nil) && !hasPodNet {
 			errs = append(errs, field.Invalid(fld, "", "httpGet and tcpSocket probes need a pod network"))
 		}
+		// Nothing runs network probes yet (virt-handler would have to reach into the
+		// pod network): refuse them rather than accept a probe that never fires.
+		if p.probe.HTTPGet != nil {
+			errs = append(errs, field.Forbidden(fld.Child("httpGet"), "not supported by kvirt yet; use exec or guestAgentPing"))
+		}
+		if p.probe.TCPSocket != nil {
+			errs = append(errs, field.Forbidden(fld.Child("tcpSocket"), "not supported by kvirt yet; use exec or guestAgentPing"))
+		}
 	}
 	return errs
 }

@@ -238,6 +238,12 @@ var vmiRules = []ruleCase{
 		s.Domain.Devices.Interfaces[0].Masquerade, s.Domain.Devices.Interfaces[0].Bridge = nil, &virtv1.InterfaceBridge{}
 		s.LivenessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{}}
 	}, "spec.livenessProbe", field.ErrorTypeInvalid},
+	{"tcpSocket probes are not run yet", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.ReadinessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{}}
+	}, "spec.readinessProbe.tcpSocket", field.ErrorTypeForbidden},
+	{"httpGet probes are not run yet", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.LivenessProbe = &virtv1.Probe{HTTPGet: &corev1.HTTPGetAction{}}
+	}, "spec.livenessProbe.httpGet", field.ErrorTypeForbidden},
 	{"start strategy is Paused", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.StartStrategy = ptr.To(virtv1.StartStrategy("Later"))
 	}, "spec.startStrategy", field.ErrorTypeNotSupported},
