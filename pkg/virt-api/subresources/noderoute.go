@@ -39,6 +39,11 @@ func decideNodeRequest(sub string, vmi *virtv1.VirtualMachineInstance) *refusal 
 	if vmi.Status.Phase != virtv1.Running {
 		return conflict("VMI %s is not running", vmi.Name)
 	}
+	return decideOnRunning(sub, vmi)
+}
+
+// decideOnRunning is decideNodeRequest's part for a VMI running on a node.
+func decideOnRunning(sub string, vmi *virtv1.VirtualMachineInstance) *refusal {
 	paused := hasCondition(vmi, virtv1.VirtualMachineInstancePaused)
 	switch sub {
 	case "pause":
