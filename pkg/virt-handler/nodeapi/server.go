@@ -106,39 +106,15 @@ func serveConsole(w http.ResponseWriter, r *http.Request, cl launcherv1.Launcher
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	conn, buf, err := hj.Hijack()
-	if err != nil {
-		return
-	}
-	defer func() { _ = conn.Close() }()
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
-	defer stop()
-	_, _ = buf.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: kvirt-console\r\nConnection: Upgrade\r\n\r\n")
-	if err := buf.Flush(); err != nil {
-		return
-	}
-	go func() {
-		defer cancel()
-		chunk := make([]byte, 4096)
-		for {
-			n, err := buf.Read(chunk)
-			if n > 0 && stream.Send(&launcherv1.ConsoleData{Data: append([]byte(nil), chunk[:n]...)}) != nil {
-				return
-			}
+	relay(ctx, cancel, hj, "kvirt-console", 4096,
+		func(b []byte) error { return stream.Send(&launcherv1.ConsoleData{Data: b}) },
+		func() ([]byte, error) {
+			msg, err := stream.Recv()
 			if err != nil {
-				return
+				return nil, err
 			}
-		}
-	}()
-	for {
-		msg, err := stream.Recv()
-		if err != nil {
-			return
-		}
-		if _, err := conn.Write(msg.Data); err != nil {
-			return
-		}
-	}
+			return msg.Data, nil
+		})
 }
 
 // TLSConfig requires and verifies a client certificate signed by a CA in
