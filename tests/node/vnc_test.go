@@ -36,6 +36,8 @@ func TestHandlerVNC(t *testing.T) {
 	vmi := kernelBootVMI("vnc")
 	// Kernel messages on the VGA console too, so the screen shows text.
 	vmi.Spec.Domain.Firmware.KernelBoot.KernelArgs = "console=tty0 console=ttyS0 panic=-1"
+	// A USB tablet, as viewers want for an absolute pointer: libvirt must accept it.
+	vmi.Spec.Domain.Devices.Inputs = []virtv1.Input{{Name: "tablet0", Type: "tablet"}}
 	vmi = c.createScheduled(t, vmi)
 	l := env.StartLauncher(t, nodeenv.LauncherConfig{SocketRoot: c.socketRoot, UID: string(vmi.UID),
 		ContainerDiskDir: nodeenv.ShortTempDir(t), KernelBootDir: env.GuestDir})

@@ -37,6 +37,7 @@ func renderDevices(vmi *virtv1.VirtualMachineInstance, cfg Config) (*libvirtxml.
 	if err := renderGraphics(vmi, cfg.VNCSocket, devs); err != nil {
 		return nil, err
 	}
+	renderInputs(vmi, devs)
 	if spec.RNG != nil {
 		devs.RNGs = []libvirtxml.DomainRNG{{
 			Model:   "virtio",

@@ -56,3 +56,16 @@ func renderGraphics(vmi *virtv1.VirtualMachineInstance, socket string, devs *lib
 	devs.Videos = []libvirtxml.DomainVideo{{Model: model, Alias: &libvirtxml.DomainAlias{Name: "ua-video0"}}}
 	return nil
 }
+
+// renderInputs adds the VMI's input devices (tablets, which give a VNC viewer
+// an absolute pointer); bus usb unless virtio is asked for, as upstream.
+func renderInputs(vmi *virtv1.VirtualMachineInstance, devs *libvirtxml.DomainDeviceList) {
+	for _, in := range vmi.Spec.Domain.Devices.Inputs {
+		bus := in.Bus
+		if bus == "" {
+			bus = "usb"
+		}
+		devs.Inputs = append(devs.Inputs, libvirtxml.DomainInput{Type: in.Type, Bus: bus,
+			Alias: &libvirtxml.DomainAlias{Name: "ua-" + in.Name}})
+	}
+}

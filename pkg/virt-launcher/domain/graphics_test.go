@@ -48,6 +48,21 @@ func TestRenderGraphics(t *testing.T) {
 		want:    []string{`<model type="virtio" heads="1">`},
 		notWant: []string{`bochs`},
 	}, {
+		name: "a tablet defaults to the usb bus",
+		mut: func(v *virtv1.VirtualMachineInstance) {
+			v.Spec.Domain.Devices.Inputs = []virtv1.Input{{Name: "tablet0", Type: "tablet"}}
+		},
+		want: []string{`<input type="tablet" bus="usb">`, `<alias name="ua-tablet0">`},
+	}, {
+		name: "a virtio tablet",
+		mut: func(v *virtv1.VirtualMachineInstance) {
+			v.Spec.Domain.Devices.Inputs = []virtv1.Input{{Name: "t", Type: "tablet", Bus: "virtio"}}
+		},
+		want: []string{`<input type="tablet" bus="virtio">`},
+	}, {
+		name:    "no inputs asked, none rendered",
+		notWant: []string{`<input type="tablet"`},
+	}, {
 		name:    "a display without a socket is an error",
 		cfg:     func(c *Config) { c.VNCSocket = "" },
 		wantErr: "VNC socket",

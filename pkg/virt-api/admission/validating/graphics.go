@@ -36,3 +36,26 @@ func validateVideo(devices *field.Path, s *virtv1.VirtualMachineInstanceSpec, cf
 	}
 	return nil
 }
+
+// validateInputs checks spec.domain.devices.inputs as upstream: tablets only,
+// on the usb or virtio bus, with unique names.
+func validateInputs(devices *field.Path, s *virtv1.VirtualMachineInstanceSpec) field.ErrorList {
+	var errs field.ErrorList
+	seen := map[string]bool{}
+	for i, in := range s.Domain.Devices.Inputs {
+		fld := devices.Child("inputs").Index(i)
+		if in.Type != "tablet" {
+			errs = append(errs, field.NotSupported(fld.Child("type"), in.Type, []string{"tablet"}))
+		}
+		if in.Bus != "" && in.Bus != "usb" && in.Bus != "virtio" {
+			errs = append(errs, field.NotSupported(fld.Child("bus"), in.Bus, []string{"usb", "virtio"}))
+		}
+		if in.Name == "" {
+			errs = append(errs, field.Required(fld.Child("name"), "an input device needs a name"))
+		} else if seen[in.Name] {
+			errs = append(errs, field.Duplicate(fld.Child("name"), in.Name))
+		}
+		seen[in.Name] = true
+	}
+	return errs
+}

@@ -42,6 +42,7 @@ func ValidateVMISpec(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec, cfg
 	errs = append(errs, validateFirmware(domain, &s.Domain)...)
 	errs = append(errs, validatePodLevel(spec, s)...)
 	errs = append(errs, validateVideo(devices, s, cfg)...)
+	errs = append(errs, validateInputs(devices, s)...)
 	return errs
 }
 

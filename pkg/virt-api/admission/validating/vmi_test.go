@@ -238,6 +238,15 @@ var vmiRules = []ruleCase{
 		s.Domain.Devices.Interfaces[0].Masquerade, s.Domain.Devices.Interfaces[0].Bridge = nil, &virtv1.InterfaceBridge{}
 		s.LivenessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{}}
 	}, "spec.livenessProbe", field.ErrorTypeInvalid},
+	{"input type is tablet", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Domain.Devices.Inputs = []virtv1.Input{{Name: "k", Type: "keyboard"}}
+	}, "spec.domain.devices.inputs[0].type", field.ErrorTypeNotSupported},
+	{"input bus is usb or virtio", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Domain.Devices.Inputs = []virtv1.Input{{Name: "t", Type: "tablet", Bus: "ps2"}}
+	}, "spec.domain.devices.inputs[0].bus", field.ErrorTypeNotSupported},
+	{"input names unique", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Domain.Devices.Inputs = []virtv1.Input{{Name: "t", Type: "tablet"}, {Name: "t", Type: "tablet", Bus: "virtio"}}
+	}, "spec.domain.devices.inputs[1].name", field.ErrorTypeDuplicate},
 	{"tcpSocket probes are not run yet", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.ReadinessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{}}
 	}, "spec.readinessProbe.tcpSocket", field.ErrorTypeForbidden},
