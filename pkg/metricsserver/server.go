@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"k8s.io/klog/v2"
+
+	"kvirt.io/kvirt/pkg/serverlimits"
 )
 
 // Serve listens on addr and serves metrics at /metrics and "ok" at /healthz in
@@ -22,7 +24,7 @@ func Serve(ctx context.Context, wg *sync.WaitGroup, addr string, metrics http.Ha
 	if err != nil {
 		return fmt.Errorf("listen for metrics on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := serverlimits.Bound(&http.Server{Handler: mux})
 	wg.Add(2)
 	go func() {
 		defer wg.Done()

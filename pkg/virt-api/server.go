@@ -20,6 +20,7 @@ import (
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
 	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/serverlimits"
 	"kvirt.io/kvirt/pkg/virt-api/admission/webhook"
 	"kvirt.io/kvirt/pkg/virt-api/subresources"
 )
@@ -130,10 +131,9 @@ func run(ctx context.Context, cfg ServerConfig, mux http.Handler, reloader *cert
 		}
 	}
 	log := klog.FromContext(ctx)
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+	srv := serverlimits.Bound(&http.Server{
+		Handler:     mux,
+		BaseContext: func(net.Listener) context.Context { return ctx },
 		TLSConfig: &tls.Config{
 			MinVersion:     tls.VersionTLS12,
 			GetCertificate: reloader.GetCertificate,
@@ -141,7 +141,7 @@ func run(ctx context.Context, cfg ServerConfig, mux http.Handler, reloader *cert
 			// callers present none. Subresource handlers verify it themselves.
 			ClientAuth: tls.RequestClientCert,
 		},
-	}
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(ln, "", "") }()
 	onReady()

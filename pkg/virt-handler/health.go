@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"time"
+
+	"kvirt.io/kvirt/pkg/serverlimits"
 )
 
 // serveHealth answers GET /healthz with 200 "ok" on addr until ctx ends. It is
@@ -21,8 +22,8 @@ func serveHealth(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("health listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }}
+	srv := serverlimits.Bound(&http.Server{Handler: mux,
+		BaseContext: func(net.Listener) context.Context { return ctx }})
 	stop := context.AfterFunc(ctx, func() { _ = srv.Close() })
 	defer stop()
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

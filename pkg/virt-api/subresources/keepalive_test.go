@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/serverlimits"
 )
 
 // TestIdleConsoleIsPinged: an open console that carries no data is pinged at
@@ -46,5 +47,30 @@ func TestIdleConsoleIsPinged(t *testing.T) {
 	}
 	if out != "hello\n" {
 		t.Errorf("output while idle %q", out)
+	}
+}
+
+// TestConsoleMessageTooBig: a client message over the websocket read limit
+// ends the console with close code 1009 (message too big).
+func TestConsoleMessageTooBig(t *testing.T) {
+	s, _ := consoleProxy(t, vmiOn("n1", virtv1.Running, false), time.Second)
+	ws, code, body := dialConsoleVia(t, s)
+	if ws == nil {
+		t.Fatalf("console refused: %d %s", code, body)
+	}
+	big := make([]byte, serverlimits.WebsocketReadLimit+1)
+	if err := ws.WriteMessage(websocket.BinaryMessage, big); err != nil {
+		t.Fatal(err)
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		_, _, err := ws.ReadMessage()
+		if err == nil {
+			continue // console output written before the close
+		}
+		if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+			t.Fatalf("want close 1009, got %v", err)
+		}
+		return
 	}
 }

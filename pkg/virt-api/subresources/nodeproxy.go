@@ -20,6 +20,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/serverlimits"
 	"kvirt.io/kvirt/pkg/wskeepalive"
 )
 
@@ -237,6 +238,10 @@ func (s *Server) stream(w http.ResponseWriter, req *http.Request, addr, path str
 		return // the upgrader has answered
 	}
 	defer func() { _ = ws.Close() }()
+	serverlimits.Upgraded(ws.NetConn())
+	// A client message larger than a console or VNC frame could be ends the
+	// stream with 1009 (message too big) instead of growing virt-api's memory.
+	ws.SetReadLimit(serverlimits.WebsocketReadLimit)
 	ctx, cancel := context.WithCancel(req.Context())
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { _ = ws.Close(); _ = nodeConn.Close() })

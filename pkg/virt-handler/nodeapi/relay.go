@@ -3,6 +3,8 @@ package nodeapi
 import (
 	"context"
 	"net/http"
+
+	"kvirt.io/kvirt/pkg/serverlimits"
 )
 
 // relay takes the connection over (101 with upgrade), then copies bytes between
@@ -16,6 +18,7 @@ func relay(ctx context.Context, cancel context.CancelFunc, hj http.Hijacker, upg
 		return
 	}
 	defer func() { _ = conn.Close() }()
+	serverlimits.Upgraded(conn)
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer stop()
 	_, _ = buf.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + upgrade + "\r\nConnection: Upgrade\r\n\r\n")

@@ -12,6 +12,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/serverlimits"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
@@ -151,8 +152,8 @@ func Serve(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: Handler(cfg.Launchers), TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }}
+	srv := serverlimits.Bound(&http.Server{Handler: Handler(cfg.Launchers), TLSConfig: tlsCfg,
+		BaseContext: func(net.Listener) context.Context { return ctx }})
 	stop := context.AfterFunc(ctx, func() { _ = srv.Close() })
 	defer stop()
 	klog.FromContext(ctx).Info("node api listening", "address", ln.Addr().String())

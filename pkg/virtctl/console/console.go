@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/serverlimits"
 )
 
 // Subprotocol is upstream's websocket subprotocol of a raw serial console.
@@ -77,6 +78,9 @@ func (d *dialer) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
+	// virt-api sends the console in chunks of 32 KiB: a larger message is
+	// refused (1009) rather than buffered.
+	ws.SetReadLimit(serverlimits.WebsocketReadLimit)
 	d.conn = ws
 	return resp, nil
 }

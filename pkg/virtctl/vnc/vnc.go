@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/serverlimits"
 )
 
 // Subprotocol is the websocket subprotocol upstream's virtctl vnc offers.
@@ -95,6 +96,9 @@ func Dial(cfg *rest.Config, namespace, name string, preserve bool, timeout time.
 		}
 		return nil, fmt.Errorf("vnc of %s/%s: %w", namespace, name, err)
 	}
+	// virt-api sends the display in chunks of 32 KiB: a larger message is
+	// refused (1009) rather than buffered.
+	ws.SetReadLimit(serverlimits.WebsocketReadLimit)
 	return ws, nil
 }
 
