@@ -77,7 +77,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 			return err
 		}
 	}
-	header, err := subresources.LoadRequestHeaderConfig(ctx, kube)
+	header, err := subresources.WatchRequestHeaderConfig(ctx, kube)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	cluster := kubeVirtConfig{lister: kvLister}
 	webhook.New(webhook.Config{Client: kvirt, Cluster: cluster, Presets: presetSource{lister: presetLister},
 		Metrics: webhook.NewMetrics(reg)}).Register(mux)
-	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, Header: header, NodeTLS: nodeTLS,
+	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, HeaderSource: header, NodeTLS: nodeTLS,
 		ConfigVersion: cluster.ResourceVersion}).Register(mux)
 	var ready atomic.Bool
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })

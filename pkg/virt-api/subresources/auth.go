@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
@@ -27,10 +28,16 @@ type RequestHeaderConfig struct {
 
 // LoadRequestHeaderConfig reads the requestheader settings the apiserver publishes.
 func LoadRequestHeaderConfig(ctx context.Context, kube kubernetes.Interface) (RequestHeaderConfig, error) {
-	cm, err := kube.CoreV1().ConfigMaps("kube-system").Get(ctx, "extension-apiserver-authentication", metav1.GetOptions{})
+	cm, err := kube.CoreV1().ConfigMaps(authConfigMapNamespace).Get(ctx, authConfigMapName, metav1.GetOptions{})
 	if err != nil {
-		return RequestHeaderConfig{}, fmt.Errorf("get extension-apiserver-authentication: %w", err)
+		return RequestHeaderConfig{}, fmt.Errorf("get %s: %w", authConfigMapName, err)
 	}
+	return parseRequestHeaderConfig(cm)
+}
+
+// parseRequestHeaderConfig reads the requestheader settings out of the
+// apiserver's extension-apiserver-authentication ConfigMap.
+func parseRequestHeaderConfig(cm *corev1.ConfigMap) (RequestHeaderConfig, error) {
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM([]byte(cm.Data["requestheader-client-ca-file"])) {
 		return RequestHeaderConfig{}, errors.New("no requestheader client CA published: is aggregation configured?")

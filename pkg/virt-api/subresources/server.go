@@ -24,9 +24,12 @@ const maxBodyBytes = 1 << 20
 
 // Config wires a Server.
 type Config struct {
-	Kube   kubernetes.Interface
-	Kvirt  kvirtclient.Interface
-	Header RequestHeaderConfig
+	Kube  kubernetes.Interface
+	Kvirt kvirtclient.Interface
+	// Header says whom to trust for identity headers; HeaderSource, when set,
+	// is asked instead on every request (see WatchRequestHeaderConfig).
+	Header       RequestHeaderConfig
+	HeaderSource interface{ Current() RequestHeaderConfig }
 	// NodeTLS reaches virt-handler's node API (see NewNodeTLS); nil leaves
 	// the node-side subresources answering 503.
 	NodeTLS *NodeTLS
@@ -42,6 +45,8 @@ type Config struct {
 	// ConfigVersion, when set, is the resourceVersion of the KubeVirt CR the
 	// server runs with, reported by the group's healthz.
 	ConfigVersion func() string
+	// Clock dates the cached authorization answers; nil is the wall clock.
+	Clock clock
 }
 
 // InstancetypeFinder is instancetype.Resolver's read-only half.
@@ -54,6 +59,8 @@ type Server struct {
 	cfg        Config
 	nodeClient *http.Client
 	openAPI    openAPIDocs
+	// authorize asks for (or remembers) a SubjectAccessReview's answer.
+	authorize reviewFunc
 }
 
 // New returns a Server.
@@ -66,7 +73,15 @@ func New(cfg Config) *Server {
 	if cfg.Instancetypes == nil {
 		cfg.Instancetypes = &instancetype.Resolver{Kube: cfg.Kube, Kvirt: cfg.Kvirt}
 	}
-	return &Server{cfg: cfg, nodeClient: &http.Client{Transport: transport}, openAPI: newOpenAPIDocs()}
+	if cfg.Clock == nil {
+		cfg.Clock = wallClock{}
+	}
+	kube := cfg.Kube
+	review := func(ctx context.Context, u user, verb string, t target) (bool, string, error) {
+		return authorize(ctx, kube, u, verb, t)
+	}
+	return &Server{cfg: cfg, nodeClient: &http.Client{Transport: transport}, openAPI: newOpenAPIDocs(),
+		authorize: newAuthzCache(cfg.Clock, maxAuthzCached).cached(review)}
 }
 
 // target is the object a request addresses.
@@ -117,12 +132,16 @@ func (s *Server) handlerFor(r route) func(http.ResponseWriter, *http.Request, ta
 func (s *Server) guard(r route, next func(http.ResponseWriter, *http.Request, target)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		t := target{namespace: req.PathValue("namespace"), resource: r.resource, name: req.PathValue("name"), sub: r.sub}
-		u, err := s.cfg.Header.authenticate(req)
+		header := s.cfg.Header
+		if s.cfg.HeaderSource != nil {
+			header = s.cfg.HeaderSource.Current()
+		}
+		u, err := header.authenticate(req)
 		if err != nil {
 			writeStatus(w, &apierrors.NewUnauthorized(err.Error()).ErrStatus)
 			return
 		}
-		ok, reason, err := authorize(req.Context(), s.cfg.Kube, u, r.verb, t)
+		ok, reason, err := s.authorize(req.Context(), u, r.verb, t)
 		if err != nil {
 			writeStatus(w, &apierrors.NewInternalError(err).ErrStatus)
 			return

@@ -65,7 +65,7 @@ func apiServer() component {
 		roles: []namespacedRole{{
 			namespace: AuthConfigMapNamespace, name: APIServerAuthReaderName,
 			rules: []rbacv1.PolicyRule{{APIGroups: []string{groupCore}, Resources: []string{"configmaps"},
-				ResourceNames: []string{AuthConfigMapName}, Verbs: []string{"get"}}},
+				ResourceNames: []string{AuthConfigMapName}, Verbs: []string{"get", "list", "watch"}}},
 		}},
 	}
 }

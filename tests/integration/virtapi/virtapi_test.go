@@ -46,6 +46,7 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("OpenAPI merged by the aggregator without errors", func(t *testing.T) { testOpenAPIAggregated(t, e) })
 	t.Run("expand-spec and expand-vm-spec with RBAC", func(t *testing.T) { testExpand(t, e) })
 	t.Run("start stop restart with RBAC", func(t *testing.T) { testLifecycle(t, e) })
+	t.Run("revoked permission refused within the authorization cache TTL", func(t *testing.T) { testRevokedPermission(t, e) })
 	t.Run("start stop restart refused with upstream's messages", func(t *testing.T) { testUpstreamRefusals(t, e) })
 	t.Run("forced stop shortens the VMI grace period", func(t *testing.T) { testForceStop(t, e) })
 	t.Run("restart retries on concurrent status writes", func(t *testing.T) { testRestartUnderStatusUpdates(t, e) })
