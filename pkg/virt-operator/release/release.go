@@ -69,7 +69,7 @@ func operatorDeployment() *appsv1.Deployment {
 		{Name: "VIRT_LAUNCHER_IMAGE", Value: Image(strategy.VirtLauncher)},
 		{Name: "KUBELET_ROOT_DIR", Value: strategy.DefaultKubeletRootDir},
 	}
-	return &appsv1.Deployment{
+	d := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: metav1.ObjectMeta{Namespace: Namespace, Name: "virt-operator", Labels: labels},
 		Spec: appsv1.DeploymentSpec{
@@ -92,6 +92,8 @@ func operatorDeployment() *appsv1.Deployment {
 			},
 		},
 	}
+	strategy.Restrict(&d.Spec.Template.Spec)
+	return d
 }
 
 // CR is kvirt-cr.yaml's KubeVirt, written as a map so the empty lists upstream

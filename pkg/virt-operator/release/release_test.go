@@ -7,6 +7,11 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	psaapi "k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
+
+	"kvirt.io/kvirt/pkg/virt-operator/strategy"
 )
 
 func TestOperatorObjects(t *testing.T) {
@@ -56,5 +61,27 @@ func TestCRKeepsEmptyFeatureGates(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("kvirt-cr.yaml lacks %q:\n%s", want, b)
 		}
+	}
+}
+
+// TestOperatorRestricted: virt-operator's own pod passes Pod Security
+// "restricted" and runs as the components' nonroot UID with a read-only root.
+func TestOperatorRestricted(t *testing.T) {
+	objs, err := OperatorObjects()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod := &objs[len(objs)-1].(*appsv1.Deployment).Spec.Template.Spec
+	eval, err := policy.NewEvaluator(policy.DefaultChecks(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := policy.AggregateCheckResults(eval.EvaluatePod(
+		psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: psaapi.LatestVersion()}, &metav1.ObjectMeta{}, pod))
+	if !res.Allowed {
+		t.Errorf("virt-operator is not Pod Security restricted: %s: %s", res.ForbiddenReason(), res.ForbiddenDetail())
+	}
+	if *pod.SecurityContext.RunAsUser != strategy.ComponentUID || !*pod.Containers[0].SecurityContext.ReadOnlyRootFilesystem {
+		t.Errorf("virt-operator security context %+v / %+v", pod.SecurityContext, pod.Containers[0].SecurityContext)
 	}
 }

@@ -127,6 +127,7 @@ func virtAPIDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.D
 			mount("ca-bundle", "/etc/virt-api/ca", true),
 		},
 	}}
+	Restrict(&pod)
 	placeInfra(kv, &pod)
 	return deployment(kv, cfg.Namespace, VirtAPI, pod)
 }
@@ -161,6 +162,7 @@ func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *a
 			Path: "/healthz", Port: intstr.FromInt32(VirtControllerPort), Scheme: corev1.URISchemeHTTP,
 		}}, PeriodSeconds: 5},
 	}}
+	Restrict(&pod)
 	placeInfra(kv, &pod)
 	return deployment(kv, cfg.Namespace, VirtController, pod)
 }
@@ -217,6 +219,14 @@ func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv
 	}
 }
 
+// handlerProbe gets virt-handler's /healthz every period seconds, each
+// within timeout seconds, failing after failures misses in a row.
+func handlerProbe(period, timeout, failures int32) *corev1.Probe {
+	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+		Path: "/healthz", Port: intstr.FromInt32(VirtHandlerHealthPort), Scheme: corev1.URISchemeHTTP,
+	}}, PeriodSeconds: period, TimeoutSeconds: timeout, FailureThreshold: failures}
+}
+
 func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
 	fieldEnv := func(name, path string) corev1.EnvVar {
 		return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: path}}}
@@ -234,9 +244,13 @@ func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
 			"--health-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerHealthPort),
 		},
 		// On the host network the kubelet probes the node's address.
-		ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
-			Path: "/healthz", Port: intstr.FromInt32(VirtHandlerHealthPort), Scheme: corev1.URISchemeHTTP,
-		}}, PeriodSeconds: 5},
+		ReadinessProbe: handlerProbe(5, 5, 3),
+		// /healthz answers once the accelerator is chosen and the state store
+		// open: the first start on a TCG machine may take minutes, so the
+		// startup probe allows 10 of them before liveness takes over and
+		// restarts a handler that stopped answering for a minute.
+		StartupProbe:  handlerProbe(10, 5, 60),
+		LivenessProbe: handlerProbe(10, 5, 6),
 		Env: []corev1.EnvVar{fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("NODE_IP", "status.hostIP"), podNamespaceEnv},
 		SecurityContext: &corev1.SecurityContext{
 			Privileged: ptr.To(true), RunAsUser: ptr.To[int64](0),
