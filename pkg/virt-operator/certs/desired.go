@@ -34,11 +34,14 @@ type Plan struct {
 
 // Desired computes the PKI of an install in namespace at now. Certificates
 // that are still good are kept byte for byte, so feeding a Plan's objects
-// back as Observed yields the same Plan data. The CA is replaced once 80 %
-// of its lifetime passed (or when it is missing or invalid); a leaf likewise,
-// and also when it is not signed by the current CA or no longer says what it
-// must (names, usage). The bundle lists the current CA first, then every
-// earlier CA from the observed bundle or CA Secret that has not expired.
+// back as Observed yields the same Plan data. The CA rotates in two steps
+// (see decideCA): once 70 % of its lifetime passed a next CA is staged in the
+// CA Secret and published in the bundle; the leaves are re-signed by it only
+// after the bundle was observed holding it for a lead time. A leaf is
+// replaced once 80 % of its lifetime passed, and also when it is not signed
+// by the current CA or no longer says what it must (names, usage). The bundle
+// lists the current CA first, then the staged one, then earlier CAs still
+// unexpired until every leaf moved to the current CA a lead time ago.
 func Desired(now time.Time, namespace string, v Validity, observed Observed) (Plan, error) {
 	if err := v.Validate(); err != nil {
 		return Plan{}, fmt.Errorf("validity (ca %s, cert %s): %w", v.CA, v.Cert, err)
@@ -46,49 +49,74 @@ func Desired(now time.Time, namespace string, v Validity, observed Observed) (Pl
 	if namespace == "" {
 		return Plan{}, errors.New("namespace is required")
 	}
-	ca, err := desiredCA(now, v.CA, observed.CA)
+	lead := leadTime(v.CA)
+	ca, next, publishedAt, next0, err := desiredCA(now, v.CA, lead, observed)
 	if err != nil {
 		return Plan{}, err
 	}
-	next := renewAt(ca.cert)
-	plan := Plan{Secrets: []*corev1.Secret{tlsSecret(namespace, CASecretName, ca)}}
+	plan := Plan{Secrets: []*corev1.Secret{caSecret(namespace, ca, next, publishedAt)}}
 	leafObserved := map[string]*corev1.Secret{
 		VirtAPISecretName:       observed.VirtAPI,
 		HandlerServerSecretName: observed.HandlerServer,
 		HandlerClientSecretName: observed.HandlerClient,
 	}
+	wake := []time.Time{next0}
+	var leaves []*x509.Certificate
 	for _, spec := range leafSpecs(namespace) {
 		leaf, err := desiredLeaf(now, v.Cert, spec, ca, leafObserved[spec.secret])
 		if err != nil {
 			return Plan{}, err
 		}
-		next = earliest(next, renewAt(leaf.cert))
+		leaves = append(leaves, leaf.cert)
+		wake = append(wake, renewAt(leaf.cert))
 		plan.Secrets = append(plan.Secrets, tlsSecret(namespace, spec.secret, leaf))
 	}
-	bundle, expiries := caBundle(now, ca, observed)
-	for _, e := range expiries {
-		next = earliest(next, e)
-	}
+	retire, retireAt := retirePrevious(now, lead, ca.cert, leaves)
+	bundle, expiries := caBundle(now, ca, next, !retire, observed)
 	plan.CABundlePEM = bundle
 	plan.CABundle = &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: metav1.ObjectMeta{Name: CABundleConfigMapName, Namespace: namespace},
 		Data:       map[string]string{CABundleKey: string(bundle)},
 	}
-	plan.NextRenewal = next
+	if len(expiries) > 0 {
+		wake = append(wake, retireAt)
+	}
+	plan.NextRenewal = earliestOf(now, append(wake, expiries...))
 	return plan, nil
 }
 
-// desiredCA keeps the observed CA while it is fresh and issues a new one otherwise.
-func desiredCA(now time.Time, validity time.Duration, observed *corev1.Secret) (*keyPair, error) {
-	if kp, err := parseSecret(observed); err == nil && kp.cert.IsCA && fresh(now, kp.cert) {
-		return kp, nil
+// desiredCA applies decideCA: it returns the CA that signs the leaves, the
+// staged next CA (or nil) with the time the bundle was seen holding it, and
+// when the rotation wants to look again (zero: not before the other times).
+func desiredCA(now time.Time, validity, lead time.Duration, observed Observed) (cur, next *keyPair, publishedAt, wake time.Time, err error) {
+	var bundle []*x509.Certificate
+	if observed.CABundle != nil {
+		bundle = parseCerts([]byte(observed.CABundle.Data[CABundleKey]))
 	}
-	kp, err := issueCA(now, validity)
-	if err != nil {
-		return nil, fmt.Errorf("issue ca: %w", err)
+	cur, next, o := observeCA(observed.CA, bundle)
+	action, wake := decideCA(now, lead, o)
+	switch action {
+	case caBootstrap:
+		if cur, err = issueCA(now, validity); err != nil {
+			return nil, nil, time.Time{}, time.Time{}, fmt.Errorf("issue ca: %w", err)
+		}
+		return cur, nil, time.Time{}, wake, nil
+	case caKeep:
+		return cur, nil, time.Time{}, wake, nil
+	case caStage:
+		if next, err = issueCA(now, validity); err != nil {
+			return nil, nil, time.Time{}, time.Time{}, fmt.Errorf("issue next ca: %w", err)
+		}
+		return cur, next, time.Time{}, wake, nil
+	case caWaitPublished:
+		return cur, next, time.Time{}, wake, nil
+	case caMarkPublished:
+		return cur, next, now, wake, nil
+	case caWaitLead:
+		return cur, next, o.publishedAt, wake, nil
 	}
-	return kp, nil
+	return next, nil, time.Time{}, wake, nil // caPromote
 }
 
 // desiredLeaf keeps the observed leaf while it is fresh, signed by ca and
@@ -111,10 +139,18 @@ func matches(c *x509.Certificate, spec leafSpec) bool {
 		slices.Equal(c.DNSNames, spec.dnsNames) && slices.Equal(c.ExtKeyUsage, []x509.ExtKeyUsage{spec.usage})
 }
 
-// caBundle is the current CA followed by every other unexpired CA found in the
-// observed bundle or CA Secret (newest first), and the expiry times of those
-// earlier CAs, at which the bundle shrinks.
-func caBundle(now time.Time, current *keyPair, observed Observed) ([]byte, []time.Time) {
+// caBundle is the current CA, the staged next CA, and (with keepPrevious)
+// every other unexpired CA found in the observed bundle or CA Secret (newest
+// first), with the expiry times of those earlier CAs, at which the bundle
+// shrinks.
+func caBundle(now time.Time, current, next *keyPair, keepPrevious bool, observed Observed) ([]byte, []time.Time) {
+	out := bytes.NewBuffer(encodeCert(current.cert))
+	if next != nil {
+		out.Write(encodeCert(next.cert))
+	}
+	if !keepPrevious {
+		return out.Bytes(), nil
+	}
 	var candidates []*x509.Certificate
 	if observed.CABundle != nil {
 		candidates = parseCerts([]byte(observed.CABundle.Data[CABundleKey]))
@@ -124,14 +160,13 @@ func caBundle(now time.Time, current *keyPair, observed Observed) ([]byte, []tim
 	}
 	var previous []*x509.Certificate
 	for _, c := range candidates {
-		if !c.IsCA || !now.Before(c.NotAfter) || c.Equal(current.cert) ||
+		if !c.IsCA || !now.Before(c.NotAfter) || c.Equal(current.cert) || (next != nil && c.Equal(next.cert)) ||
 			slices.ContainsFunc(previous, c.Equal) {
 			continue
 		}
 		previous = append(previous, c)
 	}
 	slices.SortStableFunc(previous, func(a, b *x509.Certificate) int { return b.NotAfter.Compare(a.NotAfter) })
-	out := bytes.NewBuffer(encodeCert(current.cert))
 	expiries := make([]time.Time, 0, len(previous))
 	for _, c := range previous {
 		out.Write(encodeCert(c))
@@ -150,6 +185,20 @@ func tlsSecret(namespace, name string, kp *keyPair) *corev1.Secret {
 			corev1.TLSPrivateKeyKey: kp.keyPEM,
 		},
 	}
+}
+
+// earliestOf is the earliest non-zero time in ts, never before now.
+func earliestOf(now time.Time, ts []time.Time) time.Time {
+	var out time.Time
+	for _, t := range ts {
+		if !t.IsZero() && (out.IsZero() || t.Before(out)) {
+			out = t
+		}
+	}
+	if out.Before(now) {
+		return now
+	}
+	return out
 }
 
 func earliest(a, b time.Time) time.Time {

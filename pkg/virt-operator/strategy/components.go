@@ -251,7 +251,7 @@ func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
 		// restarts a handler that stopped answering for a minute.
 		StartupProbe:  handlerProbe(10, 5, 60),
 		LivenessProbe: handlerProbe(10, 5, 6),
-		Env: []corev1.EnvVar{fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("NODE_IP", "status.hostIP"), podNamespaceEnv},
+		Env:           []corev1.EnvVar{fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("NODE_IP", "status.hostIP"), podNamespaceEnv},
 		SecurityContext: &corev1.SecurityContext{
 			Privileged: ptr.To(true), RunAsUser: ptr.To[int64](0),
 		},

@@ -70,14 +70,19 @@ func observed(p certs.Plan) certs.Observed {
 
 // TestCertificateRotationKeepsNodeAPIWorking issues the install's PKI with
 // certs.Desired, mounts it like the kubelet would, and rotates the CA while
-// virt-api keeps calling virt-handler's node API: with the bundle published
-// before the leaves (it holds old and new CA), every handshake along the way
-// succeeds, and after the leaves land the handler serves the new certificate.
+// virt-api keeps calling virt-handler's node API, step by step as the
+// operator would (next CA published, leaves re-signed after the lead time,
+// old CA retired): every handshake along the way succeeds, and after the
+// leaves land the handler serves the new certificate.
 func TestCertificateRotationKeepsNodeAPIWorking(t *testing.T) {
 	v := certs.Validity{CA: time.Hour, Cert: time.Hour}
+	// The operator's reconciles, dated in the past so every certificate is
+	// valid for the real handshakes now: install 50 minutes ago, the next CA
+	// staged at 70 % of the CA's hour (8 minutes ago), seen published a minute
+	// later, leaves re-signed once the lead time (3 minutes) passed, the old
+	// CA retired when the leaves moved a lead time ago.
 	now := time.Now()
-	// Issued 51 minutes ago: the CA is at 85 % of its life, still valid, due for renewal.
-	first, err := certs.Desired(now.Add(-51*time.Minute), installNS, v, certs.Observed{})
+	first, err := certs.Desired(now.Add(-50*time.Minute), installNS, v, certs.Observed{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,21 +117,61 @@ func TestCertificateRotationKeepsNodeAPIWorking(t *testing.T) {
 	if served := call("before rotation"); !sameCert(served, secretByName(t, first, certs.HandlerServerSecretName)) {
 		t.Fatal("before rotation: handler serves something else than its Secret")
 	}
-	second, err := certs.Desired(now, installNS, v, observed(first))
+	// Step 1: the next CA is staged and published beside the current one;
+	// the leaves stay as they are.
+	second, err := certs.Desired(now.Add(-8*time.Minute), installNS, v, observed(first))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(second.CABundlePEM); n <= len(first.CABundlePEM) {
-		t.Fatalf("CA was not rotated: bundle %d bytes, before %d", n, len(first.CABundlePEM))
+		t.Fatalf("next CA was not published: bundle %d bytes, before %d", n, len(first.CABundlePEM))
+	}
+	if !sameCert(secretDER(t, first, certs.HandlerServerSecretName), secretByName(t, second, certs.HandlerServerSecretName)) {
+		t.Fatal("a leaf was re-signed before the bundle holding its CA was observed")
 	}
 	publishBundle(t, vol, second)
 	call("bundle rotated, leaves not yet")
-	secretvolume.Write(t, vol.handlerServer, tlsFiles(secretByName(t, second, certs.HandlerServerSecretName)))
+	// The bundle is observed holding the next CA: the lead time starts; once
+	// it passed, the leaves are re-signed by the next CA.
+	third, err := certs.Desired(now.Add(-7*time.Minute), installNS, v, observed(second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fourth, err := certs.Desired(now.Add(-3*time.Minute), installNS, v, observed(third))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sameCert(secretDER(t, first, certs.HandlerServerSecretName), secretByName(t, fourth, certs.HandlerServerSecretName)) {
+		t.Fatal("leaves not re-signed after the lead time")
+	}
+	publishBundle(t, vol, fourth)
+	call("leaves re-signed, none mounted yet")
+	secretvolume.Write(t, vol.handlerServer, tlsFiles(secretByName(t, fourth, certs.HandlerServerSecretName)))
 	call("handler serving certificate rotated, virt-api client certificate not yet")
-	secretvolume.Write(t, vol.apiClient, tlsFiles(secretByName(t, second, certs.HandlerClientSecretName)))
-	if served := call("all rotated"); !sameCert(served, secretByName(t, second, certs.HandlerServerSecretName)) {
+	secretvolume.Write(t, vol.apiClient, tlsFiles(secretByName(t, fourth, certs.HandlerClientSecretName)))
+	if served := call("all rotated"); !sameCert(served, secretByName(t, fourth, certs.HandlerServerSecretName)) {
 		t.Fatal("after rotation: handler does not serve the rotated certificate")
 	}
+	// Once the leaves moved a lead time ago the old CA leaves the bundle.
+	fifth, err := certs.Desired(now, installNS, v, observed(fourth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fifth.CABundlePEM); n >= len(fourth.CABundlePEM) {
+		t.Fatalf("old CA still in the bundle: %d bytes, before %d", n, len(fourth.CABundlePEM))
+	}
+	publishBundle(t, vol, fifth)
+	call("old CA retired")
+}
+
+// secretDER is the DER of the certificate in the plan's Secret name.
+func secretDER(t *testing.T, p certs.Plan, name string) []byte {
+	t.Helper()
+	block, _ := pem.Decode(secretByName(t, p, name).Data["tls.crt"])
+	if block == nil {
+		t.Fatalf("secret %s holds no certificate", name)
+	}
+	return block.Bytes
 }
 
 func publishBundle(t *testing.T, vol volumes, p certs.Plan) {
