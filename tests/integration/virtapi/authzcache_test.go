@@ -2,6 +2,7 @@ package virtapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -38,6 +39,9 @@ func testRevokedPermission(t *testing.T, e env) {
 		if apierrors.IsForbidden(err) {
 			return nil
 		}
-		return fmt.Errorf("start after revocation: %v", err)
+		if err == nil {
+			return errors.New("start after revocation allowed")
+		}
+		return fmt.Errorf("start after revocation: %w", err)
 	})
 }
