@@ -90,13 +90,18 @@ func add(root *node, t reflect.Type, e *Entry) error {
 	if n.entry != nil {
 		return fmt.Errorf("listed twice")
 	}
+	n.entry = e
+	return checkCondition(e, t)
+}
+
+// checkCondition fails on a condition the field's type t cannot have.
+func checkCondition(e *Entry, t reflect.Type) error {
 	if e.IfTrue && t.Kind() != reflect.Bool {
 		return fmt.Errorf("IfTrue on a %s field", t)
 	}
 	if len(e.Honoured) > 0 && t.Kind() != reflect.String {
 		return fmt.Errorf("honoured values on a %s field", t)
 	}
-	n.entry = e
 	return nil
 }
 
