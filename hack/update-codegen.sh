@@ -2,7 +2,7 @@
 # Regenerates every generated Go file and manifest: deep copies, typed clients,
 # (clientset, listers, informers, apply configurations), CRDs (with the served
 # copy kubevirt.io/v1alpha3 of each kubevirt.io/v1 version), virt-api registration
-# and the release manifests.
+# the release manifests and docs/unsupported-fields.md (virt-api's unsupported-field table).
 # Usage: hack/update-codegen.sh [ROOT]   (ROOT defaults to the repository; verify
 # passes a copy of the tree and diffs it against the original).
 set -euo pipefail
@@ -76,3 +76,6 @@ mkdir -p "$ROOT/manifests/virt-api"
 echo "release manifests -> manifests/release"
 rm -rf "$ROOT/manifests/release"
 (cd "$ROOT" && go run ./hack/release-manifests "$ROOT/manifests/release")
+
+echo "unsupported-field table -> docs/unsupported-fields.md"
+(cd "$ROOT" && go run ./hack/unsupported-docs >"$ROOT/docs/unsupported-fields.md")

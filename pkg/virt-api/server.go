@@ -21,6 +21,7 @@ import (
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
 	"kvirt.io/kvirt/pkg/certs"
 	"kvirt.io/kvirt/pkg/serverlimits"
+	"kvirt.io/kvirt/pkg/virt-api/admission/unsupported"
 	"kvirt.io/kvirt/pkg/virt-api/admission/webhook"
 	"kvirt.io/kvirt/pkg/virt-api/subresources"
 )
@@ -65,6 +66,11 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	if err != nil {
 		return fmt.Errorf("kvirt client: %w", err)
 	}
+	// The unsupported-field table's paths are resolved once, here, not per review.
+	unsupportedFields, err := unsupported.New()
+	if err != nil {
+		return err
+	}
 	reloader, err := certs.NewReloader(cfg.CertFile, cfg.KeyFile)
 	if err != nil {
 		return err
@@ -99,7 +105,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	mux := http.NewServeMux()
 	cluster := kubeVirtConfig{lister: kvLister}
 	webhook.New(webhook.Config{Client: kvirt, Cluster: cluster, Presets: presetSource{lister: presetLister},
-		Metrics: webhook.NewMetrics(reg)}).Register(mux)
+		Metrics: webhook.NewMetrics(reg), Unsupported: unsupportedFields}).Register(mux)
 	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, HeaderSource: header, NodeTLS: nodeTLS,
 		ConfigVersion: cluster.ResourceVersion}).Register(mux)
 	var ready atomic.Bool

@@ -22,12 +22,23 @@ func (s *Server) validateVM(ctx context.Context, req *admissionv1.AdmissionReque
 	if err := decode(req, vm, false); err != nil {
 		return badRequest(err)
 	}
-	vcfg, _ := s.clusterConfig()
-	var refs validating.Resolver
-	if s.cfg.Client != nil {
-		refs = resolver{ctx: ctx, client: s.cfg.Client, namespace: req.Namespace}
+	var old *virtv1.VirtualMachine
+	if req.Operation == admissionv1.Update {
+		old = &virtv1.VirtualMachine{}
+		if err := decode(req, old, true); err != nil {
+			return badRequest(err)
+		}
 	}
-	return verdict(req, validating.ValidateVM(vm, vcfg, refs))
+	vcfg, _ := s.clusterConfig()
+	var refs *resolver
+	var vrefs validating.Resolver
+	if s.cfg.Client != nil {
+		refs = newResolver(ctx, s.cfg.Client, req.Namespace)
+		vrefs = refs
+	}
+	errs := validating.ValidateVM(vm, vcfg, vrefs)
+	unsupportedErrs, warnings := s.unsupportedVM(vm, old, refs)
+	return verdictWarn(req, append(errs, unsupportedErrs...), warnings)
 }
 
 func (s *Server) validateVMI(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
@@ -36,8 +47,10 @@ func (s *Server) validateVMI(ctx context.Context, req *admissionv1.AdmissionRequ
 		return badRequest(err)
 	}
 	vcfg, _ := s.clusterConfig()
+	spec := field.NewPath("spec")
 	if req.Operation != admissionv1.Update {
-		return verdict(req, validating.ValidateVMICreate(vmi, vcfg))
+		unsupportedErrs, warnings := s.unsupportedSpec(spec, &vmi.Spec, nil)
+		return verdictWarn(req, append(validating.ValidateVMICreate(vmi, vcfg), unsupportedErrs...), warnings)
 	}
 	old := &virtv1.VirtualMachineInstance{}
 	if err := decode(req, old, true); err != nil {
@@ -47,7 +60,13 @@ func (s *Server) validateVMI(ctx context.Context, req *admissionv1.AdmissionRequ
 	if !fromKvirt(req) {
 		errs = append(errs, validating.ValidateReservedLabels(field.NewPath("metadata", "labels"), old.Labels, vmi.Labels)...)
 	}
-	return verdict(req, errs)
+	var warnings []string
+	if !equality.Semantic.DeepEqual(old.Spec, vmi.Spec) {
+		var unsupportedErrs field.ErrorList
+		unsupportedErrs, warnings = s.unsupportedSpec(spec, &vmi.Spec, &old.Spec)
+		errs = append(errs, unsupportedErrs...)
+	}
+	return verdictWarn(req, errs, warnings)
 }
 
 func (s *Server) validateMigration(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
@@ -85,8 +104,25 @@ func (s *Server) validateReplicaSet(ctx context.Context, req *admissionv1.Admiss
 	if err := decode(req, rs, false); err != nil {
 		return badRequest(err)
 	}
+	var old *virtv1.VirtualMachineInstanceSpec
+	if req.Operation == admissionv1.Update {
+		prev := &virtv1.VirtualMachineInstanceReplicaSet{}
+		if err := decode(req, prev, true); err != nil {
+			return badRequest(err)
+		}
+		if prev.Spec.Template != nil {
+			old = &prev.Spec.Template.Spec
+		}
+	}
 	vcfg, _ := s.clusterConfig()
-	return verdict(req, validating.ValidateReplicaSet(rs, vcfg))
+	errs := validating.ValidateReplicaSet(rs, vcfg)
+	var warnings []string
+	if rs.Spec.Template != nil {
+		var unsupportedErrs field.ErrorList
+		unsupportedErrs, warnings = s.unsupportedSpec(field.NewPath("spec", "template", "spec"), &rs.Spec.Template.Spec, old)
+		errs = append(errs, unsupportedErrs...)
+	}
+	return verdictWarn(req, errs, warnings)
 }
 
 // validateInstancetype serves both the namespaced and the cluster kind, which
@@ -107,16 +143,23 @@ func (s *Server) validatePreference(ctx context.Context, req *admissionv1.Admiss
 	return verdict(req, validating.ValidatePreferenceSpec(&p.Spec))
 }
 
-// validatePreset refuses an invalid preset and warns about settings presets
-// never apply.
+// validatePreset refuses an invalid preset or one giving a field kvirt does
+// not implement, and warns about settings presets never apply.
 func (s *Server) validatePreset(_ context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	p := &virtv1.VirtualMachineInstancePreset{}
 	if err := decode(req, p, false); err != nil {
 		return badRequest(err)
 	}
-	resp := verdict(req, validating.ValidatePreset(p))
-	resp.Warnings = validating.PresetWarnings(p)
-	return resp
+	var old *virtv1.VirtualMachineInstancePreset
+	if req.Operation == admissionv1.Update {
+		old = &virtv1.VirtualMachineInstancePreset{}
+		if err := decode(req, old, true); err != nil {
+			return badRequest(err)
+		}
+	}
+	unsupportedErrs, warnings := s.unsupportedPreset(p, old)
+	return verdictWarn(req, append(validating.ValidatePreset(p), unsupportedErrs...),
+		append(validating.PresetWarnings(p), warnings...))
 }
 
 func (s *Server) validateKubeVirt(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {

@@ -17,6 +17,7 @@ import (
 	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	"kvirt.io/kvirt/pkg/virt-api/admission/mutating"
+	"kvirt.io/kvirt/pkg/virt-api/admission/unsupported"
 	"kvirt.io/kvirt/pkg/virt-api/admission/validating"
 )
 
@@ -59,6 +60,9 @@ type Config struct {
 	Cluster ConfigSource
 	// Metrics records admission counts and latencies; nil records nothing.
 	Metrics *Metrics
+	// Unsupported refuses (or warns about) the fields kvirt accepts but does not
+	// implement; compiled once at startup. Nil checks none.
+	Unsupported *unsupported.Checker
 	// Now and NewUUID default to the wall clock and random UUIDs.
 	Now     func() time.Time
 	NewUUID func() string
@@ -107,14 +111,25 @@ func (s *Server) clusterConfig() (validating.Config, mutating.Config) {
 	return s.cfg.Cluster.Current()
 }
 
-// resolver looks up a VM's references in its namespace through the API.
+// resolver looks up a VM's references in its namespace through the API, each
+// at most once per review (the validators and the unsupported-field check both
+// need the instancetype).
 type resolver struct {
 	ctx       context.Context
 	client    kvirtclient.Interface
 	namespace string
+	its       map[string]*instancetypev1beta1.VirtualMachineInstancetypeSpec
 }
 
-func (r resolver) Instancetype(kind, name string) (*instancetypev1beta1.VirtualMachineInstancetypeSpec, error) {
+func newResolver(ctx context.Context, client kvirtclient.Interface, namespace string) *resolver {
+	return &resolver{ctx: ctx, client: client, namespace: namespace, its: map[string]*instancetypev1beta1.VirtualMachineInstancetypeSpec{}}
+}
+
+func (r *resolver) Instancetype(kind, name string) (*instancetypev1beta1.VirtualMachineInstancetypeSpec, error) {
+	key := strings.ToLower(kind) + "/" + name
+	if spec, ok := r.its[key]; ok {
+		return spec, nil
+	}
 	ctx, cancel := context.WithTimeout(r.ctx, lookupTimeout)
 	defer cancel()
 	api := r.client.InstancetypeV1beta1()
@@ -134,6 +149,7 @@ func (r resolver) Instancetype(kind, name string) (*instancetypev1beta1.VirtualM
 		}
 	}
 	if apierrors.IsNotFound(err) {
+		r.its[key] = nil
 		return nil, nil
 	}
 	if err != nil {
@@ -142,7 +158,37 @@ func (r resolver) Instancetype(kind, name string) (*instancetypev1beta1.VirtualM
 		klog.FromContext(r.ctx).Error(err, "look up instancetype", "kind", kind, "name", name, "namespace", r.namespace)
 		return nil, fmt.Errorf("get %s %s: %w", kind, name, err)
 	}
+	r.its[key] = spec
 	return spec, nil
+}
+
+// Preference returns the spec of a preference (namespaced kind when kind says
+// so, else the cluster kind), or nil when none exists or it cannot be read.
+func (r *resolver) Preference(kind, name string) *instancetypev1beta1.VirtualMachinePreferenceSpec {
+	ctx, cancel := context.WithTimeout(r.ctx, lookupTimeout)
+	defer cancel()
+	api := r.client.InstancetypeV1beta1()
+	var (
+		spec *instancetypev1beta1.VirtualMachinePreferenceSpec
+		err  error
+	)
+	if strings.EqualFold(kind, validating.KindPreference) {
+		var p *instancetypev1beta1.VirtualMachinePreference
+		if p, err = api.VirtualMachinePreferences(r.namespace).Get(ctx, name, metav1.GetOptions{}); err == nil {
+			spec = &p.Spec
+		}
+	} else {
+		var p *instancetypev1beta1.VirtualMachineClusterPreference
+		if p, err = api.VirtualMachineClusterPreferences().Get(ctx, name, metav1.GetOptions{}); err == nil {
+			spec = &p.Spec
+		}
+	}
+	if err != nil && !apierrors.IsNotFound(err) {
+		// Accepted, as an instancetype that cannot be read: the VMI's own review
+		// still refuses what the preference would add.
+		klog.FromContext(r.ctx).Error(err, "look up preference", "kind", kind, "name", name, "namespace", r.namespace)
+	}
+	return spec
 }
 
 // fromKvirt reports whether a request comes from one of kvirt's components.

@@ -21,13 +21,19 @@ import (
 	"sigs.k8s.io/yaml"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/virt-api/admission/unsupported"
 )
 
 // exampleDir is shared with the validating package's tests.
 const exampleDir = "../validating/testdata/examples"
 
 func newTestServer() *Server {
-	return New(Config{Now: func() time.Time { return time.Unix(1700000000, 0) }, NewUUID: func() string { return "uuid-1" }})
+	checker, err := unsupported.New()
+	if err != nil {
+		panic(err)
+	}
+	return New(Config{Now: func() time.Time { return time.Unix(1700000000, 0) }, NewUUID: func() string { return "uuid-1" },
+		Unsupported: checker})
 }
 
 func mux(s *Server) *http.ServeMux {
