@@ -7,11 +7,11 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
-	"golang.org/x/time/rate"
 	"k8s.io/klog/v2"
 )
 
