@@ -14,45 +14,50 @@ import (
 // it started: the evidence LauncherVerdict weighs. It lives in memory only; a
 // restarted handler begins again with a full watchdog period.
 type launcherLiveness struct {
-	key         string
-	since       time.Time
-	lastContact time.Time
-	exited      bool
-	closed      bool
-	stopWatch   context.CancelFunc
+	key string
+	// unansweredSince is the first failed call since the last answer.
+	unansweredSince time.Time
+	exited          bool
+	closed          bool
+	stopWatch       context.CancelFunc
 }
 
-// liveness returns the VMI's record, creating it (the watchdog starts now).
-func (c *Controller) liveness(uid, key string) *launcherLiveness {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// liveness returns the VMI's record, creating it. c.mu must be held.
+func (c *Controller) liveness(uid string) *launcherLiveness {
 	l, ok := c.live[uid]
 	if !ok {
-		l = &launcherLiveness{since: time.Now()}
+		l = &launcherLiveness{}
 		c.live[uid] = l
 	}
-	l.key = key
 	return l
 }
 
-// observation is a snapshot of the evidence for LauncherVerdict.
-func (c *Controller) observation(uid string, seen bool) LauncherObservation {
+// track remembers which queue key the VMI's launcher events resync.
+func (c *Controller) track(uid, key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	o := LauncherObservation{Seen: seen}
-	if l, ok := c.live[uid]; ok {
-		o.Since, o.LastContact, o.ProcessExited, o.ConnectionClosed = l.since, l.lastContact, l.exited, l.closed
-	}
-	return o
+	c.liveness(uid).key = key
 }
 
-// contacted records a successful reply of the launcher.
-func (c *Controller) contacted(uid string, at time.Time) {
+// unanswered records a failed call at now and returns the evidence for
+// LauncherVerdict.
+func (c *Controller) unanswered(uid string, seen bool, now time.Time) LauncherObservation {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if l, ok := c.live[uid]; ok {
-		l.lastContact, l.closed = at, false
+	l := c.liveness(uid)
+	if l.unansweredSince.IsZero() {
+		l.unansweredSince = now
 	}
+	return LauncherObservation{Seen: seen, UnansweredSince: l.unansweredSince, ProcessExited: l.exited,
+		ConnectionClosed: l.closed}
+}
+
+// answered records a successful call of the launcher.
+func (c *Controller) answered(uid string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := c.liveness(uid)
+	l.unansweredSince, l.closed = time.Time{}, false
 }
 
 // watchLauncher resyncs the VMI the moment its launcher process exits (pidfd on
@@ -62,11 +67,7 @@ func (c *Controller) contacted(uid string, at time.Time) {
 func (c *Controller) watchLauncher(ctx context.Context, uid string, cl *launcherclient.Client) {
 	wctx, cancel := context.WithCancel(context.Background())
 	c.mu.Lock()
-	l, ok := c.live[uid]
-	if !ok {
-		l = &launcherLiveness{since: time.Now()}
-		c.live[uid] = l
-	}
+	l := c.liveness(uid)
 	if l.stopWatch != nil {
 		l.stopWatch()
 	}

@@ -80,14 +80,15 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 // LauncherVerdict decides whether the launcher is merely slow or gone.
 func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInstance, rec *statestore.Record,
 	obs *vmistatus.Observed) (time.Duration, error) {
-	c.liveness(rec.UID, rec.Namespace+"/"+rec.Name)
+	c.track(rec.UID, rec.Namespace+"/"+rec.Name)
+	start := time.Now()
 	cl, err := c.launcher(ctx, vmi.UID)
 	var refused, absent bool
 	if err == nil {
 		rec.LauncherSeen = true
-		c.contacted(rec.UID, time.Now())
 		d, derr := c.drive(ctx, cl, vmi, rec)
 		if derr == nil {
+			c.answered(rec.UID)
 			rec.SetDomain(d)
 			obs.Domain = d
 			return c.observeAgent(ctx, cl, vmi, rec, d, obs), nil
@@ -99,7 +100,7 @@ func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInst
 	// The launcher may have exited between calls, or be slow: drop the
 	// connection and let the verdict say which.
 	c.dropClient(rec.UID)
-	lo := c.observation(rec.UID, rec.LauncherSeen)
+	lo := c.unanswered(rec.UID, rec.LauncherSeen, start)
 	lo.SocketRefused, lo.SocketAbsent = refused, absent
 	v := LauncherVerdict(lo, time.Now(), c.cfg.LauncherWatchdog)
 	if v.Health != LauncherGone {

@@ -44,13 +44,11 @@ type LauncherObservation struct {
 	// Seen: the launcher answered at least once (persisted across handler
 	// restarts); a launcher never reached is still starting, not gone.
 	Seen bool
-	// LastContact is the last successful reply since this handler started;
-	// zero when none.
-	LastContact time.Time
-	// Since is when the handler began looking at this launcher (its start or
-	// the VMI's arrival): the watchdog runs from here when LastContact is zero,
-	// so a restarted handler gives a silent launcher a full period.
-	Since time.Time
+	// UnansweredSince is the first call of the current run of unanswered
+	// ones (zero while the launcher answers). The watchdog runs from here, not
+	// from the last answer: a launcher not called for a while was not silent.
+	// A restarted handler starts counting again, giving a full period.
+	UnansweredSince time.Time
 	// ProcessExited: the launcher process (watched by pidfd) has exited.
 	ProcessExited bool
 	// ConnectionClosed: the connection to the launcher broke. Alone it only
@@ -96,12 +94,9 @@ func LauncherVerdict(o LauncherObservation, now time.Time, watchdog time.Duratio
 	if watchdog <= 0 {
 		watchdog = DefaultLauncherWatchdog
 	}
-	from := o.LastContact
-	if from.IsZero() || from.Before(o.Since) {
-		from = o.Since
-	}
-	if from.IsZero() || now.Sub(from) < watchdog {
+	if o.UnansweredSince.IsZero() || now.Sub(o.UnansweredSince) < watchdog {
 		return Verdict{Health: LauncherUnresponsive}
 	}
-	return Verdict{LauncherGone, fmt.Sprintf("the launcher did not answer for %s", now.Sub(from).Round(time.Second))}
+	return Verdict{LauncherGone, fmt.Sprintf("the launcher did not answer for %s",
+		now.Sub(o.UnansweredSince).Round(time.Second))}
 }

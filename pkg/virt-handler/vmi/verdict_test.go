@@ -14,19 +14,17 @@ func TestLauncherVerdict(t *testing.T) {
 		obs  LauncherObservation
 		want LauncherHealth
 	}{
-		{"answered", LauncherObservation{Answered: true, Seen: true, LastContact: now}, LauncherHealthy},
-		{"not reached yet: still starting", LauncherObservation{SocketAbsent: true, Since: ago(time.Hour)}, LauncherUnresponsive},
-		{"never reached, refused: still starting", LauncherObservation{SocketRefused: true, Since: ago(time.Hour)}, LauncherUnresponsive},
-		{"one slow reply", LauncherObservation{Seen: true, LastContact: ago(2 * time.Second), Since: ago(time.Hour)}, LauncherUnresponsive},
-		{"silent for less than the watchdog", LauncherObservation{Seen: true, LastContact: ago(29 * time.Second), Since: ago(time.Hour)}, LauncherUnresponsive},
-		{"silent for the watchdog", LauncherObservation{Seen: true, LastContact: ago(30 * time.Second), Since: ago(time.Hour)}, LauncherGone},
-		{"connection closed alone is no proof", LauncherObservation{Seen: true, ConnectionClosed: true, LastContact: ago(time.Second)}, LauncherUnresponsive},
-		{"handler restarted: watchdog runs from its start", LauncherObservation{Seen: true, Since: ago(10 * time.Second)}, LauncherUnresponsive},
-		{"handler restarted long ago, never answered", LauncherObservation{Seen: true, Since: ago(31 * time.Second)}, LauncherGone},
-		{"no start time and no contact: never gone by silence", LauncherObservation{Seen: true}, LauncherUnresponsive},
-		{"process exited", LauncherObservation{Seen: true, ProcessExited: true, LastContact: now}, LauncherGone},
-		{"socket refuses after it answered", LauncherObservation{Seen: true, SocketRefused: true, LastContact: ago(time.Second)}, LauncherGone},
-		{"socket removed after it answered", LauncherObservation{Seen: true, SocketAbsent: true, LastContact: ago(time.Second)}, LauncherGone},
+		{"answered", LauncherObservation{Answered: true, Seen: true}, LauncherHealthy},
+		{"not reached yet: still starting", LauncherObservation{SocketAbsent: true, UnansweredSince: ago(time.Hour)}, LauncherUnresponsive},
+		{"never reached, refused: still starting", LauncherObservation{SocketRefused: true, UnansweredSince: ago(time.Hour)}, LauncherUnresponsive},
+		{"one slow reply", LauncherObservation{Seen: true, UnansweredSince: now}, LauncherUnresponsive},
+		{"silent for less than the watchdog", LauncherObservation{Seen: true, UnansweredSince: ago(29 * time.Second)}, LauncherUnresponsive},
+		{"silent for the watchdog", LauncherObservation{Seen: true, UnansweredSince: ago(30 * time.Second)}, LauncherGone},
+		{"connection closed alone is no proof", LauncherObservation{Seen: true, ConnectionClosed: true, UnansweredSince: ago(time.Second)}, LauncherUnresponsive},
+		{"no failed call recorded: never gone by silence", LauncherObservation{Seen: true}, LauncherUnresponsive},
+		{"process exited", LauncherObservation{Seen: true, ProcessExited: true}, LauncherGone},
+		{"socket refuses after it answered", LauncherObservation{Seen: true, SocketRefused: true, UnansweredSince: now}, LauncherGone},
+		{"socket removed after it answered", LauncherObservation{Seen: true, SocketAbsent: true, UnansweredSince: now}, LauncherGone},
 		{"pod deleted", LauncherObservation{PodGone: true}, LauncherGone},
 		{"pod terminated", LauncherObservation{Seen: true, PodTerminated: true}, LauncherGone},
 	}
@@ -45,11 +43,11 @@ func TestLauncherVerdict(t *testing.T) {
 
 func TestLauncherVerdictDefaultWatchdog(t *testing.T) {
 	now := time.Now()
-	obs := LauncherObservation{Seen: true, LastContact: now.Add(-DefaultLauncherWatchdog + time.Second)}
+	obs := LauncherObservation{Seen: true, UnansweredSince: now.Add(-DefaultLauncherWatchdog + time.Second)}
 	if got := LauncherVerdict(obs, now, 0); got.Health != LauncherUnresponsive {
 		t.Fatalf("inside the default watchdog: %s", got.Health)
 	}
-	obs.LastContact = now.Add(-DefaultLauncherWatchdog)
+	obs.UnansweredSince = now.Add(-DefaultLauncherWatchdog)
 	if got := LauncherVerdict(obs, now, 0); got.Health != LauncherGone {
 		t.Fatalf("after the default watchdog: %s", got.Health)
 	}
