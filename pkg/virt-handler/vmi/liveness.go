@@ -81,7 +81,17 @@ func (c *Controller) watchLauncher(ctx context.Context, uid string, cl *launcher
 		} else {
 			l.closed = true
 		}
+		// the next sync dials afresh: a refused dial is evidence, a broken
+		// cached connection is not
+		var stale *launcherclient.Client
+		if cur, ok := c.clients[uid]; ok && cur == cl {
+			stale = cur
+			delete(c.clients, uid)
+		}
 		c.mu.Unlock()
+		if stale != nil {
+			_ = stale.Close()
+		}
 		if key != "" {
 			c.queue.Add(key)
 		}
