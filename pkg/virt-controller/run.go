@@ -73,12 +73,14 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 			opts.LabelSelector = virtv1.AppLabel + "=" + launcherpod.LauncherAppValue
 		}))
 	vmis := virtFactory.Kubevirt().V1().VirtualMachineInstances()
+	events, stopEvents := eventRecorder(ctx, c.kube)
+	defer stopEvents()
 	if err := reg.Register(metrics.NewPhaseCount(vmis.Lister())); err != nil {
 		return fmt.Errorf("register phase count: %w", err)
 	}
 	vmiCtrl, err := vmi.New(vmi.Config{
 		Kube: c.kube, Kvirt: c.kvirt, VMIs: vmis, Pods: podFactory.Core().V1().Pods(),
-		Pod: o.Pod, Recorder: reg, QueueMetrics: reg.QueueMetrics(),
+		Pod: o.Pod, Recorder: reg, QueueMetrics: reg.QueueMetrics(), Events: events,
 	})
 	if err != nil {
 		return err
@@ -86,6 +88,7 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	vmCtrl, err := vm.New(vm.Config{
 		Kube: c.kube, Kvirt: c.kvirt, VMs: virtFactory.Kubevirt().V1().VirtualMachines(), VMIs: vmis,
 		Resolver: &instancetype.Resolver{Kube: c.kube, Kvirt: c.kvirt}, QueueMetrics: reg.QueueMetrics(),
+		Events: events,
 	})
 	if err != nil {
 		return err

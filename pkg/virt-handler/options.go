@@ -28,7 +28,10 @@ type Options struct {
 	KVMProbeTimeout time.Duration
 	Heartbeat       time.Duration
 	DefaultGrace    time.Duration
-	Workers         int
+	// LauncherWatchdog: how long a launcher that answered before may stay
+	// silent before its VMI fails as LauncherGone.
+	LauncherWatchdog time.Duration
+	Workers          int
 	// NodeAPI is the mutual-TLS API for virt-api; off without a certificate.
 	NodeAPI nodeapi.Config
 	// NodeAPIAdvertise is the node API address published on the Node for
@@ -52,6 +55,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Heartbeat, "heartbeat-interval", time.Minute, "node heartbeat interval")
 	fs.DurationVar(&o.DefaultGrace, "default-grace", 30*time.Second, "shutdown deadline for VMIs that set none")
 	fs.IntVar(&o.Workers, "workers", 4, "VMIs synced in parallel")
+	fs.DurationVar(&o.LauncherWatchdog, "launcher-watchdog", 30*time.Second,
+		"how long a launcher that answered before may stay silent before its VMI fails (LauncherGone); "+
+			"an exited launcher process or a refused socket fails it at once")
 	fs.StringVar(&o.NodeAPI.Listen, "node-api-listen", ":8186", "address of the node API for virt-api")
 	fs.StringVar(&o.NodeAPI.CertFile, "node-api-cert", "", "node API serving certificate (PEM); empty disables the API")
 	fs.StringVar(&o.NodeAPI.KeyFile, "node-api-key", "", "node API serving key (PEM)")
@@ -81,6 +87,9 @@ func (o *Options) Validate() error {
 	}
 	if _, err := AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); o.NodeAPI.CertFile != "" && err != nil {
 		return err
+	}
+	if o.LauncherWatchdog <= 0 {
+		return fmt.Errorf("--launcher-watchdog must be positive, not %s", o.LauncherWatchdog)
 	}
 	if o.Accelerator != "auto" && o.Accelerator != "tcg" {
 		return fmt.Errorf("--accelerator must be auto or tcg, not %q", o.Accelerator)

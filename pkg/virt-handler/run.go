@@ -59,7 +59,7 @@ func (o *Options) Run(ctx context.Context) error {
 		return err
 	}
 	cfg := vmi.Config{Client: kv, NodeName: o.NodeName, SocketRoot: o.SocketRoot, Store: store,
-		Accelerator: acc, DefaultGrace: o.DefaultGrace, Workers: o.Workers}
+		Accelerator: acc, DefaultGrace: o.DefaultGrace, LauncherWatchdog: o.LauncherWatchdog, Workers: o.Workers}
 	if accErr != nil && acc == accelerator.None {
 		cfg.AcceleratorError = accErr.Error()
 	}

@@ -60,7 +60,11 @@ func (o *Options) Run(ctx context.Context) error {
 		defer func() { _ = logFile.Close() }()
 		cons.LogTo(logFile)
 	}
-	w := newWatcher(mgr, newNotifier(o.NotifySocket))
+	w := newWatcher(mgr, newNotifier(o.NotifySocket), eventResync)
+	if err := mgr.OnLifecycle(w.poke); err != nil {
+		log.Error(err, "domain lifecycle events; polling instead")
+		w.resync = pollResync
+	}
 	ga := agent.New(mgr, agent.Config{Changed: func() { mgr.AgentChanged(); w.poke() }})
 	if err := mgr.OnAgentLifecycle(func(bool) { ga.Kick() }); err != nil {
 		log.Error(err, "guest agent events; polling only")

@@ -24,17 +24,28 @@ type notifier interface {
 	notify(ctx context.Context, event string, d *launcherv1.Domain) error
 }
 
-// watcher polls the local libvirt daemon (cheap, no network) and pushes every
-// change to virt-handler, so the handler never has to poll launchers.
+// Resync periods of the watcher: with libvirt lifecycle events the domain is
+// read on every event and every eventResync as a safety net; without them
+// (registration failed) it falls back to polling every pollResync.
+const (
+	eventResync = 10 * time.Second
+	pollResync  = 200 * time.Millisecond
+)
+
+// watcher reads the domain from the local libvirt whenever it is poked
+// (libvirt lifecycle events, commands, the guest agent) or its resync period
+// passes, and pushes every change to virt-handler, so the handler never has to
+// poll launchers.
 type watcher struct {
 	source   domainSource
 	notifier notifier
 	kick     chan struct{}
 	last     *launcherv1.Domain
+	resync   time.Duration
 }
 
-func newWatcher(source domainSource, n notifier) *watcher {
-	return &watcher{source: source, notifier: n, kick: make(chan struct{}, 1)}
+func newWatcher(source domainSource, n notifier, resync time.Duration) *watcher {
+	return &watcher{source: source, notifier: n, kick: make(chan struct{}, 1), resync: resync}
 }
 
 // poke makes the watcher look now rather than at the next tick.
@@ -49,7 +60,7 @@ func (w *watcher) poke() {
 // stopped for good.
 func (w *watcher) run(ctx context.Context, gone chan<- struct{}) {
 	log := klog.FromContext(ctx)
-	tick := time.NewTicker(200 * time.Millisecond)
+	tick := time.NewTicker(w.resync)
 	defer tick.Stop()
 	for {
 		select {

@@ -1,7 +1,12 @@
 package virtlauncher
 
 import (
+	"context"
+	"sync"
 	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
@@ -32,4 +37,64 @@ func TestEventForAndFinished(t *testing.T) {
 			}
 		})
 	}
+}
+
+type fakeSource struct {
+	mu sync.Mutex
+	d  *launcherv1.Domain
+}
+
+func (f *fakeSource) Domain() (*launcherv1.Domain, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return proto.Clone(f.d).(*launcherv1.Domain), nil
+}
+
+func (f *fakeSource) set(d *launcherv1.Domain) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.d = d
+}
+
+type recordingNotifier struct{ events chan string }
+
+func (n *recordingNotifier) notify(_ context.Context, event string, _ *launcherv1.Domain) error {
+	n.events <- event
+	return nil
+}
+
+// TestWatcherFollowsPokes: with lifecycle events the resync is long, and a
+// poke (a libvirt event) alone makes the watcher report the new state.
+func TestWatcherFollowsPokes(t *testing.T) {
+	src := &fakeSource{d: &launcherv1.Domain{Name: "ns_v", State: "Running", StartedUnixNano: 1}}
+	n := &recordingNotifier{events: make(chan string, 10)}
+	w := newWatcher(src, n, time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	gone := make(chan struct{})
+	done := make(chan struct{})
+	go func() { defer close(done); w.run(ctx, gone) }()
+	next := func(want string) {
+		t.Helper()
+		w.poke()
+		select {
+		case got := <-n.events:
+			if got != want {
+				t.Fatalf("event %s, want %s", got, want)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no %s event after a poke", want)
+		}
+	}
+	next("Started")
+	src.set(&launcherv1.Domain{Name: "ns_v", State: "Paused", StartedUnixNano: 1})
+	next("Suspended")
+	src.set(&launcherv1.Domain{Name: "ns_v", State: "Shutoff", Reason: "Shutdown", StartedUnixNano: 1})
+	next("Stopped")
+	select {
+	case <-gone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("watcher did not report the domain gone")
+	}
+	<-done
 }

@@ -7,12 +7,30 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 )
+
+// Retry delays of a key whose sync failed: exponential from MinRetryDelay,
+// doubling per consecutive failure, capped at MaxRetryDelay, so an API outage
+// (a webhook down) is retried at least once a minute until it ends.
+const (
+	MinRetryDelay = 5 * time.Millisecond
+	MaxRetryDelay = 60 * time.Second
+)
+
+// RateLimiter is the loop's per-key backoff (MinRetryDelay..MaxRetryDelay)
+// combined with an overall bucket of 10 retries a second (burst 100).
+func RateLimiter() workqueue.TypedRateLimiter[string] {
+	return workqueue.NewTypedMaxOfRateLimiter(
+		workqueue.NewTypedItemExponentialFailureRateLimiter[string](MinRetryDelay, MaxRetryDelay),
+		&workqueue.TypedBucketRateLimiter[string]{Limiter: rate.NewLimiter(rate.Limit(10), 100)},
+	)
+}
 
 // SyncFunc reconciles one key. A positive requeueAfter asks to look again later
 // even without an event; an error requeues with rate-limited backoff.
@@ -31,7 +49,7 @@ func New(name string, sync SyncFunc, provider workqueue.MetricsProvider) *Loop {
 		name: name,
 		sync: sync,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
-			workqueue.DefaultTypedControllerRateLimiter[string](),
+			RateLimiter(),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: name, MetricsProvider: provider},
 		),
 	}

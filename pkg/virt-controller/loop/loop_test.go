@@ -68,3 +68,18 @@ func TestRunSyncedFailsWhenCachesNeverSync(t *testing.T) {
 		t.Fatalf("got %v, want a caches-did-not-sync error", err)
 	}
 }
+
+func TestRateLimiterCapsBackoff(t *testing.T) {
+	rl := RateLimiter()
+	var last time.Duration
+	for range 40 {
+		last = rl.When("k")
+	}
+	if last != MaxRetryDelay {
+		t.Fatalf("delay after 40 failures = %s, want the cap %s", last, MaxRetryDelay)
+	}
+	rl.Forget("k")
+	if d := rl.When("k"); d > time.Second {
+		t.Fatalf("delay after Forget = %s", d)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 
@@ -51,7 +53,18 @@ type Config struct {
 	VMIs         virtinformers.VirtualMachineInstanceInformer
 	Resolver     Resolver
 	QueueMetrics workqueue.MetricsProvider
+	// Events records Kubernetes Events on the VM (VMI created, deleted, or
+	// failing to be); nil records none.
+	Events record.EventRecorder
 }
+
+// Event reasons, upstream's: on the VM for its VMI.
+const (
+	EventSuccessfulCreate = "SuccessfulCreate"
+	EventFailedCreate     = "FailedCreate"
+	EventSuccessfulDelete = "SuccessfulDelete"
+	EventFailedDelete     = "FailedDelete"
+)
 
 // Controller is the VM controller.
 type Controller struct {
@@ -64,6 +77,9 @@ type Controller struct {
 
 // New registers event handlers; call before starting the informers.
 func New(cfg Config) (*Controller, error) {
+	if cfg.Events == nil {
+		cfg.Events = &record.FakeRecorder{}
+	}
 	c := &Controller{
 		cfg:    cfg,
 		vms:    cfg.VMs.Lister(),
@@ -141,7 +157,15 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 		}
 	}
 	work.Status = Status(work, vmi, failure, now)
-	return retry, c.writeStatus(ctx, vm, work)
+	if err := c.writeStatus(ctx, vm, work); err != nil {
+		return 0, err
+	}
+	if failure != nil && (failure.Reason == ReasonFailedCreate || failure.Reason == ReasonFailedDelete) {
+		// An API error (a webhook down, a timeout): shown on the VM above and
+		// retried with the loop's backoff until it goes through.
+		return 0, fmt.Errorf("%s %s: %s", failure.Reason, key, failure.Message)
+	}
+	return retry, nil
 }
 
 // ownVMI returns the VMI of the VM's name when the VM controls it; a VMI of that
@@ -166,17 +190,27 @@ func (c *Controller) act(ctx context.Context, vm *virtv1.VirtualMachine, vmi *vi
 			return nil, &Failure{Reason: reasonStaleVM}
 		}
 		created, failure := c.createVMI(ctx, vm, d.StartPaused)
-		if failure == nil {
+		switch {
+		case failure == nil:
 			log.Info("vmi created", "vm", klog.KObj(vm), "uid", created.UID)
+			c.cfg.Events.Eventf(vm, corev1.EventTypeNormal, EventSuccessfulCreate,
+				"Started the virtual machine by creating the new virtual machine instance %s", created.Name)
+		case failure.Reason == ReasonFailedCreate:
+			c.cfg.Events.Eventf(vm, corev1.EventTypeWarning, EventFailedCreate,
+				"Error creating virtual machine instance: %s", failure.Message)
 		}
 		return created, failure
 	case ActionDelete:
 		err := c.cfg.Kvirt.KubevirtV1().VirtualMachineInstances(vm.Namespace).Delete(ctx, vmi.Name,
 			metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &vmi.UID}})
 		if err != nil && !apierrors.IsNotFound(err) {
+			c.cfg.Events.Eventf(vm, corev1.EventTypeWarning, EventFailedDelete,
+				"Error deleting virtual machine instance %s: %v", vmi.Name, err)
 			return nil, &Failure{Reason: ReasonFailedDelete, Message: err.Error()}
 		}
 		log.Info("vmi deleted", "vm", klog.KObj(vm), "uid", vmi.UID)
+		c.cfg.Events.Eventf(vm, corev1.EventTypeNormal, EventSuccessfulDelete,
+			"Stopped the virtual machine by deleting the virtual machine instance %s", vmi.Name)
 	}
 	return nil, nil
 }

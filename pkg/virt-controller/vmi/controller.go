@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 
@@ -22,6 +23,14 @@ import (
 	virtlisters "kvirt.io/client-go/generated/listers/core/v1"
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 	"kvirt.io/kvirt/pkg/virt-controller/loop"
+)
+
+// Event reasons, upstream's: on the VMI for its launcher pod.
+const (
+	EventSuccessfulCreate = "SuccessfulCreate"
+	EventFailedCreate     = "FailedCreate"
+	EventSuccessfulDelete = "SuccessfulDelete"
+	EventFailedDelete     = "FailedDelete"
 )
 
 // podsByVMI indexes launcher pods by the namespace/name of their controlling VMI.
@@ -41,6 +50,9 @@ type Config struct {
 	Pod          launcherpod.Config
 	Recorder     Recorder
 	QueueMetrics workqueue.MetricsProvider
+	// Events records Kubernetes Events on the VMI (pod created, deleted, or
+	// failing to be); nil records none.
+	Events record.EventRecorder
 }
 
 // Controller is the VMI controller.
@@ -56,6 +68,9 @@ type Controller struct {
 // New registers the controller's event handlers on the informers; call before
 // starting them.
 func New(cfg Config) (*Controller, error) {
+	if cfg.Events == nil {
+		cfg.Events = &record.FakeRecorder{}
+	}
 	c := &Controller{
 		cfg:      cfg,
 		vmis:     cfg.VMIs.Lister(),
@@ -140,7 +155,7 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 		}
 		return 0, err
 	}
-	return 0, c.applyVMI(ctx, vmi, d.VMI)
+	return d.RetryAfter, c.applyVMI(ctx, vmi, d.VMI)
 }
 
 // launcherPod finds the VMI's pod in the cache; when the cache has none although
@@ -152,7 +167,7 @@ func (c *Controller) launcherPod(ctx context.Context, vmi *virtv1.VirtualMachine
 			return pod, nil
 		}
 	}
-	if vmi.Status.Phase != virtv1.Scheduling && vmi.Status.Phase != virtv1.Scheduled {
+	if vmi.Status.Phase != virtv1.Scheduling && vmi.Status.Phase != virtv1.Scheduled && vmi.Status.Phase != virtv1.Running {
 		return nil, nil
 	}
 	pod, err := c.cfg.Kube.CoreV1().Pods(vmi.Namespace).Get(ctx, launcherpod.Name(vmi), metav1.GetOptions{})
@@ -180,20 +195,27 @@ func (c *Controller) deleteStrayPods(ctx context.Context, pods []interface{}, cu
 		if !ok || pod.DeletionTimestamp != nil || ownedBy(pod, current) {
 			continue
 		}
-		if err := c.deletePod(ctx, pod, nil); err != nil {
+		if err := c.deletePod(ctx, nil, pod, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// deletePod deletes a launcher pod, with grace (seconds) when not nil.
-func (c *Controller) deletePod(ctx context.Context, pod *corev1.Pod, grace *int64) error {
+// deletePod deletes a launcher pod, with grace (seconds) when not nil, and
+// records an Event on vmi when there is one.
+func (c *Controller) deletePod(ctx context.Context, vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, grace *int64) error {
 	err := c.cfg.Kube.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
 		Preconditions: &metav1.Preconditions{UID: &pod.UID}, GracePeriodSeconds: grace,
 	})
 	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		if vmi != nil {
+			c.cfg.Events.Eventf(vmi, corev1.EventTypeWarning, EventFailedDelete, "Error deleting pod %s: %v", pod.Name, err)
+		}
 		return fmt.Errorf("delete launcher pod %s/%s: %w", pod.Namespace, pod.Name, err)
+	}
+	if vmi != nil && err == nil {
+		c.cfg.Events.Eventf(vmi, corev1.EventTypeNormal, EventSuccessfulDelete, "Deleted virtual machine pod %s", pod.Name)
 	}
 	klog.FromContext(ctx).V(2).Info("launcher pod deleted", "pod", klog.KObj(pod))
 	return nil
@@ -205,7 +227,11 @@ func (c *Controller) applyPod(ctx context.Context, vmi *virtv1.VirtualMachineIns
 		pod := launcherpod.Render(vmi, c.cfg.Pod)
 		_, err := c.cfg.Kube.CoreV1().Pods(vmi.Namespace).Create(ctx, pod, metav1.CreateOptions{})
 		if err != nil && !apierrors.IsAlreadyExists(err) {
+			c.cfg.Events.Eventf(vmi, corev1.EventTypeWarning, EventFailedCreate, "Error creating pod: %v", err)
 			return fmt.Errorf("create launcher pod for %s/%s: %w", vmi.Namespace, vmi.Name, err)
+		}
+		if err == nil {
+			c.cfg.Events.Eventf(vmi, corev1.EventTypeNormal, EventSuccessfulCreate, "Created virtual machine pod %s", pod.Name)
 		}
 		klog.FromContext(ctx).V(2).Info("launcher pod created", "vmi", klog.KObj(vmi), "pod", pod.Name)
 	case PodDelete:
@@ -216,7 +242,7 @@ func (c *Controller) applyPod(ctx context.Context, vmi *virtv1.VirtualMachineIns
 		for _, obj := range pods {
 			if pod, ok := obj.(*corev1.Pod); ok && pod.DeletionTimestamp == nil {
 				grace := launcherpod.GracePeriod(vmi)
-				if err := c.deletePod(ctx, pod, &grace); err != nil {
+				if err := c.deletePod(ctx, vmi, pod, &grace); err != nil {
 					return err
 				}
 			}

@@ -1,6 +1,8 @@
 package vmi
 
 import (
+	"time"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -49,6 +51,8 @@ func CreateFailed(vmi *virtv1.VirtualMachineInstance, message string, now metav1
 type Decision struct {
 	Pod PodAction
 	VMI *virtv1.VirtualMachineInstance
+	// RetryAfter, when positive, asks to decide again then without an event.
+	RetryAfter time.Duration
 }
 
 // Decide computes the next step for vmi given its launcher pod (nil when there is
@@ -77,14 +81,16 @@ func Decide(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.Time
 		}
 		setPhase(out, virtv1.Scheduling, now)
 		followPod(out, pod, now)
-	case virtv1.Scheduling, virtv1.Scheduled:
+	case virtv1.Scheduling:
 		followPod(out, pod, now)
+	case virtv1.Scheduled, virtv1.Running:
+		d.RetryAfter = followHandledPod(out, pod, now)
 	}
 	return d
 }
 
-// followPod moves a VMI the controller still owns along with its pod: Failed when
-// the pod failed, finished or vanished, Scheduled once it runs ready on a node;
+// followPod moves a Scheduling VMI along with its pod: Failed when the pod
+// failed, finished or vanished, Scheduled once it runs ready on a node;
 // meanwhile the pod's scheduling and container-start problems are shown on the VMI.
 func followPod(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.Time) {
 	switch {
@@ -94,9 +100,9 @@ func followPod(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.T
 		fail(vmi, ReasonPodFailed, now)
 	case pod.Status.Phase == corev1.PodSucceeded:
 		fail(vmi, ReasonPodSucceeded, now)
-	case vmi.Status.Phase == virtv1.Scheduling && podReady(pod):
+	case podReady(pod):
 		schedule(vmi, pod, now)
-	case vmi.Status.Phase == virtv1.Scheduling:
+	default:
 		mirrorPodScheduled(vmi, pod)
 		mirrorContainerProblem(vmi, pod, now)
 	}

@@ -38,8 +38,11 @@ type Config struct {
 	AcceleratorError string
 	// DefaultGrace is the shutdown deadline when a VMI sets none.
 	DefaultGrace time.Duration
-	Workers      int
-	Resync       time.Duration
+	// LauncherWatchdog is how long a launcher that answered before may stay
+	// silent before its VMI fails (default DefaultLauncherWatchdog).
+	LauncherWatchdog time.Duration
+	Workers          int
+	Resync           time.Duration
 }
 
 // Controller syncs the VMIs of one node.
@@ -52,6 +55,7 @@ type Controller struct {
 
 	mu      sync.Mutex
 	clients map[string]*launcherclient.Client
+	live    map[string]*launcherLiveness
 }
 
 // New builds the controller and its informer.
@@ -65,6 +69,9 @@ func New(cfg Config) *Controller {
 	if cfg.DefaultGrace == 0 {
 		cfg.DefaultGrace = 30 * time.Second
 	}
+	if cfg.LauncherWatchdog == 0 {
+		cfg.LauncherWatchdog = DefaultLauncherWatchdog
+	}
 	inf := kvinformers.NewSharedInformerFactoryWithOptions(cfg.Client, cfg.Resync,
 		kvinformers.WithTweakListOptions(func(o *metav1.ListOptions) {
 			o.LabelSelector = virtv1.NodeNameLabel + "=" + cfg.NodeName
@@ -73,7 +80,7 @@ func New(cfg Config) *Controller {
 	c := &Controller{
 		cfg: cfg, lister: vmis.Lister(), synced: vmis.Informer().HasSynced, inf: inf,
 		queue:   workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](), workqueue.TypedRateLimitingQueueConfig[string]{Name: "vmi"}),
-		clients: map[string]*launcherclient.Client{},
+		clients: map[string]*launcherclient.Client{}, live: map[string]*launcherLiveness{},
 	}
 	enqueue := func(obj any) {
 		if key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj); err == nil {
@@ -176,11 +183,14 @@ func (c *Controller) launcher(ctx context.Context, uid types.UID) (*launcherclie
 	c.mu.Lock()
 	c.clients[string(uid)] = cl
 	c.mu.Unlock()
-	klog.FromContext(ctx).V(2).Info("connected to launcher", "uid", uid, "protocol", cl.Version, "launcherPid", cl.Pid)
+	c.watchLauncher(ctx, string(uid), cl)
+	klog.FromContext(ctx).V(2).Info("connected to launcher", "uid", uid, "protocol", cl.Version, "launcherPid", cl.Pid,
+		"peerPid", cl.PeerPid)
 	return cl, nil
 }
 
 func (c *Controller) dropClient(uid string) {
+	c.stopWatching(uid)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cl, ok := c.clients[uid]; ok {
@@ -195,6 +205,11 @@ func (c *Controller) closeClients() {
 	for uid, cl := range c.clients {
 		_ = cl.Close()
 		delete(c.clients, uid)
+	}
+	for _, l := range c.live {
+		if l.stopWatch != nil {
+			l.stopWatch()
+		}
 	}
 }
 

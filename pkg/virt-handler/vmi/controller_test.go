@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
@@ -27,6 +29,8 @@ type fakeLauncher struct {
 	domain   *launcherv1.Domain
 	synced   []string // accelerators of SyncVMI calls
 	shutdown []int64  // grace periods of Shutdown calls
+	// broken makes GetDomain fail, as a launcher too slow to answer.
+	broken bool
 }
 
 func (f *fakeLauncher) Ping(context.Context, *launcherv1.PingRequest) (*launcherv1.PingResponse, error) {
@@ -52,6 +56,9 @@ func (f *fakeLauncher) Shutdown(_ context.Context, req *launcherv1.ShutdownReque
 func (f *fakeLauncher) GetDomain(context.Context, *launcherv1.Empty) (*launcherv1.DomainResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.broken {
+		return nil, status.Error(codes.DeadlineExceeded, "too slow")
+	}
 	return &launcherv1.DomainResponse{Domain: f.domain}, nil
 }
 

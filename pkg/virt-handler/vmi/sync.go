@@ -22,6 +22,9 @@ import (
 // launcherWait is how often a VMI whose launcher is not up yet is retried.
 const launcherWait = time.Second
 
+// getDomainTimeout bounds one GetDomain call (a cheap read of the launcher).
+const getDomainTimeout = 10 * time.Second
+
 // sync drives one VMI; a positive duration asks to look again after it.
 func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error) {
 	ns, name, err := cache.SplitMetaNamespaceKey(key)
@@ -38,6 +41,7 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	uid := string(vmi.UID)
 	if vmi.Status.Phase.IsFinal() {
 		c.dropClient(uid)
+		c.forgetLiveness(uid)
 		return 0, c.cfg.Store.Delete(uid)
 	}
 	if vmi.Status.Phase != virtv1.Scheduled && vmi.Status.Phase != virtv1.Running {
@@ -72,30 +76,48 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 }
 
 // observe talks to the launcher: pushes the spec, forwards a shutdown, and
-// reads the domain. Without a launcher it falls back to the stored report.
+// reads the domain. Without an answer it falls back to the stored report, and
+// LauncherVerdict decides whether the launcher is merely slow or gone.
 func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInstance, rec *statestore.Record,
 	obs *vmistatus.Observed) (time.Duration, error) {
+	c.track(rec.UID, rec.Namespace+"/"+rec.Name)
+	start := time.Now()
 	cl, err := c.launcher(ctx, vmi.UID)
-	if err != nil {
-		c.dropClient(rec.UID)
-		obs.Domain = rec.GetDomain()
-		if rec.LauncherSeen {
-			obs.LauncherGone = true
-			return 0, nil
+	var refused, absent bool
+	if err == nil {
+		rec.LauncherSeen = true
+		d, derr := c.drive(ctx, cl, vmi, rec)
+		if derr == nil {
+			c.answered(rec.UID)
+			rec.SetDomain(d)
+			obs.Domain = d
+			return c.observeAgent(ctx, cl, vmi, rec, d, obs), nil
 		}
-		return launcherWait, nil
+		err = derr
+	} else {
+		refused, absent = launcherclient.Refused(err), launcherclient.Absent(err)
 	}
-	rec.LauncherSeen = true
-	d, err := c.drive(ctx, cl, vmi, rec)
-	if err != nil {
-		// The launcher may have exited between calls; look again soon.
-		c.dropClient(rec.UID)
+	// The launcher may have exited between calls, or be slow: drop the
+	// connection and let the verdict say which.
+	c.dropClient(rec.UID)
+	lo := c.unanswered(rec.UID, rec.LauncherSeen, start)
+	lo.SocketRefused, lo.SocketAbsent = refused, absent
+	v := LauncherVerdict(lo, time.Now(), c.cfg.LauncherWatchdog)
+	if v.Health != LauncherGone {
+		if rec.LauncherSeen {
+			klog.FromContext(ctx).V(2).Info("launcher did not answer", "vmi", klog.KObj(vmi), "err", err.Error())
+		}
 		obs.Domain = rec.GetDomain()
 		return launcherWait, nil
 	}
-	rec.SetDomain(d)
-	obs.Domain = d
-	return c.observeAgent(ctx, cl, vmi, rec, d, obs), nil
+	// The launcher's last report may have arrived (notify) after rec was read.
+	if fresh, found, ferr := c.cfg.Store.Get(rec.UID); ferr == nil && found {
+		rec.Domain = fresh.Domain
+	}
+	klog.FromContext(ctx).Info("launcher gone", "vmi", klog.KObj(vmi), "reason", v.Reason, "err", err.Error())
+	obs.Domain = rec.GetDomain()
+	obs.LauncherGone, obs.LauncherGoneMessage = true, v.Reason
+	return 0, nil
 }
 
 func (c *Controller) drive(ctx context.Context, cl *launcherclient.Client, vmi *virtv1.VirtualMachineInstance,
@@ -103,9 +125,9 @@ func (c *Controller) drive(ctx context.Context, cl *launcherclient.Client, vmi *
 	log := klog.FromContext(ctx).WithValues("vmi", klog.KObj(vmi))
 	rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	resp, err := cl.GetDomain(rctx, &launcherv1.Empty{})
+	resp, err := getDomain(rctx, cl)
 	if err != nil {
-		return nil, fmt.Errorf("get domain: %w", err)
+		return nil, err
 	}
 	d := resp.Domain
 	if d == nil && vmi.DeletionTimestamp == nil {
@@ -118,8 +140,8 @@ func (c *Controller) drive(ctx context.Context, cl *launcherclient.Client, vmi *
 			VmiJson: raw, Accelerator: c.cfg.Accelerator})); err != nil {
 			log.Info("launcher could not start the domain", "err", err.Error())
 		}
-		if resp, err = cl.GetDomain(rctx, &launcherv1.Empty{}); err != nil {
-			return nil, fmt.Errorf("get domain: %w", err)
+		if resp, err = getDomain(rctx, cl); err != nil {
+			return nil, err
 		}
 		d = resp.Domain
 	}
@@ -136,6 +158,18 @@ func (c *Controller) drive(ctx context.Context, cl *launcherclient.Client, vmi *
 		rec.ShutdownSent, rec.ShutdownGraceSeconds = true, int64(grace/time.Second)
 	}
 	return d, nil
+}
+
+// getDomain asks for the domain with a deadline well inside the watchdog, so a
+// stopped launcher is re-judged often rather than holding a worker.
+func getDomain(ctx context.Context, cl *launcherclient.Client) (*launcherv1.DomainResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, getDomainTimeout)
+	defer cancel()
+	resp, err := cl.GetDomain(ctx, &launcherv1.Empty{})
+	if err != nil {
+		return nil, fmt.Errorf("get domain: %w", err)
+	}
+	return resp, nil
 }
 
 // shutdownGrace is the VMI's termination grace period now (virt-api shortens it
@@ -172,6 +206,7 @@ func (c *Controller) forget(ctx context.Context, ns, name string) error {
 			cancel()
 		}
 		c.dropClient(r.UID)
+		c.forgetLiveness(r.UID)
 		if err := c.cfg.Store.Delete(r.UID); err != nil {
 			return err
 		}

@@ -39,6 +39,8 @@ type Observed struct {
 	// LauncherGone: the launcher's socket is gone after it had been seen, so
 	// no further reports will come.
 	LauncherGone bool
+	// LauncherGoneMessage says how the handler knows the launcher is gone.
+	LauncherGoneMessage string
 	// Failure is a node-side reason the VMI cannot run (e.g. no accelerator).
 	Failure string
 	// FailureReason is the machine-readable reason for Failure.
@@ -155,6 +157,8 @@ func FailureMessage(obs Observed) string {
 		return obs.Domain.Failure
 	case obs.Domain != nil && obs.Domain.State == domainStateShutoff:
 		return fmt.Sprintf("domain stopped: %s", obs.Domain.Reason)
+	case obs.LauncherGone && obs.LauncherGoneMessage != "":
+		return "virt-launcher is gone while the domain was running: " + obs.LauncherGoneMessage
 	case obs.LauncherGone:
 		return "virt-launcher exited while the domain was running"
 	}

@@ -89,6 +89,7 @@ func controller(namespace string) component {
 			rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, "get"),
 			rule(groupApps, []string{"controllerrevisions"}, "get", "list", "create", "delete"),
 			rule(groupCore, []string{"pods"}, "get", "list", "watch", "create", "delete"),
+			rule(groupCore, []string{"events"}, "create", "patch"),
 		},
 		roles: []namespacedRole{{
 			namespace: namespace, name: ControllerName,

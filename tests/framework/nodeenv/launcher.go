@@ -121,6 +121,8 @@ func (l *Launcher) Stop(t testing.TB, timeout time.Duration) {
 	}
 	select {
 	case <-l.done:
+		// A launcher that was killed leaves its libvirtd and QEMU behind.
+		l.killLeftovers()
 		return
 	default:
 	}

@@ -1,0 +1,84 @@
+package vmi
+
+import (
+	"testing"
+	"time"
+
+	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/virt-handler/vmistatus"
+)
+
+// A launcher that stops answering keeps its VMI Running until the watchdog
+// expired (this failed the VMI at the first failed call before).
+func TestSyncUnansweredLauncherFailsOnlyAfterWatchdog(t *testing.T) {
+	c, client, root := newTestController(t, scheduledVMI(), "")
+	f := &fakeLauncher{}
+	serveLauncher(t, root, "uid-1", f)
+	if vmi, _ := syncAndGet(t, c, client); vmi.Status.Phase != virtv1.Running {
+		t.Fatalf("phase %s", vmi.Status.Phase)
+	}
+	f.mu.Lock()
+	f.broken = true
+	f.mu.Unlock()
+	for range 3 {
+		vmi, requeue := syncAndGet(t, c, client)
+		if vmi.Status.Phase != virtv1.Running || requeue != launcherWait {
+			t.Fatalf("unanswered launcher: phase %s reason %q requeue %s", vmi.Status.Phase, vmi.Status.Reason, requeue)
+		}
+	}
+	// the first unanswered call was a watchdog period ago
+	c.mu.Lock()
+	c.live["uid-1"].unansweredSince = time.Now().Add(-c.cfg.LauncherWatchdog)
+	c.mu.Unlock()
+	vmi, _ := syncAndGet(t, c, client)
+	if vmi.Status.Phase != virtv1.Failed || vmi.Status.Reason != vmistatus.ReasonLauncherGone {
+		t.Fatalf("after the watchdog: phase %s reason %q", vmi.Status.Phase, vmi.Status.Reason)
+	}
+}
+
+// A launcher that answers again resets the watchdog.
+func TestSyncAnswerResetsWatchdog(t *testing.T) {
+	c, client, root := newTestController(t, scheduledVMI(), "")
+	f := &fakeLauncher{}
+	serveLauncher(t, root, "uid-1", f)
+	syncAndGet(t, c, client)
+	f.mu.Lock()
+	f.broken = true
+	f.mu.Unlock()
+	syncAndGet(t, c, client)
+	f.mu.Lock()
+	f.broken = false
+	f.mu.Unlock()
+	syncAndGet(t, c, client)
+	c.mu.Lock()
+	since := c.live["uid-1"].unansweredSince
+	c.mu.Unlock()
+	if !since.IsZero() {
+		t.Fatalf("unansweredSince %v after an answer", since)
+	}
+}
+
+// A launcher whose connection breaks is synced again at once, not at the
+// next resync.
+func TestClosedLauncherConnectionResyncs(t *testing.T) {
+	c, client, root := newTestController(t, scheduledVMI(), "")
+	f := &fakeLauncher{}
+	stop := serveLauncher(t, root, "uid-1", f)
+	syncAndGet(t, c, client)
+	for c.queue.Len() > 0 {
+		key, _ := c.queue.Get()
+		c.queue.Done(key)
+	}
+	stop()
+	deadline := time.Now().Add(30 * time.Second)
+	for c.queue.Len() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the broken connection did not queue the VMI")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	vmi, _ := syncAndGet(t, c, client)
+	if vmi.Status.Phase != virtv1.Failed || vmi.Status.Reason != vmistatus.ReasonLauncherGone {
+		t.Fatalf("after the launcher went: phase %s reason %q", vmi.Status.Phase, vmi.Status.Reason)
+	}
+}
