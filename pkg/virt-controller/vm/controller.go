@@ -160,12 +160,18 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	if err := c.writeStatus(ctx, vm, work); err != nil {
 		return 0, err
 	}
-	if failure != nil && (failure.Reason == ReasonFailedCreate || failure.Reason == ReasonFailedDelete) {
-		// An API error (a webhook down, a timeout): shown on the VM above and
-		// retried with the loop's backoff until it goes through.
-		return 0, fmt.Errorf("%s %s: %s", failure.Reason, key, failure.Message)
+	return retry, apiFailure(key, failure)
+}
+
+// apiFailure is the error that requeues key with the loop's backoff (instead of
+// any retry asked for) when the VMI create or delete failed at the API (a
+// webhook down, a timeout): shown on the VM and retried until it goes through.
+// Other failures wait for an event or their own retry.
+func apiFailure(key string, f *Failure) error {
+	if f == nil || (f.Reason != ReasonFailedCreate && f.Reason != ReasonFailedDelete) {
+		return nil
 	}
-	return retry, nil
+	return fmt.Errorf("%s %s: %s", f.Reason, key, f.Message)
 }
 
 // ownVMI returns the VMI of the VM's name when the VM controls it; a VMI of that

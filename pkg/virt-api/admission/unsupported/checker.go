@@ -58,7 +58,7 @@ func Compile(entries []Entry) (*Checker, error) {
 func add(root *node, t reflect.Type, e *Entry) error {
 	rest, ok := strings.CutPrefix(e.Path, "spec.")
 	if !ok {
-		return fmt.Errorf("path must start with spec.")
+		return fmt.Errorf("path must start with %q", "spec.")
 	}
 	n := root
 	segs := strings.Split(rest, ".")

@@ -26,7 +26,7 @@ func TestCompileRefusesBadEntries(t *testing.T) {
 		entry Entry
 		want  string
 	}{
-		{"no spec prefix", Entry{Path: "domain.devices.tpm"}, "must start with spec."},
+		{"no spec prefix", Entry{Path: "domain.devices.tpm"}, `must start with "spec."`},
 		{"unknown field", Entry{Path: "spec.domain.devices.tpmx"}, `no field "tpmx"`},
 		{"list without marker", Entry{Path: "spec.domain.devices.disks.io"}, "not an object"},
 		{"marker on a non-list", Entry{Path: "spec.domain.devices.tpm[*].enabled"}, "not a list"},

@@ -2,6 +2,7 @@ package unsupported
 
 import (
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -62,4 +63,34 @@ func refFindings(fld *field.Path, what, name string, fs Findings) (field.ErrorLi
 			what, f.Path, f.Entry.Detail())))
 	}
 	return errs, warnings
+}
+
+// ReferenceWarnings are the admission warnings for an instancetype or a
+// preference itself (either may be nil): what a VM using it, with one disk and
+// the default pod interface, would be refused or warned for. The object is
+// accepted (virt-operator installs the common ones).
+func (c *Checker) ReferenceWarnings(it *instancetypev1beta1.VirtualMachineInstancetypeSpec,
+	pref *instancetypev1beta1.VirtualMachinePreferenceSpec) []string {
+	vm := &virtv1.VirtualMachine{Spec: virtv1.VirtualMachineSpec{
+		Template: &virtv1.VirtualMachineInstanceTemplateSpec{Spec: virtv1.VirtualMachineInstanceSpec{
+			Domain:  virtv1.DomainSpec{Devices: virtv1.Devices{Disks: []virtv1.Disk{{Name: "disk"}}}},
+			Volumes: []virtv1.Volume{{Name: "disk", ContainerDisk: &virtv1.ContainerDiskSource{Image: "image"}}},
+		}},
+	}}
+	if it != nil {
+		vm.Spec.Instancetype = &virtv1.InstancetypeMatcher{Name: "this"}
+	}
+	if pref != nil {
+		vm.Spec.Preference = &virtv1.PreferenceMatcher{Name: "this"}
+	}
+	errs, warnings := c.References(vm, Refs{Instancetype: it, Preference: pref})
+	out := make([]string, 0, len(errs)+len(warnings))
+	for _, e := range errs {
+		out = append(out, "VirtualMachines using it are refused: "+e.Detail)
+	}
+	for _, w := range warnings {
+		_, rest, _ := strings.Cut(w, `"this" `)
+		out = append(out, "VirtualMachines using it are warned: it "+rest)
+	}
+	return out
 }

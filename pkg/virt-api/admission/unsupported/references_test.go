@@ -188,3 +188,20 @@ func exampleFindings(t *testing.T, c *Checker, raw []byte) Findings {
 	}
 	return nil
 }
+
+func TestReferenceWarnings(t *testing.T) {
+	c := mustChecker(t)
+	pref := &instancetypev1beta1.VirtualMachinePreferenceSpec{Devices: &instancetypev1beta1.DevicePreferences{
+		PreferredTPM: &virtv1.TPMDevice{}, PreferredDiskDedicatedIOThread: ptr.To(true)}}
+	got := c.ReferenceWarnings(nil, pref)
+	want := []string{
+		"VirtualMachines using it are refused: not supported by kvirt: the preference sets spec.template.spec.domain.devices.tpm: no TPM device is rendered",
+		"VirtualMachines using it are warned: it sets spec.template.spec.domain.devices.disks[0].dedicatedIOThread: accepted, but not supported by kvirt yet: no IO threads are rendered",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if w := c.ReferenceWarnings(&instancetypev1beta1.VirtualMachineInstancetypeSpec{CPU: instancetypev1beta1.CPUInstancetype{Guest: 1}}, nil); len(w) != 0 {
+		t.Errorf("a plain instancetype warned: %q", w)
+	}
+}

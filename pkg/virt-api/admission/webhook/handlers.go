@@ -132,7 +132,11 @@ func (s *Server) validateInstancetype(ctx context.Context, req *admissionv1.Admi
 	if err := decode(req, it, false); err != nil {
 		return badRequest(err)
 	}
-	return verdict(req, validating.ValidateInstancetypeSpec(&it.Spec))
+	resp := verdict(req, validating.ValidateInstancetypeSpec(&it.Spec))
+	if s.cfg.Unsupported != nil {
+		resp.Warnings = s.cfg.Unsupported.ReferenceWarnings(&it.Spec, nil)
+	}
+	return resp
 }
 
 func (s *Server) validatePreference(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
@@ -140,7 +144,11 @@ func (s *Server) validatePreference(ctx context.Context, req *admissionv1.Admiss
 	if err := decode(req, p, false); err != nil {
 		return badRequest(err)
 	}
-	return verdict(req, validating.ValidatePreferenceSpec(&p.Spec))
+	resp := verdict(req, validating.ValidatePreferenceSpec(&p.Spec))
+	if s.cfg.Unsupported != nil {
+		resp.Warnings = s.cfg.Unsupported.ReferenceWarnings(nil, &p.Spec)
+	}
+	return resp
 }
 
 // validatePreset refuses an invalid preset or one giving a field kvirt does
