@@ -252,7 +252,7 @@ func allowCSRCreate(ctx context.Context, t *testing.T, namespace, name string) k
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
-		return fmt.Errorf("get: %v", err)
+		return fmt.Errorf("get: %w", err)
 	})
 	return kube
 }
