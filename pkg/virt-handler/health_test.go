@@ -23,7 +23,12 @@ func TestReadyzWaitsForTheNodeAPICertificate(t *testing.T) {
 	ready := make(chan struct{})
 	done := make(chan error, 1)
 	go func() { done <- serveHealth(ctx, addr, ready) }()
-	t.Cleanup(func() { cancel(); _ = <-done })
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve health: %v", err)
+		}
+	})
 	get := func(path string) int {
 		deadline := time.Now().Add(30 * time.Second)
 		for {
