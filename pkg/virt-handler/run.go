@@ -13,6 +13,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"kvirt.io/client-go/generated/clientset/versioned"
+	"kvirt.io/kvirt/pkg/certs"
 	"kvirt.io/kvirt/pkg/virt-handler/accelerator"
 	"kvirt.io/kvirt/pkg/virt-handler/deviceplugin"
 	"kvirt.io/kvirt/pkg/virt-handler/heartbeat"
@@ -149,8 +150,12 @@ func (o *Options) startNodeAPI(ctx context.Context, wg *sync.WaitGroup, errs cha
 		go func() { defer wg.Done(); errs <- nodeapi.Serve(ctx, api) }()
 		return closed(), nil
 	}
+	bundle, err := certs.NewCAPool(o.NodeAPI.ClientCAFile) // the install's CA bundle, as virt-api's
+	if err != nil {
+		return nil, fmt.Errorf("node api ca bundle: %w", err)
+	}
 	mgr, err := servingcert.New(servingcert.Config{Client: kube, NodeName: o.NodeName,
-		Namespace: o.InstallNamespace, Dir: filepath.Join(o.StateDir, "node-api")})
+		Namespace: o.InstallNamespace, Dir: filepath.Join(o.StateDir, "node-api"), Roots: bundle.Pool})
 	if err != nil {
 		return nil, err
 	}

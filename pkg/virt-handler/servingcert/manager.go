@@ -3,6 +3,7 @@ package servingcert
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"sync"
@@ -34,6 +35,10 @@ type Config struct {
 	Clock clock.WithTicker
 	// RetryBase and RetryLimit bound the backoff after a failed request.
 	RetryBase, RetryLimit time.Duration
+	// Roots, when set, is the CA bundle virt-api trusts: a stored pair that
+	// does not chain to it (kvirt was reinstalled with a new CA) is not
+	// reused.
+	Roots func() *x509.CertPool
 }
 
 // Manager holds the current serving pair and keeps it fresh while Run runs.
@@ -107,8 +112,12 @@ func (m *Manager) Run(ctx context.Context) error {
 	if pair, err := load(m.cfg.Dir); err != nil {
 		log.Info("stored node api certificate unusable; requesting a new one", "err", err.Error())
 	} else if pair != nil && Usable(pair.Leaf, m.name, m.cfg.Clock.Now()) {
-		log.Info("reusing stored node api certificate", "notAfter", pair.Leaf.NotAfter)
-		m.set(pair)
+		if err := m.chains(pair); err != nil {
+			log.Info("stored node api certificate is not trusted; requesting a new one", "err", err.Error())
+		} else {
+			log.Info("reusing stored node api certificate", "notAfter", pair.Leaf.NotAfter)
+			m.set(pair)
+		}
 	}
 	failures := 0
 	for {
@@ -142,6 +151,25 @@ func (m *Manager) Run(ctx context.Context) error {
 		m.set(pair)
 		log.Info("node api serving certificate issued", "notAfter", pair.Leaf.NotAfter)
 	}
+}
+
+// chains checks pair against Roots (when set) at the clock's now.
+func (m *Manager) chains(pair *tls.Certificate) error {
+	if m.cfg.Roots == nil {
+		return nil
+	}
+	inter := x509.NewCertPool()
+	for _, der := range pair.Certificate[1:] {
+		if c, err := x509.ParseCertificate(der); err == nil {
+			inter.AddCert(c)
+		}
+	}
+	_, err := pair.Leaf.Verify(x509.VerifyOptions{DNSName: m.name, Roots: m.cfg.Roots(), Intermediates: inter,
+		CurrentTime: m.cfg.Clock.Now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if err != nil {
+		return fmt.Errorf("verify against the ca bundle: %w", err)
+	}
+	return nil
 }
 
 // obtain requests, awaits and stores a new pair.

@@ -40,6 +40,15 @@ type signer struct {
 	created  atomic.Int32
 	mu       sync.Mutex
 	seen     []*certificatesv1.CertificateSigningRequest
+	ca       *x509.Certificate
+	caKey    *ecdsa.PrivateKey
+}
+
+// roots is a pool of the signer's CA.
+func (s *signer) roots() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(s.ca)
+	return p
 }
 
 func (s *signer) react(action clienttesting.Action) (bool, runtime.Object, error) {
@@ -59,11 +68,10 @@ func (s *signer) react(action clienttesting.Action) (bool, runtime.Object, error
 	if err != nil {
 		return true, nil, err
 	}
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	now := s.clock.Now()
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(n)), Subject: req.Subject, DNSNames: req.DNSNames,
-		NotBefore: now, NotAfter: now.Add(s.lifetime)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, req.PublicKey, caKey)
+		NotBefore: now, NotAfter: now.Add(s.lifetime), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, s.ca, req.PublicKey, s.caKey)
 	if err != nil {
 		return true, nil, err
 	}
@@ -73,6 +81,11 @@ func (s *signer) react(action clienttesting.Action) (bool, runtime.Object, error
 
 func newSigner(lifetime time.Duration) (*signer, *fake.Clientset) {
 	s := &signer{clock: clocktesting.NewFakeClock(t0), lifetime: lifetime}
+	s.caKey, _ = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test-ca"}, IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign, NotBefore: t0.Add(-time.Hour), NotAfter: t0.Add(1000 * time.Hour)}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &s.caKey.PublicKey, s.caKey)
+	s.ca, _ = x509.ParseCertificate(der)
 	kube := fake.NewClientset()
 	kube.PrependReactor("create", "certificatesigningrequests", s.react)
 	return s, kube
@@ -82,7 +95,7 @@ func newSigner(lifetime time.Duration) (*signer, *fake.Clientset) {
 func start(t *testing.T, s *signer, kube *fake.Clientset, dir string) (*Manager, func()) {
 	t.Helper()
 	m, err := New(Config{Client: kube, NodeName: "node-a", Namespace: "kubevirt", Dir: dir, Clock: s.clock,
-		RetryBase: time.Minute, RetryLimit: time.Hour})
+		RetryBase: time.Minute, RetryLimit: time.Hour, Roots: s.roots})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,11 +167,30 @@ func TestIssuesStoresAndReusesAfterRestart(t *testing.T) {
 	// A restart two hours later serves the stored pair without asking.
 	s.clock.Step(2 * time.Hour)
 	s2, kube2 := newSigner(10 * time.Hour)
-	s2.clock = s.clock
+	s2.clock, s2.ca, s2.caKey = s.clock, s.ca, s.caKey
 	m2, _ := start(t, s2, kube2, dir)
 	awaitReady(t, m2)
 	if serial(t, m2) != serial(t, m) || s2.created.Load() != 0 {
 		t.Fatalf("restart did not reuse the stored certificate (%d requests)", s2.created.Load())
+	}
+}
+
+// TestStoredPairOfAnotherCAIsNotReused: kvirt reinstalled with a new CA;
+// the restarted handler asks for a new certificate instead of serving one
+// virt-api no longer trusts.
+func TestStoredPairOfAnotherCAIsNotReused(t *testing.T) {
+	dir := t.TempDir()
+	s, kube := newSigner(10 * time.Hour)
+	m, stop := start(t, s, kube, dir)
+	awaitReady(t, m)
+	stop()
+	s2, kube2 := newSigner(10 * time.Hour) // a new CA
+	s2.clock = s.clock
+	m2, _ := start(t, s2, kube2, dir)
+	awaitReady(t, m2)
+	c, _ := m2.GetCertificate(nil)
+	if s2.created.Load() != 1 || c.Leaf.CheckSignatureFrom(s2.ca) != nil {
+		t.Fatalf("restart with a new CA served the old certificate (%d requests)", s2.created.Load())
 	}
 }
 
