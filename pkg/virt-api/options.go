@@ -25,6 +25,7 @@ type Options struct {
 	// the CA that signs virt-handler's serving certificates.
 	HandlerClientCert, HandlerClientKey, HandlerCA string
 	HandlerServerName                              string
+	HandlerNamespace                               string
 }
 
 // AddFlags registers virt-api's flags.
@@ -40,7 +41,11 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.HandlerCA, "handler-ca", "",
 		"CA bundle (PEM) that signs virt-handler's node API serving certificates; reloaded when the file changes")
 	fs.StringVar(&o.HandlerServerName, "handler-server-name", "",
-		"DNS name to verify in virt-handler's serving certificate instead of the dialled node address (e.g. virt-handler.kubevirt.svc)")
+		"one DNS name to verify in every virt-handler's serving certificate instead of the dialled node address "+
+			"(static setups; in-cluster use --handler-namespace)")
+	fs.StringVar(&o.HandlerNamespace, "handler-namespace", "",
+		"virt-handler's install namespace: verify that the handler of a VMI's node presents that node's own "+
+			"certificate, <node>.virt-handler.<namespace>.svc (issued through signer kubevirt.io/node-api)")
 }
 
 // Validate checks the flags.
@@ -54,6 +59,9 @@ func (o *Options) Validate() error {
 	}
 	if o.HandlerServerName != "" && o.HandlerClientCert == "" {
 		errs = append(errs, errors.New("--handler-server-name needs --handler-client-cert"))
+	}
+	if o.HandlerNamespace != "" && (o.HandlerClientCert == "" || o.HandlerServerName != "") {
+		errs = append(errs, errors.New("--handler-namespace needs --handler-client-cert and excludes --handler-server-name"))
 	}
 	if o.Port < 1 || o.Port > 65535 {
 		errs = append(errs, errors.New("--port must be between 1 and 65535"))
@@ -71,6 +79,6 @@ func (o *Options) Run(ctx context.Context) error {
 		REST: rc, Address: net.JoinHostPort(o.BindAddress, strconv.Itoa(o.Port)),
 		CertFile: o.CertFile, KeyFile: o.KeyFile,
 		HandlerClientCert: o.HandlerClientCert, HandlerClientKey: o.HandlerClientKey, HandlerCA: o.HandlerCA,
-		HandlerServerName: o.HandlerServerName,
+		HandlerServerName: o.HandlerServerName, HandlerNamespace: o.HandlerNamespace,
 	})
 }

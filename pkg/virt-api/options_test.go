@@ -18,6 +18,10 @@ func TestHandlerFlags(t *testing.T) {
 		{"full node api client with server name", []string{"--handler-client-cert=a", "--handler-client-key=b",
 			"--handler-ca=c", "--handler-server-name=virt-handler.kubevirt.svc"}, ""},
 		{"server name without client", []string{"--handler-server-name=virt-handler.kubevirt.svc"}, "--handler-server-name needs"},
+		{"per-node names", []string{"--handler-client-cert=a", "--handler-client-key=b",
+			"--handler-ca=c", "--handler-namespace=kubevirt"}, ""},
+		{"per-node names and one name", []string{"--handler-client-cert=a", "--handler-client-key=b",
+			"--handler-ca=c", "--handler-namespace=kubevirt", "--handler-server-name=x"}, "--handler-namespace needs"},
 		{"client without ca", []string{"--handler-client-cert=a", "--handler-client-key=b"}, "--handler-client-cert needs"},
 	}
 	for _, tc := range cases {

@@ -47,8 +47,13 @@ type ServerConfig struct {
 	// node API over mutual TLS; empty leaves the node-side subresources at 503.
 	// All three are re-read when their files change.
 	HandlerClientCert, HandlerClientKey, HandlerCA string
-	// HandlerServerName, when set, is the DNS name virt-handler's serving
-	// certificates must carry (instead of the dialled node address).
+	// HandlerNamespace, when set, is virt-handler's install namespace: the
+	// handler of each node must present that node's own certificate
+	// (<node>.virt-handler.<namespace>.svc).
+	HandlerNamespace string
+	// HandlerServerName, when set (and HandlerNamespace is not), is the one
+	// DNS name every virt-handler's certificate must carry (instead of the
+	// dialled node address).
 	HandlerServerName string
 	// Ready, when set, is closed once the server accepts requests.
 	Ready chan<- struct{}
@@ -78,7 +83,8 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	var nodeTLS *subresources.NodeTLS
 	if cfg.HandlerClientCert != "" {
 		nodeTLS, err = subresources.NewNodeTLS(subresources.NodeClientConfig{CertFile: cfg.HandlerClientCert,
-			KeyFile: cfg.HandlerClientKey, CAFile: cfg.HandlerCA, ServerName: cfg.HandlerServerName})
+			KeyFile: cfg.HandlerClientKey, CAFile: cfg.HandlerCA, HandlerNamespace: cfg.HandlerNamespace,
+			ServerName: cfg.HandlerServerName})
 		if err != nil {
 			return err
 		}

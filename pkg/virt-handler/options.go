@@ -34,6 +34,13 @@ type Options struct {
 	Workers          int
 	// NodeAPI is the mutual-TLS API for virt-api; off without a certificate.
 	NodeAPI nodeapi.Config
+	// NodeAPICSR gets the node API serving certificate, one naming this node,
+	// through a CertificateSigningRequest (signer kubevirt.io/node-api) instead
+	// of NodeAPI.CertFile; key and certificate are kept under StateDir/node-api.
+	NodeAPICSR bool
+	// InstallNamespace is kvirt's install namespace, part of the name in the
+	// node API certificate (default $POD_NAMESPACE).
+	InstallNamespace string
 	// NodeAPIAdvertise is the node API address published on the Node for
 	// virt-api; empty derives it from NodeAPI.Listen (see AdvertisedAddress).
 	NodeAPIAdvertise string
@@ -61,6 +68,11 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NodeAPI.Listen, "node-api-listen", ":8186", "address of the node API for virt-api")
 	fs.StringVar(&o.NodeAPI.CertFile, "node-api-cert", "", "node API serving certificate (PEM); empty disables the API")
 	fs.StringVar(&o.NodeAPI.KeyFile, "node-api-key", "", "node API serving key (PEM)")
+	fs.BoolVar(&o.NodeAPICSR, "node-api-csr", false,
+		"get the node API serving certificate, naming <node>.virt-handler.<install-namespace>.svc, through a "+
+			"CertificateSigningRequest for signer kubevirt.io/node-api (kept under <state-dir>/node-api) instead of --node-api-cert")
+	fs.StringVar(&o.InstallNamespace, "install-namespace", os.Getenv("POD_NAMESPACE"),
+		"kvirt's install namespace, named in the node API certificate (default $POD_NAMESPACE)")
 	fs.StringVar(&o.NodeAPIAdvertise, "node-api-advertise-address", "",
 		"host:port virt-api uses to reach the node API, published on the Node; default the listen address, "+
 			"whose empty or unspecified host stands for the node's InternalIP")
@@ -85,7 +97,10 @@ func (o *Options) Validate() error {
 	if o.NodeAPI.CertFile != "" && (o.NodeAPI.KeyFile == "" || o.NodeAPI.ClientCAFile == "") {
 		return fmt.Errorf("--node-api-cert needs --node-api-key and --node-api-client-ca")
 	}
-	if _, err := AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); o.NodeAPI.CertFile != "" && err != nil {
+	if o.NodeAPICSR && (o.NodeAPI.CertFile != "" || o.NodeAPI.ClientCAFile == "" || o.InstallNamespace == "") {
+		return fmt.Errorf("--node-api-csr needs --node-api-client-ca and --install-namespace, and excludes --node-api-cert")
+	}
+	if _, err := AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); o.nodeAPIEnabled() && err != nil {
 		return err
 	}
 	if o.LauncherWatchdog <= 0 {
@@ -114,3 +129,6 @@ func AdvertisedAddress(advertise, listen string) (string, error) {
 	}
 	return net.JoinHostPort(host, port), nil
 }
+
+// nodeAPIEnabled says whether the node API is served (it needs a certificate).
+func (o *Options) nodeAPIEnabled() bool { return o.NodeAPI.CertFile != "" || o.NodeAPICSR }

@@ -13,11 +13,13 @@ import (
 	"k8s.io/klog/v2"
 
 	"kvirt.io/client-go/generated/clientset/versioned"
+	"kvirt.io/kvirt/pkg/certs"
 	"kvirt.io/kvirt/pkg/virt-handler/accelerator"
 	"kvirt.io/kvirt/pkg/virt-handler/deviceplugin"
 	"kvirt.io/kvirt/pkg/virt-handler/heartbeat"
 	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 	"kvirt.io/kvirt/pkg/virt-handler/notifyserver"
+	"kvirt.io/kvirt/pkg/virt-handler/servingcert"
 	"kvirt.io/kvirt/pkg/virt-handler/statestore"
 	"kvirt.io/kvirt/pkg/virt-handler/vmi"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
@@ -68,18 +70,18 @@ func (o *Options) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 5)
+	errs := make(chan error, 8)
 	beat := heartbeat.Config{Client: kube, NodeName: o.NodeName, Accelerator: acc, Interval: o.Heartbeat}
-	if o.NodeAPI.CertFile != "" {
+	ready := closed()
+	if o.nodeAPIEnabled() {
 		if beat.NodeAPIAddress, err = AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); err != nil {
 			return err
 		}
-		api := o.NodeAPI
-		api.Launchers = launcherLookup{ctrl}
-		wg.Add(1)
-		go func() { defer wg.Done(); errs <- nodeapi.Serve(ctx, api) }()
+		if ready, err = o.startNodeAPI(ctx, &wg, errs, kube, launcherLookup{ctrl}); err != nil {
+			return err
+		}
 	}
-	o.startNodeServices(ctx, &wg, errs, acc)
+	o.startNodeServices(ctx, &wg, errs, acc, ready)
 	wg.Add(3)
 	go func() { defer wg.Done(); errs <- ctrl.Run(ctx) }()
 	go func() {
@@ -135,12 +137,56 @@ func (l launcherLookup) LauncherFor(ctx context.Context, namespace, name string)
 	return cl, nil
 }
 
+// startNodeAPI serves the node API, with a static certificate or, with
+// --node-api-csr, once this node's own certificate is issued (the handler
+// runs VMIs meanwhile and reports not ready). The returned channel is closed
+// when the API can serve.
+func (o *Options) startNodeAPI(ctx context.Context, wg *sync.WaitGroup, errs chan<- error,
+	kube kubernetes.Interface, launchers nodeapi.Launchers) (<-chan struct{}, error) {
+	api := o.NodeAPI
+	api.Launchers = launchers
+	if !o.NodeAPICSR {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs <- nodeapi.Serve(ctx, api) }()
+		return closed(), nil
+	}
+	bundle, err := certs.NewCAPool(o.NodeAPI.ClientCAFile) // the install's CA bundle, as virt-api's
+	if err != nil {
+		return nil, fmt.Errorf("node api ca bundle: %w", err)
+	}
+	mgr, err := servingcert.New(servingcert.Config{Client: kube, NodeName: o.NodeName,
+		Namespace: o.InstallNamespace, Dir: filepath.Join(o.StateDir, "node-api"), Roots: bundle.Pool})
+	if err != nil {
+		return nil, err
+	}
+	api.Certificate = mgr.GetCertificate
+	wg.Add(2)
+	go func() { defer wg.Done(); errs <- mgr.Run(ctx) }()
+	go func() {
+		defer wg.Done()
+		select {
+		case <-mgr.Ready():
+			errs <- nodeapi.Serve(ctx, api)
+		case <-ctx.Done():
+			errs <- nil
+		}
+	}()
+	return mgr.Ready(), nil
+}
+
+func closed() <-chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}
+
 // startNodeServices starts the health endpoint and the kubelet device plugins
-// when configured; each ends with ctx.
-func (o *Options) startNodeServices(ctx context.Context, wg *sync.WaitGroup, errs chan<- error, acc string) {
+// when configured; each ends with ctx. /readyz waits for nodeAPIReady.
+func (o *Options) startNodeServices(ctx context.Context, wg *sync.WaitGroup, errs chan<- error, acc string,
+	nodeAPIReady <-chan struct{}) {
 	if o.HealthListen != "" {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs <- serveHealth(ctx, o.HealthListen) }()
+		go func() { defer wg.Done(); errs <- serveHealth(ctx, o.HealthListen, nodeAPIReady) }()
 	}
 	if o.DevicePluginDir == "" {
 		return

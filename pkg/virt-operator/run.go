@@ -20,6 +20,9 @@ import (
 	"kvirt.io/kvirt/pkg/metricsserver"
 	"kvirt.io/kvirt/pkg/version"
 	"kvirt.io/kvirt/pkg/virt-operator/apply"
+	"kvirt.io/kvirt/pkg/virt-operator/certs"
+	"kvirt.io/kvirt/pkg/virt-operator/csrsigner"
+	"kvirt.io/kvirt/pkg/virt-operator/rbac"
 	"kvirt.io/kvirt/pkg/virt-operator/reconcile"
 	"kvirt.io/kvirt/pkg/virt-operator/strategy"
 )
@@ -94,11 +97,38 @@ func (o *Options) runController(ctx context.Context, c clientSet) error {
 	if err != nil {
 		return err
 	}
-	kvFactory.Start(ctx.Done())
-	installFactory.Start(ctx.Done())
-	clusterFactory.Start(ctx.Done())
-	defer kvFactory.Shutdown()
-	defer installFactory.Shutdown()
-	defer clusterFactory.Shutdown()
-	return ctrl.Run(ctx, 1)
+	signer, csrFactory, err := o.nodeAPISigner(c)
+	if err != nil {
+		return err
+	}
+	for _, f := range []interface {
+		Start(<-chan struct{})
+		Shutdown()
+	}{kvFactory, installFactory, clusterFactory, csrFactory} {
+		f.Start(ctx.Done())
+		defer f.Shutdown()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	signerDone := make(chan error, 1)
+	go func() { signerDone <- signer.Run(ctx, 1) }()
+	err = ctrl.Run(ctx, 1)
+	cancel()
+	if serr := <-signerDone; err == nil {
+		err = serr
+	}
+	return err
+}
+
+// nodeAPISigner is the controller of signer kubevirt.io/node-api with its
+// informer factory (watching only that signer's requests), not yet started.
+func (o *Options) nodeAPISigner(c clientSet) (*csrsigner.Controller, informers.SharedInformerFactory, error) {
+	csrFactory := informers.NewSharedInformerFactoryWithOptions(c.kube, 0, informers.WithTweakListOptions(
+		func(opts *metav1.ListOptions) { opts.FieldSelector = csrsigner.FieldSelector }))
+	signer, err := csrsigner.New(csrsigner.Config{
+		Kube: c.kube, CSRs: csrFactory.Certificates().V1().CertificateSigningRequests(),
+		Policy:   csrsigner.Policy{Namespace: o.Namespace, ServiceAccount: rbac.HandlerName},
+		CASecret: certs.CASecretName, Validity: o.Validity.Cert,
+	})
+	return signer, csrFactory, err
 }

@@ -20,6 +20,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/nodecert"
 	"kvirt.io/kvirt/pkg/serverlimits"
 	"kvirt.io/kvirt/pkg/wskeepalive"
 )
@@ -40,8 +41,13 @@ type NodeClientConfig struct {
 	CertFile, KeyFile string
 	// CAFile is the bundle that signs virt-handler's serving certificates.
 	CAFile string
-	// ServerName, when set, is the DNS name every virt-handler's certificate
-	// must carry, whatever address is dialled; empty verifies the address.
+	// HandlerNamespace, when set, is the install namespace of virt-handler:
+	// the handler of a VMI's node must present that node's own certificate,
+	// nodecert.ServerName(node, HandlerNamespace), whatever address is dialled.
+	HandlerNamespace string
+	// ServerName, when set (and HandlerNamespace is not), is the one DNS name
+	// every virt-handler's certificate must carry; with neither, the dialled
+	// address is verified.
 	ServerName string
 }
 
@@ -50,6 +56,7 @@ type NodeClientConfig struct {
 type NodeTLS struct {
 	keys       *certs.Reloader
 	cas        *certs.CAPool
+	namespace  string
 	serverName string
 }
 
@@ -63,21 +70,29 @@ func NewNodeTLS(cfg NodeClientConfig) (*NodeTLS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node api ca: %w", err)
 	}
-	return &NodeTLS{keys: keys, cas: cas, serverName: cfg.ServerName}, nil
+	return &NodeTLS{keys: keys, cas: cas, namespace: cfg.HandlerNamespace, serverName: cfg.ServerName}, nil
 }
 
-// For returns the configuration of one connection to addr (host:port): the
-// current CA bundle, and the server name to verify.
-func (n *NodeTLS) For(addr string) *tls.Config {
-	name := n.serverName
-	if name == "" {
-		name = addr
-		if host, _, err := net.SplitHostPort(addr); err == nil {
-			name = host
-		}
+// ServerName is the name virt-api verifies in the certificate of node's
+// virt-handler reached at addr (host:port).
+func (n *NodeTLS) ServerName(node, addr string) string {
+	switch {
+	case n.namespace != "":
+		return nodecert.ServerName(node, n.namespace)
+	case n.serverName != "":
+		return n.serverName
 	}
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
+}
+
+// For returns the configuration of one connection to node's handler at addr:
+// the current CA bundle, and the server name to verify.
+func (n *NodeTLS) For(node, addr string) *tls.Config {
 	return &tls.Config{
-		ServerName: name, RootCAs: n.cas.Pool(), MinVersion: tls.VersionTLS13,
+		ServerName: n.ServerName(node, addr), RootCAs: n.cas.Pool(), MinVersion: tls.VersionTLS13,
 		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
 			return n.keys.GetCertificate(nil)
 		},
@@ -89,9 +104,40 @@ func (n *NodeTLS) For(addr string) *tls.Config {
 // conntrack and NAT state alive and find a handler that went away.
 var nodeKeepalive = net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second, Interval: 15 * time.Second, Count: 4}
 
-// dialTLS opens a TLS connection to virt-handler at addr.
-func (n *NodeTLS) dialTLS(ctx context.Context, network, addr string) (net.Conn, error) {
-	d := tls.Dialer{Config: n.For(addr), NetDialer: &net.Dialer{KeepAliveConfig: nodeKeepalive}}
+// handlerTarget is the node and address a forwarded request is for, carried
+// to the transport's dial in the request context.
+type handlerTarget struct{ node, addr string }
+
+type handlerTargetKey struct{}
+
+// urlHost is the host of request URLs to node's handler at addr. The HTTP
+// transport pools connections by it, so with per-node names it is the node's
+// name and port: a pooled connection is always one whose handler proved to
+// be that node's, even if two nodes published one address.
+func (n *NodeTLS) urlHost(node, addr string) string {
+	if n.namespace == "" {
+		return addr
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return net.JoinHostPort(n.ServerName(node, addr), port)
+}
+
+// dialTransport is the HTTP transport's DialTLSContext: it dials the address
+// the request context names (the URL host may be the node's name).
+func (n *NodeTLS) dialTransport(ctx context.Context, network, hostport string) (net.Conn, error) {
+	t, ok := ctx.Value(handlerTargetKey{}).(handlerTarget)
+	if !ok {
+		t = handlerTarget{addr: hostport}
+	}
+	return n.dialTLS(ctx, network, t.node, t.addr)
+}
+
+// dialTLS opens a TLS connection to node's virt-handler at addr.
+func (n *NodeTLS) dialTLS(ctx context.Context, network, node, addr string) (net.Conn, error) {
+	d := tls.Dialer{Config: n.For(node, addr), NetDialer: &net.Dialer{KeepAliveConfig: nodeKeepalive}}
 	return d.DialContext(ctx, network, addr)
 }
 
@@ -138,11 +184,12 @@ func (s *Server) nodeSide(w http.ResponseWriter, req *http.Request, t target) {
 		path += "?" + req.URL.RawQuery // preserveSession, moveCursor
 	}
 	klog.FromContext(ctx).V(2).Info("forwarding to virt-handler", "address", addr, "path", path)
+	to := handlerTarget{node: node.Name, addr: addr}
 	if kind, ok := streams[t.sub]; ok {
-		s.stream(w, req, addr, path, kind)
+		s.stream(w, req, to, path, kind)
 		return
 	}
-	s.forward(w, req, addr, path, body, nodeBodyLimit(t.sub))
+	s.forward(w, req, to, path, body, nodeBodyLimit(t.sub))
 }
 
 // nodeVMI reads the VMI a node-side request addresses; the console waits for
@@ -156,14 +203,16 @@ func (s *Server) nodeVMI(ctx context.Context, t target) (*virtv1.VirtualMachineI
 }
 
 // forward relays one command and answers with virt-handler's verdict.
-func (s *Server) forward(w http.ResponseWriter, req *http.Request, addr, path string, body []byte, limit int64) {
+func (s *Server) forward(w http.ResponseWriter, req *http.Request, to handlerTarget, path string, body []byte, limit int64) {
 	ctx, cancel := context.WithTimeout(req.Context(), nodeRequestTimeout)
 	defer cancel()
+	ctx = context.WithValue(ctx, handlerTargetKey{}, to)
+	addr := to.addr
 	var in io.Reader
 	if body != nil {
 		in = bytes.NewReader(body)
 	}
-	out, err := http.NewRequestWithContext(ctx, req.Method, "https://"+addr+path, in)
+	out, err := http.NewRequestWithContext(ctx, req.Method, "https://"+s.cfg.NodeTLS.urlHost(to.node, addr)+path, in)
 	if err != nil {
 		writeError(w, err)
 		return
@@ -210,14 +259,14 @@ func writeNodeFailure(w http.ResponseWriter, code int, msg string) {
 // stream dials virt-handler's stream of kind first (so failures are still
 // plain HTTP answers), then upgrades the caller to a websocket with the kind's
 // subprotocol and relays binary messages both ways.
-func (s *Server) stream(w http.ResponseWriter, req *http.Request, addr, path string, kind streamKind) {
+func (s *Server) stream(w http.ResponseWriter, req *http.Request, to handlerTarget, path string, kind streamKind) {
 	if !websocket.IsWebSocketUpgrade(req) {
 		// Refused before virt-handler is asked: opening a VNC stream ends the
 		// current viewer's session.
 		writeStatus(w, &apierrors.NewBadRequest("this subresource is a websocket: ask for an upgrade").ErrStatus)
 		return
 	}
-	nodeConn, rest, err := s.dialStream(req.Context(), addr, path, kind.upgrade)
+	nodeConn, rest, err := s.dialStream(req.Context(), to, path, kind.upgrade)
 	if err != nil {
 		var refused *nodeRefusal
 		if errors.As(err, &refused) {
@@ -276,10 +325,11 @@ func (s *Server) stream(w http.ResponseWriter, req *http.Request, addr, path str
 }
 
 // dialStream opens virt-handler's upgrade to a raw stream and returns it.
-func (s *Server) dialStream(ctx context.Context, addr, path, upgrade string) (net.Conn, io.Reader, error) {
+func (s *Server) dialStream(ctx context.Context, to handlerTarget, path, upgrade string) (net.Conn, io.Reader, error) {
 	dialCtx, cancel := context.WithTimeout(ctx, nodeRequestTimeout)
 	defer cancel()
-	conn, err := s.cfg.NodeTLS.dialTLS(dialCtx, "tcp", addr)
+	addr := to.addr
+	conn, err := s.cfg.NodeTLS.dialTLS(dialCtx, "tcp", to.node, addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reach virt-handler at %s: %w", addr, err)
 	}

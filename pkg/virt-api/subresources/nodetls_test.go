@@ -13,6 +13,7 @@ import (
 	virtv1 "kvirt.io/api/core/v1"
 	kvirtfake "kvirt.io/client-go/generated/clientset/versioned/fake"
 	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/nodecert"
 	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 	"kvirt.io/kvirt/tests/framework/secretvolume"
 )
@@ -78,6 +79,39 @@ func TestNodeTLSServerName(t *testing.T) {
 		s := proxyTo(t, addr, NodeClientConfig{CertFile: cCert, KeyFile: cKey, CAFile: hCert, ServerName: tc.serverName})
 		if rec := call(s, http.MethodPut, "pause"); rec.Code != tc.want {
 			t.Errorf("server name %q: pause answered %d, want %d: %s", tc.serverName, rec.Code, tc.want, rec.Body)
+		}
+	}
+}
+
+// TestNodeTLSVerifiesTheVMIsNode: with per-node names, virt-api accepts only
+// the certificate of the VMI's node (n1): another node's certificate from the
+// same CA, or the former shared name, is refused.
+func TestNodeTLSVerifiesTheVMIsNode(t *testing.T) {
+	dir := t.TempDir()
+	client := newPair(t, "kubevirt.io:system:client:virt-handler", "client")
+	cCert, cKey := writePair(t, filepath.Join(dir, "client"), client)
+	for _, tc := range []struct {
+		name string
+		want int
+	}{
+		{nodecert.ServerName("n1", "kubevirt"), http.StatusOK},
+		{nodecert.ServerName("n2", "kubevirt"), http.StatusBadGateway},
+		{nodecert.ServerName("n1", "elsewhere"), http.StatusBadGateway},
+		{handlerServiceName, http.StatusBadGateway},
+	} {
+		handler := newPair(t, "virt-handler", tc.name)
+		hCert, hKey := writePair(t, filepath.Join(dir, tc.name), handler)
+		tlsCfg, err := nodeapi.TLSConfig(hCert, hKey, cCert)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := fakeNodeAPIWith(t, tlsCfg)
+		s := proxyTo(t, addr, NodeClientConfig{CertFile: cCert, KeyFile: cKey, CAFile: hCert, HandlerNamespace: "kubevirt"})
+		if rec := call(s, http.MethodPut, "pause"); rec.Code != tc.want {
+			t.Errorf("handler of n1 presenting %s: pause answered %d, want %d: %s", tc.name, rec.Code, tc.want, rec.Body)
+		}
+		if got := s.cfg.NodeTLS.For("n1", addr).ServerName; got != nodecert.ServerName("n1", "kubevirt") {
+			t.Errorf("dial of n1 verifies %q", got)
 		}
 	}
 }

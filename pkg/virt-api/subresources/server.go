@@ -68,7 +68,7 @@ func New(cfg Config) *Server {
 	transport := &http.Transport{ForceAttemptHTTP2: false, IdleConnTimeout: time.Minute}
 	if cfg.NodeTLS != nil {
 		// A configuration per connection: the CA bundle may have rotated.
-		transport.DialTLSContext = cfg.NodeTLS.dialTLS
+		transport.DialTLSContext = cfg.NodeTLS.dialTransport
 	}
 	if cfg.Instancetypes == nil {
 		cfg.Instancetypes = &instancetype.Resolver{Kube: cfg.Kube, Kvirt: cfg.Kvirt}

@@ -30,7 +30,10 @@ type Config struct {
 	// CertFile, KeyFile are the server's certificate; ClientCAFile verifies
 	// virt-api's client certificate.
 	CertFile, KeyFile, ClientCAFile string
-	Launchers                       Launchers
+	// Certificate, when set, hands out the serving pair instead of CertFile
+	// and KeyFile (the node's own certificate, see servingcert).
+	Certificate func(*tls.ClientHelloInfo) (*tls.Certificate, error)
+	Launchers   Launchers
 }
 
 // Handler returns the API's routes (without TLS), for tests and Serve.
@@ -127,12 +130,17 @@ func TLSConfig(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load node api certificate: %w", err)
 	}
+	return TLSConfigFor(keys.GetCertificate, clientCAFile)
+}
+
+// TLSConfigFor is TLSConfig with the serving pair from getCertificate.
+func TLSConfigFor(getCertificate func(*tls.ClientHelloInfo) (*tls.Certificate, error), clientCAFile string) (*tls.Config, error) {
 	cas, err := certs.NewCAPool(clientCAFile)
 	if err != nil {
 		return nil, fmt.Errorf("load node api client ca: %w", err)
 	}
 	perHandshake := func(*tls.ClientHelloInfo) (*tls.Config, error) {
-		return &tls.Config{GetCertificate: keys.GetCertificate, ClientCAs: cas.Pool(),
+		return &tls.Config{GetCertificate: getCertificate, ClientCAs: cas.Pool(),
 			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}, nil
 	}
 	return &tls.Config{GetConfigForClient: perHandshake, MinVersion: tls.VersionTLS13}, nil
@@ -140,7 +148,13 @@ func TLSConfig(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
 
 // Serve runs the API until ctx ends.
 func Serve(ctx context.Context, cfg Config) error {
-	tlsCfg, err := TLSConfig(cfg.CertFile, cfg.KeyFile, cfg.ClientCAFile)
+	var tlsCfg *tls.Config
+	var err error
+	if cfg.Certificate != nil {
+		tlsCfg, err = TLSConfigFor(cfg.Certificate, cfg.ClientCAFile)
+	} else {
+		tlsCfg, err = TLSConfig(cfg.CertFile, cfg.KeyFile, cfg.ClientCAFile)
+	}
 	if err != nil {
 		return err
 	}

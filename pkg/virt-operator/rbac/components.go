@@ -99,7 +99,9 @@ func controller(namespace string) component {
 }
 
 // handler is virt-handler: its node's VMIs (informer, status patches), the
-// KubeVirt CR (emulation setting) and its own Node's labels and annotations.
+// KubeVirt CR (emulation setting), its own Node's labels and annotations, and
+// the CertificateSigningRequest of its node API serving certificate (created,
+// then read until signed; virt-operator decides it).
 func handler() component {
 	return component{
 		name: HandlerName,
@@ -107,6 +109,7 @@ func handler() component {
 			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "patch"),
 			rule(groupKubevirt, []string{resKubeVirt}, readVerbs...),
 			rule(groupCore, []string{"nodes"}, "get", "patch"),
+			rule(groupCertificates, []string{resCSR}, "create", "get", "watch"),
 		},
 	}
 }

@@ -54,6 +54,7 @@ const (
 	groupAPIExtensions = "apiextensions.k8s.io"
 	groupAPIRegistry   = "apiregistration.k8s.io"
 	groupEvents        = "events.k8s.io"
+	groupCertificates  = "certificates.k8s.io"
 )
 
 // Resources of kubevirt.io and instancetype.kubevirt.io.
@@ -68,6 +69,8 @@ const (
 	resPreference  = "virtualmachinepreferences"
 	resClusterIT   = "virtualmachineclusterinstancetypes"
 	resClusterPref = "virtualmachineclusterpreferences"
+	// resCSR is certificates.k8s.io's CertificateSigningRequests.
+	resCSR = "certificatesigningrequests"
 	// resExpandVMSpec is subresources.kubevirt.io's namespaced expand-vm-spec.
 	resExpandVMSpec = "expand-vm-spec"
 )

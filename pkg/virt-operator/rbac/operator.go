@@ -3,6 +3,8 @@ package rbac
 import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"kvirt.io/kvirt/pkg/nodecert"
 )
 
 // OperatorObjects returns virt-operator's ServiceAccount, ClusterRole, Roles
@@ -54,6 +56,12 @@ func operatorClusterRules() []rbacv1.PolicyRule {
 		rule(groupInstancetype, []string{"virtualmachineclusterinstancetypes", "virtualmachineclusterpreferences"}, allVerbs...),
 		// The install applies its namespace (pod security labels); it never deletes it.
 		rule(groupCore, []string{"namespaces"}, "get", "list", "watch", "create", "update", "patch"),
+		// Signer kubevirt.io/node-api: approve or deny virt-handler's node API
+		// serving certificate requests and sign the approved ones.
+		rule(groupCertificates, []string{resCSR}, readVerbs...),
+		rule(groupCertificates, []string{resCSR + "/approval", resCSR + "/status"}, "update"),
+		{APIGroups: []string{groupCertificates}, Resources: []string{"signers"},
+			ResourceNames: []string{nodecert.SignerName}, Verbs: []string{"approve", "sign"}},
 	}
 }
 

@@ -114,7 +114,7 @@ func virtAPIDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.D
 			"--handler-client-cert", "/etc/virt-handler-client/tls.crt",
 			"--handler-client-key", "/etc/virt-handler-client/tls.key",
 			"--handler-ca", "/etc/virt-api/ca/ca-bundle",
-			"--handler-server-name", VirtHandler + "." + cfg.Namespace + ".svc",
+			"--handler-namespace", cfg.Namespace,
 		},
 		Env:   []corev1.EnvVar{podNamespaceEnv},
 		Ports: []corev1.ContainerPort{{Name: "https", ContainerPort: VirtAPIPort, Protocol: corev1.ProtocolTCP}},
@@ -195,7 +195,6 @@ func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv
 	pod.TerminationGracePeriodSeconds = ptr.To[int64](handlerGracePeriod)
 	pod.Tolerations = []corev1.Toleration{{Operator: corev1.TolerationOpExists}}
 	pod.Volumes = []corev1.Volume{
-		secretVolume("server-certs", HandlerServerCertsName),
 		caVolume("ca-bundle"),
 		hostPathVolume("socket-root", "/var/run/kvirt"),
 		hostPathVolume("state", "/var/lib/kvirt"),
@@ -221,9 +220,9 @@ func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv
 
 // handlerProbe gets virt-handler's /healthz every period seconds, each
 // within timeout seconds, failing after failures misses in a row.
-func handlerProbe(period, timeout, failures int32) *corev1.Probe {
+func handlerProbe(path string, period, timeout, failures int32) *corev1.Probe {
 	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
-		Path: "/healthz", Port: intstr.FromInt32(VirtHandlerHealthPort), Scheme: corev1.URISchemeHTTP,
+		Path: path, Port: intstr.FromInt32(VirtHandlerHealthPort), Scheme: corev1.URISchemeHTTP,
 	}}, PeriodSeconds: period, TimeoutSeconds: timeout, FailureThreshold: failures}
 }
 
@@ -237,26 +236,27 @@ func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
 			"--node-name", "$(NODE_NAME)",
 			"--node-api-listen", "$(NODE_IP):8186",
 			"--node-api-advertise-address", "$(NODE_IP):8186",
-			"--node-api-cert", "/etc/virt-handler/server/tls.crt",
-			"--node-api-key", "/etc/virt-handler/server/tls.key",
+			// Its own node's certificate, through signer kubevirt.io/node-api
+			// (kept under /var/lib/kvirt/node-api).
+			"--node-api-csr", "--install-namespace", "$(POD_NAMESPACE)",
 			"--node-api-client-ca", "/etc/virt-handler/ca/ca-bundle",
 			"--device-plugin-dir", devicePluginMountPath,
 			"--health-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerHealthPort),
 		},
-		// On the host network the kubelet probes the node's address.
-		ReadinessProbe: handlerProbe(5, 5, 3),
+		// On the host network the kubelet probes the node's address. /readyz
+		// waits for the node API certificate; a slow signer only delays it.
+		ReadinessProbe: handlerProbe("/readyz", 5, 5, 3),
 		// /healthz answers once the accelerator is chosen and the state store
 		// open: the first start on a TCG machine may take minutes, so the
 		// startup probe allows 10 of them before liveness takes over and
 		// restarts a handler that stopped answering for a minute.
-		StartupProbe:  handlerProbe(10, 5, 60),
-		LivenessProbe: handlerProbe(10, 5, 6),
+		StartupProbe:  handlerProbe("/healthz", 10, 5, 60),
+		LivenessProbe: handlerProbe("/healthz", 10, 5, 6),
 		Env:           []corev1.EnvVar{fieldEnv("NODE_NAME", "spec.nodeName"), fieldEnv("NODE_IP", "status.hostIP"), podNamespaceEnv},
 		SecurityContext: &corev1.SecurityContext{
 			Privileged: ptr.To(true), RunAsUser: ptr.To[int64](0),
 		},
 		VolumeMounts: []corev1.VolumeMount{
-			mount("server-certs", "/etc/virt-handler/server", true),
 			mount("ca-bundle", "/etc/virt-handler/ca", true),
 			mount("socket-root", "/var/run/kvirt", false),
 			mount("state", "/var/lib/kvirt", false),

@@ -189,7 +189,7 @@ func publishLeaves(t *testing.T, vol volumes, p certs.Plan) {
 func nodeCall(addr string, n *subresources.NodeTLS) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := (&tls.Dialer{Config: n.For(addr)}).DialContext(ctx, "tcp", addr)
+	conn, err := (&tls.Dialer{Config: n.For("", addr)}).DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 
+	"kvirt.io/kvirt/pkg/nodecert"
 	"kvirt.io/kvirt/pkg/virt-operator/rbac"
 	"kvirt.io/kvirt/tests/framework/poll"
 )
@@ -26,6 +27,8 @@ const (
 	coord    = "coordination.k8s.io"
 	authz    = "authorization.k8s.io"
 	rbacG    = "rbac.authorization.k8s.io"
+	certG    = "certificates.k8s.io"
+	csrs     = "certificatesigningrequests"
 	userNS   = "tenant"
 	vms      = "virtualmachines"
 	vmis     = "virtualmachineinstances"
@@ -54,6 +57,12 @@ func TestRBAC(t *testing.T) {
 		{"get", core, "secrets", "", userNS, "", deny},
 		{"escalate", rbacG, "clusterroles", "", anywhere, "", deny},
 		{"bind", rbacG, "clusterroles", "", anywhere, "", deny},
+		{"update", certG, csrs, "approval", anywhere, "", allow},
+		{"update", certG, csrs, "status", anywhere, "", allow},
+		{"approve", certG, "signers", "", anywhere, nodecert.SignerName, allow},
+		{"sign", certG, "signers", "", anywhere, nodecert.SignerName, allow},
+		{"approve", certG, "signers", "", anywhere, "kubernetes.io/kube-apiserver-client", deny},
+		{"sign", certG, "signers", "", anywhere, "kubernetes.io/kubelet-serving", deny},
 	})
 	asOperator := as(t, operator)
 	poll.Eventually(t, apiTimeout, "operator creates the components' RBAC", func() error {
@@ -124,6 +133,10 @@ func componentTables() map[string][]access {
 			{"create", core, "pods", "", userNS, "", deny},
 			{"get", core, "secrets", "", installNS, "", deny},
 			{"patch", core, "nodes", "status", anywhere, "n1", deny},
+			{"create", certG, csrs, "", anywhere, "", allow},
+			{"watch", certG, csrs, "", anywhere, "", allow},
+			{"update", certG, csrs, "approval", anywhere, "", deny},
+			{"approve", certG, "signers", "", anywhere, nodecert.SignerName, deny},
 		},
 	}
 }

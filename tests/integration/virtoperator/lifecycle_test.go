@@ -88,7 +88,7 @@ func checkInstalled(t *testing.T, c clients) {
 	if api.Labels["app.kubernetes.io/managed-by"] != "virt-operator" || *api.Spec.Replicas != 2 ||
 		api.Spec.Template.Spec.ServiceAccountName != "kubevirt-apiserver" ||
 		api.Spec.Template.Spec.Containers[0].Image != testEnv["VIRT_API_IMAGE"] ||
-		argValue(containerArgs(api), "--handler-server-name") != "virt-handler.kubevirt.svc" {
+		argValue(containerArgs(api), "--handler-namespace") != "kubevirt" {
 		t.Errorf("virt-api deployment: labels %v replicas %d sa %q image %q args %v", api.Labels, *api.Spec.Replicas,
 			api.Spec.Template.Spec.ServiceAccountName, api.Spec.Template.Spec.Containers[0].Image, containerArgs(api))
 	}
