@@ -218,7 +218,7 @@ func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv
 	}
 }
 
-// handlerProbe gets virt-handler's /healthz every period seconds, each
+// handlerProbe gets virt-handler's path every period seconds, each
 // within timeout seconds, failing after failures misses in a row.
 func handlerProbe(path string, period, timeout, failures int32) *corev1.Probe {
 	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{

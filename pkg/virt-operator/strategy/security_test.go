@@ -50,12 +50,15 @@ func TestControlPlaneRestricted(t *testing.T) {
 }
 
 // TestHandlerProbes: virt-handler has a startup probe generous enough for a
-// slow first start and a liveness probe on its health endpoint.
+// slow first start and a liveness probe on its health endpoint; readiness
+// waits for the node API certificate on /readyz.
 func TestHandlerProbes(t *testing.T) {
 	_, _, ds := components(t, kubevirt(nil))
 	c := ds.Spec.Template.Spec.Containers[0]
-	for name, p := range map[string]*corev1.Probe{"startup": c.StartupProbe, "liveness": c.LivenessProbe, "readiness": c.ReadinessProbe} {
-		if p == nil || p.HTTPGet == nil || p.HTTPGet.Path != "/healthz" || p.HTTPGet.Port.IntVal != VirtHandlerHealthPort ||
+	probes := map[string]*corev1.Probe{"startup": c.StartupProbe, "liveness": c.LivenessProbe, "readiness": c.ReadinessProbe}
+	paths := map[string]string{"startup": "/healthz", "liveness": "/healthz", "readiness": "/readyz"}
+	for name, p := range probes {
+		if p == nil || p.HTTPGet == nil || p.HTTPGet.Path != paths[name] || p.HTTPGet.Port.IntVal != VirtHandlerHealthPort ||
 			p.HTTPGet.Scheme != corev1.URISchemeHTTP {
 			t.Fatalf("%s probe %+v", name, p)
 		}
