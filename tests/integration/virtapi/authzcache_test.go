@@ -16,8 +16,11 @@ import (
 
 // testRevokedPermission: virt-api caches a granted SubjectAccessReview for a
 // few seconds; once the RoleBinding is deleted, the same request (start of a
-// VM already started: allowed answers 409) is refused well within the cache
-// lifetime plus the apiserver's RBAC propagation. Polls, asserts no timing.
+// VM already started: allowed answers 409) is refused within the cache
+// lifetime plus the apiserver's RBAC propagation. (The kube-apiserver itself
+// authorizes the proxied path before virt-api is asked, so the refusal
+// usually comes at once; the test guards that the cache never extends a
+// revoked grant beyond its lifetime.) Polls, asserts no timing.
 func testRevokedPermission(t *testing.T, e env) {
 	ctx := context.Background()
 	ns := testNamespace(t, e)
