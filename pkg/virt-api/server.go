@@ -48,6 +48,9 @@ type ServerConfig struct {
 	// HandlerServerName, when set, is the DNS name virt-handler's serving
 	// certificates must carry (instead of the dialled node address).
 	HandlerServerName string
+	// InstallNamespace is kvirt's namespace; only the component ServiceAccounts
+	// there are trusted by admission (required).
+	InstallNamespace string
 	// Ready, when set, is closed once the server accepts requests.
 	Ready chan<- struct{}
 }
@@ -56,6 +59,9 @@ type ServerConfig struct {
 // /readyz and /metrics on one TLS listener.
 func Serve(ctx context.Context, cfg ServerConfig) error {
 	log := klog.FromContext(ctx)
+	if cfg.InstallNamespace == "" {
+		return errors.New("virt-api: no install namespace")
+	}
 	kube, err := kubernetes.NewForConfig(cfg.REST)
 	if err != nil {
 		return fmt.Errorf("kube client: %w", err)
@@ -98,7 +104,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	mux := http.NewServeMux()
 	cluster := kubeVirtConfig{lister: kvLister}
 	webhook.New(webhook.Config{Client: kvirt, Cluster: cluster, Presets: presetSource{lister: presetLister},
-		Metrics: webhook.NewMetrics(reg)}).Register(mux)
+		InstallNamespace: cfg.InstallNamespace, Metrics: webhook.NewMetrics(reg)}).Register(mux)
 	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, Header: header, NodeTLS: nodeTLS,
 		ConfigVersion: cluster.ResourceVersion}).Register(mux)
 	var ready atomic.Bool

@@ -29,7 +29,11 @@ type Config struct {
 	// CertFile, KeyFile are the server's certificate; ClientCAFile verifies
 	// virt-api's client certificate.
 	CertFile, KeyFile, ClientCAFile string
-	Launchers                       Launchers
+	// AllowedClientNames are the client certificate CommonNames served; any
+	// other certificate of the CA gets 403. Empty means virt-api's,
+	// certs.NodeAPIClientCommonName.
+	AllowedClientNames []string
+	Launchers          Launchers
 }
 
 // Handler returns the API's routes (without TLS), for tests and Serve.
@@ -151,7 +155,11 @@ func Serve(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: Handler(cfg.Launchers), TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
+	allowed := cfg.AllowedClientNames
+	if len(allowed) == 0 {
+		allowed = []string{certs.NodeAPIClientCommonName}
+	}
+	srv := &http.Server{Handler: requireClientName(allowed, Handler(cfg.Launchers)), TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	stop := context.AfterFunc(ctx, func() { _ = srv.Close() })
 	defer stop()

@@ -66,7 +66,8 @@ func startVirtAPI(t *testing.T, cp *controlplane.ControlPlane) env {
 	go func() {
 		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: componentrbac.Config(t, cp.RESTConfig(), componentrbac.APIServer),
 			Listener: ln, CertFile: pair.CertFile, KeyFile: pair.KeyFile,
-			HandlerClientCert: pki.ClientCert, HandlerClientKey: pki.ClientKey, HandlerCA: pki.CAFile, Ready: ready})
+			HandlerClientCert: pki.ClientCert, HandlerClientKey: pki.ClientKey, HandlerCA: pki.CAFile,
+			InstallNamespace: componentrbac.Namespace, Ready: ready})
 	}()
 	t.Cleanup(func() {
 		cancel()
