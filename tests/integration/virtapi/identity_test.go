@@ -95,7 +95,7 @@ func waitStatusEditsReverted(t *testing.T, e env, ns, name string) {
 		_, err := user.KubevirtV1().VirtualMachineInstances(ns).Patch(context.Background(), name, types.MergePatchType,
 			[]byte(`{"spec":{"hostname":"probe"}}`), metav1.PatchOptions{})
 		if !isStatus(err, 422) {
-			return fmt.Errorf("spec edit: %v (webhook not active yet?)", err)
+			return fmt.Errorf("spec edit: %w (webhook not active yet?)", err)
 		}
 		return nil
 	})

@@ -256,7 +256,7 @@ func waitPolicyActive(t *testing.T) {
 	poll.Eventually(t, restrictionTimeout, "node restriction policy active", func() error {
 		err := patchNode(none, nodeB, []byte(`{"metadata":{"annotations":{"kvirt.io/restriction-probe":"x"}}}`))
 		if err == nil || !strings.Contains(err.Error(), strategy.NodeRestrictionNoNodeClaim) {
-			return fmt.Errorf("probe not refused by the policy yet: %v", err)
+			return fmt.Errorf("probe not refused by the policy yet: %w", err)
 		}
 		return nil
 	})
