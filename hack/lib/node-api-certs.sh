@@ -11,6 +11,10 @@ kvirt::node_api::certs() {
   mkdir -p "${dir}/handler" "${dir}/virt-api"
   [[ -f "${dir}/handler/tls.crt" ]] ||
     (cd "${root}" && go run ./hack/selfsigned --dir "${dir}/handler" --cn virt-handler --hosts 127.0.0.1,localhost)
-  [[ -f "${dir}/virt-api/tls.crt" ]] ||
-    (cd "${root}" && go run ./hack/selfsigned --dir "${dir}/virt-api" --cn virt-api-node-client --hosts localhost)
+  # virt-handler serves only this client name (--node-api-allowed-client-names);
+  # a pair from before the name was checked is written again.
+  [[ -f "${dir}/virt-api/tls.crt" && -f "${dir}/virt-api/.cn-checked" ]] || {
+    (cd "${root}" && go run ./hack/selfsigned --dir "${dir}/virt-api" --cn kubevirt.io:system:client:virt-handler --hosts localhost)
+    touch "${dir}/virt-api/.cn-checked"
+  }
 }

@@ -36,7 +36,7 @@ up() {
   setsid "${DIR}/virt-api" --kubeconfig "${KUBECONFIG}" --bind-address 127.0.0.1 --port "${PORT}" \
     --tls-cert-file "${DIR}/tls.crt" --tls-private-key-file "${DIR}/tls.key" \
     --handler-client-cert "${NODE_API_CERTS}/virt-api/tls.crt" --handler-client-key "${NODE_API_CERTS}/virt-api/tls.key" \
-    --handler-ca "${NODE_API_CERTS}/handler/tls.crt" \
+    --handler-ca "${NODE_API_CERTS}/handler/tls.crt" --install-namespace kubevirt \
     >"${DIR}/virt-api.log" 2>&1 </dev/null &
   echo $! >"${PID_FILE}"
   # virt-api listens only once it is set up; wait for the port (bash, no curl).

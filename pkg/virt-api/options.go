@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"strconv"
 
 	"github.com/spf13/pflag"
@@ -26,6 +27,9 @@ type Options struct {
 	HandlerClientCert, HandlerClientKey, HandlerCA string
 	HandlerServerName                              string
 	HandlerNamespace                               string
+	// InstallNamespace is the namespace kvirt is installed in: only the
+	// component ServiceAccounts there count as kvirt in admission.
+	InstallNamespace string
 }
 
 // AddFlags registers virt-api's flags.
@@ -40,6 +44,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.HandlerClientKey, "handler-client-key", "", "key of --handler-client-cert (PEM)")
 	fs.StringVar(&o.HandlerCA, "handler-ca", "",
 		"CA bundle (PEM) that signs virt-handler's node API serving certificates; reloaded when the file changes")
+	fs.StringVar(&o.InstallNamespace, "install-namespace", os.Getenv("POD_NAMESPACE"),
+		"namespace kvirt is installed in (default $POD_NAMESPACE): only its kubevirt-apiserver, kubevirt-controller and "+
+			"kubevirt-handler ServiceAccounts may write VMI status and reserved labels")
 	fs.StringVar(&o.HandlerServerName, "handler-server-name", "",
 		"one DNS name to verify in every virt-handler's serving certificate instead of the dialled node address "+
 			"(static setups; in-cluster use --handler-namespace)")
@@ -53,6 +60,9 @@ func (o *Options) Validate() error {
 	errs := []error{o.Client.Validate()}
 	if o.CertFile == "" || o.KeyFile == "" {
 		errs = append(errs, errors.New("--tls-cert-file and --tls-private-key-file are required"))
+	}
+	if o.InstallNamespace == "" {
+		errs = append(errs, errors.New("--install-namespace (or $POD_NAMESPACE) is required"))
 	}
 	if o.HandlerClientCert != "" && (o.HandlerClientKey == "" || o.HandlerCA == "") {
 		errs = append(errs, errors.New("--handler-client-cert needs --handler-client-key and --handler-ca"))
@@ -79,6 +89,6 @@ func (o *Options) Run(ctx context.Context) error {
 		REST: rc, Address: net.JoinHostPort(o.BindAddress, strconv.Itoa(o.Port)),
 		CertFile: o.CertFile, KeyFile: o.KeyFile,
 		HandlerClientCert: o.HandlerClientCert, HandlerClientKey: o.HandlerClientKey, HandlerCA: o.HandlerCA,
-		HandlerServerName: o.HandlerServerName, HandlerNamespace: o.HandlerNamespace,
+		HandlerServerName: o.HandlerServerName, HandlerNamespace: o.HandlerNamespace, InstallNamespace: o.InstallNamespace,
 	})
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func TestHandlerFlags(t *testing.T) {
-	base := []string{"--kubeconfig=/dev/null", "--tls-cert-file=c", "--tls-private-key-file=k"}
+	base := []string{"--kubeconfig=/dev/null", "--tls-cert-file=c", "--tls-private-key-file=k", "--install-namespace=kubevirt"}
 	cases := []struct {
 		name    string
 		args    []string
@@ -40,5 +40,30 @@ func TestHandlerFlags(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+func TestInstallNamespaceFromEnvOrFlag(t *testing.T) {
+	base := []string{"--kubeconfig=/dev/null", "--tls-cert-file=c", "--tls-private-key-file=k"}
+	parse := func(t *testing.T, args ...string) (Options, error) {
+		t.Helper()
+		var o Options
+		fs := pflag.NewFlagSet("virt-api", pflag.ContinueOnError)
+		o.AddFlags(fs)
+		if err := fs.Parse(append(append([]string{}, base...), args...)); err != nil {
+			t.Fatal(err)
+		}
+		return o, o.Validate()
+	}
+	t.Setenv("POD_NAMESPACE", "")
+	if _, err := parse(t); err == nil || !strings.Contains(err.Error(), "--install-namespace") {
+		t.Fatalf("no install namespace accepted: %v", err)
+	}
+	t.Setenv("POD_NAMESPACE", "kvirt-system")
+	if o, err := parse(t); err != nil || o.InstallNamespace != "kvirt-system" {
+		t.Fatalf("from $POD_NAMESPACE: %q, %v", o.InstallNamespace, err)
+	}
+	if o, err := parse(t, "--install-namespace=kubevirt"); err != nil || o.InstallNamespace != "kubevirt" {
+		t.Fatalf("flag over env: %q, %v", o.InstallNamespace, err)
 	}
 }

@@ -55,6 +55,9 @@ type ServerConfig struct {
 	// DNS name every virt-handler's certificate must carry (instead of the
 	// dialled node address).
 	HandlerServerName string
+	// InstallNamespace is kvirt's namespace; only the component ServiceAccounts
+	// there are trusted by admission (required).
+	InstallNamespace string
 	// Ready, when set, is closed once the server accepts requests.
 	Ready chan<- struct{}
 }
@@ -63,6 +66,9 @@ type ServerConfig struct {
 // /readyz and /metrics on one TLS listener.
 func Serve(ctx context.Context, cfg ServerConfig) error {
 	log := klog.FromContext(ctx)
+	if cfg.InstallNamespace == "" {
+		return errors.New("virt-api: no install namespace")
+	}
 	kube, err := kubernetes.NewForConfig(cfg.REST)
 	if err != nil {
 		return fmt.Errorf("kube client: %w", err)
@@ -111,7 +117,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	mux := http.NewServeMux()
 	cluster := kubeVirtConfig{lister: kvLister}
 	webhook.New(webhook.Config{Client: kvirt, Cluster: cluster, Presets: presetSource{lister: presetLister},
-		Metrics: webhook.NewMetrics(reg), Unsupported: unsupportedFields}).Register(mux)
+		InstallNamespace: cfg.InstallNamespace, Metrics: webhook.NewMetrics(reg), Unsupported: unsupportedFields}).Register(mux)
 	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, HeaderSource: header, NodeTLS: nodeTLS,
 		ConfigVersion: cluster.ResourceVersion}).Register(mux)
 	var ready atomic.Bool

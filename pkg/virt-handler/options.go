@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"kvirt.io/kvirt/pkg/certs"
 	"kvirt.io/kvirt/pkg/kubeclient"
 	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 )
@@ -80,6 +81,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"kubelet device plugin directory where kvm/tun/vhost-net are registered; empty disables them")
 	fs.StringVar(&o.HealthListen, "health-listen", "", "address of the plain HTTP /healthz endpoint; empty disables it")
 	fs.StringVar(&o.NodeAPI.ClientCAFile, "node-api-client-ca", "", "CA that signs virt-api's client certificate")
+	fs.StringSliceVar(&o.NodeAPI.AllowedClientNames, "node-api-allowed-client-names", []string{certs.NodeAPIClientCommonName},
+		"client certificate CommonNames the node API serves; other certificates of the CA get 403")
 }
 
 // Validate checks the flags.
@@ -96,6 +99,9 @@ func (o *Options) Validate() error {
 	}
 	if o.NodeAPI.CertFile != "" && (o.NodeAPI.KeyFile == "" || o.NodeAPI.ClientCAFile == "") {
 		return fmt.Errorf("--node-api-cert needs --node-api-key and --node-api-client-ca")
+	}
+	if o.nodeAPIEnabled() && len(o.NodeAPI.AllowedClientNames) == 0 {
+		return fmt.Errorf("--node-api-allowed-client-names must name at least one client")
 	}
 	if o.NodeAPICSR && (o.NodeAPI.CertFile != "" || o.NodeAPI.ClientCAFile == "" || o.InstallNamespace == "") {
 		return fmt.Errorf("--node-api-csr needs --node-api-client-ca and --install-namespace, and excludes --node-api-cert")

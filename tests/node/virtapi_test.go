@@ -49,7 +49,7 @@ func (c *cluster) startVirtAPI(t *testing.T) {
 	go func() {
 		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: cp.RESTConfig(), Listener: ln, CertFile: pair.CertFile,
 			KeyFile: pair.KeyFile, HandlerClientCert: c.pki.ClientCert, HandlerClientKey: c.pki.ClientKey,
-			HandlerCA: c.pki.CAFile, Ready: ready})
+			HandlerCA: c.pki.CAFile, InstallNamespace: "kubevirt", Ready: ready})
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -33,7 +33,11 @@ type Config struct {
 	// Certificate, when set, hands out the serving pair instead of CertFile
 	// and KeyFile (the node's own certificate, see servingcert).
 	Certificate func(*tls.ClientHelloInfo) (*tls.Certificate, error)
-	Launchers   Launchers
+	// AllowedClientNames are the client certificate CommonNames served; any
+	// other certificate of the CA gets 403. Empty means virt-api's,
+	// certs.NodeAPIClientCommonName.
+	AllowedClientNames []string
+	Launchers          Launchers
 }
 
 // Handler returns the API's routes (without TLS), for tests and Serve.
@@ -166,7 +170,11 @@ func Serve(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
-	srv := serverlimits.Bound(&http.Server{Handler: Handler(cfg.Launchers), TLSConfig: tlsCfg,
+	allowed := cfg.AllowedClientNames
+	if len(allowed) == 0 {
+		allowed = []string{certs.NodeAPIClientCommonName}
+	}
+	srv := serverlimits.Bound(&http.Server{Handler: requireClientName(allowed, Handler(cfg.Launchers)), TLSConfig: tlsCfg,
 		BaseContext: func(net.Listener) context.Context { return ctx }})
 	stop := context.AfterFunc(ctx, func() { _ = srv.Close() })
 	defer stop()

@@ -141,6 +141,8 @@ func TestNodeAPIRequiresClientCertificateAndForwards(t *testing.T) {
 		{"vmi on another node", good, url("other", "pause"), http.StatusNotFound},
 		{"no client certificate", client(t, pki, "", ""), url("vm", "pause"), 0},
 		{"certificate of another CA", client(t, pki, pki.OtherCACert, pki.OtherCAKey), url("vm", "pause"), 0},
+		// the same CA's serving certificate (a handler's, with client usage) is not virt-api's
+		{"certificate of the CA with another name", client(t, pki, pki.ServerCert, pki.ServerKey), url("vm", "pause"), http.StatusForbidden},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

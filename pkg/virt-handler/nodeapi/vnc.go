@@ -2,6 +2,8 @@ package nodeapi
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -76,7 +78,9 @@ func serveVNC(w http.ResponseWriter, r *http.Request, cl launcherv1.LauncherClie
 	if err == nil {
 		err = stream.Send(&launcherv1.VNCData{PreserveSession: queryBool(r, "preserveSession")})
 	}
-	if err == nil {
+	// A Send the launcher ended (an old launcher without the RPC, a refusal)
+	// is io.EOF; the stream's status, from Recv, says why.
+	if err == nil || errors.Is(err, io.EOF) {
 		_, err = stream.Recv()
 	}
 	if err != nil {

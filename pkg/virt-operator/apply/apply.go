@@ -53,8 +53,17 @@ func (a *Applier) Resource(obj Object) (schema.GroupVersionResource, schema.Grou
 		}
 		gvk = kinds[0]
 	}
-	// Every kind the install contains has a regular plural.
-	return gvk.GroupVersion().WithResource(strings.ToLower(gvk.Kind) + "s"), gvk, nil
+	return gvk.GroupVersion().WithResource(plural(gvk.Kind)), gvk, nil
+}
+
+// plural is the resource of a kind: every kind the install contains has a
+// regular English plural (ValidatingAdmissionPolicy -> validatingadmissionpolicies).
+func plural(kind string) string {
+	k := strings.ToLower(kind)
+	if strings.HasSuffix(k, "y") && !strings.HasSuffix(k, "ay") && !strings.HasSuffix(k, "ey") {
+		return strings.TrimSuffix(k, "y") + "ies"
+	}
+	return k + "s"
 }
 
 // Describe names obj for logs and errors: Kind namespace/name.

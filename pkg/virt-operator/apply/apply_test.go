@@ -29,6 +29,10 @@ func TestResource(t *testing.T) {
 			"admissionregistration.k8s.io/v1, Resource=mutatingwebhookconfigurations"},
 		{&apiextensionsv1.CustomResourceDefinition{}, "apiextensions.k8s.io/v1, Resource=customresourcedefinitions"},
 		{&apiregistrationv1.APIService{}, "apiregistration.k8s.io/v1, Resource=apiservices"},
+		{&admissionregistrationv1.ValidatingAdmissionPolicy{},
+			"admissionregistration.k8s.io/v1, Resource=validatingadmissionpolicies"},
+		{&admissionregistrationv1.ValidatingAdmissionPolicyBinding{},
+			"admissionregistration.k8s.io/v1, Resource=validatingadmissionpolicybindings"},
 	} {
 		gvr, _, err := a.Resource(tc.obj)
 		if err != nil || gvr.String() != tc.want {

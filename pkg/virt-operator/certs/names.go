@@ -3,6 +3,8 @@ package certs
 import (
 	"crypto/x509"
 	"time"
+
+	kvirtcerts "kvirt.io/kvirt/pkg/certs"
 )
 
 // Names of the objects this package plans, all in the install namespace.
@@ -15,7 +17,7 @@ const (
 	// CABundleKey is the ConfigMap key holding the PEM bundle.
 	CABundleKey = "ca-bundle"
 	// HandlerClientCommonName is the subject virt-api presents to virt-handler.
-	HandlerClientCommonName = "kubevirt.io:system:client:virt-handler"
+	HandlerClientCommonName = kvirtcerts.NodeAPIClientCommonName
 )
 
 // Default lifetimes (operator flags --ca-validity and --cert-validity).

@@ -50,6 +50,8 @@ func operatorClusterRules() []rbacv1.PolicyRule {
 		rule(groupKubevirt, []string{resKubeVirt + "/status", resKubeVirt + "/finalizers"}, "update", "patch"),
 		rule(groupAPIExtensions, []string{"customresourcedefinitions"}, allVerbs...),
 		rule(groupAdmission, []string{"validatingwebhookconfigurations", "mutatingwebhookconfigurations"}, allVerbs...),
+		// The node restriction (strategy.NodeRestriction).
+		rule(groupAdmission, []string{"validatingadmissionpolicies", "validatingadmissionpolicybindings"}, allVerbs...),
 		rule(groupAPIRegistry, []string{"apiservices"}, allVerbs...),
 		rule(groupRBAC, []string{"clusterroles", "clusterrolebindings"}, allVerbs...),
 		// The common instancetypes and preferences (commonInstancetypesDeployment).

@@ -115,6 +115,7 @@ func virtAPIDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.D
 			"--handler-client-key", "/etc/virt-handler-client/tls.key",
 			"--handler-ca", "/etc/virt-api/ca/ca-bundle",
 			"--handler-namespace", cfg.Namespace,
+			"--install-namespace", cfg.Namespace,
 		},
 		Env:   []corev1.EnvVar{podNamespaceEnv},
 		Ports: []corev1.ContainerPort{{Name: "https", ContainerPort: VirtAPIPort, Protocol: corev1.ProtocolTCP}},

@@ -61,7 +61,8 @@ type Config struct {
 }
 
 // Desired returns every object the install consists of, in creation order:
-// namespace, CRDs, RBAC, Services, registration, the components, then (unless
+// namespace, CRDs, RBAC, Services, registration, the node restriction policy
+// (before virt-handler starts), the components, then (unless
 // disabled) the common instancetypes and preferences, whose CRDs come first.
 func Desired(kv *virtv1.KubeVirt, cfg Config) ([]Object, error) {
 	out := []Object{namespace(cfg.Namespace)}
@@ -87,6 +88,7 @@ func Desired(kv *virtv1.KubeVirt, cfg Config) ([]Object, error) {
 		return nil, err
 	}
 	out = append(out, reg...)
+	out = append(out, NodeRestriction(cfg.Namespace)...)
 	out = append(out, Components(kv, cfg)...)
 	if CommonInstancetypesEnabled(kv) {
 		common, err := CommonInstancetypes()

@@ -13,10 +13,12 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"kvirt.io/kvirt/pkg/certs"
 )
 
 // PKI is a throw-away CA with a serving certificate for 127.0.0.1 and a client
-// certificate, as PEM files.
+// certificate named as virt-operator names virt-api's, as PEM files.
 type PKI struct {
 	CAFile                  string
 	ServerCert, ServerKey   string
@@ -32,7 +34,7 @@ func NewPKI(t testing.TB) PKI {
 	writePEM(t, filepath.Join(dir, "ca.crt"), "CERTIFICATE", ca.Raw)
 	p := PKI{CAFile: filepath.Join(dir, "ca.crt")}
 	p.ServerCert, p.ServerKey = issue(t, dir, "server", ca, caKey)
-	p.ClientCert, p.ClientKey = issue(t, dir, "client", ca, caKey)
+	p.ClientCert, p.ClientKey = issueNamed(t, dir, "client", certs.NodeAPIClientCommonName, ca, caKey)
 	other, otherKey := newCert(t, nil, nil, "other-ca", true)
 	p.OtherCACert, p.OtherCAKey = issue(t, dir, "other-client", other, otherKey)
 	return p
@@ -40,7 +42,13 @@ func NewPKI(t testing.TB) PKI {
 
 func issue(t testing.TB, dir, name string, ca *x509.Certificate, caKey *ecdsa.PrivateKey) (string, string) {
 	t.Helper()
-	cert, key := newCert(t, ca, caKey, name, false)
+	return issueNamed(t, dir, name, name, ca, caKey)
+}
+
+// issueNamed writes dir/name.{crt,key}, a leaf with CommonName cn signed by ca.
+func issueNamed(t testing.TB, dir, name, cn string, ca *x509.Certificate, caKey *ecdsa.PrivateKey) (string, string) {
+	t.Helper()
+	cert, key := newCert(t, ca, caKey, cn, false)
 	certFile, keyFile := filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
 	writePEM(t, certFile, "CERTIFICATE", cert.Raw)
 	der, err := x509.MarshalECPrivateKey(key)

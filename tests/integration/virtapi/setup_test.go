@@ -66,7 +66,8 @@ func startVirtAPI(t *testing.T, cp *controlplane.ControlPlane) env {
 	go func() {
 		done <- virtapi.Serve(ctx, virtapi.ServerConfig{REST: componentrbac.Config(t, cp.RESTConfig(), componentrbac.APIServer),
 			Listener: ln, CertFile: pair.CertFile, KeyFile: pair.KeyFile,
-			HandlerClientCert: pki.ClientCert, HandlerClientKey: pki.ClientKey, HandlerCA: pki.CAFile, Ready: ready})
+			HandlerClientCert: pki.ClientCert, HandlerClientKey: pki.ClientKey, HandlerCA: pki.CAFile,
+			InstallNamespace: componentrbac.Namespace, Ready: ready})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -110,6 +111,14 @@ func register(t *testing.T, e env, target install.Target) {
 	if _, err := agg.ApiregistrationV1().APIServices().Create(ctx, install.APIService(target), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// Unregistered before virt-api stops, so that a second run (go test -count)
+	// registers its own.
+	t.Cleanup(func() {
+		_ = agg.ApiregistrationV1().APIServices().Delete(ctx, install.APIServiceName, metav1.DeleteOptions{})
+		_ = reg.ValidatingWebhookConfigurations().Delete(ctx, install.ValidatingWebhooks(target).Name, metav1.DeleteOptions{})
+		_ = reg.MutatingWebhookConfigurations().Delete(ctx, install.MutatingWebhooks(target).Name, metav1.DeleteOptions{})
+		_ = e.kube.CoreV1().Services(serviceNamespace).Delete(ctx, serviceName, metav1.DeleteOptions{})
+	})
 	eventually(t, readyTimeout, "APIService available", func() error {
 		s, err := agg.ApiregistrationV1().APIServices().Get(ctx, install.APIServiceName, metav1.GetOptions{})
 		if err != nil {

@@ -116,6 +116,7 @@ func checkInstalled(t *testing.T, c clients) {
 			t.Errorf("secret %s: %v", s, err)
 		}
 	}
+	checkNodeRestriction(t, c, ns)
 	for _, sa := range []string{"kubevirt-apiserver", "kubevirt-controller", "kubevirt-handler"} {
 		if _, err := c.kube.CoreV1().ServiceAccounts(ns).Get(bg, sa, metav1.GetOptions{}); err != nil {
 			t.Errorf("service account %s: %v", sa, err)

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/virt-operator/rbac"
 )
 
 // SpecOptions say which rules apply to a VMI spec in a given context.
@@ -79,12 +80,22 @@ func validateTemplateMeta(fld *field.Path, labels map[string]string) field.Error
 	return metav1validation.ValidateLabels(labels, fld.Child("labels"))
 }
 
-// IsKvirtServiceAccount reports whether a username is one of kvirt's component
-// service accounts (system:serviceaccount:<ns>:kubevirt-* or virt-*).
-func IsKvirtServiceAccount(username string) bool {
-	parts := strings.Split(username, ":")
-	if len(parts) != 4 || parts[0] != "system" || parts[1] != "serviceaccount" {
+// IsComponent reports whether username is one of kvirt's component
+// ServiceAccounts (virt-api, virt-controller, virt-handler) in the install
+// namespace. A ServiceAccount of the same name in any other namespace is a
+// tenant's: a namespace admin may create one, so the name alone proves nothing.
+func IsComponent(username, installNamespace string) bool {
+	if installNamespace == "" {
 		return false
 	}
-	return strings.HasPrefix(parts[3], "kubevirt-") || strings.HasPrefix(parts[3], "virt-")
+	prefix := "system:serviceaccount:" + installNamespace + ":"
+	name, ok := strings.CutPrefix(username, prefix)
+	if !ok {
+		return false
+	}
+	switch name {
+	case rbac.APIServerName, rbac.ControllerName, rbac.HandlerName:
+		return true
+	}
+	return false
 }

@@ -56,8 +56,8 @@ func (s *Server) validateVMI(ctx context.Context, req *admissionv1.AdmissionRequ
 	if err := decode(req, old, true); err != nil {
 		return badRequest(err)
 	}
-	errs := validating.ValidateVMIUpdate(old, vmi, fromKvirt(req))
-	if !fromKvirt(req) {
+	errs := validating.ValidateVMIUpdate(old, vmi, s.fromKvirt(req))
+	if !s.fromKvirt(req) {
 		errs = append(errs, validating.ValidateReservedLabels(field.NewPath("metadata", "labels"), old.Labels, vmi.Labels)...)
 	}
 	var warnings []string
@@ -206,7 +206,7 @@ func (s *Server) mutateVMI(ctx context.Context, req *admissionv1.AdmissionReques
 		return badRequest(err)
 	}
 	if req.Operation == admissionv1.Update {
-		if fromKvirt(req) {
+		if s.fromKvirt(req) {
 			return allowed()
 		}
 		old := &virtv1.VirtualMachineInstance{}

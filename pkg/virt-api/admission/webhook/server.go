@@ -58,6 +58,9 @@ type Config struct {
 	Presets PresetSource
 	// Cluster supplies the cluster configuration; nil means upstream's defaults.
 	Cluster ConfigSource
+	// InstallNamespace is where kvirt runs: only its component ServiceAccounts
+	// there may edit VMI status, labels and spec. Empty trusts no one.
+	InstallNamespace string
 	// Metrics records admission counts and latencies; nil records nothing.
 	Metrics *Metrics
 	// Unsupported refuses (or warns about) the fields kvirt accepts but does not
@@ -191,7 +194,8 @@ func (r *resolver) Preference(kind, name string) *instancetypev1beta1.VirtualMac
 	return spec
 }
 
-// fromKvirt reports whether a request comes from one of kvirt's components.
-func fromKvirt(req *admissionv1.AdmissionRequest) bool {
-	return validating.IsKvirtServiceAccount(req.UserInfo.Username)
+// fromKvirt reports whether a request comes from one of kvirt's components:
+// their ServiceAccounts in the install namespace, nothing else.
+func (s *Server) fromKvirt(req *admissionv1.AdmissionRequest) bool {
+	return validating.IsComponent(req.UserInfo.Username, s.cfg.InstallNamespace)
 }

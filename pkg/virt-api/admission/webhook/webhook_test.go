@@ -33,7 +33,7 @@ func newTestServer() *Server {
 		panic(err)
 	}
 	return New(Config{Now: func() time.Time { return time.Unix(1700000000, 0) }, NewUUID: func() string { return "uuid-1" },
-		Unsupported: checker})
+		Unsupported: checker, InstallNamespace: "kubevirt"})
 }
 
 func mux(s *Server) *http.ServeMux {
@@ -136,6 +136,38 @@ func TestStatusEditByUserReverted(t *testing.T) {
 	req.UserInfo.Username = "system:serviceaccount:kubevirt:kubevirt-handler"
 	if resp := review(t, mux(newTestServer()), PathMutateVMI, req); resp.Patch != nil {
 		t.Fatalf("kvirt component's status edit reverted: %s", resp.Patch)
+	}
+	// The same names in a tenant's namespace are a tenant's accounts.
+	for _, sa := range []string{"tenant:kubevirt-handler", "tenant:virt-handler", "tenant:kubevirt-controller", "kubevirt:virt-handler"} {
+		req.UserInfo.Username = "system:serviceaccount:" + sa
+		if resp := review(t, mux(newTestServer()), PathMutateVMI, req); resp.Patch == nil || !strings.Contains(string(resp.Patch), `"Pending"`) {
+			t.Errorf("status edit by %s not reverted: %s", sa, resp.Patch)
+		}
+	}
+}
+
+// A spec change or a reserved label from a component-named account outside the
+// install namespace is refused as any tenant's.
+func TestComponentNamesOutsideInstallNamespaceRefused(t *testing.T) {
+	old := &virtv1.VirtualMachineInstance{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{virtv1.NodeNameLabel: "node-a"}},
+		Spec: virtv1.VirtualMachineInstanceSpec{Hostname: "a"}}
+	edited := old.DeepCopy()
+	edited.Spec.Hostname = "b"
+	edited.Labels[virtv1.NodeNameLabel] = "node-b"
+	req := request("VirtualMachineInstance", admissionv1.Update, edited)
+	raw, _ := json.Marshal(old)
+	req.OldObject = runtime.RawExtension{Raw: raw}
+	for user, allowed := range map[string]bool{
+		"system:serviceaccount:kubevirt:kubevirt-controller": true,
+		"system:serviceaccount:tenant:kubevirt-controller":   false,
+		"system:serviceaccount:tenant:virt-controller":       false,
+		"system:serviceaccount:kubevirt:kubevirt-operator":   false,
+	} {
+		req.UserInfo.Username = user
+		resp := review(t, mux(newTestServer()), PathValidateVMI, req)
+		if resp.Allowed != allowed {
+			t.Errorf("%s: allowed %v, want %v (%+v)", user, resp.Allowed, allowed, resp.Result)
+		}
 	}
 }
 
