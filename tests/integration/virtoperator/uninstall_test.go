@@ -96,6 +96,9 @@ func checkUninstalled(t *testing.T, c clients, vmNS string) {
 			t.Error(err)
 		}
 	}
+	if err := monitoringGone(c); err != nil {
+		t.Errorf("monitoring objects after the uninstall: %v", err)
+	}
 	if _, err := c.kvirt.KubevirtV1().VirtualMachines(vmNS).Get(bg, "keep-me", metav1.GetOptions{}); err != nil {
 		t.Errorf("the VM did not survive the uninstall: %v", err)
 	}
