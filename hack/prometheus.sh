@@ -122,7 +122,7 @@ EOF
 }
 
 start() {
-  "${KVIRT_ROOT}/hack/install-deps.sh" monitoring >/dev/null
+  kvirt::deps monitoring >/dev/null
   if alive prometheus || alive discover; then
     kvirt::log::fatal "Prometheus already runs at $(url) (hack/prometheus.sh stop first)"
   fi
