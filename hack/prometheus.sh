@@ -58,14 +58,19 @@ free_port() {
   kvirt::log::fatal "no free port in 19090-19189"
 }
 
-# targets: the file_sd JSON of the component pods now running.
+# targets: the file_sd JSON of the component pods now running (fails, writing
+# nothing, when the pods cannot be listed: the previous targets stay).
 targets() {
-  local jsonpath sep="" name ip comp ports port scheme p
-  jsonpath='{range .items[*]}{.metadata.name}{"\t"}{.status.podIP}{"\t"}{.metadata.labels.kubevirt\.io}{"\t"}'
+  local jsonpath pods sep="" name ip comp ports port scheme p
+  # "|" separates the fields: read collapses runs of whitespace separators, and
+  # a pod may have no IP yet.
+  jsonpath='{range .items[*]}{.metadata.name}{"|"}{.status.podIP}{"|"}{.metadata.labels.kubevirt\.io}{"|"}'
   jsonpath+='{range .spec.containers[*].ports[*]}{.name}={.containerPort} {end}{"\n"}{end}'
+  pods="$("${kubectl}" --kubeconfig "${kubeconfig}" -n "${namespace}" get pods \
+    -l "kubevirt.io in (${components})" --field-selector status.phase=Running -o jsonpath="${jsonpath}")" || return 1
   echo "["
-  while IFS=$'\t' read -r name ip comp ports; do
-    [[ -n "${ip}" ]] || continue
+  while IFS='|' read -r name ip comp ports; do
+    [[ -n "${name}" && -n "${ip}" ]] || continue
     port="" scheme=""
     for p in ${ports}; do # a metrics port wins over virt-api's https port
       case "${p%%=*}" in
@@ -81,8 +86,7 @@ targets() {
     printf '%s{"targets":["%s:%s"],"labels":{"namespace":"%s","pod":"%s","component":"%s","__scheme__":"%s"}}\n' \
       "${sep}" "${ip}" "${port}" "${namespace}" "${name}" "${comp}" "${scheme}"
     sep=","
-  done < <("${kubectl}" --kubeconfig "${kubeconfig}" -n "${namespace}" get pods \
-    -l "kubevirt.io in (${components})" --field-selector status.phase=Running -o jsonpath="${jsonpath}")
+  done <<<"${pods}"
   echo "]"
 }
 

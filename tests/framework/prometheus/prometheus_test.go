@@ -30,7 +30,7 @@ func TestStartScrapeStop(t *testing.T) {
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	dir := t.TempDir()
 	kubectl := filepath.Join(dir, "kubectl")
-	script := fmt.Sprintf("#!/bin/sh\nprintf 'virt-api-test\\t127.0.0.1\\tvirt-api\\thttps=%s \\n'\n", port)
+	script := fmt.Sprintf("#!/bin/sh\nprintf 'virt-api-test|127.0.0.1|virt-api|https=%s \\n'\n", port)
 	if err := os.WriteFile(kubectl, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
