@@ -62,6 +62,10 @@ func checkUninstalled(t *testing.T, c clients, vmNS string) {
 			_, err := c.kube.CoreV1().Services(ns).Get(bg, "virt-api", metav1.GetOptions{})
 			return err
 		},
+		"service kubevirt-prometheus-metrics": func() error {
+			_, err := c.kube.CoreV1().Services(ns).Get(bg, "kubevirt-prometheus-metrics", metav1.GetOptions{})
+			return err
+		},
 		"secret kubevirt-ca": func() error {
 			_, err := c.kube.CoreV1().Secrets(ns).Get(bg, "kubevirt-ca", metav1.GetOptions{})
 			return err
