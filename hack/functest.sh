@@ -8,6 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "${KVIRT_ROOT}/hack/lib/cluster.sh"
 
+kvirt::deps monitoring # TestPrometheus runs hack/prometheus.sh
 "${KVIRT_ROOT}/hack/cluster-up.sh"
 "${KVIRT_ROOT}/hack/cluster-sync.sh"
 cd "${KVIRT_ROOT}"

@@ -11,6 +11,8 @@
 #            the libvirt-qemu system user libvirt's QEMU driver refuses to start without
 #   cluster  the local cluster: containerd, runc, CNI plugins, iptables, conntrack,
 #            openssl (node certificates), kmod (br_netfilter), iproute2, util-linux
+#   monitoring  the e2e tier's Prometheus (hack/prometheus.sh, make functest): prometheus
+#            (Debian's, built without Kubernetes service discovery: the script feeds it file_sd)
 #   fresh    hack/verify-fresh.sh only: debootstrap
 #
 # Installs only what is missing (one dpkg-query for everything, well under a second
@@ -27,20 +29,21 @@ declare -A group_pkgs=(
   [build]="gcc libc6-dev pkg-config libvirt-dev protobuf-compiler"
   [node]="qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu"
   [cluster]="containerd runc containernetworking-plugins iptables conntrack openssl kmod iproute2 util-linux"
+  [monitoring]="prometheus"
   [fresh]="debootstrap"
 )
 # System users a group needs (libvirt-daemon-system would create libvirt-qemu, but it
 # also starts a host-wide libvirtd, which kvirt never uses).
 declare -A group_users=([node]="libvirt-qemu")
-default_groups=(build node cluster)
+default_groups=(build node cluster monitoring)
 
 check=false
 groups=()
 for arg in "$@"; do
   case "${arg}" in
     --check) check=true ;;
-    build | node | cluster | fresh) groups+=("${arg}") ;;
-    *) kvirt::log::fatal "usage: $0 [--check] [build|node|cluster|fresh]..." ;;
+    build | node | cluster | monitoring | fresh) groups+=("${arg}") ;;
+    *) kvirt::log::fatal "usage: $0 [--check] [build|node|cluster|monitoring|fresh]..." ;;
   esac
 done
 [[ "${#groups[@]}" -gt 0 ]] || groups=("${default_groups[@]}")

@@ -48,6 +48,7 @@ const (
 	groupSubresources  = "subresources.kubevirt.io"
 	groupApps          = "apps"
 	groupCoordination  = "coordination.k8s.io"
+	groupMonitoring    = "monitoring.coreos.com"
 	groupAuthorization = "authorization.k8s.io"
 	groupRBAC          = "rbac.authorization.k8s.io"
 	groupAdmission     = "admissionregistration.k8s.io"

@@ -56,6 +56,10 @@ func operatorClusterRules() []rbacv1.PolicyRule {
 		rule(groupRBAC, []string{"clusterroles", "clusterrolebindings"}, allVerbs...),
 		// The common instancetypes and preferences (commonInstancetypesDeployment).
 		rule(groupInstancetype, []string{"virtualmachineclusterinstancetypes", "virtualmachineclusterpreferences"}, allVerbs...),
+		// The ServiceMonitor (in the monitoring namespace) and the PrometheusRule.
+		rule(groupMonitoring, []string{"servicemonitors", "prometheusrules"}, allVerbs...),
+		// Whether the monitoring account exists decides whether they are installed.
+		rule(groupCore, []string{"serviceaccounts"}, "get"),
 		// The install applies its namespace (pod security labels); it never deletes it.
 		rule(groupCore, []string{"namespaces"}, "get", "list", "watch", "create", "update", "patch"),
 		// Signer kubevirt.io/node-api: approve or deny virt-handler's node API
@@ -78,5 +82,7 @@ func operatorNamespaceRules() []rbacv1.PolicyRule {
 		rule(groupCore, []string{"events"}, "create", "patch"),
 		rule(groupEvents, []string{"events"}, "create", "patch"),
 		rule(groupCore, []string{"pods"}, readVerbs...),
+		// The monitoring Role grants these to the Prometheus account.
+		rule(groupCore, []string{"endpoints"}, readVerbs...),
 	}
 }

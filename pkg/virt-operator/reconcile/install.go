@@ -117,6 +117,7 @@ func (c *Controller) applyAll(ctx context.Context, kv *virtv1.KubeVirt, now time
 			errs = append(errs, err)
 		}
 	}
+	errs = append(errs, c.syncMonitoring(ctx, kv))
 	retired, err := strategy.Retired(kv)
 	errs = append(errs, err)
 	for _, o := range retired {

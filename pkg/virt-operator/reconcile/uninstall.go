@@ -53,6 +53,7 @@ func (c *Controller) uninstall(ctx context.Context, kv *virtv1.KubeVirt) (time.D
 		return 0, err
 	}
 	objs = append(objs, retired...)
+	objs = append(objs, strategy.Monitoring(kv, c.cfg.Install.Namespace)...) // a missing kind is no error
 	var errs []error
 	for _, o := range strategy.ToDelete(kv, objs) {
 		if err := c.cfg.Applier.Delete(ctx, o); err != nil {

@@ -76,7 +76,9 @@ func operatorDeployment() *appsv1.Deployment {
 			Replicas: ptr.To[int32](1),
 			Selector: &metav1.LabelSelector{MatchLabels: labels},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{
+					strategy.ComponentLabel: strategy.VirtOperator, strategy.PrometheusLabel: "true",
+				}},
 				Spec: corev1.PodSpec{
 					ServiceAccountName: "kubevirt-operator",
 					Containers: []corev1.Container{{

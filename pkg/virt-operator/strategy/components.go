@@ -61,9 +61,15 @@ func deployment(kv *virtv1.KubeVirt, ns, name string, pod corev1.PodSpec) *appsv
 		Spec: appsv1.DeploymentSpec{
 			Replicas: &replicas,
 			Selector: &metav1.LabelSelector{MatchLabels: sel},
-			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: withInstallLabels(sel, nil)}, Spec: pod},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: podLabels(name)}, Spec: pod},
 		},
 	}
+}
+
+// podLabels are a component pod's labels: its component, the install labels and
+// PrometheusLabel (Prometheus scrapes every such pod).
+func podLabels(component string) map[string]string {
+	return withInstallLabels(map[string]string{ComponentLabel: component, PrometheusLabel: "true"}, nil)
 }
 
 func podBase(kv *virtv1.KubeVirt, sa string) corev1.PodSpec {
@@ -212,7 +218,7 @@ func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv
 		ObjectMeta: metav1.ObjectMeta{Namespace: cfg.Namespace, Name: VirtHandler, Labels: map[string]string{ComponentLabel: VirtHandler}},
 		Spec: appsv1.DaemonSetSpec{
 			Selector: &metav1.LabelSelector{MatchLabels: sel},
-			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: withInstallLabels(sel, nil)}, Spec: pod},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: podLabels(VirtHandler)}, Spec: pod},
 			UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType,
 				RollingUpdate: &appsv1.RollingUpdateDaemonSet{MaxUnavailable: ptr.To(intstr.FromInt32(1))}},
 		},

@@ -82,7 +82,7 @@ func Desired(kv *virtv1.KubeVirt, cfg Config) ([]Object, error) {
 		}
 		out = append(out, obj)
 	}
-	out = append(out, VirtAPIService(cfg.Namespace))
+	out = append(out, VirtAPIService(cfg.Namespace), MetricsService(cfg.Namespace))
 	reg, err := Registration(cfg.Namespace, cfg.CABundle)
 	if err != nil {
 		return nil, err

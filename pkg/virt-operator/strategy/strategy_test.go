@@ -200,7 +200,7 @@ func TestDesired(t *testing.T) {
 			}
 		}
 	}
-	for kind, n := range map[string]int{"CustomResourceDefinition": 9, "Deployment": 2, "DaemonSet": 1, "Service": 1,
+	for kind, n := range map[string]int{"CustomResourceDefinition": 9, "Deployment": 2, "DaemonSet": 1, "Service": 2,
 		"ValidatingWebhookConfiguration": 1, "MutatingWebhookConfiguration": 1, "APIService": 1} {
 		if kinds[kind] != n {
 			t.Errorf("%d %s, want %d (all: %v)", kinds[kind], kind, n, kinds)

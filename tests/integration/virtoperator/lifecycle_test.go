@@ -44,6 +44,7 @@ func TestLifecycle(t *testing.T) {
 	t.Run("ignores a second KubeVirt", func(t *testing.T) { checkSecond(t, c) })
 	t.Run("installs the common instancetypes", func(t *testing.T) { checkCommonInstancetypes(t, c) })
 	t.Run("common instancetypes follow commonInstancetypesDeployment", func(t *testing.T) { checkCommonInstancetypesToggle(t, c) })
+	t.Run("installs the monitoring objects for a Prometheus", func(t *testing.T) { checkMonitoring(t, c) })
 	t.Run("uninstall waits for VMIs when blocked", func(t *testing.T) { checkBlockedUninstall(t, c, vmNS) })
 	t.Run("uninstall keeps CRDs and VMs", func(t *testing.T) { checkUninstalled(t, c, vmNS) })
 	t.Run("reinstalls when the KubeVirt is created again", func(t *testing.T) { checkReinstall(t, c) })

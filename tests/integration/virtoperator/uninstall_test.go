@@ -62,6 +62,10 @@ func checkUninstalled(t *testing.T, c clients, vmNS string) {
 			_, err := c.kube.CoreV1().Services(ns).Get(bg, "virt-api", metav1.GetOptions{})
 			return err
 		},
+		"service kubevirt-prometheus-metrics": func() error {
+			_, err := c.kube.CoreV1().Services(ns).Get(bg, "kubevirt-prometheus-metrics", metav1.GetOptions{})
+			return err
+		},
 		"secret kubevirt-ca": func() error {
 			_, err := c.kube.CoreV1().Secrets(ns).Get(bg, "kubevirt-ca", metav1.GetOptions{})
 			return err
@@ -95,6 +99,9 @@ func checkUninstalled(t *testing.T, c clients, vmNS string) {
 		if err := gone(what, get); err != nil {
 			t.Error(err)
 		}
+	}
+	if err := monitoringGone(c); err != nil {
+		t.Errorf("monitoring objects after the uninstall: %v", err)
 	}
 	if _, err := c.kvirt.KubevirtV1().VirtualMachines(vmNS).Get(bg, "keep-me", metav1.GetOptions{}); err != nil {
 		t.Errorf("the VM did not survive the uninstall: %v", err)
