@@ -2,6 +2,7 @@ package metricsserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -10,18 +11,40 @@ import (
 	"time"
 
 	"k8s.io/klog/v2"
+
+	"kvirt.io/kvirt/pkg/certs"
 )
 
 // Serve listens on addr and serves metrics at /metrics and "ok" at /healthz in
 // the background; wg counts its goroutines, which end after ctx does.
 func Serve(ctx context.Context, wg *sync.WaitGroup, addr string, metrics http.Handler) error {
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", metrics)
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen for metrics on %s: %w", addr, err)
 	}
+	serve(ctx, wg, ln, metrics)
+	return nil
+}
+
+// ServeTLS is Serve over TLS with the certificate and key files, re-read when
+// they change (a rotated Secret volume).
+func ServeTLS(ctx context.Context, wg *sync.WaitGroup, addr, certFile, keyFile string, metrics http.Handler) error {
+	reloader, err := certs.NewReloader(certFile, keyFile)
+	if err != nil {
+		return fmt.Errorf("metrics certificate: %w", err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen for metrics on %s: %w", addr, err)
+	}
+	serve(ctx, wg, tls.NewListener(ln, &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: reloader.GetCertificate}), metrics)
+	return nil
+}
+
+func serve(ctx context.Context, wg *sync.WaitGroup, ln net.Listener, metrics http.Handler) {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", metrics)
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	wg.Add(2)
 	go func() {
@@ -38,5 +61,4 @@ func Serve(ctx context.Context, wg *sync.WaitGroup, addr string, metrics http.Ha
 		_ = srv.Shutdown(shutdownCtx)
 	}()
 	klog.FromContext(ctx).Info("serving metrics", "address", ln.Addr().String())
-	return nil
 }

@@ -79,6 +79,9 @@ func (o *Options) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); errs <- nodeapi.Serve(ctx, api) }()
 	}
+	if err := o.serveMetrics(ctx, &wg, ctrl); err != nil {
+		return err
+	}
 	o.startNodeServices(ctx, &wg, errs, acc)
 	wg.Add(3)
 	go func() { defer wg.Done(); errs <- ctrl.Run(ctx) }()
