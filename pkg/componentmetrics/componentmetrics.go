@@ -40,12 +40,17 @@ func Register(reg prometheus.Registerer, component string, withLeading bool) (*S
 	return s, nil
 }
 
-// SetReady records readiness.
-func (s *Status) SetReady(ready bool) { s.ready.Set(b2f(ready)) }
+// SetReady records readiness; a no-op on a nil Status (metrics disabled).
+func (s *Status) SetReady(ready bool) {
+	if s != nil {
+		s.ready.Set(b2f(ready))
+	}
+}
 
-// SetLeading records leadership; a no-op without leader election.
+// SetLeading records leadership; a no-op without leader election or on a nil
+// Status.
 func (s *Status) SetLeading(leading bool) {
-	if s.leading != nil {
+	if s != nil && s.leading != nil {
 		s.leading.Set(b2f(leading))
 	}
 }
