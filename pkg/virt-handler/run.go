@@ -80,7 +80,8 @@ func (o *Options) Run(ctx context.Context) error {
 		go func() { defer wg.Done(); errs <- nodeapi.Serve(ctx, api) }()
 	}
 	if err := o.serveMetrics(ctx, &wg, ctrl); err != nil {
-		return err
+		// Metrics are not worth stopping the node agent for.
+		log.Error(err, "metrics not served")
 	}
 	o.startNodeServices(ctx, &wg, errs, acc)
 	wg.Add(3)
