@@ -26,7 +26,9 @@ type oneLauncher struct {
 	client launcherv1.LauncherClient
 }
 
-func (o oneLauncher) VMIs() []*virtv1.VirtualMachineInstance { return []*virtv1.VirtualMachineInstance{o.vmi} }
+func (o oneLauncher) VMIs() []*virtv1.VirtualMachineInstance {
+	return []*virtv1.VirtualMachineInstance{o.vmi}
+}
 
 func (o oneLauncher) DomainStats(ctx context.Context, _ *virtv1.VirtualMachineInstance) (*launcherv1.DomainStatsReply, error) {
 	return o.client.DomainStats(ctx, &launcherv1.Empty{})
