@@ -1,3 +1,3 @@
 // Package metricsserver serves a component's /metrics and /healthz over plain
-// HTTP until its context ends.
+// HTTP or TLS until its context ends. It must not import component packages.
 package metricsserver

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -20,6 +19,7 @@ import (
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
 	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/componentmetrics"
 	"kvirt.io/kvirt/pkg/serverlimits"
 	"kvirt.io/kvirt/pkg/virt-api/admission/unsupported"
 	"kvirt.io/kvirt/pkg/virt-api/admission/webhook"
@@ -113,7 +113,10 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	}
 
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	status, err := componentmetrics.Register(reg, "virt-api", false)
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	cluster := kubeVirtConfig{lister: kvLister}
 	webhook.New(webhook.Config{Client: kvirt, Cluster: cluster, Presets: presetSource{lister: presetLister},
@@ -132,6 +135,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return run(ctx, cfg, mux, reloader, func() {
 		ready.Store(true)
+		status.SetReady(true)
 		log.Info("virt-api serving", "address", cfg.Address)
 		if cfg.Ready != nil {
 			close(cfg.Ready)

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/prometheus/client_golang/prometheus"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
 
 	virtv1 "kvirt.io/api/core/v1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
+	virtinformers "kvirt.io/client-go/generated/informers/externalversions/core/v1"
 	"kvirt.io/kvirt/pkg/instancetype"
 	"kvirt.io/kvirt/pkg/leader"
 	"kvirt.io/kvirt/pkg/metricsserver"
@@ -49,6 +52,7 @@ func (o *Options) Run(ctx context.Context) error {
 		if err := metricsserver.Serve(ctx, &wg, o.MetricsAddress, reg.Handler()); err != nil {
 			return err
 		}
+		reg.SetReady(true)
 	}
 	clients := clientSet{kube: kube, kvirt: kvirt}
 	if !o.Leader.Enabled {
@@ -75,18 +79,19 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	vmis := virtFactory.Kubevirt().V1().VirtualMachineInstances()
 	events, stopEvents := eventRecorder(ctx, c.kube)
 	defer stopEvents()
-	if err := reg.Register(metrics.NewPhaseCount(vmis.Lister())); err != nil {
-		return fmt.Errorf("register phase count: %w", err)
+	vms := virtFactory.Kubevirt().V1().VirtualMachines()
+	if err := registerVMIMetrics(reg, vmis, vms); err != nil {
+		return err
 	}
 	vmiCtrl, err := vmi.New(vmi.Config{
 		Kube: c.kube, Kvirt: c.kvirt, VMIs: vmis, Pods: podFactory.Core().V1().Pods(),
-		Pod: o.Pod, Recorder: reg, QueueMetrics: reg.QueueMetrics(), Events: events,
+		Pod: o.Pod, QueueMetrics: reg.QueueMetrics(), Events: events,
 	})
 	if err != nil {
 		return err
 	}
 	vmCtrl, err := vm.New(vm.Config{
-		Kube: c.kube, Kvirt: c.kvirt, VMs: virtFactory.Kubevirt().V1().VirtualMachines(), VMIs: vmis,
+		Kube: c.kube, Kvirt: c.kvirt, VMs: vms, VMIs: vmis,
 		Resolver: &instancetype.Resolver{Kube: c.kube, Kvirt: c.kvirt}, QueueMetrics: reg.QueueMetrics(),
 		Events: events,
 	})
@@ -119,6 +124,31 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	defer virtFactory.Shutdown()
 	defer podFactory.Shutdown()
 	return runAll(ctx, runs)
+}
+
+// registerVMIMetrics registers the phase count and inventory collectors and
+// observes every phase transition the VMI informer sees, including Running,
+// which virt-handler writes. The collectors are unregistered first so that a
+// second leadership term registers them again.
+func registerVMIMetrics(reg *metrics.Registry, vmis virtinformers.VirtualMachineInstanceInformer,
+	vms virtinformers.VirtualMachineInformer) error {
+	for _, c := range []prometheus.Collector{metrics.NewPhaseCount(vmis.Lister()), metrics.NewInventory(vmis.Lister(), vms.Lister())} {
+		reg.Unregister(c)
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("register vmi metrics: %w", err)
+		}
+	}
+	_, err := vmis.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{UpdateFunc: func(o, n any) {
+		old, okOld := o.(*virtv1.VirtualMachineInstance)
+		cur, okNew := n.(*virtv1.VirtualMachineInstance)
+		if okOld && okNew {
+			reg.ObserveTransitions(old, cur)
+		}
+	}})
+	if err != nil {
+		return fmt.Errorf("watch vmi phase transitions: %w", err)
+	}
+	return nil
 }
 
 // runAll runs every controller until ctx ends or one fails. A controller that

@@ -50,6 +50,12 @@ type Options struct {
 	DevicePluginDir string
 	// HealthListen serves GET /healthz over plain HTTP; empty disables it.
 	HealthListen string
+	// MetricsListen serves /metrics over TLS with the node API's serving
+	// certificate; empty (or no --node-api-cert) disables it.
+	MetricsListen string
+	// MetricsLauncherDeadline bounds how long one scrape waits for the
+	// launchers' domain stats; a launcher that misses it is skipped.
+	MetricsLauncherDeadline time.Duration
 }
 
 // AddFlags registers virt-handler's flags.
@@ -80,6 +86,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DevicePluginDir, "device-plugin-dir", "/var/lib/kubelet/device-plugins",
 		"kubelet device plugin directory where kvm/tun/vhost-net are registered; empty disables them")
 	fs.StringVar(&o.HealthListen, "health-listen", "", "address of the plain HTTP /healthz endpoint; empty disables it")
+	fs.StringVar(&o.MetricsListen, "metrics-listen", ":8443",
+		"address of the TLS /metrics endpoint (node API certificate); empty disables it")
+	fs.DurationVar(&o.MetricsLauncherDeadline, "metrics-launcher-deadline", 3*time.Second,
+		"how long one /metrics scrape waits for the launchers' domain stats; late launchers are skipped")
 	fs.StringVar(&o.NodeAPI.ClientCAFile, "node-api-client-ca", "", "CA that signs virt-api's client certificate")
 	fs.StringSliceVar(&o.NodeAPI.AllowedClientNames, "node-api-allowed-client-names", []string{certs.NodeAPIClientCommonName},
 		"client certificate CommonNames the node API serves; other certificates of the CA get 403")
@@ -111,6 +121,9 @@ func (o *Options) Validate() error {
 	}
 	if o.LauncherWatchdog <= 0 {
 		return fmt.Errorf("--launcher-watchdog must be positive, not %s", o.LauncherWatchdog)
+	}
+	if o.MetricsLauncherDeadline <= 0 {
+		return fmt.Errorf("--metrics-launcher-deadline must be positive, not %s", o.MetricsLauncherDeadline)
 	}
 	if o.Accelerator != "auto" && o.Accelerator != "tcg" {
 		return fmt.Errorf("--accelerator must be auto or tcg, not %q", o.Accelerator)

@@ -2,6 +2,7 @@ package virthandler
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
@@ -73,13 +74,18 @@ func (o *Options) Run(ctx context.Context) error {
 	errs := make(chan error, 8)
 	beat := heartbeat.Config{Client: kube, NodeName: o.NodeName, Accelerator: acc, Interval: o.Heartbeat}
 	ready := closed()
+	var nodeCert certGetter
 	if o.nodeAPIEnabled() {
 		if beat.NodeAPIAddress, err = AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); err != nil {
 			return err
 		}
-		if ready, err = o.startNodeAPI(ctx, &wg, errs, kube, launcherLookup{ctrl}); err != nil {
+		if ready, nodeCert, err = o.startNodeAPI(ctx, &wg, errs, kube, launcherLookup{ctrl}); err != nil {
 			return err
 		}
+	}
+	if err := o.serveMetrics(ctx, &wg, ctrl, nodeCert); err != nil {
+		// Metrics are not worth stopping the node agent for.
+		log.Error(err, "metrics not served")
 	}
 	o.startNodeServices(ctx, &wg, errs, acc, ready)
 	wg.Add(3)
@@ -137,27 +143,35 @@ func (l launcherLookup) LauncherFor(ctx context.Context, namespace, name string)
 	return cl, nil
 }
 
+// certGetter hands out the node's serving certificate for a TLS handshake.
+type certGetter = func(*tls.ClientHelloInfo) (*tls.Certificate, error)
+
 // startNodeAPI serves the node API, with a static certificate or, with
 // --node-api-csr, once this node's own certificate is issued (the handler
 // runs VMIs meanwhile and reports not ready). The returned channel is closed
-// when the API can serve.
+// when the API can serve; the getter hands out its certificate (metrics use
+// it too).
 func (o *Options) startNodeAPI(ctx context.Context, wg *sync.WaitGroup, errs chan<- error,
-	kube kubernetes.Interface, launchers nodeapi.Launchers) (<-chan struct{}, error) {
+	kube kubernetes.Interface, launchers nodeapi.Launchers) (<-chan struct{}, certGetter, error) {
 	api := o.NodeAPI
 	api.Launchers = launchers
 	if !o.NodeAPICSR {
+		reloader, err := certs.NewReloader(api.CertFile, api.KeyFile)
+		if err != nil {
+			return nil, nil, fmt.Errorf("node api certificate: %w", err)
+		}
 		wg.Add(1)
 		go func() { defer wg.Done(); errs <- nodeapi.Serve(ctx, api) }()
-		return closed(), nil
+		return closed(), reloader.GetCertificate, nil
 	}
 	bundle, err := certs.NewCAPool(o.NodeAPI.ClientCAFile) // the install's CA bundle, as virt-api's
 	if err != nil {
-		return nil, fmt.Errorf("node api ca bundle: %w", err)
+		return nil, nil, fmt.Errorf("node api ca bundle: %w", err)
 	}
 	mgr, err := servingcert.New(servingcert.Config{Client: kube, NodeName: o.NodeName,
 		Namespace: o.InstallNamespace, Dir: filepath.Join(o.StateDir, "node-api"), Roots: bundle.Pool})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	api.Certificate = mgr.GetCertificate
 	wg.Add(2)
@@ -171,7 +185,7 @@ func (o *Options) startNodeAPI(ctx context.Context, wg *sync.WaitGroup, errs cha
 			errs <- nil
 		}
 	}()
-	return mgr.Ready(), nil
+	return mgr.Ready(), mgr.GetCertificate, nil
 }
 
 func closed() <-chan struct{} {

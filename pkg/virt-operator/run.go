@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/dynamic"
@@ -16,6 +15,7 @@ import (
 
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
+	"kvirt.io/kvirt/pkg/componentmetrics"
 	"kvirt.io/kvirt/pkg/leader"
 	"kvirt.io/kvirt/pkg/metricsserver"
 	"kvirt.io/kvirt/pkg/version"
@@ -54,19 +54,23 @@ func (o *Options) Run(ctx context.Context) error {
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var status *componentmetrics.Status
 	if o.MetricsAddress != "" {
 		reg := prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		if status, err = componentmetrics.Register(reg, "virt-operator", o.Leader.Enabled); err != nil {
+			return err
+		}
 		if err := metricsserver.Serve(ctx, &wg, o.MetricsAddress, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})); err != nil {
 			return err
 		}
+		status.SetReady(true)
 	}
 	if !o.Leader.Enabled {
 		return o.runController(ctx, c)
 	}
 	lease := o.Leader
 	lease.Namespace = o.Namespace
-	return leader.Run(ctx, c.kube, lease, nil, func(ctx context.Context) error { return o.runController(ctx, c) })
+	return leader.Run(ctx, c.kube, lease, status.SetLeading, func(ctx context.Context) error { return o.runController(ctx, c) })
 }
 
 func (o *Options) runController(ctx context.Context, c clientSet) error {

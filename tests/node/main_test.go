@@ -44,6 +44,8 @@ type cluster struct {
 	handler    *nodeenv.Handler
 	pki        nodeenv.PKI
 	apiAddr    string
+	// metricsAddr is the handler's TLS /metrics.
+	metricsAddr string
 }
 
 func newCluster(t *testing.T, env *nodeenv.Env) *cluster {
@@ -52,7 +54,7 @@ func newCluster(t *testing.T, env *nodeenv.Env) *cluster {
 	c := &cluster{
 		kube: kubernetes.NewForConfigOrDie(cfg), kvirt: kvirtclient.NewForConfigOrDie(cfg),
 		node: "node-" + rand.String(5), socketRoot: nodeenv.ShortTempDir(t), stateDir: t.TempDir(),
-		pki: nodeenv.NewPKI(t), apiAddr: freeAddr(t),
+		pki: nodeenv.NewPKI(t), apiAddr: freeAddr(t), metricsAddr: freeAddr(t),
 	}
 	ctx := context.Background()
 	if _, err := c.kube.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: c.node}},
@@ -91,7 +93,8 @@ func ensureKubeVirt(t *testing.T, c *cluster) {
 func (c *cluster) startHandler(t *testing.T, env *nodeenv.Env) {
 	t.Helper()
 	c.handler = env.StartHandler(t, nodeenv.HandlerConfig{Kubeconfig: componentrbac.Kubeconfig(t, cp.RESTConfig(), componentrbac.Handler), NodeName: c.node,
-		SocketRoot: c.socketRoot, StateDir: c.stateDir, NodeAPI: &c.pki, NodeAPIListen: c.apiAddr})
+		SocketRoot: c.socketRoot, StateDir: c.stateDir, NodeAPI: &c.pki, NodeAPIListen: c.apiAddr,
+		MetricsListen: c.metricsAddr})
 }
 
 // createScheduled creates the VMI as virt-controller would hand it over:

@@ -1,23 +1,11 @@
 package metrics
 
 import (
-	"time"
-
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/labels"
 
-	virtv1 "kvirt.io/api/core/v1"
 	virtlisters "kvirt.io/client-go/generated/listers/core/v1"
 )
-
-// PhaseEntered observes the time from the VMI's creation to entering phase.
-func (r *Registry) PhaseEntered(vmi *virtv1.VirtualMachineInstance, phase virtv1.VirtualMachineInstancePhase, at time.Time) {
-	d := at.Sub(vmi.CreationTimestamp.Time).Seconds()
-	if d < 0 {
-		d = 0
-	}
-	r.phases.WithLabelValues(string(phase)).Observe(d)
-}
 
 // phaseCount reports kubevirt_vmi_phase_count from the VMI cache at scrape time.
 type phaseCount struct {

@@ -36,11 +36,6 @@ const (
 // podsByVMI indexes launcher pods by the namespace/name of their controlling VMI.
 const podsByVMI = "vmi"
 
-// Recorder observes phase transitions (metrics); it may be nil.
-type Recorder interface {
-	PhaseEntered(vmi *virtv1.VirtualMachineInstance, phase virtv1.VirtualMachineInstancePhase, at time.Time)
-}
-
 // Config wires the controller.
 type Config struct {
 	Kube         kubernetes.Interface
@@ -48,7 +43,6 @@ type Config struct {
 	VMIs         virtinformers.VirtualMachineInstanceInformer
 	Pods         coreinformers.PodInformer
 	Pod          launcherpod.Config
-	Recorder     Recorder
 	QueueMetrics workqueue.MetricsProvider
 	// Events records Kubernetes Events on the VMI (pod created, deleted, or
 	// failing to be); nil records none.
@@ -266,22 +260,6 @@ func (c *Controller) applyVMI(ctx context.Context, old, new *virtv1.VirtualMachi
 	}
 	if old.Status.Phase != new.Status.Phase {
 		klog.FromContext(ctx).Info("vmi phase changed", "vmi", klog.KObj(old), "from", old.Status.Phase, "to", new.Status.Phase)
-		c.recordPhases(old, new)
 	}
 	return nil
-}
-
-func (c *Controller) recordPhases(old, new *virtv1.VirtualMachineInstance) {
-	if c.cfg.Recorder == nil {
-		return
-	}
-	seen := map[virtv1.VirtualMachineInstancePhase]bool{}
-	for _, ts := range old.Status.PhaseTransitionTimestamps {
-		seen[ts.Phase] = true
-	}
-	for _, ts := range new.Status.PhaseTransitionTimestamps {
-		if !seen[ts.Phase] && ts.PhaseTransitionTimestamp != nil {
-			c.cfg.Recorder.PhaseEntered(new, ts.Phase, ts.PhaseTransitionTimestamp.Time)
-		}
-	}
 }

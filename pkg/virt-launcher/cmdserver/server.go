@@ -30,6 +30,7 @@ type DomainManager interface {
 	Kill() error
 	Domain() (*launcherv1.Domain, error)
 	Stats() (*launcherv1.DomainStatsResponse, error)
+	DomainStats() (*launcherv1.DomainStatsReply, error)
 }
 
 // GuestAgent is the launcher's guest agent poller.
@@ -170,6 +171,11 @@ func (s *Server) GetDomain(context.Context, *launcherv1.Empty) (*launcherv1.Doma
 // GetDomainStats reports CPU and memory figures.
 func (s *Server) GetDomainStats(context.Context, *launcherv1.Empty) (*launcherv1.DomainStatsResponse, error) {
 	return s.manager.Stats()
+}
+
+// DomainStats reports libvirt's bulk stats of the domain.
+func (s *Server) DomainStats(context.Context, *launcherv1.Empty) (*launcherv1.DomainStatsReply, error) {
+	return s.manager.DomainStats()
 }
 
 // GetGuestInfo is the version 1 summary of the guest agent's report.

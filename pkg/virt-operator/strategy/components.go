@@ -19,7 +19,9 @@ const (
 	VirtHandlerNodeAPI = 8186
 	// VirtHandlerHealthPort serves virt-handler's /healthz on the node's address.
 	VirtHandlerHealthPort = 8187
-	defaultReplicas       = 2
+	// VirtHandlerMetricsPort serves virt-handler's TLS /metrics on the node's address.
+	VirtHandlerMetricsPort = 8443
+	defaultReplicas        = 2
 	// VirtAPIReadinessPath: the contract names /readyz, but virt-api serves only
 	// /healthz today; switch once virt-api serves /readyz.
 	VirtAPIReadinessPath  = "/healthz"
@@ -249,7 +251,9 @@ func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
 			"--node-api-client-ca", "/etc/virt-handler/ca/ca-bundle",
 			"--device-plugin-dir", devicePluginMountPath,
 			"--health-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerHealthPort),
+			"--metrics-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerMetricsPort),
 		},
+		Ports: []corev1.ContainerPort{{Name: "https-metrics", ContainerPort: VirtHandlerMetricsPort, Protocol: corev1.ProtocolTCP}},
 		// On the host network the kubelet probes the node's address. /readyz
 		// waits for the node API certificate; a slow signer only delays it.
 		ReadinessProbe: handlerProbe("/readyz", 5, 5, 3),

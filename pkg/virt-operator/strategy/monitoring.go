@@ -66,7 +66,8 @@ func MonitoringTargetOf(kv *virtv1.KubeVirt) MonitoringTarget {
 }
 
 // MetricsService is the headless Service over every component pod's metrics port
-// ("metrics" over HTTP: virt-controller, virt-operator; "https": virt-api).
+// ("metrics" over HTTP: virt-controller, virt-operator; "https": virt-api;
+// "https-metrics": virt-handler on its node's address).
 func MetricsService(ns string) *corev1.Service {
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
@@ -77,6 +78,9 @@ func MetricsService(ns string) *corev1.Service {
 			Ports: []corev1.ServicePort{
 				{Name: "metrics", Port: VirtControllerPort, TargetPort: intstr.FromString("metrics"), Protocol: corev1.ProtocolTCP},
 				{Name: "https", Port: VirtAPIPort, TargetPort: intstr.FromString("https"), Protocol: corev1.ProtocolTCP},
+				// Its own service port: the Service already uses 8443 for virt-api.
+				{Name: "https-metrics", Port: VirtHandlerMetricsPort + 1, TargetPort: intstr.FromString("https-metrics"),
+					Protocol: corev1.ProtocolTCP},
 			},
 		},
 	}
@@ -120,7 +124,8 @@ func serviceMonitor(ns, smNS string) *unstructured.Unstructured {
 		"spec": map[string]any{
 			"namespaceSelector": map[string]any{"matchNames": []any{ns}},
 			"selector":          map[string]any{"matchLabels": map[string]any{PrometheusLabel: "true"}},
-			"endpoints":         []any{endpoint("metrics", "http"), endpoint("https", "https")},
+			"endpoints": []any{endpoint("metrics", "http"), endpoint("https", "https"),
+				endpoint("https-metrics", "https")},
 		},
 	}}
 	u.SetAPIVersion(MonitoringGroupVersion)

@@ -1624,6 +1624,614 @@ func (x *ScreenshotResponse) GetMime() string {
 	return ""
 }
 
+// DomainStatsReply is libvirt's bulk stats of one domain (virConnectGetAllDomainStats
+// with the state, cpu-total, balloon, vcpu, interface and block groups). A field
+// libvirt did not report is absent (the *_set flags or an unset message).
+// Times are nanoseconds, sizes bytes unless the name says otherwise.
+type DomainStatsReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// libvirt domain state (Running, Paused, ...) and its reason code.
+	State       string             `protobuf:"bytes,1,opt,name=state,proto3" json:"state,omitempty"`
+	StateReason int32              `protobuf:"varint,2,opt,name=state_reason,json=stateReason,proto3" json:"state_reason,omitempty"`
+	Cpu         *DomainStatsCPU    `protobuf:"bytes,3,opt,name=cpu,proto3" json:"cpu,omitempty"`
+	Memory      *DomainStatsMemory `protobuf:"bytes,4,opt,name=memory,proto3" json:"memory,omitempty"`
+	// Number of vcpu.<n> entries libvirt reported.
+	VcpuCurrent uint32              `protobuf:"varint,5,opt,name=vcpu_current,json=vcpuCurrent,proto3" json:"vcpu_current,omitempty"`
+	Vcpus       []*DomainStatsVCPU  `protobuf:"bytes,7,rep,name=vcpus,proto3" json:"vcpus,omitempty"`
+	Interfaces  []*DomainStatsNet   `protobuf:"bytes,8,rep,name=interfaces,proto3" json:"interfaces,omitempty"`
+	Blocks      []*DomainStatsBlock `protobuf:"bytes,9,rep,name=blocks,proto3" json:"blocks,omitempty"`
+	// Unix nanoseconds at which the launcher read the stats.
+	TimestampUnixNano int64 `protobuf:"varint,10,opt,name=timestamp_unix_nano,json=timestampUnixNano,proto3" json:"timestamp_unix_nano,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *DomainStatsReply) Reset() {
+	*x = DomainStatsReply{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainStatsReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainStatsReply) ProtoMessage() {}
+
+func (x *DomainStatsReply) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainStatsReply.ProtoReflect.Descriptor instead.
+func (*DomainStatsReply) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *DomainStatsReply) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *DomainStatsReply) GetStateReason() int32 {
+	if x != nil {
+		return x.StateReason
+	}
+	return 0
+}
+
+func (x *DomainStatsReply) GetCpu() *DomainStatsCPU {
+	if x != nil {
+		return x.Cpu
+	}
+	return nil
+}
+
+func (x *DomainStatsReply) GetMemory() *DomainStatsMemory {
+	if x != nil {
+		return x.Memory
+	}
+	return nil
+}
+
+func (x *DomainStatsReply) GetVcpuCurrent() uint32 {
+	if x != nil {
+		return x.VcpuCurrent
+	}
+	return 0
+}
+
+func (x *DomainStatsReply) GetVcpus() []*DomainStatsVCPU {
+	if x != nil {
+		return x.Vcpus
+	}
+	return nil
+}
+
+func (x *DomainStatsReply) GetInterfaces() []*DomainStatsNet {
+	if x != nil {
+		return x.Interfaces
+	}
+	return nil
+}
+
+func (x *DomainStatsReply) GetBlocks() []*DomainStatsBlock {
+	if x != nil {
+		return x.Blocks
+	}
+	return nil
+}
+
+func (x *DomainStatsReply) GetTimestampUnixNano() int64 {
+	if x != nil {
+		return x.TimestampUnixNano
+	}
+	return 0
+}
+
+// DomainStatsCPU is the cpu-total group, in nanoseconds.
+type DomainStatsCPU struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TimeNs        *uint64                `protobuf:"varint,1,opt,name=time_ns,json=timeNs,proto3,oneof" json:"time_ns,omitempty"`
+	UserNs        *uint64                `protobuf:"varint,2,opt,name=user_ns,json=userNs,proto3,oneof" json:"user_ns,omitempty"`
+	SystemNs      *uint64                `protobuf:"varint,3,opt,name=system_ns,json=systemNs,proto3,oneof" json:"system_ns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DomainStatsCPU) Reset() {
+	*x = DomainStatsCPU{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainStatsCPU) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainStatsCPU) ProtoMessage() {}
+
+func (x *DomainStatsCPU) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainStatsCPU.ProtoReflect.Descriptor instead.
+func (*DomainStatsCPU) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *DomainStatsCPU) GetTimeNs() uint64 {
+	if x != nil && x.TimeNs != nil {
+		return *x.TimeNs
+	}
+	return 0
+}
+
+func (x *DomainStatsCPU) GetUserNs() uint64 {
+	if x != nil && x.UserNs != nil {
+		return *x.UserNs
+	}
+	return 0
+}
+
+func (x *DomainStatsCPU) GetSystemNs() uint64 {
+	if x != nil && x.SystemNs != nil {
+		return *x.SystemNs
+	}
+	return 0
+}
+
+// DomainStatsMemory is the balloon group plus the QEMU process's resident set.
+type DomainStatsMemory struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CurrentKib    *uint64                `protobuf:"varint,1,opt,name=current_kib,json=currentKib,proto3,oneof" json:"current_kib,omitempty"`
+	MaximumKib    *uint64                `protobuf:"varint,2,opt,name=maximum_kib,json=maximumKib,proto3,oneof" json:"maximum_kib,omitempty"`
+	SwapInKib     *uint64                `protobuf:"varint,3,opt,name=swap_in_kib,json=swapInKib,proto3,oneof" json:"swap_in_kib,omitempty"`
+	SwapOutKib    *uint64                `protobuf:"varint,4,opt,name=swap_out_kib,json=swapOutKib,proto3,oneof" json:"swap_out_kib,omitempty"`
+	MajorFault    *uint64                `protobuf:"varint,5,opt,name=major_fault,json=majorFault,proto3,oneof" json:"major_fault,omitempty"`
+	MinorFault    *uint64                `protobuf:"varint,6,opt,name=minor_fault,json=minorFault,proto3,oneof" json:"minor_fault,omitempty"`
+	UnusedKib     *uint64                `protobuf:"varint,7,opt,name=unused_kib,json=unusedKib,proto3,oneof" json:"unused_kib,omitempty"`
+	AvailableKib  *uint64                `protobuf:"varint,8,opt,name=available_kib,json=availableKib,proto3,oneof" json:"available_kib,omitempty"`
+	UsableKib     *uint64                `protobuf:"varint,9,opt,name=usable_kib,json=usableKib,proto3,oneof" json:"usable_kib,omitempty"`
+	RssKib        *uint64                `protobuf:"varint,10,opt,name=rss_kib,json=rssKib,proto3,oneof" json:"rss_kib,omitempty"`
+	DiskCachesKib *uint64                `protobuf:"varint,11,opt,name=disk_caches_kib,json=diskCachesKib,proto3,oneof" json:"disk_caches_kib,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DomainStatsMemory) Reset() {
+	*x = DomainStatsMemory{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainStatsMemory) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainStatsMemory) ProtoMessage() {}
+
+func (x *DomainStatsMemory) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainStatsMemory.ProtoReflect.Descriptor instead.
+func (*DomainStatsMemory) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *DomainStatsMemory) GetCurrentKib() uint64 {
+	if x != nil && x.CurrentKib != nil {
+		return *x.CurrentKib
+	}
+	return 0
+}
+
+func (x *DomainStatsMemory) GetMaximumKib() uint64 {
+	if x != nil && x.MaximumKib != nil {
+		return *x.MaximumKib
+	}
+	return 0
+}
+
+func (x *DomainStatsMemory) GetSwapInKib() uint64 {
+	if x != nil && x.SwapInKib != nil {
+		return *x.SwapInKib
+	}
+	return 0
+}
+
+func (x *DomainStatsMemory) GetSwapOutKib() uint64 {
+	if x != nil && x.SwapOutKib != nil {
+		return *x.SwapOutKib
+	}
+	return 0
+}
+
+func (x *DomainStatsMemory) GetMajorFault() uint64 {
+	if x != nil && x.MajorFault != nil {
+		return *x.MajorFault
+	}
+	return 0
+}
+
+func (x *DomainStatsMemory) GetMinorFault() uint64 {
+	if x != nil && x.MinorFault != nil {
+		return *x.MinorFault
+	}
+	return 0
+}
+
+func (x *DomainStatsMemory) GetUnusedKib() uint64 {
+	if x != nil && x.UnusedKib != nil {
+		return *x.UnusedKib
+	}
+	return 0
+}
+
+func (x *DomainStatsMemory) GetAvailableKib() uint64 {
+	if x != nil && x.AvailableKib != nil {
+		return *x.AvailableKib
+	}
+	return 0
+}
+
+func (x *DomainStatsMemory) GetUsableKib() uint64 {
+	if x != nil && x.UsableKib != nil {
+		return *x.UsableKib
+	}
+	return 0
+}
+
+func (x *DomainStatsMemory) GetRssKib() uint64 {
+	if x != nil && x.RssKib != nil {
+		return *x.RssKib
+	}
+	return 0
+}
+
+func (x *DomainStatsMemory) GetDiskCachesKib() uint64 {
+	if x != nil && x.DiskCachesKib != nil {
+		return *x.DiskCachesKib
+	}
+	return 0
+}
+
+// DomainStatsVCPU is one vcpu.<n>.* entry.
+type DomainStatsVCPU struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    uint32                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// libvirt vCPU state: 0 offline, 1 running, 2 blocked.
+	State         *int32  `protobuf:"varint,2,opt,name=state,proto3,oneof" json:"state,omitempty"`
+	TimeNs        *uint64 `protobuf:"varint,3,opt,name=time_ns,json=timeNs,proto3,oneof" json:"time_ns,omitempty"`
+	WaitNs        *uint64 `protobuf:"varint,4,opt,name=wait_ns,json=waitNs,proto3,oneof" json:"wait_ns,omitempty"`
+	DelayNs       *uint64 `protobuf:"varint,5,opt,name=delay_ns,json=delayNs,proto3,oneof" json:"delay_ns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DomainStatsVCPU) Reset() {
+	*x = DomainStatsVCPU{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainStatsVCPU) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainStatsVCPU) ProtoMessage() {}
+
+func (x *DomainStatsVCPU) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainStatsVCPU.ProtoReflect.Descriptor instead.
+func (*DomainStatsVCPU) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *DomainStatsVCPU) GetId() uint32 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *DomainStatsVCPU) GetState() int32 {
+	if x != nil && x.State != nil {
+		return *x.State
+	}
+	return 0
+}
+
+func (x *DomainStatsVCPU) GetTimeNs() uint64 {
+	if x != nil && x.TimeNs != nil {
+		return *x.TimeNs
+	}
+	return 0
+}
+
+func (x *DomainStatsVCPU) GetWaitNs() uint64 {
+	if x != nil && x.WaitNs != nil {
+		return *x.WaitNs
+	}
+	return 0
+}
+
+func (x *DomainStatsVCPU) GetDelayNs() uint64 {
+	if x != nil && x.DelayNs != nil {
+		return *x.DelayNs
+	}
+	return 0
+}
+
+// DomainStatsNet is one net.<n>.* entry.
+type DomainStatsNet struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The host-side device name (tap) libvirt reports.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The VMI interface name, when the launcher knows it.
+	InterfaceName string  `protobuf:"bytes,2,opt,name=interface_name,json=interfaceName,proto3" json:"interface_name,omitempty"`
+	RxBytes       *uint64 `protobuf:"varint,3,opt,name=rx_bytes,json=rxBytes,proto3,oneof" json:"rx_bytes,omitempty"`
+	RxPackets     *uint64 `protobuf:"varint,4,opt,name=rx_packets,json=rxPackets,proto3,oneof" json:"rx_packets,omitempty"`
+	RxErrs        *uint64 `protobuf:"varint,5,opt,name=rx_errs,json=rxErrs,proto3,oneof" json:"rx_errs,omitempty"`
+	RxDrop        *uint64 `protobuf:"varint,6,opt,name=rx_drop,json=rxDrop,proto3,oneof" json:"rx_drop,omitempty"`
+	TxBytes       *uint64 `protobuf:"varint,7,opt,name=tx_bytes,json=txBytes,proto3,oneof" json:"tx_bytes,omitempty"`
+	TxPackets     *uint64 `protobuf:"varint,8,opt,name=tx_packets,json=txPackets,proto3,oneof" json:"tx_packets,omitempty"`
+	TxErrs        *uint64 `protobuf:"varint,9,opt,name=tx_errs,json=txErrs,proto3,oneof" json:"tx_errs,omitempty"`
+	TxDrop        *uint64 `protobuf:"varint,10,opt,name=tx_drop,json=txDrop,proto3,oneof" json:"tx_drop,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DomainStatsNet) Reset() {
+	*x = DomainStatsNet{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainStatsNet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainStatsNet) ProtoMessage() {}
+
+func (x *DomainStatsNet) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainStatsNet.ProtoReflect.Descriptor instead.
+func (*DomainStatsNet) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *DomainStatsNet) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DomainStatsNet) GetInterfaceName() string {
+	if x != nil {
+		return x.InterfaceName
+	}
+	return ""
+}
+
+func (x *DomainStatsNet) GetRxBytes() uint64 {
+	if x != nil && x.RxBytes != nil {
+		return *x.RxBytes
+	}
+	return 0
+}
+
+func (x *DomainStatsNet) GetRxPackets() uint64 {
+	if x != nil && x.RxPackets != nil {
+		return *x.RxPackets
+	}
+	return 0
+}
+
+func (x *DomainStatsNet) GetRxErrs() uint64 {
+	if x != nil && x.RxErrs != nil {
+		return *x.RxErrs
+	}
+	return 0
+}
+
+func (x *DomainStatsNet) GetRxDrop() uint64 {
+	if x != nil && x.RxDrop != nil {
+		return *x.RxDrop
+	}
+	return 0
+}
+
+func (x *DomainStatsNet) GetTxBytes() uint64 {
+	if x != nil && x.TxBytes != nil {
+		return *x.TxBytes
+	}
+	return 0
+}
+
+func (x *DomainStatsNet) GetTxPackets() uint64 {
+	if x != nil && x.TxPackets != nil {
+		return *x.TxPackets
+	}
+	return 0
+}
+
+func (x *DomainStatsNet) GetTxErrs() uint64 {
+	if x != nil && x.TxErrs != nil {
+		return *x.TxErrs
+	}
+	return 0
+}
+
+func (x *DomainStatsNet) GetTxDrop() uint64 {
+	if x != nil && x.TxDrop != nil {
+		return *x.TxDrop
+	}
+	return 0
+}
+
+// DomainStatsBlock is one block.<n>.* entry.
+type DomainStatsBlock struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The guest device name (vda, sda, ...).
+	Name          string  `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	RdReqs        *uint64 `protobuf:"varint,2,opt,name=rd_reqs,json=rdReqs,proto3,oneof" json:"rd_reqs,omitempty"`
+	RdBytes       *uint64 `protobuf:"varint,3,opt,name=rd_bytes,json=rdBytes,proto3,oneof" json:"rd_bytes,omitempty"`
+	RdTimesNs     *uint64 `protobuf:"varint,4,opt,name=rd_times_ns,json=rdTimesNs,proto3,oneof" json:"rd_times_ns,omitempty"`
+	WrReqs        *uint64 `protobuf:"varint,5,opt,name=wr_reqs,json=wrReqs,proto3,oneof" json:"wr_reqs,omitempty"`
+	WrBytes       *uint64 `protobuf:"varint,6,opt,name=wr_bytes,json=wrBytes,proto3,oneof" json:"wr_bytes,omitempty"`
+	WrTimesNs     *uint64 `protobuf:"varint,7,opt,name=wr_times_ns,json=wrTimesNs,proto3,oneof" json:"wr_times_ns,omitempty"`
+	FlReqs        *uint64 `protobuf:"varint,8,opt,name=fl_reqs,json=flReqs,proto3,oneof" json:"fl_reqs,omitempty"`
+	FlTimesNs     *uint64 `protobuf:"varint,9,opt,name=fl_times_ns,json=flTimesNs,proto3,oneof" json:"fl_times_ns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DomainStatsBlock) Reset() {
+	*x = DomainStatsBlock{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainStatsBlock) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainStatsBlock) ProtoMessage() {}
+
+func (x *DomainStatsBlock) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainStatsBlock.ProtoReflect.Descriptor instead.
+func (*DomainStatsBlock) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *DomainStatsBlock) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DomainStatsBlock) GetRdReqs() uint64 {
+	if x != nil && x.RdReqs != nil {
+		return *x.RdReqs
+	}
+	return 0
+}
+
+func (x *DomainStatsBlock) GetRdBytes() uint64 {
+	if x != nil && x.RdBytes != nil {
+		return *x.RdBytes
+	}
+	return 0
+}
+
+func (x *DomainStatsBlock) GetRdTimesNs() uint64 {
+	if x != nil && x.RdTimesNs != nil {
+		return *x.RdTimesNs
+	}
+	return 0
+}
+
+func (x *DomainStatsBlock) GetWrReqs() uint64 {
+	if x != nil && x.WrReqs != nil {
+		return *x.WrReqs
+	}
+	return 0
+}
+
+func (x *DomainStatsBlock) GetWrBytes() uint64 {
+	if x != nil && x.WrBytes != nil {
+		return *x.WrBytes
+	}
+	return 0
+}
+
+func (x *DomainStatsBlock) GetWrTimesNs() uint64 {
+	if x != nil && x.WrTimesNs != nil {
+		return *x.WrTimesNs
+	}
+	return 0
+}
+
+func (x *DomainStatsBlock) GetFlReqs() uint64 {
+	if x != nil && x.FlReqs != nil {
+		return *x.FlReqs
+	}
+	return 0
+}
+
+func (x *DomainStatsBlock) GetFlTimesNs() uint64 {
+	if x != nil && x.FlTimesNs != nil {
+		return *x.FlTimesNs
+	}
+	return 0
+}
+
 var File_launcher_v1_launcher_proto protoreflect.FileDescriptor
 
 const file_launcher_v1_launcher_proto_rawDesc = "" +
@@ -1747,8 +2355,122 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"moveCursor\":\n" +
 	"\x12ScreenshotResponse\x12\x10\n" +
 	"\x03png\x18\x01 \x01(\fR\x03png\x12\x12\n" +
-	"\x04mime\x18\x02 \x01(\tR\x04mime2\xfd\n" +
+	"\x04mime\x18\x02 \x01(\tR\x04mime\"\xcb\x03\n" +
+	"\x10DomainStatsReply\x12\x14\n" +
+	"\x05state\x18\x01 \x01(\tR\x05state\x12!\n" +
+	"\fstate_reason\x18\x02 \x01(\x05R\vstateReason\x123\n" +
+	"\x03cpu\x18\x03 \x01(\v2!.kvirt.launcher.v1.DomainStatsCPUR\x03cpu\x12<\n" +
+	"\x06memory\x18\x04 \x01(\v2$.kvirt.launcher.v1.DomainStatsMemoryR\x06memory\x12!\n" +
+	"\fvcpu_current\x18\x05 \x01(\rR\vvcpuCurrent\x128\n" +
+	"\x05vcpus\x18\a \x03(\v2\".kvirt.launcher.v1.DomainStatsVCPUR\x05vcpus\x12A\n" +
 	"\n" +
+	"interfaces\x18\b \x03(\v2!.kvirt.launcher.v1.DomainStatsNetR\n" +
+	"interfaces\x12;\n" +
+	"\x06blocks\x18\t \x03(\v2#.kvirt.launcher.v1.DomainStatsBlockR\x06blocks\x12.\n" +
+	"\x13timestamp_unix_nano\x18\n" +
+	" \x01(\x03R\x11timestampUnixNano\"\x94\x01\n" +
+	"\x0eDomainStatsCPU\x12\x1c\n" +
+	"\atime_ns\x18\x01 \x01(\x04H\x00R\x06timeNs\x88\x01\x01\x12\x1c\n" +
+	"\auser_ns\x18\x02 \x01(\x04H\x01R\x06userNs\x88\x01\x01\x12 \n" +
+	"\tsystem_ns\x18\x03 \x01(\x04H\x02R\bsystemNs\x88\x01\x01B\n" +
+	"\n" +
+	"\b_time_nsB\n" +
+	"\n" +
+	"\b_user_nsB\f\n" +
+	"\n" +
+	"_system_ns\"\xe5\x04\n" +
+	"\x11DomainStatsMemory\x12$\n" +
+	"\vcurrent_kib\x18\x01 \x01(\x04H\x00R\n" +
+	"currentKib\x88\x01\x01\x12$\n" +
+	"\vmaximum_kib\x18\x02 \x01(\x04H\x01R\n" +
+	"maximumKib\x88\x01\x01\x12#\n" +
+	"\vswap_in_kib\x18\x03 \x01(\x04H\x02R\tswapInKib\x88\x01\x01\x12%\n" +
+	"\fswap_out_kib\x18\x04 \x01(\x04H\x03R\n" +
+	"swapOutKib\x88\x01\x01\x12$\n" +
+	"\vmajor_fault\x18\x05 \x01(\x04H\x04R\n" +
+	"majorFault\x88\x01\x01\x12$\n" +
+	"\vminor_fault\x18\x06 \x01(\x04H\x05R\n" +
+	"minorFault\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"unused_kib\x18\a \x01(\x04H\x06R\tunusedKib\x88\x01\x01\x12(\n" +
+	"\ravailable_kib\x18\b \x01(\x04H\aR\favailableKib\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"usable_kib\x18\t \x01(\x04H\bR\tusableKib\x88\x01\x01\x12\x1c\n" +
+	"\arss_kib\x18\n" +
+	" \x01(\x04H\tR\x06rssKib\x88\x01\x01\x12+\n" +
+	"\x0fdisk_caches_kib\x18\v \x01(\x04H\n" +
+	"R\rdiskCachesKib\x88\x01\x01B\x0e\n" +
+	"\f_current_kibB\x0e\n" +
+	"\f_maximum_kibB\x0e\n" +
+	"\f_swap_in_kibB\x0f\n" +
+	"\r_swap_out_kibB\x0e\n" +
+	"\f_major_faultB\x0e\n" +
+	"\f_minor_faultB\r\n" +
+	"\v_unused_kibB\x10\n" +
+	"\x0e_available_kibB\r\n" +
+	"\v_usable_kibB\n" +
+	"\n" +
+	"\b_rss_kibB\x12\n" +
+	"\x10_disk_caches_kib\"\xc7\x01\n" +
+	"\x0fDomainStatsVCPU\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\rR\x02id\x12\x19\n" +
+	"\x05state\x18\x02 \x01(\x05H\x00R\x05state\x88\x01\x01\x12\x1c\n" +
+	"\atime_ns\x18\x03 \x01(\x04H\x01R\x06timeNs\x88\x01\x01\x12\x1c\n" +
+	"\await_ns\x18\x04 \x01(\x04H\x02R\x06waitNs\x88\x01\x01\x12\x1e\n" +
+	"\bdelay_ns\x18\x05 \x01(\x04H\x03R\adelayNs\x88\x01\x01B\b\n" +
+	"\x06_stateB\n" +
+	"\n" +
+	"\b_time_nsB\n" +
+	"\n" +
+	"\b_wait_nsB\v\n" +
+	"\t_delay_ns\"\xb3\x03\n" +
+	"\x0eDomainStatsNet\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12%\n" +
+	"\x0einterface_name\x18\x02 \x01(\tR\rinterfaceName\x12\x1e\n" +
+	"\brx_bytes\x18\x03 \x01(\x04H\x00R\arxBytes\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"rx_packets\x18\x04 \x01(\x04H\x01R\trxPackets\x88\x01\x01\x12\x1c\n" +
+	"\arx_errs\x18\x05 \x01(\x04H\x02R\x06rxErrs\x88\x01\x01\x12\x1c\n" +
+	"\arx_drop\x18\x06 \x01(\x04H\x03R\x06rxDrop\x88\x01\x01\x12\x1e\n" +
+	"\btx_bytes\x18\a \x01(\x04H\x04R\atxBytes\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"tx_packets\x18\b \x01(\x04H\x05R\ttxPackets\x88\x01\x01\x12\x1c\n" +
+	"\atx_errs\x18\t \x01(\x04H\x06R\x06txErrs\x88\x01\x01\x12\x1c\n" +
+	"\atx_drop\x18\n" +
+	" \x01(\x04H\aR\x06txDrop\x88\x01\x01B\v\n" +
+	"\t_rx_bytesB\r\n" +
+	"\v_rx_packetsB\n" +
+	"\n" +
+	"\b_rx_errsB\n" +
+	"\n" +
+	"\b_rx_dropB\v\n" +
+	"\t_tx_bytesB\r\n" +
+	"\v_tx_packetsB\n" +
+	"\n" +
+	"\b_tx_errsB\n" +
+	"\n" +
+	"\b_tx_drop\"\x9d\x03\n" +
+	"\x10DomainStatsBlock\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
+	"\ard_reqs\x18\x02 \x01(\x04H\x00R\x06rdReqs\x88\x01\x01\x12\x1e\n" +
+	"\brd_bytes\x18\x03 \x01(\x04H\x01R\ardBytes\x88\x01\x01\x12#\n" +
+	"\vrd_times_ns\x18\x04 \x01(\x04H\x02R\trdTimesNs\x88\x01\x01\x12\x1c\n" +
+	"\awr_reqs\x18\x05 \x01(\x04H\x03R\x06wrReqs\x88\x01\x01\x12\x1e\n" +
+	"\bwr_bytes\x18\x06 \x01(\x04H\x04R\awrBytes\x88\x01\x01\x12#\n" +
+	"\vwr_times_ns\x18\a \x01(\x04H\x05R\twrTimesNs\x88\x01\x01\x12\x1c\n" +
+	"\afl_reqs\x18\b \x01(\x04H\x06R\x06flReqs\x88\x01\x01\x12#\n" +
+	"\vfl_times_ns\x18\t \x01(\x04H\aR\tflTimesNs\x88\x01\x01B\n" +
+	"\n" +
+	"\b_rd_reqsB\v\n" +
+	"\t_rd_bytesB\x0e\n" +
+	"\f_rd_times_nsB\n" +
+	"\n" +
+	"\b_wr_reqsB\v\n" +
+	"\t_wr_bytesB\x0e\n" +
+	"\f_wr_times_nsB\n" +
+	"\n" +
+	"\b_fl_reqsB\x0e\n" +
+	"\f_fl_times_ns2\xcb\v\n" +
 	"\bLauncher\x12G\n" +
 	"\x04Ping\x12\x1e.kvirt.launcher.v1.PingRequest\x1a\x1f.kvirt.launcher.v1.PingResponse\x12G\n" +
 	"\aSyncVMI\x12!.kvirt.launcher.v1.SyncVMIRequest\x1a\x19.kvirt.launcher.v1.Result\x12<\n" +
@@ -1770,7 +2492,8 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\aConsole\x12\x1e.kvirt.launcher.v1.ConsoleData\x1a\x1e.kvirt.launcher.v1.ConsoleData(\x010\x01\x12A\n" +
 	"\x03VNC\x12\x1a.kvirt.launcher.v1.VNCData\x1a\x1a.kvirt.launcher.v1.VNCData(\x010\x01\x12Y\n" +
 	"\n" +
-	"Screenshot\x12$.kvirt.launcher.v1.ScreenshotRequest\x1a%.kvirt.launcher.v1.ScreenshotResponseB-Z+kvirt.io/kvirt/proto/launcher/v1;launcherv1b\x06proto3"
+	"Screenshot\x12$.kvirt.launcher.v1.ScreenshotRequest\x1a%.kvirt.launcher.v1.ScreenshotResponse\x12L\n" +
+	"\vDomainStats\x12\x18.kvirt.launcher.v1.Empty\x1a#.kvirt.launcher.v1.DomainStatsReplyB-Z+kvirt.io/kvirt/proto/launcher/v1;launcherv1b\x06proto3"
 
 var (
 	file_launcher_v1_launcher_proto_rawDescOnce sync.Once
@@ -1784,7 +2507,7 @@ func file_launcher_v1_launcher_proto_rawDescGZIP() []byte {
 	return file_launcher_v1_launcher_proto_rawDescData
 }
 
-var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*Empty)(nil),               // 0: kvirt.launcher.v1.Empty
 	(*PingRequest)(nil),         // 1: kvirt.launcher.v1.PingRequest
@@ -1812,6 +2535,12 @@ var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*VNCData)(nil),             // 23: kvirt.launcher.v1.VNCData
 	(*ScreenshotRequest)(nil),   // 24: kvirt.launcher.v1.ScreenshotRequest
 	(*ScreenshotResponse)(nil),  // 25: kvirt.launcher.v1.ScreenshotResponse
+	(*DomainStatsReply)(nil),    // 26: kvirt.launcher.v1.DomainStatsReply
+	(*DomainStatsCPU)(nil),      // 27: kvirt.launcher.v1.DomainStatsCPU
+	(*DomainStatsMemory)(nil),   // 28: kvirt.launcher.v1.DomainStatsMemory
+	(*DomainStatsVCPU)(nil),     // 29: kvirt.launcher.v1.DomainStatsVCPU
+	(*DomainStatsNet)(nil),      // 30: kvirt.launcher.v1.DomainStatsNet
+	(*DomainStatsBlock)(nil),    // 31: kvirt.launcher.v1.DomainStatsBlock
 }
 var file_launcher_v1_launcher_proto_depIdxs = []int32{
 	7,  // 0: kvirt.launcher.v1.DomainResponse.domain:type_name -> kvirt.launcher.v1.Domain
@@ -1822,49 +2551,56 @@ var file_launcher_v1_launcher_proto_depIdxs = []int32{
 	15, // 5: kvirt.launcher.v1.GuestAgentResponse.filesystems:type_name -> kvirt.launcher.v1.GuestFilesystem
 	17, // 6: kvirt.launcher.v1.GuestAgentResponse.interfaces:type_name -> kvirt.launcher.v1.GuestInterface
 	16, // 7: kvirt.launcher.v1.GuestFilesystem.disks:type_name -> kvirt.launcher.v1.GuestDisk
-	1,  // 8: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
-	3,  // 9: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
-	0,  // 10: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 11: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 12: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
-	0,  // 13: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
-	4,  // 14: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
-	0,  // 15: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
-	0,  // 16: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
-	0,  // 17: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
-	0,  // 18: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
-	0,  // 19: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
-	18, // 20: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
-	0,  // 21: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
-	19, // 22: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
-	21, // 23: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
-	22, // 24: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
-	23, // 25: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
-	24, // 26: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
-	2,  // 27: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
-	5,  // 28: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
-	5,  // 29: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
-	5,  // 30: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
-	5,  // 31: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
-	5,  // 32: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
-	5,  // 33: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
-	5,  // 34: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
-	6,  // 35: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
-	9,  // 36: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
-	10, // 37: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
-	11, // 38: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
-	5,  // 39: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
-	5,  // 40: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
-	20, // 41: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
-	5,  // 42: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
-	22, // 43: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
-	23, // 44: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
-	25, // 45: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
-	27, // [27:46] is the sub-list for method output_type
-	8,  // [8:27] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	27, // 8: kvirt.launcher.v1.DomainStatsReply.cpu:type_name -> kvirt.launcher.v1.DomainStatsCPU
+	28, // 9: kvirt.launcher.v1.DomainStatsReply.memory:type_name -> kvirt.launcher.v1.DomainStatsMemory
+	29, // 10: kvirt.launcher.v1.DomainStatsReply.vcpus:type_name -> kvirt.launcher.v1.DomainStatsVCPU
+	30, // 11: kvirt.launcher.v1.DomainStatsReply.interfaces:type_name -> kvirt.launcher.v1.DomainStatsNet
+	31, // 12: kvirt.launcher.v1.DomainStatsReply.blocks:type_name -> kvirt.launcher.v1.DomainStatsBlock
+	1,  // 13: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
+	3,  // 14: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
+	0,  // 15: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 16: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 17: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
+	0,  // 18: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
+	4,  // 19: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
+	0,  // 20: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
+	0,  // 21: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
+	0,  // 22: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
+	0,  // 23: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
+	0,  // 24: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
+	18, // 25: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
+	0,  // 26: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
+	19, // 27: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
+	21, // 28: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
+	22, // 29: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
+	23, // 30: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
+	24, // 31: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
+	0,  // 32: kvirt.launcher.v1.Launcher.DomainStats:input_type -> kvirt.launcher.v1.Empty
+	2,  // 33: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
+	5,  // 34: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
+	5,  // 35: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
+	5,  // 36: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
+	5,  // 37: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
+	5,  // 38: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
+	5,  // 39: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
+	5,  // 40: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
+	6,  // 41: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
+	9,  // 42: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
+	10, // 43: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
+	11, // 44: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
+	5,  // 45: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
+	5,  // 46: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
+	20, // 47: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
+	5,  // 48: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
+	22, // 49: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
+	23, // 50: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
+	25, // 51: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
+	26, // 52: kvirt.launcher.v1.Launcher.DomainStats:output_type -> kvirt.launcher.v1.DomainStatsReply
+	33, // [33:53] is the sub-list for method output_type
+	13, // [13:33] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_launcher_v1_launcher_proto_init() }
@@ -1872,13 +2608,18 @@ func file_launcher_v1_launcher_proto_init() {
 	if File_launcher_v1_launcher_proto != nil {
 		return
 	}
+	file_launcher_v1_launcher_proto_msgTypes[27].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[28].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[29].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[30].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[31].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_launcher_v1_launcher_proto_rawDesc), len(file_launcher_v1_launcher_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -42,6 +42,7 @@ const (
 	Launcher_Console_FullMethodName        = "/kvirt.launcher.v1.Launcher/Console"
 	Launcher_VNC_FullMethodName            = "/kvirt.launcher.v1.Launcher/VNC"
 	Launcher_Screenshot_FullMethodName     = "/kvirt.launcher.v1.Launcher/Screenshot"
+	Launcher_DomainStats_FullMethodName    = "/kvirt.launcher.v1.Launcher/DomainStats"
 )
 
 // LauncherClient is the client API for Launcher service.
@@ -94,6 +95,9 @@ type LauncherClient interface {
 	VNC(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[VNCData, VNCData], error)
 	// Screenshot returns the display's current contents as a PNG.
 	Screenshot(ctx context.Context, in *ScreenshotRequest, opts ...grpc.CallOption) (*ScreenshotResponse, error)
+	// Version 3: DomainStats reports libvirt's bulk stats of the domain (state,
+	// cpu-total, balloon, vcpu, interface, block) for virt-handler's /metrics.
+	DomainStats(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*DomainStatsReply, error)
 }
 
 type launcherClient struct {
@@ -300,6 +304,16 @@ func (c *launcherClient) Screenshot(ctx context.Context, in *ScreenshotRequest, 
 	return out, nil
 }
 
+func (c *launcherClient) DomainStats(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*DomainStatsReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DomainStatsReply)
+	err := c.cc.Invoke(ctx, Launcher_DomainStats_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LauncherServer is the server API for Launcher service.
 // All implementations must embed UnimplementedLauncherServer
 // for forward compatibility.
@@ -350,6 +364,9 @@ type LauncherServer interface {
 	VNC(grpc.BidiStreamingServer[VNCData, VNCData]) error
 	// Screenshot returns the display's current contents as a PNG.
 	Screenshot(context.Context, *ScreenshotRequest) (*ScreenshotResponse, error)
+	// Version 3: DomainStats reports libvirt's bulk stats of the domain (state,
+	// cpu-total, balloon, vcpu, interface, block) for virt-handler's /metrics.
+	DomainStats(context.Context, *Empty) (*DomainStatsReply, error)
 	mustEmbedUnimplementedLauncherServer()
 }
 
@@ -416,6 +433,9 @@ func (UnimplementedLauncherServer) VNC(grpc.BidiStreamingServer[VNCData, VNCData
 }
 func (UnimplementedLauncherServer) Screenshot(context.Context, *ScreenshotRequest) (*ScreenshotResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Screenshot not implemented")
+}
+func (UnimplementedLauncherServer) DomainStats(context.Context, *Empty) (*DomainStatsReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method DomainStats not implemented")
 }
 func (UnimplementedLauncherServer) mustEmbedUnimplementedLauncherServer() {}
 func (UnimplementedLauncherServer) testEmbeddedByValue()                  {}
@@ -758,6 +778,24 @@ func _Launcher_Screenshot_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Launcher_DomainStats_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Empty)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).DomainStats(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_DomainStats_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).DomainStats(ctx, req.(*Empty))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Launcher_ServiceDesc is the grpc.ServiceDesc for Launcher service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -832,6 +870,10 @@ var Launcher_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Screenshot",
 			Handler:    _Launcher_Screenshot_Handler,
+		},
+		{
+			MethodName: "DomainStats",
+			Handler:    _Launcher_DomainStats_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -6,10 +6,14 @@ package launcherv1
 //
 // 1: domain lifecycle, stats, console.
 // 2: the guest agent (GetGuestAgent, Freeze, Unfreeze, GuestExec, GuestPing).
-var supportedVersions = []uint32{1, 2}
+// 3: DomainStats, libvirt's bulk stats for virt-handler's metrics.
+var supportedVersions = []uint32{1, 2, 3}
 
 // VersionGuestAgent is the first version with the guest agent RPCs.
 const VersionGuestAgent = 2
+
+// VersionDomainStats is the first version with the DomainStats RPC.
+const VersionDomainStats = 3
 
 // SupportedVersions returns the protocol versions this build speaks.
 func SupportedVersions() []uint32 {

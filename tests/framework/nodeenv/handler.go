@@ -21,6 +21,11 @@ type HandlerConfig struct {
 	// NodeAPI, if set, serves the mutual-TLS node API on NodeAPIListen.
 	NodeAPI       *PKI
 	NodeAPIListen string
+	// MetricsListen serves TLS /metrics (with the node API certificate);
+	// empty picks a free port on 127.0.0.1 nobody scrapes.
+	MetricsListen string
+	// MetricsLauncherDeadline, when set, bounds a scrape's wait for launchers.
+	MetricsLauncherDeadline time.Duration
 }
 
 // Handler is a running virt-handler process.
@@ -38,6 +43,14 @@ func (e *Env) StartHandler(t testing.TB, cfg HandlerConfig) *Handler {
 	args := []string{"--kubeconfig", cfg.Kubeconfig,
 		"--node-name", cfg.NodeName, "--socket-root", cfg.SocketRoot, "--state-dir", cfg.StateDir,
 		"--accelerator", "tcg", "--heartbeat-interval", "2s", "--device-plugin-dir", "", "-v", "2"}
+	metrics := cfg.MetricsListen
+	if metrics == "" {
+		metrics = "127.0.0.1:0"
+	}
+	args = append(args, "--metrics-listen", metrics)
+	if cfg.MetricsLauncherDeadline > 0 {
+		args = append(args, "--metrics-launcher-deadline", cfg.MetricsLauncherDeadline.String())
+	}
 	if cfg.NodeAPI != nil {
 		args = append(args, "--node-api-listen", cfg.NodeAPIListen, "--node-api-cert", cfg.NodeAPI.ServerCert,
 			"--node-api-key", cfg.NodeAPI.ServerKey, "--node-api-client-ca", cfg.NodeAPI.CAFile)

@@ -38,6 +38,13 @@ func TestLeaderFailoverAndMetrics(t *testing.T) {
 		{"kubevirt_virt_controller_leading_status", nil},
 		{"kubevirt_vmi_phase_count", []string{`phase="Running"`, `node="node01"`}},
 		{"kubevirt_vmi_phase_transition_time_from_creation_seconds_count", []string{`phase="Scheduled"`}},
+		// Running is written by virt-handler (here: the test), never by the controller.
+		{"kubevirt_vmi_phase_transition_time_from_creation_seconds_count", []string{`phase="Running"`}},
+		{"kubevirt_vmi_phase_transition_time_seconds_count", []string{`phase="Running"`, `last_phase="Scheduled"`}},
+		{"kubevirt_vmi_info", []string{`name="before"`, `phase="Running"`}},
+		{"kubevirt_vmi_launcher_memory_overhead_bytes", []string{`name="before"`}},
+		{"kubevirt_info", nil},
+		{"kubevirt_virt_controller_ready_status", nil},
 		{"kubevirt_workqueue_adds_total", []string{`name="virt-controller-vmi"`}},
 		{"kubevirt_rest_client_requests_total", []string{`verb="create"`, `resource="pods"`}},
 		{"kubevirt_rest_client_requests_total", []string{`verb="patch"`, `resource="virtualmachineinstances"`}},
