@@ -60,13 +60,16 @@ func (o *Options) Run(ctx context.Context) error {
 		defer func() { _ = logFile.Close() }()
 		cons.LogTo(logFile)
 	}
-	w := newWatcher(mgr, newNotifier(o.NotifySocket))
+	events := cmdserver.NewEvents()
+	w := newWatcher(mgr, events)
 	ga := agent.New(mgr, agent.Config{Changed: func() { mgr.AgentChanged(); w.poke() }})
 	if err := mgr.OnAgentLifecycle(func(bool) { ga.Kick() }); err != nil {
 		log.Error(err, "guest agent events; polling only")
 	}
 	srv := cmdserver.New(runCtx, mgr, cons, ga, w.poke)
 	srv.SetDisplay(vnc.New(VNCSocket(o.SocketDir), mgr))
+	srv.SetIdentity(o.VMIUID)
+	srv.SetEvents(events)
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
