@@ -75,7 +75,7 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 // reads the domain. Without a launcher it falls back to the stored report.
 func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInstance, rec *statestore.Record,
 	obs *vmistatus.Observed) (time.Duration, error) {
-	cl, err := c.launcher(ctx, vmi.UID)
+	cl, err := c.launcher(ctx, vmi.Namespace, vmi.UID)
 	if err != nil {
 		c.dropClient(rec.UID)
 		obs.Domain = rec.GetDomain()
@@ -166,7 +166,7 @@ func (c *Controller) forget(ctx context.Context, ns, name string) error {
 		if r.Namespace != ns || r.Name != name {
 			continue
 		}
-		if cl, err := c.launcher(ctx, types.UID(r.UID)); err == nil {
+		if cl, err := c.launcher(ctx, r.Namespace, types.UID(r.UID)); err == nil {
 			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			_, _ = cl.Shutdown(rctx, &launcherv1.ShutdownRequest{GracePeriodSeconds: int64(c.cfg.DefaultGrace / time.Second)})
 			cancel()
