@@ -97,8 +97,9 @@ func controller(namespace string) component {
 	}
 }
 
-// handler is virt-handler: its node's VMIs (informer, status patches), the
-// KubeVirt CR (emulation setting) and its own Node's labels and annotations.
+// handler is virt-handler: its node's VMIs (informer, status patches), its
+// node's launcher pods (where each VMI's sockets are, read only), the KubeVirt
+// CR (emulation setting) and its own Node's labels and annotations.
 func handler() component {
 	return component{
 		name: HandlerName,
@@ -106,6 +107,7 @@ func handler() component {
 			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "patch"),
 			rule(groupKubevirt, []string{resKubeVirt}, readVerbs...),
 			rule(groupCore, []string{"nodes"}, "get", "patch"),
+			rule(groupCore, []string{"pods"}, "get", "list", "watch"),
 		},
 	}
 }
