@@ -54,15 +54,40 @@ func restartHandlers(t *testing.T) {
 
 // TestTenantIsolation: from inside tenant A's launcher, nothing reaches tenant
 // B's VM. There is no notify socket to connect to; A's libvirt cache is A's
-// own; replacing A's command socket with a symlink (absolute, then relative)
-// to B's socket makes a restarted virt-handler refuse A's launcher rather than
-// drive B's through it. B keeps running in the same QEMU and launcher pod, and
-// its pause/unpause still work.
+// own; replacing A's command socket with a symlink (absolute, then relative,
+// each with a fresh tenant A) to B's socket makes a restarted virt-handler
+// refuse A's launcher rather than drive B's through it. B keeps running in
+// the same QEMU and launcher pod, and its pause/unpause still work.
 func TestTenantIsolation(t *testing.T) {
-	nsA, nsB := newNamespace(t), newNamespace(t)
-	vmiA, _ := runningVM(t, nsA)
+	nsB := newNamespace(t)
 	vmiB, pidB := runningVM(t, nsB)
-	podA, podB := launcherPodOf(t, vmiA), launcherPodOf(t, vmiB)
+	podB := launcherPodOf(t, vmiB)
+	socketB := kubeletPodsDir + "/" + string(podB.UID) + "/volumes/kubernetes.io~empty-dir/kvirt-sockets/launcher.sock"
+	// A's socket dir is <pods>/<uid A>/volumes/kubernetes.io~empty-dir/kvirt-sockets.
+	relB := "../../../../" + string(podB.UID) + "/volumes/kubernetes.io~empty-dir/kvirt-sockets/launcher.sock"
+	for _, tc := range []struct{ name, link string }{{"absolute symlink", socketB}, {"relative symlink", relB}} {
+		t.Run(tc.name, func(t *testing.T) {
+			nsA := newNamespace(t)
+			vmiA, _ := runningVM(t, nsA)
+			podA := launcherPodOf(t, vmiA)
+			noSharedPaths(t, podA, podB)
+			if out, err := inCompute(t, podA, "mv /var/run/kvirt/launcher.sock /var/run/kvirt/launcher.sock.orig && "+
+				"ln -s '"+tc.link+"' /var/run/kvirt/launcher.sock"); err != nil {
+				t.Fatalf("replace A's socket with a symlink to %s: %v\n%s", tc.link, err, out)
+			}
+			restartHandlers(t)
+			refusedA(t, vmiA)
+			untouchedB(t, vmiB, podB, pidB)
+		})
+	}
+	pauseUnpause(t, nsB, "testvm")
+	untouchedB(t, vmiB, podB, pidB)
+}
+
+// noSharedPaths: neither launcher pod mounts a hostPath, A sees no notify
+// socket, and what A writes to its libvirt cache does not show in B's.
+func noSharedPaths(t *testing.T, podA, podB corev1.Pod) {
+	t.Helper()
 	for _, pod := range []corev1.Pod{podA, podB} {
 		for _, v := range pod.Spec.Volumes {
 			if v.HostPath != nil {
@@ -70,8 +95,6 @@ func TestTenantIsolation(t *testing.T) {
 			}
 		}
 	}
-
-	// No notify socket: the launcher sees no socket but its own pod's.
 	out, err := inCompute(t, podA, `find / -xdev -type s 2>/dev/null; ls -d /var/run/kvirt-notify /var/run/kvirt/notify 2>/dev/null; true`)
 	if err != nil {
 		t.Fatalf("exec in A: %v\n%s", err, out)
@@ -81,8 +104,6 @@ func TestTenantIsolation(t *testing.T) {
 			t.Errorf("tenant A sees a notify socket or directory: %s", line)
 		}
 	}
-
-	// The libvirt cache is per pod: A's write does not show in B.
 	const marker = "/var/cache/kvirt/libvirt/kvirt-e2e-tenant-a"
 	if out, err := inCompute(t, podA, "mkdir -p /var/cache/kvirt/libvirt && echo poisoned > "+marker); err != nil {
 		t.Fatalf("write A's cache: %v\n%s", err, out)
@@ -90,35 +111,18 @@ func TestTenantIsolation(t *testing.T) {
 	if out, err := inCompute(t, podB, "cat "+marker+" 2>&1 || echo absent"); err != nil || !strings.Contains(out, "absent") {
 		t.Fatalf("B's cache shows A's write (%v): %s", err, out)
 	}
-
-	socketB := kubeletPodsDir + "/" + string(podB.UID) + "/volumes/kubernetes.io~empty-dir/kvirt-sockets/launcher.sock"
-	// A's socket dir is <pods>/<uid A>/volumes/kubernetes.io~empty-dir/kvirt-sockets.
-	relB := "../../../../" + string(podB.UID) + "/volumes/kubernetes.io~empty-dir/kvirt-sockets/launcher.sock"
-	if out, err := inCompute(t, podA, "mv /var/run/kvirt/launcher.sock /var/run/kvirt/launcher.sock.orig"); err != nil {
-		t.Fatalf("move A's socket: %v\n%s", err, out)
-	}
-	for _, link := range []string{socketB, relB} {
-		if out, err := inCompute(t, podA, "ln -sfn '"+link+"' /var/run/kvirt/launcher.sock"); err != nil {
-			t.Fatalf("symlink A's socket to %s: %v\n%s", link, err, out)
-		}
-		restartHandlers(t)
-		refusedA(t, nsA)
-		untouchedB(t, vmiB, podB, pidB)
-	}
-	pauseUnpause(t, nsB, "testvm")
-	untouchedB(t, vmiB, podB, pidB)
 }
 
 // refusedA waits until the handler showed it will not serve tenant A through
-// the symlink: A's pause fails or A's VMI is Failed (or replaced).
-func refusedA(t *testing.T, nsA string) {
+// the symlink: A's pause fails, or A's VMI failed (or was replaced by its VM).
+func refusedA(t *testing.T, vmiA *virtv1.VirtualMachineInstance) {
 	t.Helper()
 	poll.Eventually(t, 3*time.Minute, "tenant A's launcher refused", func() error {
-		v, err := getVMI(t, nsA, "testvm")
-		if err != nil || v.Status.Phase != virtv1.Running {
-			return nil // Failed, or being replaced by the VM controller
+		v, err := getVMI(t, vmiA.Namespace, vmiA.Name)
+		if err != nil || v.UID != vmiA.UID || v.Status.Phase != virtv1.Running {
+			return nil
 		}
-		if err := e.sub.PauseVMI(ctx(t), nsA, "testvm", &virtv1.PauseOptions{}); err != nil {
+		if err := e.sub.PauseVMI(ctx(t), vmiA.Namespace, vmiA.Name, &virtv1.PauseOptions{}); err != nil {
 			t.Logf("pause of A refused: %v", err)
 			return nil
 		}
@@ -131,8 +135,11 @@ func refusedA(t *testing.T, nsA string) {
 func untouchedB(t *testing.T, vmiB *virtv1.VirtualMachineInstance, podB corev1.Pod, pidB int) {
 	t.Helper()
 	v, err := getVMI(t, vmiB.Namespace, vmiB.Name)
-	if err != nil || v.UID != vmiB.UID || v.Status.Phase != virtv1.Running {
-		t.Fatalf("VMI B: %v (uid %s, want %s), %v", v.Status.Phase, v.UID, vmiB.UID, err)
+	if err != nil {
+		t.Fatalf("VMI B: %v", err)
+	}
+	if v.UID != vmiB.UID || v.Status.Phase != virtv1.Running {
+		t.Fatalf("VMI B: phase %s uid %s, want Running with uid %s", v.Status.Phase, v.UID, vmiB.UID)
 	}
 	if c := vmiconditions.Get(v, virtv1.VirtualMachineInstancePaused); c != nil && c.Status == string(corev1.ConditionTrue) {
 		t.Fatalf("VMI B was paused by an action on A: %+v", c)
