@@ -60,7 +60,8 @@ func (o *Options) Run(ctx context.Context) error {
 		defer func() { _ = logFile.Close() }()
 		cons.LogTo(logFile)
 	}
-	w := newWatcher(mgr, newNotifier(o.NotifySocket), eventResync)
+	events := cmdserver.NewEvents()
+	w := newWatcher(mgr, events, eventResync)
 	if err := mgr.OnLifecycle(w.poke); err != nil {
 		log.Error(err, "domain lifecycle events; polling instead")
 		w.resync = pollResync
@@ -71,6 +72,8 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	srv := cmdserver.New(runCtx, mgr, cons, ga, w.poke)
 	srv.SetDisplay(vnc.New(VNCSocket(o.SocketDir), mgr))
+	srv.SetIdentity(o.VMIUID)
+	srv.SetEvents(events)
 
 	var wg sync.WaitGroup
 	defer wg.Wait()

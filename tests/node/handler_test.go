@@ -39,7 +39,7 @@ func (c *cluster) launcherFor(t *testing.T, env *nodeenv.Env, vmi *virtv1.Virtua
 	if containerDiskDir == "" {
 		containerDiskDir = nodeenv.ShortTempDir(t)
 	}
-	return env.StartLauncher(t, nodeenv.LauncherConfig{SocketRoot: c.socketRoot, UID: string(vmi.UID),
+	return env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: c.podsDir, PodUID: c.createPod(t, vmi), VMIUID: string(vmi.UID),
 		ContainerDiskDir: containerDiskDir, KernelBootDir: env.GuestDir})
 }
 
@@ -59,7 +59,7 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = userData +
 		fmt.Sprintf("wget -q -O - http://10.0.2.2:%d/ && echo\n", port)
 	vmi = c.createScheduled(t, vmi)
-	l := env.StartLauncher(t, nodeenv.LauncherConfig{SocketRoot: c.socketRoot, UID: string(vmi.UID),
+	l := env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: c.podsDir, PodUID: c.createPod(t, vmi), VMIUID: string(vmi.UID),
 		ContainerDiskDir: nodeenv.ShortTempDir(t), KernelBootDir: env.GuestDir, NetNS: &podNet})
 	cons := l.Console(t)
 

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/podsocket"
 )
 
 // Well-known names inside the launcher pod.
@@ -17,14 +18,18 @@ const (
 	ComputeContainer = "compute"
 	// LauncherAppValue is the kubevirt.io label value of launcher pods.
 	LauncherAppValue = "virt-launcher"
-	// SocketMountPath is where the per-VMI host socket directory appears in the pod.
+	// SocketMountPath is where the pod's socket emptyDir (SocketsVolume)
+	// appears; virt-handler reaches it through the kubelet's pod directory.
 	SocketMountPath = "/var/run/kvirt"
+	// SocketsVolume is the emptyDir holding the launcher's sockets.
+	SocketsVolume = podsocket.SocketsVolume
 	// PrivateMountPath is launcher-private runtime state (libvirt runtime dir, ...).
 	PrivateMountPath = "/var/run/kvirt-private"
-	// NotifyMountPath is virt-handler's notify socket directory (<share dir>/notify).
-	NotifyMountPath = "/var/run/kvirt-notify"
-	// CacheMountPath is the node's shared launcher cache (libvirt capabilities).
+	// CacheMountPath is the pod's own libvirt cache (QEMU capabilities), an
+	// emptyDir: no launcher reads what another wrote.
 	CacheMountPath = "/var/cache/kvirt"
+	// CacheVolume is the emptyDir of the libvirt cache.
+	CacheVolume = "libvirt-cache"
 	// ContainerDiskMountPath holds the disk images served by containerDisk containers.
 	ContainerDiskMountPath = "/var/run/kvirt-ephemeral-disks/container-disk-data"
 	// KernelBootMountPath holds the kernel and initrd of a kernelBoot container.
@@ -100,7 +105,7 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			SecurityContext:  &corev1.PodSecurityContext{RunAsUser: ptr(int64(0)), RunAsGroup: ptr(int64(0))},
 			Containers:       []corev1.Container{compute},
 			InitContainers:   images.initContainers,
-			Volumes:          podVolumes(vmi, cfg, images.containerDisks, consoleLog),
+			Volumes:          podVolumes(vmi, images.containerDisks, consoleLog),
 			ImagePullSecrets: images.pullSecrets,
 		},
 	}
@@ -189,9 +194,8 @@ func nodeSelector(spec *virtv1.VirtualMachineInstanceSpec) map[string]string {
 
 func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks bool) corev1.Container {
 	mounts := []corev1.VolumeMount{
-		{Name: "sockets", MountPath: SocketMountPath},
-		{Name: "notify", MountPath: NotifyMountPath},
-		{Name: "cache", MountPath: CacheMountPath},
+		{Name: SocketsVolume, MountPath: SocketMountPath},
+		{Name: CacheVolume, MountPath: CacheMountPath},
 		{Name: "private", MountPath: PrivateMountPath},
 	}
 	if withDisks {
@@ -204,7 +208,6 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 	}
 	args := []string{
 		"--socket-dir", SocketMountPath,
-		"--notify-socket", NotifyMountPath + "/domain-notify.sock",
 		"--state-dir", PrivateMountPath + "/libvirt",
 		"--libvirt-cache-dir", CacheMountPath + "/libvirt",
 		"--container-disk-dir", ContainerDiskMountPath,
@@ -250,20 +253,16 @@ func computeSecurity() *corev1.SecurityContext {
 	}
 }
 
-func podVolumes(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks, consoleLog bool) []corev1.Volume {
-	dirOrCreate := corev1.HostPathDirectoryOrCreate
-	hostPath := func(name, path string) corev1.Volume {
-		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
-			Path: path, Type: &dirOrCreate,
-		}}}
-	}
+// podVolumes are all the pod's own: no hostPath, so no socket, cache or state
+// is shared with another launcher (virt-handler reaches the sockets through
+// the kubelet's pod directory).
+func podVolumes(vmi *virtv1.VirtualMachineInstance, withDisks, consoleLog bool) []corev1.Volume {
 	emptyDir := func(name string) corev1.Volume {
 		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
 	}
 	vols := []corev1.Volume{
-		hostPath("sockets", cfg.ShareDir+"/"+string(vmi.UID)),
-		hostPath("notify", cfg.ShareDir+"/notify"),
-		hostPath("cache", cfg.CacheDir),
+		emptyDir(SocketsVolume),
+		emptyDir(CacheVolume),
 		emptyDir("private"),
 	}
 	if withDisks {

@@ -185,27 +185,28 @@ func TestRenderShape(t *testing.T) {
 
 func TestRenderNodeContract(t *testing.T) {
 	pod := Render(baseVMI(), Config{DisableSerialConsoleLog: true})
-	hostPaths := map[string]string{}
+	emptyDirs := map[string]bool{}
 	for _, v := range pod.Spec.Volumes {
 		if v.HostPath != nil {
-			hostPaths[v.Name] = v.HostPath.Path
+			t.Errorf("volume %s is a hostPath (%s): launcher pods share nothing with the node", v.Name, v.HostPath.Path)
 		}
+		emptyDirs[v.Name] = v.EmptyDir != nil
 	}
-	wantHost := map[string]string{"sockets": "/var/run/kvirt/1234-uid", "notify": "/var/run/kvirt/notify", "cache": "/var/cache/kvirt"}
-	if !reflect.DeepEqual(hostPaths, wantHost) {
-		t.Errorf("hostPath volumes = %v, want %v", hostPaths, wantHost)
+	// virt-handler reaches the sockets under this exact volume name.
+	if !emptyDirs["kvirt-sockets"] || !emptyDirs["libvirt-cache"] || !emptyDirs["private"] {
+		t.Errorf("volumes %v: want the emptyDirs kvirt-sockets, libvirt-cache and private", emptyDirs)
 	}
 	c := pod.Spec.Containers[0]
 	mounts := map[string]string{}
 	for _, m := range c.VolumeMounts {
 		mounts[m.Name] = m.MountPath
 	}
-	wantMounts := map[string]string{"sockets": "/var/run/kvirt", "notify": "/var/run/kvirt-notify",
-		"cache": "/var/cache/kvirt", "private": "/var/run/kvirt-private"}
+	wantMounts := map[string]string{"kvirt-sockets": "/var/run/kvirt", "libvirt-cache": "/var/cache/kvirt",
+		"private": "/var/run/kvirt-private"}
 	if !reflect.DeepEqual(mounts, wantMounts) {
 		t.Errorf("mounts = %v, want %v", mounts, wantMounts)
 	}
-	wantArgs := []string{"--socket-dir", "/var/run/kvirt", "--notify-socket", "/var/run/kvirt-notify/domain-notify.sock",
+	wantArgs := []string{"--socket-dir", "/var/run/kvirt",
 		"--state-dir", "/var/run/kvirt-private/libvirt", "--libvirt-cache-dir", "/var/cache/kvirt/libvirt",
 		"--container-disk-dir", ContainerDiskMountPath, "--kernel-boot-dir", KernelBootMountPath, "--default-grace", "30s"}
 	if !reflect.DeepEqual(c.Args, wantArgs) {

@@ -61,9 +61,9 @@ func (c *Controller) answered(uid string) {
 }
 
 // watchLauncher resyncs the VMI the moment its launcher process exits (pidfd on
-// the pid from SO_PEERCRED) or its connection breaks. A pid of 0 (the
-// launcher's pid namespace is not visible) leaves the connection watch and the
-// watchdog.
+// the peer pid podsocket read from SO_PEERCRED) or its connection breaks. A pid
+// of 0 (the launcher's pid namespace is not visible) leaves the connection
+// watch and the watchdog.
 func (c *Controller) watchLauncher(ctx context.Context, uid string, cl *launcherclient.Client) {
 	wctx, cancel := context.WithCancel(context.Background())
 	c.mu.Lock()
@@ -73,34 +73,38 @@ func (c *Controller) watchLauncher(ctx context.Context, uid string, cl *launcher
 	}
 	l.stopWatch = cancel
 	c.mu.Unlock()
-	mark := func(exited bool) {
-		c.mu.Lock()
-		key := l.key
-		if exited {
-			l.exited = true
-		} else {
-			l.closed = true
-		}
-		// the next sync dials afresh: a refused dial is evidence, a broken
-		// cached connection is not
-		var stale *launcherclient.Client
-		if cur, ok := c.clients[uid]; ok && cur == cl {
-			stale = cur
-			delete(c.clients, uid)
-		}
-		c.mu.Unlock()
-		if stale != nil {
-			_ = stale.Close()
-		}
-		if key != "" {
-			c.queue.Add(key)
-		}
-	}
-	if err := pidwatch.Watch(wctx, int(cl.PeerPid), func() { mark(true) }); err != nil {
+	if err := pidwatch.Watch(wctx, int(cl.Peer.PID), func() { c.markLauncher(uid, cl, true) }); err != nil {
 		klog.FromContext(ctx).V(2).Info("launcher process not watched; relying on its connection and the watchdog",
-			"uid", uid, "peerPid", cl.PeerPid, "err", err.Error())
+			"uid", uid, "peerPid", cl.Peer.PID, "err", err.Error())
 	}
-	cl.OnClose(wctx, func() { mark(false) })
+	cl.OnClose(wctx, func() { c.markLauncher(uid, cl, false) })
+}
+
+// markLauncher records that cl's launcher process exited or its connection
+// (or its WatchDomain stream) closed, drops cl so the next sync dials afresh
+// (a refused dial is evidence, a broken cached connection is not), and resyncs
+// the VMI.
+func (c *Controller) markLauncher(uid string, cl *launcherclient.Client, exited bool) {
+	c.mu.Lock()
+	l := c.liveness(uid)
+	key := l.key
+	if exited {
+		l.exited = true
+	} else {
+		l.closed = true
+	}
+	var stale *launcher
+	if cur, ok := c.clients[uid]; ok && cur.Client == cl {
+		stale = cur
+		delete(c.clients, uid)
+	}
+	c.mu.Unlock()
+	if stale != nil {
+		stale.close()
+	}
+	if key != "" {
+		c.queue.Add(key)
+	}
 }
 
 // stopWatching ends the watches of the VMI's launcher, keeping what they saw.

@@ -13,7 +13,7 @@ import (
 func TestSyncUnansweredLauncherFailsOnlyAfterWatchdog(t *testing.T) {
 	c, client, root := newTestController(t, scheduledVMI(), "")
 	f := &fakeLauncher{}
-	serveLauncher(t, root, "uid-1", f)
+	serveLauncher(t, root, "pod-1", f)
 	if vmi, _ := syncAndGet(t, c, client); vmi.Status.Phase != virtv1.Running {
 		t.Fatalf("phase %s", vmi.Status.Phase)
 	}
@@ -40,7 +40,7 @@ func TestSyncUnansweredLauncherFailsOnlyAfterWatchdog(t *testing.T) {
 func TestSyncAnswerResetsWatchdog(t *testing.T) {
 	c, client, root := newTestController(t, scheduledVMI(), "")
 	f := &fakeLauncher{}
-	serveLauncher(t, root, "uid-1", f)
+	serveLauncher(t, root, "pod-1", f)
 	syncAndGet(t, c, client)
 	f.mu.Lock()
 	f.broken = true
@@ -63,15 +63,17 @@ func TestSyncAnswerResetsWatchdog(t *testing.T) {
 func TestClosedLauncherConnectionResyncs(t *testing.T) {
 	c, client, root := newTestController(t, scheduledVMI(), "")
 	f := &fakeLauncher{}
-	stop := serveLauncher(t, root, "uid-1", f)
+	stop := serveLauncher(t, root, "pod-1", f)
 	syncAndGet(t, c, client)
 	for c.queue.Len() > 0 {
 		key, _ := c.queue.Get()
 		c.queue.Done(key)
 	}
 	stop()
+	// wait for the evidence itself: a status update the informer delivers
+	// late may queue the VMI before the connection broke
 	deadline := time.Now().Add(30 * time.Second)
-	for c.queue.Len() == 0 {
+	for !launcherMarked(c, "uid-1") || c.queue.Len() == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the broken connection did not queue the VMI")
 		}
@@ -81,4 +83,13 @@ func TestClosedLauncherConnectionResyncs(t *testing.T) {
 	if vmi.Status.Phase != virtv1.Failed || vmi.Status.Reason != vmistatus.ReasonLauncherGone {
 		t.Fatalf("after the launcher went: phase %s reason %q", vmi.Status.Phase, vmi.Status.Reason)
 	}
+}
+
+// launcherMarked: the handler saw uid's launcher connection close or its
+// process exit.
+func launcherMarked(c *Controller, uid string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.live[uid]
+	return ok && (l.closed || l.exited)
 }

@@ -6,10 +6,17 @@ package launcherv1
 //
 // 1: domain lifecycle, stats, console.
 // 2: the guest agent (GetGuestAgent, Freeze, Unfreeze, GuestExec, GuestPing).
-var supportedVersions = []uint32{1, 2}
+// 3: identity and per-launcher events: Ping reports the VMI UID, WatchDomain
+// streams domain events (the notify socket is gone).
+var supportedVersions = []uint32{1, 2, 3}
 
 // VersionGuestAgent is the first version with the guest agent RPCs.
 const VersionGuestAgent = 2
+
+// VersionIdentity is the first version whose Ping names the VMI and which
+// serves WatchDomain; virt-handler refuses launchers below it, since they
+// cannot say which VMI they serve.
+const VersionIdentity = 3
 
 // SupportedVersions returns the protocol versions this build speaks.
 func SupportedVersions() []uint32 {

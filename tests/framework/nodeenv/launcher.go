@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,19 +18,24 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"k8s.io/apimachinery/pkg/types"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/podsocket"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // LauncherConfig describes one launcher process.
 type LauncherConfig struct {
-	// SocketRoot is the host-shared socket root; the launcher uses <root>/<uid>.
-	SocketRoot string
-	// UID names the VMI's socket directory.
-	UID string
-	// NotifySocket is virt-handler's notify socket (may not exist).
-	NotifySocket string
+	// PodsDir is a fake kubelet pod directory (virt-handler's
+	// --kubelet-pods-dir); a short path (ShortTempDir).
+	PodsDir string
+	// PodUID is the launcher pod's UID: its socket volume is
+	// <PodsDir>/<PodUID>/volumes/kubernetes.io~empty-dir/kvirt-sockets and the
+	// process runs in a cgroup named pod<PodUID>, as the kubelet would do.
+	PodUID string
+	// VMIUID is the VMI the launcher serves.
+	VMIUID string
 	// ContainerDiskDir, KernelBootDir: where volumes are found.
 	ContainerDiskDir string
 	KernelBootDir    string
@@ -41,33 +47,45 @@ type LauncherConfig struct {
 
 // Launcher is a running virt-launcher process.
 type Launcher struct {
-	Cmd       *exec.Cmd
+	Cmd *exec.Cmd
+	// SocketDir is the pod's socket volume as the host (virt-handler) sees it.
 	SocketDir string
-	Client    launcherv1.LauncherClient
-	conn      *grpc.ClientConn
-	done      chan struct{}
-	log       *bytes.Buffer
-	logMu     *sync.Mutex
+	// Target is the command socket as virt-handler dials it.
+	Target podsocket.Target
+	Client launcherv1.LauncherClient
+	conn   *grpc.ClientConn
+	done   chan struct{}
+	log    *bytes.Buffer
+	logMu  *sync.Mutex
 }
 
-// StartLauncher starts virt-launcher and waits for its command socket. The
-// process is killed (and its libvirtd with it) when the test ends.
+// StartLauncher starts virt-launcher as a pod would run it and waits for its
+// command socket: in a mount namespace of its own where the pod's socket
+// volume is bind-mounted at a short path (the pod's /var/run/kvirt), and in a
+// cgroup named after the pod. The process is killed (and its libvirtd with
+// it) when the test ends.
 func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 	t.Helper()
-	socketDir := filepath.Join(cfg.SocketRoot, cfg.UID)
-	notify := cfg.NotifySocket
-	if notify == "" {
-		notify = filepath.Join(cfg.SocketRoot, "notify", "domain-notify.sock")
+	target := podsocket.Target{PodUID: types.UID(cfg.PodUID), Socket: "launcher.sock"}
+	socketDir := filepath.Dir(podsocket.Path(cfg.PodsDir, target))
+	inPod := ShortTempDir(t)
+	if err := os.MkdirAll(socketDir, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	args := []string{"--socket-dir", socketDir, "--notify-socket", notify, "--libvirt-cache-dir", e.CacheDir,
+	cgroup := podCgroup(t, cfg.PodUID)
+	args := []string{"--socket-dir", inPod, "--vmi-uid", cfg.VMIUID, "--libvirt-cache-dir", e.CacheDir,
 		"--container-disk-dir", cfg.ContainerDiskDir, "--kernel-boot-dir", cfg.KernelBootDir, "-v", "2",
 		"--default-grace", "10s", "--final-notify-timeout", "2s"}
 	argv := append([]string{filepath.Join(e.BinDir, "virt-launcher")}, append(args, cfg.ExtraArgs...)...)
 	if cfg.NetNS != nil {
 		argv = append([]string{"nsenter", "--net=" + cfg.NetNS.Path(), "--"}, argv...)
 	}
+	argv = append([]string{"unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+		`set -e; echo $$ > "$1/cgroup.procs"; mount --bind "$2" "$3"; shift 3; exec "$@"`,
+		"sh", cgroup, socketDir, inPod}, argv...)
 	cmd := exec.Command(argv[0], argv[1:]...)
-	l := &Launcher{Cmd: cmd, SocketDir: socketDir, done: make(chan struct{}), log: &bytes.Buffer{}, logMu: &sync.Mutex{}}
+	l := &Launcher{Cmd: cmd, SocketDir: socketDir, Target: target, done: make(chan struct{}), log: &bytes.Buffer{},
+		logMu: &sync.Mutex{}}
 	cmd.Stdout = lockedWriter{l.log, l.logMu}
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
@@ -80,13 +98,29 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 			t.Logf("virt-launcher log:\n%s", l.Log())
 		}
 	})
-	sock := filepath.Join(socketDir, "launcher.sock")
+	l.waitForSocket(t, filepath.Join(socketDir, "launcher.sock"))
+	dialer := podsocket.Dialer{PodsDir: cfg.PodsDir}
+	conn, err := grpc.NewClient("passthrough:///launcher", grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+			c, _, err := dialer.Dial(ctx, target)
+			return c, err
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.conn = conn
+	l.Client = launcherv1.NewLauncherClient(conn)
+	return l
+}
+
+func (l *Launcher) waitForSocket(t testing.TB, sock string) {
+	t.Helper()
 	WaitFor(t, 60*time.Second, "launcher socket", func() (bool, string) {
 		select {
 		case <-l.done:
 			// A launcher whose domain failed at once (e.g. a missing disk,
 			// synced by virt-handler already) reports it and exits cleanly.
-			if code := cmd.ProcessState.ExitCode(); code != 0 {
+			if code := l.Cmd.ProcessState.ExitCode(); code != 0 {
 				t.Fatalf("virt-launcher exited early with %d:\n%s", code, l.Log())
 			}
 			return true, ""
@@ -95,13 +129,6 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 		_, err := os.Stat(sock)
 		return err == nil, fmt.Sprint(err)
 	})
-	conn, err := grpc.NewClient("unix://"+sock, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.conn = conn
-	l.Client = launcherv1.NewLauncherClient(conn)
-	return l
 }
 
 // Log is the launcher's output so far.
