@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"kvirt.io/kvirt/pkg/virt-launcher/hostdisks"
+	"kvirt.io/kvirt/pkg/virt-launcher/libvirtembed"
 )
 
 // Options configures virt-launcher.
@@ -17,10 +18,10 @@ type Options struct {
 	SocketDir string
 	// NotifySocket is virt-handler's notify socket.
 	NotifySocket string
-	// StateDir holds the private libvirt daemon's state; default <socket-dir>/libvirt.
+	// StateDir is the root of libvirt's embedded QEMU driver (its state, logs and
+	// QEMU capabilities cache, private to this launcher) and holds the scratch
+	// files (cloud-init disks); default <socket-dir>/libvirt.
 	StateDir string
-	// LibvirtCacheDir is shared by all launchers on the node (QEMU capabilities).
-	LibvirtCacheDir string
 	// Layout says where the VMI's volumes are mounted.
 	Layout hostdisks.Layout
 	// Emulator overrides the QEMU binary.
@@ -39,9 +40,8 @@ type Options struct {
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.SocketDir, "socket-dir", "", "this VMI's socket directory, e.g. /var/run/kvirt/<vmi uid>")
 	fs.StringVar(&o.NotifySocket, "notify-socket", "/var/run/kvirt/notify/domain-notify.sock", "virt-handler's notify socket")
-	fs.StringVar(&o.StateDir, "state-dir", "", "private libvirt daemon state (default <socket-dir>/libvirt)")
-	fs.StringVar(&o.LibvirtCacheDir, "libvirt-cache-dir", "/var/cache/kvirt/libvirt",
-		"libvirt cache shared by the node's launchers (QEMU capabilities); empty disables sharing")
+	fs.StringVar(&o.StateDir, "state-dir", "",
+		"private root of libvirt's embedded QEMU driver and scratch files (default <socket-dir>/libvirt)")
 	fs.StringVar(&o.Layout.ContainerDiskDir, "container-disk-dir", "/var/run/kvirt/container-disks",
 		"directory with one sub-directory per containerDisk volume")
 	fs.StringVar(&o.Layout.KernelBootDir, "kernel-boot-dir", "/var/run/kvirt/kernel-boot", "kernelBoot container files")
@@ -66,8 +66,9 @@ func (o *Options) Validate() error {
 	if o.Layout.ScratchDir == "" {
 		o.Layout.ScratchDir = filepath.Join(o.StateDir, "scratch")
 	}
-	if len(filepath.Join(o.StateDir, "run", "libvirt-sock")) > 100 {
-		return fmt.Errorf("--state-dir %s is too long for a unix socket path", o.StateDir)
+	if len(o.StateDir) > libvirtembed.MaxRootLen {
+		return fmt.Errorf("--state-dir %s is longer than %d bytes: QEMU's monitor socket would not fit a unix socket path",
+			o.StateDir, libvirtembed.MaxRootLen)
 	}
 	return nil
 }
