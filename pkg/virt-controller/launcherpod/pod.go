@@ -19,12 +19,12 @@ const (
 	LauncherAppValue = "virt-launcher"
 	// SocketMountPath is where the per-VMI host socket directory appears in the pod.
 	SocketMountPath = "/var/run/kvirt"
-	// PrivateMountPath is launcher-private runtime state (libvirt runtime dir, ...).
+	// PrivateMountPath is launcher-private runtime state: the root of libvirt's
+	// embedded QEMU driver (its state, logs and QEMU capabilities cache) and the
+	// scratch files (cloud-init disks).
 	PrivateMountPath = "/var/run/kvirt-private"
 	// NotifyMountPath is virt-handler's notify socket directory (<share dir>/notify).
 	NotifyMountPath = "/var/run/kvirt-notify"
-	// CacheMountPath is the node's shared launcher cache (libvirt capabilities).
-	CacheMountPath = "/var/cache/kvirt"
 	// ContainerDiskMountPath holds the disk images served by containerDisk containers.
 	ContainerDiskMountPath = "/var/run/kvirt-ephemeral-disks/container-disk-data"
 	// KernelBootMountPath holds the kernel and initrd of a kernelBoot container.
@@ -96,12 +96,11 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			// probes QEMU with -daemonize, and a probe QEMU that exits must be
 			// reaped, or libvirt waits for it forever (the launcher is no init).
 			ShareProcessNamespace: ptr(true),
-			// Root: the launcher runs libvirtd and QEMU (see computeSecurity).
-			SecurityContext:  &corev1.PodSecurityContext{RunAsUser: ptr(int64(0)), RunAsGroup: ptr(int64(0))},
-			Containers:       []corev1.Container{compute},
-			InitContainers:   images.initContainers,
-			Volumes:          podVolumes(vmi, cfg, images.containerDisks, consoleLog),
-			ImagePullSecrets: images.pullSecrets,
+			SecurityContext:       podSecurity(vmi),
+			Containers:            []corev1.Container{compute},
+			InitContainers:        images.initContainers,
+			Volumes:               podVolumes(vmi, cfg, images.containerDisks, consoleLog),
+			ImagePullSecrets:      images.pullSecrets,
 		},
 	}
 	return pod
@@ -191,7 +190,6 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 	mounts := []corev1.VolumeMount{
 		{Name: "sockets", MountPath: SocketMountPath},
 		{Name: "notify", MountPath: NotifyMountPath},
-		{Name: "cache", MountPath: CacheMountPath},
 		{Name: "private", MountPath: PrivateMountPath},
 	}
 	if withDisks {
@@ -206,7 +204,6 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 		"--socket-dir", SocketMountPath,
 		"--notify-socket", NotifyMountPath + "/domain-notify.sock",
 		"--state-dir", PrivateMountPath + "/libvirt",
-		"--libvirt-cache-dir", CacheMountPath + "/libvirt",
 		"--container-disk-dir", ContainerDiskMountPath,
 		"--kernel-boot-dir", KernelBootMountPath,
 		"--default-grace", fmt.Sprintf("%ds", *gracePeriod(&vmi.Spec)-gracePeriodPadding),
@@ -229,24 +226,7 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 		Resources:                computeResources(&vmi.Spec, cfg),
 		VolumeMounts:             mounts,
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
-		SecurityContext:          computeSecurity(),
-	}
-}
-
-// computeSecurity: root with the runtime's default capabilities plus
-//   - SYS_ADMIN: the private libvirtd runs under `unshare --mount` and bind-mounts
-//     the launcher's state over libvirt's directories;
-//   - NET_ADMIN: the bridge binding moves the pod address to a bridge and creates
-//     a tap device (and QEMU configures it);
-//   - NET_BIND_SERVICE: the bridge binding's DHCP responder listens on UDP 67.
-//
-// Not privileged: /dev/kvm, /dev/net/tun and /dev/vhost-net come from virt-handler's
-// device plugins. Kubernetes rejects allowPrivilegeEscalation=false together with
-// SYS_ADMIN, so it is left unset.
-func computeSecurity() *corev1.SecurityContext {
-	return &corev1.SecurityContext{
-		RunAsUser:    ptr(int64(0)),
-		Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"NET_ADMIN", "NET_BIND_SERVICE", "SYS_ADMIN"}},
+		SecurityContext:          computeSecurity(vmi),
 	}
 }
 
@@ -263,7 +243,6 @@ func podVolumes(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks, conso
 	vols := []corev1.Volume{
 		hostPath("sockets", cfg.ShareDir+"/"+string(vmi.UID)),
 		hostPath("notify", cfg.ShareDir+"/notify"),
-		hostPath("cache", cfg.CacheDir),
 		emptyDir("private"),
 	}
 	if withDisks {

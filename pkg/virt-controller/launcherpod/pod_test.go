@@ -191,7 +191,7 @@ func TestRenderNodeContract(t *testing.T) {
 			hostPaths[v.Name] = v.HostPath.Path
 		}
 	}
-	wantHost := map[string]string{"sockets": "/var/run/kvirt/1234-uid", "notify": "/var/run/kvirt/notify", "cache": "/var/cache/kvirt"}
+	wantHost := map[string]string{"sockets": "/var/run/kvirt/1234-uid", "notify": "/var/run/kvirt/notify"}
 	if !reflect.DeepEqual(hostPaths, wantHost) {
 		t.Errorf("hostPath volumes = %v, want %v", hostPaths, wantHost)
 	}
@@ -201,29 +201,18 @@ func TestRenderNodeContract(t *testing.T) {
 		mounts[m.Name] = m.MountPath
 	}
 	wantMounts := map[string]string{"sockets": "/var/run/kvirt", "notify": "/var/run/kvirt-notify",
-		"cache": "/var/cache/kvirt", "private": "/var/run/kvirt-private"}
+		"private": "/var/run/kvirt-private"}
 	if !reflect.DeepEqual(mounts, wantMounts) {
 		t.Errorf("mounts = %v, want %v", mounts, wantMounts)
 	}
 	wantArgs := []string{"--socket-dir", "/var/run/kvirt", "--notify-socket", "/var/run/kvirt-notify/domain-notify.sock",
-		"--state-dir", "/var/run/kvirt-private/libvirt", "--libvirt-cache-dir", "/var/cache/kvirt/libvirt",
+		"--state-dir", "/var/run/kvirt-private/libvirt",
 		"--container-disk-dir", ContainerDiskMountPath, "--kernel-boot-dir", KernelBootMountPath, "--default-grace", "30s"}
 	if !reflect.DeepEqual(c.Args, wantArgs) {
 		t.Errorf("args = %v, want %v", c.Args, wantArgs)
 	}
 	if s := pod.Spec.ShareProcessNamespace; s == nil || !*s {
 		t.Error("the pod does not share its process namespace: nothing would reap QEMU's probe processes")
-	}
-	if u := pod.Spec.SecurityContext.RunAsUser; u == nil || *u != 0 {
-		t.Errorf("pod runs as %v, want root", u)
-	}
-	sc := c.SecurityContext
-	if sc.Privileged != nil && *sc.Privileged {
-		t.Error("compute container is privileged")
-	}
-	wantCaps := []corev1.Capability{"NET_ADMIN", "NET_BIND_SERVICE", "SYS_ADMIN"}
-	if !reflect.DeepEqual(sc.Capabilities.Add, wantCaps) || sc.Capabilities.Drop != nil || sc.AllowPrivilegeEscalation != nil {
-		t.Errorf("capabilities = %+v, allowPrivilegeEscalation %v", sc.Capabilities, sc.AllowPrivilegeEscalation)
 	}
 }
 
