@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"kvirt.io/kvirt/pkg/virt-launcher/hostdisks"
+	"kvirt.io/kvirt/pkg/virt-launcher/libvirtembed"
 )
 
 // Options configures virt-launcher.
@@ -20,10 +21,10 @@ type Options struct {
 	// VMIUID is the UID of the VMI this launcher serves: Ping reports it and
 	// SyncVMI refuses any other.
 	VMIUID string
-	// StateDir holds the private libvirt daemon's state; default <socket-dir>/libvirt.
+	// StateDir is the root of libvirt's embedded QEMU driver (its state, logs and
+	// QEMU capabilities cache, private to this launcher) and holds the scratch
+	// files (cloud-init disks); default <socket-dir>/libvirt.
 	StateDir string
-	// LibvirtCacheDir is libvirt's cache (QEMU capabilities), private to the pod.
-	LibvirtCacheDir string
 	// Layout says where the VMI's volumes are mounted.
 	Layout hostdisks.Layout
 	// Emulator overrides the QEMU binary.
@@ -42,9 +43,8 @@ type Options struct {
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.SocketDir, "socket-dir", "", "the pod's socket directory (an emptyDir), e.g. /var/run/kvirt")
 	fs.StringVar(&o.VMIUID, "vmi-uid", os.Getenv("KVIRT_VMI_UID"), "UID of the VMI this launcher serves (default $KVIRT_VMI_UID)")
-	fs.StringVar(&o.StateDir, "state-dir", "", "private libvirt daemon state (default <socket-dir>/libvirt)")
-	fs.StringVar(&o.LibvirtCacheDir, "libvirt-cache-dir", "/var/cache/kvirt/libvirt",
-		"libvirt's cache (QEMU capabilities), private to the pod; empty leaves libvirt's default")
+	fs.StringVar(&o.StateDir, "state-dir", "",
+		"private root of libvirt's embedded QEMU driver and scratch files (default <socket-dir>/libvirt)")
 	fs.StringVar(&o.Layout.ContainerDiskDir, "container-disk-dir", "/var/run/kvirt/container-disks",
 		"directory with one sub-directory per containerDisk volume")
 	fs.StringVar(&o.Layout.KernelBootDir, "kernel-boot-dir", "/var/run/kvirt/kernel-boot", "kernelBoot container files")
@@ -72,8 +72,9 @@ func (o *Options) Validate() error {
 	if o.Layout.ScratchDir == "" {
 		o.Layout.ScratchDir = filepath.Join(o.StateDir, "scratch")
 	}
-	if len(filepath.Join(o.StateDir, "run", "libvirt-sock")) > 100 {
-		return fmt.Errorf("--state-dir %s is too long for a unix socket path", o.StateDir)
+	if len(o.StateDir) > libvirtembed.MaxRootLen {
+		return fmt.Errorf("--state-dir %s is longer than %d bytes: QEMU's monitor socket would not fit a unix socket path",
+			o.StateDir, libvirtembed.MaxRootLen)
 	}
 	return nil
 }

@@ -104,8 +104,10 @@ func noSharedPaths(t *testing.T, podA, podB corev1.Pod) {
 			t.Errorf("tenant A sees a notify socket or directory: %s", line)
 		}
 	}
-	const marker = "/var/cache/kvirt/libvirt/kvirt-e2e-tenant-a"
-	if out, err := inCompute(t, podA, "mkdir -p /var/cache/kvirt/libvirt && echo poisoned > "+marker); err != nil {
+	// the embedded driver's root (its QEMU capabilities cache is below it)
+	const cacheDir = "/var/run/kvirt-private/libvirt/cache"
+	const marker = cacheDir + "/kvirt-e2e-tenant-a"
+	if out, err := inCompute(t, podA, "mkdir -p "+cacheDir+" && echo poisoned > "+marker); err != nil {
 		t.Fatalf("write A's cache: %v\n%s", err, out)
 	}
 	if out, err := inCompute(t, podB, "cat "+marker+" 2>&1 || echo absent"); err != nil || !strings.Contains(out, "absent") {

@@ -93,9 +93,8 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 		t.Errorf("console through virt-api shows no boot marker:\n%s", out)
 	}
 	pid := l.Domain(t).QemuPid
-	t.Logf("FIGURE RSS per VM (KiB): virt-launcher %d, its libvirtd %d, QEMU %d; virt-handler with 1 VM %d",
-		nodeenv.RSSKiB(l.Cmd.Process.Pid), nodeenv.RSSKiB(libvirtdPid(t, l)), nodeenv.RSSKiB(int(pid)),
-		nodeenv.RSSKiB(c.handler.Cmd.Process.Pid))
+	t.Logf("FIGURE RSS per VM (KiB): virt-launcher with embedded libvirt %d, QEMU %d; virt-handler with 1 VM %d",
+		nodeenv.RSSKiB(l.Cmd.Process.Pid), nodeenv.RSSKiB(int(pid)), nodeenv.RSSKiB(c.handler.Cmd.Process.Pid))
 
 	pauseAndUnpauseViaVirtAPI(t, c, l, vmi)
 	softReboot(t, c, l, cons, vmi, pid)
@@ -216,9 +215,4 @@ func TestHandlerMissingDiskFails(t *testing.T) {
 		t.Fatalf("Ready condition %+v does not name the disk rootdisk", ready)
 	}
 	t.Logf("missing disk: reason %q, message %q", failed.Status.Reason, ready.Message)
-}
-
-func libvirtdPid(t *testing.T, l *nodeenv.Launcher) int {
-	t.Helper()
-	return pidFromFile(l.SocketDir + "/libvirt/run/libvirtd.pid")
 }

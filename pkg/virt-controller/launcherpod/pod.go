@@ -23,13 +23,10 @@ const (
 	SocketMountPath = "/var/run/kvirt"
 	// SocketsVolume is the emptyDir holding the launcher's sockets.
 	SocketsVolume = podsocket.SocketsVolume
-	// PrivateMountPath is launcher-private runtime state (libvirt runtime dir, ...).
+	// PrivateMountPath is launcher-private runtime state: the root of libvirt's
+	// embedded QEMU driver (its state, logs and QEMU capabilities cache) and the
+	// scratch files (cloud-init disks).
 	PrivateMountPath = "/var/run/kvirt-private"
-	// CacheMountPath is the pod's own libvirt cache (QEMU capabilities), an
-	// emptyDir: no launcher reads what another wrote.
-	CacheMountPath = "/var/cache/kvirt"
-	// CacheVolume is the emptyDir of the libvirt cache.
-	CacheVolume = "libvirt-cache"
 	// ContainerDiskMountPath holds the disk images served by containerDisk containers.
 	ContainerDiskMountPath = "/var/run/kvirt-ephemeral-disks/container-disk-data"
 	// KernelBootMountPath holds the kernel and initrd of a kernelBoot container.
@@ -101,12 +98,11 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			// probes QEMU with -daemonize, and a probe QEMU that exits must be
 			// reaped, or libvirt waits for it forever (the launcher is no init).
 			ShareProcessNamespace: ptr(true),
-			// Root: the launcher runs libvirtd and QEMU (see computeSecurity).
-			SecurityContext:  &corev1.PodSecurityContext{RunAsUser: ptr(int64(0)), RunAsGroup: ptr(int64(0))},
-			Containers:       []corev1.Container{compute},
-			InitContainers:   images.initContainers,
-			Volumes:          podVolumes(vmi, images.containerDisks, consoleLog),
-			ImagePullSecrets: images.pullSecrets,
+			SecurityContext:       podSecurity(vmi),
+			Containers:            []corev1.Container{compute},
+			InitContainers:        images.initContainers,
+			Volumes:               podVolumes(vmi, images.containerDisks, consoleLog),
+			ImagePullSecrets:      images.pullSecrets,
 		},
 	}
 	return pod
@@ -195,7 +191,6 @@ func nodeSelector(spec *virtv1.VirtualMachineInstanceSpec) map[string]string {
 func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks bool) corev1.Container {
 	mounts := []corev1.VolumeMount{
 		{Name: SocketsVolume, MountPath: SocketMountPath},
-		{Name: CacheVolume, MountPath: CacheMountPath},
 		{Name: "private", MountPath: PrivateMountPath},
 	}
 	if withDisks {
@@ -209,7 +204,6 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 	args := []string{
 		"--socket-dir", SocketMountPath,
 		"--state-dir", PrivateMountPath + "/libvirt",
-		"--libvirt-cache-dir", CacheMountPath + "/libvirt",
 		"--container-disk-dir", ContainerDiskMountPath,
 		"--kernel-boot-dir", KernelBootMountPath,
 		"--default-grace", fmt.Sprintf("%ds", *gracePeriod(&vmi.Spec)-gracePeriodPadding),
@@ -232,24 +226,7 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 		Resources:                computeResources(&vmi.Spec, cfg),
 		VolumeMounts:             mounts,
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
-		SecurityContext:          computeSecurity(),
-	}
-}
-
-// computeSecurity: root with the runtime's default capabilities plus
-//   - SYS_ADMIN: the private libvirtd runs under `unshare --mount` and bind-mounts
-//     the launcher's state over libvirt's directories;
-//   - NET_ADMIN: the bridge binding moves the pod address to a bridge and creates
-//     a tap device (and QEMU configures it);
-//   - NET_BIND_SERVICE: the bridge binding's DHCP responder listens on UDP 67.
-//
-// Not privileged: /dev/kvm, /dev/net/tun and /dev/vhost-net come from virt-handler's
-// device plugins. Kubernetes rejects allowPrivilegeEscalation=false together with
-// SYS_ADMIN, so it is left unset.
-func computeSecurity() *corev1.SecurityContext {
-	return &corev1.SecurityContext{
-		RunAsUser:    ptr(int64(0)),
-		Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"NET_ADMIN", "NET_BIND_SERVICE", "SYS_ADMIN"}},
+		SecurityContext:          computeSecurity(vmi),
 	}
 }
 
@@ -262,7 +239,6 @@ func podVolumes(vmi *virtv1.VirtualMachineInstance, withDisks, consoleLog bool) 
 	}
 	vols := []corev1.Volume{
 		emptyDir(SocketsVolume),
-		emptyDir(CacheVolume),
 		emptyDir("private"),
 	}
 	if withDisks {
