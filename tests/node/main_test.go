@@ -128,6 +128,13 @@ func (c *cluster) createPod(t *testing.T, vmi *virtv1.VirtualMachineInstance) st
 			SecurityContext: &corev1.PodSecurityContext{RunAsUser: ptr.To[int64](0)},
 			Containers:      []corev1.Container{{Name: "compute", Image: "kvirt/virt-launcher"}}},
 	}
+	// No controller-manager creates the namespace's default service account,
+	// which the apiserver's admission wants to exist.
+	_, err := c.kube.CoreV1().ServiceAccounts(pod.Namespace).Create(context.Background(),
+		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatalf("create default service account: %v", err)
+	}
 	out, err := c.kube.CoreV1().Pods(pod.Namespace).Create(context.Background(), pod, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatalf("create launcher pod: %v", err)
