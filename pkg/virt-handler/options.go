@@ -96,6 +96,20 @@ func (o *Options) Validate() error {
 		}
 		o.NodeName = host
 	}
+	if err := o.validateNodeAPI(); err != nil {
+		return err
+	}
+	if o.LauncherWatchdog <= 0 {
+		return fmt.Errorf("--launcher-watchdog must be positive, not %s", o.LauncherWatchdog)
+	}
+	if o.Accelerator != "auto" && o.Accelerator != "tcg" {
+		return fmt.Errorf("--accelerator must be auto or tcg, not %q", o.Accelerator)
+	}
+	return nil
+}
+
+// validateNodeAPI checks the node API's certificate and address flags.
+func (o *Options) validateNodeAPI() error {
 	if o.NodeAPI.CertFile != "" && (o.NodeAPI.KeyFile == "" || o.NodeAPI.ClientCAFile == "") {
 		return fmt.Errorf("--node-api-cert needs --node-api-key and --node-api-client-ca")
 	}
@@ -104,12 +118,6 @@ func (o *Options) Validate() error {
 	}
 	if _, err := AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); o.nodeAPIEnabled() && err != nil {
 		return err
-	}
-	if o.LauncherWatchdog <= 0 {
-		return fmt.Errorf("--launcher-watchdog must be positive, not %s", o.LauncherWatchdog)
-	}
-	if o.Accelerator != "auto" && o.Accelerator != "tcg" {
-		return fmt.Errorf("--accelerator must be auto or tcg, not %q", o.Accelerator)
 	}
 	return nil
 }
