@@ -206,13 +206,36 @@ func (c *Controller) watch(ctx context.Context, namespace string, uid types.UID,
 	}
 }
 
-// onDomain remembers a launcher's report and syncs its VMI now.
+// onDomain remembers a launcher's report and syncs its VMI now. The report may
+// come before the VMI's first sync stored its record (a launcher whose domain
+// failed at once reports and exits during that sync): it then starts the
+// record, so the sync that finds the launcher gone still sees why.
 func (c *Controller) onDomain(namespace string, uid types.UID, d *launcherv1.Domain) {
-	if rec, found, err := c.cfg.Store.Get(string(uid)); err == nil && found {
+	if rec, found, err := c.cfg.Store.Get(string(uid)); err == nil {
+		if !found {
+			rec.UID, rec.Namespace, rec.Name = string(uid), namespace, c.nameOf(namespace, uid)
+		}
 		rec.SetDomain(d)
 		_ = c.cfg.Store.Put(rec)
 	}
+	c.mu.Lock()
+	c.liveness(string(uid)).lastReport = d
+	c.mu.Unlock()
 	c.requeueUID(namespace, uid)
+}
+
+// nameOf is the name of the VMI with this UID in the informer ("" if none).
+func (c *Controller) nameOf(namespace string, uid types.UID) string {
+	vmis, err := c.lister.VirtualMachineInstances(namespace).List(labels.Everything())
+	if err != nil {
+		return ""
+	}
+	for _, v := range vmis {
+		if v.UID == uid {
+			return v.Name
+		}
+	}
+	return ""
 }
 
 // requeueUID syncs the VMI with this UID, whose name the store or the

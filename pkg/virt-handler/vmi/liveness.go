@@ -8,6 +8,7 @@ import (
 
 	"kvirt.io/kvirt/pkg/pidwatch"
 	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // launcherLiveness is what the handler learnt about one VMI's launcher since
@@ -20,6 +21,19 @@ type launcherLiveness struct {
 	exited          bool
 	closed          bool
 	stopWatch       context.CancelFunc
+	// lastReport is the launcher's last WatchDomain report: a sync racing
+	// with the stream (whose Put may overwrite the store's copy) still sees it.
+	lastReport *launcherv1.Domain
+}
+
+// lastReport is the last domain uid's launcher streamed (nil if none).
+func (c *Controller) lastReport(uid string) *launcherv1.Domain {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.live[uid]; ok {
+		return l.lastReport
+	}
+	return nil
 }
 
 // liveness returns the VMI's record, creating it. c.mu must be held.

@@ -117,6 +117,11 @@ func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInst
 	if fresh, found, ferr := c.cfg.Store.Get(rec.UID); ferr == nil && found {
 		rec.Domain = fresh.Domain
 	}
+	if rec.GetDomain() == nil {
+		if d := c.lastReport(rec.UID); d != nil {
+			rec.SetDomain(d)
+		}
+	}
 	klog.FromContext(ctx).Info("launcher gone", "vmi", klog.KObj(vmi), "reason", v.Reason, "err", err.Error())
 	obs.Domain = rec.GetDomain()
 	obs.LauncherGone, obs.LauncherGoneMessage = true, v.Reason
