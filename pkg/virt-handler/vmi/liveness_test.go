@@ -6,6 +6,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/virt-handler/vmistatus"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // A launcher that stops answering keeps its VMI Running until the watchdog
@@ -92,4 +93,18 @@ func launcherMarked(c *Controller, uid string) bool {
 	defer c.mu.Unlock()
 	l, ok := c.live[uid]
 	return ok && (l.closed || l.exited)
+}
+
+// A launcher's report that arrives before the VMI's first sync stored a record
+// starts the record and is kept for the sync that finds the launcher gone.
+func TestStreamedReportBeforeFirstSyncIsKept(t *testing.T) {
+	c, _, _ := newTestController(t, scheduledVMI(), "")
+	c.onDomain("default", "uid-1", &launcherv1.Domain{Name: "default_vm", State: "Shutoff", Failure: "disk"})
+	rec, found, err := c.cfg.Store.Get("uid-1")
+	if err != nil || !found || rec.Name != "vm" || rec.GetDomain().GetFailure() != "disk" {
+		t.Fatalf("record %+v found %v err %v", rec, found, err)
+	}
+	if d := c.lastReport("uid-1"); d.GetFailure() != "disk" {
+		t.Fatalf("last report %v", d)
+	}
 }
