@@ -64,6 +64,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   # Containers may not lower their OOM score below containerd's: no CAP_SYS_RESOURCE here.
   restrict_oom_score_adj = true
   disable_apparmor = true
+  # Device nodes of the device plugins (/dev/kvm, /dev/net/tun, /dev/vhost-net) belong
+  # to the container's runAsUser/runAsGroup: the non-root launcher (UID 107) opens them.
+  device_ownership_from_security_context = true
 [${cri}.containerd]
   snapshotter = "overlayfs"
   default_runtime_name = "runc"

@@ -61,15 +61,16 @@ extract_debs() {
 }
 
 # finish_launcher_rootfs DIR: what maintainer scripts would have done and the
-# launcher needs: a shell, users and groups (libvirt 9.0's QEMU driver refuses to
-# start without its compiled-in user libvirt-qemu), the dynamic linker cache; drops docs.
+# launcher needs: a shell, users and groups (qemu is UID/GID 107, the launcher pod's
+# user; libvirt 9.0's QEMU driver refuses to start as root without its compiled-in
+# user libvirt-qemu), the dynamic linker cache; drops docs.
 finish_launcher_rootfs() {
   local root="$1"
   rm -rf "${root}/usr/share/doc" "${root}/usr/share/man" "${root}/usr/share/info" "${root}/usr/share/locale"
   mkdir -p "${root}/bin" "${root}/tmp" "${root}/run" "${root}/var/lib/libvirt" "${root}/var/log/libvirt"
   chmod 1777 "${root}/tmp"
-  # As on Debian, /var/run is /run: libvirtd uses /run/libvirt while the launcher
-  # bind-mounts its state over /var/run/libvirt; both must be the same directory.
+  # As on Debian, /var/run is /run (the launcher's libvirt keeps nothing in either:
+  # its embedded QEMU driver lives below the pod's private emptyDir).
   if [[ -d "${root}/var/run" && ! -L "${root}/var/run" ]]; then
     cp -a "${root}/var/run/." "${root}/run/"
     rm -rf "${root}/var/run"

@@ -8,9 +8,12 @@
 # 127.0.0.1:$VIRT_HANDLER_NODE_API_PORT (18186), published on the Node, with the
 # certificates of hack/lib/node-api-certs.sh shared with hack/local/virt-api.sh.
 #
-# Launchers are then started by hand, one per VMI, as a launcher pod would:
-#   _out/bin/virt-launcher --socket-dir "$KVIRT_LOCAL_DIR/virt-handler/run/<vmi uid>" \
-#     --notify-socket "$KVIRT_LOCAL_DIR/virt-handler/run/notify/domain-notify.sock" ...
+# Launchers are then started by hand, one per VMI, as a launcher pod would (see
+# tests/framework/nodeenv: a Pod object on the node controlled by the VMI, the
+# socket volume at <pods dir>/<pod uid>/volumes/kubernetes.io~empty-dir/kvirt-sockets,
+# the launcher in a cgroup named pod<pod uid>):
+#   _out/bin/virt-launcher --socket-dir "$KVIRT_LOCAL_DIR/virt-handler/pods/<pod uid>/volumes/kubernetes.io~empty-dir/kvirt-sockets" \
+#     --vmi-uid <vmi uid> ...   (a socket path over 107 bytes needs a shorter bind mount, as nodeenv does)
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
@@ -35,14 +38,14 @@ up)
     kvirt::log::info "virt-handler already runs (pid $(cat "${pid_file}"))"
     exit 0
   fi
-  mkdir -p "${dir}/run" "${dir}/state" "${KVIRT_OUT_DIR}/bin"
+  mkdir -p "${dir}/pods" "${dir}/state" "${KVIRT_OUT_DIR}/bin"
   (cd "${KVIRT_ROOT}" && go build -o "${KVIRT_OUT_DIR}/bin/" ./cmd/virt-handler ./cmd/virt-launcher)
   "${KVIRT_OUT_DIR}/bin/kubectl" get node "${node}" >/dev/null 2>&1 ||
     printf 'apiVersion: v1\nkind: Node\nmetadata:\n  name: %s\n' "${node}" |
     "${KVIRT_OUT_DIR}/bin/kubectl" apply -f - >/dev/null
   kvirt::node_api::certs "${certs}"
   setsid "${KVIRT_OUT_DIR}/bin/virt-handler" --kubeconfig "${KUBECONFIG}" --node-name "${node}" \
-    --socket-root "${dir}/run" --state-dir "${dir}/state" --device-plugin-dir "" --node-api-listen "127.0.0.1:${node_api_port}" \
+    --kubelet-pods-dir "${dir}/pods" --state-dir "${dir}/state" --device-plugin-dir "" --node-api-listen "127.0.0.1:${node_api_port}" \
     --node-api-cert "${certs}/handler/tls.crt" --node-api-key "${certs}/handler/tls.key" \
     --node-api-client-ca "${certs}/virt-api/tls.crt" >"${dir}/virt-handler.log" 2>&1 </dev/null &
   echo $! >"${pid_file}"

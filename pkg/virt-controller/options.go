@@ -30,7 +30,6 @@ type Options struct {
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	o.Client.AddFlags(fs)
 	fs.StringVar(&o.Pod.LauncherImage, "launcher-image", launcherpod.DefaultLauncherImage, "image of the virt-launcher pods")
-	fs.StringVar(&o.Pod.ShareDir, "share-dir", launcherpod.DefaultShareDir, "host directory with one socket directory per VMI")
 	fs.BoolVar(&o.Pod.AllowEmulation, "allow-emulation", false, "do not request /dev/kvm for launcher pods (software emulation)")
 	fs.BoolVar(&o.Pod.DisableSerialConsoleLog, "disable-serial-console-log", false,
 		"no guest-console-log container in launcher pods whose VMI does not set logSerialConsole")

@@ -10,6 +10,7 @@ import (
 
 	"kvirt.io/kvirt/pkg/certs"
 	"kvirt.io/kvirt/pkg/kubeclient"
+	"kvirt.io/kvirt/pkg/podsocket"
 	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 )
 
@@ -18,9 +19,9 @@ type Options struct {
 	Client kubeclient.Flags
 	// NodeName is the node this handler runs on.
 	NodeName string
-	// SocketRoot holds one directory per VMI UID with its launcher's sockets,
-	// and the handler's notify socket.
-	SocketRoot string
+	// KubeletPodsDir is the kubelet's pod directory: each launcher's sockets are
+	// reached in <dir>/<pod uid>/volumes/kubernetes.io~empty-dir/kvirt-sockets.
+	KubeletPodsDir string
 	// StateDir keeps what must survive a handler restart.
 	StateDir string
 	// Accelerator: "auto" probes KVM and falls back to TCG when allowed;
@@ -62,7 +63,8 @@ type Options struct {
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	o.Client.AddFlags(fs)
 	fs.StringVar(&o.NodeName, "node-name", os.Getenv("NODE_NAME"), "name of this node (default $NODE_NAME)")
-	fs.StringVar(&o.SocketRoot, "socket-root", "/var/run/kvirt", "directory with one sub-directory per VMI UID")
+	fs.StringVar(&o.KubeletPodsDir, "kubelet-pods-dir", podsocket.DefaultPodsDir,
+		"the kubelet's pod directory, where launcher pods' socket volumes are reached")
 	fs.StringVar(&o.StateDir, "state-dir", "/var/lib/kvirt", "where state that survives restarts is kept")
 	fs.StringVar(&o.Accelerator, "accelerator", "auto", "auto (probe KVM, else TCG if allowed) or tcg")
 	fs.DurationVar(&o.KVMProbeTimeout, "kvm-probe-timeout", 10*time.Second, "deadline of the KVM probe guest")
@@ -107,6 +109,23 @@ func (o *Options) Validate() error {
 		}
 		o.NodeName = host
 	}
+	if err := o.validateNodeAPI(); err != nil {
+		return err
+	}
+	if o.LauncherWatchdog <= 0 {
+		return fmt.Errorf("--launcher-watchdog must be positive, not %s", o.LauncherWatchdog)
+	}
+	if o.MetricsLauncherDeadline <= 0 {
+		return fmt.Errorf("--metrics-launcher-deadline must be positive, not %s", o.MetricsLauncherDeadline)
+	}
+	if o.Accelerator != "auto" && o.Accelerator != "tcg" {
+		return fmt.Errorf("--accelerator must be auto or tcg, not %q", o.Accelerator)
+	}
+	return nil
+}
+
+// validateNodeAPI checks the node API's certificate and address flags.
+func (o *Options) validateNodeAPI() error {
 	if o.NodeAPI.CertFile != "" && (o.NodeAPI.KeyFile == "" || o.NodeAPI.ClientCAFile == "") {
 		return fmt.Errorf("--node-api-cert needs --node-api-key and --node-api-client-ca")
 	}
@@ -118,15 +137,6 @@ func (o *Options) Validate() error {
 	}
 	if _, err := AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); o.nodeAPIEnabled() && err != nil {
 		return err
-	}
-	if o.LauncherWatchdog <= 0 {
-		return fmt.Errorf("--launcher-watchdog must be positive, not %s", o.LauncherWatchdog)
-	}
-	if o.MetricsLauncherDeadline <= 0 {
-		return fmt.Errorf("--metrics-launcher-deadline must be positive, not %s", o.MetricsLauncherDeadline)
-	}
-	if o.Accelerator != "auto" && o.Accelerator != "tcg" {
-		return fmt.Errorf("--accelerator must be auto or tcg, not %q", o.Accelerator)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 
@@ -15,29 +14,19 @@ import (
 
 	"kvirt.io/client-go/generated/clientset/versioned"
 	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/podsocket"
 	"kvirt.io/kvirt/pkg/virt-handler/accelerator"
 	"kvirt.io/kvirt/pkg/virt-handler/deviceplugin"
 	"kvirt.io/kvirt/pkg/virt-handler/heartbeat"
 	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
-	"kvirt.io/kvirt/pkg/virt-handler/notifyserver"
 	"kvirt.io/kvirt/pkg/virt-handler/servingcert"
 	"kvirt.io/kvirt/pkg/virt-handler/statestore"
 	"kvirt.io/kvirt/pkg/virt-handler/vmi"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
-// NotifyDir is the directory of virt-handler's notify socket under the socket root.
-// Launcher pods mount this directory (not the socket file), so they keep reaching the
-// socket a restarted handler recreates.
-func NotifyDir(socketRoot string) string { return filepath.Join(socketRoot, "notify") }
-
-// NotifySocket is virt-handler's notify socket under the socket root.
-func NotifySocket(socketRoot string) string {
-	return filepath.Join(NotifyDir(socketRoot), "domain-notify.sock")
-}
-
-// Run chooses the accelerator, then runs the VMI controller, the notify server
-// and the node heartbeat until ctx ends.
+// Run chooses the accelerator, then runs the VMI controller (which follows each
+// launcher's events on its own socket) and the node heartbeat until ctx ends.
 func (o *Options) Run(ctx context.Context) error {
 	log := klog.FromContext(ctx)
 	restCfg, err := o.Client.RESTConfig()
@@ -54,14 +43,12 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	acc, accErr := o.chooseAccelerator(ctx, kv)
 	log.Info("accelerator chosen", "accelerator", acc, "reason", fmt.Sprint(accErr))
-	if err := os.MkdirAll(NotifyDir(o.SocketRoot), 0o755); err != nil {
-		return fmt.Errorf("create notify socket dir: %w", err)
-	}
 	store, err := statestore.New(filepath.Join(o.StateDir, "vmis"))
 	if err != nil {
 		return err
 	}
-	cfg := vmi.Config{Client: kv, NodeName: o.NodeName, SocketRoot: o.SocketRoot, Store: store,
+	cfg := vmi.Config{Client: kv, Kube: kube, NodeName: o.NodeName, Store: store,
+		Dialer:      podsocket.Dialer{PodsDir: o.KubeletPodsDir},
 		Accelerator: acc, DefaultGrace: o.DefaultGrace, LauncherWatchdog: o.LauncherWatchdog, Workers: o.Workers}
 	if accErr != nil && acc == accelerator.None {
 		cfg.AcceleratorError = accErr.Error()
@@ -88,12 +75,8 @@ func (o *Options) Run(ctx context.Context) error {
 		log.Error(err, "metrics not served")
 	}
 	o.startNodeServices(ctx, &wg, errs, acc, ready)
-	wg.Add(3)
+	wg.Add(2)
 	go func() { defer wg.Done(); errs <- ctrl.Run(ctx) }()
-	go func() {
-		defer wg.Done()
-		errs <- notifyserver.Serve(ctx, NotifySocket(o.SocketRoot), ctrl.OnDomainEvent)
-	}()
 	go func() {
 		defer wg.Done()
 		heartbeat.Run(ctx, beat)

@@ -2,33 +2,37 @@ package virtlauncher
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"kvirt.io/kvirt/pkg/virt-launcher/hostdisks"
+	"kvirt.io/kvirt/pkg/virt-launcher/libvirtembed"
 )
 
 // Options configures virt-launcher.
 type Options struct {
-	// SocketDir is this VMI's directory under the host-shared socket root
-	// (<root>/<vmi uid>): the command socket and the serial console live there.
+	// SocketDir is the pod's socket emptyDir (virt-handler reaches it through
+	// the kubelet's pod volume directory): the command socket and the serial
+	// console live there.
 	SocketDir string
-	// NotifySocket is virt-handler's notify socket.
-	NotifySocket string
-	// StateDir holds the private libvirt daemon's state; default <socket-dir>/libvirt.
+	// VMIUID is the UID of the VMI this launcher serves: Ping reports it and
+	// SyncVMI refuses any other.
+	VMIUID string
+	// StateDir is the root of libvirt's embedded QEMU driver (its state, logs and
+	// QEMU capabilities cache, private to this launcher) and holds the scratch
+	// files (cloud-init disks); default <socket-dir>/libvirt.
 	StateDir string
-	// LibvirtCacheDir is shared by all launchers on the node (QEMU capabilities).
-	LibvirtCacheDir string
 	// Layout says where the VMI's volumes are mounted.
 	Layout hostdisks.Layout
 	// Emulator overrides the QEMU binary.
 	Emulator string
 	// DefaultGrace bounds the graceful shutdown on SIGTERM before the VMI is known.
 	DefaultGrace time.Duration
-	// FinalNotifyTimeout bounds how long the launcher tries to report the final
-	// domain state before it exits.
+	// FinalNotifyTimeout bounds how long the launcher waits, once its domain is
+	// gone, for virt-handler to take the final state from WatchDomain.
 	FinalNotifyTimeout time.Duration
 	// SerialConsoleLog, when set, is the file the guest's serial console output
 	// is appended to (the guest-console-log container prints it).
@@ -37,11 +41,10 @@ type Options struct {
 
 // AddFlags registers virt-launcher's flags.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.SocketDir, "socket-dir", "", "this VMI's socket directory, e.g. /var/run/kvirt/<vmi uid>")
-	fs.StringVar(&o.NotifySocket, "notify-socket", "/var/run/kvirt/notify/domain-notify.sock", "virt-handler's notify socket")
-	fs.StringVar(&o.StateDir, "state-dir", "", "private libvirt daemon state (default <socket-dir>/libvirt)")
-	fs.StringVar(&o.LibvirtCacheDir, "libvirt-cache-dir", "/var/cache/kvirt/libvirt",
-		"libvirt cache shared by the node's launchers (QEMU capabilities); empty disables sharing")
+	fs.StringVar(&o.SocketDir, "socket-dir", "", "the pod's socket directory (an emptyDir), e.g. /var/run/kvirt")
+	fs.StringVar(&o.VMIUID, "vmi-uid", os.Getenv("KVIRT_VMI_UID"), "UID of the VMI this launcher serves (default $KVIRT_VMI_UID)")
+	fs.StringVar(&o.StateDir, "state-dir", "",
+		"private root of libvirt's embedded QEMU driver and scratch files (default <socket-dir>/libvirt)")
 	fs.StringVar(&o.Layout.ContainerDiskDir, "container-disk-dir", "/var/run/kvirt/container-disks",
 		"directory with one sub-directory per containerDisk volume")
 	fs.StringVar(&o.Layout.KernelBootDir, "kernel-boot-dir", "/var/run/kvirt/kernel-boot", "kernelBoot container files")
@@ -52,7 +55,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.SerialConsoleLog, "serial-console-log", "",
 		"file the serial console output is appended to (empty: not logged)")
 	fs.DurationVar(&o.FinalNotifyTimeout, "final-notify-timeout", 10*time.Second,
-		"how long to retry reporting the final domain state to virt-handler")
+		"how long to wait for virt-handler to take the final domain state before exiting")
 }
 
 // Validate checks the flags and fills derived defaults.
@@ -60,14 +63,18 @@ func (o *Options) Validate() error {
 	if o.SocketDir == "" {
 		return fmt.Errorf("--socket-dir is required")
 	}
+	if o.VMIUID == "" {
+		return fmt.Errorf("--vmi-uid (or $KVIRT_VMI_UID) is required")
+	}
 	if o.StateDir == "" {
 		o.StateDir = filepath.Join(o.SocketDir, "libvirt")
 	}
 	if o.Layout.ScratchDir == "" {
 		o.Layout.ScratchDir = filepath.Join(o.StateDir, "scratch")
 	}
-	if len(filepath.Join(o.StateDir, "run", "libvirt-sock")) > 100 {
-		return fmt.Errorf("--state-dir %s is too long for a unix socket path", o.StateDir)
+	if len(o.StateDir) > libvirtembed.MaxRootLen {
+		return fmt.Errorf("--state-dir %s is longer than %d bytes: QEMU's monitor socket would not fit a unix socket path",
+			o.StateDir, libvirtembed.MaxRootLen)
 	}
 	return nil
 }

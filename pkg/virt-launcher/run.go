@@ -2,7 +2,6 @@ package virtlauncher
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,15 +13,15 @@ import (
 	"kvirt.io/kvirt/pkg/virt-launcher/agent"
 	"kvirt.io/kvirt/pkg/virt-launcher/cmdserver"
 	"kvirt.io/kvirt/pkg/virt-launcher/console"
-	"kvirt.io/kvirt/pkg/virt-launcher/libvirtd"
+	"kvirt.io/kvirt/pkg/virt-launcher/libvirtembed"
 	"kvirt.io/kvirt/pkg/virt-launcher/podnet"
 	"kvirt.io/kvirt/pkg/virt-launcher/virtmanager"
 	"kvirt.io/kvirt/pkg/virt-launcher/vnc"
 )
 
-// Run starts the private libvirt daemon and serves commands until the domain,
-// once started, is gone (then it reports the final state and returns) or ctx
-// ends (then it shuts the domain down gracefully first).
+// Run opens libvirt's QEMU driver embedded in this process and serves commands
+// until the domain, once started, is gone (then it reports the final state and
+// returns) or ctx ends (then it shuts the domain down gracefully first).
 func (o *Options) Run(ctx context.Context) error {
 	log := klog.FromContext(ctx)
 	if err := os.MkdirAll(o.SocketDir, 0o755); err != nil {
@@ -35,16 +34,15 @@ func (o *Options) Run(ctx context.Context) error {
 	if err := virtmanager.StartEvents(runCtx); err != nil {
 		return err
 	}
-	daemon, err := libvirtd.Start(runCtx, libvirtd.Config{StateDir: o.StateDir, CacheDir: o.LibvirtCacheDir})
+	driver, err := libvirtembed.Prepare(o.StateDir)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = daemon.Stop() }()
 	binder := podnet.NewBinder(runCtx)
 	defer binder.Wait()
 	defer cancel()
 	mgr, err := virtmanager.New(virtmanager.Config{
-		URI: daemon.URI(), RunDir: daemon.RunDir(), Layout: o.Layout,
+		URI: driver.URI(), RunDir: driver.RunDir(), Layout: o.Layout,
 		ConsoleSocket: ConsoleSocket(o.SocketDir), VNCSocket: VNCSocket(o.SocketDir), Emulator: o.Emulator, Network: binder,
 	})
 	if err != nil {
@@ -60,7 +58,8 @@ func (o *Options) Run(ctx context.Context) error {
 		defer func() { _ = logFile.Close() }()
 		cons.LogTo(logFile)
 	}
-	w := newWatcher(mgr, newNotifier(o.NotifySocket), eventResync)
+	events := cmdserver.NewEvents()
+	w := newWatcher(mgr, events, eventResync)
 	if err := mgr.OnLifecycle(w.poke); err != nil {
 		log.Error(err, "domain lifecycle events; polling instead")
 		w.resync = pollResync
@@ -71,6 +70,8 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	srv := cmdserver.New(runCtx, mgr, cons, ga, w.poke)
 	srv.SetDisplay(vnc.New(VNCSocket(o.SocketDir), mgr))
+	srv.SetIdentity(o.VMIUID)
+	srv.SetEvents(events)
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -86,13 +87,11 @@ func (o *Options) Run(ctx context.Context) error {
 	}()
 	gone := make(chan struct{})
 	go func() { defer wg.Done(); w.run(runCtx, gone) }()
-	log.Info("launcher ready", "socket", CommandSocket(o.SocketDir), "libvirtd", daemon.Pid())
+	log.Info("launcher ready", "socket", CommandSocket(o.SocketDir), "libvirt", driver.URI(), "uid", os.Geteuid())
 
 	select {
 	case <-gone:
 		log.Info("domain is gone, exiting")
-	case <-daemon.Done():
-		return errors.New("libvirt daemon exited unexpectedly")
 	case <-ctx.Done():
 		o.stopDomain(runCtx, mgr, gone)
 	}

@@ -4,14 +4,11 @@ import (
 	"context"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 	"k8s.io/klog/v2"
 
 	"kvirt.io/kvirt/pkg/virt-launcher/virtmanager"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
-	notifyv1 "kvirt.io/kvirt/proto/notify/v1"
 )
 
 // domainSource is what the watcher observes.
@@ -19,9 +16,10 @@ type domainSource interface {
 	Domain() (*launcherv1.Domain, error)
 }
 
-// notifier delivers domain events to virt-handler.
-type notifier interface {
-	notify(ctx context.Context, event string, d *launcherv1.Domain) error
+// publisher hands domain reports to virt-handler's WatchDomain streams.
+type publisher interface {
+	Publish(event string, d *launcherv1.Domain, final bool)
+	WaitAcked(timeout time.Duration) bool
 }
 
 // Resync periods of the watcher: with libvirt lifecycle events the domain is
@@ -34,18 +32,18 @@ const (
 
 // watcher reads the domain from the local libvirt whenever it is poked
 // (libvirt lifecycle events, commands, the guest agent) or its resync period
-// passes, and pushes every change to virt-handler, so the handler never has to
-// poll launchers.
+// passes, and publishes every change on the command socket's WatchDomain
+// stream, so the handler never has to poll launchers.
 type watcher struct {
-	source   domainSource
-	notifier notifier
-	kick     chan struct{}
-	last     *launcherv1.Domain
-	resync   time.Duration
+	source domainSource
+	events publisher
+	kick   chan struct{}
+	last   *launcherv1.Domain
+	resync time.Duration
 }
 
-func newWatcher(source domainSource, n notifier, resync time.Duration) *watcher {
-	return &watcher{source: source, notifier: n, kick: make(chan struct{}, 1), resync: resync}
+func newWatcher(source domainSource, events publisher, resync time.Duration) *watcher {
+	return &watcher{source: source, events: events, kick: make(chan struct{}, 1), resync: resync}
 }
 
 // poke makes the watcher look now rather than at the next tick.
@@ -76,9 +74,7 @@ func (w *watcher) run(ctx context.Context, gone chan<- struct{}) {
 		if !proto.Equal(d, w.last) {
 			event := eventFor(w.last, d)
 			log.V(2).Info("domain changed", "event", event, "state", d.State, "reason", d.Reason)
-			if err := w.notifier.notify(ctx, event, d); err != nil {
-				log.V(2).Info("notify virt-handler", "err", err.Error())
-			}
+			w.events.Publish(event, d, finished(d))
 			w.last = d
 		}
 		if finished(d) {
@@ -88,7 +84,8 @@ func (w *watcher) run(ctx context.Context, gone chan<- struct{}) {
 	}
 }
 
-// reportFinal retries the last event until virt-handler took it or timeout.
+// reportFinal publishes the last state and waits until virt-handler took it
+// (closed its stream after it) or timeout.
 func (w *watcher) reportFinal(ctx context.Context, timeout time.Duration) {
 	d, err := w.source.Domain()
 	if err != nil || d == nil {
@@ -97,18 +94,11 @@ func (w *watcher) reportFinal(ctx context.Context, timeout time.Duration) {
 	if d == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	for {
-		if err := w.notifier.notify(ctx, eventFor(w.last, d), d); err == nil {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			klog.FromContext(ctx).Info("could not report the final domain state to virt-handler")
-			return
-		case <-time.After(200 * time.Millisecond):
-		}
+	if !proto.Equal(d, w.last) || !finished(d) {
+		w.events.Publish(eventFor(w.last, d), d, true)
+	}
+	if !w.events.WaitAcked(timeout) {
+		klog.FromContext(ctx).Info("could not report the final domain state to virt-handler")
 	}
 }
 
@@ -137,24 +127,4 @@ func eventFor(old, cur *launcherv1.Domain) string {
 		return "Started"
 	}
 	return "Modified"
-}
-
-type grpcNotifier struct {
-	socket string
-}
-
-func newNotifier(socket string) *grpcNotifier { return &grpcNotifier{socket: socket} }
-
-func (n *grpcNotifier) notify(ctx context.Context, event string, d *launcherv1.Domain) error {
-	conn, err := grpc.NewClient("unix://"+n.socket, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return err
-	}
-	defer func() { _ = conn.Close() }()
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	_, err = notifyv1.NewNotifyClient(conn).DomainEvent(ctx, &notifyv1.DomainEventRequest{
-		VmiUid: d.Uid, Event: event, Domain: d,
-	})
-	return err
 }

@@ -56,18 +56,17 @@ func (f *fakeSource) set(d *launcherv1.Domain) {
 	f.d = d
 }
 
-type recordingNotifier struct{ events chan string }
+type recordingPublisher struct{ events chan string }
 
-func (n *recordingNotifier) notify(_ context.Context, event string, _ *launcherv1.Domain) error {
-	n.events <- event
-	return nil
-}
+func (p *recordingPublisher) Publish(event string, _ *launcherv1.Domain, _ bool) { p.events <- event }
+
+func (p *recordingPublisher) WaitAcked(time.Duration) bool { return true }
 
 // TestWatcherFollowsPokes: with lifecycle events the resync is long, and a
 // poke (a libvirt event) alone makes the watcher report the new state.
 func TestWatcherFollowsPokes(t *testing.T) {
 	src := &fakeSource{d: &launcherv1.Domain{Name: "ns_v", State: "Running", StartedUnixNano: 1}}
-	n := &recordingNotifier{events: make(chan string, 10)}
+	n := &recordingPublisher{events: make(chan string, 10)}
 	w := newWatcher(src, n, time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -26,7 +26,7 @@ func TestHandlerBridgeBinding(t *testing.T) {
 	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = userData +
 		fmt.Sprintf("wget -q -O - http://%s:%d/ && echo\n", beyond, port)
 	vmi = c.createScheduled(t, vmi)
-	l := env.StartLauncher(t, nodeenv.LauncherConfig{SocketRoot: c.socketRoot, UID: string(vmi.UID),
+	l := env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: c.podsDir, PodUID: c.createPod(t, vmi), VMIUID: string(vmi.UID),
 		ContainerDiskDir: nodeenv.ShortTempDir(t), KernelBootDir: env.GuestDir, NetNS: &podNet})
 	cons := l.Console(t)
 

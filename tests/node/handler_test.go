@@ -39,7 +39,7 @@ func (c *cluster) launcherFor(t *testing.T, env *nodeenv.Env, vmi *virtv1.Virtua
 	if containerDiskDir == "" {
 		containerDiskDir = nodeenv.ShortTempDir(t)
 	}
-	return env.StartLauncher(t, nodeenv.LauncherConfig{SocketRoot: c.socketRoot, UID: string(vmi.UID),
+	return env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: c.podsDir, PodUID: c.createPod(t, vmi), VMIUID: string(vmi.UID),
 		ContainerDiskDir: containerDiskDir, KernelBootDir: env.GuestDir})
 }
 
@@ -59,7 +59,7 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = userData +
 		fmt.Sprintf("wget -q -O - http://10.0.2.2:%d/ && echo\n", port)
 	vmi = c.createScheduled(t, vmi)
-	l := env.StartLauncher(t, nodeenv.LauncherConfig{SocketRoot: c.socketRoot, UID: string(vmi.UID),
+	l := env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: c.podsDir, PodUID: c.createPod(t, vmi), VMIUID: string(vmi.UID),
 		ContainerDiskDir: nodeenv.ShortTempDir(t), KernelBootDir: env.GuestDir, NetNS: &podNet})
 	cons := l.Console(t)
 
@@ -93,9 +93,8 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 		t.Errorf("console through virt-api shows no boot marker:\n%s", out)
 	}
 	pid := l.Domain(t).QemuPid
-	t.Logf("FIGURE RSS per VM (KiB): virt-launcher %d, its libvirtd %d, QEMU %d; virt-handler with 1 VM %d",
-		nodeenv.RSSKiB(l.Cmd.Process.Pid), nodeenv.RSSKiB(libvirtdPid(t, l)), nodeenv.RSSKiB(int(pid)),
-		nodeenv.RSSKiB(c.handler.Cmd.Process.Pid))
+	t.Logf("FIGURE RSS per VM (KiB): virt-launcher with embedded libvirt %d, QEMU %d; virt-handler with 1 VM %d",
+		nodeenv.RSSKiB(l.Cmd.Process.Pid), nodeenv.RSSKiB(int(pid)), nodeenv.RSSKiB(c.handler.Cmd.Process.Pid))
 
 	pauseAndUnpauseViaVirtAPI(t, c, l, vmi)
 	softReboot(t, c, l, cons, vmi, pid)
@@ -216,9 +215,4 @@ func TestHandlerMissingDiskFails(t *testing.T) {
 		t.Fatalf("Ready condition %+v does not name the disk rootdisk", ready)
 	}
 	t.Logf("missing disk: reason %q, message %q", failed.Status.Reason, ready.Message)
-}
-
-func libvirtdPid(t *testing.T, l *nodeenv.Launcher) int {
-	t.Helper()
-	return pidFromFile(l.SocketDir + "/libvirt/run/libvirtd.pid")
 }

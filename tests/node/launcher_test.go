@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/uuid"
+
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 	"kvirt.io/kvirt/tests/framework/nodeenv"
 )
@@ -17,7 +19,8 @@ func startLauncher(t *testing.T, env *nodeenv.Env, uid, containerDiskDir string)
 		containerDiskDir = root
 	}
 	return env.StartLauncher(t, nodeenv.LauncherConfig{
-		SocketRoot: root, UID: uid, ContainerDiskDir: containerDiskDir, KernelBootDir: env.GuestDir,
+		PodsDir: root, PodUID: string(uuid.NewUUID()), VMIUID: uid, ContainerDiskDir: containerDiskDir,
+		KernelBootDir: env.GuestDir,
 	})
 }
 

@@ -36,14 +36,15 @@ func TestMain(m *testing.M) {
 // cluster is one test's node: a Node object, the KubeVirt CR allowing
 // emulation, and a running virt-handler.
 type cluster struct {
-	kube       kubernetes.Interface
-	kvirt      kvirtclient.Interface
-	node       string
-	socketRoot string
-	stateDir   string
-	handler    *nodeenv.Handler
-	pki        nodeenv.PKI
-	apiAddr    string
+	kube  kubernetes.Interface
+	kvirt kvirtclient.Interface
+	node  string
+	// podsDir is the node's fake kubelet pod directory.
+	podsDir  string
+	stateDir string
+	handler  *nodeenv.Handler
+	pki      nodeenv.PKI
+	apiAddr  string
 	// metricsAddr is the handler's TLS /metrics.
 	metricsAddr string
 }
@@ -53,7 +54,7 @@ func newCluster(t *testing.T, env *nodeenv.Env) *cluster {
 	cfg := cp.RESTConfig()
 	c := &cluster{
 		kube: kubernetes.NewForConfigOrDie(cfg), kvirt: kvirtclient.NewForConfigOrDie(cfg),
-		node: "node-" + rand.String(5), socketRoot: nodeenv.ShortTempDir(t), stateDir: t.TempDir(),
+		node: "node-" + rand.String(5), podsDir: nodeenv.ShortTempDir(t), stateDir: t.TempDir(),
 		pki: nodeenv.NewPKI(t), apiAddr: freeAddr(t), metricsAddr: freeAddr(t),
 	}
 	ctx := context.Background()
@@ -93,7 +94,7 @@ func ensureKubeVirt(t *testing.T, c *cluster) {
 func (c *cluster) startHandler(t *testing.T, env *nodeenv.Env) {
 	t.Helper()
 	c.handler = env.StartHandler(t, nodeenv.HandlerConfig{Kubeconfig: componentrbac.Kubeconfig(t, cp.RESTConfig(), componentrbac.Handler), NodeName: c.node,
-		SocketRoot: c.socketRoot, StateDir: c.stateDir, NodeAPI: &c.pki, NodeAPIListen: c.apiAddr,
+		PodsDir: c.podsDir, StateDir: c.stateDir, NodeAPI: &c.pki, NodeAPIListen: c.apiAddr,
 		MetricsListen: c.metricsAddr})
 }
 
@@ -114,6 +115,38 @@ func (c *cluster) createScheduled(t *testing.T, vmi *virtv1.VirtualMachineInstan
 	}
 	t.Cleanup(func() { c.removeVMI(vmi.Namespace, vmi.Name) })
 	return out
+}
+
+// createPod creates the VMI's launcher pod on this node, as virt-controller
+// would (no kubelet runs it: the test starts the launcher itself) and returns
+// its UID, which names the pod's directory under podsDir.
+func (c *cluster) createPod(t *testing.T, vmi *virtv1.VirtualMachineInstance) string {
+	t.Helper()
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "virt-launcher-" + vmi.Name + "-" + rand.String(5), Namespace: vmi.Namespace,
+			Labels: map[string]string{virtv1.AppLabel: "virt-launcher", virtv1.CreatedByLabel: string(vmi.UID)},
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(vmi,
+				virtv1.SchemeGroupVersion.WithKind("VirtualMachineInstance"))}},
+		Spec: corev1.PodSpec{NodeName: c.node, AutomountServiceAccountToken: ptr.To(false),
+			SecurityContext: &corev1.PodSecurityContext{RunAsUser: ptr.To[int64](0)},
+			Containers:      []corev1.Container{{Name: "compute", Image: "kvirt/virt-launcher"}}},
+	}
+	// No controller-manager creates the namespace's default service account,
+	// which the apiserver's admission wants to exist.
+	_, err := c.kube.CoreV1().ServiceAccounts(pod.Namespace).Create(context.Background(),
+		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatalf("create default service account: %v", err)
+	}
+	out, err := c.kube.CoreV1().Pods(pod.Namespace).Create(context.Background(), pod, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create launcher pod: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = c.kube.CoreV1().Pods(pod.Namespace).Delete(context.Background(), pod.Name,
+			metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+	})
+	return string(out.UID)
 }
 
 func (c *cluster) removeVMI(ns, name string) {

@@ -29,7 +29,7 @@ func TestHandlerPausedStartResetAndConsoleLog(t *testing.T) {
 	vmi.Spec.StartStrategy = ptr.To(virtv1.StartStrategyPaused)
 	vmi = c.createScheduled(t, vmi)
 	logFile := filepath.Join(nodeenv.ShortTempDir(t), "log", "serial0.log")
-	l := env.StartLauncher(t, nodeenv.LauncherConfig{SocketRoot: c.socketRoot, UID: string(vmi.UID),
+	l := env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: c.podsDir, PodUID: c.createPod(t, vmi), VMIUID: string(vmi.UID),
 		ContainerDiskDir: nodeenv.ShortTempDir(t), KernelBootDir: env.GuestDir,
 		ExtraArgs: []string{"--serial-console-log", logFile}})
 	cons := l.Console(t)

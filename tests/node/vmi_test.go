@@ -3,8 +3,6 @@ package node
 import (
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -69,13 +67,4 @@ func containerDisks(t *testing.T, env *nodeenv.Env, volume string) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-func pidFromFile(path string) int {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(raw)))
-	return pid
 }

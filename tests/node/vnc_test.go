@@ -39,7 +39,7 @@ func TestHandlerVNC(t *testing.T) {
 	// A USB tablet, as viewers want for an absolute pointer: libvirt must accept it.
 	vmi.Spec.Domain.Devices.Inputs = []virtv1.Input{{Name: "tablet0", Type: "tablet"}}
 	vmi = c.createScheduled(t, vmi)
-	l := env.StartLauncher(t, nodeenv.LauncherConfig{SocketRoot: c.socketRoot, UID: string(vmi.UID),
+	l := env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: c.podsDir, PodUID: c.createPod(t, vmi), VMIUID: string(vmi.UID),
 		ContainerDiskDir: nodeenv.ShortTempDir(t), KernelBootDir: env.GuestDir})
 	l.Console(t).WaitFor(t, 120*time.Second, bootMarker)
 	c.waitForVMI(t, vmi, 60*time.Second, "Running", phaseIs(virtv1.Running))

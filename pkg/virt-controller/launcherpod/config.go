@@ -3,8 +3,6 @@ package launcherpod
 // Defaults for Config fields left empty.
 const (
 	DefaultLauncherImage = "kvirt/virt-launcher:latest"
-	DefaultShareDir      = "/var/run/kvirt"
-	DefaultCacheDir      = "/var/cache/kvirt"
 	DefaultCPURequest    = "100m"
 )
 
@@ -19,12 +17,6 @@ const (
 type Config struct {
 	// LauncherImage runs the compute container and provides the container-disk helper.
 	LauncherImage string
-	// ShareDir is the host directory holding one socket directory per VMI UID and
-	// virt-handler's notify socket directory (notify/).
-	ShareDir string
-	// CacheDir is the host directory shared by the node's launchers (libvirt's
-	// QEMU capability cache) and virt-handler.
-	CacheDir string
 	// AllowEmulation drops the KVM device request so VMs can run under TCG.
 	AllowEmulation bool
 	// CPURequest is the CPU request of a VMI that asks for none ("100m" when empty).
@@ -38,12 +30,6 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	if c.LauncherImage == "" {
 		c.LauncherImage = DefaultLauncherImage
-	}
-	if c.ShareDir == "" {
-		c.ShareDir = DefaultShareDir
-	}
-	if c.CacheDir == "" {
-		c.CacheDir = DefaultCacheDir
 	}
 	if c.CPURequest == "" {
 		c.CPURequest = DefaultCPURequest

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/podsocket"
 )
 
 // Well-known names inside the launcher pod.
@@ -17,14 +18,15 @@ const (
 	ComputeContainer = "compute"
 	// LauncherAppValue is the kubevirt.io label value of launcher pods.
 	LauncherAppValue = "virt-launcher"
-	// SocketMountPath is where the per-VMI host socket directory appears in the pod.
+	// SocketMountPath is where the pod's socket emptyDir (SocketsVolume)
+	// appears; virt-handler reaches it through the kubelet's pod directory.
 	SocketMountPath = "/var/run/kvirt"
-	// PrivateMountPath is launcher-private runtime state (libvirt runtime dir, ...).
+	// SocketsVolume is the emptyDir holding the launcher's sockets.
+	SocketsVolume = podsocket.SocketsVolume
+	// PrivateMountPath is launcher-private runtime state: the root of libvirt's
+	// embedded QEMU driver (its state, logs and QEMU capabilities cache) and the
+	// scratch files (cloud-init disks).
 	PrivateMountPath = "/var/run/kvirt-private"
-	// NotifyMountPath is virt-handler's notify socket directory (<share dir>/notify).
-	NotifyMountPath = "/var/run/kvirt-notify"
-	// CacheMountPath is the node's shared launcher cache (libvirt capabilities).
-	CacheMountPath = "/var/cache/kvirt"
 	// ContainerDiskMountPath holds the disk images served by containerDisk containers.
 	ContainerDiskMountPath = "/var/run/kvirt-ephemeral-disks/container-disk-data"
 	// KernelBootMountPath holds the kernel and initrd of a kernelBoot container.
@@ -96,12 +98,11 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			// probes QEMU with -daemonize, and a probe QEMU that exits must be
 			// reaped, or libvirt waits for it forever (the launcher is no init).
 			ShareProcessNamespace: ptr(true),
-			// Root: the launcher runs libvirtd and QEMU (see computeSecurity).
-			SecurityContext:  &corev1.PodSecurityContext{RunAsUser: ptr(int64(0)), RunAsGroup: ptr(int64(0))},
-			Containers:       []corev1.Container{compute},
-			InitContainers:   images.initContainers,
-			Volumes:          podVolumes(vmi, cfg, images.containerDisks, consoleLog),
-			ImagePullSecrets: images.pullSecrets,
+			SecurityContext:       podSecurity(vmi),
+			Containers:            []corev1.Container{compute},
+			InitContainers:        images.initContainers,
+			Volumes:               podVolumes(vmi, images.containerDisks, consoleLog),
+			ImagePullSecrets:      images.pullSecrets,
 		},
 	}
 	return pod
@@ -189,9 +190,7 @@ func nodeSelector(spec *virtv1.VirtualMachineInstanceSpec) map[string]string {
 
 func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks bool) corev1.Container {
 	mounts := []corev1.VolumeMount{
-		{Name: "sockets", MountPath: SocketMountPath},
-		{Name: "notify", MountPath: NotifyMountPath},
-		{Name: "cache", MountPath: CacheMountPath},
+		{Name: SocketsVolume, MountPath: SocketMountPath},
 		{Name: "private", MountPath: PrivateMountPath},
 	}
 	if withDisks {
@@ -204,9 +203,7 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 	}
 	args := []string{
 		"--socket-dir", SocketMountPath,
-		"--notify-socket", NotifyMountPath + "/domain-notify.sock",
 		"--state-dir", PrivateMountPath + "/libvirt",
-		"--libvirt-cache-dir", CacheMountPath + "/libvirt",
 		"--container-disk-dir", ContainerDiskMountPath,
 		"--kernel-boot-dir", KernelBootMountPath,
 		"--default-grace", fmt.Sprintf("%ds", *gracePeriod(&vmi.Spec)-gracePeriodPadding),
@@ -229,41 +226,19 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 		Resources:                computeResources(&vmi.Spec, cfg),
 		VolumeMounts:             mounts,
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
-		SecurityContext:          computeSecurity(),
+		SecurityContext:          computeSecurity(vmi),
 	}
 }
 
-// computeSecurity: root with the runtime's default capabilities plus
-//   - SYS_ADMIN: the private libvirtd runs under `unshare --mount` and bind-mounts
-//     the launcher's state over libvirt's directories;
-//   - NET_ADMIN: the bridge binding moves the pod address to a bridge and creates
-//     a tap device (and QEMU configures it);
-//   - NET_BIND_SERVICE: the bridge binding's DHCP responder listens on UDP 67.
-//
-// Not privileged: /dev/kvm, /dev/net/tun and /dev/vhost-net come from virt-handler's
-// device plugins. Kubernetes rejects allowPrivilegeEscalation=false together with
-// SYS_ADMIN, so it is left unset.
-func computeSecurity() *corev1.SecurityContext {
-	return &corev1.SecurityContext{
-		RunAsUser:    ptr(int64(0)),
-		Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"NET_ADMIN", "NET_BIND_SERVICE", "SYS_ADMIN"}},
-	}
-}
-
-func podVolumes(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks, consoleLog bool) []corev1.Volume {
-	dirOrCreate := corev1.HostPathDirectoryOrCreate
-	hostPath := func(name, path string) corev1.Volume {
-		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
-			Path: path, Type: &dirOrCreate,
-		}}}
-	}
+// podVolumes are all the pod's own: no hostPath, so no socket, cache or state
+// is shared with another launcher (virt-handler reaches the sockets through
+// the kubelet's pod directory).
+func podVolumes(vmi *virtv1.VirtualMachineInstance, withDisks, consoleLog bool) []corev1.Volume {
 	emptyDir := func(name string) corev1.Volume {
 		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
 	}
 	vols := []corev1.Volume{
-		hostPath("sockets", cfg.ShareDir+"/"+string(vmi.UID)),
-		hostPath("notify", cfg.ShareDir+"/notify"),
-		hostPath("cache", cfg.CacheDir),
+		emptyDir(SocketsVolume),
 		emptyDir("private"),
 	}
 	if withDisks {

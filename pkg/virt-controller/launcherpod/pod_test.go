@@ -185,45 +185,35 @@ func TestRenderShape(t *testing.T) {
 
 func TestRenderNodeContract(t *testing.T) {
 	pod := Render(baseVMI(), Config{DisableSerialConsoleLog: true})
-	hostPaths := map[string]string{}
+	emptyDirs := map[string]bool{}
 	for _, v := range pod.Spec.Volumes {
 		if v.HostPath != nil {
-			hostPaths[v.Name] = v.HostPath.Path
+			t.Errorf("volume %s is a hostPath (%s): launcher pods share nothing with the node", v.Name, v.HostPath.Path)
 		}
+		emptyDirs[v.Name] = v.EmptyDir != nil
 	}
-	wantHost := map[string]string{"sockets": "/var/run/kvirt/1234-uid", "notify": "/var/run/kvirt/notify", "cache": "/var/cache/kvirt"}
-	if !reflect.DeepEqual(hostPaths, wantHost) {
-		t.Errorf("hostPath volumes = %v, want %v", hostPaths, wantHost)
+	// virt-handler reaches the sockets under this exact volume name.
+	if !emptyDirs["kvirt-sockets"] || !emptyDirs["private"] || len(emptyDirs) != 2 {
+		t.Errorf("volumes %v: want the emptyDirs kvirt-sockets and private", emptyDirs)
 	}
 	c := pod.Spec.Containers[0]
 	mounts := map[string]string{}
 	for _, m := range c.VolumeMounts {
 		mounts[m.Name] = m.MountPath
 	}
-	wantMounts := map[string]string{"sockets": "/var/run/kvirt", "notify": "/var/run/kvirt-notify",
-		"cache": "/var/cache/kvirt", "private": "/var/run/kvirt-private"}
+	wantMounts := map[string]string{"kvirt-sockets": "/var/run/kvirt",
+		"private": "/var/run/kvirt-private"}
 	if !reflect.DeepEqual(mounts, wantMounts) {
 		t.Errorf("mounts = %v, want %v", mounts, wantMounts)
 	}
-	wantArgs := []string{"--socket-dir", "/var/run/kvirt", "--notify-socket", "/var/run/kvirt-notify/domain-notify.sock",
-		"--state-dir", "/var/run/kvirt-private/libvirt", "--libvirt-cache-dir", "/var/cache/kvirt/libvirt",
+	wantArgs := []string{"--socket-dir", "/var/run/kvirt",
+		"--state-dir", "/var/run/kvirt-private/libvirt",
 		"--container-disk-dir", ContainerDiskMountPath, "--kernel-boot-dir", KernelBootMountPath, "--default-grace", "30s"}
 	if !reflect.DeepEqual(c.Args, wantArgs) {
 		t.Errorf("args = %v, want %v", c.Args, wantArgs)
 	}
 	if s := pod.Spec.ShareProcessNamespace; s == nil || !*s {
 		t.Error("the pod does not share its process namespace: nothing would reap QEMU's probe processes")
-	}
-	if u := pod.Spec.SecurityContext.RunAsUser; u == nil || *u != 0 {
-		t.Errorf("pod runs as %v, want root", u)
-	}
-	sc := c.SecurityContext
-	if sc.Privileged != nil && *sc.Privileged {
-		t.Error("compute container is privileged")
-	}
-	wantCaps := []corev1.Capability{"NET_ADMIN", "NET_BIND_SERVICE", "SYS_ADMIN"}
-	if !reflect.DeepEqual(sc.Capabilities.Add, wantCaps) || sc.Capabilities.Drop != nil || sc.AllowPrivilegeEscalation != nil {
-		t.Errorf("capabilities = %+v, allowPrivilegeEscalation %v", sc.Capabilities, sc.AllowPrivilegeEscalation)
 	}
 }
 

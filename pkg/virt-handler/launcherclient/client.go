@@ -2,15 +2,23 @@ package launcherclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
+	"net"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"kvirt.io/kvirt/pkg/podsocket"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
+
+// DialFunc connects to the launcher's command socket and reports who listens
+// on it. It is called again whenever the connection must be re-established,
+// so every connection passes the same checks.
+type DialFunc func(ctx context.Context) (net.Conn, podsocket.Peer, error)
 
 // Client is a connection to one launcher at a negotiated protocol version.
 type Client struct {
@@ -20,50 +28,70 @@ type Client struct {
 	Version uint32
 	// Build is the launcher's build version.
 	Build string
-	// Pid is the launcher's process id as the launcher reports it (in its own
-	// pid namespace; informational only).
+	// Pid is the launcher's process id as the launcher reports it (in its pod's
+	// pid namespace).
 	Pid int64
-	// PeerPid is the launcher's pid from SO_PEERCRED of the connection, in this
-	// process's pid namespace: 0 when the launcher's namespace is not visible.
-	PeerPid int32
-	// PeerUID is the uid the kernel reports for the launcher's socket.
-	PeerUID uint32
+	// Peer is the process listening on the socket, from SO_PEERCRED in the
+	// handler's (host) pid namespace: the launcher process itself.
+	Peer podsocket.Peer
 }
 
-// Dial connects to the socket and pings the launcher. Its error says, for
-// Refused and Absent, whether nothing listens on the socket or there is none.
-func Dial(ctx context.Context, socket string) (*Client, error) {
-	if _, err := os.Stat(socket); err != nil {
-		return nil, fmt.Errorf("launcher socket: %w", err)
-	}
-	dialer := &peerDialer{socket: socket}
-	conn, err := grpc.NewClient("passthrough:///launcher", grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithContextDialer(dialer.dial))
+// Dial connects through dial, pings the launcher and checks that it speaks a
+// version with an identity and serves vmiUID. A launcher that names no or
+// another VMI is refused with an error matching podsocket.ErrRefused.
+func Dial(ctx context.Context, dial DialFunc, vmiUID string) (*Client, error) {
+	first, peer, err := dial(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("connect to launcher %s: %w", socket, err)
+		return nil, err
 	}
-	c := &Client{LauncherClient: launcherv1.NewLauncherClient(conn), conn: conn}
+	var mu sync.Mutex
+	dialer := func(ctx context.Context, _ string) (net.Conn, error) {
+		mu.Lock()
+		conn := first
+		first = nil
+		mu.Unlock()
+		if conn != nil {
+			return conn, nil
+		}
+		conn, _, err := dial(ctx)
+		return conn, err
+	}
+	conn, err := grpc.NewClient("passthrough:///launcher", grpc.WithContextDialer(dialer),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		mu.Lock()
+		if first != nil {
+			_ = first.Close()
+		}
+		mu.Unlock()
+		return nil, fmt.Errorf("connect to launcher: %w", err)
+	}
+	c := &Client{LauncherClient: launcherv1.NewLauncherClient(conn), conn: conn, Peer: peer}
+	if err := c.ping(ctx, vmiUID); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Client) ping(ctx context.Context, vmiUID string) error {
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	resp, err := c.Ping(pctx, &launcherv1.PingRequest{Versions: launcherv1.SupportedVersions()})
 	if err != nil {
-		_ = conn.Close()
-		if _, dialErr := dialer.peer(); dialErr != nil {
-			err = dialErr
-		}
-		return nil, fmt.Errorf("ping launcher %s: %w", socket, err)
+		return fmt.Errorf("ping launcher: %w", err)
 	}
 	c.Version = launcherv1.Negotiate(launcherv1.SupportedVersions(), resp.Versions)
-	if c.Version == 0 {
-		_ = conn.Close()
-		return nil, fmt.Errorf("launcher %s speaks protocol versions %v, this handler %v",
-			socket, resp.Versions, launcherv1.SupportedVersions())
+	if c.Version < launcherv1.VersionIdentity {
+		return fmt.Errorf("launcher pid %d speaks protocol versions %v, this handler needs %d or later: %w",
+			c.Peer.PID, resp.Versions, launcherv1.VersionIdentity, podsocket.ErrRefused)
+	}
+	if resp.VmiUid != vmiUID {
+		return fmt.Errorf("launcher pid %d serves VMI %q, not %s: %w", c.Peer.PID, resp.VmiUid, vmiUID,
+			podsocket.ErrRefused)
 	}
 	c.Build, c.Pid = resp.BuildVersion, resp.Pid
-	if cred, _ := dialer.peer(); cred != nil {
-		c.PeerPid, c.PeerUID = cred.Pid, cred.Uid
-	}
-	return c, nil
+	return nil
 }
 
 // Close ends the connection.
@@ -77,7 +105,7 @@ func Check(res *launcherv1.Result, err error) error {
 		return err
 	}
 	if !res.Success {
-		return fmt.Errorf("%s", res.Message)
+		return errors.New(res.Message)
 	}
 	return nil
 }

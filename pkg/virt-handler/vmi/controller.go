@@ -4,14 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
@@ -22,16 +21,17 @@ import (
 	kvlisters "kvirt.io/client-go/generated/listers/core/v1"
 	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
 	"kvirt.io/kvirt/pkg/virt-handler/statestore"
-	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // Config wires the controller.
 type Config struct {
-	Client   versioned.Interface
+	Client versioned.Interface
+	// Kube watches the launcher pods of this node.
+	Kube     kubernetes.Interface
 	NodeName string
-	// SocketRoot holds one directory per VMI UID with the launcher's socket.
-	SocketRoot string
-	Store      *statestore.Store
+	// Dialer reaches a socket in a launcher pod (podsocket.Dialer).
+	Dialer PodDialer
+	Store  *statestore.Store
 	// Accelerator is passed to launchers; AcceleratorError, if set, fails
 	// every VMI that has not started with ReasonNoAccelerator.
 	Accelerator      string
@@ -52,9 +52,14 @@ type Controller struct {
 	synced cache.InformerSynced
 	queue  workqueue.TypedRateLimitingInterface[string]
 	inf    kvinformers.SharedInformerFactory
+	pods   launcherPods
 
+	// base bounds the per-launcher event streams; stop ends them.
+	base    context.Context
+	stop    context.CancelFunc
+	watches sync.WaitGroup
 	mu      sync.Mutex
-	clients map[string]*launcherclient.Client
+	clients map[string]*launcher
 	live    map[string]*launcherLiveness
 }
 
@@ -80,8 +85,9 @@ func New(cfg Config) *Controller {
 	c := &Controller{
 		cfg: cfg, lister: vmis.Lister(), synced: vmis.Informer().HasSynced, inf: inf,
 		queue:   workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](), workqueue.TypedRateLimitingQueueConfig[string]{Name: "vmi"}),
-		clients: map[string]*launcherclient.Client{}, live: map[string]*launcherLiveness{},
+		clients: map[string]*launcher{}, live: map[string]*launcherLiveness{},
 	}
+	c.base, c.stop = context.WithCancel(context.Background())
 	enqueue := func(obj any) {
 		if key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj); err == nil {
 			c.queue.Add(key)
@@ -90,6 +96,7 @@ func New(cfg Config) *Controller {
 	_, _ = vmis.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: enqueue, UpdateFunc: func(_, o any) { enqueue(o) }, DeleteFunc: enqueue,
 	})
+	c.pods = newLauncherPods(cfg.Kube, cfg.NodeName, cfg.Resync, c.queue.Add)
 	return c
 }
 
@@ -98,8 +105,12 @@ func (c *Controller) Run(ctx context.Context) error {
 	defer c.queue.ShutDown()
 	c.inf.Start(ctx.Done())
 	defer c.inf.Shutdown()
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced) {
-		return fmt.Errorf("vmi informer did not sync")
+	c.pods.inf.Start(ctx.Done())
+	defer c.pods.inf.Shutdown()
+	// Both informers first: after a restart, every launcher is found again
+	// from its pod before any VMI is synced.
+	if !cache.WaitForCacheSync(ctx.Done(), c.synced, c.pods.synced) {
+		return fmt.Errorf("vmi and pod informers did not sync")
 	}
 	c.enqueueStored()
 	var wg sync.WaitGroup
@@ -115,6 +126,8 @@ func (c *Controller) Run(ctx context.Context) error {
 	c.queue.ShutDown()
 	wg.Wait()
 	c.closeClients()
+	c.stop()
+	c.watches.Wait()
 	return nil
 }
 
@@ -128,20 +141,6 @@ func (c *Controller) enqueueStored() {
 	for _, r := range records {
 		c.queue.Add(r.Namespace + "/" + r.Name)
 	}
-}
-
-// OnDomainEvent is the notify server's callback: remember the report and
-// sync the VMI now.
-func (c *Controller) OnDomainEvent(uid, _ string, d *launcherv1.Domain) {
-	ns, name, ok := strings.Cut(d.Name, "_")
-	if !ok {
-		return
-	}
-	if rec, found, err := c.cfg.Store.Get(uid); err == nil && found {
-		rec.SetDomain(d)
-		_ = c.cfg.Store.Put(rec)
-	}
-	c.queue.Add(ns + "/" + name)
 }
 
 func (c *Controller) next(ctx context.Context) bool {
@@ -162,55 +161,6 @@ func (c *Controller) next(ctx context.Context) bool {
 		c.queue.Forget(key)
 	}
 	return true
-}
-
-func (c *Controller) socketDir(uid types.UID) string {
-	return filepath.Join(c.cfg.SocketRoot, string(uid))
-}
-
-// launcher returns a cached, pinged connection to the VMI's launcher.
-func (c *Controller) launcher(ctx context.Context, uid types.UID) (*launcherclient.Client, error) {
-	c.mu.Lock()
-	cl, ok := c.clients[string(uid)]
-	c.mu.Unlock()
-	if ok {
-		return cl, nil
-	}
-	cl, err := launcherclient.Dial(ctx, filepath.Join(c.socketDir(uid), "launcher.sock"))
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	c.clients[string(uid)] = cl
-	c.mu.Unlock()
-	c.watchLauncher(ctx, string(uid), cl)
-	klog.FromContext(ctx).V(2).Info("connected to launcher", "uid", uid, "protocol", cl.Version, "launcherPid", cl.Pid,
-		"peerPid", cl.PeerPid)
-	return cl, nil
-}
-
-func (c *Controller) dropClient(uid string) {
-	c.stopWatching(uid)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl, ok := c.clients[uid]; ok {
-		_ = cl.Close()
-		delete(c.clients, uid)
-	}
-}
-
-func (c *Controller) closeClients() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for uid, cl := range c.clients {
-		_ = cl.Close()
-		delete(c.clients, uid)
-	}
-	for _, l := range c.live {
-		if l.stopWatch != nil {
-			l.stopWatch()
-		}
-	}
 }
 
 // patchStatus writes the handler's status fields with optimistic locking.
@@ -269,7 +219,7 @@ func (c *Controller) Launcher(ctx context.Context, namespace, name string) (cl *
 	if err != nil {
 		return nil, false, fmt.Errorf("get vmi: %w", err)
 	}
-	cl, err = c.launcher(ctx, vmi.UID)
+	cl, err = c.launcher(ctx, vmi.Namespace, vmi.UID)
 	if err != nil {
 		return nil, true, err
 	}

@@ -12,11 +12,16 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	kubefake "k8s.io/client-go/kubernetes/fake"
 	"k8s.io/utils/ptr"
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/client-go/generated/clientset/versioned/fake"
+	"kvirt.io/kvirt/pkg/podsocket"
 	"kvirt.io/kvirt/pkg/virt-handler/statestore"
 	"kvirt.io/kvirt/pkg/virt-handler/vmistatus"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
@@ -26,6 +31,7 @@ import (
 type fakeLauncher struct {
 	launcherv1.UnimplementedLauncherServer
 	mu       sync.Mutex
+	vmiUID   string // Ping's answer; uid-1 when empty
 	domain   *launcherv1.Domain
 	synced   []string // accelerators of SyncVMI calls
 	shutdown []int64  // grace periods of Shutdown calls
@@ -34,7 +40,11 @@ type fakeLauncher struct {
 }
 
 func (f *fakeLauncher) Ping(context.Context, *launcherv1.PingRequest) (*launcherv1.PingResponse, error) {
-	return &launcherv1.PingResponse{Versions: launcherv1.SupportedVersions()}, nil
+	uid := f.vmiUID
+	if uid == "" {
+		uid = "uid-1"
+	}
+	return &launcherv1.PingResponse{Versions: launcherv1.SupportedVersions(), VmiUid: uid}, nil
 }
 
 func (f *fakeLauncher) SyncVMI(_ context.Context, req *launcherv1.SyncVMIRequest) (*launcherv1.Result, error) {
@@ -62,10 +72,39 @@ func (f *fakeLauncher) GetDomain(context.Context, *launcherv1.Empty) (*launcherv
 	return &launcherv1.DomainResponse{Domain: f.domain}, nil
 }
 
-// serveLauncher starts the fake on <root>/<uid>/launcher.sock; stop removes it.
-func serveLauncher(t *testing.T, root, uid string, f *fakeLauncher) (stop func()) {
+// fakeDialer connects to <root>/<pod uid>/launcher.sock, as podsocket.Dialer
+// would through the pod's volume; it records the targets.
+type fakeDialer struct {
+	root    string
+	mu      sync.Mutex
+	targets []podsocket.Target
+}
+
+func (d *fakeDialer) Dial(ctx context.Context, t podsocket.Target) (net.Conn, podsocket.Peer, error) {
+	d.mu.Lock()
+	d.targets = append(d.targets, t)
+	d.mu.Unlock()
+	var nd net.Dialer
+	conn, err := nd.DialContext(ctx, "unix", filepath.Join(d.root, string(t.PodUID), t.Socket))
+	return conn, podsocket.Peer{PID: int32(os.Getpid())}, err
+}
+
+// launcherPod is the VMI's launcher pod on node n1.
+func launcherPod(vmi *virtv1.VirtualMachineInstance, podUID string) *corev1.Pod {
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "virt-launcher-vm", Namespace: vmi.Namespace, UID: types.UID(podUID),
+			Labels: map[string]string{virtv1.AppLabel: "virt-launcher", virtv1.CreatedByLabel: string(vmi.UID)},
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(vmi,
+				virtv1.SchemeGroupVersion.WithKind("VirtualMachineInstance"))}},
+		Spec: corev1.PodSpec{NodeName: "n1", SecurityContext: &corev1.PodSecurityContext{RunAsUser: ptr.To[int64](107)},
+			Containers: []corev1.Container{{Name: "compute"}}},
+	}
+}
+
+// serveLauncher starts the fake on <root>/<pod uid>/launcher.sock; stop removes it.
+func serveLauncher(t *testing.T, root, podUID string, f *fakeLauncher) (stop func()) {
 	t.Helper()
-	dir := filepath.Join(root, uid)
+	dir := filepath.Join(root, podUID)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +124,13 @@ func serveLauncher(t *testing.T, root, uid string, f *fakeLauncher) (stop func()
 
 func newTestController(t *testing.T, vmi *virtv1.VirtualMachineInstance, accErr string) (*Controller, *fake.Clientset, string) {
 	t.Helper()
+	c, client, dialer := newTestControllerWithPods(t, vmi, accErr, launcherPod(vmi, "pod-1"))
+	return c, client, dialer.root
+}
+
+func newTestControllerWithPods(t *testing.T, vmi *virtv1.VirtualMachineInstance, accErr string,
+	pods ...runtime.Object) (*Controller, *fake.Clientset, *fakeDialer) {
+	t.Helper()
 	client := fake.NewSimpleClientset(vmi)
 	store, err := statestore.New(t.TempDir())
 	if err != nil {
@@ -95,13 +141,16 @@ func newTestController(t *testing.T, vmi *virtv1.VirtualMachineInstance, accErr 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(root) })
-	c := New(Config{Client: client, NodeName: "n1", SocketRoot: root, Store: store, Accelerator: "tcg",
-		AcceleratorError: accErr})
+	dialer := &fakeDialer{root: root}
+	c := New(Config{Client: client, Kube: kubefake.NewSimpleClientset(pods...), NodeName: "n1", Dialer: dialer,
+		Store: store, Accelerator: "tcg", AcceleratorError: accErr})
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
+	t.Cleanup(func() { cancel(); c.closeClients(); c.stop(); c.watches.Wait() })
 	c.inf.Start(ctx.Done())
 	c.inf.WaitForCacheSync(ctx.Done())
-	return c, client, root
+	c.pods.inf.Start(ctx.Done())
+	c.pods.inf.WaitForCacheSync(ctx.Done())
+	return c, client, dialer
 }
 
 func scheduledVMI() *virtv1.VirtualMachineInstance {
@@ -140,7 +189,7 @@ func TestSyncStartsAndReportsRunning(t *testing.T) {
 		t.Fatalf("without launcher: phase %s, requeue %s", vmi.Status.Phase, requeue)
 	}
 	f := &fakeLauncher{}
-	serveLauncher(t, root, "uid-1", f)
+	serveLauncher(t, root, "pod-1", f)
 	vmi, _ = syncAndGet(t, c, client)
 	if vmi.Status.Phase != virtv1.Running || vmi.Status.Interfaces[0].IPAddress != "10.1.1.1" || vmi.Status.NodeName != "n1" {
 		t.Fatalf("status = %+v", vmi.Status)
@@ -160,7 +209,7 @@ func TestSyncShutsDownDeletedVMIOnce(t *testing.T) {
 	vmi.Spec.TerminationGracePeriodSeconds = ptr.To[int64](7)
 	c, client, root := newTestController(t, vmi, "")
 	f := &fakeLauncher{}
-	serveLauncher(t, root, "uid-1", f)
+	serveLauncher(t, root, "pod-1", f)
 	syncAndGet(t, c, client)
 	cur, _ := client.KubevirtV1().VirtualMachineInstances("default").Get(context.Background(), "vm", metav1.GetOptions{})
 	cur.DeletionTimestamp = ptr.To(metav1.Now())
@@ -181,7 +230,7 @@ func TestSyncShutsDownAgainWhenGraceShortened(t *testing.T) {
 	vmi.Spec.TerminationGracePeriodSeconds = ptr.To[int64](30)
 	c, client, root := newTestController(t, vmi, "")
 	f := &fakeLauncher{}
-	serveLauncher(t, root, "uid-1", f)
+	serveLauncher(t, root, "pod-1", f)
 	syncAndGet(t, c, client)
 	update := func(mutate func(*virtv1.VirtualMachineInstance)) {
 		cur, _ := client.KubevirtV1().VirtualMachineInstances("default").Get(context.Background(), "vm", metav1.GetOptions{})
@@ -224,7 +273,7 @@ func TestNeedsShutdown(t *testing.T) {
 func TestSyncLauncherGoneFailsAndFinalRemovesState(t *testing.T) {
 	c, client, root := newTestController(t, scheduledVMI(), "")
 	f := &fakeLauncher{}
-	stop := serveLauncher(t, root, "uid-1", f)
+	stop := serveLauncher(t, root, "pod-1", f)
 	syncAndGet(t, c, client)
 	stop()
 	c.dropClient("uid-1")
@@ -243,5 +292,44 @@ func TestSyncWithoutAcceleratorFails(t *testing.T) {
 	vmi, _ := syncAndGet(t, c, client)
 	if vmi.Status.Phase != virtv1.Failed || vmi.Status.Reason != vmistatus.ReasonNoAccelerator {
 		t.Fatalf("phase %s reason %q", vmi.Status.Phase, vmi.Status.Reason)
+	}
+}
+
+// The handler dials the VMI's own pod, with the pod's uid, and refuses a
+// launcher there that says it serves another VMI: nothing is synced to it.
+func TestSyncRefusesLauncherOfAnotherVMI(t *testing.T) {
+	vmi := scheduledVMI()
+	c, client, dialer := newTestControllerWithPods(t, vmi, "", launcherPod(vmi, "pod-1"))
+	f := &fakeLauncher{vmiUID: "uid-of-someone-else"}
+	serveLauncher(t, dialer.root, "pod-1", f)
+	got, requeue := syncAndGet(t, c, client)
+	if got.Status.Phase != virtv1.Scheduled || requeue != launcherWait {
+		t.Fatalf("phase %s requeue %s, want Scheduled and a retry", got.Status.Phase, requeue)
+	}
+	if len(f.synced) != 0 {
+		t.Fatalf("SyncVMI reached a launcher of another VMI: %v", f.synced)
+	}
+	want := podsocket.Target{PodUID: "pod-1", Socket: "launcher.sock", RunAsUser: 107}
+	if len(dialer.targets) == 0 || dialer.targets[0] != want {
+		t.Fatalf("dialled %+v, want %+v", dialer.targets, want)
+	}
+}
+
+// A pod that another VMI controls, or one in another namespace, is never
+// dialled for this VMI even when it carries this VMI's label.
+func TestSyncIgnoresForgedLauncherPods(t *testing.T) {
+	vmi := scheduledVMI()
+	other := vmi.DeepCopy()
+	other.UID = "uid-2"
+	forgedOwner := launcherPod(other, "pod-2")
+	forgedOwner.Labels[virtv1.CreatedByLabel] = string(vmi.UID)
+	elsewhere := launcherPod(vmi, "pod-3")
+	elsewhere.Namespace = "tenant-b"
+	c, client, dialer := newTestControllerWithPods(t, vmi, "", forgedOwner, elsewhere)
+	serveLauncher(t, dialer.root, "pod-2", &fakeLauncher{})
+	serveLauncher(t, dialer.root, "pod-3", &fakeLauncher{})
+	got, _ := syncAndGet(t, c, client)
+	if got.Status.Phase != virtv1.Scheduled || len(dialer.targets) != 0 {
+		t.Fatalf("phase %s, dialled %+v; want no pod dialled", got.Status.Phase, dialer.targets)
 	}
 }

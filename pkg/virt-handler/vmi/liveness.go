@@ -8,6 +8,7 @@ import (
 
 	"kvirt.io/kvirt/pkg/pidwatch"
 	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // launcherLiveness is what the handler learnt about one VMI's launcher since
@@ -20,6 +21,19 @@ type launcherLiveness struct {
 	exited          bool
 	closed          bool
 	stopWatch       context.CancelFunc
+	// lastReport is the launcher's last WatchDomain report: a sync racing
+	// with the stream (whose Put may overwrite the store's copy) still sees it.
+	lastReport *launcherv1.Domain
+}
+
+// lastReport is the last domain uid's launcher streamed (nil if none).
+func (c *Controller) lastReport(uid string) *launcherv1.Domain {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.live[uid]; ok {
+		return l.lastReport
+	}
+	return nil
 }
 
 // liveness returns the VMI's record, creating it. c.mu must be held.
@@ -61,9 +75,9 @@ func (c *Controller) answered(uid string) {
 }
 
 // watchLauncher resyncs the VMI the moment its launcher process exits (pidfd on
-// the pid from SO_PEERCRED) or its connection breaks. A pid of 0 (the
-// launcher's pid namespace is not visible) leaves the connection watch and the
-// watchdog.
+// the peer pid podsocket read from SO_PEERCRED) or its connection breaks. A pid
+// of 0 (the launcher's pid namespace is not visible) leaves the connection
+// watch and the watchdog.
 func (c *Controller) watchLauncher(ctx context.Context, uid string, cl *launcherclient.Client) {
 	wctx, cancel := context.WithCancel(context.Background())
 	c.mu.Lock()
@@ -73,34 +87,38 @@ func (c *Controller) watchLauncher(ctx context.Context, uid string, cl *launcher
 	}
 	l.stopWatch = cancel
 	c.mu.Unlock()
-	mark := func(exited bool) {
-		c.mu.Lock()
-		key := l.key
-		if exited {
-			l.exited = true
-		} else {
-			l.closed = true
-		}
-		// the next sync dials afresh: a refused dial is evidence, a broken
-		// cached connection is not
-		var stale *launcherclient.Client
-		if cur, ok := c.clients[uid]; ok && cur == cl {
-			stale = cur
-			delete(c.clients, uid)
-		}
-		c.mu.Unlock()
-		if stale != nil {
-			_ = stale.Close()
-		}
-		if key != "" {
-			c.queue.Add(key)
-		}
-	}
-	if err := pidwatch.Watch(wctx, int(cl.PeerPid), func() { mark(true) }); err != nil {
+	if err := pidwatch.Watch(wctx, int(cl.Peer.PID), func() { c.markLauncher(uid, cl, true) }); err != nil {
 		klog.FromContext(ctx).V(2).Info("launcher process not watched; relying on its connection and the watchdog",
-			"uid", uid, "peerPid", cl.PeerPid, "err", err.Error())
+			"uid", uid, "peerPid", cl.Peer.PID, "err", err.Error())
 	}
-	cl.OnClose(wctx, func() { mark(false) })
+	cl.OnClose(wctx, func() { c.markLauncher(uid, cl, false) })
+}
+
+// markLauncher records that cl's launcher process exited or its connection
+// (or its WatchDomain stream) closed, drops cl so the next sync dials afresh
+// (a refused dial is evidence, a broken cached connection is not), and resyncs
+// the VMI.
+func (c *Controller) markLauncher(uid string, cl *launcherclient.Client, exited bool) {
+	c.mu.Lock()
+	l := c.liveness(uid)
+	key := l.key
+	if exited {
+		l.exited = true
+	} else {
+		l.closed = true
+	}
+	var stale *launcher
+	if cur, ok := c.clients[uid]; ok && cur.Client == cl {
+		stale = cur
+		delete(c.clients, uid)
+	}
+	c.mu.Unlock()
+	if stale != nil {
+		stale.close()
+	}
+	if key != "" {
+		c.queue.Add(key)
+	}
 }
 
 // stopWatching ends the watches of the VMI's launcher, keeping what they saw.

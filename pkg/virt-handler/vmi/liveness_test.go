@@ -6,6 +6,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/virt-handler/vmistatus"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // A launcher that stops answering keeps its VMI Running until the watchdog
@@ -13,7 +14,7 @@ import (
 func TestSyncUnansweredLauncherFailsOnlyAfterWatchdog(t *testing.T) {
 	c, client, root := newTestController(t, scheduledVMI(), "")
 	f := &fakeLauncher{}
-	serveLauncher(t, root, "uid-1", f)
+	serveLauncher(t, root, "pod-1", f)
 	if vmi, _ := syncAndGet(t, c, client); vmi.Status.Phase != virtv1.Running {
 		t.Fatalf("phase %s", vmi.Status.Phase)
 	}
@@ -40,7 +41,7 @@ func TestSyncUnansweredLauncherFailsOnlyAfterWatchdog(t *testing.T) {
 func TestSyncAnswerResetsWatchdog(t *testing.T) {
 	c, client, root := newTestController(t, scheduledVMI(), "")
 	f := &fakeLauncher{}
-	serveLauncher(t, root, "uid-1", f)
+	serveLauncher(t, root, "pod-1", f)
 	syncAndGet(t, c, client)
 	f.mu.Lock()
 	f.broken = true
@@ -63,15 +64,17 @@ func TestSyncAnswerResetsWatchdog(t *testing.T) {
 func TestClosedLauncherConnectionResyncs(t *testing.T) {
 	c, client, root := newTestController(t, scheduledVMI(), "")
 	f := &fakeLauncher{}
-	stop := serveLauncher(t, root, "uid-1", f)
+	stop := serveLauncher(t, root, "pod-1", f)
 	syncAndGet(t, c, client)
 	for c.queue.Len() > 0 {
 		key, _ := c.queue.Get()
 		c.queue.Done(key)
 	}
 	stop()
+	// wait for the evidence itself: a status update the informer delivers
+	// late may queue the VMI before the connection broke
 	deadline := time.Now().Add(30 * time.Second)
-	for c.queue.Len() == 0 {
+	for !launcherMarked(c, "uid-1") || c.queue.Len() == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the broken connection did not queue the VMI")
 		}
@@ -90,5 +93,28 @@ func TestClosedLauncherConnectionResyncs(t *testing.T) {
 	}
 	if vmi.Status.Reason != vmistatus.ReasonLauncherGone {
 		t.Fatalf("after the launcher went: phase %s reason %q", vmi.Status.Phase, vmi.Status.Reason)
+	}
+}
+
+// launcherMarked: the handler saw uid's launcher connection close or its
+// process exit.
+func launcherMarked(c *Controller, uid string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.live[uid]
+	return ok && (l.closed || l.exited)
+}
+
+// A launcher's report that arrives before the VMI's first sync stored a record
+// starts the record and is kept for the sync that finds the launcher gone.
+func TestStreamedReportBeforeFirstSyncIsKept(t *testing.T) {
+	c, _, _ := newTestController(t, scheduledVMI(), "")
+	c.onDomain("default", "uid-1", &launcherv1.Domain{Name: "default_vm", State: "Shutoff", Failure: "disk"})
+	rec, found, err := c.cfg.Store.Get("uid-1")
+	if err != nil || !found || rec.Name != "vm" || rec.GetDomain().GetFailure() != "disk" {
+		t.Fatalf("record %+v found %v err %v", rec, found, err)
+	}
+	if d := c.lastReport("uid-1"); d.GetFailure() != "disk" {
+		t.Fatalf("last report %v", d)
 	}
 }

@@ -27,7 +27,7 @@ func (c *Controller) RunningVMIs() []*virtv1.VirtualMachineInstance {
 
 // DomainStats asks the VMI's launcher for libvirt's bulk stats of its domain.
 func (c *Controller) DomainStats(ctx context.Context, vmi *virtv1.VirtualMachineInstance) (*launcherv1.DomainStatsReply, error) {
-	cl, err := c.launcher(ctx, vmi.UID)
+	cl, err := c.launcher(ctx, vmi.Namespace, vmi.UID)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package vmi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -82,8 +83,8 @@ func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInst
 	obs *vmistatus.Observed) (time.Duration, error) {
 	c.track(rec.UID, rec.Namespace+"/"+rec.Name)
 	start := time.Now()
-	cl, err := c.launcher(ctx, vmi.UID)
-	var refused, absent bool
+	cl, err := c.launcher(ctx, vmi.Namespace, vmi.UID)
+	var refused, absent, podGone bool
 	if err == nil {
 		rec.LauncherSeen = true
 		d, derr := c.drive(ctx, cl, vmi, rec)
@@ -96,12 +97,14 @@ func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInst
 		err = derr
 	} else {
 		refused, absent = launcherclient.Refused(err), launcherclient.Absent(err)
+		// a launcher that answered once had a pod: none live now means it ended
+		podGone = errors.Is(err, errNoPod) && rec.LauncherSeen
 	}
 	// The launcher may have exited between calls, or be slow: drop the
 	// connection and let the verdict say which.
 	c.dropClient(rec.UID)
 	lo := c.unanswered(rec.UID, rec.LauncherSeen, start)
-	lo.SocketRefused, lo.SocketAbsent = refused, absent
+	lo.SocketRefused, lo.SocketAbsent, lo.PodGone = refused, absent, podGone
 	v := LauncherVerdict(lo, time.Now(), c.cfg.LauncherWatchdog)
 	if v.Health != LauncherGone {
 		if rec.LauncherSeen {
@@ -110,9 +113,14 @@ func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInst
 		obs.Domain = rec.GetDomain()
 		return launcherWait, nil
 	}
-	// The launcher's last report may have arrived (notify) after rec was read.
+	// The launcher's last report may have arrived (WatchDomain) after rec was read.
 	if fresh, found, ferr := c.cfg.Store.Get(rec.UID); ferr == nil && found {
 		rec.Domain = fresh.Domain
+	}
+	if rec.GetDomain() == nil {
+		if d := c.lastReport(rec.UID); d != nil {
+			rec.SetDomain(d)
+		}
 	}
 	klog.FromContext(ctx).Info("launcher gone", "vmi", klog.KObj(vmi), "reason", v.Reason, "err", err.Error())
 	obs.Domain = rec.GetDomain()
@@ -200,7 +208,7 @@ func (c *Controller) forget(ctx context.Context, ns, name string) error {
 		if r.Namespace != ns || r.Name != name {
 			continue
 		}
-		if cl, err := c.launcher(ctx, types.UID(r.UID)); err == nil {
+		if cl, err := c.launcher(ctx, r.Namespace, types.UID(r.UID)); err == nil {
 			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			_, _ = cl.Shutdown(rctx, &launcherv1.ShutdownRequest{GracePeriodSeconds: int64(c.cfg.DefaultGrace / time.Second)})
 			cancel()

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"k8s.io/klog/v2"
 
 	virtv1 "kvirt.io/api/core/v1"
@@ -57,6 +59,8 @@ type Server struct {
 	console Console
 	display Display
 	agent   GuestAgent
+	events  *Events
+	vmiUID  string
 	// Changed is called after every command that may change the domain.
 	changed func()
 }
@@ -68,6 +72,14 @@ func New(ctx context.Context, manager DomainManager, console Console, agent Gues
 	}
 	return &Server{ctx: ctx, manager: manager, console: console, agent: agent, changed: changed}
 }
+
+// SetIdentity names the VMI this launcher serves: Ping reports it and SyncVMI
+// refuses any other VMI.
+func (s *Server) SetIdentity(vmiUID string) { s.vmiUID = vmiUID }
+
+// SetEvents serves e through WatchDomain; without it WatchDomain answers
+// Unimplemented.
+func (s *Server) SetEvents(e *Events) { s.events = e }
 
 // Serve listens on the unix socket until ctx ends, then removes it.
 func (s *Server) Serve(ctx context.Context, socket string) error {
@@ -100,7 +112,16 @@ func (s *Server) Ping(context.Context, *launcherv1.PingRequest) (*launcherv1.Pin
 		Versions:     launcherv1.SupportedVersions(),
 		BuildVersion: version.Get().GitVersion,
 		Pid:          int64(os.Getpid()),
+		VmiUid:       s.vmiUID,
 	}, nil
+}
+
+// WatchDomain streams the domain reports.
+func (s *Server) WatchDomain(_ *launcherv1.WatchDomainRequest, stream launcherv1.Launcher_WatchDomainServer) error {
+	if s.events == nil {
+		return status.Error(codes.Unimplemented, "no domain events")
+	}
+	return s.events.watch(stream.Context(), stream.Send)
 }
 
 // kvmDevice is the KVM device file; in a launcher pod it exists only when the
@@ -112,6 +133,9 @@ func (s *Server) SyncVMI(ctx context.Context, req *launcherv1.SyncVMIRequest) (*
 	vmi := &virtv1.VirtualMachineInstance{}
 	if err := json.Unmarshal(req.VmiJson, vmi); err != nil {
 		return result(fmt.Errorf("decode vmi: %w", err)), nil
+	}
+	if s.vmiUID != "" && string(vmi.UID) != s.vmiUID {
+		return result(fmt.Errorf("this launcher serves VMI %s, not %s", s.vmiUID, vmi.UID)), nil
 	}
 	_, kvmErr := os.Stat(kvmDevice)
 	acc := domain.Usable(domain.Accelerator(req.Accelerator), kvmErr == nil)

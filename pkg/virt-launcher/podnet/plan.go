@@ -5,6 +5,7 @@ import (
 	"net"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/launcheruser"
 )
 
 // Fixed names inside the launcher's network namespace (one pod network).
@@ -55,21 +56,10 @@ type Desired struct {
 }
 
 // BridgeInterface returns the VMI interface bound by bridge to the pod network,
-// or nil if there is none.
+// or nil if there is none. Such a VMI gets a root launcher with NET_ADMIN
+// (launcheruser decides that from the same predicate).
 func BridgeInterface(vmi *virtv1.VirtualMachineInstance) *virtv1.Interface {
-	pod := map[string]bool{}
-	for _, n := range vmi.Spec.Networks {
-		if n.Pod != nil {
-			pod[n.Name] = true
-		}
-	}
-	for i := range vmi.Spec.Domain.Devices.Interfaces {
-		iface := &vmi.Spec.Domain.Devices.Interfaces[i]
-		if iface.Bridge != nil && pod[iface.Name] {
-			return iface
-		}
-	}
-	return nil
+	return launcheruser.PodBridgeInterface(&vmi.Spec)
 }
 
 // Plan decides the bridge binding for iface given the observed pod interface.

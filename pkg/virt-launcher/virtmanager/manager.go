@@ -21,11 +21,11 @@ import (
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
-// Config wires a Manager to its daemon and host layout.
+// Config wires a Manager to its libvirt driver and host layout.
 type Config struct {
-	// URI of the private libvirt daemon.
+	// URI of the launcher's private libvirt QEMU driver.
 	URI string
-	// RunDir is the daemon's /var/run/libvirt seen from outside (pid files).
+	// RunDir holds QEMU's pid file, <domain name>.pid.
 	RunDir string
 	// Layout says where the VMI's volumes are.
 	Layout hostdisks.Layout
@@ -65,7 +65,7 @@ type Manager struct {
 	agentGeneration  uint64
 }
 
-// New connects to the daemon.
+// New connects to the driver.
 func New(cfg Config) (*Manager, error) {
 	conn, err := libvirt.NewConnect(cfg.URI)
 	if err != nil {
@@ -278,7 +278,7 @@ func (m *Manager) Domain() (*launcherv1.Domain, error) {
 }
 
 func (m *Manager) qemuPID() int64 {
-	raw, err := os.ReadFile(filepath.Join(m.cfg.RunDir, "qemu", m.name+".pid"))
+	raw, err := os.ReadFile(filepath.Join(m.cfg.RunDir, m.name+".pid"))
 	if err != nil {
 		return 0
 	}

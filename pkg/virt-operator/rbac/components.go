@@ -98,10 +98,11 @@ func controller(namespace string) component {
 	}
 }
 
-// handler is virt-handler: its node's VMIs (informer, status patches), the
-// KubeVirt CR (emulation setting), its own Node's labels and annotations, and
-// the CertificateSigningRequest of its node API serving certificate (created,
-// then read until signed; virt-operator decides it).
+// handler is virt-handler: its node's VMIs (informer, status patches), its
+// node's launcher pods (where each VMI's sockets are, read only), the KubeVirt
+// CR (emulation setting), its own Node's labels and annotations, and the
+// CertificateSigningRequest of its node API serving certificate (created, then
+// read until signed; virt-operator decides it).
 func handler() component {
 	return component{
 		name: HandlerName,
@@ -109,6 +110,7 @@ func handler() component {
 			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "patch"),
 			rule(groupKubevirt, []string{resKubeVirt}, readVerbs...),
 			rule(groupCore, []string{"nodes"}, "get", "patch"),
+			rule(groupCore, []string{"pods"}, "get", "list", "watch"),
 			rule(groupCertificates, []string{resCSR}, "create", "get", "watch"),
 		},
 	}

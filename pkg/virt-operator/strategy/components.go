@@ -27,6 +27,9 @@ const (
 	VirtAPIReadinessPath  = "/healthz"
 	handlerGracePeriod    = 30
 	devicePluginMountPath = "/var/lib/kubelet/device-plugins"
+	// kubeletPodsMountPath is where virt-handler sees the kubelet's pod
+	// directory (read only): it reaches each launcher's socket emptyDir there.
+	kubeletPodsMountPath = "/var/lib/kubelet/pods"
 )
 
 // Names of the certificate Secrets and the CA bundle ConfigMap (the contract with
@@ -199,16 +202,19 @@ func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv
 		kubeletRoot = DefaultKubeletRootDir
 	}
 	pod := podBase(kv, "kubevirt-handler")
-	pod.HostNetwork, pod.HostPID = true, false
+	// hostPID: SO_PEERCRED names a launcher in the node's pid namespace, and the
+	// handler reads that process's cgroup to tell which pod it belongs to.
+	pod.HostNetwork, pod.HostPID = true, true
 	pod.DNSPolicy = corev1.DNSClusterFirstWithHostNet
 	pod.TerminationGracePeriodSeconds = ptr.To[int64](handlerGracePeriod)
 	pod.Tolerations = []corev1.Toleration{{Operator: corev1.TolerationOpExists}}
 	pod.Volumes = []corev1.Volume{
 		caVolume("ca-bundle"),
-		hostPathVolume("socket-root", "/var/run/kvirt"),
 		hostPathVolume("state", "/var/lib/kvirt"),
-		hostPathVolume("capability-cache", "/var/cache/kvirt"),
 		hostPathVolume("device-plugins", kubeletRoot+"/device-plugins"),
+		{Name: "kubelet-pods", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
+			Path: kubeletRoot + "/pods", Type: ptr.To(corev1.HostPathDirectory),
+		}}},
 	}
 	pod.Containers = []corev1.Container{handlerContainer(kv, images)}
 	if kv != nil && kv.Spec.Workloads != nil {
@@ -250,6 +256,7 @@ func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
 			"--node-api-csr", "--install-namespace", "$(POD_NAMESPACE)",
 			"--node-api-client-ca", "/etc/virt-handler/ca/ca-bundle",
 			"--device-plugin-dir", devicePluginMountPath,
+			"--kubelet-pods-dir", kubeletPodsMountPath,
 			"--health-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerHealthPort),
 			"--metrics-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerMetricsPort),
 		},
@@ -269,10 +276,12 @@ func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
 		},
 		VolumeMounts: []corev1.VolumeMount{
 			mount("ca-bundle", "/etc/virt-handler/ca", true),
-			mount("socket-root", "/var/run/kvirt", false),
 			mount("state", "/var/lib/kvirt", false),
-			mount("capability-cache", "/var/cache/kvirt", false),
 			mount("device-plugins", devicePluginMountPath, false),
+			// HostToContainer: emptyDirs of pods started later (a tmpfs with
+			// medium Memory is a mount of its own) show up here.
+			{Name: "kubelet-pods", MountPath: kubeletPodsMountPath, ReadOnly: true,
+				MountPropagation: ptr.To(corev1.MountPropagationHostToContainer)},
 		},
 	}
 }

@@ -133,7 +133,7 @@ func TestHandlerDaemonSet(t *testing.T) {
 	_, _, ds := components(t, kubevirt(nil))
 	pod := ds.Spec.Template.Spec
 	c := pod.Containers[0]
-	if !pod.HostNetwork || pod.HostPID || pod.ServiceAccountName != "kubevirt-handler" || !*c.SecurityContext.Privileged ||
+	if !pod.HostNetwork || !pod.HostPID || pod.ServiceAccountName != "kubevirt-handler" || !*c.SecurityContext.Privileged ||
 		*c.SecurityContext.RunAsUser != 0 || *pod.TerminationGracePeriodSeconds != 30 {
 		t.Errorf("pod %+v", pod)
 	}
@@ -151,13 +151,22 @@ func TestHandlerDaemonSet(t *testing.T) {
 		mounts[m.Name] = m.MountPath
 	}
 	for name, want := range map[string][2]string{
-		"socket-root": {"/var/run/kvirt", "/var/run/kvirt"}, "state": {"/var/lib/kvirt", "/var/lib/kvirt"},
-		"capability-cache": {"/var/cache/kvirt", "/var/cache/kvirt"},
-		"device-plugins":   {"/srv/kubelet/device-plugins", "/var/lib/kubelet/device-plugins"},
+		"state":          {"/var/lib/kvirt", "/var/lib/kvirt"},
+		"device-plugins": {"/srv/kubelet/device-plugins", "/var/lib/kubelet/device-plugins"},
+		"kubelet-pods":   {"/srv/kubelet/pods", "/var/lib/kubelet/pods"},
 	} {
 		if hostPaths[name] != want[0] || mounts[name] != want[1] {
 			t.Errorf("volume %s: host %q mounted at %q, want %q at %q", name, hostPaths[name], mounts[name], want[0], want[1])
 		}
+	}
+	for _, m := range c.VolumeMounts {
+		if m.Name == "kubelet-pods" && (!m.ReadOnly || m.MountPropagation == nil ||
+			*m.MountPropagation != corev1.MountPropagationHostToContainer) {
+			t.Errorf("kubelet pods dir mounted %+v, want read only with HostToContainer propagation", m)
+		}
+	}
+	if len(hostPaths) != 3 || !pod.HostPID {
+		t.Errorf("hostPaths %v (want state, device-plugins, kubelet-pods), hostPID %v (want true)", hostPaths, pod.HostPID)
 	}
 	if ds.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable.IntValue() != 1 {
 		t.Errorf("update strategy %+v", ds.Spec.UpdateStrategy)

@@ -107,10 +107,13 @@ func (x *PingRequest) GetVersions() []uint32 {
 }
 
 type PingResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Versions      []uint32               `protobuf:"varint,1,rep,packed,name=versions,proto3" json:"versions,omitempty"`
-	BuildVersion  string                 `protobuf:"bytes,2,opt,name=build_version,json=buildVersion,proto3" json:"build_version,omitempty"`
-	Pid           int64                  `protobuf:"varint,3,opt,name=pid,proto3" json:"pid,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Versions     []uint32               `protobuf:"varint,1,rep,packed,name=versions,proto3" json:"versions,omitempty"`
+	BuildVersion string                 `protobuf:"bytes,2,opt,name=build_version,json=buildVersion,proto3" json:"build_version,omitempty"`
+	Pid          int64                  `protobuf:"varint,3,opt,name=pid,proto3" json:"pid,omitempty"`
+	// Version 3: the UID of the VMI this launcher serves (its pod's VMI). The
+	// handler refuses a launcher that reports none or another VMI's.
+	VmiUid        string `protobuf:"bytes,4,opt,name=vmi_uid,json=vmiUid,proto3" json:"vmi_uid,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -166,6 +169,104 @@ func (x *PingResponse) GetPid() int64 {
 	return 0
 }
 
+func (x *PingResponse) GetVmiUid() string {
+	if x != nil {
+		return x.VmiUid
+	}
+	return ""
+}
+
+type WatchDomainRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchDomainRequest) Reset() {
+	*x = WatchDomainRequest{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchDomainRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchDomainRequest) ProtoMessage() {}
+
+func (x *WatchDomainRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchDomainRequest.ProtoReflect.Descriptor instead.
+func (*WatchDomainRequest) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{3}
+}
+
+type DomainEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Lifecycle event type, e.g. Started, Suspended, Resumed, Stopped, Crashed,
+	// Failed, Modified; "Current" for the report sent when the stream opens.
+	Event string `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	// Absent while no domain is defined.
+	Domain        *Domain `protobuf:"bytes,2,opt,name=domain,proto3" json:"domain,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DomainEvent) Reset() {
+	*x = DomainEvent{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainEvent) ProtoMessage() {}
+
+func (x *DomainEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainEvent.ProtoReflect.Descriptor instead.
+func (*DomainEvent) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *DomainEvent) GetEvent() string {
+	if x != nil {
+		return x.Event
+	}
+	return ""
+}
+
+func (x *DomainEvent) GetDomain() *Domain {
+	if x != nil {
+		return x.Domain
+	}
+	return nil
+}
+
 type SyncVMIRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	VmiJson []byte                 `protobuf:"bytes,1,opt,name=vmi_json,json=vmiJson,proto3" json:"vmi_json,omitempty"`
@@ -177,7 +278,7 @@ type SyncVMIRequest struct {
 
 func (x *SyncVMIRequest) Reset() {
 	*x = SyncVMIRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[3]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -189,7 +290,7 @@ func (x *SyncVMIRequest) String() string {
 func (*SyncVMIRequest) ProtoMessage() {}
 
 func (x *SyncVMIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[3]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -202,7 +303,7 @@ func (x *SyncVMIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncVMIRequest.ProtoReflect.Descriptor instead.
 func (*SyncVMIRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{3}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *SyncVMIRequest) GetVmiJson() []byte {
@@ -228,7 +329,7 @@ type ShutdownRequest struct {
 
 func (x *ShutdownRequest) Reset() {
 	*x = ShutdownRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[4]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -240,7 +341,7 @@ func (x *ShutdownRequest) String() string {
 func (*ShutdownRequest) ProtoMessage() {}
 
 func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[4]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -253,7 +354,7 @@ func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownRequest.ProtoReflect.Descriptor instead.
 func (*ShutdownRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{4}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ShutdownRequest) GetGracePeriodSeconds() int64 {
@@ -274,7 +375,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[5]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -286,7 +387,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[5]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -299,7 +400,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{5}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Result) GetSuccess() bool {
@@ -326,7 +427,7 @@ type DomainResponse struct {
 
 func (x *DomainResponse) Reset() {
 	*x = DomainResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[6]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -338,7 +439,7 @@ func (x *DomainResponse) String() string {
 func (*DomainResponse) ProtoMessage() {}
 
 func (x *DomainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[6]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -351,7 +452,7 @@ func (x *DomainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainResponse.ProtoReflect.Descriptor instead.
 func (*DomainResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{6}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DomainResponse) GetDomain() *Domain {
@@ -387,7 +488,7 @@ type Domain struct {
 
 func (x *Domain) Reset() {
 	*x = Domain{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[7]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -399,7 +500,7 @@ func (x *Domain) String() string {
 func (*Domain) ProtoMessage() {}
 
 func (x *Domain) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[7]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -412,7 +513,7 @@ func (x *Domain) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Domain.ProtoReflect.Descriptor instead.
 func (*Domain) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{7}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Domain) GetName() string {
@@ -497,7 +598,7 @@ type Interface struct {
 
 func (x *Interface) Reset() {
 	*x = Interface{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[8]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -509,7 +610,7 @@ func (x *Interface) String() string {
 func (*Interface) ProtoMessage() {}
 
 func (x *Interface) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[8]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -522,7 +623,7 @@ func (x *Interface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Interface.ProtoReflect.Descriptor instead.
 func (*Interface) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{8}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Interface) GetName() string {
@@ -565,7 +666,7 @@ type DomainStatsResponse struct {
 
 func (x *DomainStatsResponse) Reset() {
 	*x = DomainStatsResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -577,7 +678,7 @@ func (x *DomainStatsResponse) String() string {
 func (*DomainStatsResponse) ProtoMessage() {}
 
 func (x *DomainStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -590,7 +691,7 @@ func (x *DomainStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsResponse.ProtoReflect.Descriptor instead.
 func (*DomainStatsResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{9}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DomainStatsResponse) GetCpuTimeNs() uint64 {
@@ -633,7 +734,7 @@ type GuestInfoResponse struct {
 
 func (x *GuestInfoResponse) Reset() {
 	*x = GuestInfoResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -645,7 +746,7 @@ func (x *GuestInfoResponse) String() string {
 func (*GuestInfoResponse) ProtoMessage() {}
 
 func (x *GuestInfoResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -658,7 +759,7 @@ func (x *GuestInfoResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestInfoResponse.ProtoReflect.Descriptor instead.
 func (*GuestInfoResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{10}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GuestInfoResponse) GetAgentConnected() bool {
@@ -712,7 +813,7 @@ type GuestAgentResponse struct {
 
 func (x *GuestAgentResponse) Reset() {
 	*x = GuestAgentResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -724,7 +825,7 @@ func (x *GuestAgentResponse) String() string {
 func (*GuestAgentResponse) ProtoMessage() {}
 
 func (x *GuestAgentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -737,7 +838,7 @@ func (x *GuestAgentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestAgentResponse.ProtoReflect.Descriptor instead.
 func (*GuestAgentResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{11}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GuestAgentResponse) GetConnected() bool {
@@ -827,7 +928,7 @@ type GuestAgentCommand struct {
 
 func (x *GuestAgentCommand) Reset() {
 	*x = GuestAgentCommand{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -839,7 +940,7 @@ func (x *GuestAgentCommand) String() string {
 func (*GuestAgentCommand) ProtoMessage() {}
 
 func (x *GuestAgentCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -852,7 +953,7 @@ func (x *GuestAgentCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestAgentCommand.ProtoReflect.Descriptor instead.
 func (*GuestAgentCommand) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{12}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GuestAgentCommand) GetName() string {
@@ -885,7 +986,7 @@ type GuestOSInfo struct {
 
 func (x *GuestOSInfo) Reset() {
 	*x = GuestOSInfo{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -897,7 +998,7 @@ func (x *GuestOSInfo) String() string {
 func (*GuestOSInfo) ProtoMessage() {}
 
 func (x *GuestOSInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -910,7 +1011,7 @@ func (x *GuestOSInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestOSInfo.ProtoReflect.Descriptor instead.
 func (*GuestOSInfo) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{13}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GuestOSInfo) GetName() string {
@@ -980,7 +1081,7 @@ type GuestUser struct {
 
 func (x *GuestUser) Reset() {
 	*x = GuestUser{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -992,7 +1093,7 @@ func (x *GuestUser) String() string {
 func (*GuestUser) ProtoMessage() {}
 
 func (x *GuestUser) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1005,7 +1106,7 @@ func (x *GuestUser) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestUser.ProtoReflect.Descriptor instead.
 func (*GuestUser) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GuestUser) GetUserName() string {
@@ -1043,7 +1144,7 @@ type GuestFilesystem struct {
 
 func (x *GuestFilesystem) Reset() {
 	*x = GuestFilesystem{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1055,7 +1156,7 @@ func (x *GuestFilesystem) String() string {
 func (*GuestFilesystem) ProtoMessage() {}
 
 func (x *GuestFilesystem) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1068,7 +1169,7 @@ func (x *GuestFilesystem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestFilesystem.ProtoReflect.Descriptor instead.
 func (*GuestFilesystem) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{15}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GuestFilesystem) GetDiskName() string {
@@ -1123,7 +1224,7 @@ type GuestDisk struct {
 
 func (x *GuestDisk) Reset() {
 	*x = GuestDisk{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1135,7 +1236,7 @@ func (x *GuestDisk) String() string {
 func (*GuestDisk) ProtoMessage() {}
 
 func (x *GuestDisk) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1148,7 +1249,7 @@ func (x *GuestDisk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestDisk.ProtoReflect.Descriptor instead.
 func (*GuestDisk) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{16}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GuestDisk) GetSerial() string {
@@ -1176,7 +1277,7 @@ type GuestInterface struct {
 
 func (x *GuestInterface) Reset() {
 	*x = GuestInterface{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1188,7 +1289,7 @@ func (x *GuestInterface) String() string {
 func (*GuestInterface) ProtoMessage() {}
 
 func (x *GuestInterface) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1201,7 +1302,7 @@ func (x *GuestInterface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestInterface.ProtoReflect.Descriptor instead.
 func (*GuestInterface) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{17}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GuestInterface) GetName() string {
@@ -1234,7 +1335,7 @@ type FreezeRequest struct {
 
 func (x *FreezeRequest) Reset() {
 	*x = FreezeRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1246,7 +1347,7 @@ func (x *FreezeRequest) String() string {
 func (*FreezeRequest) ProtoMessage() {}
 
 func (x *FreezeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1259,7 +1360,7 @@ func (x *FreezeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreezeRequest.ProtoReflect.Descriptor instead.
 func (*FreezeRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{18}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *FreezeRequest) GetUnfreezeTimeoutSeconds() int64 {
@@ -1280,7 +1381,7 @@ type GuestExecRequest struct {
 
 func (x *GuestExecRequest) Reset() {
 	*x = GuestExecRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1292,7 +1393,7 @@ func (x *GuestExecRequest) String() string {
 func (*GuestExecRequest) ProtoMessage() {}
 
 func (x *GuestExecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1305,7 +1406,7 @@ func (x *GuestExecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestExecRequest.ProtoReflect.Descriptor instead.
 func (*GuestExecRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{19}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GuestExecRequest) GetCommand() []string {
@@ -1335,7 +1436,7 @@ type GuestExecResponse struct {
 
 func (x *GuestExecResponse) Reset() {
 	*x = GuestExecResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1347,7 +1448,7 @@ func (x *GuestExecResponse) String() string {
 func (*GuestExecResponse) ProtoMessage() {}
 
 func (x *GuestExecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1360,7 +1461,7 @@ func (x *GuestExecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestExecResponse.ProtoReflect.Descriptor instead.
 func (*GuestExecResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{20}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GuestExecResponse) GetExitCode() int32 {
@@ -1393,7 +1494,7 @@ type GuestPingRequest struct {
 
 func (x *GuestPingRequest) Reset() {
 	*x = GuestPingRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1405,7 +1506,7 @@ func (x *GuestPingRequest) String() string {
 func (*GuestPingRequest) ProtoMessage() {}
 
 func (x *GuestPingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1418,7 +1519,7 @@ func (x *GuestPingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestPingRequest.ProtoReflect.Descriptor instead.
 func (*GuestPingRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{21}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GuestPingRequest) GetTimeoutSeconds() int64 {
@@ -1437,7 +1538,7 @@ type ConsoleData struct {
 
 func (x *ConsoleData) Reset() {
 	*x = ConsoleData{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1449,7 +1550,7 @@ func (x *ConsoleData) String() string {
 func (*ConsoleData) ProtoMessage() {}
 
 func (x *ConsoleData) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1462,7 +1563,7 @@ func (x *ConsoleData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsoleData.ProtoReflect.Descriptor instead.
 func (*ConsoleData) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{22}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ConsoleData) GetData() []byte {
@@ -1483,7 +1584,7 @@ type VNCData struct {
 
 func (x *VNCData) Reset() {
 	*x = VNCData{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1495,7 +1596,7 @@ func (x *VNCData) String() string {
 func (*VNCData) ProtoMessage() {}
 
 func (x *VNCData) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1508,7 +1609,7 @@ func (x *VNCData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VNCData.ProtoReflect.Descriptor instead.
 func (*VNCData) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{23}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *VNCData) GetData() []byte {
@@ -1535,7 +1636,7 @@ type ScreenshotRequest struct {
 
 func (x *ScreenshotRequest) Reset() {
 	*x = ScreenshotRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1547,7 +1648,7 @@ func (x *ScreenshotRequest) String() string {
 func (*ScreenshotRequest) ProtoMessage() {}
 
 func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1560,7 +1661,7 @@ func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenshotRequest.ProtoReflect.Descriptor instead.
 func (*ScreenshotRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{24}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ScreenshotRequest) GetMoveCursor() bool {
@@ -1582,7 +1683,7 @@ type ScreenshotResponse struct {
 
 func (x *ScreenshotResponse) Reset() {
 	*x = ScreenshotResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1594,7 +1695,7 @@ func (x *ScreenshotResponse) String() string {
 func (*ScreenshotResponse) ProtoMessage() {}
 
 func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1607,7 +1708,7 @@ func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenshotResponse.ProtoReflect.Descriptor instead.
 func (*ScreenshotResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{25}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ScreenshotResponse) GetPng() []byte {
@@ -1648,7 +1749,7 @@ type DomainStatsReply struct {
 
 func (x *DomainStatsReply) Reset() {
 	*x = DomainStatsReply{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1660,7 +1761,7 @@ func (x *DomainStatsReply) String() string {
 func (*DomainStatsReply) ProtoMessage() {}
 
 func (x *DomainStatsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1673,7 +1774,7 @@ func (x *DomainStatsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsReply.ProtoReflect.Descriptor instead.
 func (*DomainStatsReply) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{26}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *DomainStatsReply) GetState() string {
@@ -1751,7 +1852,7 @@ type DomainStatsCPU struct {
 
 func (x *DomainStatsCPU) Reset() {
 	*x = DomainStatsCPU{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1763,7 +1864,7 @@ func (x *DomainStatsCPU) String() string {
 func (*DomainStatsCPU) ProtoMessage() {}
 
 func (x *DomainStatsCPU) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1776,7 +1877,7 @@ func (x *DomainStatsCPU) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsCPU.ProtoReflect.Descriptor instead.
 func (*DomainStatsCPU) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{27}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *DomainStatsCPU) GetTimeNs() uint64 {
@@ -1820,7 +1921,7 @@ type DomainStatsMemory struct {
 
 func (x *DomainStatsMemory) Reset() {
 	*x = DomainStatsMemory{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1832,7 +1933,7 @@ func (x *DomainStatsMemory) String() string {
 func (*DomainStatsMemory) ProtoMessage() {}
 
 func (x *DomainStatsMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1845,7 +1946,7 @@ func (x *DomainStatsMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsMemory.ProtoReflect.Descriptor instead.
 func (*DomainStatsMemory) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{28}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *DomainStatsMemory) GetCurrentKib() uint64 {
@@ -1940,7 +2041,7 @@ type DomainStatsVCPU struct {
 
 func (x *DomainStatsVCPU) Reset() {
 	*x = DomainStatsVCPU{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1952,7 +2053,7 @@ func (x *DomainStatsVCPU) String() string {
 func (*DomainStatsVCPU) ProtoMessage() {}
 
 func (x *DomainStatsVCPU) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1965,7 +2066,7 @@ func (x *DomainStatsVCPU) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsVCPU.ProtoReflect.Descriptor instead.
 func (*DomainStatsVCPU) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{29}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *DomainStatsVCPU) GetId() uint32 {
@@ -2024,7 +2125,7 @@ type DomainStatsNet struct {
 
 func (x *DomainStatsNet) Reset() {
 	*x = DomainStatsNet{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2036,7 +2137,7 @@ func (x *DomainStatsNet) String() string {
 func (*DomainStatsNet) ProtoMessage() {}
 
 func (x *DomainStatsNet) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2049,7 +2150,7 @@ func (x *DomainStatsNet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsNet.ProtoReflect.Descriptor instead.
 func (*DomainStatsNet) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{30}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *DomainStatsNet) GetName() string {
@@ -2141,7 +2242,7 @@ type DomainStatsBlock struct {
 
 func (x *DomainStatsBlock) Reset() {
 	*x = DomainStatsBlock{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2153,7 +2254,7 @@ func (x *DomainStatsBlock) String() string {
 func (*DomainStatsBlock) ProtoMessage() {}
 
 func (x *DomainStatsBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2166,7 +2267,7 @@ func (x *DomainStatsBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsBlock.ProtoReflect.Descriptor instead.
 func (*DomainStatsBlock) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{31}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *DomainStatsBlock) GetName() string {
@@ -2239,11 +2340,16 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x1alauncher/v1/launcher.proto\x12\x11kvirt.launcher.v1\"\a\n" +
 	"\x05Empty\")\n" +
 	"\vPingRequest\x12\x1a\n" +
-	"\bversions\x18\x01 \x03(\rR\bversions\"a\n" +
+	"\bversions\x18\x01 \x03(\rR\bversions\"z\n" +
 	"\fPingResponse\x12\x1a\n" +
 	"\bversions\x18\x01 \x03(\rR\bversions\x12#\n" +
 	"\rbuild_version\x18\x02 \x01(\tR\fbuildVersion\x12\x10\n" +
-	"\x03pid\x18\x03 \x01(\x03R\x03pid\"M\n" +
+	"\x03pid\x18\x03 \x01(\x03R\x03pid\x12\x17\n" +
+	"\avmi_uid\x18\x04 \x01(\tR\x06vmiUid\"\x14\n" +
+	"\x12WatchDomainRequest\"V\n" +
+	"\vDomainEvent\x12\x14\n" +
+	"\x05event\x18\x01 \x01(\tR\x05event\x121\n" +
+	"\x06domain\x18\x02 \x01(\v2\x19.kvirt.launcher.v1.DomainR\x06domain\"M\n" +
 	"\x0eSyncVMIRequest\x12\x19\n" +
 	"\bvmi_json\x18\x01 \x01(\fR\avmiJson\x12 \n" +
 	"\vaccelerator\x18\x02 \x01(\tR\vaccelerator\"C\n" +
@@ -2470,9 +2576,10 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\f_wr_times_nsB\n" +
 	"\n" +
 	"\b_fl_reqsB\x0e\n" +
-	"\f_fl_times_ns2\xcb\v\n" +
+	"\f_fl_times_ns2\xa3\f\n" +
 	"\bLauncher\x12G\n" +
-	"\x04Ping\x12\x1e.kvirt.launcher.v1.PingRequest\x1a\x1f.kvirt.launcher.v1.PingResponse\x12G\n" +
+	"\x04Ping\x12\x1e.kvirt.launcher.v1.PingRequest\x1a\x1f.kvirt.launcher.v1.PingResponse\x12V\n" +
+	"\vWatchDomain\x12%.kvirt.launcher.v1.WatchDomainRequest\x1a\x1e.kvirt.launcher.v1.DomainEvent0\x01\x12G\n" +
 	"\aSyncVMI\x12!.kvirt.launcher.v1.SyncVMIRequest\x1a\x19.kvirt.launcher.v1.Result\x12<\n" +
 	"\x05Pause\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12>\n" +
 	"\aUnpause\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12A\n" +
@@ -2507,100 +2614,105 @@ func file_launcher_v1_launcher_proto_rawDescGZIP() []byte {
 	return file_launcher_v1_launcher_proto_rawDescData
 }
 
-var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*Empty)(nil),               // 0: kvirt.launcher.v1.Empty
 	(*PingRequest)(nil),         // 1: kvirt.launcher.v1.PingRequest
 	(*PingResponse)(nil),        // 2: kvirt.launcher.v1.PingResponse
-	(*SyncVMIRequest)(nil),      // 3: kvirt.launcher.v1.SyncVMIRequest
-	(*ShutdownRequest)(nil),     // 4: kvirt.launcher.v1.ShutdownRequest
-	(*Result)(nil),              // 5: kvirt.launcher.v1.Result
-	(*DomainResponse)(nil),      // 6: kvirt.launcher.v1.DomainResponse
-	(*Domain)(nil),              // 7: kvirt.launcher.v1.Domain
-	(*Interface)(nil),           // 8: kvirt.launcher.v1.Interface
-	(*DomainStatsResponse)(nil), // 9: kvirt.launcher.v1.DomainStatsResponse
-	(*GuestInfoResponse)(nil),   // 10: kvirt.launcher.v1.GuestInfoResponse
-	(*GuestAgentResponse)(nil),  // 11: kvirt.launcher.v1.GuestAgentResponse
-	(*GuestAgentCommand)(nil),   // 12: kvirt.launcher.v1.GuestAgentCommand
-	(*GuestOSInfo)(nil),         // 13: kvirt.launcher.v1.GuestOSInfo
-	(*GuestUser)(nil),           // 14: kvirt.launcher.v1.GuestUser
-	(*GuestFilesystem)(nil),     // 15: kvirt.launcher.v1.GuestFilesystem
-	(*GuestDisk)(nil),           // 16: kvirt.launcher.v1.GuestDisk
-	(*GuestInterface)(nil),      // 17: kvirt.launcher.v1.GuestInterface
-	(*FreezeRequest)(nil),       // 18: kvirt.launcher.v1.FreezeRequest
-	(*GuestExecRequest)(nil),    // 19: kvirt.launcher.v1.GuestExecRequest
-	(*GuestExecResponse)(nil),   // 20: kvirt.launcher.v1.GuestExecResponse
-	(*GuestPingRequest)(nil),    // 21: kvirt.launcher.v1.GuestPingRequest
-	(*ConsoleData)(nil),         // 22: kvirt.launcher.v1.ConsoleData
-	(*VNCData)(nil),             // 23: kvirt.launcher.v1.VNCData
-	(*ScreenshotRequest)(nil),   // 24: kvirt.launcher.v1.ScreenshotRequest
-	(*ScreenshotResponse)(nil),  // 25: kvirt.launcher.v1.ScreenshotResponse
-	(*DomainStatsReply)(nil),    // 26: kvirt.launcher.v1.DomainStatsReply
-	(*DomainStatsCPU)(nil),      // 27: kvirt.launcher.v1.DomainStatsCPU
-	(*DomainStatsMemory)(nil),   // 28: kvirt.launcher.v1.DomainStatsMemory
-	(*DomainStatsVCPU)(nil),     // 29: kvirt.launcher.v1.DomainStatsVCPU
-	(*DomainStatsNet)(nil),      // 30: kvirt.launcher.v1.DomainStatsNet
-	(*DomainStatsBlock)(nil),    // 31: kvirt.launcher.v1.DomainStatsBlock
+	(*WatchDomainRequest)(nil),  // 3: kvirt.launcher.v1.WatchDomainRequest
+	(*DomainEvent)(nil),         // 4: kvirt.launcher.v1.DomainEvent
+	(*SyncVMIRequest)(nil),      // 5: kvirt.launcher.v1.SyncVMIRequest
+	(*ShutdownRequest)(nil),     // 6: kvirt.launcher.v1.ShutdownRequest
+	(*Result)(nil),              // 7: kvirt.launcher.v1.Result
+	(*DomainResponse)(nil),      // 8: kvirt.launcher.v1.DomainResponse
+	(*Domain)(nil),              // 9: kvirt.launcher.v1.Domain
+	(*Interface)(nil),           // 10: kvirt.launcher.v1.Interface
+	(*DomainStatsResponse)(nil), // 11: kvirt.launcher.v1.DomainStatsResponse
+	(*GuestInfoResponse)(nil),   // 12: kvirt.launcher.v1.GuestInfoResponse
+	(*GuestAgentResponse)(nil),  // 13: kvirt.launcher.v1.GuestAgentResponse
+	(*GuestAgentCommand)(nil),   // 14: kvirt.launcher.v1.GuestAgentCommand
+	(*GuestOSInfo)(nil),         // 15: kvirt.launcher.v1.GuestOSInfo
+	(*GuestUser)(nil),           // 16: kvirt.launcher.v1.GuestUser
+	(*GuestFilesystem)(nil),     // 17: kvirt.launcher.v1.GuestFilesystem
+	(*GuestDisk)(nil),           // 18: kvirt.launcher.v1.GuestDisk
+	(*GuestInterface)(nil),      // 19: kvirt.launcher.v1.GuestInterface
+	(*FreezeRequest)(nil),       // 20: kvirt.launcher.v1.FreezeRequest
+	(*GuestExecRequest)(nil),    // 21: kvirt.launcher.v1.GuestExecRequest
+	(*GuestExecResponse)(nil),   // 22: kvirt.launcher.v1.GuestExecResponse
+	(*GuestPingRequest)(nil),    // 23: kvirt.launcher.v1.GuestPingRequest
+	(*ConsoleData)(nil),         // 24: kvirt.launcher.v1.ConsoleData
+	(*VNCData)(nil),             // 25: kvirt.launcher.v1.VNCData
+	(*ScreenshotRequest)(nil),   // 26: kvirt.launcher.v1.ScreenshotRequest
+	(*ScreenshotResponse)(nil),  // 27: kvirt.launcher.v1.ScreenshotResponse
+	(*DomainStatsReply)(nil),    // 28: kvirt.launcher.v1.DomainStatsReply
+	(*DomainStatsCPU)(nil),      // 29: kvirt.launcher.v1.DomainStatsCPU
+	(*DomainStatsMemory)(nil),   // 30: kvirt.launcher.v1.DomainStatsMemory
+	(*DomainStatsVCPU)(nil),     // 31: kvirt.launcher.v1.DomainStatsVCPU
+	(*DomainStatsNet)(nil),      // 32: kvirt.launcher.v1.DomainStatsNet
+	(*DomainStatsBlock)(nil),    // 33: kvirt.launcher.v1.DomainStatsBlock
 }
 var file_launcher_v1_launcher_proto_depIdxs = []int32{
-	7,  // 0: kvirt.launcher.v1.DomainResponse.domain:type_name -> kvirt.launcher.v1.Domain
-	8,  // 1: kvirt.launcher.v1.Domain.interfaces:type_name -> kvirt.launcher.v1.Interface
-	12, // 2: kvirt.launcher.v1.GuestAgentResponse.commands:type_name -> kvirt.launcher.v1.GuestAgentCommand
-	13, // 3: kvirt.launcher.v1.GuestAgentResponse.os:type_name -> kvirt.launcher.v1.GuestOSInfo
-	14, // 4: kvirt.launcher.v1.GuestAgentResponse.users:type_name -> kvirt.launcher.v1.GuestUser
-	15, // 5: kvirt.launcher.v1.GuestAgentResponse.filesystems:type_name -> kvirt.launcher.v1.GuestFilesystem
-	17, // 6: kvirt.launcher.v1.GuestAgentResponse.interfaces:type_name -> kvirt.launcher.v1.GuestInterface
-	16, // 7: kvirt.launcher.v1.GuestFilesystem.disks:type_name -> kvirt.launcher.v1.GuestDisk
-	27, // 8: kvirt.launcher.v1.DomainStatsReply.cpu:type_name -> kvirt.launcher.v1.DomainStatsCPU
-	28, // 9: kvirt.launcher.v1.DomainStatsReply.memory:type_name -> kvirt.launcher.v1.DomainStatsMemory
-	29, // 10: kvirt.launcher.v1.DomainStatsReply.vcpus:type_name -> kvirt.launcher.v1.DomainStatsVCPU
-	30, // 11: kvirt.launcher.v1.DomainStatsReply.interfaces:type_name -> kvirt.launcher.v1.DomainStatsNet
-	31, // 12: kvirt.launcher.v1.DomainStatsReply.blocks:type_name -> kvirt.launcher.v1.DomainStatsBlock
-	1,  // 13: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
-	3,  // 14: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
-	0,  // 15: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 16: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 17: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
-	0,  // 18: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
-	4,  // 19: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
-	0,  // 20: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
-	0,  // 21: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
-	0,  // 22: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
-	0,  // 23: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
-	0,  // 24: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
-	18, // 25: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
-	0,  // 26: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
-	19, // 27: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
-	21, // 28: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
-	22, // 29: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
-	23, // 30: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
-	24, // 31: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
-	0,  // 32: kvirt.launcher.v1.Launcher.DomainStats:input_type -> kvirt.launcher.v1.Empty
-	2,  // 33: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
-	5,  // 34: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
-	5,  // 35: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
-	5,  // 36: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
-	5,  // 37: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
-	5,  // 38: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
-	5,  // 39: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
-	5,  // 40: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
-	6,  // 41: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
-	9,  // 42: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
-	10, // 43: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
-	11, // 44: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
-	5,  // 45: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
-	5,  // 46: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
-	20, // 47: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
-	5,  // 48: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
-	22, // 49: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
-	23, // 50: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
-	25, // 51: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
-	26, // 52: kvirt.launcher.v1.Launcher.DomainStats:output_type -> kvirt.launcher.v1.DomainStatsReply
-	33, // [33:53] is the sub-list for method output_type
-	13, // [13:33] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	9,  // 0: kvirt.launcher.v1.DomainEvent.domain:type_name -> kvirt.launcher.v1.Domain
+	9,  // 1: kvirt.launcher.v1.DomainResponse.domain:type_name -> kvirt.launcher.v1.Domain
+	10, // 2: kvirt.launcher.v1.Domain.interfaces:type_name -> kvirt.launcher.v1.Interface
+	14, // 3: kvirt.launcher.v1.GuestAgentResponse.commands:type_name -> kvirt.launcher.v1.GuestAgentCommand
+	15, // 4: kvirt.launcher.v1.GuestAgentResponse.os:type_name -> kvirt.launcher.v1.GuestOSInfo
+	16, // 5: kvirt.launcher.v1.GuestAgentResponse.users:type_name -> kvirt.launcher.v1.GuestUser
+	17, // 6: kvirt.launcher.v1.GuestAgentResponse.filesystems:type_name -> kvirt.launcher.v1.GuestFilesystem
+	19, // 7: kvirt.launcher.v1.GuestAgentResponse.interfaces:type_name -> kvirt.launcher.v1.GuestInterface
+	18, // 8: kvirt.launcher.v1.GuestFilesystem.disks:type_name -> kvirt.launcher.v1.GuestDisk
+	29, // 9: kvirt.launcher.v1.DomainStatsReply.cpu:type_name -> kvirt.launcher.v1.DomainStatsCPU
+	30, // 10: kvirt.launcher.v1.DomainStatsReply.memory:type_name -> kvirt.launcher.v1.DomainStatsMemory
+	31, // 11: kvirt.launcher.v1.DomainStatsReply.vcpus:type_name -> kvirt.launcher.v1.DomainStatsVCPU
+	32, // 12: kvirt.launcher.v1.DomainStatsReply.interfaces:type_name -> kvirt.launcher.v1.DomainStatsNet
+	33, // 13: kvirt.launcher.v1.DomainStatsReply.blocks:type_name -> kvirt.launcher.v1.DomainStatsBlock
+	1,  // 14: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
+	3,  // 15: kvirt.launcher.v1.Launcher.WatchDomain:input_type -> kvirt.launcher.v1.WatchDomainRequest
+	5,  // 16: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
+	0,  // 17: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 18: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 19: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
+	0,  // 20: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
+	6,  // 21: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
+	0,  // 22: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
+	0,  // 23: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
+	0,  // 24: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
+	0,  // 25: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
+	0,  // 26: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
+	20, // 27: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
+	0,  // 28: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
+	21, // 29: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
+	23, // 30: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
+	24, // 31: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
+	25, // 32: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
+	26, // 33: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
+	0,  // 34: kvirt.launcher.v1.Launcher.DomainStats:input_type -> kvirt.launcher.v1.Empty
+	2,  // 35: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
+	4,  // 36: kvirt.launcher.v1.Launcher.WatchDomain:output_type -> kvirt.launcher.v1.DomainEvent
+	7,  // 37: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
+	7,  // 38: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
+	7,  // 39: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
+	7,  // 40: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
+	7,  // 41: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
+	7,  // 42: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
+	7,  // 43: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
+	8,  // 44: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
+	11, // 45: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
+	12, // 46: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
+	13, // 47: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
+	7,  // 48: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
+	7,  // 49: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
+	22, // 50: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
+	7,  // 51: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
+	24, // 52: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
+	25, // 53: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
+	27, // 54: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
+	28, // 55: kvirt.launcher.v1.Launcher.DomainStats:output_type -> kvirt.launcher.v1.DomainStatsReply
+	35, // [35:56] is the sub-list for method output_type
+	14, // [14:35] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_launcher_v1_launcher_proto_init() }
@@ -2608,18 +2720,18 @@ func file_launcher_v1_launcher_proto_init() {
 	if File_launcher_v1_launcher_proto != nil {
 		return
 	}
-	file_launcher_v1_launcher_proto_msgTypes[27].OneofWrappers = []any{}
-	file_launcher_v1_launcher_proto_msgTypes[28].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[29].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[30].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[31].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[32].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[33].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_launcher_v1_launcher_proto_rawDesc), len(file_launcher_v1_launcher_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   32,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -24,6 +24,7 @@ const _ = grpc.SupportPackageIsVersion9
 
 const (
 	Launcher_Ping_FullMethodName           = "/kvirt.launcher.v1.Launcher/Ping"
+	Launcher_WatchDomain_FullMethodName    = "/kvirt.launcher.v1.Launcher/WatchDomain"
 	Launcher_SyncVMI_FullMethodName        = "/kvirt.launcher.v1.Launcher/SyncVMI"
 	Launcher_Pause_FullMethodName          = "/kvirt.launcher.v1.Launcher/Pause"
 	Launcher_Unpause_FullMethodName        = "/kvirt.launcher.v1.Launcher/Unpause"
@@ -52,6 +53,13 @@ type LauncherClient interface {
 	// Ping reports the launcher's build and the protocol versions it speaks; the
 	// handler picks the highest version both sides know.
 	Ping(ctx context.Context, in *PingRequest, opts ...grpc.CallOption) (*PingResponse, error)
+	// Version 3: WatchDomain streams the domain: the current report at once,
+	// then one event per change. It replaces the node-wide notify socket: the
+	// handler opens one stream per launcher it dialled, so every event belongs
+	// to the VMI of that launcher's pod. The stream ends when the launcher
+	// exits; a launcher whose domain is gone waits (bounded) for the watcher to
+	// close the stream after the final event before it exits.
+	WatchDomain(ctx context.Context, in *WatchDomainRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DomainEvent], error)
 	// SyncVMI defines the domain from the VMI (JSON of kubevirt.io/v1) and starts it
 	// if it is not running yet.
 	SyncVMI(ctx context.Context, in *SyncVMIRequest, opts ...grpc.CallOption) (*Result, error)
@@ -117,6 +125,25 @@ func (c *launcherClient) Ping(ctx context.Context, in *PingRequest, opts ...grpc
 	}
 	return out, nil
 }
+
+func (c *launcherClient) WatchDomain(ctx context.Context, in *WatchDomainRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DomainEvent], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Launcher_ServiceDesc.Streams[0], Launcher_WatchDomain_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchDomainRequest, DomainEvent]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Launcher_WatchDomainClient = grpc.ServerStreamingClient[DomainEvent]
 
 func (c *launcherClient) SyncVMI(ctx context.Context, in *SyncVMIRequest, opts ...grpc.CallOption) (*Result, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -270,7 +297,7 @@ func (c *launcherClient) GuestPing(ctx context.Context, in *GuestPingRequest, op
 
 func (c *launcherClient) Console(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ConsoleData, ConsoleData], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &Launcher_ServiceDesc.Streams[0], Launcher_Console_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &Launcher_ServiceDesc.Streams[1], Launcher_Console_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +310,7 @@ type Launcher_ConsoleClient = grpc.BidiStreamingClient[ConsoleData, ConsoleData]
 
 func (c *launcherClient) VNC(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[VNCData, VNCData], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &Launcher_ServiceDesc.Streams[1], Launcher_VNC_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &Launcher_ServiceDesc.Streams[2], Launcher_VNC_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -321,6 +348,13 @@ type LauncherServer interface {
 	// Ping reports the launcher's build and the protocol versions it speaks; the
 	// handler picks the highest version both sides know.
 	Ping(context.Context, *PingRequest) (*PingResponse, error)
+	// Version 3: WatchDomain streams the domain: the current report at once,
+	// then one event per change. It replaces the node-wide notify socket: the
+	// handler opens one stream per launcher it dialled, so every event belongs
+	// to the VMI of that launcher's pod. The stream ends when the launcher
+	// exits; a launcher whose domain is gone waits (bounded) for the watcher to
+	// close the stream after the final event before it exits.
+	WatchDomain(*WatchDomainRequest, grpc.ServerStreamingServer[DomainEvent]) error
 	// SyncVMI defines the domain from the VMI (JSON of kubevirt.io/v1) and starts it
 	// if it is not running yet.
 	SyncVMI(context.Context, *SyncVMIRequest) (*Result, error)
@@ -379,6 +413,9 @@ type UnimplementedLauncherServer struct{}
 
 func (UnimplementedLauncherServer) Ping(context.Context, *PingRequest) (*PingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Ping not implemented")
+}
+func (UnimplementedLauncherServer) WatchDomain(*WatchDomainRequest, grpc.ServerStreamingServer[DomainEvent]) error {
+	return status.Error(codes.Unimplemented, "method WatchDomain not implemented")
 }
 func (UnimplementedLauncherServer) SyncVMI(context.Context, *SyncVMIRequest) (*Result, error) {
 	return nil, status.Error(codes.Unimplemented, "method SyncVMI not implemented")
@@ -475,6 +512,17 @@ func _Launcher_Ping_Handler(srv interface{}, ctx context.Context, dec func(inter
 	}
 	return interceptor(ctx, in, info, handler)
 }
+
+func _Launcher_WatchDomain_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchDomainRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(LauncherServer).WatchDomain(m, &grpc.GenericServerStream[WatchDomainRequest, DomainEvent]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Launcher_WatchDomainServer = grpc.ServerStreamingServer[DomainEvent]
 
 func _Launcher_SyncVMI_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(SyncVMIRequest)
@@ -877,6 +925,11 @@ var Launcher_ServiceDesc = grpc.ServiceDesc{
 		},
 	},
 	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchDomain",
+			Handler:       _Launcher_WatchDomain_Handler,
+			ServerStreams: true,
+		},
 		{
 			StreamName:    "Console",
 			Handler:       _Launcher_Console_Handler,

@@ -6,13 +6,21 @@ package launcherv1
 //
 // 1: domain lifecycle, stats, console.
 // 2: the guest agent (GetGuestAgent, Freeze, Unfreeze, GuestExec, GuestPing).
-// 3: DomainStats, libvirt's bulk stats for virt-handler's metrics.
+// 3: identity and per-launcher events: Ping reports the VMI UID, WatchDomain
+// streams domain events (the notify socket is gone);
+// DomainStats, libvirt's bulk stats for virt-handler's metrics.
 var supportedVersions = []uint32{1, 2, 3}
 
 // VersionGuestAgent is the first version with the guest agent RPCs.
 const VersionGuestAgent = 2
 
-// VersionDomainStats is the first version with the DomainStats RPC.
+// VersionIdentity is the first version whose Ping names the VMI and which
+// serves WatchDomain; virt-handler refuses launchers below it, since they
+// cannot say which VMI they serve.
+const VersionIdentity = 3
+
+// VersionDomainStats is the first version with the DomainStats RPC (the same
+// release as the identity checks).
 const VersionDomainStats = 3
 
 // SupportedVersions returns the protocol versions this build speaks.

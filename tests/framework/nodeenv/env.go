@@ -20,9 +20,10 @@ type Env struct {
 	BinDir string
 	// GuestDir holds vmlinuz, initrd.img and disk.img of the test guest.
 	GuestDir string
-	// CacheDir is the libvirt cache shared by the tests' launchers.
-	CacheDir string
 }
+
+// QEMUDriverModule is libvirt's QEMU driver, which the launcher loads in process.
+const QEMUDriverModule = "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so"
 
 var (
 	once    sync.Once
@@ -52,10 +53,12 @@ func Get(t testing.TB) *Env {
 // Missing reports what the node tier lacks on this machine, or "".
 func Missing() string {
 	var out []string
-	for _, bin := range []string{"libvirtd", "qemu-system-x86_64", "unshare"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			out = append(out, bin)
-		}
+	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
+		out = append(out, "qemu-system-x86_64")
+	}
+	// The launcher embeds libvirt's QEMU driver, a loadable module of libvirt.
+	if _, err := os.Stat(QEMUDriverModule); err != nil {
+		out = append(out, "libvirt's QEMU driver ("+QEMUDriverModule+")")
 	}
 	if _, err := user.Lookup("libvirt-qemu"); err != nil {
 		out = append(out, "the libvirt-qemu user")
@@ -73,12 +76,6 @@ func prepare() (*Env, string, error) {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Clean(filepath.Join(filepath.Dir(file), "../../.."))
 	e := &Env{Root: root}
-	cache := os.Getenv("KVIRT_CACHE_DIR")
-	if cache == "" {
-		home, _ := os.UserHomeDir()
-		cache = filepath.Join(home, ".cache", "kvirt")
-	}
-	e.CacheDir = filepath.Join(cache, "libvirt")
 	out, err := exec.Command(filepath.Join(root, "hack", "build-test-guest.sh")).Output()
 	if err != nil {
 		return nil, "", fmt.Errorf("build test guest: %w", err)

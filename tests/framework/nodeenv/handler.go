@@ -16,8 +16,9 @@ import (
 type HandlerConfig struct {
 	Kubeconfig string
 	NodeName   string
-	SocketRoot string
-	StateDir   string
+	// PodsDir is the fake kubelet pod directory (--kubelet-pods-dir).
+	PodsDir  string
+	StateDir string
 	// NodeAPI, if set, serves the mutual-TLS node API on NodeAPIListen.
 	NodeAPI       *PKI
 	NodeAPIListen string
@@ -41,7 +42,7 @@ type Handler struct {
 func (e *Env) StartHandler(t testing.TB, cfg HandlerConfig) *Handler {
 	t.Helper()
 	args := []string{"--kubeconfig", cfg.Kubeconfig,
-		"--node-name", cfg.NodeName, "--socket-root", cfg.SocketRoot, "--state-dir", cfg.StateDir,
+		"--node-name", cfg.NodeName, "--kubelet-pods-dir", cfg.PodsDir, "--state-dir", cfg.StateDir,
 		"--accelerator", "tcg", "--heartbeat-interval", "2s", "--device-plugin-dir", "", "-v", "2"}
 	metrics := cfg.MetricsListen
 	if metrics == "" {

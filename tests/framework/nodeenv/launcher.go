@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,19 +18,24 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"k8s.io/apimachinery/pkg/types"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/podsocket"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // LauncherConfig describes one launcher process.
 type LauncherConfig struct {
-	// SocketRoot is the host-shared socket root; the launcher uses <root>/<uid>.
-	SocketRoot string
-	// UID names the VMI's socket directory.
-	UID string
-	// NotifySocket is virt-handler's notify socket (may not exist).
-	NotifySocket string
+	// PodsDir is a fake kubelet pod directory (virt-handler's
+	// --kubelet-pods-dir); a short path (ShortTempDir).
+	PodsDir string
+	// PodUID is the launcher pod's UID: its socket volume is
+	// <PodsDir>/<PodUID>/volumes/kubernetes.io~empty-dir/kvirt-sockets and the
+	// process runs in a cgroup named pod<PodUID>, as the kubelet would do.
+	PodUID string
+	// VMIUID is the VMI the launcher serves.
+	VMIUID string
 	// ContainerDiskDir, KernelBootDir: where volumes are found.
 	ContainerDiskDir string
 	KernelBootDir    string
@@ -37,37 +43,68 @@ type LauncherConfig struct {
 	ExtraArgs []string
 	// NetNS, if set, runs the launcher in that network namespace (its pod network).
 	NetNS *NetNS
+	// RunAsUID, if not 0, runs the launcher (and so QEMU) as that UID and GID,
+	// as in a non-root launcher pod; its socket and state directories are given
+	// to that user, and every file it reads must be readable by it.
+	RunAsUID uint32
 }
 
 // Launcher is a running virt-launcher process.
 type Launcher struct {
-	Cmd       *exec.Cmd
+	Cmd *exec.Cmd
+	// SocketDir is the pod's socket volume as the host (virt-handler) sees it.
 	SocketDir string
-	Client    launcherv1.LauncherClient
-	conn      *grpc.ClientConn
-	done      chan struct{}
-	log       *bytes.Buffer
-	logMu     *sync.Mutex
+	// StateDir is the root of the launcher's embedded libvirt QEMU driver.
+	StateDir string
+	// Target is the command socket as virt-handler dials it.
+	Target podsocket.Target
+	Client launcherv1.LauncherClient
+	conn   *grpc.ClientConn
+	done   chan struct{}
+	log    *bytes.Buffer
+	logMu  *sync.Mutex
 }
 
-// StartLauncher starts virt-launcher and waits for its command socket. The
-// process is killed (and its libvirtd with it) when the test ends.
+// StartLauncher starts virt-launcher as a pod would run it and waits for its
+// command socket: in a mount namespace of its own where the pod's socket
+// volume is bind-mounted at a short path (the pod's /var/run/kvirt), and in a
+// cgroup named after the pod; with RunAsUID as that user (the namespace and
+// cgroup are set up as root, then setpriv drops to the user, as the runtime
+// would). The process is killed (and its QEMU with it) when the test ends.
 func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 	t.Helper()
-	socketDir := filepath.Join(cfg.SocketRoot, cfg.UID)
-	notify := cfg.NotifySocket
-	if notify == "" {
-		notify = filepath.Join(cfg.SocketRoot, "notify", "domain-notify.sock")
+	target := podsocket.Target{PodUID: types.UID(cfg.PodUID), Socket: "launcher.sock", RunAsUser: cfg.RunAsUID}
+	socketDir := filepath.Dir(podsocket.Path(cfg.PodsDir, target))
+	inPod := ShortTempDir(t)
+	if err := os.MkdirAll(socketDir, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	args := []string{"--socket-dir", socketDir, "--notify-socket", notify, "--libvirt-cache-dir", e.CacheDir,
+	cgroup := podCgroup(t, cfg.PodUID)
+	// The embedded driver's root must be short (QEMU's monitor socket is below it).
+	stateDir := filepath.Join(ShortTempDir(t), "virt")
+	args := []string{"--socket-dir", inPod, "--vmi-uid", cfg.VMIUID, "--state-dir", stateDir,
 		"--container-disk-dir", cfg.ContainerDiskDir, "--kernel-boot-dir", cfg.KernelBootDir, "-v", "2",
 		"--default-grace", "10s", "--final-notify-timeout", "2s"}
 	argv := append([]string{filepath.Join(e.BinDir, "virt-launcher")}, append(args, cfg.ExtraArgs...)...)
+	if cfg.RunAsUID != 0 {
+		id := strconv.FormatUint(uint64(cfg.RunAsUID), 10)
+		argv = append([]string{"setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups", "--"}, argv...)
+	}
 	if cfg.NetNS != nil {
 		argv = append([]string{"nsenter", "--net=" + cfg.NetNS.Path(), "--"}, argv...)
 	}
+	argv = append([]string{"unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+		`set -e; echo $$ > "$1/cgroup.procs"; mount --bind "$2" "$3"; shift 3; exec "$@"`,
+		"sh", cgroup, socketDir, inPod}, argv...)
 	cmd := exec.Command(argv[0], argv[1:]...)
-	l := &Launcher{Cmd: cmd, SocketDir: socketDir, done: make(chan struct{}), log: &bytes.Buffer{}, logMu: &sync.Mutex{}}
+	if cfg.RunAsUID != 0 {
+		giveTo(t, cfg.RunAsUID, socketDir, filepath.Dir(stateDir))
+		// As in a pod: a HOME the user owns (libvirt looks there for a few files).
+		cmd.Env = append(os.Environ(), "HOME="+filepath.Dir(stateDir))
+	}
+	l := &Launcher{Cmd: cmd, SocketDir: socketDir, StateDir: stateDir, Target: target, done: make(chan struct{}),
+		log:   &bytes.Buffer{},
+		logMu: &sync.Mutex{}}
 	cmd.Stdout = lockedWriter{l.log, l.logMu}
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
@@ -80,13 +117,29 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 			t.Logf("virt-launcher log:\n%s", l.Log())
 		}
 	})
-	sock := filepath.Join(socketDir, "launcher.sock")
+	l.waitForSocket(t, filepath.Join(socketDir, "launcher.sock"))
+	dialer := podsocket.Dialer{PodsDir: cfg.PodsDir}
+	conn, err := grpc.NewClient("passthrough:///launcher", grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+			c, _, err := dialer.Dial(ctx, target)
+			return c, err
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.conn = conn
+	l.Client = launcherv1.NewLauncherClient(conn)
+	return l
+}
+
+func (l *Launcher) waitForSocket(t testing.TB, sock string) {
+	t.Helper()
 	WaitFor(t, 60*time.Second, "launcher socket", func() (bool, string) {
 		select {
 		case <-l.done:
 			// A launcher whose domain failed at once (e.g. a missing disk,
 			// synced by virt-handler already) reports it and exits cleanly.
-			if code := cmd.ProcessState.ExitCode(); code != 0 {
+			if code := l.Cmd.ProcessState.ExitCode(); code != 0 {
 				t.Fatalf("virt-launcher exited early with %d:\n%s", code, l.Log())
 			}
 			return true, ""
@@ -95,13 +148,6 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 		_, err := os.Stat(sock)
 		return err == nil, fmt.Sprint(err)
 	})
-	conn, err := grpc.NewClient("unix://"+sock, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.conn = conn
-	l.Client = launcherv1.NewLauncherClient(conn)
-	return l
 }
 
 // Log is the launcher's output so far.
@@ -133,21 +179,20 @@ func (l *Launcher) Stop(t testing.TB, timeout time.Duration) {
 			t.Errorf("virt-launcher exited but left %v running", left)
 		}
 	case <-time.After(timeout):
-		t.Errorf("virt-launcher did not stop within %s; killing it and its libvirtd and QEMU", timeout)
+		t.Errorf("virt-launcher did not stop within %s; killing it and its QEMU", timeout)
 		_ = l.Cmd.Process.Kill()
 		<-l.done
 		l.killLeftovers()
 	}
 }
 
-// killLeftovers ends the libvirtd and QEMU of a launcher that is gone: in a
-// pod the container runtime would, here nothing else does. It returns what it
-// had to kill.
+// killLeftovers ends the QEMU of a launcher that is gone: in a pod the
+// container runtime would, here nothing else does. It returns what it had to
+// kill.
 func (l *Launcher) killLeftovers() []string {
-	run := filepath.Join(l.SocketDir, "libvirt", "run")
-	files, _ := filepath.Glob(filepath.Join(run, "qemu", "*.pid"))
+	files, _ := filepath.Glob(filepath.Join(l.StateDir, "run", "qemu", "*.pid"))
 	var killed []string
-	for _, f := range append(files, filepath.Join(run, "libvirtd.pid")) {
+	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			continue
@@ -158,7 +203,7 @@ func (l *Launcher) killLeftovers() []string {
 		}
 		comm, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "comm"))
 		name := strings.TrimSpace(string(comm))
-		if err != nil || (name != "libvirtd" && !strings.HasPrefix(name, "qemu")) {
+		if err != nil || !strings.HasPrefix(name, "qemu") {
 			continue // gone, or the pid was reused by someone else
 		}
 		if syscall.Kill(pid, syscall.SIGKILL) == nil {
@@ -166,6 +211,19 @@ func (l *Launcher) killLeftovers() []string {
 		}
 	}
 	return killed
+}
+
+// giveTo creates dirs (and their parents up to an existing one) owned by uid.
+func giveTo(t testing.TB, uid uint32, dirs ...string) {
+	t.Helper()
+	for _, dir := range dirs {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(dir, int(uid), int(uid)); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // Sync sends the VMI to the launcher.

@@ -6,8 +6,6 @@ const (
 	DefaultGracePeriodSeconds int64 = 180
 	// DefaultCPUModel is the CPU model when neither the VMI nor the cluster sets one.
 	DefaultCPUModel = "host-model"
-	// NonRootUser is the user QEMU runs as unless the Root feature gate is on.
-	NonRootUser int64 = 107
 
 	bindingBridge     = "bridge"
 	bindingMasquerade = "masquerade"

@@ -10,6 +10,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/finalizer"
+	"kvirt.io/kvirt/pkg/launcheruser"
 )
 
 // DefaultVMI applies every create-time default to vmi in place: spec defaults,
@@ -52,9 +53,8 @@ func DefaultVMI(vmi *virtv1.VirtualMachineInstance, cfg Config, now metav1.Time,
 		vmi.Status.PhaseTransitionTimestamps = append(vmi.Status.PhaseTransitionTimestamps,
 			virtv1.VirtualMachineInstancePhaseTransitionTimestamp{Phase: virtv1.Pending, PhaseTransitionTimestamp: &now})
 	}
-	if vmi.Status.RuntimeUser == 0 {
-		vmi.Status.RuntimeUser = NonRootUser
-	}
+	// After the network defaults: a defaulted bridge interface needs a root launcher.
+	vmi.Status.RuntimeUser = launcheruser.ForVMI(vmi)
 }
 
 // defaultCPU lays out vCPUs as sockets when no topology is given, sets the CPU

@@ -125,13 +125,28 @@ func TestDefaultVMI(t *testing.T) {
 			if len(i) != 1 || i[0].Name != "default" || i[0].Bridge == nil || len(n) != 1 || n[0].Pod == nil {
 				t.Fatalf("interfaces %+v networks %+v", i, n)
 			}
+			// The defaulted bridge is built by a root launcher.
+			if v.Status.RuntimeUser != 0 {
+				t.Fatalf("runtimeUser %d, want 0 with a pod bridge", v.Status.RuntimeUser)
+			}
 		}},
 		{name: "masquerade when configured", cfg: func(c *Config) { c.DefaultNetworkInterface = "masquerade" },
 			check: func(t *testing.T, v *virtv1.VirtualMachineInstance) {
 				if v.Spec.Domain.Devices.Interfaces[0].Masquerade == nil {
 					t.Fatalf("interfaces %+v", v.Spec.Domain.Devices.Interfaces)
 				}
+				if v.Status.RuntimeUser != 107 {
+					t.Fatalf("runtimeUser %d, want 107 with masquerade", v.Status.RuntimeUser)
+				}
 			}},
+		{name: "runtimeUser set by the webhook, not the client", mutate: func(v *virtv1.VirtualMachineInstance) {
+			v.Spec.Domain.Devices.AutoattachPodInterface = ptr.To(false)
+			v.Status.RuntimeUser = 4242
+		}, check: func(t *testing.T, v *virtv1.VirtualMachineInstance) {
+			if v.Status.RuntimeUser != 107 {
+				t.Fatalf("runtimeUser %d, want 107 without a pod bridge", v.Status.RuntimeUser)
+			}
+		}},
 		{name: "no pod network when autoattach off", mutate: func(v *virtv1.VirtualMachineInstance) {
 			v.Spec.Domain.Devices.AutoattachPodInterface = ptr.To(false)
 		}, check: func(t *testing.T, v *virtv1.VirtualMachineInstance) {

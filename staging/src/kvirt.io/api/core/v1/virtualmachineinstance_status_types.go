@@ -86,7 +86,8 @@ type VirtualMachineInstanceStatus struct {
 	// reason is a one-word cause of the current phase, e.g. NodeUnresponsive.
 	// +optional
 	Reason string `json:"reason,omitempty"`
-	// runtimeUser is the UID QEMU runs as: 107 unless the Root feature gate is on.
+	// runtimeUser is the UID the launcher and QEMU run as: 107, or 0 when an interface binds the pod
+	// network by bridge (its launcher builds the in-pod bridge as root).
 	// +optional
 	RuntimeUser int64 `json:"runtimeUser,omitempty"`
 	// selinuxContext is the SELinux label the launcher pod runs with.

@@ -81,7 +81,8 @@ type VirtualMachineInstanceStatusApplyConfiguration struct {
 	QosClass *apicorev1.PodQOSClass `json:"qosClass,omitempty"`
 	// reason is a one-word cause of the current phase, e.g. NodeUnresponsive.
 	Reason *string `json:"reason,omitempty"`
-	// runtimeUser is the UID QEMU runs as: 107 unless the Root feature gate is on.
+	// runtimeUser is the UID the launcher and QEMU run as: 107, or 0 when an interface binds the pod
+	// network by bridge (its launcher builds the in-pod bridge as root).
 	RuntimeUser *int64 `json:"runtimeUser,omitempty"`
 	// selinuxContext is the SELinux label the launcher pod runs with.
 	SelinuxContext *string `json:"selinuxContext,omitempty"`
