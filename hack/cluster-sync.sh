@@ -43,6 +43,13 @@ render() {
 mkdir -p "${rendered}"
 render kvirt-operator.yaml
 render kvirt-cr.yaml
+# The local kubelet runs with --root-dir under the cluster dir: virt-handler reads
+# launcher sockets from that kubelet's pods dir (KUBELET_PODS_DIR), while device
+# plugins stay under /var/lib/kubelet.
+sed -i "/- name: KUBELET_ROOT_DIR/{n;s|\$|\n        - name: KUBELET_PODS_DIR\n          value: ${KVIRT_CLUSTER_DIR}/kubelet/pods|}" \
+  "${rendered}/kvirt-operator.yaml"
+grep -q 'name: KUBELET_PODS_DIR' "${rendered}/kvirt-operator.yaml" ||
+  kvirt::log::fatal "could not set KUBELET_PODS_DIR in the rendered operator manifest"
 sed -i 's/useEmulation: false/useEmulation: true/' "${rendered}/kvirt-cr.yaml"
 
 kvirt::log::info "installing virt-operator"

@@ -23,6 +23,9 @@ const (
 	EnvVirtHandlerImage    = "VIRT_HANDLER_IMAGE"
 	EnvVirtLauncherImage   = "VIRT_LAUNCHER_IMAGE"
 	EnvKubeletRootDir      = "KUBELET_ROOT_DIR"
+	// EnvKubeletPodsDir overrides KUBELET_ROOT_DIR/pods, for a kubelet whose
+	// --root-dir is not its device-plugin root.
+	EnvKubeletPodsDir = "KUBELET_PODS_DIR"
 )
 
 // serviceAccountNamespaceFile holds the pod's namespace in a cluster.
@@ -78,6 +81,7 @@ func (o *Options) Install() strategy.Config {
 			Handler: o.getenv(EnvVirtHandlerImage), Launcher: o.getenv(EnvVirtLauncherImage),
 		},
 		KubeletRootDir: root,
+		KubeletPodsDir: o.getenv(EnvKubeletPodsDir),
 	}
 }
 

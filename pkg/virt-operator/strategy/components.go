@@ -201,6 +201,10 @@ func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv
 	if kubeletRoot == "" {
 		kubeletRoot = DefaultKubeletRootDir
 	}
+	podsDir := cfg.KubeletPodsDir
+	if podsDir == "" {
+		podsDir = kubeletRoot + "/pods"
+	}
 	pod := podBase(kv, "kubevirt-handler")
 	// hostPID: SO_PEERCRED names a launcher in the node's pid namespace, and the
 	// handler reads that process's cgroup to tell which pod it belongs to.
@@ -213,7 +217,7 @@ func virtHandlerDaemonSet(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv
 		hostPathVolume("state", "/var/lib/kvirt"),
 		hostPathVolume("device-plugins", kubeletRoot+"/device-plugins"),
 		{Name: "kubelet-pods", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
-			Path: kubeletRoot + "/pods", Type: ptr.To(corev1.HostPathDirectory),
+			Path: podsDir, Type: ptr.To(corev1.HostPathDirectory),
 		}}},
 	}
 	pod.Containers = []corev1.Container{handlerContainer(kv, images)}

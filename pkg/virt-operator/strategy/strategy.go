@@ -56,6 +56,11 @@ type Config struct {
 	Images    Images
 	// KubeletRootDir is the node's kubelet root; device plugins register below it.
 	KubeletRootDir string
+	// KubeletPodsDir is where the kubelet keeps its pods' volumes, which
+	// virt-handler reads launcher sockets from; empty means KubeletRootDir/pods.
+	// It differs when the kubelet runs with another --root-dir (device plugins
+	// stay under /var/lib/kubelet whatever that flag says).
+	KubeletPodsDir string
 	// CABundle is written into the webhook configurations and the APIService.
 	CABundle []byte
 }
