@@ -78,16 +78,20 @@ func TestInstancetypeUpstreamExamples(t *testing.T) {
 			t.Errorf("disk %s = %+v, want virtio", d.Name, d.Disk)
 		}
 	}
-	got, err := getVM(c, ns, vm.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := got.Status.InstancetypeRef; r == nil || r.ControllerRevisionRef == nil || r.Name != "csmall" {
-		t.Errorf("instancetypeRef = %+v", r)
-	}
-	if r := got.Status.PreferenceRef; r == nil || r.ControllerRevisionRef == nil || r.Name != "virtio" {
-		t.Errorf("preferenceRef = %+v", r)
-	}
+	// The VM's status follows the VMI's creation in a later write.
+	eventually(t, 10*time.Second, "instancetype and preference refs in the VM status", func() error {
+		got, err := getVM(c, ns, vm.Name)
+		if err != nil {
+			return err
+		}
+		if r := got.Status.InstancetypeRef; r == nil || r.ControllerRevisionRef == nil || r.Name != "csmall" {
+			return fmt.Errorf("instancetypeRef = %+v", r)
+		}
+		if r := got.Status.PreferenceRef; r == nil || r.ControllerRevisionRef == nil || r.Name != "virtio" {
+			return fmt.Errorf("preferenceRef = %+v", r)
+		}
+		return nil
+	})
 }
 
 // TestInstancetypeTwoVCPUsAndRevisionPinning: a 2 vCPU / 128Mi instancetype with

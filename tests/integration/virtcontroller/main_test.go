@@ -196,6 +196,12 @@ func setVMIPhase(t *testing.T, c clients, ns, name string, phase virtv1.VirtualM
 		if err != nil {
 			return err
 		}
+		// As virt-handler, report Running only for a VMI whose launcher pod
+		// virt-controller made: a Running VMI without a pod is failed.
+		if (phase == virtv1.Running || phase == virtv1.Scheduled) &&
+			(vmi.Status.Phase == virtv1.VmPhaseUnset || vmi.Status.Phase == virtv1.Pending) {
+			return fmt.Errorf("vmi %s is %q: no launcher pod yet", name, vmi.Status.Phase)
+		}
 		vmi.Status.Phase = phase
 		now := metav1.Now()
 		vmi.Status.PhaseTransitionTimestamps = append(vmi.Status.PhaseTransitionTimestamps,

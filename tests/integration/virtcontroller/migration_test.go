@@ -123,7 +123,8 @@ func TestMigrationPhasesAndLimits(t *testing.T) {
 	eventually(t, 10*time.Second, "Succeeded", migrationPhase(c, ns, "mig-a", virtv1.MigrationSucceeded))
 
 	// a slot is free: mig-c proceeds
-	eventually(t, 10*time.Second, "mig-c Scheduling", migrationPhase(c, ns, "mig-c", virtv1.MigrationScheduling))
+	// (held by the limit, it looks again every 2 s; generous under load)
+	eventually(t, 60*time.Second, "mig-c Scheduling", migrationPhase(c, ns, "mig-c", virtv1.MigrationScheduling))
 
 	// a target pod that vanishes fails its migration
 	mb, err := c.kvirt.KubevirtV1().VirtualMachineInstanceMigrations(ns).Get(context.Background(), "mig-b", metav1.GetOptions{})
