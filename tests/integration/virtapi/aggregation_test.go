@@ -67,9 +67,14 @@ func testVersionThroughAggregator(t *testing.T, e env) {
 		t.Fatal(err)
 	}
 	carol := userClient(t, e, "carol")
-	if _, err := carol.Version(ctx); !apierrors.IsForbidden(err) {
-		t.Fatalf("carol without kubevirt.io:default: want 403, got %v", err)
-	}
+	// RBAC is followed through informers (the apiserver's, and virt-api's
+	// authorization cache keeps an allowed answer 10 s): wait for the refusal.
+	eventually(t, readyTimeout, "carol refused without kubevirt.io:default", func() error {
+		if _, err := carol.Version(ctx); !apierrors.IsForbidden(err) {
+			return fmt.Errorf("want 403, got %v", err)
+		}
+		return nil
+	})
 	createUserRoles(t, e)
 	eventually(t, readyTimeout, "carol reads the version", func() error {
 		info, err := carol.Version(ctx)
