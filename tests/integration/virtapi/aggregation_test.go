@@ -71,7 +71,7 @@ func testVersionThroughAggregator(t *testing.T, e env) {
 	// authorization cache keeps an allowed answer 10 s): wait for the refusal.
 	eventually(t, readyTimeout, "carol refused without kubevirt.io:default", func() error {
 		if _, err := carol.Version(ctx); !apierrors.IsForbidden(err) {
-			return fmt.Errorf("want 403, got %v", err)
+			return fmt.Errorf("want 403, got %w", err)
 		}
 		return nil
 	})
