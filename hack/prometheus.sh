@@ -115,6 +115,9 @@ rule_files:
   - ${state}/rules.yml
 scrape_configs:
   - job_name: kvirt
+    # The series' own namespace/name (a VMI's) win over the target's labels,
+    # as the ServiceMonitor's honorLabels makes them win for prometheus-operator.
+    honor_labels: true
     tls_config:
       insecure_skip_verify: true
     file_sd_configs:

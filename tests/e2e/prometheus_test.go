@@ -11,6 +11,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/tests/framework/poll"
 	"kvirt.io/kvirt/tests/framework/prometheus"
 )
@@ -22,6 +23,9 @@ const promTimeout = 3 * time.Minute
 // until every component's targets are up (virt-handler's only when its pods
 // declare a metrics port), both rule groups are loaded and healthy,
 // kubevirt_virt_controller_up counts at least one pod, and no kvirt alert fires.
+// Then, for a running VM, Prometheus's HTTP API returns its CPU time increasing,
+// its resident memory above zero and a Running series of virt-controller's
+// creation histogram.
 func TestPrometheus(t *testing.T) {
 	ctx := context.Background()
 	if _, err := e.kube.CoreV1().Services(kvirtNamespace).Get(ctx, "kubevirt-prometheus-metrics", metav1.GetOptions{}); err != nil {
@@ -64,6 +68,65 @@ func TestPrometheus(t *testing.T) {
 			t.Errorf("alert %s firing: %v", a.Labels["alertname"], a.Annotations)
 		}
 	}
+	if !slices.Contains(components, "virt-handler") {
+		return
+	}
+	vmSeriesThroughPrometheus(ctx, t, prom)
+}
+
+// vmSeriesThroughPrometheus boots the test VM and asks Prometheus for its
+// domain stats (scraped from virt-handler) and for virt-controller's Running
+// observation of it.
+func vmSeriesThroughPrometheus(ctx context.Context, t *testing.T, prom *prometheus.Instance) {
+	ns := newNamespace(t)
+	if out, errOut, err := kubectl(t, example(t, "vm-testguest.yaml"), "-n", ns, "apply", "-f", "-"); err != nil {
+		t.Fatalf("kubectl apply: %v\n%s%s", err, out, errOut)
+	}
+	startVM(t, ns, "testvm")
+	waitRunning(t, ns, "testvm")
+	sel := fmt.Sprintf(`{namespace=%q,name="testvm"}`, ns)
+	one := func(query string) (float64, error) {
+		s, err := prom.Query(ctx, query)
+		if err != nil {
+			return 0, err
+		}
+		if len(s) != 1 {
+			return 0, fmt.Errorf("%s: want one sample, have %+v", query, s)
+		}
+		return s[0].Value, nil
+	}
+	first := -1.0
+	poll.Eventually(t, promTimeout, "kubevirt_vmi_cpu_usage_seconds_total increasing", func() error {
+		v, err := one("kubevirt_vmi_cpu_usage_seconds_total" + sel)
+		if err != nil {
+			return err
+		}
+		if first < 0 {
+			first = v
+		}
+		if v <= first {
+			return fmt.Errorf("still %v (first %v)", v, first)
+		}
+		return nil
+	})
+	poll.Eventually(t, promTimeout, "kubevirt_vmi_memory_resident_bytes > 0", func() error {
+		v, err := one("kubevirt_vmi_memory_resident_bytes" + sel)
+		if err == nil && v <= 0 {
+			err = fmt.Errorf("resident %v", v)
+		}
+		return err
+	})
+	poll.Eventually(t, promTimeout, "a Running creation-histogram bucket", func() error {
+		s, err := prom.Query(ctx, `kubevirt_vmi_phase_transition_time_from_creation_seconds_bucket{phase="Running"}`)
+		if err == nil && len(s) == 0 {
+			err = errors.New("no series")
+		}
+		return err
+	})
+	if err := e.sub.StopVM(ctx, ns, "testvm", &virtv1.StopOptions{}); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	waitVMIGone(t, ns, "testvm")
 }
 
 // handlerServesMetrics: some virt-handler pod declares a port named *metrics*.

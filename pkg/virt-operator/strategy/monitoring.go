@@ -114,7 +114,9 @@ func Monitoring(kv *virtv1.KubeVirt, ns string) []Object {
 
 func serviceMonitor(ns, smNS string) *unstructured.Unstructured {
 	endpoint := func(port, scheme string) map[string]any {
-		e := map[string]any{"port": port, "scheme": scheme, "path": "/metrics", "interval": "30s"}
+		// honorLabels: a VMI's namespace and name label its domain stats, not the
+		// scraped pod's.
+		e := map[string]any{"port": port, "scheme": scheme, "path": "/metrics", "interval": "30s", "honorLabels": true}
 		if scheme == "https" {
 			e["tlsConfig"] = map[string]any{"insecureSkipVerify": true}
 		}
@@ -147,15 +149,38 @@ func PrometheusRule(ns string) *unstructured.Unstructured {
 	return u
 }
 
-// alert is one alert on a component's up count.
+// alert is one alert: on a component's up count unless expr is set.
 type alert struct {
 	name, component, summary string
+	// expr, for and severity when the alert is not a component's up count.
+	expr, forDur, severity string
 }
 
-var alerts = []alert{
-	{"VirtAPIDown", VirtAPI, "No virt-api pod is up: the kubevirt.io APIs and their webhooks are unavailable."},
-	{"VirtControllerDown", VirtController, "No virt-controller pod is up: VMIs are not scheduled, started or cleaned up."},
-	{"VirtOperatorDown", VirtOperator, "No virt-operator pod is up: the install is not reconciled."},
+// Series of kube-state-metrics the node and DaemonSet alerts read, as upstream's
+// do: without kube-state-metrics they are loaded and evaluated but never fire.
+const (
+	ksmKVMAllocatable = `kube_node_status_allocatable{resource="devices_kubevirt_io_kvm"}`
+	ksmHandlerDS      = `{namespace=%q, daemonset="virt-handler"}`
+	// NodesWithKVMRecord counts the nodes offering devices.kubevirt.io/kvm.
+	NodesWithKVMRecord = "kubevirt_nodes_with_kvm"
+	// AllocatableNodesRecord counts the nodes kube-state-metrics reports the kvm resource for.
+	AllocatableNodesRecord = "kubevirt_allocatable_nodes"
+)
+
+func alertsFor(ns string) []alert {
+	ds := func(metric string) string { return metric + fmt.Sprintf(ksmHandlerDS, ns) }
+	return []alert{
+		{name: "VirtAPIDown", component: VirtAPI, summary: "No virt-api pod is up: the kubevirt.io APIs and their webhooks are unavailable."},
+		{name: "VirtControllerDown", component: VirtController, summary: "No virt-controller pod is up: VMIs are not scheduled, started or cleaned up."},
+		{name: "VirtOperatorDown", component: VirtOperator, summary: "No virt-operator pod is up: the install is not reconciled."},
+		{name: "VirtHandlerDaemonSetRolloutFailing", summary: "Some virt-handler pods have not been ready for 15 minutes: VMs on their nodes are not managed.",
+			expr: "(" + ds("kube_daemonset_status_desired_number_scheduled") + " - " + ds("kube_daemonset_status_number_ready") +
+				") != 0 or " + ds("kube_daemonset_status_number_misscheduled") + " > 0",
+			forDur: "15m", severity: "warning"},
+		{name: "LowKVMNodesCount", summary: "Fewer than two nodes offer devices.kubevirt.io/kvm: a VM cannot be live-migrated.",
+			expr:   "(" + AllocatableNodesRecord + " > 1) and (" + NodesWithKVMRecord + " < 2)",
+			forDur: "5m", severity: "warning"},
+	}
 }
 
 // RuleGroups are the PrometheusRule's spec.groups (also what hack/prometheus.sh
@@ -169,13 +194,20 @@ func RuleGroups(ns string) []any {
 			"expr":   fmt.Sprintf("sum(up{namespace=%q, pod=~%q}) or vector(0)", ns, comp+"-.*"),
 		})
 	}
-	for _, a := range alerts {
+	records = append(records,
+		map[string]any{"record": NodesWithKVMRecord, "expr": "count(" + ksmKVMAllocatable + " > 0) or vector(0)"},
+		map[string]any{"record": AllocatableNodesRecord, "expr": "count(" + ksmKVMAllocatable + ") or vector(0)"})
+	for _, a := range alertsFor(ns) {
+		expr, forDur, severity := a.expr, a.forDur, a.severity
+		if expr == "" {
+			expr, forDur, severity = upRecord(a.component)+" == 0", "10m", "critical"
+		}
 		alertRules = append(alertRules, map[string]any{
 			"alert": a.name,
-			"expr":  upRecord(a.component) + " == 0",
-			"for":   "10m",
+			"expr":  expr,
+			"for":   forDur,
 			"labels": map[string]any{
-				"severity": "critical", "operator_health_impact": "critical", "kubernetes_operator_part_of": PartOfValue,
+				"severity": severity, "operator_health_impact": severity, "kubernetes_operator_part_of": PartOfValue,
 			},
 			"annotations": map[string]any{
 				"summary":     a.summary,

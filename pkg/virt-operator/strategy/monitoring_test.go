@@ -69,13 +69,14 @@ func TestRuleGroups(t *testing.T) {
 			}
 		}
 	}
-	for _, rec := range []string{"kubevirt_virt_api_up", "kubevirt_virt_controller_up", "kubevirt_virt_handler_up", "kubevirt_virt_operator_up"} {
+	for _, rec := range []string{"kubevirt_virt_api_up", "kubevirt_virt_controller_up", "kubevirt_virt_handler_up", "kubevirt_virt_operator_up",
+		NodesWithKVMRecord, AllocatableNodesRecord} {
 		if !records[rec] {
 			t.Errorf("no recording rule %s (have %v)", rec, records)
 		}
 	}
-	if alertNames != len(alerts) {
-		t.Errorf("%d alerts, want %d", alertNames, len(alerts))
+	if alertNames != len(alertsFor("kubevirt")) {
+		t.Errorf("%d alerts, want %d", alertNames, len(alertsFor("kubevirt")))
 	}
 }
 
