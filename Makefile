@@ -21,7 +21,7 @@ UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
 
 .PHONY: all deps build generate verify test test-unit test-integration test-node test-guest test-fuzz \
 	test-density bench-admission control-plane-bins control-plane-up control-plane-down demo clean \
-	demo-control-plane images cluster-up cluster-down cluster-smoke cluster-sync functest perf-local
+	demo-control-plane images cluster-up cluster-down cluster-smoke cluster-sync functest perf-local perf-kwok
 
 all: build
 
@@ -133,6 +133,14 @@ functest:
 ## perf-local: functest's creation figures (10 sequential + 10 parallel VMIs) into _out/perf/report.md
 perf-local:
 	KVIRT_PERF=1 hack/functest.sh -v -run TestCreationFigures
+
+## perf-kwok: the control plane with KWOK_VMIS objects on KWOK_NODES fake nodes into _out/perf/kwok-report.md
+KWOK_NODES ?= 8000
+KWOK_VMIS ?= 8000
+KWOK_RATE ?= 0
+KWOK_KIND ?= vmi
+perf-kwok:
+	KWOK_NODES=$(KWOK_NODES) KWOK_VMIS=$(KWOK_VMIS) KWOK_RATE=$(KWOK_RATE) KWOK_KIND=$(KWOK_KIND) hack/perf-kwok.sh
 
 ## cluster-smoke: a pod on the local cluster reaches the apiserver; every built image runs
 cluster-smoke:

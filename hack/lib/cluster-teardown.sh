@@ -185,7 +185,7 @@ remove_state() {
 # check_clean: fails listing whatever of ours is still there.
 check_clean() {
   local problems=() name
-  for name in "${KVIRT_CLUSTER_DAEMONS[@]}"; do
+  for name in "${KVIRT_CLUSTER_DAEMONS[@]}" kwok; do
     kvirt::cluster::pid "${name}" >/dev/null && problems+=("${name} still runs")
   done
   [[ -z "$(our_mounts)" ]] || problems+=("mounts: $(our_mounts | tr '\n' ' ')")

@@ -9,3 +9,5 @@
 KUBE_VERSION=v1.37.2
 # etcd server (go.etcd.io/etcd/server/v3).
 ETCD_VERSION=v3.6.16
+# KWOK (sigs.k8s.io/kwok), the fake nodes of make perf-kwok.
+KWOK_VERSION=v0.8.0
