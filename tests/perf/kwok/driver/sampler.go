@@ -128,11 +128,7 @@ func (r *run) promDeltas(ctx context.Context, before *promReading) {
 	if before == nil {
 		return
 	}
-	select {
-	case <-ctx.Done():
-		return
-	case <-time.After(2 * r.cfg.SampleEvery):
-	}
+	sleep(ctx, 2*r.cfg.SampleEvery)
 	after := r.promReadings(ctx)
 	if after == nil {
 		return

@@ -25,7 +25,10 @@ type tracker struct {
 	mu      sync.Mutex
 	phases  map[string]virtv1.VirtualMachineInstancePhase
 	running int
-	changed chan struct{}
+	// observed is creation→Running as the watch saw it: the time the first
+	// Running event arrived minus the creationTimestamp, per VMI.
+	observed map[string]float64
+	changed  chan struct{}
 }
 
 func newTracker(kube kubernetes.Interface, kvirt kvirtclient.Interface, ns string) *tracker {
@@ -33,10 +36,11 @@ func newTracker(kube kubernetes.Interface, kvirt kvirtclient.Interface, ns strin
 	vf := kvirtinformers.NewSharedInformerFactoryWithOptions(kvirt, 0, kvirtinformers.WithNamespace(ns), selector)
 	pf := informers.NewSharedInformerFactoryWithOptions(kube, 0, informers.WithNamespace(ns))
 	t := &tracker{
-		vmis:    vf.Kubevirt().V1().VirtualMachineInstances().Informer(),
-		pods:    pf.Core().V1().Pods().Informer(),
-		phases:  map[string]virtv1.VirtualMachineInstancePhase{},
-		changed: make(chan struct{}, 1),
+		vmis:     vf.Kubevirt().V1().VirtualMachineInstances().Informer(),
+		pods:     pf.Core().V1().Pods().Informer(),
+		phases:   map[string]virtv1.VirtualMachineInstancePhase{},
+		observed: map[string]float64{},
+		changed:  make(chan struct{}, 1),
 	}
 	_, _ = t.vmis.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { t.observe(obj, false) },
@@ -74,6 +78,9 @@ func (t *tracker) observe(obj any, deleted bool) {
 		t.phases[vmi.Name] = vmi.Status.Phase
 		if vmi.Status.Phase == virtv1.Running {
 			t.running++
+			if _, seen := t.observed[vmi.Name]; !seen {
+				t.observed[vmi.Name] = max(time.Since(vmi.CreationTimestamp.Time).Seconds(), 0)
+			}
 		}
 	}
 	t.mu.Unlock()
@@ -132,6 +139,17 @@ func (t *tracker) waitFor(ctx context.Context, deadline time.Time, cond func(run
 		case <-tick.C:
 		}
 	}
+}
+
+// observedLatencies returns the watch-observed creation→Running seconds.
+func (t *tracker) observedLatencies() []float64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]float64, 0, len(t.observed))
+	for _, v := range t.observed {
+		out = append(out, v)
+	}
+	return out
 }
 
 // vmiList returns the VMIs in the informer's store.

@@ -35,6 +35,9 @@ type Report struct {
 	// CreationToRunning summarizes each VMI's Running phase-transition timestamp
 	// minus its creationTimestamp (both with 1 s resolution).
 	CreationToRunning stats.Summary `json:"creationToRunningSeconds"`
+	// ObservedCreationToRunning is the same from the driver's watch: when it first
+	// saw each VMI Running minus its creationTimestamp (includes watch delay).
+	ObservedCreationToRunning stats.Summary `json:"observedCreationToRunningSeconds"`
 	// DeleteSeconds is the time from the first delete until no VMI and no pod of the
 	// namespace was left; DeleteTimedOut says some were left at the deadline.
 	DeleteSeconds  float64 `json:"deleteSeconds"`

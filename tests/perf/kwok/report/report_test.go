@@ -16,7 +16,8 @@ func sample() *Report {
 	r := &Report{
 		Kind: "vmi", VMIs: 8000, Namespace: "kwok-perf", Started: time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC),
 		Running: 8000, CreateSeconds: 100, AllRunningSeconds: 312.44, DeleteSeconds: 55.5,
-		CreationToRunning: stats.Summary{Count: 8000, Min: 1, P50: 20, P95: 58, P99: 70, Max: 80, Mean: 25},
+		CreationToRunning:         stats.Summary{Count: 8000, Min: 1, P50: 20, P95: 58, P99: 70, Max: 80, Mean: 25},
+		ObservedCreationToRunning: stats.Summary{Count: 7990, Min: 1.5, P50: 21, P95: 59, P99: 71, Max: 81, Mean: 26},
 		APIServerRequests: []Requests{
 			{Verb: "POST", Resource: "pods", Count: 8000, PerVMI: 1},
 			{Verb: "PATCH", Resource: "virtualmachineinstances/status", Count: 24000, PerVMI: 3},
@@ -45,7 +46,8 @@ func TestMarkdown(t *testing.T) {
 		t.Errorf("head of report:\n%s", strings.Join(lines[:4], "\n"))
 	}
 	for _, want := range []string{
-		"| 8000 | 1 s | 20 s | 58 s | 70 s | 80 s | 25.0 s |",
+		"| phaseTransitionTimestamps | 8000 | 1.0 s | 20.0 s | 58.0 s | 70.0 s | 80.0 s | 25.0 s |",
+		"| watch | 7990 | 1.5 s | 21.0 s | 59.0 s | 71.0 s | 81.0 s | 26.0 s |",
 		"| creation→Running p50 | 20.00 s | 45 s | - | pass |",
 		"| creation→Running p95 | 58.00 s | 60 s | - | pass |",
 		"| PATCH vmi / pod creates | 3.00 × | 2 × | apiserver | fail |",
