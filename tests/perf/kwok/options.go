@@ -36,7 +36,7 @@ func (o *options) addFlags(fs *flag.FlagSet) {
 	if kubeconfig == "" {
 		kubeconfig = defaultKubeconfig
 	}
-	fs.StringVar(&o.kubeconfig, "kubeconfig", kubeconfig, "kubeconfig of the cluster (default $KUBECONFIG, else the local cluster's)")
+	fs.StringVar(&o.kubeconfig, "kubeconfig", kubeconfig, "kubeconfig of the cluster (default $KUBECONFIG when set)")
 	fs.StringVar(&o.namespace, "namespace", "kwok-perf", "namespace to create the objects in (created if missing; must hold no VMIs)")
 	fs.IntVar(&o.vmis, "vmis", 8000, "number of VMIs to bring to Running")
 	fs.Float64Var(&o.rate, "rate", 0, "creates per second; 0 creates as fast as the API allows (10 is upstream's 100 ms pacing)")

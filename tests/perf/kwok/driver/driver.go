@@ -107,8 +107,10 @@ func Run(ctx context.Context, cfg Config) (*report.Report, error) {
 		return nil, err
 	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
 	r.tracker = newTracker(cfg.Kube, cfg.Kvirt, cfg.Namespace)
+	// Every goroutine of the run has ended when Run returns.
+	defer r.tracker.wait()
+	defer stopWatch()
 	if err := r.tracker.start(watchCtx); err != nil {
 		return nil, err
 	}

@@ -21,6 +21,8 @@ import (
 // keeps the counts the wait and the sampler read.
 type tracker struct {
 	vmis, pods cache.SharedIndexInformer
+	// informers ends when both informers have returned.
+	informers sync.WaitGroup
 
 	mu      sync.Mutex
 	phases  map[string]virtv1.VirtualMachineInstancePhase
@@ -50,15 +52,19 @@ func newTracker(kube kubernetes.Interface, kvirt kvirtclient.Interface, ns strin
 	return t
 }
 
-// start runs the informers until ctx ends and waits for their first list.
+// start runs the informers until ctx ends and waits for their first list; wait
+// returns once they have stopped.
 func (t *tracker) start(ctx context.Context) error {
-	go t.vmis.RunWithContext(ctx)
-	go t.pods.RunWithContext(ctx)
+	t.informers.Go(func() { t.vmis.RunWithContext(ctx) })
+	t.informers.Go(func() { t.pods.RunWithContext(ctx) })
 	if !cache.WaitForCacheSync(ctx.Done(), t.vmis.HasSynced, t.pods.HasSynced) {
 		return fmt.Errorf("vmi and pod informers did not sync: %w", ctx.Err())
 	}
 	return nil
 }
+
+// wait blocks until the informers started by start have returned.
+func (t *tracker) wait() { t.informers.Wait() }
 
 func (t *tracker) observe(obj any, deleted bool) {
 	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
