@@ -36,6 +36,8 @@ func (r *Report) Markdown(plots []string) string {
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "Time to all Running: %.1f s. Deletion: %s.\n\n", r.AllRunningSeconds, r.deletion())
+	mean, peak := r.Throughput()
+	fmt.Fprintf(&b, "Throughput: %.1f VMIs/s to Running on average, %.1f VMIs/s at peak (between two samples).\n\n", mean, peak)
 	r.writeChecks(&b)
 	writeRequests(&b, "API requests per VMI: apiserver_request_total (all clients)", r.APIServerRequests, false)
 	writeRequests(&b, "API requests per VMI while deleting: apiserver_request_total", r.DeleteAPIServerRequests, false)
@@ -113,7 +115,7 @@ func writeRequests(b *strings.Builder, title string, reqs []Requests, component 
 }
 
 func (r *Report) writeComponents(b *strings.Builder) {
-	b.WriteString("## Components\n\n| component | CPU seconds | peak RSS |\n|---|---|---|\n")
+	b.WriteString("## Components\n\n| component | CPU seconds (all pods) | peak RSS (largest pod) |\n|---|---|---|\n")
 	for _, c := range r.Components {
 		fmt.Fprintf(b, "| %s | %.1f | %.1f MiB |\n", c.Name, c.CPUSeconds, c.PeakRSS/(1<<20))
 	}
@@ -132,3 +134,18 @@ func orDash(s string) string {
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// Throughput returns the VMIs Running per second over the whole wait, and the
+// largest increase of Running per second between two consecutive samples.
+func (r *Report) Throughput() (mean, peak float64) {
+	if r.AllRunningSeconds > 0 {
+		mean = float64(r.Running) / r.AllRunningSeconds
+	}
+	for i := 1; i < len(r.Samples); i++ {
+		a, b := r.Samples[i-1], r.Samples[i]
+		if dt := b.Seconds - a.Seconds; dt > 0 && b.Phase == "create" {
+			peak = max(peak, float64(b.Running-a.Running)/dt)
+		}
+	}
+	return mean, peak
+}
