@@ -17,7 +17,7 @@ LDFLAGS := -s -w \
 	-X kvirt.io/kvirt/pkg/version.buildDate=$(BUILD_DATE)
 
 GO_TEST_FLAGS ?=
-UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/')
+UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/') ./tests/perf/...
 
 .PHONY: all deps build generate verify test test-unit test-integration test-node test-guest test-fuzz \
 	test-density bench-admission control-plane-bins control-plane-up control-plane-down demo clean \
@@ -65,7 +65,7 @@ test-fuzz:
 bench-admission:
 	go test -run '^$$' -bench BenchmarkAdmissionExamples -benchtime 1000x ./pkg/virt-api/admission/webhook/
 
-## test-unit: unit tests of all three modules (no external processes)
+## test-unit: unit tests of all three modules and of tests/perf (no external processes)
 test-unit:
 	$(DEPS) build
 	go test $(GO_TEST_FLAGS) $(UNIT_PKGS)
