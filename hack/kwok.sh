@@ -7,6 +7,7 @@
 #   up NODES      starts the controller (a host process like the cluster's daemons,
 #                 log and pid under _out/cluster), keeps virt-handler off fake nodes
 #                 (the KubeVirt CR's workloads placement), creates NODES fake nodes
+#   restart       restarts the controller with the Stages KWOK_STAGES names now
 #   down          deletes the fake nodes, stops the controller, restores the placement
 #
 # Fake nodes are kwok-node-<i>, labelled type=kwok and kubevirt.io/schedulable=true,
@@ -40,9 +41,22 @@ build() {
     go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
 }
 
-# config: KWOK's own node and pod Stages from the pinned module, then kvirt's.
+# config: the controller's options, KWOK's own node and pod Stages from the pinned
+# module, then kvirt's. A lease renewed every 30 s (a quarter of its duration)
+# stays within the node monitor's grace period (50 s) while 8000 nodes cost about
+# 270 renewals a second, which 32 parallel workers keep up with on 2 cores.
 config() {
   local mod stages f
+  cat <<EOF
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+options:
+  nodeLeaseDurationSeconds: 120
+  nodeLeaseParallelism: 32
+  nodePlayStageParallelism: 16
+  podPlayStageParallelism: 16
+---
+EOF
   mod="$(cd "${KVIRT_ROOT}/hack/tools" && GOWORK=off go mod download -json "sigs.k8s.io/kwok@${KWOK_VERSION}" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   [[ -d "${mod}" ]] || kvirt::log::fatal "cannot download sigs.k8s.io/kwok@${KWOK_VERSION}"
@@ -93,6 +107,12 @@ keep_handler_off() {
     kubectl -n "${namespace}" get "${kv}" -o jsonpath='{.spec.workloads}' >"${state}/workloads.json"
   kubectl -n "${namespace}" patch "${kv}" --type merge -p '{"spec":{"workloads":{"nodePlacement":{"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"type","operator":"NotIn","values":["kwok"]}]}]}}}}}}}' >/dev/null
   kvirt::cluster::wait_for "virt-handler's DaemonSet to avoid fake nodes" 120 handler_avoids_fake_nodes
+  handler_rolled_out
+}
+
+# handler_rolled_out: what follows (tests on the real node) finds virt-handler ready.
+handler_rolled_out() {
+  kubectl -n "${namespace}" rollout status daemonset/virt-handler --timeout=300s >/dev/null
 }
 
 handler_avoids_fake_nodes() {
@@ -112,6 +132,8 @@ restore_placement() {
     else
       kubectl -n "${namespace}" patch "${kv}" --type merge -p "{\"spec\":{\"workloads\":${saved}}}" >/dev/null
     fi
+    kvirt::cluster::wait_for "virt-handler's DaemonSet placement restored" 120 handler_placement_restored
+    handler_rolled_out
   fi
   rm -f "${state}/workloads.json"
 }
@@ -137,16 +159,27 @@ ready_nodes() {
   ((have >= $1))
 }
 
-up() {
-  local n="${1:?usage: $0 up NODES}"
+start_controller() {
   mkdir -p "${state}"
   build
   config >"${state}/kwok.yaml"
-  keep_handler_off
   # Pod IPs from a range of their own (the real node's pods use 10.244.0.0/24).
   kvirt::cluster::start kwok "${bin}" --kubeconfig "${kubeconfig}" -c "${state}/kwok.yaml" \
-    --manage-nodes-with-label-selector type=kwok --cidr 10.128.0.0/14 --node-lease-duration-seconds 40 --v=WARN
+    --manage-nodes-with-label-selector type=kwok --cidr 10.128.0.0/14 --v=WARN
+}
+
+up() {
+  local n="${1:?usage: $0 up NODES}"
+  mkdir -p "${state}"
+  keep_handler_off
+  start_controller
   create_nodes "${n}"
+}
+
+# restart: the controller again with the Stages KWOK_STAGES names now; the nodes stay.
+restart() {
+  kvirt::cluster::stop kwok
+  start_controller
 }
 
 down() {
@@ -159,11 +192,14 @@ down() {
   kvirt::cluster::stop kwok
 }
 
+handler_placement_restored() { ! handler_avoids_fake_nodes; }
+
 no_fake_nodes() { [[ -z "$(kubectl get nodes -l type=kwok -o name)" ]]; }
 
 case "${1:-}" in
   build) build && echo "${bin}" ;;
   up) up "${2:-}" ;;
+  restart) restart ;;
   down) down ;;
-  *) kvirt::log::fatal "usage: $0 build|up NODES|down" ;;
+  *) kvirt::log::fatal "usage: $0 build|up NODES|restart|down" ;;
 esac
