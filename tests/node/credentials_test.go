@@ -1,0 +1,102 @@
+package node
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/uuid"
+
+	virtv1 "kvirt.io/api/core/v1"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+	"kvirt.io/kvirt/tests/framework/nodeenv"
+)
+
+// writeSecretFile replaces one key of a fake mounted Secret atomically, as the
+// kubelet swaps its ..data link.
+func writeSecretFile(t *testing.T, dir, key, value string) {
+	t.Helper()
+	tmp := filepath.Join(dir, "."+key+".tmp")
+	if err := os.WriteFile(tmp, []byte(value), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, key)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// guestFile reads a file in the guest through guest-exec.
+func guestFile(t *testing.T, l *nodeenv.Launcher, path string) (string, bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ex, err := l.Client.GuestExec(ctx, &launcherv1.GuestExecRequest{Command: []string{"/bin/cat", path}, TimeoutSeconds: 10})
+	if err != nil || ex.Failure != "" || ex.ExitCode != 0 {
+		return "", false
+	}
+	return ex.Stdout, true
+}
+
+func waitForGuestFile(t *testing.T, l *nodeenv.Launcher, path string, ok func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		if s, read := guestFile(t, l, path); read {
+			last = s
+			if ok(s) {
+				return s
+			}
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("%s in the guest not as wanted after 90s; last %q", path, last)
+	return ""
+}
+
+// TestLauncherAccessCredentials: an sshPublicKey with qemuGuestAgent
+// propagation ends up in the user's authorized_keys through the real qemu-ga,
+// the launcher reports the sync as succeeded, and a changed Secret file (as
+// the kubelet updates a mounted Secret) is pushed again, replacing the keys.
+func TestLauncherAccessCredentials(t *testing.T) {
+	env := nodeenv.Get(t)
+	vmi := kernelBootVMI("creds")
+	vmi.Spec.AccessCredentials = []virtv1.AccessCredential{{SSHPublicKey: &virtv1.SSHPublicKeyAccessCredential{
+		Source: virtv1.SSHPublicKeyAccessCredentialSource{Secret: &virtv1.AccessCredentialSecretSource{SecretName: "my-keys"}},
+		PropagationMethod: virtv1.SSHPublicKeyAccessCredentialPropagationMethod{
+			QemuGuestAgent: &virtv1.QemuGuestAgentSSHPublicKeyAccessCredentialPropagation{Users: []string{"kvirt"}}},
+	}}}
+	credDir := nodeenv.ShortTempDir(t)
+	secretDir := filepath.Join(credDir, "my-keys")
+	if err := os.MkdirAll(secretDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const key1 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKvirtTestKeyOne000000000000000000000000000 one@test"
+	const key2 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKvirtTestKeyTwo000000000000000000000000000 two@test"
+	writeSecretFile(t, secretDir, "key1", key1+"\n")
+	root := nodeenv.ShortTempDir(t)
+	l := env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: root, PodUID: string(uuid.NewUUID()), VMIUID: string(vmi.UID),
+		ContainerDiskDir: root, KernelBootDir: env.GuestDir, ExtraArgs: []string{"--access-credentials-dir", credDir}})
+	start := time.Now()
+	if res := l.Sync(t, vmi); !res.Success {
+		t.Fatalf("SyncVMI failed: %s", res.Message)
+	}
+	waitForAgent(t, l, 180*time.Second, func(r *launcherv1.GuestAgentResponse) bool {
+		return r.Connected && r.AccessCredentials.GetSucceeded()
+	})
+	t.Logf("FIGURE access credentials TCG: sync->keys pushed %s", time.Since(start))
+	const file = "/home/kvirt/.ssh/authorized_keys"
+	waitForGuestFile(t, l, file, func(s string) bool { return strings.TrimSpace(s) == key1 })
+
+	writeSecretFile(t, secretDir, "key1", key2+"\n")
+	got := waitForGuestFile(t, l, file, func(s string) bool { return strings.Contains(s, key2) })
+	if strings.Contains(got, key1) {
+		t.Fatalf("authorized_keys still has the replaced key: %q", got)
+	}
+	if r := waitForAgent(t, l, 30*time.Second, func(*launcherv1.GuestAgentResponse) bool { return true }); !r.AccessCredentials.GetSucceeded() {
+		t.Fatalf("access credentials status after the change = %v", r.AccessCredentials)
+	}
+}
