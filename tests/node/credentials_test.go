@@ -13,6 +13,7 @@ import (
 	virtv1 "kvirt.io/api/core/v1"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 	"kvirt.io/kvirt/tests/framework/nodeenv"
+	"kvirt.io/kvirt/tests/framework/vmiconditions"
 )
 
 // writeSecretFile replaces one key of a fake mounted Secret atomically, as the
@@ -98,5 +99,42 @@ func TestLauncherAccessCredentials(t *testing.T) {
 	}
 	if r := waitForAgent(t, l, 30*time.Second, func(*launcherv1.GuestAgentResponse) bool { return true }); !r.AccessCredentials.GetSucceeded() {
 		t.Fatalf("access credentials status after the change = %v", r.AccessCredentials)
+	}
+}
+
+// TestHandlerAccessCredentials: virt-handler turns the launcher's report into
+// the VMI's AccessCredentialsSynchronized condition (True, upstream's reason),
+// and the agent it reports stays supported (Debian's qemu-ga has the ssh
+// commands).
+func TestHandlerAccessCredentials(t *testing.T) {
+	env := nodeenv.Get(t)
+	c := newCluster(t, env)
+	vmi := kernelBootVMI("creds-handler")
+	vmi.Spec.AccessCredentials = []virtv1.AccessCredential{{SSHPublicKey: &virtv1.SSHPublicKeyAccessCredential{
+		Source: virtv1.SSHPublicKeyAccessCredentialSource{Secret: &virtv1.AccessCredentialSecretSource{SecretName: "keys"}},
+		PropagationMethod: virtv1.SSHPublicKeyAccessCredentialPropagationMethod{
+			QemuGuestAgent: &virtv1.QemuGuestAgentSSHPublicKeyAccessCredentialPropagation{Users: []string{"kvirt"}}},
+	}}}
+	credDir := nodeenv.ShortTempDir(t)
+	if err := os.MkdirAll(filepath.Join(credDir, "keys"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeSecretFile(t, filepath.Join(credDir, "keys"), "k",
+		"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKvirtHandlerKey000000000000000000000000000 h@test\n")
+	vmi = c.createScheduled(t, vmi)
+	env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: c.podsDir, PodUID: c.createPod(t, vmi), VMIUID: string(vmi.UID),
+		ContainerDiskDir: nodeenv.ShortTempDir(t), KernelBootDir: env.GuestDir,
+		ExtraArgs: []string{"--access-credentials-dir", credDir}})
+	got := c.waitForVMI(t, vmi, 240*time.Second, "AccessCredentialsSynchronized True",
+		func(v *virtv1.VirtualMachineInstance) bool {
+			s := vmiconditions.Get(v, virtv1.VirtualMachineInstanceAccessCredentialsSynchronized)
+			return s != nil && s.Status == "True"
+		})
+	s := vmiconditions.Get(got, virtv1.VirtualMachineInstanceAccessCredentialsSynchronized)
+	if s.Reason != "AccessCredentialsSyncSuccess" || s.Message != "" {
+		t.Errorf("condition = %+v", s)
+	}
+	if u := vmiconditions.Get(got, virtv1.VirtualMachineInstanceUnsupportedAgent); u != nil {
+		t.Errorf("Debian's qemu-ga reported unsupported with access credentials: %+v", u)
 	}
 }
