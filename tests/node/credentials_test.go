@@ -138,3 +138,35 @@ func TestHandlerAccessCredentials(t *testing.T) {
 		t.Errorf("Debian's qemu-ga reported unsupported with access credentials: %+v", u)
 	}
 }
+
+// TestLauncherAccessCredentialsAgentError: a failing push reports the agent's
+// own error. The test guest's busybox has no chpasswd, so qemu-ga refuses
+// guest-set-user-password ("cannot find 'passwd' program in PATH"); the
+// report carries that message.
+func TestLauncherAccessCredentialsAgentError(t *testing.T) {
+	env := nodeenv.Get(t)
+	vmi := kernelBootVMI("creds-pw")
+	vmi.Spec.AccessCredentials = []virtv1.AccessCredential{{UserPassword: &virtv1.UserPasswordAccessCredential{
+		Source: virtv1.UserPasswordAccessCredentialSource{Secret: &virtv1.AccessCredentialSecretSource{SecretName: "pw"}},
+		PropagationMethod: virtv1.UserPasswordAccessCredentialPropagationMethod{
+			QemuGuestAgent: &virtv1.QemuGuestAgentUserPasswordAccessCredentialPropagation{}},
+	}}}
+	credDir := nodeenv.ShortTempDir(t)
+	if err := os.MkdirAll(filepath.Join(credDir, "pw"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeSecretFile(t, filepath.Join(credDir, "pw"), "kvirt", "s3cret")
+	root := nodeenv.ShortTempDir(t)
+	l := env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: root, PodUID: string(uuid.NewUUID()), VMIUID: string(vmi.UID),
+		ContainerDiskDir: root, KernelBootDir: env.GuestDir, ExtraArgs: []string{"--access-credentials-dir", credDir}})
+	if res := l.Sync(t, vmi); !res.Success {
+		t.Fatalf("SyncVMI failed: %s", res.Message)
+	}
+	r := waitForAgent(t, l, 180*time.Second, func(r *launcherv1.GuestAgentResponse) bool {
+		return r.Connected && strings.Contains(r.AccessCredentials.GetMessage(), "program in PATH")
+	})
+	if r.AccessCredentials.Succeeded || !strings.Contains(r.AccessCredentials.Message, "guest-set-user-password") {
+		t.Fatalf("access credentials status = %v", r.AccessCredentials)
+	}
+	t.Logf("agent error: %s", r.AccessCredentials.Message)
+}
