@@ -37,6 +37,10 @@ type Options struct {
 	// SerialConsoleLog, when set, is the file the guest's serial console output
 	// is appended to (the guest-console-log container prints it).
 	SerialConsoleLog string
+	// AccessCredentialsDir holds one directory per Secret of the VMI's
+	// agent-propagated access credentials, named for the Secret (the launcher
+	// pod mounts them there).
+	AccessCredentialsDir string
 }
 
 // AddFlags registers virt-launcher's flags.
@@ -54,6 +58,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.DefaultGrace, "default-grace", 30*time.Second, "graceful shutdown deadline on SIGTERM")
 	fs.StringVar(&o.SerialConsoleLog, "serial-console-log", "",
 		"file the serial console output is appended to (empty: not logged)")
+	fs.StringVar(&o.AccessCredentialsDir, "access-credentials-dir", "/var/run/kvirt-private/access-credentials",
+		"directory with one sub-directory per access credential Secret, named for it")
 	fs.DurationVar(&o.FinalNotifyTimeout, "final-notify-timeout", 10*time.Second,
 		"how long to wait for virt-handler to take the final domain state before exiting")
 }

@@ -13,6 +13,7 @@ import (
 	"kvirt.io/kvirt/pkg/virt-launcher/agent"
 	"kvirt.io/kvirt/pkg/virt-launcher/cmdserver"
 	"kvirt.io/kvirt/pkg/virt-launcher/console"
+	"kvirt.io/kvirt/pkg/virt-launcher/credentials"
 	"kvirt.io/kvirt/pkg/virt-launcher/libvirtembed"
 	"kvirt.io/kvirt/pkg/virt-launcher/podnet"
 	"kvirt.io/kvirt/pkg/virt-launcher/virtmanager"
@@ -65,10 +66,13 @@ func (o *Options) Run(ctx context.Context) error {
 		w.resync = pollResync
 	}
 	ga := agent.New(mgr, agent.Config{Changed: func() { mgr.AgentChanged(); w.poke() }})
-	if err := mgr.OnAgentLifecycle(func(bool) { ga.Kick() }); err != nil {
+	creds := credentials.New(credentials.Config{Dir: o.AccessCredentialsDir, Agent: mgr,
+		Changed: func() { mgr.AgentChanged(); w.poke() }})
+	if err := mgr.OnAgentLifecycle(func(bool) { ga.Kick(); creds.Kick() }); err != nil {
 		log.Error(err, "guest agent events; polling only")
 	}
 	srv := cmdserver.New(runCtx, mgr, cons, ga, w.poke)
+	srv.SetCredentials(creds)
 	srv.SetDisplay(vnc.New(VNCSocket(o.SocketDir), mgr))
 	srv.SetIdentity(o.VMIUID)
 	srv.SetEvents(events)
@@ -76,9 +80,10 @@ func (o *Options) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel()
-	wg.Add(4)
+	wg.Add(5)
 	go func() { defer wg.Done(); _ = cons.Run(runCtx) }()
 	go func() { defer wg.Done(); ga.Run(runCtx) }()
+	go func() { defer wg.Done(); creds.Run(runCtx) }()
 	go func() {
 		defer wg.Done()
 		if err := srv.Serve(runCtx, CommandSocket(o.SocketDir)); err != nil {

@@ -212,6 +212,10 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 		mounts = append(mounts, corev1.VolumeMount{Name: serialConsoleLogVolume, MountPath: SerialConsoleLogMountPath})
 		args = append(args, "--serial-console-log", SerialConsoleLogFile)
 	}
+	if creds := accessCredentialMounts(&vmi.Spec); len(creds) > 0 {
+		mounts = append(mounts, creds...)
+		args = append(args, "--access-credentials-dir", AccessCredentialsMountPath)
+	}
 	return corev1.Container{
 		Name:    ComputeContainer,
 		Image:   cfg.LauncherImage,
@@ -253,7 +257,7 @@ func podVolumes(vmi *virtv1.VirtualMachineInstance, withDisks, consoleLog bool) 
 	if consoleLog {
 		vols = append(vols, emptyDir(serialConsoleLogVolume))
 	}
-	return vols
+	return append(vols, accessCredentialVolumes(&vmi.Spec)...)
 }
 
 func copyTolerations(in []corev1.Toleration) []corev1.Toleration {

@@ -80,6 +80,7 @@ func Compute(vmi *virtv1.VirtualMachineInstance, obs Observed, now metav1.Time) 
 			status.Conditions = setCondition(status.Conditions, virtv1.VirtualMachineInstanceReady, false, obs.NotReady, now)
 		}
 		applyAgent(&status, vmi, obs.Agent, now)
+		applyAccessCredentials(&status, vmi, obs.Agent, now)
 	}
 	if phase == virtv1.Failed {
 		for i := range status.Conditions {

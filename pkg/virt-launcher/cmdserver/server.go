@@ -44,6 +44,12 @@ type GuestAgent interface {
 	Ping(timeout time.Duration) error
 }
 
+// Credentials pushes the VMI's agent-propagated access credentials.
+type Credentials interface {
+	SetSpec(acs []virtv1.AccessCredential)
+	Status() *launcherv1.AccessCredentialsStatus
+}
+
 // Console is the serial console relay.
 type Console interface {
 	Attach() (history []byte, out <-chan []byte, detach func())
@@ -59,6 +65,7 @@ type Server struct {
 	console Console
 	display Display
 	agent   GuestAgent
+	creds   Credentials
 	events  *Events
 	vmiUID  string
 	// Changed is called after every command that may change the domain.
@@ -76,6 +83,10 @@ func New(ctx context.Context, manager DomainManager, console Console, agent Gues
 // SetIdentity names the VMI this launcher serves: Ping reports it and SyncVMI
 // refuses any other VMI.
 func (s *Server) SetIdentity(vmiUID string) { s.vmiUID = vmiUID }
+
+// SetCredentials makes SyncVMI hand the VMI's access credentials to c and
+// GetGuestAgent report c's status.
+func (s *Server) SetCredentials(c Credentials) { s.creds = c }
 
 // SetEvents serves e through WatchDomain; without it WatchDomain answers
 // Unimplemented.
@@ -143,6 +154,9 @@ func (s *Server) SyncVMI(ctx context.Context, req *launcherv1.SyncVMIRequest) (*
 		klog.FromContext(s.ctx).Info("accelerator not usable here", "requested", req.Accelerator, "using", acc)
 	}
 	err := s.manager.Sync(klog.NewContext(s.ctx, klog.FromContext(ctx)), vmi, acc)
+	if err == nil && s.creds != nil {
+		s.creds.SetSpec(vmi.Spec.AccessCredentials)
+	}
 	s.changed()
 	return result(err), nil
 }
@@ -211,7 +225,11 @@ func (s *Server) GetGuestInfo(context.Context, *launcherv1.Empty) (*launcherv1.G
 
 // GetGuestAgent reports the guest agent poller's last read.
 func (s *Server) GetGuestAgent(context.Context, *launcherv1.Empty) (*launcherv1.GuestAgentResponse, error) {
-	return s.agent.Report(), nil
+	r := s.agent.Report()
+	if s.creds != nil {
+		r.AccessCredentials = s.creds.Status()
+	}
+	return r, nil
 }
 
 // Freeze freezes the guest's filesystems, thawing them after the timeout.

@@ -807,8 +807,11 @@ type GuestAgentResponse struct {
 	Interfaces     []*GuestInterface  `protobuf:"bytes,10,rep,name=interfaces,proto3" json:"interfaces,omitempty"`
 	// guest-fsfreeze-status: "frozen" or "thawed"; empty when unknown.
 	FsfreezeStatus string `protobuf:"bytes,11,opt,name=fsfreeze_status,json=fsfreezeStatus,proto3" json:"fsfreeze_status,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The last push of the agent-propagated access credentials; unset while
+	// there is none to report.
+	AccessCredentials *AccessCredentialsStatus `protobuf:"bytes,12,opt,name=access_credentials,json=accessCredentials,proto3" json:"access_credentials,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *GuestAgentResponse) Reset() {
@@ -918,6 +921,67 @@ func (x *GuestAgentResponse) GetFsfreezeStatus() string {
 	return ""
 }
 
+func (x *GuestAgentResponse) GetAccessCredentials() *AccessCredentialsStatus {
+	if x != nil {
+		return x.AccessCredentials
+	}
+	return nil
+}
+
+// AccessCredentialsStatus feeds the AccessCredentialsSynchronized condition.
+type AccessCredentialsStatus struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Succeeded bool                   `protobuf:"varint,1,opt,name=succeeded,proto3" json:"succeeded,omitempty"`
+	// The agent's error when the push failed.
+	Message       string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccessCredentialsStatus) Reset() {
+	*x = AccessCredentialsStatus{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccessCredentialsStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccessCredentialsStatus) ProtoMessage() {}
+
+func (x *AccessCredentialsStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccessCredentialsStatus.ProtoReflect.Descriptor instead.
+func (*AccessCredentialsStatus) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *AccessCredentialsStatus) GetSucceeded() bool {
+	if x != nil {
+		return x.Succeeded
+	}
+	return false
+}
+
+func (x *AccessCredentialsStatus) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 type GuestAgentCommand struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -928,7 +992,7 @@ type GuestAgentCommand struct {
 
 func (x *GuestAgentCommand) Reset() {
 	*x = GuestAgentCommand{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -940,7 +1004,7 @@ func (x *GuestAgentCommand) String() string {
 func (*GuestAgentCommand) ProtoMessage() {}
 
 func (x *GuestAgentCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -953,7 +1017,7 @@ func (x *GuestAgentCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestAgentCommand.ProtoReflect.Descriptor instead.
 func (*GuestAgentCommand) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GuestAgentCommand) GetName() string {
@@ -986,7 +1050,7 @@ type GuestOSInfo struct {
 
 func (x *GuestOSInfo) Reset() {
 	*x = GuestOSInfo{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -998,7 +1062,7 @@ func (x *GuestOSInfo) String() string {
 func (*GuestOSInfo) ProtoMessage() {}
 
 func (x *GuestOSInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1011,7 +1075,7 @@ func (x *GuestOSInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestOSInfo.ProtoReflect.Descriptor instead.
 func (*GuestOSInfo) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{15}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GuestOSInfo) GetName() string {
@@ -1081,7 +1145,7 @@ type GuestUser struct {
 
 func (x *GuestUser) Reset() {
 	*x = GuestUser{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1093,7 +1157,7 @@ func (x *GuestUser) String() string {
 func (*GuestUser) ProtoMessage() {}
 
 func (x *GuestUser) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1106,7 +1170,7 @@ func (x *GuestUser) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestUser.ProtoReflect.Descriptor instead.
 func (*GuestUser) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{16}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GuestUser) GetUserName() string {
@@ -1144,7 +1208,7 @@ type GuestFilesystem struct {
 
 func (x *GuestFilesystem) Reset() {
 	*x = GuestFilesystem{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1156,7 +1220,7 @@ func (x *GuestFilesystem) String() string {
 func (*GuestFilesystem) ProtoMessage() {}
 
 func (x *GuestFilesystem) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1169,7 +1233,7 @@ func (x *GuestFilesystem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestFilesystem.ProtoReflect.Descriptor instead.
 func (*GuestFilesystem) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{17}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GuestFilesystem) GetDiskName() string {
@@ -1224,7 +1288,7 @@ type GuestDisk struct {
 
 func (x *GuestDisk) Reset() {
 	*x = GuestDisk{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1236,7 +1300,7 @@ func (x *GuestDisk) String() string {
 func (*GuestDisk) ProtoMessage() {}
 
 func (x *GuestDisk) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1249,7 +1313,7 @@ func (x *GuestDisk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestDisk.ProtoReflect.Descriptor instead.
 func (*GuestDisk) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{18}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GuestDisk) GetSerial() string {
@@ -1277,7 +1341,7 @@ type GuestInterface struct {
 
 func (x *GuestInterface) Reset() {
 	*x = GuestInterface{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1289,7 +1353,7 @@ func (x *GuestInterface) String() string {
 func (*GuestInterface) ProtoMessage() {}
 
 func (x *GuestInterface) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1302,7 +1366,7 @@ func (x *GuestInterface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestInterface.ProtoReflect.Descriptor instead.
 func (*GuestInterface) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{19}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GuestInterface) GetName() string {
@@ -1335,7 +1399,7 @@ type FreezeRequest struct {
 
 func (x *FreezeRequest) Reset() {
 	*x = FreezeRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1347,7 +1411,7 @@ func (x *FreezeRequest) String() string {
 func (*FreezeRequest) ProtoMessage() {}
 
 func (x *FreezeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1360,7 +1424,7 @@ func (x *FreezeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreezeRequest.ProtoReflect.Descriptor instead.
 func (*FreezeRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{20}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *FreezeRequest) GetUnfreezeTimeoutSeconds() int64 {
@@ -1381,7 +1445,7 @@ type GuestExecRequest struct {
 
 func (x *GuestExecRequest) Reset() {
 	*x = GuestExecRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1393,7 +1457,7 @@ func (x *GuestExecRequest) String() string {
 func (*GuestExecRequest) ProtoMessage() {}
 
 func (x *GuestExecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1406,7 +1470,7 @@ func (x *GuestExecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestExecRequest.ProtoReflect.Descriptor instead.
 func (*GuestExecRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{21}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GuestExecRequest) GetCommand() []string {
@@ -1436,7 +1500,7 @@ type GuestExecResponse struct {
 
 func (x *GuestExecResponse) Reset() {
 	*x = GuestExecResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1448,7 +1512,7 @@ func (x *GuestExecResponse) String() string {
 func (*GuestExecResponse) ProtoMessage() {}
 
 func (x *GuestExecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1461,7 +1525,7 @@ func (x *GuestExecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestExecResponse.ProtoReflect.Descriptor instead.
 func (*GuestExecResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{22}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GuestExecResponse) GetExitCode() int32 {
@@ -1494,7 +1558,7 @@ type GuestPingRequest struct {
 
 func (x *GuestPingRequest) Reset() {
 	*x = GuestPingRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1506,7 +1570,7 @@ func (x *GuestPingRequest) String() string {
 func (*GuestPingRequest) ProtoMessage() {}
 
 func (x *GuestPingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1519,7 +1583,7 @@ func (x *GuestPingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestPingRequest.ProtoReflect.Descriptor instead.
 func (*GuestPingRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{23}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GuestPingRequest) GetTimeoutSeconds() int64 {
@@ -1538,7 +1602,7 @@ type ConsoleData struct {
 
 func (x *ConsoleData) Reset() {
 	*x = ConsoleData{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1550,7 +1614,7 @@ func (x *ConsoleData) String() string {
 func (*ConsoleData) ProtoMessage() {}
 
 func (x *ConsoleData) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1563,7 +1627,7 @@ func (x *ConsoleData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsoleData.ProtoReflect.Descriptor instead.
 func (*ConsoleData) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{24}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ConsoleData) GetData() []byte {
@@ -1584,7 +1648,7 @@ type VNCData struct {
 
 func (x *VNCData) Reset() {
 	*x = VNCData{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1596,7 +1660,7 @@ func (x *VNCData) String() string {
 func (*VNCData) ProtoMessage() {}
 
 func (x *VNCData) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1609,7 +1673,7 @@ func (x *VNCData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VNCData.ProtoReflect.Descriptor instead.
 func (*VNCData) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{25}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *VNCData) GetData() []byte {
@@ -1636,7 +1700,7 @@ type ScreenshotRequest struct {
 
 func (x *ScreenshotRequest) Reset() {
 	*x = ScreenshotRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1648,7 +1712,7 @@ func (x *ScreenshotRequest) String() string {
 func (*ScreenshotRequest) ProtoMessage() {}
 
 func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1661,7 +1725,7 @@ func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenshotRequest.ProtoReflect.Descriptor instead.
 func (*ScreenshotRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{26}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ScreenshotRequest) GetMoveCursor() bool {
@@ -1683,7 +1747,7 @@ type ScreenshotResponse struct {
 
 func (x *ScreenshotResponse) Reset() {
 	*x = ScreenshotResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1695,7 +1759,7 @@ func (x *ScreenshotResponse) String() string {
 func (*ScreenshotResponse) ProtoMessage() {}
 
 func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1708,7 +1772,7 @@ func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenshotResponse.ProtoReflect.Descriptor instead.
 func (*ScreenshotResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{27}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ScreenshotResponse) GetPng() []byte {
@@ -1749,7 +1813,7 @@ type DomainStatsReply struct {
 
 func (x *DomainStatsReply) Reset() {
 	*x = DomainStatsReply{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1761,7 +1825,7 @@ func (x *DomainStatsReply) String() string {
 func (*DomainStatsReply) ProtoMessage() {}
 
 func (x *DomainStatsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1774,7 +1838,7 @@ func (x *DomainStatsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsReply.ProtoReflect.Descriptor instead.
 func (*DomainStatsReply) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{28}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *DomainStatsReply) GetState() string {
@@ -1852,7 +1916,7 @@ type DomainStatsCPU struct {
 
 func (x *DomainStatsCPU) Reset() {
 	*x = DomainStatsCPU{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1864,7 +1928,7 @@ func (x *DomainStatsCPU) String() string {
 func (*DomainStatsCPU) ProtoMessage() {}
 
 func (x *DomainStatsCPU) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1877,7 +1941,7 @@ func (x *DomainStatsCPU) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsCPU.ProtoReflect.Descriptor instead.
 func (*DomainStatsCPU) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{29}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *DomainStatsCPU) GetTimeNs() uint64 {
@@ -1921,7 +1985,7 @@ type DomainStatsMemory struct {
 
 func (x *DomainStatsMemory) Reset() {
 	*x = DomainStatsMemory{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1933,7 +1997,7 @@ func (x *DomainStatsMemory) String() string {
 func (*DomainStatsMemory) ProtoMessage() {}
 
 func (x *DomainStatsMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1946,7 +2010,7 @@ func (x *DomainStatsMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsMemory.ProtoReflect.Descriptor instead.
 func (*DomainStatsMemory) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{30}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *DomainStatsMemory) GetCurrentKib() uint64 {
@@ -2041,7 +2105,7 @@ type DomainStatsVCPU struct {
 
 func (x *DomainStatsVCPU) Reset() {
 	*x = DomainStatsVCPU{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2053,7 +2117,7 @@ func (x *DomainStatsVCPU) String() string {
 func (*DomainStatsVCPU) ProtoMessage() {}
 
 func (x *DomainStatsVCPU) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2066,7 +2130,7 @@ func (x *DomainStatsVCPU) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsVCPU.ProtoReflect.Descriptor instead.
 func (*DomainStatsVCPU) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{31}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *DomainStatsVCPU) GetId() uint32 {
@@ -2125,7 +2189,7 @@ type DomainStatsNet struct {
 
 func (x *DomainStatsNet) Reset() {
 	*x = DomainStatsNet{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2137,7 +2201,7 @@ func (x *DomainStatsNet) String() string {
 func (*DomainStatsNet) ProtoMessage() {}
 
 func (x *DomainStatsNet) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2150,7 +2214,7 @@ func (x *DomainStatsNet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsNet.ProtoReflect.Descriptor instead.
 func (*DomainStatsNet) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{32}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *DomainStatsNet) GetName() string {
@@ -2242,7 +2306,7 @@ type DomainStatsBlock struct {
 
 func (x *DomainStatsBlock) Reset() {
 	*x = DomainStatsBlock{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2254,7 +2318,7 @@ func (x *DomainStatsBlock) String() string {
 func (*DomainStatsBlock) ProtoMessage() {}
 
 func (x *DomainStatsBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2267,7 +2331,7 @@ func (x *DomainStatsBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsBlock.ProtoReflect.Descriptor instead.
 func (*DomainStatsBlock) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{33}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *DomainStatsBlock) GetName() string {
@@ -2388,7 +2452,7 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x0fagent_connected\x18\x01 \x01(\bR\x0eagentConnected\x12\x1a\n" +
 	"\bhostname\x18\x02 \x01(\tR\bhostname\x12\x17\n" +
 	"\aos_name\x18\x03 \x01(\tR\x06osName\x12%\n" +
-	"\x0ekernel_release\x18\x04 \x01(\tR\rkernelRelease\"\x85\x04\n" +
+	"\x0ekernel_release\x18\x04 \x01(\tR\rkernelRelease\"\xe0\x04\n" +
 	"\x12GuestAgentResponse\x12\x1c\n" +
 	"\tconnected\x18\x01 \x01(\bR\tconnected\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12@\n" +
@@ -2403,7 +2467,11 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"interfaces\x18\n" +
 	" \x03(\v2!.kvirt.launcher.v1.GuestInterfaceR\n" +
 	"interfaces\x12'\n" +
-	"\x0ffsfreeze_status\x18\v \x01(\tR\x0efsfreezeStatus\"A\n" +
+	"\x0ffsfreeze_status\x18\v \x01(\tR\x0efsfreezeStatus\x12Y\n" +
+	"\x12access_credentials\x18\f \x01(\v2*.kvirt.launcher.v1.AccessCredentialsStatusR\x11accessCredentials\"Q\n" +
+	"\x17AccessCredentialsStatus\x12\x1c\n" +
+	"\tsucceeded\x18\x01 \x01(\bR\tsucceeded\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"A\n" +
 	"\x11GuestAgentCommand\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aenabled\x18\x02 \x01(\bR\aenabled\"\xf3\x01\n" +
@@ -2614,105 +2682,107 @@ func file_launcher_v1_launcher_proto_rawDescGZIP() []byte {
 	return file_launcher_v1_launcher_proto_rawDescData
 }
 
-var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_launcher_v1_launcher_proto_goTypes = []any{
-	(*Empty)(nil),               // 0: kvirt.launcher.v1.Empty
-	(*PingRequest)(nil),         // 1: kvirt.launcher.v1.PingRequest
-	(*PingResponse)(nil),        // 2: kvirt.launcher.v1.PingResponse
-	(*WatchDomainRequest)(nil),  // 3: kvirt.launcher.v1.WatchDomainRequest
-	(*DomainEvent)(nil),         // 4: kvirt.launcher.v1.DomainEvent
-	(*SyncVMIRequest)(nil),      // 5: kvirt.launcher.v1.SyncVMIRequest
-	(*ShutdownRequest)(nil),     // 6: kvirt.launcher.v1.ShutdownRequest
-	(*Result)(nil),              // 7: kvirt.launcher.v1.Result
-	(*DomainResponse)(nil),      // 8: kvirt.launcher.v1.DomainResponse
-	(*Domain)(nil),              // 9: kvirt.launcher.v1.Domain
-	(*Interface)(nil),           // 10: kvirt.launcher.v1.Interface
-	(*DomainStatsResponse)(nil), // 11: kvirt.launcher.v1.DomainStatsResponse
-	(*GuestInfoResponse)(nil),   // 12: kvirt.launcher.v1.GuestInfoResponse
-	(*GuestAgentResponse)(nil),  // 13: kvirt.launcher.v1.GuestAgentResponse
-	(*GuestAgentCommand)(nil),   // 14: kvirt.launcher.v1.GuestAgentCommand
-	(*GuestOSInfo)(nil),         // 15: kvirt.launcher.v1.GuestOSInfo
-	(*GuestUser)(nil),           // 16: kvirt.launcher.v1.GuestUser
-	(*GuestFilesystem)(nil),     // 17: kvirt.launcher.v1.GuestFilesystem
-	(*GuestDisk)(nil),           // 18: kvirt.launcher.v1.GuestDisk
-	(*GuestInterface)(nil),      // 19: kvirt.launcher.v1.GuestInterface
-	(*FreezeRequest)(nil),       // 20: kvirt.launcher.v1.FreezeRequest
-	(*GuestExecRequest)(nil),    // 21: kvirt.launcher.v1.GuestExecRequest
-	(*GuestExecResponse)(nil),   // 22: kvirt.launcher.v1.GuestExecResponse
-	(*GuestPingRequest)(nil),    // 23: kvirt.launcher.v1.GuestPingRequest
-	(*ConsoleData)(nil),         // 24: kvirt.launcher.v1.ConsoleData
-	(*VNCData)(nil),             // 25: kvirt.launcher.v1.VNCData
-	(*ScreenshotRequest)(nil),   // 26: kvirt.launcher.v1.ScreenshotRequest
-	(*ScreenshotResponse)(nil),  // 27: kvirt.launcher.v1.ScreenshotResponse
-	(*DomainStatsReply)(nil),    // 28: kvirt.launcher.v1.DomainStatsReply
-	(*DomainStatsCPU)(nil),      // 29: kvirt.launcher.v1.DomainStatsCPU
-	(*DomainStatsMemory)(nil),   // 30: kvirt.launcher.v1.DomainStatsMemory
-	(*DomainStatsVCPU)(nil),     // 31: kvirt.launcher.v1.DomainStatsVCPU
-	(*DomainStatsNet)(nil),      // 32: kvirt.launcher.v1.DomainStatsNet
-	(*DomainStatsBlock)(nil),    // 33: kvirt.launcher.v1.DomainStatsBlock
+	(*Empty)(nil),                   // 0: kvirt.launcher.v1.Empty
+	(*PingRequest)(nil),             // 1: kvirt.launcher.v1.PingRequest
+	(*PingResponse)(nil),            // 2: kvirt.launcher.v1.PingResponse
+	(*WatchDomainRequest)(nil),      // 3: kvirt.launcher.v1.WatchDomainRequest
+	(*DomainEvent)(nil),             // 4: kvirt.launcher.v1.DomainEvent
+	(*SyncVMIRequest)(nil),          // 5: kvirt.launcher.v1.SyncVMIRequest
+	(*ShutdownRequest)(nil),         // 6: kvirt.launcher.v1.ShutdownRequest
+	(*Result)(nil),                  // 7: kvirt.launcher.v1.Result
+	(*DomainResponse)(nil),          // 8: kvirt.launcher.v1.DomainResponse
+	(*Domain)(nil),                  // 9: kvirt.launcher.v1.Domain
+	(*Interface)(nil),               // 10: kvirt.launcher.v1.Interface
+	(*DomainStatsResponse)(nil),     // 11: kvirt.launcher.v1.DomainStatsResponse
+	(*GuestInfoResponse)(nil),       // 12: kvirt.launcher.v1.GuestInfoResponse
+	(*GuestAgentResponse)(nil),      // 13: kvirt.launcher.v1.GuestAgentResponse
+	(*AccessCredentialsStatus)(nil), // 14: kvirt.launcher.v1.AccessCredentialsStatus
+	(*GuestAgentCommand)(nil),       // 15: kvirt.launcher.v1.GuestAgentCommand
+	(*GuestOSInfo)(nil),             // 16: kvirt.launcher.v1.GuestOSInfo
+	(*GuestUser)(nil),               // 17: kvirt.launcher.v1.GuestUser
+	(*GuestFilesystem)(nil),         // 18: kvirt.launcher.v1.GuestFilesystem
+	(*GuestDisk)(nil),               // 19: kvirt.launcher.v1.GuestDisk
+	(*GuestInterface)(nil),          // 20: kvirt.launcher.v1.GuestInterface
+	(*FreezeRequest)(nil),           // 21: kvirt.launcher.v1.FreezeRequest
+	(*GuestExecRequest)(nil),        // 22: kvirt.launcher.v1.GuestExecRequest
+	(*GuestExecResponse)(nil),       // 23: kvirt.launcher.v1.GuestExecResponse
+	(*GuestPingRequest)(nil),        // 24: kvirt.launcher.v1.GuestPingRequest
+	(*ConsoleData)(nil),             // 25: kvirt.launcher.v1.ConsoleData
+	(*VNCData)(nil),                 // 26: kvirt.launcher.v1.VNCData
+	(*ScreenshotRequest)(nil),       // 27: kvirt.launcher.v1.ScreenshotRequest
+	(*ScreenshotResponse)(nil),      // 28: kvirt.launcher.v1.ScreenshotResponse
+	(*DomainStatsReply)(nil),        // 29: kvirt.launcher.v1.DomainStatsReply
+	(*DomainStatsCPU)(nil),          // 30: kvirt.launcher.v1.DomainStatsCPU
+	(*DomainStatsMemory)(nil),       // 31: kvirt.launcher.v1.DomainStatsMemory
+	(*DomainStatsVCPU)(nil),         // 32: kvirt.launcher.v1.DomainStatsVCPU
+	(*DomainStatsNet)(nil),          // 33: kvirt.launcher.v1.DomainStatsNet
+	(*DomainStatsBlock)(nil),        // 34: kvirt.launcher.v1.DomainStatsBlock
 }
 var file_launcher_v1_launcher_proto_depIdxs = []int32{
 	9,  // 0: kvirt.launcher.v1.DomainEvent.domain:type_name -> kvirt.launcher.v1.Domain
 	9,  // 1: kvirt.launcher.v1.DomainResponse.domain:type_name -> kvirt.launcher.v1.Domain
 	10, // 2: kvirt.launcher.v1.Domain.interfaces:type_name -> kvirt.launcher.v1.Interface
-	14, // 3: kvirt.launcher.v1.GuestAgentResponse.commands:type_name -> kvirt.launcher.v1.GuestAgentCommand
-	15, // 4: kvirt.launcher.v1.GuestAgentResponse.os:type_name -> kvirt.launcher.v1.GuestOSInfo
-	16, // 5: kvirt.launcher.v1.GuestAgentResponse.users:type_name -> kvirt.launcher.v1.GuestUser
-	17, // 6: kvirt.launcher.v1.GuestAgentResponse.filesystems:type_name -> kvirt.launcher.v1.GuestFilesystem
-	19, // 7: kvirt.launcher.v1.GuestAgentResponse.interfaces:type_name -> kvirt.launcher.v1.GuestInterface
-	18, // 8: kvirt.launcher.v1.GuestFilesystem.disks:type_name -> kvirt.launcher.v1.GuestDisk
-	29, // 9: kvirt.launcher.v1.DomainStatsReply.cpu:type_name -> kvirt.launcher.v1.DomainStatsCPU
-	30, // 10: kvirt.launcher.v1.DomainStatsReply.memory:type_name -> kvirt.launcher.v1.DomainStatsMemory
-	31, // 11: kvirt.launcher.v1.DomainStatsReply.vcpus:type_name -> kvirt.launcher.v1.DomainStatsVCPU
-	32, // 12: kvirt.launcher.v1.DomainStatsReply.interfaces:type_name -> kvirt.launcher.v1.DomainStatsNet
-	33, // 13: kvirt.launcher.v1.DomainStatsReply.blocks:type_name -> kvirt.launcher.v1.DomainStatsBlock
-	1,  // 14: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
-	3,  // 15: kvirt.launcher.v1.Launcher.WatchDomain:input_type -> kvirt.launcher.v1.WatchDomainRequest
-	5,  // 16: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
-	0,  // 17: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 18: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 19: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
-	0,  // 20: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
-	6,  // 21: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
-	0,  // 22: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
-	0,  // 23: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
-	0,  // 24: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
-	0,  // 25: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
-	0,  // 26: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
-	20, // 27: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
-	0,  // 28: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
-	21, // 29: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
-	23, // 30: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
-	24, // 31: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
-	25, // 32: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
-	26, // 33: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
-	0,  // 34: kvirt.launcher.v1.Launcher.DomainStats:input_type -> kvirt.launcher.v1.Empty
-	2,  // 35: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
-	4,  // 36: kvirt.launcher.v1.Launcher.WatchDomain:output_type -> kvirt.launcher.v1.DomainEvent
-	7,  // 37: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
-	7,  // 38: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
-	7,  // 39: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
-	7,  // 40: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
-	7,  // 41: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
-	7,  // 42: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
-	7,  // 43: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
-	8,  // 44: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
-	11, // 45: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
-	12, // 46: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
-	13, // 47: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
-	7,  // 48: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
-	7,  // 49: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
-	22, // 50: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
-	7,  // 51: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
-	24, // 52: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
-	25, // 53: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
-	27, // 54: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
-	28, // 55: kvirt.launcher.v1.Launcher.DomainStats:output_type -> kvirt.launcher.v1.DomainStatsReply
-	35, // [35:56] is the sub-list for method output_type
-	14, // [14:35] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	15, // 3: kvirt.launcher.v1.GuestAgentResponse.commands:type_name -> kvirt.launcher.v1.GuestAgentCommand
+	16, // 4: kvirt.launcher.v1.GuestAgentResponse.os:type_name -> kvirt.launcher.v1.GuestOSInfo
+	17, // 5: kvirt.launcher.v1.GuestAgentResponse.users:type_name -> kvirt.launcher.v1.GuestUser
+	18, // 6: kvirt.launcher.v1.GuestAgentResponse.filesystems:type_name -> kvirt.launcher.v1.GuestFilesystem
+	20, // 7: kvirt.launcher.v1.GuestAgentResponse.interfaces:type_name -> kvirt.launcher.v1.GuestInterface
+	14, // 8: kvirt.launcher.v1.GuestAgentResponse.access_credentials:type_name -> kvirt.launcher.v1.AccessCredentialsStatus
+	19, // 9: kvirt.launcher.v1.GuestFilesystem.disks:type_name -> kvirt.launcher.v1.GuestDisk
+	30, // 10: kvirt.launcher.v1.DomainStatsReply.cpu:type_name -> kvirt.launcher.v1.DomainStatsCPU
+	31, // 11: kvirt.launcher.v1.DomainStatsReply.memory:type_name -> kvirt.launcher.v1.DomainStatsMemory
+	32, // 12: kvirt.launcher.v1.DomainStatsReply.vcpus:type_name -> kvirt.launcher.v1.DomainStatsVCPU
+	33, // 13: kvirt.launcher.v1.DomainStatsReply.interfaces:type_name -> kvirt.launcher.v1.DomainStatsNet
+	34, // 14: kvirt.launcher.v1.DomainStatsReply.blocks:type_name -> kvirt.launcher.v1.DomainStatsBlock
+	1,  // 15: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
+	3,  // 16: kvirt.launcher.v1.Launcher.WatchDomain:input_type -> kvirt.launcher.v1.WatchDomainRequest
+	5,  // 17: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
+	0,  // 18: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 19: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 20: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
+	0,  // 21: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
+	6,  // 22: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
+	0,  // 23: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
+	0,  // 24: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
+	0,  // 25: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
+	0,  // 26: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
+	0,  // 27: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
+	21, // 28: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
+	0,  // 29: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
+	22, // 30: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
+	24, // 31: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
+	25, // 32: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
+	26, // 33: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
+	27, // 34: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
+	0,  // 35: kvirt.launcher.v1.Launcher.DomainStats:input_type -> kvirt.launcher.v1.Empty
+	2,  // 36: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
+	4,  // 37: kvirt.launcher.v1.Launcher.WatchDomain:output_type -> kvirt.launcher.v1.DomainEvent
+	7,  // 38: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
+	7,  // 39: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
+	7,  // 40: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
+	7,  // 41: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
+	7,  // 42: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
+	7,  // 43: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
+	7,  // 44: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
+	8,  // 45: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
+	11, // 46: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
+	12, // 47: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
+	13, // 48: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
+	7,  // 49: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
+	7,  // 50: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
+	23, // 51: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
+	7,  // 52: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
+	25, // 53: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
+	26, // 54: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
+	28, // 55: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
+	29, // 56: kvirt.launcher.v1.Launcher.DomainStats:output_type -> kvirt.launcher.v1.DomainStatsReply
+	36, // [36:57] is the sub-list for method output_type
+	15, // [15:36] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_launcher_v1_launcher_proto_init() }
@@ -2720,18 +2790,18 @@ func file_launcher_v1_launcher_proto_init() {
 	if File_launcher_v1_launcher_proto != nil {
 		return
 	}
-	file_launcher_v1_launcher_proto_msgTypes[29].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[30].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[31].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[32].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[33].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[34].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_launcher_v1_launcher_proto_rawDesc), len(file_launcher_v1_launcher_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   34,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,6 +22,11 @@ var implemented = map[string][]string{
 	"pkg/virt-controller/launcherpod/pod.go:Render": {"spec.affinity", "spec.dnsConfig", "spec.dnsPolicy",
 		"spec.nodeSelector", "spec.priorityClassName", "spec.schedulerName", "spec.serviceAccountName", "spec.subdomain",
 		"spec.tolerations", "spec.topologySpreadConstraints"},
+	"pkg/virt-launcher/credentials/desired.go:Read": {
+		"spec.accessCredentials[*].sshPublicKey.propagationMethod.qemuGuestAgent.users",
+		"spec.accessCredentials[*].sshPublicKey.source.secret.secretName",
+		"spec.accessCredentials[*].userPassword.propagationMethod.qemuGuestAgent",
+		"spec.accessCredentials[*].userPassword.source.secret.secretName"},
 	"pkg/virt-controller/launcherpod/pod.go:hostname":                       {"spec.hostname"},
 	"pkg/virt-controller/launcherpod/pod.go:gracePeriod":                    {"spec.terminationGracePeriodSeconds"},
 	"pkg/virt-controller/launcherpod/consolelog.go:SerialConsoleLogEnabled": {"spec.domain.devices.logSerialConsole"},

@@ -29,7 +29,10 @@ const warnCompat = "upstream's examples and common preferences use it"
 // the table in the change that implements its field (tests and docs with it).
 var Table = []Entry{
 	// VMI spec: pod-level and guest-level fields.
-	{Path: "spec.accessCredentials", Reason: "no SSH keys or passwords are put into the guest (the cloud-init seeds carry none)"},
+	{Path: "spec.accessCredentials[*].sshPublicKey.propagationMethod.noCloud",
+		Reason: "no SSH keys are put into the cloud-init seed (use qemuGuestAgent propagation)"},
+	{Path: "spec.accessCredentials[*].sshPublicKey.propagationMethod.configDrive",
+		Reason: "no SSH keys are put into the cloud-init seed (use qemuGuestAgent propagation)"},
 	{Path: "spec.architecture", Honoured: []string{"amd64"}, Reason: "the launcher renders x86_64 domains only"},
 	{Path: "spec.evictionStrategy", Honoured: []string{"None"},
 		Reason: "nothing acts on a node drain: the launcher pod is evicted and the VM stops, as with None", Warn: "the cluster's default eviction strategy is copied into every VMI"},

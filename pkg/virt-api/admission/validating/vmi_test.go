@@ -277,18 +277,20 @@ var vmiRules = []ruleCase{
 	{"access credential has a secret", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.AccessCredentials = []virtv1.AccessCredential{{SSHPublicKey: &virtv1.SSHPublicKeyAccessCredential{}}}
 	}, "spec.accessCredentials[0].sshPublicKey.source.secret.secretName", field.ErrorTypeRequired},
-	{"ssh keys through the guest agent are refused, not ignored", func(s *virtv1.VirtualMachineInstanceSpec) {
+	{"ssh keys through the guest agent need a user", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.AccessCredentials = []virtv1.AccessCredential{{SSHPublicKey: &virtv1.SSHPublicKeyAccessCredential{
 			Source: virtv1.SSHPublicKeyAccessCredentialSource{Secret: &virtv1.AccessCredentialSecretSource{SecretName: "k"}},
 			PropagationMethod: virtv1.SSHPublicKeyAccessCredentialPropagationMethod{
 				QemuGuestAgent: &virtv1.QemuGuestAgentSSHPublicKeyAccessCredentialPropagation{}}}}}
-	}, "spec.accessCredentials[0].sshPublicKey.propagationMethod.qemuGuestAgent", field.ErrorTypeForbidden},
-	{"passwords through the guest agent are refused, not ignored", func(s *virtv1.VirtualMachineInstanceSpec) {
+	}, "spec.accessCredentials[0].sshPublicKey.propagationMethod.qemuGuestAgent.users", field.ErrorTypeRequired},
+	{"ssh keys need one propagation method", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.AccessCredentials = []virtv1.AccessCredential{{SSHPublicKey: &virtv1.SSHPublicKeyAccessCredential{
+			Source: virtv1.SSHPublicKeyAccessCredentialSource{Secret: &virtv1.AccessCredentialSecretSource{SecretName: "k"}}}}}
+	}, "spec.accessCredentials[0].sshPublicKey.propagationMethod", field.ErrorTypeInvalid},
+	{"passwords need the guest agent", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.AccessCredentials = []virtv1.AccessCredential{{UserPassword: &virtv1.UserPasswordAccessCredential{
-			Source: virtv1.UserPasswordAccessCredentialSource{Secret: &virtv1.AccessCredentialSecretSource{SecretName: "p"}},
-			PropagationMethod: virtv1.UserPasswordAccessCredentialPropagationMethod{
-				QemuGuestAgent: &virtv1.QemuGuestAgentUserPasswordAccessCredentialPropagation{}}}}}
-	}, "spec.accessCredentials[0].userPassword.propagationMethod.qemuGuestAgent", field.ErrorTypeForbidden},
+			Source: virtv1.UserPasswordAccessCredentialSource{Secret: &virtv1.AccessCredentialSecretSource{SecretName: "p"}}}}}
+	}, "spec.accessCredentials[0].userPassword.propagationMethod", field.ErrorTypeRequired},
 	{"one bootloader", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.Domain.Firmware = &virtv1.Firmware{Bootloader: &virtv1.Bootloader{BIOS: &virtv1.BIOS{}, EFI: &virtv1.EFI{}}}
 	}, "spec.domain.firmware.bootloader", field.ErrorTypeInvalid},
