@@ -21,7 +21,10 @@ const (
 	ReasonGuestNotRunning = "GuestNotRunning"
 	// ReasonReadinessProbe: the guest runs but its readiness probe has not
 	// passed (yet).
-	ReasonReadinessProbe    = "ReadinessProbeFailed"
+	ReasonReadinessProbe = "ReadinessProbeFailed"
+	// ReasonLivenessProbe: the kubelet stopped the launcher, its liveness
+	// probe of the guest having failed.
+	ReasonLivenessProbe     = "LivenessProbeFailed"
 	reasonShuttingDown      = "ShuttingDown"
 	infoSourceDomain        = "domain"
 	conditionStatusTrue     = string(corev1.ConditionTrue)
@@ -53,6 +56,10 @@ type Observed struct {
 	// NotReady is set while a readiness probe virt-handler runs has not
 	// passed: the Ready condition stays False with this reason.
 	NotReady string
+	// StopMeansFailure: a shutdown the launcher began on its own (no VMI or
+	// pod deletion asked for it) fails the VMI; set while the kubelet runs a
+	// liveness probe on the launcher pod, whose failure stops the launcher.
+	StopMeansFailure bool
 }
 
 // Compute returns the VMI's new status. Fields the handler does not own are
@@ -121,6 +128,9 @@ func nextPhase(cur virtv1.VirtualMachineInstancePhase, obs Observed) (virtv1.Vir
 	case d != nil && d.Failure != "":
 		return virtv1.Failed, ReasonDomainFailed
 	case d != nil && d.State == domainStateShutoff && d.StartedUnixNano != 0:
+		if obs.StopMeansFailure && d.ShutdownRequested {
+			return virtv1.Failed, ReasonLivenessProbe
+		}
 		return finalPhase(d)
 	case d != nil && (d.State == domainStateRunning || d.State == domainStatePaused || d.State == domainStateShuttingDown):
 		if obs.LauncherGone {

@@ -66,7 +66,9 @@ var implemented = map[string][]string{
 	"pkg/virt-launcher/virtmanager/manager.go:startPaused":  {"spec.startStrategy"},
 	"pkg/virt-api/admission/mutating/vmi.go:defaultNetwork": {"spec.domain.devices.autoattachPodInterface"},
 	"pkg/virt-handler/probe/probe.go:Exec":                  {"spec.livenessProbe.exec", "spec.readinessProbe.exec"},
-	"pkg/virt-handler/vmi/agent.go:probeOnce":               {"spec.livenessProbe.guestAgentPing", "spec.readinessProbe.guestAgentPing"},
+	"pkg/virt-controller/launcherpod/probes.go:NetworkProbe": {"spec.livenessProbe.httpGet", "spec.livenessProbe.tcpSocket",
+		"spec.readinessProbe.httpGet", "spec.readinessProbe.tcpSocket"},
+	"pkg/virt-handler/vmi/agent.go:probeOnce": {"spec.livenessProbe.guestAgentPing", "spec.readinessProbe.guestAgentPing"},
 	"pkg/virt-handler/probe/probe.go:TimingOf": {"spec.livenessProbe.failureThreshold", "spec.livenessProbe.initialDelaySeconds",
 		"spec.livenessProbe.periodSeconds", "spec.livenessProbe.successThreshold", "spec.livenessProbe.timeoutSeconds",
 		"spec.readinessProbe.failureThreshold", "spec.readinessProbe.initialDelaySeconds", "spec.readinessProbe.periodSeconds",
@@ -81,10 +83,6 @@ var honouredTrivially = map[string]string{
 // refusedElsewhere are fields (and everything below them) that the validators
 // refuse already, with the function that does it.
 var refusedElsewhere = map[string]string{
-	"spec.livenessProbe.httpGet":                "pkg/virt-api/admission/validating/domain.go:validateProbes",
-	"spec.livenessProbe.tcpSocket":              "pkg/virt-api/admission/validating/domain.go:validateProbes",
-	"spec.readinessProbe.httpGet":               "pkg/virt-api/admission/validating/domain.go:validateProbes",
-	"spec.readinessProbe.tcpSocket":             "pkg/virt-api/admission/validating/domain.go:validateProbes",
 	"spec.domain.devices.interfaces[*].slirp":   "pkg/virt-api/admission/validating/network.go:validateBinding",
 	"spec.domain.devices.interfaces[*].macvtap": "pkg/virt-api/admission/validating/network.go:validateBinding",
 	"spec.domain.devices.interfaces[*].passt":   "pkg/virt-api/admission/validating/network.go:validateBinding",

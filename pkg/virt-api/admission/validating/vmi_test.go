@@ -247,12 +247,6 @@ var vmiRules = []ruleCase{
 	{"input names unique", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.Domain.Devices.Inputs = []virtv1.Input{{Name: "t", Type: "tablet"}, {Name: "t", Type: "tablet", Bus: "virtio"}}
 	}, "spec.domain.devices.inputs[1].name", field.ErrorTypeDuplicate},
-	{"tcpSocket probes are not run yet", func(s *virtv1.VirtualMachineInstanceSpec) {
-		s.ReadinessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{}}
-	}, "spec.readinessProbe.tcpSocket", field.ErrorTypeForbidden},
-	{"httpGet probes are not run yet", func(s *virtv1.VirtualMachineInstanceSpec) {
-		s.LivenessProbe = &virtv1.Probe{HTTPGet: &corev1.HTTPGetAction{}}
-	}, "spec.livenessProbe.httpGet", field.ErrorTypeForbidden},
 	{"start strategy is Paused", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.StartStrategy = ptr.To(virtv1.StartStrategy("Later"))
 	}, "spec.startStrategy", field.ErrorTypeNotSupported},
