@@ -12,6 +12,7 @@ import (
 	"kvirt.io/kvirt/pkg/version"
 	"kvirt.io/kvirt/pkg/virtctl/create"
 	"kvirt.io/kvirt/pkg/virtctl/expand"
+	"kvirt.io/kvirt/pkg/virtctl/expose"
 	"kvirt.io/kvirt/pkg/virtctl/migratecancel"
 )
 
@@ -87,6 +88,7 @@ func NewCommand() *cobra.Command {
 	root.AddCommand(migratecancel.NewCommand(flags))
 	root.AddCommand(create.NewCommand(flags))
 	root.AddCommand(expand.NewCommand(flags))
+	root.AddCommand(expose.NewCommand(flags))
 	root.AddCommand(newVNCCommand(flags))
 	return root
 }
