@@ -232,7 +232,7 @@ func interfaces(in []*launcherv1.Interface) []virtv1.VirtualMachineInstanceNetwo
 	out := make([]virtv1.VirtualMachineInstanceNetworkInterface, 0, len(in))
 	for _, i := range in {
 		st := virtv1.VirtualMachineInstanceNetworkInterface{
-			Name: i.Name, MAC: i.Mac, InterfaceName: i.InterfaceName, InfoSource: infoSourceDomain,
+			Name: i.Name, MAC: i.Mac, InterfaceName: i.InterfaceName, InfoSource: infoSourceDomain, LinkState: i.LinkState,
 			IPAddresses: append([]string(nil), i.IpAddresses...),
 		}
 		if len(i.IpAddresses) > 0 {

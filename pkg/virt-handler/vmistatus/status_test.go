@@ -102,11 +102,12 @@ func TestCompute(t *testing.T) {
 
 func TestComputeIsStableAndReportsInterfaces(t *testing.T) {
 	d := &launcherv1.Domain{State: "Running", StartedUnixNano: 1,
-		Interfaces: []*launcherv1.Interface{{Name: "default", Mac: "02:00:00:00:00:01", IpAddresses: []string{"10.1.2.3"}}}}
+		Interfaces: []*launcherv1.Interface{{Name: "default", Mac: "02:00:00:00:00:01", IpAddresses: []string{"10.1.2.3"}, LinkState: "down"}}}
 	vmi := vmiIn(virtv1.Scheduled)
 	vmi.Status.Phase = virtv1.Scheduled
 	st := Compute(vmi, Observed{Domain: d, NodeName: "n1"}, metav1.Now())
-	if len(st.Interfaces) != 1 || st.Interfaces[0].IPAddress != "10.1.2.3" || st.Interfaces[0].InfoSource != "domain" {
+	if len(st.Interfaces) != 1 || st.Interfaces[0].IPAddress != "10.1.2.3" || st.Interfaces[0].InfoSource != "domain" ||
+		st.Interfaces[0].LinkState != "down" {
 		t.Fatalf("interfaces = %+v", st.Interfaces)
 	}
 	if st.NodeName != "n1" {

@@ -63,6 +63,8 @@ var implemented = map[string][]string{
 	"pkg/virt-launcher/domain/devices.go:renderInterface": {"spec.domain.devices.interfaces[*].name", "spec.domain.devices.interfaces[*].model",
 		"spec.domain.devices.interfaces[*].macAddress", "spec.domain.devices.interfaces[*].bootOrder",
 		"spec.domain.devices.interfaces[*].masquerade", "spec.domain.devices.interfaces[*].bridge"},
+	"pkg/virt-launcher/domain/ifacedetails.go:interfaceDetails": {"spec.domain.devices.interfaces[*].pciAddress",
+		"spec.domain.devices.interfaces[*].acpiIndex"},
 	"pkg/virt-launcher/virtmanager/manager.go:startPaused":  {"spec.startStrategy"},
 	"pkg/virt-api/admission/mutating/vmi.go:defaultNetwork": {"spec.domain.devices.autoattachPodInterface"},
 	"pkg/virt-handler/probe/probe.go:Exec":                  {"spec.livenessProbe.exec", "spec.readinessProbe.exec"},
