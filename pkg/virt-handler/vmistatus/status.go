@@ -128,10 +128,7 @@ func nextPhase(cur virtv1.VirtualMachineInstancePhase, obs Observed) (virtv1.Vir
 	case d != nil && d.Failure != "":
 		return virtv1.Failed, ReasonDomainFailed
 	case d != nil && d.State == domainStateShutoff && d.StartedUnixNano != 0:
-		if obs.StopMeansFailure && d.ShutdownRequested {
-			return virtv1.Failed, ReasonLivenessProbe
-		}
-		return finalPhase(d)
+		return finalPhase(d, obs.StopMeansFailure)
 	case d != nil && (d.State == domainStateRunning || d.State == domainStatePaused || d.State == domainStateShuttingDown):
 		if obs.LauncherGone {
 			return virtv1.Failed, ReasonLauncherGone
@@ -145,8 +142,12 @@ func nextPhase(cur virtv1.VirtualMachineInstancePhase, obs Observed) (virtv1.Vir
 
 // finalPhase: a guest that powered off, or a shutdown that was asked for,
 // succeeded; anything else that stopped the domain is a failure.
-func finalPhase(d *launcherv1.Domain) (virtv1.VirtualMachineInstancePhase, string) {
+// With stopMeansFailure, a shutdown the launcher began is the kubelet's
+// verdict on a failed liveness probe.
+func finalPhase(d *launcherv1.Domain, stopMeansFailure bool) (virtv1.VirtualMachineInstancePhase, string) {
 	switch {
+	case stopMeansFailure && d.ShutdownRequested:
+		return virtv1.Failed, ReasonLivenessProbe
 	case d.Reason == "Shutdown":
 		return virtv1.Succeeded, ""
 	case d.ShutdownRequested && d.Reason == "Destroyed":
