@@ -19,8 +19,10 @@ func TestHandlerInterfaceLinkDownAndPlacement(t *testing.T) {
 	iface := &vmi.Spec.Domain.Devices.Interfaces[0]
 	iface.State, iface.PCIAddress, iface.ACPIIndex = "down", "0000:00:0a.0", 5
 	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = "#!/bin/sh\n" +
-		"echo \"KVIRT-PCI $(basename $(readlink /sys/class/net/eth0/device))\"\n" +
-		"echo \"KVIRT-ACPI-INDEX $(cat /sys/class/net/eth0/device/acpi_index 2>/dev/null)\"\n"
+		// eth0's device is the virtio device; its parent the PCI function.
+		"pci=$(readlink -f /sys/class/net/eth0/device/..)\n" +
+		"echo \"KVIRT-PCI ${pci##*/}\"\n" +
+		"echo \"KVIRT-ACPI-INDEX $(cat $pci/acpi_index 2>/dev/null)\"\n"
 	vmi = c.createScheduled(t, vmi)
 	l := c.launcherFor(t, env, vmi, "")
 	cons := l.Console(t)

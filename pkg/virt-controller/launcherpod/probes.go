@@ -30,9 +30,6 @@ func NetworkProbe(p *virtv1.Probe) *corev1.Probe {
 	}
 }
 
-// HasNetworkProbe says whether p is probed by the kubelet on the launcher pod.
-func HasNetworkProbe(p *virtv1.Probe) bool { return NetworkProbe(p) != nil }
-
 // Started says whether a launcher pod runs on a node with its containers up,
 // ready to be handed to virt-handler. The compute container is only required
 // to run, not to be ready: its readiness probe (the VMI's) passes only once
@@ -50,6 +47,12 @@ func Started(pod *corev1.Pod) bool {
 	if len(pod.Status.ContainerStatuses) == 0 {
 		return false
 	}
+	for _, cs := range pod.Status.InitContainerStatuses {
+		// a running init container is a sidecar (the console log's)
+		if cs.State.Running != nil && !cs.Ready {
+			return false
+		}
+	}
 	for _, cs := range pod.Status.ContainerStatuses {
 		if cs.Name == ComputeContainer {
 			if cs.State.Running == nil {
@@ -60,16 +63,4 @@ func Started(pod *corev1.Pod) bool {
 		}
 	}
 	return true
-}
-
-// ComputeReady says whether the pod's compute container passes its readiness
-// probe (a container without one is ready once it runs); found is false when
-// the pod reports no status for it.
-func ComputeReady(pod *corev1.Pod) (ready, found bool) {
-	for _, cs := range pod.Status.ContainerStatuses {
-		if cs.Name == ComputeContainer {
-			return cs.Ready, true
-		}
-	}
-	return false, false
 }

@@ -72,6 +72,11 @@ func TestStarted(t *testing.T) {
 		{"another container not ready", pod(nil,
 			corev1.ContainerStatus{Name: ComputeContainer, State: running},
 			corev1.ContainerStatus{Name: "volumecontainerdisk", State: running}), false},
+		{"a sidecar not ready", func() *corev1.Pod {
+			p := pod(nil, corev1.ContainerStatus{Name: ComputeContainer, State: running})
+			p.Status.InitContainerStatuses = []corev1.ContainerStatus{{Name: "guest-console-log", State: running}}
+			return p
+		}(), false},
 		{"pending pod", &corev1.Pod{Spec: corev1.PodSpec{NodeName: "n1"}, Status: corev1.PodStatus{Phase: corev1.PodPending}}, false},
 	}
 	for _, tt := range tests {
