@@ -17,12 +17,12 @@ func TestHandlerInterfaceLinkDownAndPlacement(t *testing.T) {
 	c := newCluster(t, env)
 	vmi := kernelBootVMI("link-down")
 	iface := &vmi.Spec.Domain.Devices.Interfaces[0]
-	iface.State, iface.PCIAddress, iface.ACPIIndex = "down", "0000:00:0a.0", 5
+	iface.State, iface.PCIAddress, iface.ACPIIndex = "down", "0000:01:00.0", 5
 	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = "#!/bin/sh\n" +
 		// eth0's device is the virtio device; its parent the PCI function.
 		"pci=$(readlink -f /sys/class/net/eth0/device/..)\n" +
 		"echo \"KVIRT-PCI ${pci##*/}\"\n" +
-		"echo \"KVIRT-ACPI-INDEX $(cat $pci/acpi_index 2>/dev/null)\"\n"
+		"echo \"KVIRT-ACPI-INDEX $(cat $pci/acpi_index 2>&1)\"\n"
 	vmi = c.createScheduled(t, vmi)
 	l := c.launcherFor(t, env, vmi, "")
 	cons := l.Console(t)
@@ -30,7 +30,7 @@ func TestHandlerInterfaceLinkDownAndPlacement(t *testing.T) {
 		return v.Status.Phase == virtv1.Running && len(v.Status.Interfaces) == 1 && v.Status.Interfaces[0].LinkState == "down"
 	})
 	cons.WaitFor(t, 180*time.Second, "KVIRT-LINK eth0 down")
-	cons.WaitFor(t, 60*time.Second, "KVIRT-PCI 0000:00:0a.0")
+	cons.WaitFor(t, 60*time.Second, "KVIRT-PCI 0000:01:00.0")
 	cons.WaitFor(t, 60*time.Second, "KVIRT-ACPI-INDEX 5")
 	if got := l.Domain(t).Interfaces; len(got) != 1 || got[0].LinkState != "down" {
 		t.Errorf("launcher reports interfaces %v, want one with link state down", got)

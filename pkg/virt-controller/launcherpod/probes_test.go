@@ -87,3 +87,17 @@ func TestStarted(t *testing.T) {
 		})
 	}
 }
+
+func TestRenderTargetHasNoProbes(t *testing.T) {
+	vmi := baseVMI()
+	vmi.Spec.ReadinessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(22)}}
+	vmi.Spec.LivenessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(22)}}
+	if c := Render(vmi, Config{}).Spec.Containers[0]; c.ReadinessProbe == nil || c.LivenessProbe == nil {
+		t.Fatal("the source pod lost its probes")
+	}
+	for _, c := range RenderTarget(vmi, "mig-1", "node01", Config{}).Spec.Containers {
+		if c.ReadinessProbe != nil || c.LivenessProbe != nil {
+			t.Errorf("migration target container %s has probes", c.Name)
+		}
+	}
+}
