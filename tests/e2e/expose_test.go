@@ -137,3 +137,28 @@ func TestExposeReachesTheGuest(t *testing.T) {
 	addr := nodeInternalIP(t, vmi.Status.NodeName) + ":" + strconv.Itoa(int(np.Spec.Ports[0].NodePort))
 	fetchFrom(t, clientNS, client, "http://"+addr+"/", guestHTTPPage)
 }
+
+// TestLinkStateDownAfterRestart: setting state down on the running test VM's
+// interface and restarting it (the domain is defined once, so a restart
+// applies the change) shows linkState down in the new VMI's status and the
+// guest sees no carrier on eth0.
+func TestLinkStateDownAfterRestart(t *testing.T) {
+	ns := newNamespace(t)
+	first := alwaysTestVM(t, ns, nil)
+	consoleUntil(t, ns, "testvm", "KVIRT-LINK eth0 up")
+	patch := `[{"op":"add","path":"/spec/template/spec/domain/devices/interfaces/0/state","value":"down"}]`
+	if out, errOut, err := kubectl(t, "", "-n", ns, "patch", "vm", "testvm", "--type", "json", "-p", patch); err != nil {
+		t.Fatalf("kubectl patch: %v\n%s%s", err, out, errOut)
+	}
+	if out, err := virtctl(t, "-n", ns, "restart", "testvm"); err != nil {
+		t.Fatalf("virtctl restart: %v\n%s", err, out)
+	}
+	waitVMI(t, ns, "testvm", startTimeout, "restarted with linkState down", func(v *virtv1.VirtualMachineInstance) error {
+		if v.UID == first.UID || v.Status.Phase != virtv1.Running || len(v.Status.Interfaces) == 0 ||
+			v.Status.Interfaces[0].LinkState != "down" {
+			return fmt.Errorf("uid %s (first %s), phase %s, interfaces %+v", v.UID, first.UID, v.Status.Phase, v.Status.Interfaces)
+		}
+		return nil
+	})
+	consoleUntil(t, ns, "testvm", "KVIRT-LINK eth0 down")
+}
