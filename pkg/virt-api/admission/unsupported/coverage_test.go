@@ -63,18 +63,18 @@ var implemented = map[string][]string{
 	"pkg/virt-launcher/domain/devices.go:renderInterface": {"spec.domain.devices.interfaces[*].name", "spec.domain.devices.interfaces[*].model",
 		"spec.domain.devices.interfaces[*].macAddress", "spec.domain.devices.interfaces[*].bootOrder",
 		"spec.domain.devices.interfaces[*].masquerade", "spec.domain.devices.interfaces[*].bridge"},
-	"pkg/virt-launcher/domain/ifacedetails.go:interfaceDetails": {"spec.domain.devices.interfaces[*].pciAddress",
-		"spec.domain.devices.interfaces[*].acpiIndex"},
 	"pkg/virt-launcher/virtmanager/manager.go:startPaused":  {"spec.startStrategy"},
 	"pkg/virt-api/admission/mutating/vmi.go:defaultNetwork": {"spec.domain.devices.autoattachPodInterface"},
 	"pkg/virt-handler/probe/probe.go:Exec":                  {"spec.livenessProbe.exec", "spec.readinessProbe.exec"},
-	"pkg/virt-controller/launcherpod/probes.go:NetworkProbe": {"spec.livenessProbe.httpGet", "spec.livenessProbe.tcpSocket",
-		"spec.readinessProbe.httpGet", "spec.readinessProbe.tcpSocket"},
-	"pkg/virt-handler/vmi/agent.go:probeOnce": {"spec.livenessProbe.guestAgentPing", "spec.readinessProbe.guestAgentPing"},
+	"pkg/virt-handler/vmi/agent.go:probeOnce":               {"spec.livenessProbe.guestAgentPing", "spec.readinessProbe.guestAgentPing"},
 	"pkg/virt-handler/probe/probe.go:TimingOf": {"spec.livenessProbe.failureThreshold", "spec.livenessProbe.initialDelaySeconds",
 		"spec.livenessProbe.periodSeconds", "spec.livenessProbe.successThreshold", "spec.livenessProbe.timeoutSeconds",
 		"spec.readinessProbe.failureThreshold", "spec.readinessProbe.initialDelaySeconds", "spec.readinessProbe.periodSeconds",
 		"spec.readinessProbe.successThreshold", "spec.readinessProbe.timeoutSeconds"},
+	"pkg/virt-controller/launcherpod/probes.go:NetworkProbe": {"spec.livenessProbe.httpGet", "spec.livenessProbe.tcpSocket",
+		"spec.readinessProbe.httpGet", "spec.readinessProbe.tcpSocket"},
+	"pkg/virt-launcher/domain/ifacedetails.go:interfaceDetails": {"spec.domain.devices.interfaces[*].pciAddress",
+		"spec.domain.devices.interfaces[*].acpiIndex"},
 }
 
 // honouredTrivially are leaves kvirt honours by doing nothing, with why.
