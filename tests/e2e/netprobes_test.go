@@ -42,10 +42,15 @@ func TestReadinessProbeOnLatePort(t *testing.T) {
         periodSeconds: 2
         failureThreshold: 1
 `, "            (sleep 60; echo KVIRT-E2E-PORT-OPEN; nc -ll -p 8080 -e /bin/true) &\n"))
-	notReady := waitVMI(t, ns, "testvm", startTimeout, "running, not Ready before the port opens", readyIs("False"))
-	if r := condition(notReady, virtv1.VirtualMachineInstanceReady); r.Reason != vmistatus.ReasonReadinessProbe {
-		t.Errorf("Ready condition %+v, want reason %s", r, vmistatus.ReasonReadinessProbe)
-	}
+	waitVMI(t, ns, "testvm", startTimeout, "running, not Ready before the port opens", func(v *virtv1.VirtualMachineInstance) error {
+		if err := readyIs("False")(v); err != nil {
+			return err
+		}
+		if r := condition(v, virtv1.VirtualMachineInstanceReady); r.Reason != vmistatus.ReasonReadinessProbe {
+			return fmt.Errorf("Ready condition %+v, want reason %s", r, vmistatus.ReasonReadinessProbe)
+		}
+		return nil
+	})
 	consoleUntil(t, ns, "testvm", markerUserData, "KVIRT-E2E-PORT-OPEN")
 	waitVMI(t, ns, "testvm", 3*time.Minute, "Ready once the port is open", readyIs("True"))
 }
