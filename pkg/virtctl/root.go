@@ -13,6 +13,7 @@ import (
 	"kvirt.io/kvirt/pkg/virtctl/create"
 	"kvirt.io/kvirt/pkg/virtctl/credentials"
 	"kvirt.io/kvirt/pkg/virtctl/expand"
+	"kvirt.io/kvirt/pkg/virtctl/expose"
 	"kvirt.io/kvirt/pkg/virtctl/migratecancel"
 )
 
@@ -89,6 +90,7 @@ func NewCommand() *cobra.Command {
 	root.AddCommand(create.NewCommand(flags))
 	root.AddCommand(expand.NewCommand(flags))
 	root.AddCommand(credentials.NewCommand(flags))
+	root.AddCommand(expose.NewCommand(flags))
 	root.AddCommand(newVNCCommand(flags))
 	return root
 }

@@ -31,6 +31,8 @@ func TestCommandsAndArguments(t *testing.T) {
 		{[]string{"migrate-cancel"}, "accepts 1 arg"},
 		{[]string{"expand", "--vm", "a", "--file", "b"}, "none of the others can be"},
 		{[]string{"expand"}, "VirtualMachine name or file must be provided"},
+		{[]string{"expose", "vm", "testvm"}, `required flag(s) "name" not set`},
+		{[]string{"expose", "vm", "testvm", "--name", "s", "--type", "ExternalName"}, "type: ExternalName not supported"},
 		{[]string{"start", "testvm", "--kubeconfig", "/nonexistent/kubeconfig"}, "kubeconfig"},
 	} {
 		cmd := NewCommand()

@@ -11,6 +11,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/podsocket"
+	"kvirt.io/kvirt/pkg/vmiid"
 )
 
 // Well-known names inside the launcher pod.
@@ -119,6 +120,8 @@ func podLabels(vmi *virtv1.VirtualMachineInstance) map[string]string {
 	labels[virtv1.CreatedByLabel] = string(vmi.UID)
 	// A truncated name may end in a character a label value may not end in.
 	labels[virtv1.VirtualMachineNameLabel] = strings.TrimRight(hostname(vmi), "-_.")
+	// What virtctl expose vm|vmi selects, as upstream's does.
+	labels[virtv1.VirtualMachineInstanceIDLabel] = vmiid.Of(vmi.Name)
 	return labels
 }
 
@@ -231,6 +234,8 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 		VolumeMounts:             mounts,
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		SecurityContext:          computeSecurity(vmi),
+		ReadinessProbe:           NetworkProbe(vmi.Spec.ReadinessProbe),
+		LivenessProbe:            NetworkProbe(vmi.Spec.LivenessProbe),
 	}
 }
 

@@ -155,7 +155,7 @@ func TestRenderShape(t *testing.T) {
 		t.Fatalf("pod name %q is not the deterministic Name()", pod.Name)
 	}
 	wantLabels := map[string]string{"app": "x", "kubevirt.io": "virt-launcher", "kubevirt.io/created-by": "1234-uid",
-		"vm.kubevirt.io/name": "testvmi"}
+		"vm.kubevirt.io/name": "testvmi", "kubevirt.io/vmi-id": "testvmi"}
 	if !reflect.DeepEqual(pod.Labels, wantLabels) {
 		t.Errorf("labels = %v, want %v", pod.Labels, wantLabels)
 	}
@@ -285,7 +285,7 @@ func TestPodAnnotationsAndLabels(t *testing.T) {
 		{
 			name:       "no annotations: only the pod's own",
 			wantAnn:    map[string]string{virtv1.DomainAnnotation: "testvmi", defaultContainerAnnotation: ComputeContainer},
-			wantLabels: map[string]string{"kubevirt.io": "virt-launcher", "kubevirt.io/created-by": "1234-uid", "vm.kubevirt.io/name": "testvmi"},
+			wantLabels: map[string]string{"kubevirt.io": "virt-launcher", "kubevirt.io/created-by": "1234-uid", "vm.kubevirt.io/name": "testvmi", "kubevirt.io/vmi-id": "testvmi"},
 		},
 		{
 			name: "user annotations are carried, kubectl and api-version observations are not",
@@ -308,7 +308,7 @@ func TestPodAnnotationsAndLabels(t *testing.T) {
 			name:       "labels carried except the node label; name label follows spec.hostname",
 			labels:     map[string]string{"app": "x", virtv1.NodeNameLabel: "n1", virtv1.AppLabel: "spoof"},
 			hostname:   "guest",
-			wantLabels: map[string]string{"app": "x", "kubevirt.io": "virt-launcher", "kubevirt.io/created-by": "1234-uid", "vm.kubevirt.io/name": "guest"},
+			wantLabels: map[string]string{"app": "x", "kubevirt.io": "virt-launcher", "kubevirt.io/created-by": "1234-uid", "vm.kubevirt.io/name": "guest", "kubevirt.io/vmi-id": "testvmi"},
 		},
 	}
 	for _, tt := range tests {

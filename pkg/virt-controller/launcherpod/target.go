@@ -29,6 +29,11 @@ func RenderTarget(vmi *virtv1.VirtualMachineInstance, migrationUID types.UID, so
 	pod := Render(vmi, cfg)
 	pod.Name = TargetName(vmi, migrationUID)
 	pod.Labels[virtv1.MigrationJobLabel] = string(migrationUID)
+	// The guest reaches the target only when the migration completes: network
+	// probes would fail meanwhile, and a liveness probe would stop the target.
+	for i := range pod.Spec.Containers {
+		pod.Spec.Containers[i].ReadinessProbe, pod.Spec.Containers[i].LivenessProbe = nil, nil
+	}
 	if sourceNode == "" {
 		return pod
 	}

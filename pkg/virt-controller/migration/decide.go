@@ -6,6 +6,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/finalizer"
+	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 )
 
 // Limits are the parallel-migration limits (upstream defaults 5 and 2).
@@ -198,17 +199,7 @@ func ownsState(vmi *virtv1.VirtualMachineInstance, m *virtv1.VirtualMachineInsta
 	return vmi.Status.MigrationState != nil && vmi.Status.MigrationState.MigrationUID == string(m.UID)
 }
 
-func podReady(pod *corev1.Pod) bool {
-	if pod.Status.Phase != corev1.PodRunning || pod.Spec.NodeName == "" {
-		return false
-	}
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
+func podReady(pod *corev1.Pod) bool { return launcherpod.Started(pod) }
 
 func final(p virtv1.VirtualMachineInstanceMigrationPhase) bool {
 	return p == virtv1.MigrationSucceeded || p == virtv1.MigrationFailed

@@ -8,6 +8,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/finalizer"
+	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 )
 
 // PodAction is what the controller must do to the launcher pod.
@@ -147,17 +148,7 @@ func mirrorPodScheduled(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod) {
 	}
 }
 
-func podReady(pod *corev1.Pod) bool {
-	if pod.Status.Phase != corev1.PodRunning || pod.Spec.NodeName == "" {
-		return false
-	}
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
+func podReady(pod *corev1.Pod) bool { return launcherpod.Started(pod) }
 
 // setPhase sets the phase and records when it was first entered.
 func setPhase(vmi *virtv1.VirtualMachineInstance, p virtv1.VirtualMachineInstancePhase, now metav1.Time) {

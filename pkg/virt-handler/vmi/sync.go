@@ -64,6 +64,7 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 			return 0, err
 		}
 	}
+	c.observePodProbes(vmi, &rec, &obs)
 	if err := c.cfg.Store.Put(rec); err != nil {
 		return 0, err
 	}

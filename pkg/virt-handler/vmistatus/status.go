@@ -21,7 +21,10 @@ const (
 	ReasonGuestNotRunning = "GuestNotRunning"
 	// ReasonReadinessProbe: the guest runs but its readiness probe has not
 	// passed (yet).
-	ReasonReadinessProbe    = "ReadinessProbeFailed"
+	ReasonReadinessProbe = "ReadinessProbeFailed"
+	// ReasonLivenessProbe: the kubelet stopped the launcher, its liveness
+	// probe of the guest having failed.
+	ReasonLivenessProbe     = "LivenessProbeFailed"
 	reasonShuttingDown      = "ShuttingDown"
 	infoSourceDomain        = "domain"
 	conditionStatusTrue     = string(corev1.ConditionTrue)
@@ -53,6 +56,10 @@ type Observed struct {
 	// NotReady is set while a readiness probe virt-handler runs has not
 	// passed: the Ready condition stays False with this reason.
 	NotReady string
+	// StopMeansFailure: a shutdown the launcher began on its own (no VMI or
+	// pod deletion asked for it) fails the VMI; set while the kubelet runs a
+	// liveness probe on the launcher pod, whose failure stops the launcher.
+	StopMeansFailure bool
 }
 
 // Compute returns the VMI's new status. Fields the handler does not own are
@@ -122,7 +129,7 @@ func nextPhase(cur virtv1.VirtualMachineInstancePhase, obs Observed) (virtv1.Vir
 	case d != nil && d.Failure != "":
 		return virtv1.Failed, ReasonDomainFailed
 	case d != nil && d.State == domainStateShutoff && d.StartedUnixNano != 0:
-		return finalPhase(d)
+		return finalPhase(d, obs.StopMeansFailure)
 	case d != nil && (d.State == domainStateRunning || d.State == domainStatePaused || d.State == domainStateShuttingDown):
 		if obs.LauncherGone {
 			return virtv1.Failed, ReasonLauncherGone
@@ -136,8 +143,12 @@ func nextPhase(cur virtv1.VirtualMachineInstancePhase, obs Observed) (virtv1.Vir
 
 // finalPhase: a guest that powered off, or a shutdown that was asked for,
 // succeeded; anything else that stopped the domain is a failure.
-func finalPhase(d *launcherv1.Domain) (virtv1.VirtualMachineInstancePhase, string) {
+// With stopMeansFailure, a shutdown the launcher began is the kubelet's
+// verdict on a failed liveness probe.
+func finalPhase(d *launcherv1.Domain, stopMeansFailure bool) (virtv1.VirtualMachineInstancePhase, string) {
 	switch {
+	case stopMeansFailure && d.ShutdownRequested:
+		return virtv1.Failed, ReasonLivenessProbe
 	case d.Reason == "Shutdown":
 		return virtv1.Succeeded, ""
 	case d.ShutdownRequested && d.Reason == "Destroyed":
@@ -223,7 +234,7 @@ func interfaces(in []*launcherv1.Interface) []virtv1.VirtualMachineInstanceNetwo
 	out := make([]virtv1.VirtualMachineInstanceNetworkInterface, 0, len(in))
 	for _, i := range in {
 		st := virtv1.VirtualMachineInstanceNetworkInterface{
-			Name: i.Name, MAC: i.Mac, InterfaceName: i.InterfaceName, InfoSource: infoSourceDomain,
+			Name: i.Name, MAC: i.Mac, InterfaceName: i.InterfaceName, InfoSource: infoSourceDomain, LinkState: i.LinkState,
 			IPAddresses: append([]string(nil), i.IpAddresses...),
 		}
 		if len(i.IpAddresses) > 0 {

@@ -50,6 +50,15 @@ func TestCompute(t *testing.T) {
 			obs: Observed{Domain: &launcherv1.Domain{State: "Shutoff", Reason: "Destroyed", StartedUnixNano: started,
 				ShutdownRequested: true}},
 			wantPhase: virtv1.Succeeded, wantReady: "False"},
+		{name: "launcher stopped by the kubelet (liveness probe) fails the VMI", vmi: vmiIn(virtv1.Running),
+			obs: Observed{StopMeansFailure: true, Domain: &launcherv1.Domain{State: "Shutoff", Reason: "Shutdown",
+				StartedUnixNano: started, ShutdownRequested: true}},
+			wantPhase: virtv1.Failed, wantReason: ReasonLivenessProbe, wantReady: "False", wantMsg: "domain stopped: Shutdown"},
+		{name: "guest powering off with a liveness probe still succeeds", vmi: vmiIn(virtv1.Running),
+			obs:       Observed{StopMeansFailure: true, Domain: &launcherv1.Domain{State: "Shutoff", Reason: "Shutdown", StartedUnixNano: started}},
+			wantPhase: virtv1.Succeeded, wantReady: "False"},
+		{name: "readiness probe not passing keeps Ready False", vmi: vmiIn(virtv1.Running),
+			obs: Observed{Domain: running, NotReady: ReasonReadinessProbe}, wantPhase: virtv1.Running, wantReady: "False"},
 		{name: "qemu killed", vmi: vmiIn(virtv1.Running),
 			obs:       Observed{Domain: &launcherv1.Domain{State: "Shutoff", Reason: "Crashed", StartedUnixNano: started}},
 			wantPhase: virtv1.Failed, wantReason: ReasonDomainCrashed, wantReady: "False", wantMsg: "domain stopped: Crashed"},
@@ -93,11 +102,12 @@ func TestCompute(t *testing.T) {
 
 func TestComputeIsStableAndReportsInterfaces(t *testing.T) {
 	d := &launcherv1.Domain{State: "Running", StartedUnixNano: 1,
-		Interfaces: []*launcherv1.Interface{{Name: "default", Mac: "02:00:00:00:00:01", IpAddresses: []string{"10.1.2.3"}}}}
+		Interfaces: []*launcherv1.Interface{{Name: "default", Mac: "02:00:00:00:00:01", IpAddresses: []string{"10.1.2.3"}, LinkState: "down"}}}
 	vmi := vmiIn(virtv1.Scheduled)
 	vmi.Status.Phase = virtv1.Scheduled
 	st := Compute(vmi, Observed{Domain: d, NodeName: "n1"}, metav1.Now())
-	if len(st.Interfaces) != 1 || st.Interfaces[0].IPAddress != "10.1.2.3" || st.Interfaces[0].InfoSource != "domain" {
+	if len(st.Interfaces) != 1 || st.Interfaces[0].IPAddress != "10.1.2.3" || st.Interfaces[0].InfoSource != "domain" ||
+		st.Interfaces[0].LinkState != "down" {
 		t.Fatalf("interfaces = %+v", st.Interfaces)
 	}
 	if st.NodeName != "n1" {

@@ -192,6 +192,9 @@ func renderInterfaces(vmi *virtv1.VirtualMachineInstance, cfg Config) ([]libvirt
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		if err := interfaceDetails(&dom, iface); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 		out = append(out, dom)
 	}
 	return out, nil

@@ -37,6 +37,10 @@ func domainInterfaces(xml string, podIPs []string, bound *podnet.Bound) []*launc
 		if i.Target != nil {
 			iface.InterfaceName = i.Target.Dev
 		}
+		iface.LinkState = "up"
+		if i.Link != nil && i.Link.State == "down" {
+			iface.LinkState = "down"
+		}
 		out = append(out, iface)
 	}
 	return out

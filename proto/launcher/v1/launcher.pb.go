@@ -592,6 +592,9 @@ type Interface struct {
 	Mac           string                 `protobuf:"bytes,2,opt,name=mac,proto3" json:"mac,omitempty"`
 	IpAddresses   []string               `protobuf:"bytes,3,rep,name=ip_addresses,json=ipAddresses,proto3" json:"ip_addresses,omitempty"`
 	InterfaceName string                 `protobuf:"bytes,4,opt,name=interface_name,json=interfaceName,proto3" json:"interface_name,omitempty"`
+	// The link state of the domain's interface: "up" or "down" (libvirt's
+	// <link state=.../>; no element is up).
+	LinkState     string `protobuf:"bytes,5,opt,name=link_state,json=linkState,proto3" json:"link_state,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -650,6 +653,13 @@ func (x *Interface) GetIpAddresses() []string {
 func (x *Interface) GetInterfaceName() string {
 	if x != nil {
 		return x.InterfaceName
+	}
+	return ""
+}
+
+func (x *Interface) GetLinkState() string {
+	if x != nil {
+		return x.LinkState
 	}
 	return ""
 }
@@ -2437,12 +2447,14 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x11started_unix_nano\x18\b \x01(\x03R\x0fstartedUnixNano\x12-\n" +
 	"\x12shutdown_requested\x18\t \x01(\bR\x11shutdownRequested\x124\n" +
 	"\x16guest_agent_generation\x18\n" +
-	" \x01(\x04R\x14guestAgentGeneration\"{\n" +
+	" \x01(\x04R\x14guestAgentGeneration\"\x9a\x01\n" +
 	"\tInterface\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x10\n" +
 	"\x03mac\x18\x02 \x01(\tR\x03mac\x12!\n" +
 	"\fip_addresses\x18\x03 \x03(\tR\vipAddresses\x12%\n" +
-	"\x0einterface_name\x18\x04 \x01(\tR\rinterfaceName\"\x9d\x01\n" +
+	"\x0einterface_name\x18\x04 \x01(\tR\rinterfaceName\x12\x1d\n" +
+	"\n" +
+	"link_state\x18\x05 \x01(\tR\tlinkState\"\x9d\x01\n" +
 	"\x13DomainStatsResponse\x12\x1e\n" +
 	"\vcpu_time_ns\x18\x01 \x01(\x04R\tcpuTimeNs\x12$\n" +
 	"\x0ememory_rss_kib\x18\x02 \x01(\x04R\fmemoryRssKib\x12*\n" +

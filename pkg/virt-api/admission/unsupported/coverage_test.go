@@ -76,6 +76,10 @@ var implemented = map[string][]string{
 		"spec.livenessProbe.periodSeconds", "spec.livenessProbe.successThreshold", "spec.livenessProbe.timeoutSeconds",
 		"spec.readinessProbe.failureThreshold", "spec.readinessProbe.initialDelaySeconds", "spec.readinessProbe.periodSeconds",
 		"spec.readinessProbe.successThreshold", "spec.readinessProbe.timeoutSeconds"},
+	"pkg/virt-controller/launcherpod/probes.go:NetworkProbe": {"spec.livenessProbe.httpGet", "spec.livenessProbe.tcpSocket",
+		"spec.readinessProbe.httpGet", "spec.readinessProbe.tcpSocket"},
+	"pkg/virt-launcher/domain/ifacedetails.go:interfaceDetails": {"spec.domain.devices.interfaces[*].pciAddress",
+		"spec.domain.devices.interfaces[*].acpiIndex"},
 }
 
 // honouredTrivially are leaves kvirt honours by doing nothing, with why.
@@ -86,10 +90,6 @@ var honouredTrivially = map[string]string{
 // refusedElsewhere are fields (and everything below them) that the validators
 // refuse already, with the function that does it.
 var refusedElsewhere = map[string]string{
-	"spec.livenessProbe.httpGet":                "pkg/virt-api/admission/validating/domain.go:validateProbes",
-	"spec.livenessProbe.tcpSocket":              "pkg/virt-api/admission/validating/domain.go:validateProbes",
-	"spec.readinessProbe.httpGet":               "pkg/virt-api/admission/validating/domain.go:validateProbes",
-	"spec.readinessProbe.tcpSocket":             "pkg/virt-api/admission/validating/domain.go:validateProbes",
 	"spec.domain.devices.interfaces[*].slirp":   "pkg/virt-api/admission/validating/network.go:validateBinding",
 	"spec.domain.devices.interfaces[*].macvtap": "pkg/virt-api/admission/validating/network.go:validateBinding",
 	"spec.domain.devices.interfaces[*].passt":   "pkg/virt-api/admission/validating/network.go:validateBinding",

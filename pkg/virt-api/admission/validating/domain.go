@@ -64,7 +64,8 @@ func validateNaming(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec) fiel
 }
 
 // validateProbes requires exactly one handler per probe and a pod network for
-// probes that reach the guest over the network.
+// probes that reach the guest over the network (httpGet and tcpSocket: the
+// kubelet runs them on the launcher pod, whose IP forwards to the guest).
 func validateProbes(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec) field.ErrorList {
 	var errs field.ErrorList
 	hasPodNet := len(s.Networks) == 0 // the default pod network is added by defaulting
@@ -87,14 +88,6 @@ func validateProbes(spec *field.Path, s *virtv1.VirtualMachineInstanceSpec) fiel
 		}
 		if (p.probe.HTTPGet != nil || p.probe.TCPSocket != nil) && !hasPodNet {
 			errs = append(errs, field.Invalid(fld, "", "httpGet and tcpSocket probes need a pod network"))
-		}
-		// Nothing runs network probes yet (virt-handler would have to reach into the
-		// pod network): refuse them rather than accept a probe that never fires.
-		if p.probe.HTTPGet != nil {
-			errs = append(errs, field.Forbidden(fld.Child("httpGet"), "not supported by kvirt yet; use exec or guestAgentPing"))
-		}
-		if p.probe.TCPSocket != nil {
-			errs = append(errs, field.Forbidden(fld.Child("tcpSocket"), "not supported by kvirt yet; use exec or guestAgentPing"))
 		}
 	}
 	return errs

@@ -75,6 +75,7 @@ func validateInterfaces(fld, networksPath *field.Path, ifaces []virtv1.Interface
 		errs = append(errs, validateBinding(idx, iface, net, cfg)...)
 		errs = append(errs, validateInterfaceDetails(idx, iface)...)
 	}
+	errs = append(errs, validateInterfacePlacement(fld, ifaces)...)
 	for i := range networks {
 		if !seen[networks[i].Name] {
 			errs = append(errs, field.Invalid(networksPath.Index(i).Child("name"), networks[i].Name, "no interface uses this network"))

@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
@@ -247,12 +248,15 @@ var vmiRules = []ruleCase{
 	{"input names unique", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.Domain.Devices.Inputs = []virtv1.Input{{Name: "t", Type: "tablet"}, {Name: "t", Type: "tablet", Bus: "virtio"}}
 	}, "spec.domain.devices.inputs[1].name", field.ErrorTypeDuplicate},
-	{"tcpSocket probes are not run yet", func(s *virtv1.VirtualMachineInstanceSpec) {
-		s.ReadinessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{}}
-	}, "spec.readinessProbe.tcpSocket", field.ErrorTypeForbidden},
-	{"httpGet probes are not run yet", func(s *virtv1.VirtualMachineInstanceSpec) {
-		s.LivenessProbe = &virtv1.Probe{HTTPGet: &corev1.HTTPGetAction{}}
-	}, "spec.livenessProbe.httpGet", field.ErrorTypeForbidden},
+	{"interface state is up, down or absent", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Domain.Devices.Interfaces[0].State = "off"
+	}, "spec.domain.devices.interfaces[0].state", field.ErrorTypeNotSupported},
+	{"interface pciAddress is DDDD:BB:SS.F", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Domain.Devices.Interfaces[0].PCIAddress = "81:01.0"
+	}, "spec.domain.devices.interfaces[0].pciAddress", field.ErrorTypeInvalid},
+	{"interface acpiIndex not negative", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Domain.Devices.Interfaces[0].ACPIIndex = -1
+	}, "spec.domain.devices.interfaces[0].acpiIndex", field.ErrorTypeInvalid},
 	{"start strategy is Paused", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.StartStrategy = ptr.To(virtv1.StartStrategy("Later"))
 	}, "spec.startStrategy", field.ErrorTypeNotSupported},
@@ -303,6 +307,17 @@ var vmiRules = []ruleCase{
 func TestValidVMIHasNoErrors(t *testing.T) {
 	if errs := ValidateVMICreate(validVMI(), DefaultConfig()); len(errs) != 0 {
 		t.Fatalf("valid VMI refused: %v", errs)
+	}
+}
+
+func TestNetworkProbesAndInterfaceDetailsAccepted(t *testing.T) {
+	vmi := validVMI()
+	vmi.Spec.ReadinessProbe = &virtv1.Probe{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(8080)}}
+	vmi.Spec.LivenessProbe = &virtv1.Probe{HTTPGet: &corev1.HTTPGetAction{Port: intstr.FromInt32(80)}}
+	i := &vmi.Spec.Domain.Devices.Interfaces[0]
+	i.State, i.PCIAddress, i.ACPIIndex = "down", "0000:00:1a.0", 2
+	if errs := ValidateVMICreate(vmi, DefaultConfig()); len(errs) != 0 {
+		t.Fatalf("refused: %v", errs)
 	}
 }
 

@@ -16,6 +16,10 @@ const (
 	// VirtualMachineNameLabel on a launcher pod holds the VMI's hostname (its name
 	// unless spec.hostname says otherwise).
 	VirtualMachineNameLabel = "vm.kubevirt.io/name"
+	// VirtualMachineInstanceIDLabel on a launcher pod identifies its VMI by name
+	// (names longer than 63 characters are truncated and hashed): what
+	// `virtctl expose vm|vmi` selects.
+	VirtualMachineInstanceIDLabel = "kubevirt.io/vmi-id"
 	// ControllerAPILatestVersionObservedAnnotation and
 	// ControllerAPIStorageVersionObservedAnnotation record, on the objects the
 	// controllers manage, the newest and the storage version of kubevirt.io they
