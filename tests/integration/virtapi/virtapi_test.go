@@ -145,10 +145,13 @@ func testDiscovery(t *testing.T, e env) {
 		"virtualmachineinstances/vnc", "virtualmachineinstances/vnc/screenshot", "virtualmachineinstances/reset",
 		"virtualmachines/expand-spec", "expand-vm-spec",
 		"virtualmachineinstances/guestosinfo", "virtualmachineinstances/userlist", "virtualmachineinstances/filesystemlist",
-		"virtualmachineinstances/freeze", "virtualmachineinstances/unfreeze"} {
+		"virtualmachineinstances/freeze", "virtualmachineinstances/unfreeze", "virtualmachineinstances/portforward"} {
 		if !names[want] {
 			t.Errorf("discovery lacks %s: %v", want, names)
 		}
+	}
+	if names["virtualmachines/portforward"] {
+		t.Error("discovery lists virtualmachines/portforward, which upstream serves but does not advertise")
 	}
 	if names["virtualmachineinstances/migrate"] {
 		t.Error("discovery lists virtualmachineinstances/migrate, which upstream does not serve")
