@@ -88,6 +88,7 @@ func NewCommand() *cobra.Command {
 	root.AddCommand(create.NewCommand(flags))
 	root.AddCommand(expand.NewCommand(flags))
 	root.AddCommand(newVNCCommand(flags))
+	root.AddCommand(newPortForwardCommand(flags), newSSHCommand(flags), newSCPCommand(flags))
 	return root
 }
 
