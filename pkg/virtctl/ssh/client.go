@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
@@ -96,8 +97,10 @@ func (o Options) hostKeyCallback() (ssh.HostKeyCallback, error) {
 	if err != nil {
 		return nil, fmt.Errorf("known hosts %s: %w", path, err)
 	}
-	return func(host string, remote net.Addr, key ssh.PublicKey) error {
-		err := check(host, remote, key)
+	return func(host string, _ net.Addr, key ssh.PublicKey) error {
+		// The guest is known by its alias only: a port-forward stream has no
+		// remote address worth recording.
+		err := check(host, &net.TCPAddr{}, key)
 		var kerr *knownhosts.KeyError
 		if !errors.As(err, &kerr) || len(kerr.Want) > 0 {
 			return err // nil, or a changed key
@@ -150,7 +153,13 @@ func Connect(stream io.ReadWriteCloser, hostAlias, user string, o Options) (*ssh
 		return nil, err
 	}
 	cfg := &ssh.ClientConfig{User: user, Auth: auth, HostKeyCallback: hostKey}
-	conn, chans, reqs, err := ssh.NewClientConn(streamConn{stream}, hostAlias, cfg)
+	port := o.Port
+	if port == 0 {
+		port = 22
+	}
+	// known_hosts names the guest by its alias and port ([alias]:port unless 22).
+	addr := net.JoinHostPort(hostAlias, strconv.Itoa(int(port)))
+	conn, chans, reqs, err := ssh.NewClientConn(streamConn{stream}, addr, cfg)
 	if err != nil {
 		_ = stream.Close()
 		return nil, fmt.Errorf("ssh to %s: %w", hostAlias, err)

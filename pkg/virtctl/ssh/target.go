@@ -1,7 +1,6 @@
 package ssh
 
 import (
-	"fmt"
 	"os"
 	"strings"
 
@@ -38,15 +37,15 @@ type Location struct {
 }
 
 // ParseLocation reads an scp argument: [USER@]TYPE/NAME[/NAMESPACE]:PATH is
-// remote, anything else (no colon, or nothing like vm/NAME before it) local.
+// remote, anything else (no colon, or no vm/NAME before it) a local path.
 func ParseLocation(s, fallback string) (Location, error) {
 	head, path, ok := strings.Cut(s, ":")
-	if !ok || !strings.Contains(head, "/") {
+	if !ok {
 		return Location{Path: s}, nil
 	}
 	d, err := ParseDestination(head, fallback)
 	if err != nil {
-		return Location{}, fmt.Errorf("scp location %q: %w", s, err)
+		return Location{Path: s}, nil //nolint:nilerr // not a VM: a local path with a colon
 	}
 	if path == "" {
 		path = "."
