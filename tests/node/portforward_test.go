@@ -26,16 +26,17 @@ import (
 )
 
 // podNetNS creates a network namespace standing in for a launcher pod's,
-// with lo and a dummy eth0 holding addr/24, configured entirely from inside
-// it (nothing is added to the node's own namespace); it is deleted when the
-// test ends.
+// with lo and eth0 (one end of a veth pair whose both ends live in it)
+// holding addr/24, configured entirely inside it: nothing is added to the
+// node's own namespace. It is deleted when the test ends.
 func podNetNS(t *testing.T, addr string) string {
 	t.Helper()
 	name := "kvpf-" + rand.String(6)
 	steps := [][]string{
 		{"netns", "add", name},
 		{"-n", name, "link", "set", "lo", "up"},
-		{"-n", name, "link", "add", "eth0", "type", "dummy"},
+		{"-n", name, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0-peer"},
+		{"-n", name, "link", "set", "eth0-peer", "up"},
 		{"-n", name, "addr", "add", addr + "/24", "dev", "eth0"},
 		{"-n", name, "link", "set", "eth0", "up"},
 	}
