@@ -51,7 +51,14 @@ func Run(client *ssh.Client, cmd string, stdin *os.File, stdout, stderr io.Write
 		return fmt.Errorf("ssh session: %w", err)
 	}
 	defer func() { _ = sess.Close() }()
-	sess.Stdin, sess.Stdout, sess.Stderr = stdin, stdout, stderr
+	sess.Stdout, sess.Stderr = stdout, stderr
+	// Standard input is copied without being waited for: the session ends
+	// when the remote command does, as OpenSSH's, not when stdin does.
+	in, err := sess.StdinPipe()
+	if err != nil {
+		return fmt.Errorf("ssh stdin: %w", err)
+	}
+	go func() { _, _ = io.Copy(in, stdin); _ = in.Close() }()
 	if cmd != "" {
 		return exitCode(sess.Run(cmd))
 	}
