@@ -50,7 +50,7 @@ func testPortForward(t *testing.T, e env) {
 			poll.Eventually(t, time.Minute, resource+"/"+p+" as an editor: 400 "+want, func() error {
 				err := portForwardAs(ctx, e, "editor", ns, resource, p)
 				if !apierrors.IsBadRequest(err) || !strings.Contains(err.Error(), want) {
-					return fmt.Errorf("got %v", err)
+					return fmt.Errorf("got %w", err)
 				}
 				return nil
 			})
