@@ -13,7 +13,8 @@
 # The initramfs also carries Debian's qemu-guest-agent (qemu-ga) with exactly the
 # shared libraries its ELF closure needs (resolved with the extracted glibc's own
 # dynamic linker, --list), so the guest answers the agent protocol on the
-# org.qemu.guest_agent.0 virtio-serial port.
+# org.qemu.guest_agent.0 virtio-serial port, and Debian's dropbear (ssh server,
+# from dropbear-bin) the same way; busybox's httpd serves port 80.
 #
 # Usage: hack/build-test-guest.sh [--force]
 set -euo pipefail
@@ -42,8 +43,12 @@ agent_pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conf
   --no-breaks --no-replaces --no-enhances qemu-guest-agent | grep -E '^(qemu-guest-agent|lib[a-z0-9.+-]*)$' | \
   grep -vE '^lib.*perl' | sort -u)
 [[ -n "${agent_pkgs}" ]] || kvirt::log::fatal "cannot resolve qemu-guest-agent"
+# dropbear-bin and the library packages of its dependency closure.
+ssh_pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+  --no-breaks --no-replaces --no-enhances dropbear-bin | grep -E '^(dropbear-bin|zlib1g|lib[a-z0-9.+-]*)$' | sort -u)
+[[ -n "${ssh_pkgs}" ]] || kvirt::log::fatal "cannot resolve dropbear-bin"
 # shellcheck disable=SC2206 # package names have no spaces
-pkgs=("${kernel_pkg}" busybox-static syslinux syslinux-common mtools dosfstools ${agent_pkgs})
+pkgs=("${kernel_pkg}" busybox-static syslinux syslinux-common mtools dosfstools $(printf '%s\n' ${agent_pkgs} ${ssh_pkgs} | sort -u))
 versions=""
 for p in "${pkgs[@]}"; do versions+="${p}=$(candidate "$p");"; done
 guest_dir="$(dirname "${BASH_SOURCE[0]}")/guest"
@@ -98,17 +103,26 @@ cp "${x}/lib/modules/${kver}/modules.builtin" "${x}/lib/modules/${kver}/modules.
 # paths it resolved them to (so the guest's ld.so finds them the same way).
 ldso="${x}/lib64/ld-linux-x86-64.so.2"
 libpath="${x}/lib/x86_64-linux-gnu:${x}/usr/lib/x86_64-linux-gnu"
-install -D -m 0755 "${x}/usr/sbin/qemu-ga" "${root}/usr/sbin/qemu-ga"
 mkdir -p "${root}/lib64" "${root}/lib/x86_64-linux-gnu"
 cp -L "${ldso}" "${root}/lib64/ld-linux-x86-64.so.2"
-libs=$("${ldso}" --library-path "${libpath}" --list "${x}/usr/sbin/qemu-ga" | awk '$2 == "=>" && $1 !~ /^\// {print $3}')
-[[ -n "${libs}" ]] || kvirt::log::fatal "cannot resolve the libraries of qemu-ga"
-for lib in ${libs}; do
-  [[ "${lib}" == "${x}/"* ]] || kvirt::log::fatal "qemu-ga library ${lib} resolved outside the extracted tree"
-  cp -L "${lib}" "${root}/lib/x86_64-linux-gnu/"
-done
-# The closure is complete: qemu-ga runs with nothing but what the initramfs holds.
+# add_elf PATH: the binary at PATH (relative to the extracted tree) and every
+# library its ELF closure needs.
+add_elf() {
+  local bin=$1 libs lib
+  install -D -m 0755 "${x}/${bin}" "${root}/${bin}"
+  libs=$("${ldso}" --library-path "${libpath}" --list "${x}/${bin}" | awk '$2 == "=>" && $1 !~ /^\// {print $3}')
+  [[ -n "${libs}" ]] || kvirt::log::fatal "cannot resolve the libraries of ${bin}"
+  for lib in ${libs}; do
+    [[ "${lib}" == "${x}/"* ]] || kvirt::log::fatal "${bin} library ${lib} resolved outside the extracted tree"
+    cp -L "${lib}" "${root}/lib/x86_64-linux-gnu/"
+  done
+}
+add_elf usr/sbin/qemu-ga
+add_elf usr/sbin/dropbear
+# The closures are complete: both run with nothing but what the initramfs holds.
 "${root}/lib64/ld-linux-x86-64.so.2" --library-path "${root}/lib/x86_64-linux-gnu" "${root}/usr/sbin/qemu-ga" --version >/dev/null
+"${root}/lib64/ld-linux-x86-64.so.2" --library-path "${root}/lib/x86_64-linux-gnu" "${root}/usr/sbin/dropbear" -V 2>/dev/null || \
+  "${root}/lib64/ld-linux-x86-64.so.2" --library-path "${root}/lib/x86_64-linux-gnu" --verify "${root}/usr/sbin/dropbear" >/dev/null
 mkdir -p "${root}/var/run" "${root}/usr/lib"
 cat >"${root}/usr/lib/os-release" <<'OSR'
 NAME="kvirt test guest"
@@ -122,6 +136,7 @@ ln -sf ../usr/lib/os-release "${root}/etc/os-release"
 install -m 0755 "${guest_dir}/init" "${root}/init"
 install -m 0755 "${guest_dir}/udhcpc.script" "${root}/etc/udhcpc.script"
 echo "root:x:0:0:root:/root:/bin/sh" >"${root}/etc/passwd"
+echo "/bin/sh" >"${root}/etc/shells"
 mkdir -p "${out}.tmp"
 (cd "${root}" && find . | "${bb}" cpio -o -H newc 2>/dev/null | gzip -9 >"${out}.tmp/initrd.img")
 cp "${x}/boot/vmlinuz-${kver}" "${out}.tmp/vmlinuz"

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -69,6 +70,10 @@ func New(name, short string, opts Options) *cobra.Command {
 // Execute runs cmd and exits non-zero with the error on failure. For main only.
 func Execute(cmd *cobra.Command) {
 	if err := cmd.Execute(); err != nil {
+		var exit *ExitError
+		if errors.As(err, &exit) {
+			os.Exit(exit.Code)
+		}
 		fmt.Fprintf(os.Stderr, "%s: %v\n", cmd.Name(), err)
 		os.Exit(1)
 	}
@@ -87,3 +92,9 @@ func newLogger(o *logOptions) (*zap.Logger, error) {
 	}
 	return logger, nil
 }
+
+// ExitError ends Execute with Code and prints nothing: the command has said
+// what there was to say (virtctl ssh exits with the remote command's status).
+type ExitError struct{ Code int }
+
+func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }

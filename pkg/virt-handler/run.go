@@ -126,6 +126,11 @@ func (l launcherLookup) LauncherFor(ctx context.Context, namespace, name string)
 	return cl, nil
 }
 
+// GuestEndpoint serves the node API's port-forward (nodeapi.Guests).
+func (l launcherLookup) GuestEndpoint(ctx context.Context, namespace, name string) (nodeapi.GuestEndpoint, error) {
+	return l.ctrl.GuestEndpoint(ctx, namespace, name)
+}
+
 // certGetter hands out the node's serving certificate for a TLS handshake.
 type certGetter = func(*tls.ClientHelloInfo) (*tls.Certificate, error)
 

@@ -92,6 +92,7 @@ func NewCommand() *cobra.Command {
 	root.AddCommand(credentials.NewCommand(flags))
 	root.AddCommand(expose.NewCommand(flags))
 	root.AddCommand(newVNCCommand(flags))
+	root.AddCommand(newPortForwardCommand(flags), newSSHCommand(flags), newSCPCommand(flags))
 	return root
 }
 

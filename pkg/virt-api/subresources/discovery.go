@@ -18,8 +18,14 @@ const (
 // for the node side.
 type route struct {
 	resource, sub string
-	method, verb  string
-	nodeSide      bool
+	// params are path parameters after sub ("/{port}" of portforward): part of
+	// the served path, not of the route's name.
+	params       string
+	method, verb string
+	nodeSide     bool
+	// hidden routes are served but not advertised in discovery, as upstream's
+	// virtualmachines/portforward and the {protocol} form.
+	hidden bool
 }
 
 // name is the route's name in discovery and RBAC: resource/sub, or resource.
@@ -59,6 +65,13 @@ var routes = []route{
 	{resource: resVMIs, sub: "filesystemlist", method: http.MethodGet, verb: "get", nodeSide: true},
 	{resource: resVMIs, sub: "freeze", method: http.MethodPut, verb: "update", nodeSide: true},
 	{resource: resVMIs, sub: "unfreeze", method: http.MethodPut, verb: "update", nodeSide: true},
+	{resource: resVMIs, sub: subPortForward, params: paramPort, method: http.MethodGet, verb: "get", nodeSide: true},
+	{resource: resVMIs, sub: subPortForward, params: paramPort + paramProto, method: http.MethodGet, verb: "get",
+		nodeSide: true, hidden: true},
+	{resource: resVMs, sub: subPortForward, params: paramPort, method: http.MethodGet, verb: "get", nodeSide: true,
+		hidden: true},
+	{resource: resVMs, sub: subPortForward, params: paramPort + paramProto, method: http.MethodGet, verb: "get",
+		nodeSide: true, hidden: true},
 }
 
 func groupVersion() metav1.GroupVersionForDiscovery {
@@ -91,6 +104,9 @@ func (s *Server) serveResourceList(w http.ResponseWriter, _ *http.Request) {
 		GroupVersion: GroupName + "/" + Version,
 	}
 	for _, r := range routes {
+		if r.hidden {
+			continue
+		}
 		list.APIResources = append(list.APIResources, metav1.APIResource{
 			Name: r.name(), Namespaced: true, Verbs: metav1.Verbs{r.verb},
 		})

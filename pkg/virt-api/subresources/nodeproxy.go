@@ -144,6 +144,15 @@ func (n *NodeTLS) dialTLS(ctx context.Context, network, node, addr string) (net.
 // nodeSide resolves the VMI's virt-handler and forwards the request to it.
 func (s *Server) nodeSide(w http.ResponseWriter, req *http.Request, t target) {
 	var body []byte
+	sub := t.sub
+	if t.sub == subPortForward {
+		var ref *refusal
+		if sub, ref = decidePortForward(req); ref != nil {
+			refuse(w, ref)
+			return
+		}
+		sub = strings.TrimPrefix(sub, "/")
+	}
 	if t.sub == "freeze" {
 		var ref *refusal
 		if body, ref = freezeBody(req); ref != nil {
@@ -179,7 +188,7 @@ func (s *Server) nodeSide(w http.ResponseWriter, req *http.Request, t target) {
 		refuse(w, ref)
 		return
 	}
-	path := fmt.Sprintf("/v1/namespaces/%s/virtualmachineinstances/%s/%s", t.namespace, t.name, t.sub)
+	path := fmt.Sprintf("/v1/namespaces/%s/virtualmachineinstances/%s/%s", t.namespace, t.name, sub)
 	if req.URL.RawQuery != "" {
 		path += "?" + req.URL.RawQuery // preserveSession, moveCursor
 	}

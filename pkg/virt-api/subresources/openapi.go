@@ -39,6 +39,8 @@ type operation struct {
 	query [][2]string
 	// produces is the success body's type; empty is JSON.
 	produces string
+	// params are the path parameters after the name (port, protocol).
+	params [][2]string
 }
 
 // operations lists every route of the group for the OpenAPI documents.
@@ -51,12 +53,13 @@ func operations() []operation {
 	for _, r := range routes {
 		op := operation{
 			path: gv + "/namespaces/{namespace}/" + r.resource, method: r.method, namespaced: true,
-			id: opIDPrefix + strings.ReplaceAll(r.name(), "/", "-"), doc: routeDoc(r),
+			id: opIDPrefix + operationName(r), doc: routeDoc(r),
 			body: r.method == http.MethodPut, accepted: r.method == http.MethodPut && r.resource == resVMs,
 		}
 		if r.sub != "" {
-			op.path += "/{name}/" + r.sub
+			op.path += "/{name}/" + r.sub + r.params
 			op.named = true
+			op.params = routeParams(r)
 		}
 		op.query, op.produces = displayParams(r.sub)
 		ops = append(ops, op)
@@ -70,6 +73,8 @@ func routeDoc(r route) string {
 		return "Returns the VirtualMachine in the body with its instancetype and preference applied to its template."
 	case r.sub == "expand-spec":
 		return "Returns the VirtualMachine with its instancetype and preference applied to its template."
+	case r.sub == subPortForward:
+		return portForwardDoc(r)
 	case r.nodeSide:
 		return "Forwards " + r.sub + " to the virt-handler of the VirtualMachineInstance's node."
 	default:
@@ -200,7 +205,7 @@ func pathParams(op operation) [][2]string {
 	if op.named {
 		out = append(out, [2]string{"name", "name of the VirtualMachine or VirtualMachineInstance"})
 	}
-	return out
+	return append(out, op.params...)
 }
 
 func responses(op operation, desc func(string) any) map[string]any {

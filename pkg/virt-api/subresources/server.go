@@ -103,7 +103,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	for _, r := range routes {
 		pattern := fmt.Sprintf("%s %s/namespaces/{namespace}/%s", r.method, gv, r.resource)
 		if r.sub != "" {
-			pattern += "/{name}/" + r.sub
+			pattern += "/{name}/" + r.sub + r.params
 		}
 		mux.Handle(pattern, s.guard(r, s.handlerFor(r)))
 	}

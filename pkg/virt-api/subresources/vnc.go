@@ -29,6 +29,8 @@ type streamKind struct {
 var streams = map[string]streamKind{
 	"console": {upgrade: "kvirt-console", subprotocols: []string{ConsoleSubprotocol}},
 	subVNC:    {upgrade: "kvirt-vnc", subprotocols: []string{VNCSubprotocol, binarySubprotocol}},
+	// Upstream's virtctl port-forward offers the console's subprotocol.
+	subPortForward: {upgrade: PortForwardUpgrade, subprotocols: []string{ConsoleSubprotocol, binarySubprotocol}},
 }
 
 // nodeBodyLimit bounds what a forwarded command's answer may be.

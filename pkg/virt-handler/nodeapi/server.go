@@ -41,7 +41,10 @@ type Config struct {
 }
 
 // Handler returns the API's routes (without TLS), for tests and Serve.
-func Handler(l Launchers) http.Handler {
+// Port-forward is served when l implements Guests.
+func Handler(l Launchers) http.Handler { return handler(l, DialInPod) }
+
+func handler(l Launchers, dial GuestDialer) http.Handler {
 	mux := http.NewServeMux()
 	const base = "/v1/namespaces/{namespace}/virtualmachineinstances/{name}/"
 	command := func(call func(context.Context, launcherv1.LauncherClient) (*launcherv1.Result, error)) http.HandlerFunc {
@@ -81,6 +84,7 @@ func Handler(l Launchers) http.Handler {
 		}
 	})
 	registerVNC(mux, base, l)
+	registerPortForward(mux, base, l, dial)
 	return mux
 }
 

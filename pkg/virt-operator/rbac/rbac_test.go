@@ -202,7 +202,7 @@ func TestUserRoleRules(t *testing.T) {
 	}
 	workloadSubresources := []userRoleCase{
 		sub(resVMI+"/console", "get", true), sub(resVMI+"/vnc", "get", true), sub(resVMI+"/vnc/screenshot", "get", true),
-		sub(resVMI+"/guestosinfo", "get", true),
+		sub(resVMI+"/guestosinfo", "get", true), sub(resVMI+"/portforward", "get", true), sub(resVM+"/portforward", "get", true),
 		sub(resVMI+"/pause", "update", true), sub(resVMI+"/unpause", "update", true), sub(resVMI+"/softreboot", "update", true),
 		sub(resVMI+"/reset", "update", true),
 		sub(resVM+"/start", "update", true), sub(resVM+"/stop", "update", true), sub(resVM+"/restart", "update", true),
@@ -218,6 +218,7 @@ func TestUserRoleRules(t *testing.T) {
 			sub(resVM+"/expand-spec", "get", true), sub(resExpandVMSpec, "update", true), sub(resVMI+"/guestosinfo", "get", true),
 			sub(resVM+"/start", "update", false), sub(resVMI+"/console", "get", false),
 			sub(resVMI+"/vnc", "get", false), sub(resVMI+"/vnc/screenshot", "get", false),
+			sub(resVMI+"/portforward", "get", false), sub(resVM+"/portforward", "get", false),
 			kv(resVM, "create", false), kv(resVMI, "delete", false), it(resPreference, "create", false),
 			kv(resPreset, "list", true), kv(resPreset, "create", false),
 		},

@@ -92,10 +92,10 @@ func adminRules() []rbacv1.PolicyRule {
 func workloadSubresourceRules() []rbacv1.PolicyRule {
 	return []rbacv1.PolicyRule{
 		rule(groupSubresources, []string{resVMI + "/console", resVMI + "/vnc", resVMI + "/vnc/screenshot",
-			resVMI + "/guestosinfo", resVMI + "/userlist", resVMI + "/filesystemlist"}, "get"),
+			resVMI + "/guestosinfo", resVMI + "/userlist", resVMI + "/filesystemlist", resVMI + "/portforward"}, "get"),
 		rule(groupSubresources, []string{resVMI + "/pause", resVMI + "/unpause", resVMI + "/softreboot", resVMI + "/reset",
 			resVMI + "/freeze", resVMI + "/unfreeze"}, "update"),
-		rule(groupSubresources, []string{resVM + "/expand-spec"}, "get"),
+		rule(groupSubresources, []string{resVM + "/expand-spec", resVM + "/portforward"}, "get"),
 		rule(groupSubresources, []string{resVM + "/start", resVM + "/stop", resVM + "/restart"}, "update"),
 		rule(groupSubresources, []string{resExpandVMSpec}, "update"),
 	}

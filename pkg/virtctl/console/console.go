@@ -28,11 +28,23 @@ const Subprotocol = "plain.kubevirt.io"
 // exec credential plugins, auth providers such as OIDC, and --as/--as-group
 // impersonation.
 func Dial(cfg *rest.Config, namespace, name string, timeout time.Duration) (*websocket.Conn, error) {
+	gv := virtv1.SubresourceGroupVersion
+	path := fmt.Sprintf("/apis/%s/%s/namespaces/%s/virtualmachineinstances/%s/console", gv.Group, gv.Version, namespace, name)
+	ws, err := DialPath(cfg, path, timeout)
+	if err != nil {
+		return nil, fmt.Errorf("console of %s/%s: %w", namespace, name, err)
+	}
+	return ws, nil
+}
+
+// DialPath opens the websocket at path on the apiserver with upstream's raw
+// stream subprotocol, authenticating as Dial does (port-forward uses it too).
+func DialPath(cfg *rest.Config, path string, timeout time.Duration) (*websocket.Conn, error) {
 	tlsCfg, err := rest.TLSConfigFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("tls configuration: %w", err)
 	}
-	u, err := consoleURL(cfg.Host, namespace, name)
+	u, err := wsURL(cfg.Host, path)
 	if err != nil {
 		return nil, err
 	}
@@ -43,11 +55,11 @@ func Dial(cfg *rest.Config, namespace, name string, timeout time.Duration) (*web
 	}
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
-		return nil, fmt.Errorf("console request: %w", err)
+		return nil, fmt.Errorf("stream request: %w", err)
 	}
 	resp, err := rt.RoundTrip(req)
 	if err != nil {
-		return nil, fmt.Errorf("console of %s/%s: %w", namespace, name, err)
+		return nil, err
 	}
 	if resp.Body != nil {
 		_ = resp.Body.Close()
@@ -129,6 +141,12 @@ func refusal(resp *http.Response) *RefusedError {
 }
 
 func consoleURL(host, namespace, name string) (string, error) {
+	gv := virtv1.SubresourceGroupVersion
+	return wsURL(host, fmt.Sprintf("/apis/%s/%s/namespaces/%s/virtualmachineinstances/%s/console", gv.Group, gv.Version, namespace, name))
+}
+
+// wsURL is path on the apiserver at host, with the websocket scheme.
+func wsURL(host, path string) (string, error) {
 	u, err := url.Parse(strings.TrimSuffix(host, "/"))
 	if err != nil {
 		return "", fmt.Errorf("apiserver address %q: %w", host, err)
@@ -138,8 +156,7 @@ func consoleURL(host, namespace, name string) (string, error) {
 	} else {
 		u.Scheme = "wss"
 	}
-	gv := virtv1.SubresourceGroupVersion
-	u.Path += fmt.Sprintf("/apis/%s/%s/namespaces/%s/virtualmachineinstances/%s/console", gv.Group, gv.Version, namespace, name)
+	u.Path += path
 	return u.String(), nil
 }
 

@@ -55,6 +55,7 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("reset with RBAC and upstream's refusal", func(t *testing.T) { testReset(t, e) })
 	t.Run("paused start records a Start request and leaves the VM spec", func(t *testing.T) { testPausedStart(t, e) })
 	t.Run("vnc and its screenshot refused without graphics, granted to edit", func(t *testing.T) { testVNC(t, e) })
+	t.Run("portforward authorized for edit, udp and bad ports refused", func(t *testing.T) { testPortForward(t, e) })
 	t.Run("component-named accounts outside the install namespace are tenants", func(t *testing.T) { testComponentNamesAreTenants(t, e) })
 	t.Run("health, metrics and no trust without the front proxy", func(t *testing.T) { testDirect(t, e) })
 }
@@ -145,10 +146,13 @@ func testDiscovery(t *testing.T, e env) {
 		"virtualmachineinstances/vnc", "virtualmachineinstances/vnc/screenshot", "virtualmachineinstances/reset",
 		"virtualmachines/expand-spec", "expand-vm-spec",
 		"virtualmachineinstances/guestosinfo", "virtualmachineinstances/userlist", "virtualmachineinstances/filesystemlist",
-		"virtualmachineinstances/freeze", "virtualmachineinstances/unfreeze"} {
+		"virtualmachineinstances/freeze", "virtualmachineinstances/unfreeze", "virtualmachineinstances/portforward"} {
 		if !names[want] {
 			t.Errorf("discovery lacks %s: %v", want, names)
 		}
+	}
+	if names["virtualmachines/portforward"] {
+		t.Error("discovery lists virtualmachines/portforward, which upstream serves but does not advertise")
 	}
 	if names["virtualmachineinstances/migrate"] {
 		t.Error("discovery lists virtualmachineinstances/migrate, which upstream does not serve")
