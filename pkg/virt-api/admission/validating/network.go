@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/network/podplan"
 )
 
 var (
@@ -36,6 +37,11 @@ func validateNetworks(fld *field.Path, networks []virtv1.Network) field.ErrorLis
 		case 1:
 		default:
 			errs = append(errs, field.Invalid(idx, n.Name, "a network must have exactly one source: pod, multus or resourceClaim"))
+		}
+		if n.Pod != nil && n.Pod.VMNetworkCIDR != "" {
+			if _, _, err := podplan.GuestNetwork(n.Pod); err != nil {
+				errs = append(errs, field.Invalid(idx.Child("pod", "vmNetworkCIDR"), n.Pod.VMNetworkCIDR, err.Error()))
+			}
 		}
 		if n.Multus != nil && n.Multus.NetworkName == "" {
 			errs = append(errs, field.Required(idx.Child("multus", "networkName"), ""))
