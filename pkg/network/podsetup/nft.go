@@ -86,3 +86,28 @@ func ifname(n string) []byte {
 	copy(b, n)
 	return b
 }
+
+// CountNATRules counts the rules of the NAT table in the network namespace at
+// nsPath (0 when there is no table): a check that applying twice left one copy.
+func CountNATRules(nsPath string) (int, error) {
+	n := 0
+	err := inNetNS(nsPath, func(nsFD int) error {
+		conn, err := nftables.New(nftables.WithNetNSFd(nsFD))
+		if err != nil {
+			return fmt.Errorf("nftables: %w", err)
+		}
+		table, err := conn.ListTableOfFamily(NATTable, nftables.TableFamilyIPv4)
+		if err != nil {
+			return nil
+		}
+		for _, name := range []string{"prerouting", "postrouting"} {
+			rules, err := conn.GetRules(table, &nftables.Chain{Name: name, Table: table})
+			if err != nil {
+				return fmt.Errorf("list %s rules: %w", name, err)
+			}
+			n += len(rules)
+		}
+		return nil
+	})
+	return n, err
+}
