@@ -102,9 +102,14 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 		cfg.NetNS = &ns
 	}
 	argv = append([]string{"nsenter", "--net=" + cfg.NetNS.Path(), "--"}, argv...)
+	// As the runtime does for a device plugin's device (device ownership from
+	// the security context): the pod's /dev/net/tun belongs to its user. Only
+	// in the launcher's mount namespace.
 	argv = append([]string{"unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-		`set -e; echo $$ > "$1/cgroup.procs"; mount --bind "$2" "$3"; shift 3; exec "$@"`,
-		"sh", cgroup, socketDir, inPod}, argv...)
+		`set -e; echo $$ > "$1/cgroup.procs"; mount --bind "$2" "$3"
+		if [ "$4" != 0 ]; then mount -t tmpfs -o mode=0755 tun /dev/net; mknod -m 0660 /dev/net/tun c 10 200; chown "$4:$4" /dev/net/tun; fi
+		shift 4; exec "$@"`,
+		"sh", cgroup, socketDir, inPod, strconv.FormatUint(uint64(cfg.RunAsUID), 10)}, argv...)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	if cfg.RunAsUID != 0 {
 		giveTo(t, cfg.RunAsUID, socketDir, filepath.Dir(stateDir))
