@@ -44,7 +44,7 @@ type LauncherConfig struct {
 	// ExtraArgs are appended to the command line.
 	ExtraArgs []string
 	// NetNS, if set, runs the launcher in that network namespace (its pod
-	// network); otherwise it gets one of its own (NewDummyNetNS), never the
+	// network); otherwise it gets one of its own (NewPrivateNetNS), never the
 	// host's: pod network bindings are built in it.
 	NetNS *NetNS
 	// RunAsUID, if not 0, runs the launcher (and so QEMU) as that UID and GID,
@@ -98,7 +98,7 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 		argv = append([]string{"setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups", "--"}, argv...)
 	}
 	if cfg.NetNS == nil {
-		ns := NewDummyNetNS(t, "192.168.79.2")
+		ns := NewPrivateNetNS(t, "192.168.79.2")
 		cfg.NetNS = &ns
 	}
 	argv = append([]string{"nsenter", "--net=" + cfg.NetNS.Path(), "--"}, argv...)

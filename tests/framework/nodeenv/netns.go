@@ -48,16 +48,18 @@ func NewNetNS(t testing.TB, addr string) NetNS {
 	return ns
 }
 
-// NewDummyNetNS creates a named network namespace whose eth0 is a dummy
-// device holding addr/24: a pod network nothing else reaches, made without
-// touching the host's namespace. It is deleted when the test ends.
-func NewDummyNetNS(t testing.TB, addr string) NetNS {
+// NewPrivateNetNS creates a named network namespace whose eth0 holds addr/24
+// and is one end of a veth pair whose other end (peer0) stays in the same
+// namespace: a pod network nothing else reaches, made without touching the
+// host's namespace. It is deleted when the test ends.
+func NewPrivateNetNS(t testing.TB, addr string) NetNS {
 	t.Helper()
-	ns := NetNS{Name: "kvd-" + rand.String(6), Addr: addr}
+	ns := NetNS{Name: "kvl-" + rand.String(6), Addr: addr}
 	steps := [][]string{
 		{"netns", "add", ns.Name},
 		{"-n", ns.Name, "link", "set", "lo", "up"},
-		{"-n", ns.Name, "link", "add", "eth0", "type", "dummy"},
+		{"-n", ns.Name, "link", "add", "eth0", "type", "veth", "peer", "name", "peer0"},
+		{"-n", ns.Name, "link", "set", "peer0", "up"},
 		{"-n", ns.Name, "addr", "add", addr + "/24", "dev", "eth0"},
 		{"-n", ns.Name, "link", "set", "eth0", "up"},
 	}
