@@ -30,13 +30,13 @@ import (
 // fakeLauncher serves the command service with a scripted domain.
 type fakeLauncher struct {
 	launcherv1.UnimplementedLauncherServer
-	mu       sync.Mutex
-	vmiUID   string // Ping's answer; uid-1 when empty
-	domain   *launcherv1.Domain
-	synced   []string // accelerators of SyncVMI calls
+	mu     sync.Mutex
+	vmiUID string // Ping's answer; uid-1 when empty
+	domain *launcherv1.Domain
+	synced []string // accelerators of SyncVMI calls
 	// podIfaces are the pod interfaces of the last SyncVMI call.
 	podIfaces []*launcherv1.PodInterface
-	shutdown []int64  // grace periods of Shutdown calls
+	shutdown  []int64 // grace periods of Shutdown calls
 	// broken makes GetDomain fail, as a launcher too slow to answer.
 	broken bool
 }
