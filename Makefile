@@ -139,8 +139,9 @@ KWOK_NODES ?= 8000
 KWOK_VMIS ?= 8000
 KWOK_RATE ?= 0
 KWOK_KIND ?= vmi
+KWOK_RUNS ?=
 perf-kwok:
-	KWOK_NODES=$(KWOK_NODES) KWOK_VMIS=$(KWOK_VMIS) KWOK_RATE=$(KWOK_RATE) KWOK_KIND=$(KWOK_KIND) hack/perf-kwok.sh
+	KWOK_NODES=$(KWOK_NODES) KWOK_VMIS=$(KWOK_VMIS) KWOK_RATE=$(KWOK_RATE) KWOK_KIND=$(KWOK_KIND) KWOK_RUNS="$(KWOK_RUNS)" hack/perf-kwok.sh
 
 ## cluster-smoke: a pod on the local cluster reaches the apiserver; every built image runs
 cluster-smoke:

@@ -31,10 +31,12 @@ if [[ -n "${owner}" && "${owner}" != "${KVIRT_ROOT}" ]]; then
   kvirt::log::fatal "the cluster on this machine belongs to ${owner}; run its hack/cluster-down.sh"
 fi
 
-# KWOK (make perf-kwok) when a run was interrupted: its fake nodes and controller.
+# KWOK and Prometheus (make perf-kwok) when a run was interrupted: the fake nodes,
+# the controllers and the scraper.
 if [[ -f "$(kvirt::cluster::pid_file kwok)" ]]; then
   "${KVIRT_ROOT}/hack/kwok.sh" down || true
 fi
+"${KVIRT_ROOT}/hack/prometheus.sh" stop || true
 # Controllers first, so nothing recreates or reschedules the pods drained next.
 kvirt::cluster::stop kube-scheduler
 kvirt::cluster::stop kube-controller-manager

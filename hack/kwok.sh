@@ -15,9 +15,16 @@
 # own node-initialize, node-heartbeat-with-lease, pod-ready and pod-delete (taken
 # from the pinned module) and kvirt's hack/kwok/vmi-*.yaml.
 #
+# KWOK plays the Stages of a resource kind other than Node and Pod one object at a
+# time (v0.8.0 gives such a Stage one worker), so on a busy apiserver one controller
+# moves VMIs at about 2 a second. As each real node's virt-handler handles only its
+# own VMIs, kvirt's VMI Stages run in KWOK_VMI_SHARDS further controllers
+# (kwok-vmi-<k>, managing no node), each for the VMIs on every KWOK_VMI_SHARDS-th
+# fake node (selected by .status.nodeName).
+#
 # Environment: KUBECONFIG (default the local cluster's), KVIRT_NAMESPACE (default
 # kubevirt), KWOK_STAGES (default: every hack/kwok/*.yaml; the CI variant's self-check
-# leaves the VMI Stage out this way).
+# leaves the VMI Stage out this way), KWOK_VMI_SHARDS (default 2).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -28,6 +35,7 @@ kubeconfig="${KUBECONFIG:-${KVIRT_CLUSTER_KUBECONFIG}}"
 namespace="${KVIRT_NAMESPACE:-kubevirt}"
 state="${KVIRT_OUT_DIR}/kwok"
 bin="${KVIRT_CACHE_DIR}/bin/kwok-${KWOK_VERSION}/kwok"
+shards="${KWOK_VMI_SHARDS:-2}"
 
 kubectl() { "$(kvirt::control_plane::bin_dir)/kubectl" --kubeconfig "${kubeconfig}" "$@"; }
 
@@ -40,12 +48,10 @@ build() {
     go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
 }
 
-# config: the controller's options, KWOK's own node and pod Stages from the pinned
-# module, then kvirt's. A lease renewed every 30 s (a quarter of its duration)
-# stays within the node monitor's grace period (50 s) while 8000 nodes cost about
-# 270 renewals a second, which 32 parallel workers keep up with on 2 cores.
-config() {
-  local mod stages f
+# options: the controllers' options. A lease renewed every 30 s (a quarter of its
+# duration) stays within the node monitor's grace period (50 s) while 8000 nodes
+# cost about 270 renewals a second, which 32 parallel workers keep up with on 2 cores.
+options() {
   cat <<EOF
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokConfiguration
@@ -56,17 +62,36 @@ options:
   podPlayStageParallelism: 16
 ---
 EOF
+}
+
+# node_pod_config: the node controller's configuration, KWOK's own node and pod
+# Stages from the pinned module.
+node_pod_config() {
+  local mod f
+  options
   mod="$(cd "${KVIRT_ROOT}/hack/tools" && GOWORK=off go mod download -json "sigs.k8s.io/kwok@${KWOK_VERSION}" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   [[ -d "${mod}" ]] || kvirt::log::fatal "cannot download sigs.k8s.io/kwok@${KWOK_VERSION}"
-  stages="${KWOK_STAGES:-$(ls "${KVIRT_ROOT}"/hack/kwok/*.yaml)}"
   for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
     pod/fast/pod-ready.yaml pod/fast/pod-delete.yaml; do
     cat "${mod}/kustomize/stage/${f}"
     echo "---"
   done
-  for f in ${stages}; do
-    sed "s/KVIRT_NAMESPACE/${namespace}/g" "${f}"
+}
+
+# vmi_config SHARD NODES: kvirt's Stages for the VMIs on fake nodes i with
+# i % shards == SHARD (every VMI with one shard): a term added to each Stage's
+# selector.matchExpressions.
+vmi_config() {
+  local f i term=""
+  options
+  if ((shards > 1)); then
+    term="    - key: '.status.nodeName'\n      operator: 'In'\n      values:"
+    for ((i = $1; i < $2; i += shards)); do term+="\n      - 'kwok-node-${i}'"; done
+  fi
+  for f in ${KWOK_STAGES:-$(ls "${KVIRT_ROOT}"/hack/kwok/*.yaml)}; do
+    sed "s/KVIRT_NAMESPACE/${namespace}/g" "${f}" |
+      awk -v term="${term}" '{ print } /^    matchExpressions:$/ && term != "" { print term }'
     echo "---"
   done
 }
@@ -158,31 +183,49 @@ ready_nodes() {
   ((have >= $1))
 }
 
-start_controller() {
+# start_controllers NODES: the node and pod controller, then one VMI controller
+# per shard.
+start_controllers() {
+  local k
   mkdir -p "${state}"
   build
-  config >"${state}/kwok.yaml"
+  node_pod_config >"${state}/kwok.yaml"
   # Pod IPs from a range of their own (the real node's pods use 10.244.0.0/24).
   kvirt::cluster::start kwok "${bin}" --kubeconfig "${kubeconfig}" -c "${state}/kwok.yaml" \
     --manage-nodes-with-label-selector type=kwok --cidr 10.128.0.0/14 --v=WARN
+  for ((k = 0; k < shards; k++)); do
+    vmi_config "${k}" "$1" >"${state}/kwok-vmi-${k}.yaml"
+    kvirt::cluster::start "kwok-vmi-${k}" "${bin}" --kubeconfig "${kubeconfig}" -c "${state}/kwok-vmi-${k}.yaml" \
+      --manage-nodes-with-label-selector kwok.kvirt.io/no-node=true --v=WARN
+  done
+}
+
+stop_controllers() {
+  local f
+  for f in "${KVIRT_CLUSTER_DIR}"/run/kwok-vmi-*.pid; do
+    [[ -e "${f}" ]] && kvirt::cluster::stop "$(basename "${f}" .pid)"
+  done
+  kvirt::cluster::stop kwok
 }
 
 up() {
   local n="${1:?usage: $0 up NODES}"
   mkdir -p "${state}"
   keep_handler_off
-  start_controller
+  start_controllers "${n}"
   create_nodes "${n}"
 }
 
 down() {
   if [[ -f "${kubeconfig}" ]] && kubectl get --raw /readyz >/dev/null 2>&1; then
     kvirt::log::info "deleting the fake nodes"
-    kubectl delete nodes -l type=kwok --wait=false >/dev/null || true
+    # One collection delete: kubectl deletes one node per request, about 2 a
+    # second on a busy apiserver.
+    kubectl delete --raw "/api/v1/nodes?labelSelector=type%3Dkwok" >/dev/null || true
     kvirt::cluster::wait_for "the fake nodes to go" 300 no_fake_nodes || true
     restore_placement
   fi
-  kvirt::cluster::stop kwok
+  stop_controllers
 }
 
 handler_placement_restored() { ! handler_avoids_fake_nodes; }

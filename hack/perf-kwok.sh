@@ -9,7 +9,9 @@
 #
 # Environment: KWOK_NODES (8000), KWOK_VMIS (8000), KWOK_RATE (0; 10 is upstream's
 # 100 ms pacing), KWOK_KIND (vmi|vm|vm-instancetype|vmirs; vmi), KWOK_TIMEOUT (30m),
-# KWOK_OUT (_out/perf), KWOK_STAGES (see hack/kwok.sh).
+# KWOK_OUT (_out/perf), KWOK_STAGES (see hack/kwok.sh), KWOK_RUNS (space-separated
+# KIND[@RATE] runs, one after another on the same fake nodes, each into
+# KWOK_OUT/<n>-<kind>-<rate>; unset: one run of KWOK_KIND at KWOK_RATE into KWOK_OUT).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -37,8 +39,26 @@ trap cleanup EXIT
 
 prometheus="$("${KVIRT_ROOT}/hack/prometheus.sh" start | tail -n1)"
 "${KVIRT_ROOT}/hack/kwok.sh" up "${nodes}"
-mkdir -p "${out}"
-kvirt::log::info "${vmis} ${kind} objects on ${nodes} fake nodes at rate ${rate}/s; report in ${out}"
-go run ./tests/perf/kwok -kubeconfig "${KVIRT_CLUSTER_KUBECONFIG}" -vmis "${vmis}" -rate "${rate}" \
-  -kind "${kind}" -timeout "${timeout}" -out "${out}" -prometheus "${prometheus}"
-head -n 5 "${out}/kwok-report.md"
+driver="${KVIRT_OUT_DIR}/bin/kwok-perf"
+go build -o "${driver}" ./tests/perf/kwok
+
+# run KIND RATE DIR: one measured run, its report's head on the terminal.
+run() {
+  mkdir -p "$3"
+  kvirt::log::info "${vmis} $1 objects on ${nodes} fake nodes at rate $2/s; report in $3"
+  "${driver}" -kubeconfig "${KVIRT_CLUSTER_KUBECONFIG}" -vmis "${vmis}" -rate "$2" \
+    -kind "$1" -timeout "${timeout}" -out "$3" -prometheus "${prometheus}"
+  head -n 5 "$3/kwok-report.md"
+}
+
+if [[ -z "${KWOK_RUNS:-}" ]]; then
+  run "${kind}" "${rate}" "${out}"
+  exit 0
+fi
+n=0
+for spec in ${KWOK_RUNS}; do
+  n=$((n + 1))
+  k="${spec%@*}" r="${rate}"
+  [[ "${spec}" == *@* ]] && r="${spec#*@}"
+  run "${k}" "${r}" "${out}/${n}-${k}-${r}"
+done
