@@ -145,7 +145,11 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	if err := c.applyPod(ctx, vmi, d.Pod); err != nil {
 		if d.Pod == PodCreate {
 			// say why on the VMI; the key is retried with backoff either way
-			_ = c.applyVMI(ctx, vmi, CreateFailed(vmi, err.Error(), now))
+			reason := ReasonFailedCreate
+			if ce, ok := launcherpod.AsClaimError(err); ok {
+				reason = ce.Reason
+			}
+			_ = c.applyVMI(ctx, vmi, CreateFailedFor(vmi, reason, err.Error(), now))
 		}
 		return 0, err
 	}
@@ -218,8 +222,15 @@ func (c *Controller) deletePod(ctx context.Context, vmi *virtv1.VirtualMachineIn
 func (c *Controller) applyPod(ctx context.Context, vmi *virtv1.VirtualMachineInstance, action PodAction) error {
 	switch action {
 	case PodCreate:
-		pod := launcherpod.Render(vmi, c.cfg.Pod)
-		_, err := c.cfg.Kube.CoreV1().Pods(vmi.Namespace).Create(ctx, pod, metav1.CreateOptions{})
+		modes, err := launcherpod.LookupClaims(ctx, c.cfg.Kube, vmi)
+		if ce, ok := launcherpod.AsClaimError(err); ok {
+			c.cfg.Events.Eventf(vmi, corev1.EventTypeWarning, ce.Reason, "%v", ce)
+		}
+		if err != nil {
+			return err
+		}
+		pod := launcherpod.RenderWithClaims(vmi, c.cfg.Pod, modes)
+		_, err = c.cfg.Kube.CoreV1().Pods(vmi.Namespace).Create(ctx, pod, metav1.CreateOptions{})
 		if err != nil && !apierrors.IsAlreadyExists(err) {
 			c.cfg.Events.Eventf(vmi, corev1.EventTypeWarning, EventFailedCreate, "Error creating pod: %v", err)
 			return fmt.Errorf("create launcher pod for %s/%s: %w", vmi.Namespace, vmi.Name, err)
