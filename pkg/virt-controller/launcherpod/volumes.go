@@ -20,7 +20,6 @@ const (
 	// ConfigVolumeMountPath holds one directory per configMap, secret,
 	// serviceAccount or downwardAPI volume; the launcher turns each into an ISO.
 	ConfigVolumeMountPath = PrivateMountPath + "/config-volumes"
-	defaultDownwardLabel  = "cfgdata"
 )
 
 // ClaimModes tells, per claim name, whether the PersistentVolumeClaim is in
@@ -146,22 +145,4 @@ func serviceAccountName(spec *virtv1.VirtualMachineInstanceSpec) string {
 		}
 	}
 	return spec.ServiceAccountName
-}
-
-// ConfigVolumeLabel is the ISO volume label of a config volume's disk: the
-// volume's volumeLabel, else upstream's "cfgdata".
-func ConfigVolumeLabel(v *virtv1.Volume) string {
-	label := ""
-	switch {
-	case v.ConfigMap != nil:
-		label = v.ConfigMap.VolumeLabel
-	case v.Secret != nil:
-		label = v.Secret.VolumeLabel
-	case v.DownwardAPI != nil:
-		label = v.DownwardAPI.VolumeLabel
-	}
-	if label == "" {
-		return defaultDownwardLabel
-	}
-	return label
 }
