@@ -94,6 +94,12 @@ func vmiVolumes(vmi *virtv1.VirtualMachineInstance, modes ClaimModes) (
 			vols = append(vols, corev1.Volume{Name: name, VolumeSource: src})
 			mounts = append(mounts, corev1.VolumeMount{Name: name, MountPath: filepath.Join(ConfigVolumeMountPath, v.Name), ReadOnly: true})
 		}
+		for _, s := range cloudInitSecrets(v) {
+			n := podVolumeName(v.Name + "-" + s.kind)
+			vols = append(vols, corev1.Volume{Name: n, VolumeSource: corev1.VolumeSource{
+				Secret: &corev1.SecretVolumeSource{SecretName: s.secret}}})
+			mounts = append(mounts, corev1.VolumeMount{Name: n, MountPath: CloudInitSecretDir(v.Name, s.kind), ReadOnly: true})
+		}
 	}
 	return vols, mounts, devices
 }
@@ -135,6 +141,41 @@ func serviceAccountSource() corev1.VolumeSource {
 		{DownwardAPI: &corev1.DownwardAPIProjection{Items: []corev1.DownwardAPIVolumeFile{
 			{Path: "namespace", FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: "metadata.namespace"}}}}},
 	}}}
+}
+
+// Kinds of the Secrets a cloud-init volume reads.
+const (
+	CloudInitUserData    = "userdata"
+	CloudInitNetworkData = "networkdata"
+)
+
+// CloudInitSecretDir is where the Secret a cloud-init volume reads its user
+// data (kind CloudInitUserData) or network data from is mounted. A volume name
+// has no dot, so the directory is no other volume's.
+func CloudInitSecretDir(volume, kind string) string {
+	return filepath.Join(ConfigVolumeMountPath, volume+"."+kind)
+}
+
+type cloudInitSecret struct{ kind, secret string }
+
+// cloudInitSecrets are the Secrets a cloudInitNoCloud or cloudInitConfigDrive
+// volume reads its data from (secretRef, networkDataSecretRef).
+func cloudInitSecrets(v *virtv1.Volume) []cloudInitSecret {
+	var user, network *corev1.LocalObjectReference
+	switch {
+	case v.CloudInitNoCloud != nil:
+		user, network = v.CloudInitNoCloud.SecretRef, v.CloudInitNoCloud.NetworkDataSecretRef
+	case v.CloudInitConfigDrive != nil:
+		user, network = v.CloudInitConfigDrive.SecretRef, v.CloudInitConfigDrive.NetworkDataSecretRef
+	}
+	var out []cloudInitSecret
+	if user != nil {
+		out = append(out, cloudInitSecret{CloudInitUserData, user.Name})
+	}
+	if network != nil {
+		out = append(out, cloudInitSecret{CloudInitNetworkData, network.Name})
+	}
+	return out
 }
 
 // serviceAccountName is the account a serviceAccount volume asks for, else the spec's.

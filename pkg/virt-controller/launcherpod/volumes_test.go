@@ -123,6 +123,19 @@ func TestRenderVMIVolumes(t *testing.T) {
 				t.Fatalf("volume %+v", v)
 			}
 		},
+	}, {
+		name: "cloud-init Secrets mounted apart",
+		vol: virtv1.Volume{Name: "ci", CloudInitNoCloud: &virtv1.CloudInitNoCloudSource{
+			SecretRef: &corev1.LocalObjectReference{Name: "u"}, NetworkDataSecretRef: &corev1.LocalObjectReference{Name: "n"}}},
+		check: func(t *testing.T, pod *corev1.Pod) {
+			u, n := podVolume(pod, "vol-ci-userdata"), podVolume(pod, "vol-ci-networkdata")
+			if u == nil || u.Secret.SecretName != "u" || n == nil || n.Secret.SecretName != "n" {
+				t.Fatalf("volumes %+v %+v", u, n)
+			}
+			if m := computeMount(pod, "vol-ci-userdata"); m == nil || m.MountPath != ConfigVolumeMountPath+"/ci.userdata" {
+				t.Fatalf("mount %+v", m)
+			}
+		},
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/ptr"
 
 	virtv1 "kvirt.io/api/core/v1"
@@ -133,5 +134,29 @@ func TestConfigDiskMissingDirectory(t *testing.T) {
 	_, err := Resolve(vmiWith(virtv1.Volume{Name: "gone", DownwardAPI: &virtv1.DownwardAPIVolumeSource{}}), l)
 	if err == nil || !strings.Contains(err.Error(), `volume "gone"`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCloudInitFromSecrets(t *testing.T) {
+	l := claimLayout(t)
+	projected(t, filepath.Join(l.ConfigDir, "ci.userdata"), map[string]string{"userData": "#cloud-config\nfrom: secret\n"})
+	projected(t, filepath.Join(l.ConfigDir, "ci.networkdata"), map[string]string{"networkdata": "version: 2\n"})
+	ref := func(n string) *corev1.LocalObjectReference { return &corev1.LocalObjectReference{Name: n} }
+	for _, v := range []virtv1.Volume{
+		{Name: "ci", CloudInitNoCloud: &virtv1.CloudInitNoCloudSource{SecretRef: ref("u"), NetworkDataSecretRef: ref("n")}},
+		{Name: "ci", CloudInitConfigDrive: &virtv1.CloudInitConfigDriveSource{SecretRef: ref("u"), NetworkDataSecretRef: ref("n")}},
+	} {
+		r, err := Resolve(vmiWith(v), l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := os.ReadFile(r.Volumes["ci"].Path)
+		if err != nil || !strings.Contains(string(raw), "from: secret") || !strings.Contains(string(raw), "version: 2") {
+			t.Errorf("%+v: seed lacks the Secrets' data (%v)", v, err)
+		}
+	}
+	_, err := Resolve(vmiWith(virtv1.Volume{Name: "other", CloudInitNoCloud: &virtv1.CloudInitNoCloudSource{SecretRef: ref("u")}}), l)
+	if err == nil || !strings.Contains(err.Error(), "no userdata key") {
+		t.Errorf("missing Secret: %v", err)
 	}
 }

@@ -100,17 +100,29 @@ func resolveVolume(vmi *virtv1.VirtualMachineInstance, v *virtv1.Volume, l Layou
 	case v.EmptyDisk != nil:
 		return emptyDisk(v, l)
 	case v.CloudInitNoCloud != nil:
-		seed, err := cloudinit.NoCloudSeed(vmi, v.CloudInitNoCloud)
+		return noCloud(vmi, v, l)
+	case v.CloudInitConfigDrive != nil:
+		src, err := configDriveFromSecrets(l, v.Name, v.CloudInitConfigDrive)
 		if err != nil {
 			return domain.VolumeSource{}, err
 		}
-		img, err := seed.ISO()
-		return seedImage(l, v.Name+"-nocloud.iso", img, err)
-	case v.CloudInitConfigDrive != nil:
-		img, err := cloudinit.ConfigDriveISO(vmi, v.CloudInitConfigDrive)
+		img, err := cloudinit.ConfigDriveISO(vmi, src)
 		return seedImage(l, v.Name+"-configdrive.iso", img, err)
 	}
 	return domain.VolumeSource{}, fmt.Errorf("volume %q: this volume type is not supported on this node", v.Name)
+}
+
+func noCloud(vmi *virtv1.VirtualMachineInstance, v *virtv1.Volume, l Layout) (domain.VolumeSource, error) {
+	src, err := noCloudFromSecrets(l, v.Name, v.CloudInitNoCloud)
+	if err != nil {
+		return domain.VolumeSource{}, err
+	}
+	seed, err := cloudinit.NoCloudSeed(vmi, src)
+	if err != nil {
+		return domain.VolumeSource{}, err
+	}
+	img, err := seed.ISO()
+	return seedImage(l, v.Name+"-nocloud.iso", img, err)
 }
 
 func existing(path string) (string, error) {

@@ -51,10 +51,6 @@ var Table = []Entry{
 	{Path: "spec.volumes[*].memoryDump", Reason: "no memory dump is taken"},
 	{Path: "spec.volumes[*].sysprep", Reason: "no sysprep disk is built"},
 	{Path: "spec.volumes[*].containerPath", Reason: "no filesystem is shared with the guest (virtiofs is not rendered)"},
-	{Path: "spec.volumes[*].cloudInitNoCloud.secretRef", Reason: "cloud-init data is not read from Secrets"},
-	{Path: "spec.volumes[*].cloudInitNoCloud.networkDataSecretRef", Reason: "cloud-init data is not read from Secrets"},
-	{Path: "spec.volumes[*].cloudInitConfigDrive.secretRef", Reason: "cloud-init data is not read from Secrets"},
-	{Path: "spec.volumes[*].cloudInitConfigDrive.networkDataSecretRef", Reason: "cloud-init data is not read from Secrets"},
 
 	// Domain: CPU, memory, firmware, clock, features.
 	{Path: "spec.domain.chassis", Reason: "no SMBIOS chassis information is rendered"},
