@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/launcheruser"
 	"kvirt.io/kvirt/pkg/virt-launcher/hostdisks"
 	"kvirt.io/kvirt/tests/framework/nodeenv"
 )
@@ -58,12 +60,29 @@ func configDir(t *testing.T, dir string, files map[string]string) {
 
 // TestLauncherClaimAndConfigMapDisks: an empty filesystem claim gets a
 // disk.img of the claim's size less the filesystem overhead, which the guest
-// writes to; a ConfigMap's files reach the guest as an ISO 9660 disk.
+// writes to; a ConfigMap's files reach the guest as an ISO 9660 disk. As root
+// and as UID 107 (the claim then owned by 107, as fsGroup makes it writable).
 func TestLauncherClaimAndConfigMapDisks(t *testing.T) {
+	for _, uid := range []uint32{0, uint32(launcheruser.NonRoot)} {
+		t.Run(fmt.Sprintf("uid %d", uid), func(t *testing.T) { claimAndConfigMapDisks(t, uid) })
+	}
+}
+
+func claimAndConfigMapDisks(t *testing.T, uid uint32) {
 	env := nodeenv.Get(t)
 	root := nodeenv.ShortTempDir(t)
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	pvcDir, cfgDir := filepath.Join(root, "pvc"), filepath.Join(root, "cfg")
 	claimDir(t, filepath.Join(pvcDir, "data"))
+	if err := os.Chown(filepath.Join(pvcDir, "data"), int(uid), int(uid)); err != nil {
+		t.Fatal(err)
+	}
+	kernelDir := env.GuestDir
+	if uid != 0 {
+		kernelDir = readableCopy(t, env.GuestDir, "vmlinuz", "initrd.img")
+	}
 	configDir(t, filepath.Join(cfgDir, "cfg"), map[string]string{"motd": configMotd + "\n"})
 	wantSize := hostdisks.ClaimImageSize(claimSize, hostdisks.DefaultFilesystemOverhead)
 
@@ -92,15 +111,19 @@ done
 
 	l := env.StartLauncher(t, nodeenv.LauncherConfig{
 		PodsDir: nodeenv.ShortTempDir(t), PodUID: string(uuid.NewUUID()), VMIUID: string(vmi.UID),
-		ContainerDiskDir: root, KernelBootDir: env.GuestDir,
+		ContainerDiskDir: root, KernelBootDir: kernelDir, RunAsUID: uid,
 		ExtraArgs: []string{"--pvc-dir", pvcDir, "--config-volume-dir", cfgDir},
 	})
 	if res := l.Sync(t, vmi); !res.Success {
 		t.Fatalf("SyncVMI failed: %s", res.Message)
 	}
 	img := filepath.Join(pvcDir, "data", "disk.img")
-	if st, err := os.Stat(img); err != nil || st.Size() != wantSize {
+	st, err := os.Stat(img)
+	if err != nil || st.Size() != wantSize {
 		t.Fatalf("disk.img: %v, %v; want %d bytes", st, err, wantSize)
+	}
+	if owner := st.Sys().(*syscall.Stat_t).Uid; owner != uid {
+		t.Errorf("disk.img owned by %d, want %d", owner, uid)
 	}
 	l.WaitForState(t, 60*time.Second, "Running")
 	cons := l.Console(t)
