@@ -33,6 +33,9 @@ const (
 	EventFailedDelete     = "FailedDelete"
 )
 
+// claimRecheck is how soon a VMI whose claim is missing or unbound is looked at again.
+const claimRecheck = 5 * time.Second
+
 // podsByVMI indexes launcher pods by the namespace/name of their controlling VMI.
 const podsByVMI = "vmi"
 
@@ -145,11 +148,17 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	if err := c.applyPod(ctx, vmi, d.Pod); err != nil {
 		if d.Pod == PodCreate {
 			// say why on the VMI; the key is retried with backoff either way
+			ce, waitsForClaim := launcherpod.AsClaimError(err)
 			reason := ReasonFailedCreate
-			if ce, ok := launcherpod.AsClaimError(err); ok {
+			if waitsForClaim {
 				reason = ce.Reason
 			}
-			_ = c.applyVMI(ctx, vmi, CreateFailedFor(vmi, reason, err.Error(), now))
+			applyErr := c.applyVMI(ctx, vmi, CreateFailedFor(vmi, reason, err.Error(), now))
+			if waitsForClaim && applyErr == nil {
+				// no claim informer: look again soon rather than after a
+				// growing backoff, so a claim that gets bound is seen
+				return claimRecheck, nil
+			}
 		}
 		return 0, err
 	}
