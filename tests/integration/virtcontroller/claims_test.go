@@ -55,8 +55,11 @@ func TestClaimsOfTheLauncherPod(t *testing.T) {
 		// The controller notices the bound claim at its next retry (backoff).
 		eventually(t, 3*time.Minute, tc.name+" launcher pod created", func() error {
 			pods, err := c.kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: virtv1.CreatedByLabel + "=" + string(uid)})
-			if err != nil || len(pods.Items) == 0 {
-				return fmt.Errorf("no pod yet (%v)", err)
+			if err != nil {
+				return err
+			}
+			if len(pods.Items) == 0 {
+				return fmt.Errorf("no pod yet")
 			}
 			return nil
 		})
