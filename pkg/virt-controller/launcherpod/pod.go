@@ -75,6 +75,10 @@ func RenderWithClaims(vmi *virtv1.VirtualMachineInstance, cfg Config, modes Clai
 	vmiVols, vmiMounts, vmiDevices := vmiVolumes(vmi, modes)
 	compute.VolumeMounts = append(compute.VolumeMounts, vmiMounts...)
 	compute.VolumeDevices = vmiDevices
+	if len(vmiVols) > 0 {
+		compute.Args = append(compute.Args, "--pvc-dir", VolumeMountPath, "--block-dir", BlockDevicePath,
+			"--config-volume-dir", ConfigVolumeMountPath)
+	}
 	fitHelpers(images.initContainers, compute.Resources)
 	consoleLog := SerialConsoleLogEnabled(spec, cfg)
 	if consoleLog {

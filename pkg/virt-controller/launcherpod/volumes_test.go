@@ -2,6 +2,7 @@ package launcherpod
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -141,7 +142,13 @@ func TestRenderVMIVolumes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			vmi := baseVMI()
 			vmi.Spec.Volumes = []virtv1.Volume{tc.vol}
-			tc.check(t, RenderWithClaims(vmi, Config{}, tc.modes))
+			pod := RenderWithClaims(vmi, Config{}, tc.modes)
+			tc.check(t, pod)
+			args := strings.Join(pod.Spec.Containers[0].Args, " ")
+			want := "--pvc-dir " + VolumeMountPath + " --block-dir /dev --config-volume-dir " + ConfigVolumeMountPath
+			if !strings.Contains(args, want) {
+				t.Errorf("args %q lack %q", args, want)
+			}
 		})
 	}
 }
