@@ -160,3 +160,19 @@ func TestCloudInitFromSecrets(t *testing.T) {
 		t.Errorf("missing Secret: %v", err)
 	}
 }
+
+// An optional ConfigMap that does not exist is an empty directory: an empty disk.
+func TestConfigDiskEmpty(t *testing.T) {
+	l := claimLayout(t)
+	if err := os.MkdirAll(filepath.Join(l.ConfigDir, "opt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Resolve(vmiWith(virtv1.Volume{Name: "opt", ConfigMap: &virtv1.ConfigMapVolumeSource{Name: "none", Optional: ptr.To(true)}}), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(r.Volumes["opt"].Path)
+	if err != nil || string(raw[16*2048+1:16*2048+6]) != "CD001" {
+		t.Fatalf("empty config disk: %v", err)
+	}
+}
