@@ -49,7 +49,8 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	cfg := vmi.Config{Client: kv, Kube: kube, NodeName: o.NodeName, Store: store,
 		Dialer:      podsocket.Dialer{PodsDir: o.KubeletPodsDir},
-		Accelerator: acc, DefaultGrace: o.DefaultGrace, LauncherWatchdog: o.LauncherWatchdog, Workers: o.Workers}
+		Accelerator: acc, DefaultGrace: o.DefaultGrace, LauncherWatchdog: o.LauncherWatchdog, Workers: o.Workers,
+		Network: vmi.Setup{}}
 	if accErr != nil && acc == accelerator.None {
 		cfg.AcceleratorError = accErr.Error()
 	}

@@ -39,12 +39,12 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	binder := podnet.NewBinder(runCtx)
-	defer binder.Wait()
+	dhcp := podnet.NewResponder(runCtx)
+	defer dhcp.Wait()
 	defer cancel()
 	mgr, err := virtmanager.New(virtmanager.Config{
 		URI: driver.URI(), RunDir: driver.RunDir(), Layout: o.Layout,
-		ConsoleSocket: ConsoleSocket(o.SocketDir), VNCSocket: VNCSocket(o.SocketDir), Emulator: o.Emulator, Network: binder,
+		ConsoleSocket: ConsoleSocket(o.SocketDir), VNCSocket: VNCSocket(o.SocketDir), Emulator: o.Emulator, Network: dhcp,
 	})
 	if err != nil {
 		return err

@@ -74,10 +74,13 @@ func clientPod(t *testing.T, ns, image string) string {
 }
 
 // fetchFrom polls GET url from inside the client pod until the page contains want.
+// busybox's own timeout bounds each try: its wget -T dies of SIGSEGV in the
+// launcher image.
 func fetchFrom(t *testing.T, ns, pod, url, want string) {
 	t.Helper()
 	poll.Eventually(t, serviceTimeout, "GET "+url+" from "+ns+"/"+pod, func() error {
-		out, errOut, err := kubectl(t, "", "-n", ns, "exec", pod, "--", "/bin/busybox", "wget", "-q", "-O", "-", "-T", "5", url)
+		out, errOut, err := kubectl(t, "", "-n", ns, "exec", pod, "--", "/bin/busybox", "timeout", "10",
+			"/bin/busybox", "wget", "-q", "-O", "-", url)
 		if err != nil {
 			return fmt.Errorf("%w: %s%s", err, out, errOut)
 		}

@@ -23,6 +23,17 @@ const capNetBindService = uint64(1) << 10
 // (NET_BIND_SERVICE at most). It reads the processes through kubectl exec and
 // does not wait for the guest's console.
 func TestRestrictedNamespaceRunsNonRootLauncher(t *testing.T) {
+	restrictedLauncher(t, "")
+}
+
+// TestRestrictedNamespaceRunsBridgeLauncher: the same with a bridge binding on
+// the pod network, which virt-handler builds: no NET_ADMIN or SYS_ADMIN in the
+// launcher pod, which runs as 107 in a "restricted" namespace.
+func TestRestrictedNamespaceRunsBridgeLauncher(t *testing.T) {
+	restrictedLauncher(t, "bridge")
+}
+
+func restrictedLauncher(t *testing.T, binding string) {
 	ns := newNamespace(t)
 	labels := `{"metadata":{"labels":{"pod-security.kubernetes.io/enforce":"restricted",` +
 		`"pod-security.kubernetes.io/enforce-version":"latest"}}}`
@@ -31,6 +42,9 @@ func TestRestrictedNamespaceRunsNonRootLauncher(t *testing.T) {
 		t.Fatalf("label namespace restricted: %v", err)
 	}
 	manifest := strings.Replace(example(t, "vm-testguest.yaml"), "runStrategy: Halted", "runStrategy: Always", 1)
+	if binding != "" {
+		manifest = strings.Replace(manifest, "masquerade: {}", binding+": {}", 1)
+	}
 	if out, errOut, err := kubectl(t, manifest, "-n", ns, "apply", "-f", "-"); err != nil {
 		t.Fatalf("kubectl apply: %v\n%s%s", err, out, errOut)
 	}
@@ -41,6 +55,15 @@ func TestRestrictedNamespaceRunsNonRootLauncher(t *testing.T) {
 	pod := launcherPod(t, vmi)
 	if sc := pod.Spec.SecurityContext; sc == nil || sc.RunAsUser == nil || *sc.RunAsUser != 107 {
 		t.Errorf("launcher pod security context %+v, want runAsUser 107", pod.Spec.SecurityContext)
+	}
+	for _, c := range pod.Spec.Containers {
+		if sc := c.SecurityContext; sc != nil && sc.Capabilities != nil {
+			for _, capability := range sc.Capabilities.Add {
+				if capability == "NET_ADMIN" || capability == "SYS_ADMIN" {
+					t.Errorf("container %s adds %s", c.Name, capability)
+				}
+			}
+		}
 	}
 	waitQEMUInPod(t, ns, pod.Name)
 	out, errOut, err := kubectl(t, "", "-n", ns, "exec", pod.Name, "-c", "compute", "--", "/bin/busybox", "sh", "-c",

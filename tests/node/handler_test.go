@@ -52,12 +52,13 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 	c := newCluster(t, env)
 	c.startVirtAPI(t)
 	// The launcher pod's network: a namespace with its own address and a web
-	// server that exists only there; the guest reaches it through masquerade.
+	// server that exists only there; the guest reaches it at its masquerade
+	// gateway (the in-pod bridge virt-handler built).
 	podNet := nodeenv.NewNetNS(t, "192.168.77.2")
 	port := podNet.ServeHTTP(t, "kvirt-pod-network-reached")
 	vmi := kernelBootVMI("kernel-boot")
 	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = userData +
-		fmt.Sprintf("wget -q -O - http://10.0.2.2:%d/ && echo\n", port)
+		fmt.Sprintf("wget -q -O - http://10.0.2.1:%d/ && echo\n", port)
 	vmi = c.createScheduled(t, vmi)
 	l := env.StartLauncher(t, nodeenv.LauncherConfig{PodsDir: c.podsDir, PodUID: c.createPod(t, vmi), VMIUID: string(vmi.UID),
 		ContainerDiskDir: nodeenv.ShortTempDir(t), KernelBootDir: env.GuestDir, NetNS: &podNet})
@@ -70,7 +71,7 @@ func TestHandlerKernelBootLifecycle(t *testing.T) {
 	runningAt := time.Now()
 	booted := cons.WaitFor(t, 120*time.Second, bootMarker)
 	cons.WaitFor(t, 60*time.Second, cloudInitOutput)
-	cons.WaitFor(t, 60*time.Second, "KVIRT-GUEST-ADDR eth0 10.0.2.15/24")
+	cons.WaitFor(t, 60*time.Second, "KVIRT-GUEST-ADDR eth0 10.0.2.2/24")
 	cons.WaitFor(t, 60*time.Second, "kvirt-pod-network-reached")
 	if synced := logTime(c.handler.Log(), "syncing vmi to launcher"); !synced.IsZero() {
 		qemuStarted := time.Unix(0, l.Domain(t).StartedUnixNano)

@@ -46,7 +46,7 @@ func TestLauncherKernelBoot(t *testing.T) {
 	cons := l.Console(t)
 	booted := cons.WaitFor(t, 120*time.Second, bootMarker)
 	cons.WaitFor(t, 60*time.Second, cloudInitOutput)
-	cons.WaitFor(t, 60*time.Second, "KVIRT-GUEST-ADDR eth0 10.0.2.15/24")
+	cons.WaitFor(t, 60*time.Second, "KVIRT-GUEST-ADDR eth0 10.0.2.2/24")
 	t.Logf("FIGURE kernelBoot TCG: sync->running %s, sync->boot marker %s", running.Sub(start), booted.Sub(start))
 }
 

@@ -122,13 +122,19 @@ func (c *cluster) createScheduled(t *testing.T, vmi *virtv1.VirtualMachineInstan
 // its UID, which names the pod's directory under podsDir.
 func (c *cluster) createPod(t *testing.T, vmi *virtv1.VirtualMachineInstance) string {
 	t.Helper()
+	return c.createPodAs(t, vmi, 0)
+}
+
+// createPodAs is createPod for a launcher running as uid.
+func (c *cluster) createPodAs(t *testing.T, vmi *virtv1.VirtualMachineInstance, uid int64) string {
+	t.Helper()
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "virt-launcher-" + vmi.Name + "-" + rand.String(5), Namespace: vmi.Namespace,
 			Labels: map[string]string{virtv1.AppLabel: "virt-launcher", virtv1.CreatedByLabel: string(vmi.UID)},
 			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(vmi,
 				virtv1.SchemeGroupVersion.WithKind("VirtualMachineInstance"))}},
 		Spec: corev1.PodSpec{NodeName: c.node, AutomountServiceAccountToken: ptr.To(false),
-			SecurityContext: &corev1.PodSecurityContext{RunAsUser: ptr.To[int64](0)},
+			SecurityContext: &corev1.PodSecurityContext{RunAsUser: ptr.To(uid)},
 			Containers:      []corev1.Container{{Name: "compute", Image: "kvirt/virt-launcher"}}},
 	}
 	// No controller-manager creates the namespace's default service account,

@@ -13,42 +13,27 @@ import (
 // 107 so that the pod's volumes are writable by that group. /dev/kvm, /dev/net/tun
 // and /dev/vhost-net come from virt-handler's device plugins and belong to the
 // pod's user (the runtime's device_ownership_from_security_context). The pod
-// meets Pod Security "restricted".
-//
-// The exception: a VMI that binds the pod network by bridge gets a root
-// launcher, which builds the in-pod bridge and tap (see computeSecurity).
+// meets Pod Security "restricted", whatever the VMI's network binding:
+// virt-handler builds the in-pod bridge, tap and NAT rules.
 func podSecurity(vmi *virtv1.VirtualMachineInstance) *corev1.PodSecurityContext {
-	if launcheruser.ForVMI(vmi) == launcheruser.Root {
-		return &corev1.PodSecurityContext{RunAsUser: ptr(launcheruser.Root), RunAsGroup: ptr(launcheruser.Root)}
-	}
+	uid := launcheruser.ForVMI(vmi)
 	return &corev1.PodSecurityContext{
-		RunAsUser:      ptr(launcheruser.NonRoot),
-		RunAsGroup:     ptr(launcheruser.NonRoot),
-		FSGroup:        ptr(launcheruser.NonRoot),
+		RunAsUser:      ptr(uid),
+		RunAsGroup:     ptr(uid),
+		FSGroup:        ptr(uid),
 		RunAsNonRoot:   ptr(true),
 		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 	}
 }
 
-// computeSecurity is the compute container's security context. Non-root: no
-// privilege escalation, every capability dropped but NET_BIND_SERVICE (in the
-// bounding set only: a process of UID 107 has no effective capability).
-//
-// Root, for a bridge binding on the pod network: the runtime's default
-// capabilities plus NET_ADMIN (bridge, tap, address move; libvirt hands the tap
-// to QEMU) and NET_BIND_SERVICE (the binding's DHCP responder on UDP 67). The
-// defaults are kept, not dropped and re-added: libvirt running as root applies
-// QEMU's capability set and fails without them. No SYS_ADMIN, not privileged;
-// such a pod is admitted by neither "baseline" (NET_ADMIN) nor "restricted".
+// computeSecurity is the compute container's security context: no privilege
+// escalation, every capability dropped but NET_BIND_SERVICE (in the bounding
+// set only: a process of UID 107 has no effective capability; the DHCP
+// responder binds UDP 67 because virt-handler lowers the pod namespace's
+// ip_unprivileged_port_start).
 func computeSecurity(vmi *virtv1.VirtualMachineInstance) *corev1.SecurityContext {
-	if launcheruser.ForVMI(vmi) == launcheruser.Root {
-		return &corev1.SecurityContext{
-			RunAsUser:    ptr(launcheruser.Root),
-			Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"NET_ADMIN", "NET_BIND_SERVICE"}},
-		}
-	}
 	return &corev1.SecurityContext{
-		RunAsUser:                ptr(launcheruser.NonRoot),
+		RunAsUser:                ptr(launcheruser.ForVMI(vmi)),
 		RunAsNonRoot:             ptr(true),
 		AllowPrivilegeEscalation: ptr(false),
 		Capabilities: &corev1.Capabilities{

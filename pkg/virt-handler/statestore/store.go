@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"kvirt.io/kvirt/pkg/network/podplan"
 	"kvirt.io/kvirt/pkg/virt-handler/probe"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
@@ -33,6 +34,10 @@ type Record struct {
 	// Readiness and Liveness are the guest agent probes' states.
 	Readiness *probe.State `json:"readiness,omitempty"`
 	Liveness  *probe.State `json:"liveness,omitempty"`
+	// PodNetwork is the pod network binding planned for the VMI, stored before
+	// it is applied: a restart applies it again (the pod address a bridge
+	// binding moved cannot be observed any more).
+	PodNetwork *podplan.Plan `json:"podNetwork,omitempty"`
 }
 
 // GetDomain decodes the last domain report, nil if none.

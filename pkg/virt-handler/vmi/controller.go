@@ -43,6 +43,9 @@ type Config struct {
 	LauncherWatchdog time.Duration
 	Workers          int
 	Resync           time.Duration
+	// Network builds pod network bindings in launcher pods (Setup); nil
+	// builds none.
+	Network PodNetwork
 }
 
 // Controller syncs the VMIs of one node.

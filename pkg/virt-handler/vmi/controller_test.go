@@ -30,11 +30,13 @@ import (
 // fakeLauncher serves the command service with a scripted domain.
 type fakeLauncher struct {
 	launcherv1.UnimplementedLauncherServer
-	mu       sync.Mutex
-	vmiUID   string // Ping's answer; uid-1 when empty
-	domain   *launcherv1.Domain
-	synced   []string // accelerators of SyncVMI calls
-	shutdown []int64  // grace periods of Shutdown calls
+	mu     sync.Mutex
+	vmiUID string // Ping's answer; uid-1 when empty
+	domain *launcherv1.Domain
+	synced []string // accelerators of SyncVMI calls
+	// podIfaces are the pod interfaces of the last SyncVMI call.
+	podIfaces []*launcherv1.PodInterface
+	shutdown  []int64 // grace periods of Shutdown calls
 	// broken makes GetDomain fail, as a launcher too slow to answer.
 	broken bool
 }
@@ -51,6 +53,7 @@ func (f *fakeLauncher) SyncVMI(_ context.Context, req *launcherv1.SyncVMIRequest
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.synced = append(f.synced, req.Accelerator)
+	f.podIfaces = req.PodInterfaces
 	f.domain = &launcherv1.Domain{Name: "default_vm", State: "Running", StartedUnixNano: 1, QemuPid: 7,
 		Interfaces: []*launcherv1.Interface{{Name: "default", IpAddresses: []string{"10.1.1.1"}}}}
 	return &launcherv1.Result{Success: true}, nil

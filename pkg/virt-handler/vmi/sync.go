@@ -89,6 +89,10 @@ func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInst
 	if err == nil {
 		rec.LauncherSeen = true
 		d, derr := c.drive(ctx, cl, vmi, rec)
+		if requeue, ok := onPodNetworkError(ctx, vmi, derr, obs); ok {
+			obs.Domain = rec.GetDomain()
+			return requeue, nil
+		}
 		if derr == nil {
 			c.answered(rec.UID)
 			rec.SetDomain(d)
@@ -144,9 +148,13 @@ func (c *Controller) drive(ctx context.Context, cl *launcherclient.Client, vmi *
 		if err != nil {
 			return nil, fmt.Errorf("encode vmi: %w", err)
 		}
+		podIfaces, err := c.buildPodNetwork(ctx, cl, vmi, rec)
+		if err != nil {
+			return nil, err
+		}
 		log.Info("syncing vmi to launcher", "accelerator", c.cfg.Accelerator)
 		if err := launcherclient.Check(cl.SyncVMI(rctx, &launcherv1.SyncVMIRequest{
-			VmiJson: raw, Accelerator: c.cfg.Accelerator})); err != nil {
+			VmiJson: raw, Accelerator: c.cfg.Accelerator, PodInterfaces: podIfaces})); err != nil {
 			log.Info("launcher could not start the domain", "err", err.Error())
 		}
 		if resp, err = getDomain(rctx, cl); err != nil {

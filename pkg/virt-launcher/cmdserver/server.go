@@ -23,7 +23,8 @@ import (
 
 // DomainManager is what the server needs from the launcher's domain owner.
 type DomainManager interface {
-	Sync(ctx context.Context, vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator) error
+	Sync(ctx context.Context, vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator,
+		podIfaces []*launcherv1.PodInterface) error
 	Pause() error
 	Unpause() error
 	SoftReboot() error
@@ -153,7 +154,7 @@ func (s *Server) SyncVMI(ctx context.Context, req *launcherv1.SyncVMIRequest) (*
 	if string(acc) != req.Accelerator {
 		klog.FromContext(s.ctx).Info("accelerator not usable here", "requested", req.Accelerator, "using", acc)
 	}
-	err := s.manager.Sync(klog.NewContext(s.ctx, klog.FromContext(ctx)), vmi, acc)
+	err := s.manager.Sync(klog.NewContext(s.ctx, klog.FromContext(ctx)), vmi, acc, req.PodInterfaces)
 	if err == nil && s.creds != nil {
 		s.creds.SetSpec(vmi.Spec.AccessCredentials)
 	}

@@ -216,15 +216,13 @@ func renderInterface(iface *virtv1.Interface, cfg Config) (libvirtxml.DomainInte
 		dom.Boot = &libvirtxml.DomainDeviceBoot{Order: uint(*iface.BootOrder)}
 	}
 	switch {
-	case iface.Masquerade != nil:
-		// NAT inside the launcher's network namespace: the guest reaches the
-		// pod network through QEMU's user-mode stack and gets 10.0.2.15 by DHCP.
-		dom.Source = &libvirtxml.DomainInterfaceSource{User: &libvirtxml.DomainInterfaceSourceUser{}}
-		dom.IP = []libvirtxml.DomainInterfaceIP{{Family: "ipv4", Address: "10.0.2.0", Prefix: 24}}
-	case iface.Bridge != nil:
+	case iface.Masquerade != nil, iface.Bridge != nil:
+		// virt-handler built the binding in the pod's network namespace: a
+		// tap on an in-pod bridge (masquerade: NAT to the pod address; bridge:
+		// the pod interface is on the bridge). QEMU only opens the tap.
 		tap, ok := cfg.Taps[iface.Name]
 		if !ok {
-			return dom, fmt.Errorf("bridge binding needs a tap device prepared in the pod network namespace")
+			return dom, fmt.Errorf("no tap device: virt-handler did not build the pod network binding")
 		}
 		dom.Source = &libvirtxml.DomainInterfaceSource{Ethernet: &libvirtxml.DomainInterfaceSourceEthernet{}}
 		dom.Target = &libvirtxml.DomainInterfaceTarget{Dev: tap, Managed: "no"}

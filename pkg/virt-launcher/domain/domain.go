@@ -42,7 +42,7 @@ type Config struct {
 	// KernelPath, InitrdPath are the resolved kernelBoot artefacts.
 	KernelPath string
 	InitrdPath string
-	// Taps maps interface names to tap devices prepared for bridge binding.
+	// Taps maps pod network interface names to the taps virt-handler built.
 	Taps map[string]string
 }
 

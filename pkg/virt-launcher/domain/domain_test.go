@@ -152,7 +152,7 @@ func TestRenderXML(t *testing.T) {
 		cfg:     baseConfig(func(c *Config) { c.Volumes["l"] = VolumeSource{Path: "/f"} }),
 		wantErr: "block device",
 	}, {
-		name: "masquerade is user-mode networking; bridge uses the prepared tap",
+		name: "masquerade and bridge use the taps virt-handler built",
 		vmi: baseVMI(func(v *virtv1.VirtualMachineInstance) {
 			v.Spec.Networks = []virtv1.Network{{Name: "default", Pod: &virtv1.PodNetwork{}},
 				{Name: "br", Pod: &virtv1.PodNetwork{}}}
@@ -160,10 +160,18 @@ func TestRenderXML(t *testing.T) {
 				{Name: "default", Masquerade: &virtv1.InterfaceMasquerade{}, MACAddress: "02:00:00:00:00:01"},
 				{Name: "br", Bridge: &virtv1.InterfaceBridge{}, Model: "e1000"}}
 		}),
-		cfg: baseConfig(func(c *Config) { c.Taps = map[string]string{"br": "tap1"} }),
-		want: []string{`<interface type="user">`, `<mac address="02:00:00:00:00:01">`, `<model type="virtio">`,
-			`<ip address="10.0.2.0" family="ipv4" prefix="24">`, `<interface type="ethernet">`,
-			`<target dev="tap1" managed="no">`, `<model type="e1000">`},
+		cfg: baseConfig(func(c *Config) { c.Taps = map[string]string{"default": "tap0", "br": "tap1"} }),
+		want: []string{`<mac address="02:00:00:00:00:01">`, `<model type="virtio">`, `<interface type="ethernet">`,
+			`<target dev="tap0" managed="no">`, `<target dev="tap1" managed="no">`, `<model type="e1000">`},
+		notWant: []string{`<interface type="user">`},
+	}, {
+		name: "masquerade without a tap from virt-handler",
+		vmi: baseVMI(func(v *virtv1.VirtualMachineInstance) {
+			v.Spec.Networks = []virtv1.Network{{Name: "default", Pod: &virtv1.PodNetwork{}}}
+			v.Spec.Domain.Devices.Interfaces = []virtv1.Interface{{Name: "default", Masquerade: &virtv1.InterfaceMasquerade{}}}
+		}),
+		cfg:     baseConfig(nil),
+		wantErr: "no tap device",
 	}, {
 		name: "interface without its network",
 		vmi: baseVMI(func(v *virtv1.VirtualMachineInstance) {

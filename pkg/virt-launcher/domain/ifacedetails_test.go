@@ -32,7 +32,7 @@ func TestRenderInterfaceDetails(t *testing.T) {
 				iface.Name, iface.Masquerade = "default", &virtv1.InterfaceMasquerade{}
 				v.Spec.Domain.Devices.Interfaces = []virtv1.Interface{iface}
 			})
-			out, err := RenderXML(vmi, baseConfig(nil))
+			out, err := RenderXML(vmi, baseConfig(func(c *Config) { c.Taps = map[string]string{"default": "tap0"} }))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want %q", err, tt.wantErr)

@@ -2,150 +2,114 @@ package podnet
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 	"k8s.io/klog/v2"
 
 	virtv1 "kvirt.io/api/core/v1"
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
-// Bound is the result of binding one VMI interface.
-type Bound struct {
-	// Interface is the VMI interface name.
-	Interface string
-	Tap       string
-	MAC       string
-	// Addresses are the guest's addresses (the pod's former ones).
-	Addresses []string
+// ResolvConf is where the pod's DNS configuration is.
+const ResolvConf = "/etc/resolv.conf"
+
+// Route is an IPv4 route offered by option 121.
+type Route struct {
+	Dst     *net.IPNet
+	Gateway net.IP
 }
 
-// Binder sets up bridge bindings in the current network namespace; the DHCP
-// responders it starts run until its context ends.
-type Binder struct {
-	ctx context.Context
-	wg  sync.WaitGroup
+// Responder answers DHCP on the pod interfaces virt-handler built; its
+// responders run until its context ends.
+type Responder struct {
+	ctx        context.Context
+	resolvConf string
+	wg         sync.WaitGroup
 }
 
-// NewBinder returns a Binder whose responders end with ctx.
-func NewBinder(ctx context.Context) *Binder { return &Binder{ctx: ctx} }
+// NewResponder returns a Responder whose responders end with ctx.
+func NewResponder(ctx context.Context) *Responder {
+	return &Responder{ctx: ctx, resolvConf: ResolvConf}
+}
 
 // Wait returns once every responder has stopped.
-func (b *Binder) Wait() { b.wg.Wait() }
+func (r *Responder) Wait() { r.wg.Wait() }
 
-// Bind sets up the VMI's bridge interface on the pod network, if it has one
-// (nil otherwise), and starts its DHCP responder.
-func (b *Binder) Bind(vmi *virtv1.VirtualMachineInstance) (*Bound, error) {
-	iface := BridgeInterface(vmi)
-	if iface == nil {
-		return nil, nil
-	}
-	start := time.Now()
-	obs, err := observe(PodInterface)
-	if err != nil {
-		return nil, err
-	}
-	d, err := Plan(iface, obs, randomMAC())
-	if err != nil {
-		return nil, err
-	}
-	if err := apply(d); err != nil {
-		return nil, fmt.Errorf("bridge binding of interface %s: %w", iface.Name, err)
-	}
-	conn, err := listenDHCP(d.Bridge)
-	if err != nil {
-		return nil, err
-	}
-	lease := d.Lease(nameservers("/etc/resolv.conf"))
-	b.wg.Add(2)
-	go func() { defer b.wg.Done(); <-b.ctx.Done(); _ = conn.Close() }()
-	go func() { defer b.wg.Done(); serve(b.ctx, conn, lease) }()
-	out := &Bound{Interface: iface.Name, Tap: d.Tap, MAC: d.GuestMAC.String()}
-	if d.GuestAddr != nil {
-		out.Addresses = []string{d.GuestAddr.IP.String()}
-	}
-	klog.FromContext(b.ctx).Info("bridge binding ready", "interface", iface.Name, "bridge", d.Bridge,
-		"tap", d.Tap, "mac", out.MAC, "addresses", out.Addresses, "gateway", d.Gateway, "took", time.Since(start))
-	return out, nil
-}
-
-func observe(name string) (Observed, error) {
-	link, err := netlink.LinkByName(name)
-	if err != nil {
-		return Observed{}, fmt.Errorf("pod interface %s: %w", name, err)
-	}
-	obs := Observed{Name: name, MAC: link.Attrs().HardwareAddr, MTU: link.Attrs().MTU}
-	addrs, err := netlink.AddrList(link, netlink.FAMILY_V4)
-	if err != nil {
-		return obs, fmt.Errorf("list addresses of %s: %w", name, err)
-	}
-	for _, a := range addrs {
-		obs.Addrs = append(obs.Addrs, a.IPNet)
-	}
-	routes, err := netlink.RouteList(link, netlink.FAMILY_V4)
-	if err != nil {
-		return obs, fmt.Errorf("list routes of %s: %w", name, err)
-	}
-	for _, r := range routes {
-		obs.Routes = append(obs.Routes, Route{Dst: r.Dst, Gateway: r.Gw})
-	}
-	return obs, nil
-}
-
-// apply creates the bridge and the tap and moves the pod interface onto the
-// bridge, leaving its address to the guest.
-func apply(d *Desired) error {
-	pod, err := netlink.LinkByName(d.PodInterface)
-	if err != nil {
-		return fmt.Errorf("find %s: %w", d.PodInterface, err)
-	}
-	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: d.Bridge, MTU: d.MTU}}
-	if err := netlink.LinkAdd(br); err != nil {
-		return fmt.Errorf("create bridge %s: %w", d.Bridge, err)
-	}
-	if err := netlink.AddrAdd(br, &netlink.Addr{IPNet: &d.BridgeAddr}); err != nil {
-		return fmt.Errorf("address bridge %s: %w", d.Bridge, err)
-	}
-	if d.GuestAddr != nil {
-		if err := netlink.AddrDel(pod, &netlink.Addr{IPNet: d.GuestAddr}); err != nil {
-			return fmt.Errorf("remove %s from %s: %w", d.GuestAddr, d.PodInterface, err)
+// Serve starts a DHCP responder for each pod interface that has a lease.
+func (r *Responder) Serve(vmi *virtv1.VirtualMachineInstance, ifaces []*launcherv1.PodInterface) error {
+	dns, search := resolvConf(r.resolvConf)
+	for _, pi := range ifaces {
+		start := time.Now()
+		lease, err := LeaseFor(pi, dns, search, Hostname(vmi))
+		if err != nil {
+			return err
 		}
-	}
-	if err := netlink.LinkSetDown(pod); err != nil {
-		return fmt.Errorf("set %s down: %w", d.PodInterface, err)
-	}
-	if d.PodMAC != nil {
-		if err := netlink.LinkSetHardwareAddr(pod, d.PodMAC); err != nil {
-			return fmt.Errorf("change MAC of %s: %w", d.PodInterface, err)
+		if lease.IP == nil {
+			continue
 		}
-	}
-	tap := &netlink.Tuntap{LinkAttrs: netlink.LinkAttrs{Name: d.Tap, MTU: d.MTU},
-		Mode: netlink.TUNTAP_MODE_TAP, Flags: netlink.TUNTAP_NO_PI | netlink.TUNTAP_VNET_HDR}
-	if err := netlink.LinkAdd(tap); err != nil {
-		return fmt.Errorf("create tap %s: %w", d.Tap, err)
-	}
-	for _, l := range []netlink.Link{pod, tap} {
-		if err := netlink.LinkSetMaster(l, br); err != nil {
-			return fmt.Errorf("attach %s to %s: %w", l.Attrs().Name, d.Bridge, err)
+		conn, err := listenDHCP(pi.DhcpDevice)
+		if err != nil {
+			return err
 		}
-	}
-	for _, l := range []netlink.Link{pod, tap, br} {
-		if err := netlink.LinkSetUp(l); err != nil {
-			return fmt.Errorf("set %s up: %w", l.Attrs().Name, err)
-		}
+		r.wg.Add(2)
+		go func() { defer r.wg.Done(); <-r.ctx.Done(); _ = conn.Close() }()
+		go func() { defer r.wg.Done(); serve(r.ctx, conn, lease) }()
+		klog.FromContext(r.ctx).Info("pod network DHCP ready", "interface", pi.Name, "binding", pi.Binding,
+			"device", pi.DhcpDevice, "tap", pi.Tap, "mac", pi.Mac, "guest", pi.GuestCidr, "router", pi.Router,
+			"took", time.Since(start))
 	}
 	return nil
 }
 
-// listenDHCP opens UDP port 67 on the bridge only.
+// Hostname is the guest's hostname: spec.hostname, else the VMI's name.
+func Hostname(vmi *virtv1.VirtualMachineInstance) string {
+	if vmi.Spec.Hostname != "" {
+		return vmi.Spec.Hostname
+	}
+	return vmi.Name
+}
+
+// LeaseFor is the lease of a pod interface; its IP is nil when the interface
+// has no guest address to offer.
+func LeaseFor(pi *launcherv1.PodInterface, dns []net.IP, search []string, hostname string) (Lease, error) {
+	l := Lease{MTU: int(pi.Mtu), DNS: dns, Search: search, Hostname: hostname, Seconds: defaultLeaseSeconds}
+	mac, err := net.ParseMAC(pi.Mac)
+	if err != nil {
+		return l, fmt.Errorf("interface %s: MAC %q: %w", pi.Name, pi.Mac, err)
+	}
+	l.MAC = mac
+	if l.ServerID = net.ParseIP(pi.ServerIp).To4(); l.ServerID == nil {
+		return l, fmt.Errorf("interface %s: DHCP server address %q", pi.Name, pi.ServerIp)
+	}
+	if pi.GuestCidr == "" {
+		return l, nil
+	}
+	guest, err := netip.ParsePrefix(pi.GuestCidr)
+	if err != nil || !guest.Addr().Is4() {
+		return l, fmt.Errorf("interface %s: guest address %q", pi.Name, pi.GuestCidr)
+	}
+	l.IP, l.Mask = net.IP(guest.Addr().AsSlice()), net.CIDRMask(guest.Bits(), 32)
+	l.Router = net.ParseIP(pi.Router).To4()
+	for _, r := range pi.Routes {
+		_, dst, err := net.ParseCIDR(r.Dst)
+		gw := net.ParseIP(r.Gateway).To4()
+		if err != nil || gw == nil || dst.IP.To4() == nil {
+			return l, fmt.Errorf("interface %s: route %s via %s", pi.Name, r.Dst, r.Gateway)
+		}
+		l.Routes = append(l.Routes, Route{Dst: &net.IPNet{IP: dst.IP.To4(), Mask: dst.Mask}, Gateway: gw})
+	}
+	return l, nil
+}
+
+// listenDHCP opens UDP port 67 on the device only.
 func listenDHCP(dev string) (net.PacketConn, error) {
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
@@ -170,7 +134,7 @@ func listenDHCP(dev string) (net.PacketConn, error) {
 }
 
 // serve answers DHCP requests until conn is closed. Replies are broadcast:
-// the guest has no address yet, and the pod has none left to route by.
+// the guest has no address yet.
 func serve(ctx context.Context, conn net.PacketConn, lease Lease) {
 	log := klog.FromContext(ctx)
 	dst := &net.UDPAddr{IP: net.IPv4bcast, Port: 68}
@@ -192,28 +156,23 @@ func serve(ctx context.Context, conn net.PacketConn, lease Lease) {
 	}
 }
 
-// nameservers reads the IPv4 nameservers of a resolv.conf; none if unreadable.
-func nameservers(path string) []net.IP {
+// resolvConf reads the IPv4 nameservers and the search domains of a
+// resolv.conf; none if unreadable.
+func resolvConf(path string) (dns []net.IP, search []string) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	var out []net.IP
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
-		if len(f) == 2 && f[0] == "nameserver" {
+		switch {
+		case len(f) == 2 && f[0] == "nameserver":
 			if ip := net.ParseIP(f[1]).To4(); ip != nil {
-				out = append(out, ip)
+				dns = append(dns, ip)
 			}
+		case len(f) >= 2 && (f[0] == "search" || f[0] == "domain"):
+			search = f[1:]
 		}
 	}
-	return out
-}
-
-// randomMAC is a locally administered unicast MAC.
-func randomMAC() net.HardwareAddr {
-	mac := make(net.HardwareAddr, 6)
-	_, _ = rand.Read(mac)
-	mac[0] = (mac[0] | 0x02) &^ 0x01
-	return mac
+	return dns, search
 }

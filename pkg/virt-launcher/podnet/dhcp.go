@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net"
+	"strings"
 )
 
 // defaultLeaseSeconds is long: the address never changes while the pod lives.
@@ -22,11 +23,14 @@ const (
 	optSubnetMask   = 1
 	optRouter       = 3
 	optDNS          = 6
+	optHostname     = 12
+	optDomainName   = 15
 	optMTU          = 26
 	optRequestedIP  = 50
 	optLeaseTime    = 51
 	optMessageType  = 53
 	optServerID     = 54
+	optDomainSearch = 119
 	optClasslessRts = 121
 	optEnd          = 255
 
@@ -50,6 +54,11 @@ type Lease struct {
 	MTU      int
 	ServerID net.IP
 	Seconds  uint32
+	// Hostname is the guest's host name (option 12).
+	Hostname string
+	// Search are the pod's DNS search domains: the first is the domain name
+	// (option 15), all of them the search list (option 119).
+	Search []string
 }
 
 // request is the part of a client message the responder looks at.
@@ -160,6 +169,15 @@ func appendLeaseOpts(out []byte, l Lease) []byte {
 			out = appendOpt(out, optDNS, dns)
 		}
 	}
+	if h := l.Hostname; h != "" && len(h) <= 255 {
+		out = appendOpt(out, optHostname, []byte(h))
+	}
+	if len(l.Search) > 0 && len(l.Search[0]) <= 255 {
+		out = appendOpt(out, optDomainName, []byte(l.Search[0]))
+		if list := searchList(l.Search); len(list) <= 255 {
+			out = appendOpt(out, optDomainSearch, list)
+		}
+	}
 	if l.MTU >= 68 {
 		out = appendOpt(out, optMTU, binary.BigEndian.AppendUint16(nil, uint16(l.MTU)))
 	}
@@ -185,4 +203,25 @@ func classlessRoutes(l Lease) []byte {
 
 func appendOpt(out []byte, code byte, val []byte) []byte {
 	return append(append(out, code, byte(len(val))), val...)
+}
+
+// searchList encodes domains as RFC 1035 names (option 119, RFC 3397),
+// uncompressed; labels longer than 63 bytes are left out with their domain.
+func searchList(domains []string) []byte {
+	var out []byte
+	for _, d := range domains {
+		var name []byte
+		ok := true
+		for _, label := range strings.Split(strings.TrimSuffix(d, "."), ".") {
+			if label == "" || len(label) > 63 {
+				ok = false
+				break
+			}
+			name = append(append(name, byte(len(label))), label...)
+		}
+		if ok {
+			out = append(append(out, name...), 0)
+		}
+	}
+	return out
 }

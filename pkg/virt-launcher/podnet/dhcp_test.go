@@ -6,6 +6,8 @@ import (
 	"os"
 	"reflect"
 	"testing"
+
+	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // clientMsg builds a client message with the given options (code, value...).
@@ -25,6 +27,23 @@ func clientMsg(hw net.HardwareAddr, ciaddr net.IP, opts ...[]byte) []byte {
 	return append(m, optPad, optEnd)
 }
 
+func cidr(s string) *net.IPNet {
+	ip, n, err := net.ParseCIDR(s)
+	if err != nil {
+		panic(err)
+	}
+	n.IP = ip.To4()
+	return n
+}
+
+func mac(s string) net.HardwareAddr {
+	m, err := net.ParseMAC(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
 // replyOpts decodes a reply's options by code.
 func replyOpts(t *testing.T, pkt []byte) map[byte][]byte {
 	t.Helper()
@@ -42,7 +61,8 @@ func replyOpts(t *testing.T, pkt []byte) map[byte][]byte {
 func TestReply(t *testing.T) {
 	guest, other := mac("0a:58:0a:f4:00:07"), mac("0a:58:0a:f4:00:08")
 	lease := Lease{MAC: guest, IP: net.ParseIP("10.244.0.7").To4(), Mask: net.CIDRMask(24, 32),
-		Router: net.ParseIP("10.244.0.1"), ServerID: bridgeAddr.IP, MTU: 1450, Seconds: 86400,
+		Router: net.ParseIP("10.244.0.1"), ServerID: net.IPv4(169, 254, 75, 10), MTU: 1450, Seconds: 86400,
+		Hostname: "vm1", Search: []string{"default.svc.cluster.local", "cluster.local"},
 		DNS:    []net.IP{net.ParseIP("10.96.0.10")},
 		Routes: []Route{{Dst: cidr("10.96.0.0/12"), Gateway: net.ParseIP("10.244.0.254")}}}
 	discover := []byte{optMessageType, 1, msgDiscover}
@@ -91,6 +111,9 @@ func TestReply(t *testing.T) {
 				optMessageType: {tt.wantType}, optServerID: {169, 254, 75, 10}, optLeaseTime: {0, 1, 0x51, 0x80},
 				optSubnetMask: {255, 255, 255, 0}, optRouter: {10, 244, 0, 1}, optDNS: {10, 96, 0, 10},
 				optMTU:          {0x05, 0xaa},
+				optHostname:     []byte("vm1"),
+				optDomainName:   []byte("default.svc.cluster.local"),
+				optDomainSearch: append([]byte("\x07default\x03svc\x07cluster\x05local\x00"), "\x07cluster\x05local\x00"...),
 				optClasslessRts: {12, 10, 96, 10, 244, 0, 254, 0, 10, 244, 0, 1},
 			}
 			if !reflect.DeepEqual(opts, want) || !net.IP(got[16:20]).Equal(lease.IP) {
@@ -100,16 +123,60 @@ func TestReply(t *testing.T) {
 	}
 }
 
-func TestNameservers(t *testing.T) {
+func TestResolvConf(t *testing.T) {
 	path := t.TempDir() + "/resolv.conf"
-	if got := nameservers(path); got != nil {
-		t.Errorf("missing file: %v", got)
+	if dns, search := resolvConf(path); dns != nil || search != nil {
+		t.Errorf("missing file: %v %v", dns, search)
 	}
-	if err := writeFile(path, "search default.svc\nnameserver 10.96.0.10\nnameserver fd00::10\n#nameserver 1.1.1.1\n"); err != nil {
+	if err := writeFile(path, "search default.svc cluster.local\nnameserver 10.96.0.10\nnameserver fd00::10\n#nameserver 1.1.1.1\n"); err != nil {
 		t.Fatal(err)
 	}
-	if got := nameservers(path); len(got) != 1 || !got[0].Equal(net.ParseIP("10.96.0.10")) {
-		t.Errorf("nameservers = %v, want the IPv4 one", got)
+	dns, search := resolvConf(path)
+	if len(dns) != 1 || !dns[0].Equal(net.ParseIP("10.96.0.10")) {
+		t.Errorf("nameservers = %v, want the IPv4 one", dns)
+	}
+	if !reflect.DeepEqual(search, []string{"default.svc", "cluster.local"}) {
+		t.Errorf("search = %v", search)
+	}
+}
+
+func TestLeaseFor(t *testing.T) {
+	dns := []net.IP{net.ParseIP("10.96.0.10")}
+	tests := []struct {
+		name    string
+		pi      *launcherv1.PodInterface
+		want    Lease
+		wantErr bool
+	}{
+		{name: "masquerade", pi: &launcherv1.PodInterface{Name: "default", Mac: "02:00:00:00:00:01", ServerIp: "10.0.2.1",
+			GuestCidr: "10.0.2.2/24", Router: "10.0.2.1", Mtu: 1450},
+			want: Lease{MAC: mac("02:00:00:00:00:01"), IP: net.ParseIP("10.0.2.2").To4(), Mask: net.CIDRMask(24, 32),
+				Router: net.ParseIP("10.0.2.1").To4(), ServerID: net.ParseIP("10.0.2.1").To4(), MTU: 1450, DNS: dns,
+				Search: []string{"svc"}, Hostname: "vm1", Seconds: defaultLeaseSeconds}},
+		{name: "bridge with a route", pi: &launcherv1.PodInterface{Name: "default", Mac: "02:00:00:00:00:01",
+			ServerIp: "169.254.75.10", GuestCidr: "10.244.0.7/24", Router: "10.244.0.1",
+			Routes: []*launcherv1.PodRoute{{Dst: "10.96.0.0/12", Gateway: "10.244.0.254"}}},
+			want: Lease{MAC: mac("02:00:00:00:00:01"), IP: net.ParseIP("10.244.0.7").To4(), Mask: net.CIDRMask(24, 32),
+				Router: net.ParseIP("10.244.0.1").To4(), ServerID: net.ParseIP("169.254.75.10").To4(), DNS: dns,
+				Routes: []Route{{Dst: cidr("10.96.0.0/12"), Gateway: net.ParseIP("10.244.0.254").To4()}},
+				Search: []string{"svc"}, Hostname: "vm1", Seconds: defaultLeaseSeconds}},
+		{name: "no address to offer", pi: &launcherv1.PodInterface{Name: "default", Mac: "02:00:00:00:00:01", ServerIp: "169.254.75.10"},
+			want: Lease{MAC: mac("02:00:00:00:00:01"), ServerID: net.ParseIP("169.254.75.10").To4(), DNS: dns,
+				Search: []string{"svc"}, Hostname: "vm1", Seconds: defaultLeaseSeconds}},
+		{name: "bad MAC", pi: &launcherv1.PodInterface{Name: "default", Mac: "x", ServerIp: "10.0.2.1"}, wantErr: true},
+		{name: "bad guest address", pi: &launcherv1.PodInterface{Name: "default", Mac: "02:00:00:00:00:01",
+			ServerIp: "10.0.2.1", GuestCidr: "fd10::2/120"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := LeaseFor(tt.pi, dns, []string{"svc"}, "vm1")
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("LeaseFor() =\n%+v\nwant\n%+v", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -1,23 +1,25 @@
 package virtmanager
 
 import (
-	"net"
 	"strings"
 
 	"libvirt.org/go/libvirtxml"
 
-	"kvirt.io/kvirt/pkg/virt-launcher/podnet"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
-// domainInterfaces lists the VMI's interfaces of a running domain. A
-// masquerade (user-mode) interface is reached through the pod's address, so
-// that is the address reported, as upstream does. A bridge-bound interface
-// reports the pod's former address, which the guest now holds.
-func domainInterfaces(xml string, podIPs []string, bound *podnet.Bound) []*launcherv1.Interface {
+// domainInterfaces lists the VMI's interfaces of a running domain with the
+// addresses virt-handler said to report: the pod's for masquerade (the guest is
+// reached through it, as upstream reports), the guest's for bridge (the pod's
+// former address).
+func domainInterfaces(xml string, podIfaces []*launcherv1.PodInterface) []*launcherv1.Interface {
 	var dom libvirtxml.Domain
 	if err := dom.Unmarshal(xml); err != nil || dom.Devices == nil {
 		return nil
+	}
+	addrs := map[string][]string{}
+	for _, pi := range podIfaces {
+		addrs[pi.Name] = pi.StatusAddresses
 	}
 	var out []*launcherv1.Interface
 	for _, i := range dom.Devices.Interfaces {
@@ -28,12 +30,7 @@ func domainInterfaces(xml string, podIPs []string, bound *podnet.Bound) []*launc
 		if i.MAC != nil {
 			iface.Mac = i.MAC.Address
 		}
-		if i.Source != nil && i.Source.User != nil {
-			iface.IpAddresses = podIPs
-		}
-		if bound != nil && iface.Name == bound.Interface {
-			iface.IpAddresses = bound.Addresses
-		}
+		iface.IpAddresses = addrs[iface.Name]
 		if i.Target != nil {
 			iface.InterfaceName = i.Target.Dev
 		}
@@ -44,25 +41,4 @@ func domainInterfaces(xml string, podIPs []string, bound *podnet.Bound) []*launc
 		out = append(out, iface)
 	}
 	return out
-}
-
-// podIPs are the global unicast addresses of the launcher's network namespace.
-func podIPs() []string {
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return nil
-	}
-	var v4, v6 []string
-	for _, a := range addrs {
-		ipnet, ok := a.(*net.IPNet)
-		if !ok || !ipnet.IP.IsGlobalUnicast() {
-			continue
-		}
-		if ipnet.IP.To4() != nil {
-			v4 = append(v4, ipnet.IP.String())
-		} else {
-			v6 = append(v6, ipnet.IP.String())
-		}
-	}
-	return append(v4, v6...)
 }

@@ -17,7 +17,6 @@ import (
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/virt-launcher/domain"
 	"kvirt.io/kvirt/pkg/virt-launcher/hostdisks"
-	"kvirt.io/kvirt/pkg/virt-launcher/podnet"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
@@ -35,15 +34,14 @@ type Config struct {
 	VNCSocket string
 	// Emulator overrides the QEMU binary.
 	Emulator string
-	// Network prepares bridge bindings; nil leaves bridge interfaces unbound
-	// (rendering them then fails).
-	Network NetworkBinder
+	// Network answers DHCP on the pod interfaces virt-handler built; nil
+	// serves none (the guest then configures itself).
+	Network DHCPServer
 }
 
-// NetworkBinder prepares the pod network for a VMI's bridge interface.
-type NetworkBinder interface {
-	// Bind returns nil when the VMI has no bridge interface.
-	Bind(vmi *virtv1.VirtualMachineInstance) (*podnet.Bound, error)
+// DHCPServer answers the guest's DHCP on the pod interfaces virt-handler built.
+type DHCPServer interface {
+	Serve(vmi *virtv1.VirtualMachineInstance, ifaces []*launcherv1.PodInterface) error
 }
 
 // Manager owns the domain of one VMI.
@@ -85,9 +83,11 @@ func (m *Manager) Close() {
 }
 
 // Sync defines the domain from the VMI and starts it unless it already runs or
-// has run: a launcher runs its VM once. A failure to build or start the domain
-// is remembered and reported by Domain, and returned.
-func (m *Manager) Sync(ctx context.Context, vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator) error {
+// has run: a launcher runs its VM once. podIfaces are the pod network
+// bindings virt-handler built. A failure to build or start the domain is
+// remembered and reported by Domain, and returned.
+func (m *Manager) Sync(ctx context.Context, vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator,
+	podIfaces []*launcherv1.PodInterface) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.name != "" && m.name != domain.Name(vmi) {
@@ -97,7 +97,7 @@ func (m *Manager) Sync(ctx context.Context, vmi *virtv1.VirtualMachineInstance, 
 	if m.failure != "" || !m.started.IsZero() {
 		return nil
 	}
-	if err := m.defineAndStart(ctx, vmi, acc); err != nil {
+	if err := m.defineAndStart(ctx, vmi, acc, podIfaces); err != nil {
 		m.failure = err.Error()
 		return err
 	}
@@ -105,7 +105,8 @@ func (m *Manager) Sync(ctx context.Context, vmi *virtv1.VirtualMachineInstance, 
 	return nil
 }
 
-func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator) error {
+func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator,
+	podIfaces []*launcherv1.PodInterface) error {
 	resolved, err := hostdisks.Resolve(vmi, m.cfg.Layout)
 	if err != nil {
 		return err
@@ -119,7 +120,7 @@ func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachine
 		KernelPath:    resolved.KernelPath,
 		InitrdPath:    resolved.InitrdPath,
 	}
-	vmi, bound, err := m.bindNetwork(vmi, &cfg)
+	vmi, err = m.bindNetwork(vmi, podIfaces, &cfg)
 	if err != nil {
 		return err
 	}
@@ -136,7 +137,7 @@ func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachine
 		return fmt.Errorf("start domain %s: %w", m.name, err)
 	}
 	if live, err := dom.GetXMLDesc(0); err == nil {
-		m.interfaces = domainInterfaces(live, podIPs(), bound)
+		m.interfaces = domainInterfaces(live, podIfaces)
 	}
 	klog.FromContext(ctx).Info("domain started", "domain", m.name, "accelerator", acc,
 		"paused", startPaused(vmi))
@@ -156,24 +157,30 @@ func startFlags(vmi *virtv1.VirtualMachineInstance) libvirt.DomainCreateFlags {
 	return libvirt.DOMAIN_NONE
 }
 
-// bindNetwork prepares the pod network of a bridge interface and returns the
-// VMI to render (with the interface's MAC filled in) and the binding.
-func (m *Manager) bindNetwork(vmi *virtv1.VirtualMachineInstance, cfg *domain.Config) (*virtv1.VirtualMachineInstance, *podnet.Bound, error) {
-	if m.cfg.Network == nil {
-		return vmi, nil, nil
-	}
-	bound, err := m.cfg.Network.Bind(vmi)
-	if err != nil || bound == nil {
-		return vmi, nil, err
+// bindNetwork hands each pod interface's tap to the domain, gives the guest
+// NIC the MAC its lease is for, and starts the DHCP responders. It returns the
+// VMI to render.
+func (m *Manager) bindNetwork(vmi *virtv1.VirtualMachineInstance, podIfaces []*launcherv1.PodInterface,
+	cfg *domain.Config) (*virtv1.VirtualMachineInstance, error) {
+	if len(podIfaces) == 0 {
+		return vmi, nil
 	}
 	vmi = vmi.DeepCopy()
-	for i := range vmi.Spec.Domain.Devices.Interfaces {
-		if iface := &vmi.Spec.Domain.Devices.Interfaces[i]; iface.Name == bound.Interface {
-			iface.MACAddress = bound.MAC
+	cfg.Taps = map[string]string{}
+	for _, pi := range podIfaces {
+		cfg.Taps[pi.Name] = pi.Tap
+		for i := range vmi.Spec.Domain.Devices.Interfaces {
+			if iface := &vmi.Spec.Domain.Devices.Interfaces[i]; iface.Name == pi.Name {
+				iface.MACAddress = pi.Mac
+			}
 		}
 	}
-	cfg.Taps = map[string]string{bound.Interface: bound.Tap}
-	return vmi, bound, nil
+	if m.cfg.Network != nil {
+		if err := m.cfg.Network.Serve(vmi, podIfaces); err != nil {
+			return nil, err
+		}
+	}
+	return vmi, nil
 }
 
 func (m *Manager) lookup() (*libvirt.Domain, error) {

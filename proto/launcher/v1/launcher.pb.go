@@ -271,7 +271,11 @@ type SyncVMIRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	VmiJson []byte                 `protobuf:"bytes,1,opt,name=vmi_json,json=vmiJson,proto3" json:"vmi_json,omitempty"`
 	// Accelerator chosen by the node: "kvm" or "tcg".
-	Accelerator   string `protobuf:"bytes,2,opt,name=accelerator,proto3" json:"accelerator,omitempty"`
+	Accelerator string `protobuf:"bytes,2,opt,name=accelerator,proto3" json:"accelerator,omitempty"`
+	// Version 4: the pod network bindings virt-handler built in the launcher's
+	// network namespace (tap, in-pod bridge, NAT rules). The launcher hands QEMU
+	// each tap and answers the guest's DHCP with the lease.
+	PodInterfaces []*PodInterface `protobuf:"bytes,3,rep,name=pod_interfaces,json=podInterfaces,proto3" json:"pod_interfaces,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -320,6 +324,200 @@ func (x *SyncVMIRequest) GetAccelerator() string {
 	return ""
 }
 
+func (x *SyncVMIRequest) GetPodInterfaces() []*PodInterface {
+	if x != nil {
+		return x.PodInterfaces
+	}
+	return nil
+}
+
+// PodInterface is a VMI interface bound to the pod network by virt-handler.
+type PodInterface struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// VMI interface name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// "masquerade" or "bridge".
+	Binding string `protobuf:"bytes,2,opt,name=binding,proto3" json:"binding,omitempty"`
+	// Tap device in the pod's network namespace, owned by the launcher's user.
+	Tap string `protobuf:"bytes,3,opt,name=tap,proto3" json:"tap,omitempty"`
+	// MAC the guest's NIC gets (the DHCP lease is for it).
+	Mac string `protobuf:"bytes,4,opt,name=mac,proto3" json:"mac,omitempty"`
+	// Device the DHCP responder listens on (the in-pod bridge).
+	DhcpDevice string `protobuf:"bytes,5,opt,name=dhcp_device,json=dhcpDevice,proto3" json:"dhcp_device,omitempty"`
+	// DHCP server identifier, an address on dhcp_device.
+	ServerIp string `protobuf:"bytes,6,opt,name=server_ip,json=serverIp,proto3" json:"server_ip,omitempty"`
+	// Guest address with prefix, e.g. 10.0.2.2/24; empty: no lease to offer.
+	GuestCidr string `protobuf:"bytes,7,opt,name=guest_cidr,json=guestCidr,proto3" json:"guest_cidr,omitempty"`
+	// Default gateway offered to the guest; may be empty.
+	Router string      `protobuf:"bytes,8,opt,name=router,proto3" json:"router,omitempty"`
+	Routes []*PodRoute `protobuf:"bytes,9,rep,name=routes,proto3" json:"routes,omitempty"`
+	Mtu    int32       `protobuf:"varint,10,opt,name=mtu,proto3" json:"mtu,omitempty"`
+	// Addresses reported in the VMI's status.interfaces.
+	StatusAddresses []string `protobuf:"bytes,11,rep,name=status_addresses,json=statusAddresses,proto3" json:"status_addresses,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *PodInterface) Reset() {
+	*x = PodInterface{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PodInterface) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PodInterface) ProtoMessage() {}
+
+func (x *PodInterface) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PodInterface.ProtoReflect.Descriptor instead.
+func (*PodInterface) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *PodInterface) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PodInterface) GetBinding() string {
+	if x != nil {
+		return x.Binding
+	}
+	return ""
+}
+
+func (x *PodInterface) GetTap() string {
+	if x != nil {
+		return x.Tap
+	}
+	return ""
+}
+
+func (x *PodInterface) GetMac() string {
+	if x != nil {
+		return x.Mac
+	}
+	return ""
+}
+
+func (x *PodInterface) GetDhcpDevice() string {
+	if x != nil {
+		return x.DhcpDevice
+	}
+	return ""
+}
+
+func (x *PodInterface) GetServerIp() string {
+	if x != nil {
+		return x.ServerIp
+	}
+	return ""
+}
+
+func (x *PodInterface) GetGuestCidr() string {
+	if x != nil {
+		return x.GuestCidr
+	}
+	return ""
+}
+
+func (x *PodInterface) GetRouter() string {
+	if x != nil {
+		return x.Router
+	}
+	return ""
+}
+
+func (x *PodInterface) GetRoutes() []*PodRoute {
+	if x != nil {
+		return x.Routes
+	}
+	return nil
+}
+
+func (x *PodInterface) GetMtu() int32 {
+	if x != nil {
+		return x.Mtu
+	}
+	return 0
+}
+
+func (x *PodInterface) GetStatusAddresses() []string {
+	if x != nil {
+		return x.StatusAddresses
+	}
+	return nil
+}
+
+// PodRoute is a route offered by DHCP option 121.
+type PodRoute struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dst           string                 `protobuf:"bytes,1,opt,name=dst,proto3" json:"dst,omitempty"`
+	Gateway       string                 `protobuf:"bytes,2,opt,name=gateway,proto3" json:"gateway,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PodRoute) Reset() {
+	*x = PodRoute{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PodRoute) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PodRoute) ProtoMessage() {}
+
+func (x *PodRoute) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PodRoute.ProtoReflect.Descriptor instead.
+func (*PodRoute) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PodRoute) GetDst() string {
+	if x != nil {
+		return x.Dst
+	}
+	return ""
+}
+
+func (x *PodRoute) GetGateway() string {
+	if x != nil {
+		return x.Gateway
+	}
+	return ""
+}
+
 type ShutdownRequest struct {
 	state              protoimpl.MessageState `protogen:"open.v1"`
 	GracePeriodSeconds int64                  `protobuf:"varint,1,opt,name=grace_period_seconds,json=gracePeriodSeconds,proto3" json:"grace_period_seconds,omitempty"`
@@ -329,7 +527,7 @@ type ShutdownRequest struct {
 
 func (x *ShutdownRequest) Reset() {
 	*x = ShutdownRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[6]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -341,7 +539,7 @@ func (x *ShutdownRequest) String() string {
 func (*ShutdownRequest) ProtoMessage() {}
 
 func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[6]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -354,7 +552,7 @@ func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownRequest.ProtoReflect.Descriptor instead.
 func (*ShutdownRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{6}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ShutdownRequest) GetGracePeriodSeconds() int64 {
@@ -375,7 +573,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[7]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -387,7 +585,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[7]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -400,7 +598,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{7}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Result) GetSuccess() bool {
@@ -427,7 +625,7 @@ type DomainResponse struct {
 
 func (x *DomainResponse) Reset() {
 	*x = DomainResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[8]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -439,7 +637,7 @@ func (x *DomainResponse) String() string {
 func (*DomainResponse) ProtoMessage() {}
 
 func (x *DomainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[8]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -452,7 +650,7 @@ func (x *DomainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainResponse.ProtoReflect.Descriptor instead.
 func (*DomainResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{8}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *DomainResponse) GetDomain() *Domain {
@@ -488,7 +686,7 @@ type Domain struct {
 
 func (x *Domain) Reset() {
 	*x = Domain{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -500,7 +698,7 @@ func (x *Domain) String() string {
 func (*Domain) ProtoMessage() {}
 
 func (x *Domain) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -513,7 +711,7 @@ func (x *Domain) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Domain.ProtoReflect.Descriptor instead.
 func (*Domain) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{9}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Domain) GetName() string {
@@ -601,7 +799,7 @@ type Interface struct {
 
 func (x *Interface) Reset() {
 	*x = Interface{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -613,7 +811,7 @@ func (x *Interface) String() string {
 func (*Interface) ProtoMessage() {}
 
 func (x *Interface) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -626,7 +824,7 @@ func (x *Interface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Interface.ProtoReflect.Descriptor instead.
 func (*Interface) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{10}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Interface) GetName() string {
@@ -676,7 +874,7 @@ type DomainStatsResponse struct {
 
 func (x *DomainStatsResponse) Reset() {
 	*x = DomainStatsResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -688,7 +886,7 @@ func (x *DomainStatsResponse) String() string {
 func (*DomainStatsResponse) ProtoMessage() {}
 
 func (x *DomainStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -701,7 +899,7 @@ func (x *DomainStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsResponse.ProtoReflect.Descriptor instead.
 func (*DomainStatsResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{11}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DomainStatsResponse) GetCpuTimeNs() uint64 {
@@ -744,7 +942,7 @@ type GuestInfoResponse struct {
 
 func (x *GuestInfoResponse) Reset() {
 	*x = GuestInfoResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -756,7 +954,7 @@ func (x *GuestInfoResponse) String() string {
 func (*GuestInfoResponse) ProtoMessage() {}
 
 func (x *GuestInfoResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -769,7 +967,7 @@ func (x *GuestInfoResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestInfoResponse.ProtoReflect.Descriptor instead.
 func (*GuestInfoResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{12}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GuestInfoResponse) GetAgentConnected() bool {
@@ -826,7 +1024,7 @@ type GuestAgentResponse struct {
 
 func (x *GuestAgentResponse) Reset() {
 	*x = GuestAgentResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -838,7 +1036,7 @@ func (x *GuestAgentResponse) String() string {
 func (*GuestAgentResponse) ProtoMessage() {}
 
 func (x *GuestAgentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -851,7 +1049,7 @@ func (x *GuestAgentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestAgentResponse.ProtoReflect.Descriptor instead.
 func (*GuestAgentResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{13}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GuestAgentResponse) GetConnected() bool {
@@ -950,7 +1148,7 @@ type AccessCredentialsStatus struct {
 
 func (x *AccessCredentialsStatus) Reset() {
 	*x = AccessCredentialsStatus{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -962,7 +1160,7 @@ func (x *AccessCredentialsStatus) String() string {
 func (*AccessCredentialsStatus) ProtoMessage() {}
 
 func (x *AccessCredentialsStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -975,7 +1173,7 @@ func (x *AccessCredentialsStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccessCredentialsStatus.ProtoReflect.Descriptor instead.
 func (*AccessCredentialsStatus) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AccessCredentialsStatus) GetSucceeded() bool {
@@ -1002,7 +1200,7 @@ type GuestAgentCommand struct {
 
 func (x *GuestAgentCommand) Reset() {
 	*x = GuestAgentCommand{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1014,7 +1212,7 @@ func (x *GuestAgentCommand) String() string {
 func (*GuestAgentCommand) ProtoMessage() {}
 
 func (x *GuestAgentCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1027,7 +1225,7 @@ func (x *GuestAgentCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestAgentCommand.ProtoReflect.Descriptor instead.
 func (*GuestAgentCommand) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{15}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GuestAgentCommand) GetName() string {
@@ -1060,7 +1258,7 @@ type GuestOSInfo struct {
 
 func (x *GuestOSInfo) Reset() {
 	*x = GuestOSInfo{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1072,7 +1270,7 @@ func (x *GuestOSInfo) String() string {
 func (*GuestOSInfo) ProtoMessage() {}
 
 func (x *GuestOSInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1085,7 +1283,7 @@ func (x *GuestOSInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestOSInfo.ProtoReflect.Descriptor instead.
 func (*GuestOSInfo) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{16}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GuestOSInfo) GetName() string {
@@ -1155,7 +1353,7 @@ type GuestUser struct {
 
 func (x *GuestUser) Reset() {
 	*x = GuestUser{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1167,7 +1365,7 @@ func (x *GuestUser) String() string {
 func (*GuestUser) ProtoMessage() {}
 
 func (x *GuestUser) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1180,7 +1378,7 @@ func (x *GuestUser) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestUser.ProtoReflect.Descriptor instead.
 func (*GuestUser) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{17}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GuestUser) GetUserName() string {
@@ -1218,7 +1416,7 @@ type GuestFilesystem struct {
 
 func (x *GuestFilesystem) Reset() {
 	*x = GuestFilesystem{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1230,7 +1428,7 @@ func (x *GuestFilesystem) String() string {
 func (*GuestFilesystem) ProtoMessage() {}
 
 func (x *GuestFilesystem) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1243,7 +1441,7 @@ func (x *GuestFilesystem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestFilesystem.ProtoReflect.Descriptor instead.
 func (*GuestFilesystem) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{18}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GuestFilesystem) GetDiskName() string {
@@ -1298,7 +1496,7 @@ type GuestDisk struct {
 
 func (x *GuestDisk) Reset() {
 	*x = GuestDisk{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1310,7 +1508,7 @@ func (x *GuestDisk) String() string {
 func (*GuestDisk) ProtoMessage() {}
 
 func (x *GuestDisk) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1323,7 +1521,7 @@ func (x *GuestDisk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestDisk.ProtoReflect.Descriptor instead.
 func (*GuestDisk) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{19}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GuestDisk) GetSerial() string {
@@ -1351,7 +1549,7 @@ type GuestInterface struct {
 
 func (x *GuestInterface) Reset() {
 	*x = GuestInterface{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1363,7 +1561,7 @@ func (x *GuestInterface) String() string {
 func (*GuestInterface) ProtoMessage() {}
 
 func (x *GuestInterface) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1376,7 +1574,7 @@ func (x *GuestInterface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestInterface.ProtoReflect.Descriptor instead.
 func (*GuestInterface) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{20}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GuestInterface) GetName() string {
@@ -1409,7 +1607,7 @@ type FreezeRequest struct {
 
 func (x *FreezeRequest) Reset() {
 	*x = FreezeRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1421,7 +1619,7 @@ func (x *FreezeRequest) String() string {
 func (*FreezeRequest) ProtoMessage() {}
 
 func (x *FreezeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1434,7 +1632,7 @@ func (x *FreezeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreezeRequest.ProtoReflect.Descriptor instead.
 func (*FreezeRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{21}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *FreezeRequest) GetUnfreezeTimeoutSeconds() int64 {
@@ -1455,7 +1653,7 @@ type GuestExecRequest struct {
 
 func (x *GuestExecRequest) Reset() {
 	*x = GuestExecRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1467,7 +1665,7 @@ func (x *GuestExecRequest) String() string {
 func (*GuestExecRequest) ProtoMessage() {}
 
 func (x *GuestExecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1480,7 +1678,7 @@ func (x *GuestExecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestExecRequest.ProtoReflect.Descriptor instead.
 func (*GuestExecRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{22}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GuestExecRequest) GetCommand() []string {
@@ -1510,7 +1708,7 @@ type GuestExecResponse struct {
 
 func (x *GuestExecResponse) Reset() {
 	*x = GuestExecResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1522,7 +1720,7 @@ func (x *GuestExecResponse) String() string {
 func (*GuestExecResponse) ProtoMessage() {}
 
 func (x *GuestExecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1535,7 +1733,7 @@ func (x *GuestExecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestExecResponse.ProtoReflect.Descriptor instead.
 func (*GuestExecResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{23}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GuestExecResponse) GetExitCode() int32 {
@@ -1568,7 +1766,7 @@ type GuestPingRequest struct {
 
 func (x *GuestPingRequest) Reset() {
 	*x = GuestPingRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1580,7 +1778,7 @@ func (x *GuestPingRequest) String() string {
 func (*GuestPingRequest) ProtoMessage() {}
 
 func (x *GuestPingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1593,7 +1791,7 @@ func (x *GuestPingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestPingRequest.ProtoReflect.Descriptor instead.
 func (*GuestPingRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{24}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GuestPingRequest) GetTimeoutSeconds() int64 {
@@ -1612,7 +1810,7 @@ type ConsoleData struct {
 
 func (x *ConsoleData) Reset() {
 	*x = ConsoleData{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1624,7 +1822,7 @@ func (x *ConsoleData) String() string {
 func (*ConsoleData) ProtoMessage() {}
 
 func (x *ConsoleData) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1637,7 +1835,7 @@ func (x *ConsoleData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsoleData.ProtoReflect.Descriptor instead.
 func (*ConsoleData) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{25}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ConsoleData) GetData() []byte {
@@ -1658,7 +1856,7 @@ type VNCData struct {
 
 func (x *VNCData) Reset() {
 	*x = VNCData{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1670,7 +1868,7 @@ func (x *VNCData) String() string {
 func (*VNCData) ProtoMessage() {}
 
 func (x *VNCData) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1683,7 +1881,7 @@ func (x *VNCData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VNCData.ProtoReflect.Descriptor instead.
 func (*VNCData) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{26}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *VNCData) GetData() []byte {
@@ -1710,7 +1908,7 @@ type ScreenshotRequest struct {
 
 func (x *ScreenshotRequest) Reset() {
 	*x = ScreenshotRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1722,7 +1920,7 @@ func (x *ScreenshotRequest) String() string {
 func (*ScreenshotRequest) ProtoMessage() {}
 
 func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1735,7 +1933,7 @@ func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenshotRequest.ProtoReflect.Descriptor instead.
 func (*ScreenshotRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{27}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ScreenshotRequest) GetMoveCursor() bool {
@@ -1757,7 +1955,7 @@ type ScreenshotResponse struct {
 
 func (x *ScreenshotResponse) Reset() {
 	*x = ScreenshotResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1769,7 +1967,7 @@ func (x *ScreenshotResponse) String() string {
 func (*ScreenshotResponse) ProtoMessage() {}
 
 func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1782,7 +1980,7 @@ func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenshotResponse.ProtoReflect.Descriptor instead.
 func (*ScreenshotResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{28}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ScreenshotResponse) GetPng() []byte {
@@ -1823,7 +2021,7 @@ type DomainStatsReply struct {
 
 func (x *DomainStatsReply) Reset() {
 	*x = DomainStatsReply{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1835,7 +2033,7 @@ func (x *DomainStatsReply) String() string {
 func (*DomainStatsReply) ProtoMessage() {}
 
 func (x *DomainStatsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1848,7 +2046,7 @@ func (x *DomainStatsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsReply.ProtoReflect.Descriptor instead.
 func (*DomainStatsReply) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{29}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *DomainStatsReply) GetState() string {
@@ -1926,7 +2124,7 @@ type DomainStatsCPU struct {
 
 func (x *DomainStatsCPU) Reset() {
 	*x = DomainStatsCPU{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1938,7 +2136,7 @@ func (x *DomainStatsCPU) String() string {
 func (*DomainStatsCPU) ProtoMessage() {}
 
 func (x *DomainStatsCPU) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1951,7 +2149,7 @@ func (x *DomainStatsCPU) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsCPU.ProtoReflect.Descriptor instead.
 func (*DomainStatsCPU) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{30}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *DomainStatsCPU) GetTimeNs() uint64 {
@@ -1995,7 +2193,7 @@ type DomainStatsMemory struct {
 
 func (x *DomainStatsMemory) Reset() {
 	*x = DomainStatsMemory{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2007,7 +2205,7 @@ func (x *DomainStatsMemory) String() string {
 func (*DomainStatsMemory) ProtoMessage() {}
 
 func (x *DomainStatsMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2020,7 +2218,7 @@ func (x *DomainStatsMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsMemory.ProtoReflect.Descriptor instead.
 func (*DomainStatsMemory) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{31}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *DomainStatsMemory) GetCurrentKib() uint64 {
@@ -2115,7 +2313,7 @@ type DomainStatsVCPU struct {
 
 func (x *DomainStatsVCPU) Reset() {
 	*x = DomainStatsVCPU{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2127,7 +2325,7 @@ func (x *DomainStatsVCPU) String() string {
 func (*DomainStatsVCPU) ProtoMessage() {}
 
 func (x *DomainStatsVCPU) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2140,7 +2338,7 @@ func (x *DomainStatsVCPU) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsVCPU.ProtoReflect.Descriptor instead.
 func (*DomainStatsVCPU) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{32}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *DomainStatsVCPU) GetId() uint32 {
@@ -2199,7 +2397,7 @@ type DomainStatsNet struct {
 
 func (x *DomainStatsNet) Reset() {
 	*x = DomainStatsNet{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2211,7 +2409,7 @@ func (x *DomainStatsNet) String() string {
 func (*DomainStatsNet) ProtoMessage() {}
 
 func (x *DomainStatsNet) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2224,7 +2422,7 @@ func (x *DomainStatsNet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsNet.ProtoReflect.Descriptor instead.
 func (*DomainStatsNet) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{33}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *DomainStatsNet) GetName() string {
@@ -2316,7 +2514,7 @@ type DomainStatsBlock struct {
 
 func (x *DomainStatsBlock) Reset() {
 	*x = DomainStatsBlock{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[34]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2328,7 +2526,7 @@ func (x *DomainStatsBlock) String() string {
 func (*DomainStatsBlock) ProtoMessage() {}
 
 func (x *DomainStatsBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[34]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2341,7 +2539,7 @@ func (x *DomainStatsBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsBlock.ProtoReflect.Descriptor instead.
 func (*DomainStatsBlock) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{34}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *DomainStatsBlock) GetName() string {
@@ -2423,10 +2621,29 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x12WatchDomainRequest\"V\n" +
 	"\vDomainEvent\x12\x14\n" +
 	"\x05event\x18\x01 \x01(\tR\x05event\x121\n" +
-	"\x06domain\x18\x02 \x01(\v2\x19.kvirt.launcher.v1.DomainR\x06domain\"M\n" +
+	"\x06domain\x18\x02 \x01(\v2\x19.kvirt.launcher.v1.DomainR\x06domain\"\x95\x01\n" +
 	"\x0eSyncVMIRequest\x12\x19\n" +
 	"\bvmi_json\x18\x01 \x01(\fR\avmiJson\x12 \n" +
-	"\vaccelerator\x18\x02 \x01(\tR\vaccelerator\"C\n" +
+	"\vaccelerator\x18\x02 \x01(\tR\vaccelerator\x12F\n" +
+	"\x0epod_interfaces\x18\x03 \x03(\v2\x1f.kvirt.launcher.v1.PodInterfaceR\rpodInterfaces\"\xc7\x02\n" +
+	"\fPodInterface\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\abinding\x18\x02 \x01(\tR\abinding\x12\x10\n" +
+	"\x03tap\x18\x03 \x01(\tR\x03tap\x12\x10\n" +
+	"\x03mac\x18\x04 \x01(\tR\x03mac\x12\x1f\n" +
+	"\vdhcp_device\x18\x05 \x01(\tR\n" +
+	"dhcpDevice\x12\x1b\n" +
+	"\tserver_ip\x18\x06 \x01(\tR\bserverIp\x12\x1d\n" +
+	"\n" +
+	"guest_cidr\x18\a \x01(\tR\tguestCidr\x12\x16\n" +
+	"\x06router\x18\b \x01(\tR\x06router\x123\n" +
+	"\x06routes\x18\t \x03(\v2\x1b.kvirt.launcher.v1.PodRouteR\x06routes\x12\x10\n" +
+	"\x03mtu\x18\n" +
+	" \x01(\x05R\x03mtu\x12)\n" +
+	"\x10status_addresses\x18\v \x03(\tR\x0fstatusAddresses\"6\n" +
+	"\bPodRoute\x12\x10\n" +
+	"\x03dst\x18\x01 \x01(\tR\x03dst\x12\x18\n" +
+	"\agateway\x18\x02 \x01(\tR\agateway\"C\n" +
 	"\x0fShutdownRequest\x120\n" +
 	"\x14grace_period_seconds\x18\x01 \x01(\x03R\x12gracePeriodSeconds\"<\n" +
 	"\x06Result\x12\x18\n" +
@@ -2694,7 +2911,7 @@ func file_launcher_v1_launcher_proto_rawDescGZIP() []byte {
 	return file_launcher_v1_launcher_proto_rawDescData
 }
 
-var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*Empty)(nil),                   // 0: kvirt.launcher.v1.Empty
 	(*PingRequest)(nil),             // 1: kvirt.launcher.v1.PingRequest
@@ -2702,99 +2919,103 @@ var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*WatchDomainRequest)(nil),      // 3: kvirt.launcher.v1.WatchDomainRequest
 	(*DomainEvent)(nil),             // 4: kvirt.launcher.v1.DomainEvent
 	(*SyncVMIRequest)(nil),          // 5: kvirt.launcher.v1.SyncVMIRequest
-	(*ShutdownRequest)(nil),         // 6: kvirt.launcher.v1.ShutdownRequest
-	(*Result)(nil),                  // 7: kvirt.launcher.v1.Result
-	(*DomainResponse)(nil),          // 8: kvirt.launcher.v1.DomainResponse
-	(*Domain)(nil),                  // 9: kvirt.launcher.v1.Domain
-	(*Interface)(nil),               // 10: kvirt.launcher.v1.Interface
-	(*DomainStatsResponse)(nil),     // 11: kvirt.launcher.v1.DomainStatsResponse
-	(*GuestInfoResponse)(nil),       // 12: kvirt.launcher.v1.GuestInfoResponse
-	(*GuestAgentResponse)(nil),      // 13: kvirt.launcher.v1.GuestAgentResponse
-	(*AccessCredentialsStatus)(nil), // 14: kvirt.launcher.v1.AccessCredentialsStatus
-	(*GuestAgentCommand)(nil),       // 15: kvirt.launcher.v1.GuestAgentCommand
-	(*GuestOSInfo)(nil),             // 16: kvirt.launcher.v1.GuestOSInfo
-	(*GuestUser)(nil),               // 17: kvirt.launcher.v1.GuestUser
-	(*GuestFilesystem)(nil),         // 18: kvirt.launcher.v1.GuestFilesystem
-	(*GuestDisk)(nil),               // 19: kvirt.launcher.v1.GuestDisk
-	(*GuestInterface)(nil),          // 20: kvirt.launcher.v1.GuestInterface
-	(*FreezeRequest)(nil),           // 21: kvirt.launcher.v1.FreezeRequest
-	(*GuestExecRequest)(nil),        // 22: kvirt.launcher.v1.GuestExecRequest
-	(*GuestExecResponse)(nil),       // 23: kvirt.launcher.v1.GuestExecResponse
-	(*GuestPingRequest)(nil),        // 24: kvirt.launcher.v1.GuestPingRequest
-	(*ConsoleData)(nil),             // 25: kvirt.launcher.v1.ConsoleData
-	(*VNCData)(nil),                 // 26: kvirt.launcher.v1.VNCData
-	(*ScreenshotRequest)(nil),       // 27: kvirt.launcher.v1.ScreenshotRequest
-	(*ScreenshotResponse)(nil),      // 28: kvirt.launcher.v1.ScreenshotResponse
-	(*DomainStatsReply)(nil),        // 29: kvirt.launcher.v1.DomainStatsReply
-	(*DomainStatsCPU)(nil),          // 30: kvirt.launcher.v1.DomainStatsCPU
-	(*DomainStatsMemory)(nil),       // 31: kvirt.launcher.v1.DomainStatsMemory
-	(*DomainStatsVCPU)(nil),         // 32: kvirt.launcher.v1.DomainStatsVCPU
-	(*DomainStatsNet)(nil),          // 33: kvirt.launcher.v1.DomainStatsNet
-	(*DomainStatsBlock)(nil),        // 34: kvirt.launcher.v1.DomainStatsBlock
+	(*PodInterface)(nil),            // 6: kvirt.launcher.v1.PodInterface
+	(*PodRoute)(nil),                // 7: kvirt.launcher.v1.PodRoute
+	(*ShutdownRequest)(nil),         // 8: kvirt.launcher.v1.ShutdownRequest
+	(*Result)(nil),                  // 9: kvirt.launcher.v1.Result
+	(*DomainResponse)(nil),          // 10: kvirt.launcher.v1.DomainResponse
+	(*Domain)(nil),                  // 11: kvirt.launcher.v1.Domain
+	(*Interface)(nil),               // 12: kvirt.launcher.v1.Interface
+	(*DomainStatsResponse)(nil),     // 13: kvirt.launcher.v1.DomainStatsResponse
+	(*GuestInfoResponse)(nil),       // 14: kvirt.launcher.v1.GuestInfoResponse
+	(*GuestAgentResponse)(nil),      // 15: kvirt.launcher.v1.GuestAgentResponse
+	(*AccessCredentialsStatus)(nil), // 16: kvirt.launcher.v1.AccessCredentialsStatus
+	(*GuestAgentCommand)(nil),       // 17: kvirt.launcher.v1.GuestAgentCommand
+	(*GuestOSInfo)(nil),             // 18: kvirt.launcher.v1.GuestOSInfo
+	(*GuestUser)(nil),               // 19: kvirt.launcher.v1.GuestUser
+	(*GuestFilesystem)(nil),         // 20: kvirt.launcher.v1.GuestFilesystem
+	(*GuestDisk)(nil),               // 21: kvirt.launcher.v1.GuestDisk
+	(*GuestInterface)(nil),          // 22: kvirt.launcher.v1.GuestInterface
+	(*FreezeRequest)(nil),           // 23: kvirt.launcher.v1.FreezeRequest
+	(*GuestExecRequest)(nil),        // 24: kvirt.launcher.v1.GuestExecRequest
+	(*GuestExecResponse)(nil),       // 25: kvirt.launcher.v1.GuestExecResponse
+	(*GuestPingRequest)(nil),        // 26: kvirt.launcher.v1.GuestPingRequest
+	(*ConsoleData)(nil),             // 27: kvirt.launcher.v1.ConsoleData
+	(*VNCData)(nil),                 // 28: kvirt.launcher.v1.VNCData
+	(*ScreenshotRequest)(nil),       // 29: kvirt.launcher.v1.ScreenshotRequest
+	(*ScreenshotResponse)(nil),      // 30: kvirt.launcher.v1.ScreenshotResponse
+	(*DomainStatsReply)(nil),        // 31: kvirt.launcher.v1.DomainStatsReply
+	(*DomainStatsCPU)(nil),          // 32: kvirt.launcher.v1.DomainStatsCPU
+	(*DomainStatsMemory)(nil),       // 33: kvirt.launcher.v1.DomainStatsMemory
+	(*DomainStatsVCPU)(nil),         // 34: kvirt.launcher.v1.DomainStatsVCPU
+	(*DomainStatsNet)(nil),          // 35: kvirt.launcher.v1.DomainStatsNet
+	(*DomainStatsBlock)(nil),        // 36: kvirt.launcher.v1.DomainStatsBlock
 }
 var file_launcher_v1_launcher_proto_depIdxs = []int32{
-	9,  // 0: kvirt.launcher.v1.DomainEvent.domain:type_name -> kvirt.launcher.v1.Domain
-	9,  // 1: kvirt.launcher.v1.DomainResponse.domain:type_name -> kvirt.launcher.v1.Domain
-	10, // 2: kvirt.launcher.v1.Domain.interfaces:type_name -> kvirt.launcher.v1.Interface
-	15, // 3: kvirt.launcher.v1.GuestAgentResponse.commands:type_name -> kvirt.launcher.v1.GuestAgentCommand
-	16, // 4: kvirt.launcher.v1.GuestAgentResponse.os:type_name -> kvirt.launcher.v1.GuestOSInfo
-	17, // 5: kvirt.launcher.v1.GuestAgentResponse.users:type_name -> kvirt.launcher.v1.GuestUser
-	18, // 6: kvirt.launcher.v1.GuestAgentResponse.filesystems:type_name -> kvirt.launcher.v1.GuestFilesystem
-	20, // 7: kvirt.launcher.v1.GuestAgentResponse.interfaces:type_name -> kvirt.launcher.v1.GuestInterface
-	14, // 8: kvirt.launcher.v1.GuestAgentResponse.access_credentials:type_name -> kvirt.launcher.v1.AccessCredentialsStatus
-	19, // 9: kvirt.launcher.v1.GuestFilesystem.disks:type_name -> kvirt.launcher.v1.GuestDisk
-	30, // 10: kvirt.launcher.v1.DomainStatsReply.cpu:type_name -> kvirt.launcher.v1.DomainStatsCPU
-	31, // 11: kvirt.launcher.v1.DomainStatsReply.memory:type_name -> kvirt.launcher.v1.DomainStatsMemory
-	32, // 12: kvirt.launcher.v1.DomainStatsReply.vcpus:type_name -> kvirt.launcher.v1.DomainStatsVCPU
-	33, // 13: kvirt.launcher.v1.DomainStatsReply.interfaces:type_name -> kvirt.launcher.v1.DomainStatsNet
-	34, // 14: kvirt.launcher.v1.DomainStatsReply.blocks:type_name -> kvirt.launcher.v1.DomainStatsBlock
-	1,  // 15: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
-	3,  // 16: kvirt.launcher.v1.Launcher.WatchDomain:input_type -> kvirt.launcher.v1.WatchDomainRequest
-	5,  // 17: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
-	0,  // 18: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 19: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 20: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
-	0,  // 21: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
-	6,  // 22: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
-	0,  // 23: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
-	0,  // 24: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
-	0,  // 25: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
-	0,  // 26: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
-	0,  // 27: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
-	21, // 28: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
-	0,  // 29: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
-	22, // 30: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
-	24, // 31: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
-	25, // 32: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
-	26, // 33: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
-	27, // 34: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
-	0,  // 35: kvirt.launcher.v1.Launcher.DomainStats:input_type -> kvirt.launcher.v1.Empty
-	2,  // 36: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
-	4,  // 37: kvirt.launcher.v1.Launcher.WatchDomain:output_type -> kvirt.launcher.v1.DomainEvent
-	7,  // 38: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
-	7,  // 39: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
-	7,  // 40: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
-	7,  // 41: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
-	7,  // 42: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
-	7,  // 43: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
-	7,  // 44: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
-	8,  // 45: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
-	11, // 46: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
-	12, // 47: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
-	13, // 48: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
-	7,  // 49: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
-	7,  // 50: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
-	23, // 51: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
-	7,  // 52: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
-	25, // 53: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
-	26, // 54: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
-	28, // 55: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
-	29, // 56: kvirt.launcher.v1.Launcher.DomainStats:output_type -> kvirt.launcher.v1.DomainStatsReply
-	36, // [36:57] is the sub-list for method output_type
-	15, // [15:36] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	11, // 0: kvirt.launcher.v1.DomainEvent.domain:type_name -> kvirt.launcher.v1.Domain
+	6,  // 1: kvirt.launcher.v1.SyncVMIRequest.pod_interfaces:type_name -> kvirt.launcher.v1.PodInterface
+	7,  // 2: kvirt.launcher.v1.PodInterface.routes:type_name -> kvirt.launcher.v1.PodRoute
+	11, // 3: kvirt.launcher.v1.DomainResponse.domain:type_name -> kvirt.launcher.v1.Domain
+	12, // 4: kvirt.launcher.v1.Domain.interfaces:type_name -> kvirt.launcher.v1.Interface
+	17, // 5: kvirt.launcher.v1.GuestAgentResponse.commands:type_name -> kvirt.launcher.v1.GuestAgentCommand
+	18, // 6: kvirt.launcher.v1.GuestAgentResponse.os:type_name -> kvirt.launcher.v1.GuestOSInfo
+	19, // 7: kvirt.launcher.v1.GuestAgentResponse.users:type_name -> kvirt.launcher.v1.GuestUser
+	20, // 8: kvirt.launcher.v1.GuestAgentResponse.filesystems:type_name -> kvirt.launcher.v1.GuestFilesystem
+	22, // 9: kvirt.launcher.v1.GuestAgentResponse.interfaces:type_name -> kvirt.launcher.v1.GuestInterface
+	16, // 10: kvirt.launcher.v1.GuestAgentResponse.access_credentials:type_name -> kvirt.launcher.v1.AccessCredentialsStatus
+	21, // 11: kvirt.launcher.v1.GuestFilesystem.disks:type_name -> kvirt.launcher.v1.GuestDisk
+	32, // 12: kvirt.launcher.v1.DomainStatsReply.cpu:type_name -> kvirt.launcher.v1.DomainStatsCPU
+	33, // 13: kvirt.launcher.v1.DomainStatsReply.memory:type_name -> kvirt.launcher.v1.DomainStatsMemory
+	34, // 14: kvirt.launcher.v1.DomainStatsReply.vcpus:type_name -> kvirt.launcher.v1.DomainStatsVCPU
+	35, // 15: kvirt.launcher.v1.DomainStatsReply.interfaces:type_name -> kvirt.launcher.v1.DomainStatsNet
+	36, // 16: kvirt.launcher.v1.DomainStatsReply.blocks:type_name -> kvirt.launcher.v1.DomainStatsBlock
+	1,  // 17: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
+	3,  // 18: kvirt.launcher.v1.Launcher.WatchDomain:input_type -> kvirt.launcher.v1.WatchDomainRequest
+	5,  // 19: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
+	0,  // 20: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 21: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 22: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
+	0,  // 23: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
+	8,  // 24: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
+	0,  // 25: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
+	0,  // 26: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
+	0,  // 27: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
+	0,  // 28: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
+	0,  // 29: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
+	23, // 30: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
+	0,  // 31: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
+	24, // 32: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
+	26, // 33: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
+	27, // 34: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
+	28, // 35: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
+	29, // 36: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
+	0,  // 37: kvirt.launcher.v1.Launcher.DomainStats:input_type -> kvirt.launcher.v1.Empty
+	2,  // 38: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
+	4,  // 39: kvirt.launcher.v1.Launcher.WatchDomain:output_type -> kvirt.launcher.v1.DomainEvent
+	9,  // 40: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
+	9,  // 41: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
+	9,  // 42: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
+	9,  // 43: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
+	9,  // 44: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
+	9,  // 45: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
+	9,  // 46: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
+	10, // 47: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
+	13, // 48: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
+	14, // 49: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
+	15, // 50: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
+	9,  // 51: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
+	9,  // 52: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
+	25, // 53: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
+	9,  // 54: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
+	27, // 55: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
+	28, // 56: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
+	30, // 57: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
+	31, // 58: kvirt.launcher.v1.Launcher.DomainStats:output_type -> kvirt.launcher.v1.DomainStatsReply
+	38, // [38:59] is the sub-list for method output_type
+	17, // [17:38] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_launcher_v1_launcher_proto_init() }
@@ -2802,18 +3023,18 @@ func file_launcher_v1_launcher_proto_init() {
 	if File_launcher_v1_launcher_proto != nil {
 		return
 	}
-	file_launcher_v1_launcher_proto_msgTypes[30].OneofWrappers = []any{}
-	file_launcher_v1_launcher_proto_msgTypes[31].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[32].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[33].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[34].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[35].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[36].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_launcher_v1_launcher_proto_rawDesc), len(file_launcher_v1_launcher_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   35,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

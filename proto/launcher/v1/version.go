@@ -9,7 +9,9 @@ package launcherv1
 // 3: identity and per-launcher events: Ping reports the VMI UID, WatchDomain
 // streams domain events (the notify socket is gone);
 // DomainStats, libvirt's bulk stats for virt-handler's metrics.
-var supportedVersions = []uint32{1, 2, 3}
+// 4: SyncVMI carries the pod network bindings virt-handler built
+// (pod_interfaces); the launcher no longer changes its network namespace.
+var supportedVersions = []uint32{1, 2, 3, 4}
 
 // VersionGuestAgent is the first version with the guest agent RPCs.
 const VersionGuestAgent = 2
@@ -22,6 +24,10 @@ const VersionIdentity = 3
 // VersionDomainStats is the first version with the DomainStats RPC (the same
 // release as the identity checks).
 const VersionDomainStats = 3
+
+// VersionPodNetwork is the first version whose launcher expects virt-handler
+// to build the pod network (SyncVMIRequest.pod_interfaces).
+const VersionPodNetwork = 4
 
 // SupportedVersions returns the protocol versions this build speaks.
 func SupportedVersions() []uint32 {

@@ -21,6 +21,8 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/network/podplan"
+	"kvirt.io/kvirt/pkg/network/podsetup"
 	"kvirt.io/kvirt/pkg/podsocket"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
@@ -41,7 +43,9 @@ type LauncherConfig struct {
 	KernelBootDir    string
 	// ExtraArgs are appended to the command line.
 	ExtraArgs []string
-	// NetNS, if set, runs the launcher in that network namespace (its pod network).
+	// NetNS, if set, runs the launcher in that network namespace (its pod
+	// network); otherwise it gets one of its own (NewPrivateNetNS), never the
+	// host's: pod network bindings are built in it.
 	NetNS *NetNS
 	// RunAsUID, if not 0, runs the launcher (and so QEMU) as that UID and GID,
 	// as in a non-root launcher pod; its socket and state directories are given
@@ -58,6 +62,9 @@ type Launcher struct {
 	StateDir string
 	// Target is the command socket as virt-handler dials it.
 	Target podsocket.Target
+	// NetNS is the launcher's network namespace (its pod network).
+	NetNS  NetNS
+	uid    uint32
 	Client launcherv1.LauncherClient
 	conn   *grpc.ClientConn
 	done   chan struct{}
@@ -90,19 +97,27 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 		id := strconv.FormatUint(uint64(cfg.RunAsUID), 10)
 		argv = append([]string{"setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups", "--"}, argv...)
 	}
-	if cfg.NetNS != nil {
-		argv = append([]string{"nsenter", "--net=" + cfg.NetNS.Path(), "--"}, argv...)
+	if cfg.NetNS == nil {
+		ns := NewPrivateNetNS(t, "192.168.79.2")
+		cfg.NetNS = &ns
 	}
+	argv = append([]string{"nsenter", "--net=" + cfg.NetNS.Path(), "--"}, argv...)
+	// As the runtime does for a device plugin's device (device ownership from
+	// the security context): the pod's /dev/net/tun belongs to its user. Only
+	// in the launcher's mount namespace.
 	argv = append([]string{"unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-		`set -e; echo $$ > "$1/cgroup.procs"; mount --bind "$2" "$3"; shift 3; exec "$@"`,
-		"sh", cgroup, socketDir, inPod}, argv...)
+		`set -e; echo $$ > "$1/cgroup.procs"; mount --bind "$2" "$3"
+		if [ "$4" != 0 ]; then mount -t tmpfs -o mode=0755 tun /dev/net; mknod -m 0660 /dev/net/tun c 10 200; chown "$4:$4" /dev/net/tun; fi
+		shift 4; exec "$@"`,
+		"sh", cgroup, socketDir, inPod, strconv.FormatUint(uint64(cfg.RunAsUID), 10)}, argv...)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	if cfg.RunAsUID != 0 {
 		giveTo(t, cfg.RunAsUID, socketDir, filepath.Dir(stateDir))
 		// As in a pod: a HOME the user owns (libvirt looks there for a few files).
 		cmd.Env = append(os.Environ(), "HOME="+filepath.Dir(stateDir))
 	}
-	l := &Launcher{Cmd: cmd, SocketDir: socketDir, StateDir: stateDir, Target: target, done: make(chan struct{}),
+	l := &Launcher{Cmd: cmd, SocketDir: socketDir, StateDir: stateDir, Target: target, NetNS: *cfg.NetNS,
+		uid: cfg.RunAsUID, done: make(chan struct{}),
 		log:   &bytes.Buffer{},
 		logMu: &sync.Mutex{}}
 	cmd.Stdout = lockedWriter{l.log, l.logMu}
@@ -226,16 +241,33 @@ func giveTo(t testing.TB, uid uint32, dirs ...string) {
 	}
 }
 
-// Sync sends the VMI to the launcher.
+// BuildPodNetwork does virt-handler's part before a sync: it builds the VMI's
+// pod network binding in the launcher's namespace (nil if it has none).
+func (l *Launcher) BuildPodNetwork(t testing.TB, vmi *virtv1.VirtualMachineInstance) *podplan.Plan {
+	t.Helper()
+	plan, err := podsetup.Ensure(l.NetNS.Path(), vmi, nil, podsetup.Owner{UID: l.uid, GID: l.uid},
+		func(*podplan.Plan) error { return nil })
+	if err != nil {
+		t.Fatalf("build the pod network: %v", err)
+	}
+	return plan
+}
+
+// Sync builds the VMI's pod network binding as virt-handler would and sends
+// the VMI to the launcher.
 func (l *Launcher) Sync(t testing.TB, vmi *virtv1.VirtualMachineInstance) *launcherv1.Result {
 	t.Helper()
 	raw, err := json.Marshal(vmi)
 	if err != nil {
 		t.Fatal(err)
 	}
+	req := &launcherv1.SyncVMIRequest{VmiJson: raw, Accelerator: "tcg"}
+	if plan := l.BuildPodNetwork(t, vmi); plan != nil {
+		req.PodInterfaces = []*launcherv1.PodInterface{plan.Proto()}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	res, err := l.Client.SyncVMI(ctx, &launcherv1.SyncVMIRequest{VmiJson: raw, Accelerator: "tcg"})
+	res, err := l.Client.SyncVMI(ctx, req)
 	if err != nil {
 		t.Fatalf("SyncVMI: %v", err)
 	}

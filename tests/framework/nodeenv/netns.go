@@ -48,6 +48,38 @@ func NewNetNS(t testing.TB, addr string) NetNS {
 	return ns
 }
 
+// NewPrivateNetNS creates a named network namespace whose eth0 holds addr/24
+// and is one end of a veth pair whose other end (peer0) stays in the same
+// namespace: a pod network nothing else reaches, made without touching the
+// host's namespace. It is deleted when the test ends.
+func NewPrivateNetNS(t testing.TB, addr string) NetNS {
+	t.Helper()
+	ns := NetNS{Name: "kvl-" + rand.String(6), Addr: addr}
+	steps := [][]string{
+		{"netns", "add", ns.Name},
+		{"-n", ns.Name, "link", "set", "lo", "up"},
+		{"-n", ns.Name, "link", "add", "eth0", "type", "veth", "peer", "name", "peer0"},
+		{"-n", ns.Name, "link", "set", "peer0", "up"},
+		{"-n", ns.Name, "addr", "add", addr + "/24", "dev", "eth0"},
+		{"-n", ns.Name, "link", "set", "eth0", "up"},
+	}
+	for i, args := range steps {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+		if i == 0 {
+			t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns.Name).Run() })
+		}
+	}
+	return ns
+}
+
+// Exec runs a command inside the namespace and returns its combined output.
+func (ns NetNS) Exec(name string, args ...string) (string, error) {
+	out, err := exec.Command("ip", append([]string{"netns", "exec", ns.Name, name}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
 // Path is the namespace's bind mount.
 func (ns NetNS) Path() string { return filepath.Join("/run/netns", ns.Name) }
 

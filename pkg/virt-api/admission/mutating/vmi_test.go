@@ -125,9 +125,9 @@ func TestDefaultVMI(t *testing.T) {
 			if len(i) != 1 || i[0].Name != "default" || i[0].Bridge == nil || len(n) != 1 || n[0].Pod == nil {
 				t.Fatalf("interfaces %+v networks %+v", i, n)
 			}
-			// The defaulted bridge is built by a root launcher.
-			if v.Status.RuntimeUser != 0 {
-				t.Fatalf("runtimeUser %d, want 0 with a pod bridge", v.Status.RuntimeUser)
+			// virt-handler builds the defaulted bridge: the launcher is not root.
+			if v.Status.RuntimeUser != 107 {
+				t.Fatalf("runtimeUser %d, want 107 with a pod bridge", v.Status.RuntimeUser)
 			}
 		}},
 		{name: "masquerade when configured", cfg: func(c *Config) { c.DefaultNetworkInterface = "masquerade" },

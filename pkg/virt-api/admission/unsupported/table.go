@@ -41,7 +41,6 @@ var Table = []Entry{
 	{Path: "spec.networks[*].multus", Warn: warnCompat,
 		Reason: "the launcher attaches no secondary networks, so the VMI fails to start (only pod networks are rendered)"},
 	{Path: "spec.networks[*].resourceClaim", Reason: "no network is taken from a resource claim"},
-	{Path: "spec.networks[*].pod.vmNetworkCIDR", Reason: "the masquerade binding always uses 10.0.2.0/24"},
 	{Path: "spec.networks[*].pod.vmIPv6NetworkCIDR", Reason: "no IPv6 guest network is set up"},
 
 	// Volumes.
@@ -105,9 +104,7 @@ var Table = []Entry{
 	{Path: "spec.domain.devices.disks[*].shareable", IfTrue: true, Reason: "no disk is shared between domains"},
 	{Path: "spec.domain.devices.disks[*].changedBlockTracking", IfTrue: true, Gate: "IncrementalBackup", Reason: "no changed-block tracking is done"},
 	{Path: "spec.domain.devices.disks[*].tag", Reason: "no device role tags are given to the guest"},
-	{Path: "spec.domain.devices.interfaces[*].ports", Warn: warnCompat,
-		Reason: "the masquerade binding forwards no inbound ports to the guest"},
-	{Path: "spec.domain.devices.interfaces[*].portRanges", Reason: "the masquerade binding forwards no inbound ports to the guest"},
+	{Path: "spec.domain.devices.interfaces[*].portRanges", Reason: "the masquerade binding forwards all ports or the listed ports, no port ranges"},
 	{Path: "spec.domain.devices.interfaces[*].dhcpOptions", Reason: "the DHCP server hands out no extra options"},
 	{Path: "spec.domain.devices.interfaces[*].sriov", Reason: "no SR-IOV binding is implemented"},
 	{Path: "spec.domain.devices.interfaces[*].binding", Reason: "no network binding plugins are run"},

@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/network/podplan"
 )
 
 var (
@@ -37,6 +38,7 @@ func validateNetworks(fld *field.Path, networks []virtv1.Network) field.ErrorLis
 		default:
 			errs = append(errs, field.Invalid(idx, n.Name, "a network must have exactly one source: pod, multus or resourceClaim"))
 		}
+		errs = append(errs, validatePodNetwork(idx.Child("pod"), n.Pod)...)
 		if n.Multus != nil && n.Multus.NetworkName == "" {
 			errs = append(errs, field.Required(idx.Child("multus", "networkName"), ""))
 		}
@@ -48,6 +50,18 @@ func validateNetworks(fld *field.Path, networks []virtv1.Network) field.ErrorLis
 		}
 	}
 	return errs
+}
+
+// validatePodNetwork checks that vmNetworkCIDR is a usable masquerade guest
+// network (podplan decides gateway .1 and guest .2 from it).
+func validatePodNetwork(fld *field.Path, pod *virtv1.PodNetwork) field.ErrorList {
+	if pod == nil || pod.VMNetworkCIDR == "" {
+		return nil
+	}
+	if _, _, err := podplan.GuestNetwork(pod); err != nil {
+		return field.ErrorList{field.Invalid(fld.Child("vmNetworkCIDR"), pod.VMNetworkCIDR, err.Error())}
+	}
+	return nil
 }
 
 // validateInterfaces checks spec.domain.devices.interfaces against spec.networks.

@@ -203,6 +203,12 @@ var vmiRules = []ruleCase{
 		s.Networks = append(s.Networks, virtv1.Network{Name: "second", Pod: &virtv1.PodNetwork{}})
 		s.Domain.Devices.Interfaces = append(s.Domain.Devices.Interfaces, virtv1.Interface{Name: "second", Bridge: &virtv1.InterfaceBridge{}})
 	}, "spec.networks[1]", field.ErrorTypeInvalid},
+	{"vmNetworkCIDR an IPv4 network of at least 4 addresses", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Networks[0].Pod.VMNetworkCIDR = "10.0.2.0/31"
+	}, "spec.networks[0].pod.vmNetworkCIDR", field.ErrorTypeInvalid},
+	{"vmNetworkCIDR a network", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Networks[0].Pod.VMNetworkCIDR = "not-a-cidr"
+	}, "spec.networks[0].pod.vmNetworkCIDR", field.ErrorTypeInvalid},
 	{"masquerade only on the pod network", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.Networks[0].Pod, s.Networks[0].Multus = nil, &virtv1.MultusNetwork{NetworkName: "br"}
 	}, "spec.domain.devices.interfaces[0].masquerade", field.ErrorTypeInvalid},
