@@ -7,7 +7,6 @@
 #   up NODES      starts the controller (a host process like the cluster's daemons,
 #                 log and pid under _out/cluster), keeps virt-handler off fake nodes
 #                 (the KubeVirt CR's workloads placement), creates NODES fake nodes
-#   restart       restarts the controller with the Stages KWOK_STAGES names now
 #   down          deletes the fake nodes, stops the controller, restores the placement
 #
 # Fake nodes are kwok-node-<i>, labelled type=kwok and kubevirt.io/schedulable=true,
@@ -176,12 +175,6 @@ up() {
   create_nodes "${n}"
 }
 
-# restart: the controller again with the Stages KWOK_STAGES names now; the nodes stay.
-restart() {
-  kvirt::cluster::stop kwok
-  start_controller
-}
-
 down() {
   if [[ -f "${kubeconfig}" ]] && kubectl get --raw /readyz >/dev/null 2>&1; then
     kvirt::log::info "deleting the fake nodes"
@@ -199,7 +192,6 @@ no_fake_nodes() { [[ -z "$(kubectl get nodes -l type=kwok -o name)" ]]; }
 case "${1:-}" in
   build) build && echo "${bin}" ;;
   up) up "${2:-}" ;;
-  restart) restart ;;
   down) down ;;
-  *) kvirt::log::fatal "usage: $0 build|up NODES|restart|down" ;;
+  *) kvirt::log::fatal "usage: $0 build|up NODES|down" ;;
 esac

@@ -11,12 +11,9 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/netnsdial"
+	"kvirt.io/kvirt/pkg/network/podplan"
 	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 )
-
-// defaultVMNetworkCIDR is masquerade's guest network when
-// pod.vmNetworkCIDR is not set, as upstream's.
-var defaultVMNetworkCIDR = netip.MustParsePrefix("10.0.2.0/24")
 
 // GuestAddress is where port-forward reaches the guest from inside its
 // launcher pod's network namespace: with masquerade the guest's address on
@@ -39,7 +36,9 @@ func GuestAddress(vmi *virtv1.VirtualMachineInstance, podIP string) (netip.Addr,
 		}
 		switch {
 		case iface.Masquerade != nil:
-			return masqueradeGuest(pod.Pod.VMNetworkCIDR)
+			// The address virt-handler gave the guest when it built the binding.
+			_, guest, err := podplan.GuestNetwork(pod.Pod)
+			return guest.Addr(), err
 		case iface.Bridge != nil:
 			addr, err := netip.ParseAddr(podIP)
 			if err != nil {
@@ -49,24 +48,6 @@ func GuestAddress(vmi *virtv1.VirtualMachineInstance, podIP string) (netip.Addr,
 		}
 	}
 	return netip.Addr{}, nodeapi.ErrNoGuestAddress
-}
-
-// masqueradeGuest is the guest's address in a masquerade network: the
-// network's second host (the first is the in-pod bridge, the gateway).
-func masqueradeGuest(cidr string) (netip.Addr, error) {
-	prefix := defaultVMNetworkCIDR
-	if cidr != "" {
-		p, err := netip.ParsePrefix(cidr)
-		if err != nil {
-			return netip.Addr{}, fmt.Errorf("vmNetworkCIDR %q: %w", cidr, err)
-		}
-		prefix = p.Masked()
-	}
-	guest := prefix.Addr().Next().Next()
-	if !prefix.Contains(guest) {
-		return netip.Addr{}, fmt.Errorf("vmNetworkCIDR %s has no room for a guest", prefix)
-	}
-	return guest, nil
 }
 
 // GuestEndpoint is what the node API's port-forward needs of a VMI running

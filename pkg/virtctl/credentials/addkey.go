@@ -35,17 +35,9 @@ func newAddKeyCommand(c Client) *cobra.Command {
 		Short:   "Add credentials to a virtual machine.",
 		Example: addKeyExample,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := f.sshKey()
-			if err != nil {
-				return fmt.Errorf("error getting ssh key: %w", err)
-			}
-			cl, err := connect(c)
-			if err != nil {
-				return err
-			}
-			return addKey(cmd, cl, args[0], f, key)
-		},
+		RunE: withKey(c, &f.keyFlags, func(cmd *cobra.Command, cl *clients, vm, key string) error {
+			return addKey(cmd, cl, vm, f, key)
+		}),
 	}
 	addUserFlags(cmd, &f.keyFlags, true)
 	cmd.Flags().BoolVar(&f.createSecret, "create-secret", false, "Create a new secret for the SSH key. "+

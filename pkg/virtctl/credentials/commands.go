@@ -150,6 +150,22 @@ func setPassword(ctx context.Context, cl *clients, vmName string, f *keyFlags, p
 	return secret, patchSecretData(ctx, cl, secret, f.user, []byte(password))
 }
 
+// withKey is the RunE of the key commands: it reads the key the flags name,
+// connects, and runs fn for the VM argument.
+func withKey(c Client, f *keyFlags, fn func(cmd *cobra.Command, cl *clients, vm, key string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		key, err := f.sshKey()
+		if err != nil {
+			return fmt.Errorf("error getting ssh key: %w", err)
+		}
+		cl, err := connect(c)
+		if err != nil {
+			return err
+		}
+		return fn(cmd, cl, args[0], key)
+	}
+}
+
 func newRemoveKeyCommand(c Client) *cobra.Command {
 	f := &keyFlags{}
 	cmd := &cobra.Command{
@@ -158,17 +174,9 @@ func newRemoveKeyCommand(c Client) *cobra.Command {
 		Example: "  # Remove an SSH key for a running virtual machine.\n" +
 			"  virtctl credentials remove-ssh-key --user <username> --file <path-to-ssh-public-key> <vm-name>",
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			key, err := f.sshKey()
-			if err != nil {
-				return fmt.Errorf("error getting ssh key: %w", err)
-			}
-			cl, err := connect(c)
-			if err != nil {
-				return err
-			}
-			return removeKey(cmd, cl, args[0], f, key)
-		},
+		RunE: withKey(c, f, func(cmd *cobra.Command, cl *clients, vm, key string) error {
+			return removeKey(cmd, cl, vm, f, key)
+		}),
 	}
 	addUserFlags(cmd, f, true)
 	return cmd

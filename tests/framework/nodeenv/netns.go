@@ -37,14 +37,7 @@ func NewNetNS(t testing.TB, addr string) NetNS {
 		{"-n", ns.Name, "addr", "add", addr + "/24", "dev", "eth0"},
 		{"-n", ns.Name, "link", "set", "eth0", "up"},
 	}
-	for i, args := range steps {
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v: %s", args, err, out)
-		}
-		if i == 0 {
-			t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns.Name).Run() })
-		}
-	}
+	ns.create(t, steps)
 	return ns
 }
 
@@ -63,6 +56,14 @@ func NewPrivateNetNS(t testing.TB, addr string) NetNS {
 		{"-n", ns.Name, "addr", "add", addr + "/24", "dev", "eth0"},
 		{"-n", ns.Name, "link", "set", "eth0", "up"},
 	}
+	ns.create(t, steps)
+	return ns
+}
+
+// create runs the ip(8) steps that make ns, the first of which adds it; the
+// namespace is deleted when the test ends.
+func (ns NetNS) create(t testing.TB, steps [][]string) {
+	t.Helper()
 	for i, args := range steps {
 		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
 			t.Fatalf("ip %v: %v: %s", args, err, out)
@@ -71,7 +72,6 @@ func NewPrivateNetNS(t testing.TB, addr string) NetNS {
 			t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns.Name).Run() })
 		}
 	}
-	return ns
 }
 
 // Exec runs a command inside the namespace and returns its combined output.
