@@ -54,6 +54,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Layout.KernelBootDir, "kernel-boot-dir", "/var/run/kvirt/kernel-boot", "kernelBoot container files")
 	fs.StringVar(&o.Layout.PVCDir, "pvc-dir", "/var/run/kvirt-private/vmi-disks", "directory with <volume>/disk.img per PVC")
 	fs.StringVar(&o.Layout.BlockDir, "block-dir", "/dev", "directory with a device node per block PVC")
+	fs.StringVar(&o.Layout.ConfigDir, "config-volume-dir", "/var/run/kvirt-private/config-volumes",
+		"directory with one sub-directory per configMap, secret, serviceAccount or downwardAPI volume")
+	fs.Float64Var(&o.Layout.FilesystemOverhead, "filesystem-overhead", hostdisks.DefaultFilesystemOverhead,
+		"share of a filesystem claim left free when disk.img is created in it")
 	fs.StringVar(&o.Emulator, "emulator", "", "QEMU binary (default: libvirt's choice)")
 	fs.DurationVar(&o.DefaultGrace, "default-grace", 30*time.Second, "graceful shutdown deadline on SIGTERM")
 	fs.StringVar(&o.SerialConsoleLog, "serial-console-log", "",

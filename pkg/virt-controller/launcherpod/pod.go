@@ -62,10 +62,23 @@ func Name(vmi *virtv1.VirtualMachineInstance) string {
 // Render returns the launcher pod of vmi. It is a pure function: the same inputs
 // always give the same pod.
 func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
+	return RenderWithClaims(vmi, cfg, nil)
+}
+
+// RenderWithClaims is Render with the volume modes of the claims the VMI
+// mounts (Block-mode claims become devices, the others filesystems).
+func RenderWithClaims(vmi *virtv1.VirtualMachineInstance, cfg Config, modes ClaimModes) *corev1.Pod {
 	cfg = cfg.withDefaults()
 	spec := &vmi.Spec
 	images := imageContainers(spec, cfg)
 	compute := computeContainer(vmi, cfg, images.containerDisks)
+	vmiVols, vmiMounts, vmiDevices := vmiVolumes(vmi, modes)
+	compute.VolumeMounts = append(compute.VolumeMounts, vmiMounts...)
+	compute.VolumeDevices = vmiDevices
+	if len(vmiVols) > 0 {
+		compute.Args = append(compute.Args, "--pvc-dir", VolumeMountPath, "--block-dir", BlockDevicePath,
+			"--config-volume-dir", ConfigVolumeMountPath)
+	}
 	fitHelpers(images.initContainers, compute.Resources)
 	consoleLog := SerialConsoleLogEnabled(spec, cfg)
 	if consoleLog {
@@ -93,7 +106,7 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			SchedulerName:                 spec.SchedulerName,
 			DNSPolicy:                     spec.DNSPolicy,
 			DNSConfig:                     spec.DNSConfig.DeepCopy(),
-			ServiceAccountName:            spec.ServiceAccountName,
+			ServiceAccountName:            serviceAccountName(spec),
 			AutomountServiceAccountToken:  ptr(spec.ServiceAccountName != ""),
 			// The sandbox's pause process becomes PID 1 and reaps orphans: libvirt
 			// probes QEMU with -daemonize, and a probe QEMU that exits must be
@@ -102,7 +115,7 @@ func Render(vmi *virtv1.VirtualMachineInstance, cfg Config) *corev1.Pod {
 			SecurityContext:       podSecurity(vmi),
 			Containers:            []corev1.Container{compute},
 			InitContainers:        images.initContainers,
-			Volumes:               podVolumes(vmi, images.containerDisks, consoleLog),
+			Volumes:               append(podVolumes(vmi, images.containerDisks, consoleLog), vmiVols...),
 			ImagePullSecrets:      images.pullSecrets,
 		},
 	}

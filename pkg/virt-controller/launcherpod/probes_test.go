@@ -95,7 +95,7 @@ func TestRenderTargetHasNoProbes(t *testing.T) {
 	if c := Render(vmi, Config{}).Spec.Containers[0]; c.ReadinessProbe == nil || c.LivenessProbe == nil {
 		t.Fatal("the source pod lost its probes")
 	}
-	for _, c := range RenderTarget(vmi, "mig-1", "node01", Config{}).Spec.Containers {
+	for _, c := range RenderTarget(vmi, "mig-1", "node01", Config{}, nil).Spec.Containers {
 		if c.ReadinessProbe != nil || c.LivenessProbe != nil {
 			t.Errorf("migration target container %s has probes", c.Name)
 		}

@@ -25,8 +25,9 @@ func TargetName(vmi *virtv1.VirtualMachineInstance, migrationUID types.UID) stri
 
 // RenderTarget is the launcher pod a migration starts on another node: the VMI's
 // pod, labelled with the migration UID and required not to land on sourceNode.
-func RenderTarget(vmi *virtv1.VirtualMachineInstance, migrationUID types.UID, sourceNode string, cfg Config) *corev1.Pod {
-	pod := Render(vmi, cfg)
+func RenderTarget(vmi *virtv1.VirtualMachineInstance, migrationUID types.UID, sourceNode string, cfg Config,
+	modes ClaimModes) *corev1.Pod {
+	pod := RenderWithClaims(vmi, cfg, modes)
 	pod.Name = TargetName(vmi, migrationUID)
 	pod.Labels[virtv1.MigrationJobLabel] = string(migrationUID)
 	// The guest reaches the target only when the migration completes: network

@@ -16,7 +16,7 @@ func TestRenderTarget(t *testing.T) {
 			{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: corev1.NodeSelectorOpIn, Values: []string{"a"}}}},
 			{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: corev1.NodeSelectorOpIn, Values: []string{"b"}}}},
 		}}}}
-	pod := RenderTarget(vmi, "mig-1", "node01", Config{})
+	pod := RenderTarget(vmi, "mig-1", "node01", Config{}, nil)
 	if pod.Name == Name(vmi) || pod.Name != TargetName(vmi, "mig-1") || pod.Name == TargetName(vmi, "mig-2") {
 		t.Errorf("target name %q must differ from the source pod and per migration", pod.Name)
 	}

@@ -183,7 +183,11 @@ func (c *Controller) applyPod(ctx context.Context, vmi *virtv1.VirtualMachineIns
 	pods := c.cfg.Kube.CoreV1().Pods(m.Namespace)
 	switch action {
 	case PodCreate:
-		pod := launcherpod.RenderTarget(vmi, m.UID, vmi.Status.NodeName, c.cfg.Pod)
+		modes, err := launcherpod.LookupClaims(ctx, c.cfg.Kube, vmi)
+		if err != nil {
+			return err
+		}
+		pod := launcherpod.RenderTarget(vmi, m.UID, vmi.Status.NodeName, c.cfg.Pod, modes)
 		if _, err := pods.Create(ctx, pod, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("create target pod for %s/%s: %w", m.Namespace, m.Name, err)
 		}

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 )
 
 // Condition reasons the VM controller sets.
@@ -97,7 +98,8 @@ func PrintableStatus(vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstan
 	return virtv1.VirtualMachineStatusStarting
 }
 
-// imagePullStatus is ErrImagePull or ImagePullBackOff while the VMI controller
+// imagePullStatus is ErrImagePull or ImagePullBackOff (ErrorPvcNotFound or
+// WaitingForVolumeBinding for a claim the launcher pod waits for) while the VMI controller
 // reports (Synchronized=False, with the kubelet's reason) that an image of the
 // launcher pod cannot be pulled, as upstream derives it.
 func imagePullStatus(vmi *virtv1.VirtualMachineInstance) (virtv1.VirtualMachinePrintableStatus, bool) {
@@ -110,6 +112,10 @@ func imagePullStatus(vmi *virtv1.VirtualMachineInstance) (virtv1.VirtualMachineP
 			return virtv1.VirtualMachineStatusErrImagePull, true
 		case string(virtv1.VirtualMachineStatusImagePullBackOff):
 			return virtv1.VirtualMachineStatusImagePullBackOff, true
+		case launcherpod.ReasonPVCNotFound:
+			return virtv1.VirtualMachineStatusPvcNotFound, true
+		case launcherpod.ReasonPVCNotBound:
+			return virtv1.VirtualMachineStatusWaitingForVolumeBinding, true
 		}
 	}
 	return "", false

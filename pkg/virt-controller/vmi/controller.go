@@ -33,6 +33,9 @@ const (
 	EventFailedDelete     = "FailedDelete"
 )
 
+// claimRecheck is how soon a VMI whose claim is missing or unbound is looked at again.
+const claimRecheck = 5 * time.Second
+
 // podsByVMI indexes launcher pods by the namespace/name of their controlling VMI.
 const podsByVMI = "vmi"
 
@@ -145,7 +148,17 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	if err := c.applyPod(ctx, vmi, d.Pod); err != nil {
 		if d.Pod == PodCreate {
 			// say why on the VMI; the key is retried with backoff either way
-			_ = c.applyVMI(ctx, vmi, CreateFailed(vmi, err.Error(), now))
+			ce, waitsForClaim := launcherpod.AsClaimError(err)
+			reason := ReasonFailedCreate
+			if waitsForClaim {
+				reason = ce.Reason
+			}
+			applyErr := c.applyVMI(ctx, vmi, CreateFailedFor(vmi, reason, err.Error(), now))
+			if waitsForClaim && applyErr == nil {
+				// no claim informer: look again soon rather than after a
+				// growing backoff, so a claim that gets bound is seen
+				return claimRecheck, nil
+			}
 		}
 		return 0, err
 	}
@@ -218,8 +231,15 @@ func (c *Controller) deletePod(ctx context.Context, vmi *virtv1.VirtualMachineIn
 func (c *Controller) applyPod(ctx context.Context, vmi *virtv1.VirtualMachineInstance, action PodAction) error {
 	switch action {
 	case PodCreate:
-		pod := launcherpod.Render(vmi, c.cfg.Pod)
-		_, err := c.cfg.Kube.CoreV1().Pods(vmi.Namespace).Create(ctx, pod, metav1.CreateOptions{})
+		modes, err := launcherpod.LookupClaims(ctx, c.cfg.Kube, vmi)
+		if ce, ok := launcherpod.AsClaimError(err); ok {
+			c.cfg.Events.Eventf(vmi, corev1.EventTypeWarning, ce.Reason, "%v", ce)
+		}
+		if err != nil {
+			return err
+		}
+		pod := launcherpod.RenderWithClaims(vmi, c.cfg.Pod, modes)
+		_, err = c.cfg.Kube.CoreV1().Pods(vmi.Namespace).Create(ctx, pod, metav1.CreateOptions{})
 		if err != nil && !apierrors.IsAlreadyExists(err) {
 			c.cfg.Events.Eventf(vmi, corev1.EventTypeWarning, EventFailedCreate, "Error creating pod: %v", err)
 			return fmt.Errorf("create launcher pod for %s/%s: %w", vmi.Namespace, vmi.Name, err)

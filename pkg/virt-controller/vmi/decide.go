@@ -33,15 +33,21 @@ const (
 // CreateFailed is vmi with a Synchronized=False condition saying why its launcher
 // pod could not be created; Decide removes it once the pod exists.
 func CreateFailed(vmi *virtv1.VirtualMachineInstance, message string, now metav1.Time) *virtv1.VirtualMachineInstance {
+	return CreateFailedFor(vmi, ReasonFailedCreate, message, now)
+}
+
+// CreateFailedFor is CreateFailed with the condition's reason: a claim the pod
+// waits for (launcherpod.ReasonPVCNotFound, ReasonPVCNotBound) or ReasonFailedCreate.
+func CreateFailedFor(vmi *virtv1.VirtualMachineInstance, reason, message string, now metav1.Time) *virtv1.VirtualMachineInstance {
 	out := vmi.DeepCopy()
 	for _, c := range out.Status.Conditions {
-		if c.Type == virtv1.VirtualMachineInstanceSynchronized && c.Reason == ReasonFailedCreate && c.Message == message {
+		if c.Type == virtv1.VirtualMachineInstanceSynchronized && c.Reason == reason && c.Message == message {
 			return out
 		}
 	}
 	setCondition(out, virtv1.VirtualMachineInstanceCondition{
 		Type: virtv1.VirtualMachineInstanceSynchronized, Status: string(corev1.ConditionFalse),
-		Reason: ReasonFailedCreate, Message: message, LastTransitionTime: now,
+		Reason: reason, Message: message, LastTransitionTime: now,
 	})
 	return out
 }
@@ -180,9 +186,13 @@ func setCondition(vmi *virtv1.VirtualMachineInstance, c virtv1.VirtualMachineIns
 	vmi.Status.Conditions = append(vmi.Status.Conditions, c)
 }
 
+var createFailures = map[string]bool{
+	ReasonFailedCreate: true, launcherpod.ReasonPVCNotFound: true, launcherpod.ReasonPVCNotBound: true,
+}
+
 func dropCreateFailure(vmi *virtv1.VirtualMachineInstance) {
 	for _, c := range vmi.Status.Conditions {
-		if c.Type == virtv1.VirtualMachineInstanceSynchronized && c.Reason == ReasonFailedCreate {
+		if c.Type == virtv1.VirtualMachineInstanceSynchronized && createFailures[c.Reason] {
 			removeCondition(vmi, virtv1.VirtualMachineInstanceSynchronized)
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 )
 
 var now = metav1.NewTime(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
@@ -135,6 +136,18 @@ func TestCreateFailedCondition(t *testing.T) {
 	d := Decide(vmi, nil, now)
 	if len(d.VMI.Status.Conditions) != 0 {
 		t.Errorf("the condition must go with the create that now succeeds: %+v", d.VMI.Status.Conditions)
+	}
+}
+
+func TestClaimWaitCondition(t *testing.T) {
+	for _, reason := range []string{launcherpod.ReasonPVCNotFound, launcherpod.ReasonPVCNotBound} {
+		vmi := CreateFailedFor(vmiIn(virtv1.Pending, true), reason, "claim data", now)
+		if c := vmi.Status.Conditions; len(c) != 1 || c[0].Reason != reason || c[0].Status != string(corev1.ConditionFalse) {
+			t.Fatalf("%s: conditions = %+v", reason, c)
+		}
+		if d := Decide(vmi, nil, now); len(d.VMI.Status.Conditions) != 0 {
+			t.Errorf("%s: the condition must go with the create that now succeeds: %+v", reason, d.VMI.Status.Conditions)
+		}
 	}
 }
 

@@ -21,8 +21,15 @@ type Layout struct {
 	ContainerDiskDir string
 	// KernelBootDir holds the kernelBoot container's files.
 	KernelBootDir string
-	// PVCDir holds <volume>/disk.img for filesystem persistent volumes.
+	// PVCDir holds <volume>/disk.img for filesystem persistent volumes, and
+	// <volume>/<file> for a hostDisk (its host directory is mounted there).
 	PVCDir string
+	// ConfigDir holds one directory per configMap, secret, serviceAccount or
+	// downwardAPI volume; each becomes an ISO 9660 disk.
+	ConfigDir string
+	// FilesystemOverhead is the fraction of a filesystem claim kept free when
+	// disk.img is created (upstream's default 0.055).
+	FilesystemOverhead float64
 	// BlockDir holds a device node per block-mode persistent volume.
 	BlockDir string
 	// ScratchDir is private to the launcher: empty disks and cloud-init seeds.
@@ -76,31 +83,46 @@ func resolveVolume(vmi *virtv1.VirtualMachineInstance, v *virtv1.Volume, l Layou
 	case v.ContainerDisk != nil:
 		return containerDisk(v, l)
 	case v.HostDisk != nil:
-		return hostDisk(v.HostDisk)
+		return hostDisk(v.Name, v.HostDisk, l)
 	case v.PersistentVolumeClaim != nil:
-		src, err := persistent(v.Name, l)
-		src.ReadOnly = v.PersistentVolumeClaim.ReadOnly != nil && *v.PersistentVolumeClaim.ReadOnly
+		ro := v.PersistentVolumeClaim.ReadOnly != nil && *v.PersistentVolumeClaim.ReadOnly
+		src, err := persistent(v.Name, l, !ro)
+		src.ReadOnly = ro
 		return src, err
 	case v.DataVolume != nil:
-		return persistent(v.Name, l)
+		return persistent(v.Name, l, true)
 	case v.Ephemeral != nil:
-		src, err := persistent(v.Name, l)
+		src, err := persistent(v.Name, l, false)
 		src.Transient = true
 		return src, err
+	case v.ConfigMap != nil || v.Secret != nil || v.ServiceAccount != nil || v.DownwardAPI != nil:
+		return configDisk(v, l)
 	case v.EmptyDisk != nil:
 		return emptyDisk(v, l)
 	case v.CloudInitNoCloud != nil:
-		seed, err := cloudinit.NoCloudSeed(vmi, v.CloudInitNoCloud)
+		return noCloud(vmi, v, l)
+	case v.CloudInitConfigDrive != nil:
+		src, err := configDriveFromSecrets(l, v.Name, v.CloudInitConfigDrive)
 		if err != nil {
 			return domain.VolumeSource{}, err
 		}
-		img, err := seed.ISO()
-		return seedImage(l, v.Name+"-nocloud.iso", img, err)
-	case v.CloudInitConfigDrive != nil:
-		img, err := cloudinit.ConfigDriveISO(vmi, v.CloudInitConfigDrive)
+		img, err := cloudinit.ConfigDriveISO(vmi, src)
 		return seedImage(l, v.Name+"-configdrive.iso", img, err)
 	}
 	return domain.VolumeSource{}, fmt.Errorf("volume %q: this volume type is not supported on this node", v.Name)
+}
+
+func noCloud(vmi *virtv1.VirtualMachineInstance, v *virtv1.Volume, l Layout) (domain.VolumeSource, error) {
+	src, err := noCloudFromSecrets(l, v.Name, v.CloudInitNoCloud)
+	if err != nil {
+		return domain.VolumeSource{}, err
+	}
+	seed, err := cloudinit.NoCloudSeed(vmi, src)
+	if err != nil {
+		return domain.VolumeSource{}, err
+	}
+	img, err := seed.ISO()
+	return seedImage(l, v.Name+"-nocloud.iso", img, err)
 }
 
 func existing(path string) (string, error) {
@@ -166,18 +188,21 @@ func detectFormat(path string) (string, error) {
 	return "raw", nil
 }
 
-func hostDisk(h *virtv1.HostDisk) (domain.VolumeSource, error) {
+// hostDisk finds (DiskOrCreate: creates) the image in its host directory,
+// which the launcher pod mounts at PVCDir/<volume>.
+func hostDisk(name string, h *virtv1.HostDisk, l Layout) (domain.VolumeSource, error) {
+	file := filepath.Join(l.PVCDir, name, filepath.Base(h.Path))
 	if h.Type == "DiskOrCreate" {
-		if _, err := os.Stat(h.Path); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
 			if h.Capacity == nil {
 				return domain.VolumeSource{}, fmt.Errorf("hostDisk %s: DiskOrCreate needs a capacity", h.Path)
 			}
-			if err := sparseFile(h.Path, h.Capacity.Value()); err != nil {
+			if err := sparseFile(file, h.Capacity.Value()); err != nil {
 				return domain.VolumeSource{}, err
 			}
 		}
 	}
-	path, err := existing(h.Path)
+	path, err := existing(file)
 	if err != nil {
 		return domain.VolumeSource{}, fmt.Errorf("hostDisk: %w", err)
 	}
@@ -185,8 +210,15 @@ func hostDisk(h *virtv1.HostDisk) (domain.VolumeSource, error) {
 	return domain.VolumeSource{Path: path, Format: format}, err
 }
 
-func persistent(name string, l Layout) (domain.VolumeSource, error) {
+// persistent is a claim's disk.img (created sparse in an empty writable
+// filesystem claim) or its block device.
+func persistent(name string, l Layout, writable bool) (domain.VolumeSource, error) {
 	img := filepath.Join(l.PVCDir, name, "disk.img")
+	if _, err := os.Stat(img); errors.Is(err, fs.ErrNotExist) && writable {
+		if err := createClaimImage(filepath.Dir(img), img, l.FilesystemOverhead); err != nil {
+			return domain.VolumeSource{}, err
+		}
+	}
 	if _, err := os.Stat(img); err == nil {
 		format, err := detectFormat(img)
 		return domain.VolumeSource{Path: img, Format: format}, err

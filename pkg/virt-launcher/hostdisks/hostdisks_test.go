@@ -86,7 +86,8 @@ func TestResolve(t *testing.T) {
 		vmi: vmiWith(virtv1.Volume{Name: "hd", HostDisk: &virtv1.HostDisk{Path: filepath.Join(root, "hd.img"),
 			Type: "DiskOrCreate", Capacity: ptr.To(resource.MustParse("2Mi"))}}),
 		check: func(t *testing.T, r Resolved) {
-			if st, err := os.Stat(r.Volumes["hd"].Path); err != nil || st.Size() != 2<<20 {
+			p := r.Volumes["hd"].Path
+			if st, err := os.Stat(p); err != nil || st.Size() != 2<<20 || p != filepath.Join(l.PVCDir, "hd", "hd.img") {
 				t.Errorf("host disk %v, %v", st, err)
 			}
 		},

@@ -89,6 +89,8 @@ func controller(namespace string) component {
 			rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, "get"),
 			rule(groupApps, []string{"controllerrevisions"}, "get", "list", "create", "delete"),
 			rule(groupCore, []string{"pods"}, "get", "list", "watch", "create", "delete"),
+			// The launcher pod mounts a claim as a filesystem or a device by its mode.
+			rule(groupCore, []string{"persistentvolumeclaims"}, "get"),
 			rule(groupCore, []string{"events"}, "create", "patch"),
 		},
 		roles: []namespacedRole{{

@@ -68,13 +68,13 @@ func testUnsupportedFields(t *testing.T, e env) {
 	}
 
 	spec = minimalSpec()
-	spec.Volumes = append(spec.Volumes, virtv1.Volume{Name: "data",
-		PersistentVolumeClaim: &virtv1.PersistentVolumeClaimVolumeSource{ClaimName: "data"}})
+	spec.Domain.Devices.Disks = []virtv1.Disk{{Name: "root", DedicatedIOThread: ptr.To(true),
+		Disk: &virtv1.DiskTarget{Bus: virtv1.DiskBusVirtio}}}
 	if _, err := client.KubevirtV1().VirtualMachineInstances(ns).Create(ctx, &virtv1.VirtualMachineInstance{
-		ObjectMeta: metav1.ObjectMeta{Name: "pvc"}, Spec: spec}, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("VMI with a PVC refused: %v", err)
+		ObjectMeta: metav1.ObjectMeta{Name: "iothread"}, Spec: spec}, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("VMI with a dedicated IO thread refused: %v", err)
 	}
-	if want := "spec.volumes[1].persistentVolumeClaim: accepted, but not supported by kvirt yet"; !seen.contain(want) {
+	if want := "spec.domain.devices.disks[0].dedicatedIOThread: accepted, but not supported by kvirt yet"; !seen.contain(want) {
 		t.Errorf("warnings %q, want one containing %q", seen.msgs, want)
 	}
 }

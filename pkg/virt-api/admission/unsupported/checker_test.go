@@ -85,16 +85,14 @@ func TestFindings(t *testing.T) {
 			s.Domain.Devices.Disks = []virtv1.Disk{{Name: "a"}, {Name: "c", Cdrom: &virtv1.CDRomTarget{Tray: "open"}}}
 		}, out{errs: []string{`spec.domain.devices.disks[1].cdrom.tray: Unsupported value: "open": not supported by kvirt: a cdrom's tray is always closed`}}},
 		{"compat fields warned", func(s *virtv1.VirtualMachineInstanceSpec) {
-			s.Volumes = []virtv1.Volume{{Name: "a", ContainerDisk: &virtv1.ContainerDiskSource{Image: "x"}},
-				{Name: "p", PersistentVolumeClaim: &virtv1.PersistentVolumeClaimVolumeSource{ClaimName: "c"}}}
-		}, out{warnings: []string{"spec.volumes[1].persistentVolumeClaim: accepted, but not supported by kvirt yet: " +
-			"the launcher pod mounts no PersistentVolumeClaim, so the VMI fails to start"}}},
-		{"refused child of a warned field", func(s *virtv1.VirtualMachineInstanceSpec) {
+			s.Domain.Devices.Disks = []virtv1.Disk{{Name: "a"}, {Name: "b", DedicatedIOThread: ptr.To(true)}}
+		}, out{warnings: []string{"spec.domain.devices.disks[1].dedicatedIOThread: accepted, but not supported by kvirt yet: " +
+			"no IO threads are rendered"}}},
+		{"refused child of an implemented field", func(s *virtv1.VirtualMachineInstanceSpec) {
 			s.Volumes = []virtv1.Volume{{Name: "p", PersistentVolumeClaim: &virtv1.PersistentVolumeClaimVolumeSource{
 				ClaimName: "c", Hotpluggable: ptr.To(true)}}}
 		}, out{
-			errs:     []string{"spec.volumes[0].persistentVolumeClaim.hotpluggable: Unsupported value: true: not supported by kvirt: no volume is hotplugged"},
-			warnings: []string{"spec.volumes[0].persistentVolumeClaim: accepted, but not supported by kvirt yet: the launcher pod mounts no PersistentVolumeClaim, so the VMI fails to start"},
+			errs: []string{"spec.volumes[0].persistentVolumeClaim.hotpluggable: Unsupported value: true: not supported by kvirt: no volume is hotplugged"},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -133,20 +133,16 @@ func TestObjectsWeRunAreAccepted(t *testing.T) {
 	if len(files) < 10 {
 		t.Fatalf("found only %d example files", len(files))
 	}
-	wantWarnings := map[string]int{"vmi-pvc.yaml": 1, "vmi-multus-multiple-net.yaml": 1}
+	wantWarnings := map[string]int{"vmi-multus-multiple-net.yaml": 1}
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		found := exampleFindings(t, c, raw)
-		if errs := found.Errors(); filepath.Base(f) == "vmi-host-disk.yaml" {
-			// refused by the HostDisk gate first, as upstream refuses it; kvirt
-			// would refuse it with the gate on too
-			if len(errs) != 1 || errs[0].Field != "spec.volumes[0].hostDisk" {
-				t.Errorf("vmi-host-disk.yaml: %v", errs)
-			}
-		} else if len(errs) != 0 {
+		// vmi-host-disk.yaml passes the table: the validators refuse hostDisk
+		// unless the HostDisk feature gate is on.
+		if errs := found.Errors(); len(errs) != 0 {
 			t.Errorf("%s refused: %v", filepath.Base(f), errs)
 		}
 		if got := len(found.Warnings()); got != wantWarnings[filepath.Base(f)] {

@@ -44,26 +44,12 @@ var Table = []Entry{
 	{Path: "spec.networks[*].pod.vmIPv6NetworkCIDR", Reason: "no IPv6 guest network is set up"},
 
 	// Volumes.
-	{Path: "spec.volumes[*].persistentVolumeClaim", Warn: warnCompat,
-		Reason: "the launcher pod mounts no PersistentVolumeClaim, so the VMI fails to start"},
 	{Path: "spec.volumes[*].persistentVolumeClaim.hotpluggable", IfTrue: true, Reason: "no volume is hotplugged"},
-	{Path: "spec.volumes[*].dataVolume", Warn: warnCompat,
-		Reason: "the launcher pod mounts no DataVolume's claim, so the VMI fails to start"},
 	{Path: "spec.volumes[*].dataVolume.hotpluggable", IfTrue: true, Reason: "no volume is hotplugged"},
-	{Path: "spec.volumes[*].ephemeral", Reason: "the launcher pod mounts no PersistentVolumeClaim to put an overlay on"},
-	{Path: "spec.volumes[*].hostDisk", Gate: "HostDisk", Reason: "the launcher pod mounts no host path"},
-	{Path: "spec.volumes[*].configMap", Reason: "no disk is built from a ConfigMap"},
-	{Path: "spec.volumes[*].secret", Reason: "no disk is built from a Secret"},
-	{Path: "spec.volumes[*].serviceAccount", Reason: "no disk is built from a ServiceAccount token"},
-	{Path: "spec.volumes[*].downwardAPI", Reason: "no disk is built from downward API fields"},
 	{Path: "spec.volumes[*].downwardMetrics", Gate: "DownwardMetrics", Reason: "no downward metrics disk is rendered"},
 	{Path: "spec.volumes[*].memoryDump", Reason: "no memory dump is taken"},
 	{Path: "spec.volumes[*].sysprep", Reason: "no sysprep disk is built"},
 	{Path: "spec.volumes[*].containerPath", Reason: "no filesystem is shared with the guest (virtiofs is not rendered)"},
-	{Path: "spec.volumes[*].cloudInitNoCloud.secretRef", Reason: "cloud-init data is not read from Secrets"},
-	{Path: "spec.volumes[*].cloudInitNoCloud.networkDataSecretRef", Reason: "cloud-init data is not read from Secrets"},
-	{Path: "spec.volumes[*].cloudInitConfigDrive.secretRef", Reason: "cloud-init data is not read from Secrets"},
-	{Path: "spec.volumes[*].cloudInitConfigDrive.networkDataSecretRef", Reason: "cloud-init data is not read from Secrets"},
 
 	// Domain: CPU, memory, firmware, clock, features.
 	{Path: "spec.domain.chassis", Reason: "no SMBIOS chassis information is rendered"},

@@ -67,15 +67,14 @@ func TestUnsupportedFieldRefusedWithItsPath(t *testing.T) {
 
 func TestCompatFieldWarned(t *testing.T) {
 	spec := validSpec()
-	spec.Domain.Devices.Disks = append(spec.Domain.Devices.Disks, virtv1.Disk{Name: "data"})
-	spec.Volumes = append(spec.Volumes, virtv1.Volume{Name: "data",
-		PersistentVolumeClaim: &virtv1.PersistentVolumeClaimVolumeSource{ClaimName: "c"}})
+	yes := true
+	spec.Domain.Devices.Disks[0].DedicatedIOThread = &yes
 	rs := &virtv1.VirtualMachineInstanceReplicaSet{Spec: virtv1.VirtualMachineInstanceReplicaSetSpec{
 		Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"a": "b"}},
 		Template: &virtv1.VirtualMachineInstanceTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"a": "b"}}, Spec: spec}}}
 	resp := review(t, mux(newTestServer()), PathValidateReplicaSet, request("VirtualMachineInstanceReplicaSet", admissionv1.Create, rs))
 	if !resp.Allowed || len(resp.Warnings) != 1 ||
-		!strings.HasPrefix(resp.Warnings[0], "spec.template.spec.volumes[1].persistentVolumeClaim: accepted, but not supported by kvirt yet: ") {
+		!strings.HasPrefix(resp.Warnings[0], "spec.template.spec.domain.devices.disks[0].dedicatedIOThread: accepted, but not supported by kvirt yet: ") {
 		t.Errorf("want an admission with one warning, got allowed=%v warnings=%q %v", resp.Allowed, resp.Warnings, resp.Result)
 	}
 }
