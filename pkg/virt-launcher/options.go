@@ -58,6 +58,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"directory with one sub-directory per configMap, secret, serviceAccount or downwardAPI volume")
 	fs.Float64Var(&o.Layout.FilesystemOverhead, "filesystem-overhead", hostdisks.DefaultFilesystemOverhead,
 		"share of a filesystem claim left free when disk.img is created in it")
+	fs.StringToInt64Var(&o.Layout.ClaimCapacity, "claim-capacity", nil,
+		"VOLUME=BYTES: a filesystem claim's capacity, which disk.img created in it does not exceed")
 	fs.StringVar(&o.Emulator, "emulator", "", "QEMU binary (default: libvirt's choice)")
 	fs.DurationVar(&o.DefaultGrace, "default-grace", 30*time.Second, "graceful shutdown deadline on SIGTERM")
 	fs.StringVar(&o.SerialConsoleLog, "serial-console-log", "",

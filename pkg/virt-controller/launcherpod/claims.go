@@ -59,7 +59,10 @@ func LookupClaims(ctx context.Context, kube kubernetes.Interface, vmi *virtv1.Vi
 		if pvc.Status.Phase != corev1.ClaimBound {
 			return nil, &ClaimError{Reason: ReasonPVCNotBound, Claim: name}
 		}
-		modes[name] = pvc.Spec.VolumeMode != nil && *pvc.Spec.VolumeMode == corev1.PersistentVolumeBlock
+		modes[name] = Claim{
+			Block:    pvc.Spec.VolumeMode != nil && *pvc.Spec.VolumeMode == corev1.PersistentVolumeBlock,
+			Capacity: pvc.Status.Capacity.Storage().Value(),
+		}
 	}
 	return modes, nil
 }

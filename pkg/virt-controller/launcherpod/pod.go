@@ -78,6 +78,7 @@ func RenderWithClaims(vmi *virtv1.VirtualMachineInstance, cfg Config, modes Clai
 	if len(vmiVols) > 0 {
 		compute.Args = append(compute.Args, "--pvc-dir", VolumeMountPath, "--block-dir", BlockDevicePath,
 			"--config-volume-dir", ConfigVolumeMountPath)
+		compute.Args = append(compute.Args, claimCapacityArgs(vmi, modes)...)
 	}
 	fitHelpers(images.initContainers, compute.Resources)
 	consoleLog := SerialConsoleLogEnabled(spec, cfg)

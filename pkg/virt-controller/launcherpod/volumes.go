@@ -22,9 +22,18 @@ const (
 	ConfigVolumeMountPath = PrivateMountPath + "/config-volumes"
 )
 
-// ClaimModes tells, per claim name, whether the PersistentVolumeClaim is in
-// Block mode; a claim not listed is mounted as a filesystem.
-type ClaimModes map[string]bool
+// Claim is what the launcher pod needs of a bound PersistentVolumeClaim.
+type Claim struct {
+	// Block is a Block-mode claim: a device, not a filesystem.
+	Block bool
+	// Capacity is the bound volume's size in bytes (the claim's
+	// status.capacity), 0 when unknown.
+	Capacity int64
+}
+
+// ClaimModes holds, per claim name, what the pod needs of the claim; a claim
+// not listed is mounted as a filesystem of unknown size.
+type ClaimModes map[string]Claim
 
 // claimOf is the claim a volume mounts and whether it is read-only.
 func claimOf(v *virtv1.Volume) (name string, readOnly, ok bool) {
@@ -78,7 +87,7 @@ func vmiVolumes(vmi *virtv1.VirtualMachineInstance, modes ClaimModes) (
 		if claim, ro, ok := claimOf(v); ok {
 			vols = append(vols, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{
 				PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim, ReadOnly: ro}}})
-			if modes[claim] {
+			if modes[claim].Block {
 				devices = append(devices, corev1.VolumeDevice{Name: name, DevicePath: filepath.Join(BlockDevicePath, v.Name)})
 			} else {
 				mounts = append(mounts, corev1.VolumeMount{Name: name, MountPath: filepath.Join(VolumeMountPath, v.Name), ReadOnly: ro})
@@ -102,6 +111,21 @@ func vmiVolumes(vmi *virtv1.VirtualMachineInstance, modes ClaimModes) (
 		}
 	}
 	return vols, mounts, devices
+}
+
+// claimCapacityArgs tell the launcher each writable filesystem claim's
+// capacity, which the disk.img it creates in an empty claim does not exceed
+// (the volume may be a directory of a larger filesystem).
+func claimCapacityArgs(vmi *virtv1.VirtualMachineInstance, modes ClaimModes) []string {
+	var args []string
+	for i := range vmi.Spec.Volumes {
+		v := &vmi.Spec.Volumes[i]
+		claim, ro, ok := claimOf(v)
+		if c := modes[claim]; ok && !ro && !c.Block && c.Capacity > 0 {
+			args = append(args, "--claim-capacity", v.Name+"="+strconv.FormatInt(c.Capacity, 10))
+		}
+	}
+	return args
 }
 
 func hostDiskVolume(name string, h *virtv1.HostDisk) corev1.Volume {

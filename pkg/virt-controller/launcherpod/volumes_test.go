@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
@@ -49,6 +50,15 @@ func TestRenderVMIVolumes(t *testing.T) {
 			}
 		},
 	}, {
+		name:  "filesystem claim's capacity passed to the launcher",
+		vol:   virtv1.Volume{Name: "data", PersistentVolumeClaim: &virtv1.PersistentVolumeClaimVolumeSource{ClaimName: "c1"}},
+		modes: ClaimModes{"c1": {Capacity: 1 << 30}},
+		check: func(t *testing.T, pod *corev1.Pod) {
+			if args := strings.Join(pod.Spec.Containers[0].Args, " "); !strings.Contains(args, "--claim-capacity data=1073741824") {
+				t.Fatalf("args %q", args)
+			}
+		},
+	}, {
 		name: "read-only claim mounted read-only",
 		vol: virtv1.Volume{Name: "ro", PersistentVolumeClaim: &virtv1.PersistentVolumeClaimVolumeSource{
 			ClaimName: "c2", ReadOnly: ptr(true)}},
@@ -63,7 +73,7 @@ func TestRenderVMIVolumes(t *testing.T) {
 	}, {
 		name:  "block claim is a device",
 		vol:   virtv1.Volume{Name: "blk", DataVolume: &virtv1.DataVolumeSource{Name: "dv1"}},
-		modes: ClaimModes{"dv1": true},
+		modes: ClaimModes{"dv1": {Block: true}},
 		check: func(t *testing.T, pod *corev1.Pod) {
 			if v := podVolume(pod, "vol-blk"); v == nil || v.PersistentVolumeClaim.ClaimName != "dv1" {
 				t.Fatalf("volume %+v", v)
@@ -164,7 +174,8 @@ func TestLookupClaims(t *testing.T) {
 	block := corev1.PersistentVolumeBlock
 	kube := fake.NewSimpleClientset(
 		&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "bound", Namespace: "ns"},
-			Spec: corev1.PersistentVolumeClaimSpec{VolumeMode: &block}, Status: corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimBound}},
+			Spec: corev1.PersistentVolumeClaimSpec{VolumeMode: &block}, Status: corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimBound,
+				Capacity: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}},
 		&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "pending", Namespace: "ns"},
 			Status: corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimPending}})
 	claim := func(name string) virtv1.Volume {
@@ -176,7 +187,7 @@ func TestLookupClaims(t *testing.T) {
 		modes, err := LookupClaims(context.Background(), kube, vmi)
 		ce, isClaim := AsClaimError(err)
 		switch {
-		case tc.reason == "" && (err != nil || !modes["bound"]):
+		case tc.reason == "" && (err != nil || modes["bound"] != Claim{Block: true, Capacity: 1 << 30}):
 			t.Errorf("%s: modes %v, %v", tc.claim, modes, err)
 		case tc.reason != "" && (!isClaim || ce.Reason != tc.reason):
 			t.Errorf("%s: err %v, want reason %s", tc.claim, err, tc.reason)

@@ -27,10 +27,11 @@ const (
 	maxConfigFileBytes = 64 << 20
 )
 
-// createClaimImage creates a sparse raw img sized to the filesystem mounted
-// at dir less the overhead, rounded down to a MiB. A directory that is not
+// createClaimImage creates a sparse raw img sized to the claim's capacity
+// (bytes; 0 when unknown) or the filesystem mounted at dir when that is
+// smaller, less the overhead, rounded down to a MiB. A directory that is not
 // there is not a mounted claim: nothing is created.
-func createClaimImage(dir, img string, overhead float64) error {
+func createClaimImage(dir, img string, capacity int64, overhead float64) error {
 	var st unix.Statfs_t
 	if err := unix.Statfs(dir, &st); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -38,19 +39,21 @@ func createClaimImage(dir, img string, overhead float64) error {
 		}
 		return fmt.Errorf("statfs %s: %w", dir, err)
 	}
-	if overhead <= 0 || overhead >= 1 {
-		overhead = DefaultFilesystemOverhead
+	total := int64(st.Blocks) * st.Bsize
+	if capacity > 0 && capacity < total {
+		// A volume on a larger filesystem (a host directory, a share) holds
+		// no more than the claim asked for.
+		total = capacity
 	}
-	total := float64(st.Blocks) * float64(st.Bsize)
-	size := int64(total*(1-overhead)) / imageAlign * imageAlign
+	size := ClaimImageSize(total, overhead)
 	if size <= 0 {
-		return fmt.Errorf("claim at %s: %d bytes leave no room for disk.img", dir, int64(total))
+		return fmt.Errorf("claim at %s: %d bytes leave no room for disk.img", dir, total)
 	}
 	return sparseFile(img, size)
 }
 
-// ClaimImageSize is the size createClaimImage gives disk.img on a filesystem
-// of total bytes.
+// ClaimImageSize is the size createClaimImage gives disk.img in a claim of
+// total bytes.
 func ClaimImageSize(total int64, overhead float64) int64 {
 	if overhead <= 0 || overhead >= 1 {
 		overhead = DefaultFilesystemOverhead

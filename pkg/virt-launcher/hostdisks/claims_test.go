@@ -41,6 +41,25 @@ func TestClaimImage(t *testing.T) {
 	}
 }
 
+// TestClaimImageCappedByCapacity: on a filesystem larger than the claim (the
+// test's temporary directory), disk.img is sized to the claim's capacity.
+func TestClaimImageCappedByCapacity(t *testing.T) {
+	l := claimLayout(t)
+	l.ClaimCapacity = map[string]int64{"data": 64 << 20}
+	dir := filepath.Join(l.PVCDir, "data")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resolve(vmiWith(virtv1.Volume{Name: "data", PersistentVolumeClaim: &virtv1.PersistentVolumeClaimVolumeSource{
+		ClaimName: "claim"}}), l); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "disk.img"))
+	if err != nil || fi.Size() != 60<<20 {
+		t.Fatalf("disk.img %v, want 60 MiB (64 MiB less 5.5 %%): %v", fi, err)
+	}
+}
+
 func TestClaimImageSize(t *testing.T) {
 	if got := ClaimImageSize(10<<30, 0.055); got != 9676<<20 {
 		t.Errorf("10Gi at 5.5%% = %d", got)

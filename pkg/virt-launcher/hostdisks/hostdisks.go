@@ -30,6 +30,9 @@ type Layout struct {
 	// FilesystemOverhead is the fraction of a filesystem claim kept free when
 	// disk.img is created (upstream's default 0.055).
 	FilesystemOverhead float64
+	// ClaimCapacity is each filesystem claim's capacity in bytes by volume
+	// name: disk.img is sized to it when the mounted filesystem is larger.
+	ClaimCapacity map[string]int64
 	// BlockDir holds a device node per block-mode persistent volume.
 	BlockDir string
 	// ScratchDir is private to the launcher: empty disks and cloud-init seeds.
@@ -215,7 +218,7 @@ func hostDisk(name string, h *virtv1.HostDisk, l Layout) (domain.VolumeSource, e
 func persistent(name string, l Layout, writable bool) (domain.VolumeSource, error) {
 	img := filepath.Join(l.PVCDir, name, "disk.img")
 	if _, err := os.Stat(img); errors.Is(err, fs.ErrNotExist) && writable {
-		if err := createClaimImage(filepath.Dir(img), img, l.FilesystemOverhead); err != nil {
+		if err := createClaimImage(filepath.Dir(img), img, l.ClaimCapacity[name], l.FilesystemOverhead); err != nil {
 			return domain.VolumeSource{}, err
 		}
 	}
