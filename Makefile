@@ -6,7 +6,9 @@ BIN_DIR := _out/bin
 BINARIES := virt-api virt-controller virt-handler virt-launcher virt-operator virtctl container-disk
 MODULES := . staging/src/kvirt.io/api staging/src/kvirt.io/client-go
 
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo v0.0.0-dev)
+# A semantic version even without a tag (upstream's virtctl parses the server's):
+# v0.0.0-dev+<commit>.
+VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo v0.0.0-dev+$$(git rev-parse --short HEAD 2>/dev/null || echo unknown))
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 TREE_STATE ?= $(shell test -z "$$(git status --porcelain 2>/dev/null)" && echo clean || echo dirty)
 BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
