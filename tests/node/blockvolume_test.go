@@ -1,7 +1,6 @@
 package node
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -76,16 +75,5 @@ done
 	cons := l.Console(t)
 	cons.WaitFor(t, 120*time.Second, bootMarker)
 	cons.WaitFor(t, 120*time.Second, "KVIRT-BLOCK-DONE")
-	nodeenv.WaitFor(t, 60*time.Second, "the guest's write on the block device", func() (bool, string) {
-		f, err := os.Open(backing)
-		if err != nil {
-			return false, err.Error()
-		}
-		defer f.Close()
-		head := make([]byte, len(guestWritten))
-		if _, err := f.ReadAt(head, 0); err != nil {
-			return false, err.Error()
-		}
-		return bytes.Equal(head, []byte(guestWritten)), fmt.Sprintf("first bytes %q", head)
-	})
+	waitGuestWrote(t, backing, "the guest's write on the block device")
 }

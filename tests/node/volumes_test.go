@@ -130,8 +130,15 @@ done
 	cons.WaitFor(t, 120*time.Second, bootMarker)
 	cons.WaitFor(t, 120*time.Second, "KVIRT-CFG "+configMotd)
 	cons.WaitFor(t, 120*time.Second, "KVIRT-PVC-DONE")
-	nodeenv.WaitFor(t, 60*time.Second, "the guest's write in disk.img", func() (bool, string) {
-		f, err := os.Open(img)
+	waitGuestWrote(t, img, "the guest's write in disk.img")
+}
+
+// waitGuestWrote waits until the file behind a guest disk starts with
+// guestWritten.
+func waitGuestWrote(t *testing.T, path, what string) {
+	t.Helper()
+	nodeenv.WaitFor(t, 60*time.Second, what, func() (bool, string) {
+		f, err := os.Open(path)
 		if err != nil {
 			return false, err.Error()
 		}
