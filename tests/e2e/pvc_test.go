@@ -7,40 +7,17 @@ import (
 	"testing"
 )
 
-// pvcVMI is a VMI of the test guest with a filesystem claim as its third disk
-// (vdc): its user data prints the marker the disk holds, or writes it.
-const pvcVMI = `apiVersion: kubevirt.io/v1
-kind: VirtualMachineInstance
-metadata:
-  name: pvcvmi
-spec:
-  domain:
-    devices:
-      disks:
-      - name: containerdisk
-        disk: {bus: virtio}
-      - name: cloudinitdisk
-        disk: {bus: virtio}
-      - name: data
-        disk: {bus: virtio}
-    resources:
-      requests:
-        memory: 128Mi
-  terminationGracePeriodSeconds: 5
-  volumes:
-  - name: containerdisk
-    containerDisk:
-      image: %s
-  - name: cloudinitdisk
-    cloudInitNoCloud:
-      userData: |
-        #!/bin/sh
-        if dd if=/dev/vdc bs=15 count=1 2>/dev/null | grep -q KVIRT-PVC-MARK; then
-          echo "KVIRT-PVC SEEN"
-        else
-          echo KVIRT-PVC-MARK | dd of=/dev/vdc conv=fsync 2>/dev/null && echo "KVIRT-PVC WRITTEN"
-        fi
-  - name: data
+// pvcScript prints the marker the third disk (vdc, the claim) holds, or
+// writes it.
+const pvcScript = `#!/bin/sh
+if dd if=/dev/vdc bs=15 count=1 2>/dev/null | grep -q KVIRT-PVC-MARK; then
+  echo "KVIRT-PVC SEEN"
+else
+  echo KVIRT-PVC-MARK | dd of=/dev/vdc conv=fsync 2>/dev/null && echo "KVIRT-PVC WRITTEN"
+fi
+`
+
+const pvcSource = `  - name: data
     persistentVolumeClaim:
       claimName: disk
 `
@@ -96,7 +73,7 @@ func TestPVCDiskOutlivesVMI(t *testing.T) {
 		t.Fatalf("kubectl apply: %v\n%s%s", err, out, errOut)
 	}
 	for i, want := range []string{"KVIRT-PVC WRITTEN", "KVIRT-PVC SEEN"} {
-		if out, errOut, err := kubectl(t, fmt.Sprintf(pvcVMI, e.guestDisk), "-n", ns, "apply", "-f", "-"); err != nil {
+		if out, errOut, err := kubectl(t, guestVMI("pvcvmi", pvcScript, "data", pvcSource), "-n", ns, "apply", "-f", "-"); err != nil {
 			t.Fatalf("kubectl apply (VMI %d): %v\n%s%s", i+1, err, out, errOut)
 		}
 		waitRunning(t, ns, "pvcvmi")
