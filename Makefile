@@ -22,7 +22,7 @@ GO_TEST_FLAGS ?=
 UNIT_PKGS = $$(go list ./... | grep -v '^kvirt.io/kvirt/tests/') ./tests/perf/...
 
 .PHONY: all deps build generate verify test test-unit test-integration test-node test-guest test-fuzz \
-	test-density bench-admission control-plane-bins control-plane-up control-plane-down demo clean \
+	test-density bench-admission control-plane-bins csi-bins control-plane-up control-plane-down demo clean \
 	demo-control-plane images cluster-up cluster-down cluster-smoke cluster-sync functest perf-local perf-kwok
 
 all: build
@@ -95,6 +95,10 @@ test-guest:
 ## control-plane-bins: build the pinned etcd, kube-apiserver and kubectl (cached)
 control-plane-bins:
 	hack/build-control-plane-bins.sh
+
+## csi-bins: build the pinned CSI sidecars (cached; not deployed by anything yet)
+csi-bins:
+	hack/build-csi-bins.sh
 
 ## demo: the main job on a fresh machine (see README): local cluster, kvirt through
 ## its operator, a VM booted and its serial console shown

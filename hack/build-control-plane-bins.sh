@@ -14,6 +14,8 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=hack/lib/go-wrapper.sh
+source "${KVIRT_ROOT}/hack/lib/go-wrapper.sh"
 
 force=false
 cluster=false
@@ -50,29 +52,13 @@ fi
 
 # Static, small, reproducible binaries.
 export CGO_ENABLED=0 GOWORK=off
-build_flags=(-trimpath)
-
-# write_if_changed FILE: replaces FILE with stdin unless the content is identical;
-# returns 1 when FILE was left alone.
-write_if_changed() {
-  local file="$1" tmp
-  tmp="$(mktemp "${file}.XXXXXX")"
-  cat >"${tmp}"
-  if [[ -f "${file}" ]] && cmp -s "${tmp}" "${file}"; then
-    rm -f "${tmp}"
-    return 1
-  fi
-  mv -f "${tmp}" "${file}"
-}
 
 # kube_wrapper_gomod MODULE CMD... prints the go.mod of wrapper module MODULE for
 # k8s.io/kubernetes@KUBE_VERSION with the given commands (k8s.io/kubernetes/cmd/CMD) as tools.
 kube_wrapper_gomod() {
   local module="$1" upstream_mod staging_version mods m c
   shift
-  upstream_mod="$(cd "${src_dir}" && go mod download -json "k8s.io/kubernetes@${KUBE_VERSION}" |
-    sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')"
-  [[ -f "${upstream_mod}" ]] || kvirt::log::fatal "cannot download go.mod of k8s.io/kubernetes@${KUBE_VERSION}"
+  upstream_mod="$(kvirt::gowrapper::upstream_gomod "k8s.io/kubernetes@${KUBE_VERSION}")"
   staging_version="$(kvirt::kube::staging_version)"
   # Staging modules are the k8s.io requirements pinned at v0.0.0 and replaced locally upstream.
   mods="$(sed -n 's/^[[:space:]]*\(k8s\.io\/[a-z0-9-]*\) v0\.0\.0$/\1/p' "${upstream_mod}" | sort -u)"
@@ -111,24 +97,6 @@ require go.etcd.io/etcd/server/v3 ${ETCD_VERSION}
 EOM
 }
 
-tidy_in() {
-  cd "$1" && go mod tidy
-}
-
-# prepare_wrapper NAME GOMOD_FUNC [ARGS...]: (re)generates the wrapper module's go.mod.in
-# (GOMOD_FUNC ARGS... prints it) and, when it changed or was never resolved, copies it to
-# go.mod and runs `go mod tidy` (which adds the indirect requirements and go.sum).
-prepare_wrapper() {
-  local dir="${src_dir}/$1" gomod
-  mkdir -p "${dir}"
-  gomod="$("${@:2}")"
-  if printf '%s\n' "${gomod}" | write_if_changed "${dir}/go.mod.in" || [[ ! -f "${dir}/go.sum" ]]; then
-    cp "${dir}/go.mod.in" "${dir}/go.mod"
-    kvirt::step::run "downloading the Go modules of $1" "under a minute; more on a machine without a module cache" \
-      "${KVIRT_CACHE_DIR}/logs/modules-$1.log" tidy_in "${dir}"
-  fi
-}
-
 kube_ldflags() {
   local minor="${KUBE_VERSION#v1.}"
   minor="${minor%%.*}"
@@ -155,36 +123,29 @@ mkdir -p "${bin_dir}" "${src_dir}"
 stage="$(mktemp -d "${bin_dir}.tmp.XXXXXX")"
 trap 'rm -rf "${stage}"' EXIT
 
-# build_in DIR ARGS...: `go build -v ARGS...` in wrapper module DIR (-v: the log
-# lists each package compiled, which the progress lines count).
-build_in() {
-  local dir="$1"
-  shift
-  cd "${dir}" && go build -v "${build_flags[@]}" "$@"
-}
 logs="${KVIRT_CACHE_DIR}/logs"
 
 if needs_build etcd; then
-  prepare_wrapper "etcd-${ETCD_VERSION}" etcd_wrapper_gomod
+  kvirt::gowrapper::prepare "${src_dir}/etcd-${ETCD_VERSION}" etcd_wrapper_gomod
   kvirt::step::run "building etcd ${ETCD_VERSION}" "about 1 min cold on 2 cores" "${logs}/build-etcd.log" \
-    build_in "${src_dir}/etcd-${ETCD_VERSION}" -ldflags "-s -w" -o "${stage}/etcd" go.etcd.io/etcd/server/v3
+    kvirt::gowrapper::build "${src_dir}/etcd-${ETCD_VERSION}" -ldflags "-s -w" -o "${stage}/etcd" go.etcd.io/etcd/server/v3
 fi
 
 if needs_build kube-apiserver kubectl; then
-  prepare_wrapper "kube-${KUBE_VERSION}" kube_wrapper_gomod kube kube-apiserver kubectl
+  kvirt::gowrapper::prepare "${src_dir}/kube-${KUBE_VERSION}" kube_wrapper_gomod kube kube-apiserver kubectl
   kvirt::step::run "building kube-apiserver and kubectl ${KUBE_VERSION} from source" \
     "about 4-5 min cold on 2 cores" "${logs}/build-kube-apiserver.log" \
-    build_in "${src_dir}/kube-${KUBE_VERSION}" -ldflags "$(kube_ldflags)" -o "${stage}/" \
+    kvirt::gowrapper::build "${src_dir}/kube-${KUBE_VERSION}" -ldflags "$(kube_ldflags)" -o "${stage}/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
 fi
 
 if [[ "${cluster}" == true ]] && needs_build "${cluster_binaries[@]}"; then
   # A wrapper of its own, so the control plane's (shared by every checkout using this
   # cache) never changes; the Go build cache shares the compiled packages.
-  prepare_wrapper "kube-cluster-${KUBE_VERSION}" kube_wrapper_gomod kube-cluster "${cluster_binaries[@]}"
+  kvirt::gowrapper::prepare "${src_dir}/kube-cluster-${KUBE_VERSION}" kube_wrapper_gomod kube-cluster "${cluster_binaries[@]}"
   kvirt::step::run "building ${cluster_binaries[*]} ${KUBE_VERSION} from source" \
     "about 2-3 min cold on 2 cores, after kube-apiserver" "${logs}/build-kube-node.log" \
-    build_in "${src_dir}/kube-cluster-${KUBE_VERSION}" -ldflags "$(kube_ldflags)" -o "${stage}/" \
+    kvirt::gowrapper::build "${src_dir}/kube-cluster-${KUBE_VERSION}" -ldflags "$(kube_ldflags)" -o "${stage}/" \
     "${cluster_binaries[@]/#/k8s.io/kubernetes/cmd/}"
 fi
 

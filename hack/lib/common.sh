@@ -38,6 +38,12 @@ kvirt::control_plane::bin_dir() {
   echo "${KVIRT_CACHE_DIR}/bin/kube-${KUBE_VERSION}_etcd-${ETCD_VERSION}"
 }
 
+# Directory holding the CSI sidecars built by hack/build-csi-bins.sh; its name carries
+# every pinned CSI version, so a version bump never reuses a stale binary.
+kvirt::csi::bin_dir() {
+  echo "${KVIRT_CACHE_DIR}/bin/csi-provisioner-${CSI_PROVISIONER_VERSION}_attacher-${CSI_ATTACHER_VERSION}_resizer-${CSI_RESIZER_VERSION}_snapshotter-${CSI_SNAPSHOTTER_VERSION}"
+}
+
 # Staging modules (k8s.io/api, ...) are tagged v0.<minor>.<patch> for k8s v1.<minor>.<patch>.
 kvirt::kube::staging_version() {
   echo "v0.${KUBE_VERSION#v1.}"
