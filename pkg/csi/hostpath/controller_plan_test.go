@@ -119,7 +119,8 @@ func TestPlanExpand(t *testing.T) {
 }
 
 func TestVolumeIDIsStableAndDistinct(t *testing.T) {
-	if volumeID("a") != volumeID("a") || volumeID("a") == volumeID("b") || !validID(volumeID("a/..")) {
+	a1, a2 := volumeID("a"), volumeID("a")
+	if a1 != a2 || a1 == volumeID("b") || !validID(volumeID("a/..")) {
 		t.Errorf("volume ids are not stable, distinct and path-safe")
 	}
 }

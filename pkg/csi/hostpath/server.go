@@ -85,7 +85,8 @@ func serveGRPC(ctx context.Context, s *grpc.Server, l net.Listener) error {
 		<-ctx.Done()
 		s.GracefulStop()
 	}()
-	if err := s.Serve(l); err != nil {
+	// ErrServerStopped: the context ended before Serve started.
+	if err := s.Serve(l); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 		return fmt.Errorf("serve %s: %w", l.Addr(), err)
 	}
 	return nil
