@@ -157,3 +157,21 @@ func TestCapabilities(t *testing.T) {
 		t.Errorf("plugin capabilities = %v", pc)
 	}
 }
+
+func TestDeleteRemovesDataWithoutMetadata(t *testing.T) {
+	d := newTestDriver(t, nil)
+	id := volumeID("pvc-half")
+	// A creation that stopped before writing its metadata.
+	if err := os.Mkdir(filepath.Join(d.cfg.StateDir, id), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(d.cfg.StateDir, id+".img"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&controllerServer{d: d}).DeleteVolume(context.Background(), &csi.DeleteVolumeRequest{VolumeId: id}); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(d.cfg.StateDir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}

@@ -145,13 +145,16 @@ func growFile(f *os.File, size int64) error {
 	return nil
 }
 
+// Delete removes both possible data paths before the metadata, so a volume
+// whose creation stopped before its metadata was written leaves nothing behind.
 func (s *dirStore) Delete(id string) error {
-	v, err := s.Get(id)
-	if err != nil || v == nil {
-		return err
+	if !validID(id) {
+		return nil
 	}
-	if err := os.RemoveAll(s.DataPath(v)); err != nil {
-		return fmt.Errorf("remove data of %s: %w", id, err)
+	for _, at := range []AccessType{AccessFilesystem, AccessBlock} {
+		if err := os.RemoveAll(s.DataPath(&Volume{ID: id, AccessType: at})); err != nil {
+			return fmt.Errorf("remove data of %s: %w", id, err)
+		}
 	}
 	if err := os.Remove(s.metaPath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove metadata of %s: %w", id, err)
