@@ -1,0 +1,97 @@
+package hostpath
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/container-storage-interface/spec/lib/go/csi"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// nodeServer is the CSI node service: it bind-mounts Filesystem volumes into
+// pod target paths. There is no staging step.
+type nodeServer struct {
+	csi.UnimplementedNodeServer
+	d *Driver
+}
+
+func (n *nodeServer) NodeGetInfo(context.Context, *csi.NodeGetInfoRequest) (*csi.NodeGetInfoResponse, error) {
+	return &csi.NodeGetInfoResponse{
+		NodeId:             n.d.cfg.NodeID,
+		AccessibleTopology: &csi.Topology{Segments: map[string]string{TopologyKey: n.d.cfg.NodeID}},
+	}, nil
+}
+
+func (n *nodeServer) NodeGetCapabilities(context.Context, *csi.NodeGetCapabilitiesRequest) (
+	*csi.NodeGetCapabilitiesResponse, error) {
+	return &csi.NodeGetCapabilitiesResponse{}, nil
+}
+
+func (n *nodeServer) NodePublishVolume(_ context.Context, req *csi.NodePublishVolumeRequest) (
+	*csi.NodePublishVolumeResponse, error) {
+	if req.GetTargetPath() == "" {
+		return nil, status.Error(codes.InvalidArgument, "target path is required")
+	}
+	at, err := accessTypeOf([]*csi.VolumeCapability{req.GetVolumeCapability()})
+	if err != nil {
+		return nil, err
+	}
+	n.d.mu.Lock()
+	defer n.d.mu.Unlock()
+	v, err := n.d.lookup(req.GetVolumeId())
+	if err != nil {
+		return nil, err
+	}
+	if at != v.AccessType {
+		return nil, status.Errorf(codes.InvalidArgument, "volume %s is %s, asked for %s", v.ID, v.AccessType, at)
+	}
+	if at == AccessBlock {
+		// TODO: attach the sparse file as a loop device and bind it on the target file.
+		return nil, status.Error(codes.Unimplemented, "publishing block volumes (loop devices) is not implemented yet")
+	}
+	readOnly := req.GetReadonly() ||
+		req.GetVolumeCapability().GetAccessMode().GetMode() == csi.VolumeCapability_AccessMode_SINGLE_NODE_READER_ONLY
+	if err := n.publishDir(n.d.store.DataPath(v), req.GetTargetPath(), readOnly); err != nil {
+		return nil, status.Errorf(codes.Internal, "publish %s: %v", v.ID, err)
+	}
+	return &csi.NodePublishVolumeResponse{}, nil
+}
+
+// publishDir bind-mounts source on target unless target is already a mount
+// point (a retried call).
+func (n *nodeServer) publishDir(source, target string, readOnly bool) error {
+	if err := os.MkdirAll(target, 0o750); err != nil {
+		return fmt.Errorf("create target: %w", err)
+	}
+	mounted, err := n.d.mounter.IsMountPoint(target)
+	if err != nil || mounted {
+		return err
+	}
+	return n.d.mounter.BindMount(source, target, readOnly)
+}
+
+func (n *nodeServer) NodeUnpublishVolume(_ context.Context, req *csi.NodeUnpublishVolumeRequest) (
+	*csi.NodeUnpublishVolumeResponse, error) {
+	if req.GetVolumeId() == "" || req.GetTargetPath() == "" {
+		return nil, status.Error(codes.InvalidArgument, "volume id and target path are required")
+	}
+	n.d.mu.Lock()
+	defer n.d.mu.Unlock()
+	target := req.GetTargetPath()
+	mounted, err := n.d.mounter.IsMountPoint(target)
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "unpublish %s: %v", req.GetVolumeId(), err)
+	}
+	if mounted {
+		if err := n.d.mounter.Unmount(target); err != nil {
+			return nil, status.Errorf(codes.Internal, "unpublish %s: %v", req.GetVolumeId(), err)
+		}
+	}
+	if err := os.Remove(target); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, status.Errorf(codes.Internal, "remove target of %s: %v", req.GetVolumeId(), err)
+	}
+	return &csi.NodeUnpublishVolumeResponse{}, nil
+}
