@@ -67,8 +67,11 @@ func (c *controllerServer) ControllerExpandVolume(_ context.Context, req *csi.Co
 			return nil, status.Errorf(codes.Internal, "expand volume %s: %v", v.ID, err)
 		}
 	}
-	// A directory has no size to grow on the node; a block file grew above
-	// (a loop device would need a capacity refresh, see docs/csi-hostpath.md).
+	// A directory has no size to grow on the node; a block file grew above and
+	// its loop device, if attached (same node, same process), is refreshed.
+	if err := c.d.refreshLoop(v); err != nil {
+		return nil, status.Errorf(codes.Internal, "expand volume %s: %v", v.ID, err)
+	}
 	return &csi.ControllerExpandVolumeResponse{CapacityBytes: size, NodeExpansionRequired: false}, nil
 }
 
@@ -123,4 +126,17 @@ func (d *Driver) lookup(id string) (*Volume, error) {
 		return nil, status.Errorf(codes.NotFound, "volume %s does not exist", id)
 	}
 	return v, nil
+}
+
+// refreshLoop makes the loop device a Block volume is attached to, if any,
+// pick up the grown file size.
+func (d *Driver) refreshLoop(v *Volume) error {
+	if v.AccessType != AccessBlock {
+		return nil
+	}
+	dev, err := d.loops.Find(d.store.DataPath(v))
+	if err != nil || dev == "" {
+		return err
+	}
+	return d.loops.Refresh(dev)
 }

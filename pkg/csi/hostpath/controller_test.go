@@ -13,7 +13,8 @@ import (
 
 func newTestDriver(t *testing.T, m Mounter) *Driver {
 	t.Helper()
-	d, err := New(Config{NodeID: "n1", StateDir: filepath.Join(t.TempDir(), "state"), Version: "test", Mounter: m})
+	d, err := New(Config{NodeID: "n1", StateDir: filepath.Join(t.TempDir(), "state"), Version: "test", Mounter: m,
+		Loops: newFakeLoops()})
 	if err != nil {
 		t.Fatal(err)
 	}
