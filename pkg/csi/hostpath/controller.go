@@ -27,7 +27,11 @@ func (c *controllerServer) CreateVolume(_ context.Context, req *csi.CreateVolume
 		return nil, err
 	}
 	if create {
-		if err := c.d.store.Create(v); err != nil {
+		from, err := c.d.contentSource(req.GetVolumeContentSource(), &v)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.d.store.Create(v, from); err != nil {
 			return nil, status.Errorf(codes.Internal, "create volume %s: %v", v.ID, err)
 		}
 	}
@@ -35,6 +39,7 @@ func (c *controllerServer) CreateVolume(_ context.Context, req *csi.CreateVolume
 		VolumeId:           v.ID,
 		CapacityBytes:      v.CapacityBytes,
 		AccessibleTopology: []*csi.Topology{{Segments: map[string]string{TopologyKey: v.NodeID}}},
+		ContentSource:      req.GetVolumeContentSource(),
 	}}, nil
 }
 
@@ -106,6 +111,9 @@ func (c *controllerServer) ControllerGetCapabilities(context.Context, *csi.Contr
 	for _, t := range []csi.ControllerServiceCapability_RPC_Type{
 		csi.ControllerServiceCapability_RPC_CREATE_DELETE_VOLUME,
 		csi.ControllerServiceCapability_RPC_EXPAND_VOLUME,
+		csi.ControllerServiceCapability_RPC_CREATE_DELETE_SNAPSHOT,
+		csi.ControllerServiceCapability_RPC_LIST_SNAPSHOTS,
+		csi.ControllerServiceCapability_RPC_CLONE_VOLUME,
 	} {
 		caps = append(caps, &csi.ControllerServiceCapability{Type: &csi.ControllerServiceCapability_Rpc{
 			Rpc: &csi.ControllerServiceCapability_RPC{Type: t}}})

@@ -142,7 +142,7 @@ func TestCapabilities(t *testing.T) {
 	d := newTestDriver(t, nil)
 	ctx := context.Background()
 	cc, _ := (&controllerServer{d: d}).ControllerGetCapabilities(ctx, nil)
-	if len(cc.GetCapabilities()) != 2 {
+	if len(cc.GetCapabilities()) != 5 {
 		t.Errorf("controller capabilities = %v", cc)
 	}
 	pc, _ := (&identityServer{d: d}).GetPluginCapabilities(ctx, nil)
