@@ -27,7 +27,11 @@ func (c *controllerServer) CreateVolume(_ context.Context, req *csi.CreateVolume
 		return nil, err
 	}
 	if create {
-		if err := c.d.store.Create(v); err != nil {
+		from, err := c.d.contentSource(req.GetVolumeContentSource(), &v)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.d.store.Create(v, from); err != nil {
 			return nil, status.Errorf(codes.Internal, "create volume %s: %v", v.ID, err)
 		}
 	}
@@ -35,6 +39,7 @@ func (c *controllerServer) CreateVolume(_ context.Context, req *csi.CreateVolume
 		VolumeId:           v.ID,
 		CapacityBytes:      v.CapacityBytes,
 		AccessibleTopology: []*csi.Topology{{Segments: map[string]string{TopologyKey: v.NodeID}}},
+		ContentSource:      req.GetVolumeContentSource(),
 	}}, nil
 }
 
@@ -67,8 +72,11 @@ func (c *controllerServer) ControllerExpandVolume(_ context.Context, req *csi.Co
 			return nil, status.Errorf(codes.Internal, "expand volume %s: %v", v.ID, err)
 		}
 	}
-	// A directory has no size to grow on the node; a block file grew above
-	// (a loop device would need a capacity refresh, see docs/csi-hostpath.md).
+	// A directory has no size to grow on the node; a block file grew above and
+	// its loop device, if attached (same node, same process), is refreshed.
+	if err := c.d.refreshLoop(v); err != nil {
+		return nil, status.Errorf(codes.Internal, "expand volume %s: %v", v.ID, err)
+	}
 	return &csi.ControllerExpandVolumeResponse{CapacityBytes: size, NodeExpansionRequired: false}, nil
 }
 
@@ -103,6 +111,9 @@ func (c *controllerServer) ControllerGetCapabilities(context.Context, *csi.Contr
 	for _, t := range []csi.ControllerServiceCapability_RPC_Type{
 		csi.ControllerServiceCapability_RPC_CREATE_DELETE_VOLUME,
 		csi.ControllerServiceCapability_RPC_EXPAND_VOLUME,
+		csi.ControllerServiceCapability_RPC_CREATE_DELETE_SNAPSHOT,
+		csi.ControllerServiceCapability_RPC_LIST_SNAPSHOTS,
+		csi.ControllerServiceCapability_RPC_CLONE_VOLUME,
 	} {
 		caps = append(caps, &csi.ControllerServiceCapability{Type: &csi.ControllerServiceCapability_Rpc{
 			Rpc: &csi.ControllerServiceCapability_RPC{Type: t}}})
@@ -123,4 +134,17 @@ func (d *Driver) lookup(id string) (*Volume, error) {
 		return nil, status.Errorf(codes.NotFound, "volume %s does not exist", id)
 	}
 	return v, nil
+}
+
+// refreshLoop makes the loop device a Block volume is attached to, if any,
+// pick up the grown file size.
+func (d *Driver) refreshLoop(v *Volume) error {
+	if v.AccessType != AccessBlock {
+		return nil
+	}
+	dev, err := d.loops.Find(d.store.DataPath(v))
+	if err != nil || dev == "" {
+		return err
+	}
+	return d.loops.Refresh(dev)
 }

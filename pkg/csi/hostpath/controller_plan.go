@@ -107,9 +107,6 @@ func planCreate(req *csi.CreateVolumeRequest, existing *Volume, node string) (v 
 	if req.GetName() == "" {
 		return Volume{}, false, status.Error(codes.InvalidArgument, "name is required")
 	}
-	if req.GetVolumeContentSource() != nil {
-		return Volume{}, false, status.Error(codes.InvalidArgument, "volume content sources are not supported yet")
-	}
 	at, err := accessTypeOf(req.GetVolumeCapabilities())
 	if err != nil {
 		return Volume{}, false, err

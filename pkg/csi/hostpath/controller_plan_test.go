@@ -56,8 +56,6 @@ func TestPlanCreate(t *testing.T) {
 			wantCode: codes.InvalidArgument},
 		{name: "mixed block and mount", req: &csi.CreateVolumeRequest{Name: "pvc-1", VolumeCapabilities: []*csi.VolumeCapability{rwo, blockCap()}},
 			wantCode: codes.InvalidArgument},
-		{name: "content source", req: &csi.CreateVolumeRequest{Name: "pvc-1", VolumeCapabilities: []*csi.VolumeCapability{rwo},
-			VolumeContentSource: &csi.VolumeContentSource{}}, wantCode: codes.InvalidArgument},
 		{name: "requisite topology of this node", req: &csi.CreateVolumeRequest{Name: "pvc-1",
 			VolumeCapabilities: []*csi.VolumeCapability{rwo}, AccessibilityRequirements: topo("n1")},
 			wantCreate: true, wantSize: DefaultCapacityBytes, wantType: AccessFilesystem},

@@ -13,7 +13,8 @@ import (
 
 func newTestDriver(t *testing.T, m Mounter) *Driver {
 	t.Helper()
-	d, err := New(Config{NodeID: "n1", StateDir: filepath.Join(t.TempDir(), "state"), Version: "test", Mounter: m})
+	d, err := New(Config{NodeID: "n1", StateDir: filepath.Join(t.TempDir(), "state"), Version: "test", Mounter: m,
+		Loops: newFakeLoops()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestCapabilities(t *testing.T) {
 	d := newTestDriver(t, nil)
 	ctx := context.Background()
 	cc, _ := (&controllerServer{d: d}).ControllerGetCapabilities(ctx, nil)
-	if len(cc.GetCapabilities()) != 2 {
+	if len(cc.GetCapabilities()) != 5 {
 		t.Errorf("controller capabilities = %v", cc)
 	}
 	pc, _ := (&identityServer{d: d}).GetPluginCapabilities(ctx, nil)

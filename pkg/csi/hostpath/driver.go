@@ -29,6 +29,8 @@ type Config struct {
 	Version string
 	// Mounter mounts Filesystem volumes; nil means the real bind mounter.
 	Mounter Mounter
+	// Loops attaches Block volumes to loop devices; nil means the kernel's.
+	Loops LoopDevices
 }
 
 // Driver serves the CSI services for one node. The controller and node
@@ -37,6 +39,7 @@ type Driver struct {
 	cfg     Config
 	store   volumeStore
 	mounter Mounter
+	loops   LoopDevices
 	mu      sync.Mutex
 }
 
@@ -53,5 +56,9 @@ func New(cfg Config) (*Driver, error) {
 	if m == nil {
 		m = bindMounter{}
 	}
-	return &Driver{cfg: cfg, store: store, mounter: m}, nil
+	l := cfg.Loops
+	if l == nil {
+		l = newKernelLoops()
+	}
+	return &Driver{cfg: cfg, store: store, mounter: m, loops: l}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/container-storage-interface/spec/lib/go/csi"
 	"google.golang.org/grpc/codes"
@@ -48,13 +49,13 @@ func (n *nodeServer) NodePublishVolume(_ context.Context, req *csi.NodePublishVo
 	if at != v.AccessType {
 		return nil, status.Errorf(codes.InvalidArgument, "volume %s is %s, asked for %s", v.ID, v.AccessType, at)
 	}
-	if at == AccessBlock {
-		// TODO: attach the sparse file as a loop device and bind it on the target file.
-		return nil, status.Error(codes.Unimplemented, "publishing block volumes (loop devices) is not implemented yet")
-	}
 	readOnly := req.GetReadonly() ||
 		req.GetVolumeCapability().GetAccessMode().GetMode() == csi.VolumeCapability_AccessMode_SINGLE_NODE_READER_ONLY
-	if err := n.publishDir(n.d.store.DataPath(v), req.GetTargetPath(), readOnly); err != nil {
+	publish := n.publishDir
+	if at == AccessBlock {
+		publish = n.publishBlock
+	}
+	if err := publish(n.d.store.DataPath(v), req.GetTargetPath(), readOnly); err != nil {
 		return nil, status.Errorf(codes.Internal, "publish %s: %v", v.ID, err)
 	}
 	return &csi.NodePublishVolumeResponse{}, nil
@@ -71,6 +72,34 @@ func (n *nodeServer) publishDir(source, target string, readOnly bool) error {
 		return err
 	}
 	return n.d.mounter.BindMount(source, target, readOnly)
+}
+
+// publishBlock attaches the backing file to a loop device (reusing an
+// attachment that survived a restart) and bind-mounts the device node on
+// target, a file. A read-only bind does not stop writes to a device node.
+func (n *nodeServer) publishBlock(backing, target string, readOnly bool) error {
+	dev, err := n.d.loops.Find(backing)
+	if err != nil {
+		return err
+	}
+	if dev == "" {
+		if dev, err = n.d.loops.Attach(backing); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o750); err != nil {
+		return fmt.Errorf("create target dir: %w", err)
+	}
+	f, err := os.OpenFile(target, os.O_CREATE|os.O_RDONLY, 0o660)
+	if err != nil {
+		return fmt.Errorf("create target: %w", err)
+	}
+	_ = f.Close()
+	mounted, err := n.d.mounter.IsMountPoint(target)
+	if err != nil || mounted {
+		return err
+	}
+	return n.d.mounter.BindMount(dev, target, readOnly)
 }
 
 func (n *nodeServer) NodeUnpublishVolume(_ context.Context, req *csi.NodeUnpublishVolumeRequest) (
@@ -93,5 +122,23 @@ func (n *nodeServer) NodeUnpublishVolume(_ context.Context, req *csi.NodeUnpubli
 	if err := os.Remove(target); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, status.Errorf(codes.Internal, "remove target of %s: %v", req.GetVolumeId(), err)
 	}
+	if err := n.detachBlock(req.GetVolumeId()); err != nil {
+		return nil, status.Errorf(codes.Internal, "unpublish %s: %v", req.GetVolumeId(), err)
+	}
 	return &csi.NodeUnpublishVolumeResponse{}, nil
+}
+
+// detachBlock detaches the loop device of a Block volume, if any. One publish
+// per Block volume per node is assumed (see docs/csi-hostpath.md); the kernel
+// defers the detach while a consumer (QEMU) still has the device open.
+func (n *nodeServer) detachBlock(id string) error {
+	v, err := n.d.store.Get(id)
+	if err != nil || v == nil || v.AccessType != AccessBlock {
+		return err
+	}
+	dev, err := n.d.loops.Find(n.d.store.DataPath(v))
+	if err != nil || dev == "" {
+		return err
+	}
+	return n.d.loops.Detach(dev)
 }

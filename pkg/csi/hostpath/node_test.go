@@ -65,7 +65,6 @@ func TestNodePublishErrors(t *testing.T) {
 	d := newTestDriver(t, &fakeMounter{mounts: map[string]string{}})
 	n := &nodeServer{d: d}
 	fsID := createVolume(t, d, "pvc-fs", rwo)
-	blockID := createVolume(t, d, "pvc-blk", blockCap())
 	target := filepath.Join(t.TempDir(), "t")
 	tests := []struct {
 		name string
@@ -78,8 +77,6 @@ func TestNodePublishErrors(t *testing.T) {
 			want: codes.NotFound},
 		{name: "block capability on a filesystem volume",
 			req: &csi.NodePublishVolumeRequest{VolumeId: fsID, TargetPath: target, VolumeCapability: blockCap()}, want: codes.InvalidArgument},
-		{name: "block volumes are not implemented yet",
-			req: &csi.NodePublishVolumeRequest{VolumeId: blockID, TargetPath: target, VolumeCapability: blockCap()}, want: codes.Unimplemented},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

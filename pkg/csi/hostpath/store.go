@@ -33,14 +33,25 @@ type Volume struct {
 type volumeStore interface {
 	// Get returns the volume with id, or nil when there is none.
 	Get(id string) (*Volume, error)
-	// Create creates the volume's data and then its metadata.
-	Create(v Volume) error
+	// Create creates the volume's data, fills it from the directory or file
+	// from unless that is empty, and then writes its metadata.
+	Create(v Volume, from string) error
 	// Delete removes metadata and data; a missing volume is not an error.
 	Delete(id string) error
 	// Resize records newBytes and grows a block volume's file.
 	Resize(id string, newBytes int64) error
 	// DataPath is the directory or file holding the volume's data.
 	DataPath(v *Volume) string
+	// GetSnapshot returns the snapshot with id, or nil when there is none.
+	GetSnapshot(id string) (*Snapshot, error)
+	// CreateSnapshot copies source's data and records sn.
+	CreateSnapshot(sn Snapshot, source *Volume) error
+	// DeleteSnapshot removes a snapshot; a missing one is not an error.
+	DeleteSnapshot(id string) error
+	// ListSnapshots returns every snapshot, ordered by id.
+	ListSnapshots() ([]Snapshot, error)
+	// SnapshotDataPath is the directory or file holding the snapshot's copy.
+	SnapshotDataPath(sn *Snapshot) string
 }
 
 type dirStore struct{ dir string }
@@ -86,7 +97,7 @@ func (s *dirStore) Get(id string) (*Volume, error) {
 	return v, nil
 }
 
-func (s *dirStore) Create(v Volume) error {
+func (s *dirStore) Create(v Volume, from string) error {
 	if !validID(v.ID) {
 		return fmt.Errorf("invalid volume id %q", v.ID)
 	}
@@ -99,6 +110,11 @@ func (s *dirStore) Create(v Volume) error {
 	default:
 		if err := os.MkdirAll(data, 0o770); err != nil {
 			return fmt.Errorf("create %s: %w", data, err)
+		}
+	}
+	if from != "" {
+		if err := copyData(from, data, v.AccessType); err != nil {
+			return fmt.Errorf("fill %s: %w", v.ID, err)
 		}
 	}
 	return s.writeMeta(v)
