@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
 	"kvirt.io/kvirt/pkg/certs"
 	"kvirt.io/kvirt/pkg/componentmetrics"
+	"kvirt.io/kvirt/pkg/logverbosity"
 	"kvirt.io/kvirt/pkg/serverlimits"
 	"kvirt.io/kvirt/pkg/virt-api/admission/unsupported"
 	"kvirt.io/kvirt/pkg/virt-api/admission/webhook"
@@ -112,6 +114,15 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 		}
 	}
 
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		logverbosity.Watch(ctx, logverbosity.Config{Client: kvirt, Component: logverbosity.VirtAPI})
+	}()
 	reg := prometheus.NewRegistry()
 	status, err := componentmetrics.Register(reg, "virt-api", false)
 	if err != nil {

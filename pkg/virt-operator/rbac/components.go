@@ -85,6 +85,8 @@ func controller(namespace string) component {
 			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "create", "patch", "delete"),
 			rule(groupKubevirt, []string{resMigration}, "get", "list", "watch", "update"),
 			rule(groupKubevirt, []string{resReplicaSet}, readVerbs...),
+			// Its log level follows the KubeVirt CR's logVerbosity.
+			rule(groupKubevirt, []string{resKubeVirt}, "list"),
 			rule(groupKubevirt, []string{resVM + "/finalizers", resVMI + "/finalizers", resReplicaSet + "/finalizers"}, "update"),
 			rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, "get"),
 			rule(groupApps, []string{"controllerrevisions"}, "get", "list", "create", "delete"),
