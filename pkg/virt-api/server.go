@@ -130,7 +130,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	}
 	mux := http.NewServeMux()
 	cluster := kubeVirtConfig{lister: kvLister}
-	webhook.New(webhook.Config{Client: kvirt, Cluster: cluster, Presets: presetSource{lister: presetLister},
+	webhook.New(webhook.Config{Client: kvirt, Kube: kube, Cluster: cluster, Presets: presetSource{lister: presetLister},
 		InstallNamespace: cfg.InstallNamespace, Metrics: webhook.NewMetrics(reg), Unsupported: unsupportedFields}).Register(mux)
 	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, HeaderSource: header, NodeTLS: nodeTLS,
 		ConfigVersion: cluster.ResourceVersion}).Register(mux)

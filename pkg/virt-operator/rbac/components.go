@@ -57,6 +57,8 @@ func apiServer() component {
 			rule(groupKubevirt, []string{resVMI}, "get", "watch", "patch"),
 			rule(groupKubevirt, []string{resMigration}, "create"),
 			rule(groupKubevirt, []string{resKubeVirt, resPreset}, "list", "watch"),
+			// inferFromVolume reads the default-instancetype labels of a new VM's claim.
+			rule(groupCore, []string{"persistentvolumeclaims"}, "get"),
 			rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, "get"),
 			rule(groupApps, []string{"controllerrevisions"}, "get"),
 			rule(groupCore, []string{"nodes"}, "get"),
