@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -114,15 +113,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 		}
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		logverbosity.Watch(ctx, logverbosity.Config{Client: kvirt, Component: logverbosity.VirtAPI})
-	}()
+	defer followVerbosity(ctx, kvirt)()
 	reg := prometheus.NewRegistry()
 	status, err := componentmetrics.Register(reg, "virt-api", false)
 	if err != nil {
@@ -192,4 +183,16 @@ func run(ctx context.Context, cfg ServerConfig, mux http.Handler, reloader *cert
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// followVerbosity keeps virt-api's log level on the KubeVirt CR's
+// logVerbosity.virtAPI until the returned stop is called.
+func followVerbosity(ctx context.Context, kvirt kvirtclient.Interface) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		logverbosity.Watch(ctx, logverbosity.Config{Client: kvirt, Component: logverbosity.VirtAPI})
+	}()
+	return func() { cancel(); <-done }
 }
