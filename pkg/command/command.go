@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"k8s.io/klog/v2"
 
+	"kvirt.io/kvirt/pkg/logverbosity"
 	"kvirt.io/kvirt/pkg/version"
 )
 
@@ -45,7 +46,7 @@ func New(name, short string, opts Options) *cobra.Command {
 			if err := opts.Validate(); err != nil {
 				return fmt.Errorf("invalid flags: %w", err)
 			}
-			logger, err := newLogger(logs)
+			logger, level, err := newLogger(logs)
 			if err != nil {
 				return err
 			}
@@ -55,6 +56,7 @@ func New(name, short string, opts Options) *cobra.Command {
 			log := zapr.NewLogger(logger).WithName(name)
 			klog.SetLogger(log)
 			ctx = klog.NewContext(ctx, log)
+			ctx = logverbosity.NewContext(ctx, level)
 			log.Info("starting", "version", version.Get().GitVersion)
 			return opts.Run(ctx)
 		},
@@ -79,7 +81,7 @@ func Execute(cmd *cobra.Command) {
 	}
 }
 
-func newLogger(o *logOptions) (*zap.Logger, error) {
+func newLogger(o *logOptions) (*zap.Logger, zap.AtomicLevel, error) {
 	cfg := zap.NewProductionConfig()
 	if !o.json {
 		cfg = zap.NewDevelopmentConfig()
@@ -88,9 +90,9 @@ func newLogger(o *logOptions) (*zap.Logger, error) {
 	cfg.Sampling = nil
 	logger, err := cfg.Build()
 	if err != nil {
-		return nil, fmt.Errorf("build logger: %w", err)
+		return nil, cfg.Level, fmt.Errorf("build logger: %w", err)
 	}
-	return logger, nil
+	return logger, cfg.Level, nil
 }
 
 // ExitError ends Execute with Code and prints nothing: the command has said

@@ -20,6 +20,7 @@ import (
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
 	"kvirt.io/kvirt/pkg/certs"
 	"kvirt.io/kvirt/pkg/componentmetrics"
+	"kvirt.io/kvirt/pkg/logverbosity"
 	"kvirt.io/kvirt/pkg/serverlimits"
 	"kvirt.io/kvirt/pkg/virt-api/admission/unsupported"
 	"kvirt.io/kvirt/pkg/virt-api/admission/webhook"
@@ -112,6 +113,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 		}
 	}
 
+	defer followVerbosity(ctx, kvirt)()
 	reg := prometheus.NewRegistry()
 	status, err := componentmetrics.Register(reg, "virt-api", false)
 	if err != nil {
@@ -119,7 +121,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	}
 	mux := http.NewServeMux()
 	cluster := kubeVirtConfig{lister: kvLister}
-	webhook.New(webhook.Config{Client: kvirt, Cluster: cluster, Presets: presetSource{lister: presetLister},
+	webhook.New(webhook.Config{Client: kvirt, Kube: kube, Cluster: cluster, Presets: presetSource{lister: presetLister},
 		InstallNamespace: cfg.InstallNamespace, Metrics: webhook.NewMetrics(reg), Unsupported: unsupportedFields}).Register(mux)
 	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, HeaderSource: header, NodeTLS: nodeTLS,
 		ConfigVersion: cluster.ResourceVersion}).Register(mux)
@@ -181,4 +183,16 @@ func run(ctx context.Context, cfg ServerConfig, mux http.Handler, reloader *cert
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// followVerbosity keeps virt-api's log level on the KubeVirt CR's
+// logVerbosity.virtAPI until the returned stop is called.
+func followVerbosity(ctx context.Context, kvirt kvirtclient.Interface) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		logverbosity.Watch(ctx, logverbosity.Config{Client: kvirt, Component: logverbosity.VirtAPI})
+	}()
+	return func() { cancel(); <-done }
 }

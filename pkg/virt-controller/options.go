@@ -33,6 +33,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Pod.AllowEmulation, "allow-emulation", false, "do not request /dev/kvm for launcher pods (software emulation)")
 	fs.BoolVar(&o.Pod.DisableSerialConsoleLog, "disable-serial-console-log", false,
 		"no guest-console-log container in launcher pods whose VMI does not set logSerialConsole")
+	fs.IntVar(&o.Pod.LauncherVerbosity, "launcher-verbosity", -1,
+		"log verbosity (--v) of the virt-launcher pods it renders; -1 leaves the launcher's default")
 	fs.StringVar(&o.Pod.CPURequest, "cpu-request", launcherpod.DefaultCPURequest, "CPU request of launcher pods whose VMI asks for none")
 	fs.IntVar(&o.VMWorkers, "vm-workers", 3, "concurrent VirtualMachine syncs")
 	fs.IntVar(&o.VMIWorkers, "vmi-workers", 10, "concurrent VirtualMachineInstance syncs")

@@ -18,6 +18,7 @@ import (
 	virtinformers "kvirt.io/client-go/generated/informers/externalversions/core/v1"
 	"kvirt.io/kvirt/pkg/instancetype"
 	"kvirt.io/kvirt/pkg/leader"
+	"kvirt.io/kvirt/pkg/logverbosity"
 	"kvirt.io/kvirt/pkg/metricsserver"
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 	"kvirt.io/kvirt/pkg/virt-controller/metrics"
@@ -48,6 +49,11 @@ func (o *Options) Run(ctx context.Context) error {
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		logverbosity.Watch(ctx, logverbosity.Config{Client: kvirt, Component: logverbosity.VirtController})
+	}()
 	if o.MetricsAddress != "" {
 		if err := metricsserver.Serve(ctx, &wg, o.MetricsAddress, reg.Handler()); err != nil {
 			return err

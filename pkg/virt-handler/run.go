@@ -14,6 +14,7 @@ import (
 
 	"kvirt.io/client-go/generated/clientset/versioned"
 	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/logverbosity"
 	"kvirt.io/kvirt/pkg/podsocket"
 	"kvirt.io/kvirt/pkg/virt-handler/accelerator"
 	"kvirt.io/kvirt/pkg/virt-handler/deviceplugin"
@@ -76,6 +77,11 @@ func (o *Options) Run(ctx context.Context) error {
 		log.Error(err, "metrics not served")
 	}
 	o.startNodeServices(ctx, &wg, errs, acc, ready)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		logverbosity.Watch(ctx, logverbosity.Config{Client: kv, Component: logverbosity.VirtHandler, Node: o.NodeName})
+	}()
 	wg.Add(2)
 	go func() { defer wg.Done(); errs <- ctrl.Run(ctx) }()
 	go func() {

@@ -17,6 +17,7 @@ import (
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
 	"kvirt.io/kvirt/pkg/componentmetrics"
 	"kvirt.io/kvirt/pkg/leader"
+	"kvirt.io/kvirt/pkg/logverbosity"
 	"kvirt.io/kvirt/pkg/metricsserver"
 	"kvirt.io/kvirt/pkg/version"
 	"kvirt.io/kvirt/pkg/virt-operator/apply"
@@ -54,6 +55,11 @@ func (o *Options) Run(ctx context.Context) error {
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		logverbosity.Watch(ctx, logverbosity.Config{Client: c.kvirt, Component: logverbosity.VirtOperator})
+	}()
 	var status *componentmetrics.Status
 	if o.MetricsAddress != "" {
 		reg := prometheus.NewRegistry()

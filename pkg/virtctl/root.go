@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"kvirt.io/kvirt/pkg/version"
+	"kvirt.io/kvirt/pkg/virtctl/adm"
 	"kvirt.io/kvirt/pkg/virtctl/create"
 	"kvirt.io/kvirt/pkg/virtctl/credentials"
 	"kvirt.io/kvirt/pkg/virtctl/expand"
@@ -89,6 +90,7 @@ func NewCommand() *cobra.Command {
 	root.AddCommand(migratecancel.NewCommand(flags))
 	root.AddCommand(create.NewCommand(flags))
 	root.AddCommand(expand.NewCommand(flags))
+	root.AddCommand(adm.NewCommand(flags))
 	root.AddCommand(credentials.NewCommand(flags))
 	root.AddCommand(expose.NewCommand(flags))
 	root.AddCommand(newVNCCommand(flags))

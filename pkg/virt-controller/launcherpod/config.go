@@ -25,6 +25,9 @@ type Config struct {
 	// spec.domain.devices.logSerialConsole (KubeVirt's
 	// virtualMachineOptions.disableSerialConsoleLog): no guest-console-log.
 	DisableSerialConsoleLog bool
+	// LauncherVerbosity is the compute container's --v (KubeVirt's
+	// logVerbosity.virtLauncher); negative leaves the launcher's default.
+	LauncherVerbosity int
 }
 
 func (c Config) withDefaults() Config {

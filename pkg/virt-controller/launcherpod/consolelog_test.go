@@ -88,3 +88,19 @@ func TestGuestConsoleLogContainer(t *testing.T) {
 		}
 	}
 }
+
+func TestLauncherVerbosity(t *testing.T) {
+	for _, tc := range []struct {
+		level int
+		want  string
+	}{{-1, ""}, {0, ""}, {5, "5"}} {
+		args := Render(baseVMI(), Config{LauncherVerbosity: tc.level}).Spec.Containers[0].Args
+		got := ""
+		if i := slices.Index(args, "--v"); i >= 0 {
+			got = args[i+1]
+		}
+		if got != tc.want {
+			t.Errorf("level %d: --v %q in %v, want %q", tc.level, got, args, tc.want)
+		}
+	}
+}

@@ -225,6 +225,9 @@ func computeContainer(vmi *virtv1.VirtualMachineInstance, cfg Config, withDisks 
 		"--kernel-boot-dir", KernelBootMountPath,
 		"--default-grace", fmt.Sprintf("%ds", *gracePeriod(&vmi.Spec)-gracePeriodPadding),
 	}
+	if cfg.LauncherVerbosity > 0 {
+		args = append(args, "--v", strconv.Itoa(cfg.LauncherVerbosity))
+	}
 	if SerialConsoleLogEnabled(&vmi.Spec, cfg) {
 		mounts = append(mounts, corev1.VolumeMount{Name: serialConsoleLogVolume, MountPath: SerialConsoleLogMountPath})
 		args = append(args, "--serial-console-log", SerialConsoleLogFile)

@@ -57,6 +57,8 @@ func apiServer() component {
 			rule(groupKubevirt, []string{resVMI}, "get", "watch", "patch"),
 			rule(groupKubevirt, []string{resMigration}, "create"),
 			rule(groupKubevirt, []string{resKubeVirt, resPreset}, "list", "watch"),
+			// inferFromVolume reads the default-instancetype labels of a new VM's claim.
+			rule(groupCore, []string{"persistentvolumeclaims"}, "get"),
 			rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, "get"),
 			rule(groupApps, []string{"controllerrevisions"}, "get"),
 			rule(groupCore, []string{"nodes"}, "get"),
@@ -85,6 +87,8 @@ func controller(namespace string) component {
 			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "create", "patch", "delete"),
 			rule(groupKubevirt, []string{resMigration}, "get", "list", "watch", "update"),
 			rule(groupKubevirt, []string{resReplicaSet}, readVerbs...),
+			// Its log level follows the KubeVirt CR's logVerbosity.
+			rule(groupKubevirt, []string{resKubeVirt}, "list"),
 			rule(groupKubevirt, []string{resVM + "/finalizers", resVMI + "/finalizers", resReplicaSet + "/finalizers"}, "update"),
 			rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, "get"),
 			rule(groupApps, []string{"controllerrevisions"}, "get", "list", "create", "delete"),

@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -164,6 +165,9 @@ func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *a
 	}
 	if serialConsoleLogDisabled(kv) {
 		args = append(args, "--disable-serial-console-log")
+	}
+	if v := launcherVerbosity(kv); v != nil {
+		args = append(args, "--launcher-verbosity", strconv.Itoa(int(*v)))
 	}
 	pod := podBase(kv, "kubevirt-controller")
 	pod.Containers = []corev1.Container{{

@@ -218,6 +218,17 @@ func serialConsoleLogDisabled(kv *virtv1.KubeVirt) bool {
 		kv.Spec.Configuration.VirtualMachineOptions.DisableSerialConsoleLog != nil
 }
 
+// launcherVerbosity is logVerbosity.virtLauncher, which virt-controller puts
+// on the launcher pods it renders (a change rolls virt-controller; running
+// launchers keep their level).
+func launcherVerbosity(kv *virtv1.KubeVirt) *int32 {
+	if kv == nil || kv.Spec.Configuration.DeveloperConfiguration == nil ||
+		kv.Spec.Configuration.DeveloperConfiguration.LogVerbosity == nil {
+		return nil
+	}
+	return kv.Spec.Configuration.DeveloperConfiguration.LogVerbosity.VirtLauncher
+}
+
 func useEmulation(kv *virtv1.KubeVirt) bool {
 	if kv == nil || kv.Spec.Configuration.DeveloperConfiguration == nil {
 		return false

@@ -88,12 +88,20 @@ func TestComponentsFollowTheKubeVirt(t *testing.T) {
 			kv.Spec.Configuration.VirtualMachineOptions = &virtv1.VirtualMachineOptions{
 				DisableSerialConsoleLog: &virtv1.DisableSerialConsoleLog{}}
 		}, false, corev1.PullIfNotPresent, 2, testCfg.Images.Launcher},
+		{"launcher verbosity", func(kv *virtv1.KubeVirt) {
+			kv.Spec.Configuration.DeveloperConfiguration = &virtv1.DeveloperConfiguration{
+				LogVerbosity: &virtv1.LogVerbosity{VirtLauncher: ptr.To[int32](6)}}
+		}, false, corev1.PullIfNotPresent, 2, testCfg.Images.Launcher},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			api, ctrl, handler := components(t, kubevirt(tc.mutate))
 			args := ctrl.Spec.Template.Spec.Containers[0].Args
 			if got, want := slices.Contains(args, "--disable-serial-console-log"), tc.name == "serial console log off"; got != want {
 				t.Errorf("--disable-serial-console-log in %v = %v, want %v", args, got, want)
+			}
+			if i := slices.Index(args, "--launcher-verbosity"); (i >= 0) != (tc.name == "launcher verbosity") ||
+				(i >= 0 && args[i+1] != "6") {
+				t.Errorf("--launcher-verbosity in %v, want 6 only for logVerbosity.virtLauncher", args)
 			}
 			if got := slices.Contains(args, "--allow-emulation"); got != tc.emulation {
 				t.Errorf("--allow-emulation in %v = %v, want %v", args, got, tc.emulation)

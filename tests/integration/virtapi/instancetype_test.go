@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -68,5 +69,53 @@ func testInstancetypeReferences(t *testing.T, e env) {
 		if _, err := vms.Create(ctx, vm(strings.ToLower(kind), kind, "128Mi"), metav1.CreateOptions{}); err != nil {
 			t.Errorf("%s: a VM agreeing with the instancetype was refused: %v", kind, err)
 		}
+	}
+}
+
+// testInferFromVolume runs with virt-api under its own ServiceAccount: a new
+// VM's inferFromVolume is resolved from its claim's default-instancetype and
+// default-preference labels (virt-api's role must let it get the claim).
+func testInferFromVolume(t *testing.T, e env) {
+	ctx := context.Background()
+	ns := testNamespace(t, e)
+	claim := &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: "root-disk", Labels: map[string]string{
+			"instancetype.kubevirt.io/default-instancetype":      "small",
+			"instancetype.kubevirt.io/default-instancetype-kind": "VirtualMachineInstancetype",
+			"instancetype.kubevirt.io/default-preference":        "virtio"}},
+		Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("64Mi")}}},
+	}
+	if _, err := e.kube.CoreV1().PersistentVolumeClaims(ns).Create(ctx, claim, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	spec := minimalSpec()
+	spec.Domain.Resources.Requests = nil // the inferred instancetype sets memory
+	spec.Volumes = []virtv1.Volume{{Name: "root", PersistentVolumeClaim: &virtv1.PersistentVolumeClaimVolumeSource{ClaimName: "root-disk"}}}
+	vm := &virtv1.VirtualMachine{
+		ObjectMeta: metav1.ObjectMeta{Name: "inferred"},
+		Spec: virtv1.VirtualMachineSpec{
+			RunStrategy:  ptr.To(virtv1.RunStrategyHalted),
+			Instancetype: &virtv1.InstancetypeMatcher{InferFromVolume: "root"},
+			Preference:   &virtv1.PreferenceMatcher{InferFromVolume: "root"},
+			Template:     &virtv1.VirtualMachineInstanceTemplateSpec{Spec: spec},
+		},
+	}
+	got, err := e.kvirt.KubevirtV1().VirtualMachines(ns).Create(ctx, vm, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create a VM inferring from a labelled claim: %v", err)
+	}
+	if it := got.Spec.Instancetype; it == nil || it.Name != "small" || it.Kind != "VirtualMachineInstancetype" || it.InferFromVolume != "" {
+		t.Errorf("instancetype = %+v, want small/VirtualMachineInstancetype inferred", it)
+	}
+	if p := got.Spec.Preference; p == nil || p.Name != "virtio" || p.InferFromVolume != "" {
+		t.Errorf("preference = %+v, want virtio inferred", p)
+	}
+	vm.Name, vm.Spec.Instancetype.Name, vm.Spec.Instancetype.Kind = "nolabel", "", ""
+	vm.Spec.Instancetype.InferFromVolume = "root"
+	vm.Spec.Template.Spec.Volumes[0].PersistentVolumeClaim.ClaimName = "missing"
+	_, err = e.kvirt.KubevirtV1().VirtualMachines(ns).Create(ctx, vm, metav1.CreateOptions{})
+	if err == nil || !strings.Contains(err.Error(), "spec.instancetype.inferFromVolume") {
+		t.Errorf("a missing claim with the Reject policy: want a denial naming the field, got %v", err)
 	}
 }

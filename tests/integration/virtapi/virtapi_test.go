@@ -38,6 +38,7 @@ func TestVirtAPI(t *testing.T) {
 	t.Run("minimal VMI defaulted", func(t *testing.T) { testVMIDefaults(t, e) })
 	t.Run("upstream examples accepted or refused as upstream", func(t *testing.T) { testExamples(t, e) })
 	t.Run("instancetype references read as virt-api's ServiceAccount", func(t *testing.T) { testInstancetypeReferences(t, e) })
+	t.Run("inferFromVolume read from the claim's labels", func(t *testing.T) { testInferFromVolume(t, e) })
 	t.Run("unsupported fields refused with their path, compat fields warned", func(t *testing.T) { testUnsupportedFields(t, e) })
 	t.Run("v1alpha3 objects admitted and stored as v1", func(t *testing.T) { testV1alpha3(t, e) })
 	t.Run("presets merged into new matching VMIs", func(t *testing.T) { testPresetApplied(t, e) })

@@ -63,7 +63,7 @@ func ValidateVM(vm *virtv1.VirtualMachine, cfg Config, refs Resolver) field.Erro
 }
 
 // validateMatchers checks spec.instancetype and spec.preference: a name (or
-// inferFromVolume, which kvirt refuses) and a known kind. As upstream, a reference that does not
+// inferFromVolume, which the mutating webhook resolves on create) and a known kind. As upstream, a reference that does not
 // resolve yet (or cannot be looked up) is accepted, so manifests apply in any
 // order; the VM controller reports it on the VM and starts the VM once the object
 // exists. An instancetype that is found is checked against the template.
@@ -96,13 +96,12 @@ func validateMatcher(fld *field.Path, name, kind, infer, defaultKind string, kin
 		return "", field.ErrorList{field.Invalid(fld.Child("inferFromVolume"), infer, "name and inferFromVolume are mutually exclusive")}
 	}
 	if infer != "" {
-		// Never accept and ignore: upstream reads the default-instancetype /
-		// default-preference labels of the volume's PVC or DataSource; kvirt
-		// imports no DataVolumes and reads no such labels yet, and a
-		// containerDisk carries none (upstream refuses those too).
+		// The mutating webhook resolves inferFromVolume when the VM is created
+		// (package infer) and clears it; one still set here is an update, which
+		// upstream does not infer on either: never accept and ignore it.
 		return "", field.ErrorList{field.Forbidden(fld.Child("inferFromVolume"), fmt.Sprintf(
-			"inferring from volume %q is not supported: kvirt does not read the %s label of a volume's PVC or DataSource "+
-				"(and a containerDisk has none); set name instead", infer, inferLabel(defaultKind)))}
+			"inferFromVolume %q is resolved from the %s label of the volume's claim only when the VM is created; "+
+				"set name instead", infer, inferLabel(defaultKind)))}
 	}
 	k := strings.ToLower(kind)
 	if k == "" {

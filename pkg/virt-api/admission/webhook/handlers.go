@@ -189,13 +189,20 @@ func (s *Server) mutateVM(ctx context.Context, req *admissionv1.AdmissionRequest
 	if vm.Spec.Template == nil {
 		return allowed() // validation refuses it with a field path
 	}
+	ops, errs := s.inferMatchers(ctx, req.Namespace, vm)
+	if len(errs) > 0 {
+		return verdict(req, errs)
+	}
 	_, mcfg := s.clusterConfig()
 	before := vm.Spec.Template.Spec.DeepCopy()
 	mutating.DefaultVM(vm, mcfg, s.cfg.NewUUID)
-	if equality.Semantic.DeepEqual(before, &vm.Spec.Template.Spec) {
+	if !equality.Semantic.DeepEqual(before, &vm.Spec.Template.Spec) {
+		ops = append(ops, patchOp{Op: "add", Path: "/spec/template/spec", Value: vm.Spec.Template.Spec})
+	}
+	if len(ops) == 0 {
 		return allowed()
 	}
-	return patched([]patchOp{{Op: "add", Path: "/spec/template/spec", Value: vm.Spec.Template.Spec}})
+	return patched(ops)
 }
 
 // mutateVMI defaults a new VMI; on update it reverts status edits by users who

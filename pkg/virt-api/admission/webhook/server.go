@@ -11,6 +11,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/klog/v2"
 
 	virtv1 "kvirt.io/api/core/v1"
@@ -54,6 +55,9 @@ type PresetSource interface {
 type Config struct {
 	// Client looks up instancetypes, preferences and VMIs; nil skips those lookups.
 	Client kvirtclient.Interface
+	// Kube reads the PersistentVolumeClaims inferFromVolume names; nil refuses
+	// inferFromVolume (no claim can be read).
+	Kube kubernetes.Interface
 	// Presets supplies the presets applied to new VMIs; nil applies none.
 	Presets PresetSource
 	// Cluster supplies the cluster configuration; nil means upstream's defaults.
