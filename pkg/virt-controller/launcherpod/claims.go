@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -41,7 +42,10 @@ func AsClaimError(err error) (*ClaimError, bool) {
 }
 
 // LookupClaims reads the claims the VMI mounts and returns their modes; a
-// claim that does not exist or is not bound yet is a *ClaimError.
+// claim that does not exist, or is not bound yet and does not wait for its first
+// consumer, is a *ClaimError. A claim whose StorageClass binds on first consumer
+// (WaitForFirstConsumer) is bound by the scheduler once the launcher pod exists, so
+// it does not hold the pod back; its capacity is then its request.
 func LookupClaims(ctx context.Context, kube kubernetes.Interface, vmi *virtv1.VirtualMachineInstance) (ClaimModes, error) {
 	names := Claims(&vmi.Spec)
 	if len(names) == 0 {
@@ -56,13 +60,37 @@ func LookupClaims(ctx context.Context, kube kubernetes.Interface, vmi *virtv1.Vi
 		if err != nil {
 			return nil, fmt.Errorf("get %s %s/%s: %w", claimLookupErrorMessage, vmi.Namespace, name, err)
 		}
+		capacity := pvc.Status.Capacity.Storage().Value()
 		if pvc.Status.Phase != corev1.ClaimBound {
-			return nil, &ClaimError{Reason: ReasonPVCNotBound, Claim: name}
+			wait, err := bindsOnFirstConsumer(ctx, kube, pvc)
+			if err != nil {
+				return nil, err
+			}
+			if !wait {
+				return nil, &ClaimError{Reason: ReasonPVCNotBound, Claim: name}
+			}
+			capacity = pvc.Spec.Resources.Requests.Storage().Value()
 		}
 		modes[name] = Claim{
 			Block:    pvc.Spec.VolumeMode != nil && *pvc.Spec.VolumeMode == corev1.PersistentVolumeBlock,
-			Capacity: pvc.Status.Capacity.Storage().Value(),
+			Capacity: capacity,
 		}
 	}
 	return modes, nil
+}
+
+// bindsOnFirstConsumer: the pending claim's StorageClass binds volumes when the
+// first pod using them is scheduled.
+func bindsOnFirstConsumer(ctx context.Context, kube kubernetes.Interface, pvc *corev1.PersistentVolumeClaim) (bool, error) {
+	if pvc.Status.Phase != corev1.ClaimPending || pvc.Spec.StorageClassName == nil || *pvc.Spec.StorageClassName == "" {
+		return false, nil
+	}
+	sc, err := kube.StorageV1().StorageClasses().Get(ctx, *pvc.Spec.StorageClassName, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("get storage class %s of claim %s/%s: %w", *pvc.Spec.StorageClassName, pvc.Namespace, pvc.Name, err)
+	}
+	return sc.VolumeBindingMode != nil && *sc.VolumeBindingMode == storagev1.VolumeBindingWaitForFirstConsumer, nil
 }

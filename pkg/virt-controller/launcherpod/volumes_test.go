@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
@@ -177,17 +178,27 @@ func TestLookupClaims(t *testing.T) {
 			Spec: corev1.PersistentVolumeClaimSpec{VolumeMode: &block}, Status: corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimBound,
 				Capacity: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}},
 		&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "pending", Namespace: "ns"},
-			Status: corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimPending}})
+			Status: corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimPending}},
+		&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "wffc", Namespace: "ns"},
+			Spec: corev1.PersistentVolumeClaimSpec{StorageClassName: ptr("late"),
+				Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("2Gi")}}},
+			Status: corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimPending}},
+		&storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "late"}, Provisioner: "p",
+			VolumeBindingMode: ptr(storagev1.VolumeBindingWaitForFirstConsumer)})
 	claim := func(name string) virtv1.Volume {
 		return virtv1.Volume{Name: "v", PersistentVolumeClaim: &virtv1.PersistentVolumeClaimVolumeSource{ClaimName: name}}
 	}
-	for _, tc := range []struct{ claim, reason string }{{"bound", ""}, {"pending", ReasonPVCNotBound}, {"gone", ReasonPVCNotFound}} {
+	for _, tc := range []struct{ claim, reason string }{
+		{"bound", ""}, {"wffc", ""}, {"pending", ReasonPVCNotBound}, {"gone", ReasonPVCNotFound},
+	} {
 		vmi := baseVMI()
 		vmi.Spec.Volumes = []virtv1.Volume{claim(tc.claim)}
 		modes, err := LookupClaims(context.Background(), kube, vmi)
 		ce, isClaim := AsClaimError(err)
 		switch {
-		case tc.reason == "" && (err != nil || modes["bound"] != Claim{Block: true, Capacity: 1 << 30}):
+		case tc.claim == "bound" && (err != nil || modes["bound"] != Claim{Block: true, Capacity: 1 << 30}):
+			t.Errorf("%s: modes %v, %v", tc.claim, modes, err)
+		case tc.claim == "wffc" && (err != nil || modes["wffc"] != Claim{Capacity: 2 << 30}):
 			t.Errorf("%s: modes %v, %v", tc.claim, modes, err)
 		case tc.reason != "" && (!isClaim || ce.Reason != tc.reason):
 			t.Errorf("%s: err %v, want reason %s", tc.claim, err, tc.reason)

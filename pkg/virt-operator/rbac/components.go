@@ -95,6 +95,8 @@ func controller(namespace string) component {
 			rule(groupCore, []string{"pods"}, "get", "list", "watch", "create", "delete"),
 			// The launcher pod mounts a claim as a filesystem or a device by its mode.
 			rule(groupCore, []string{"persistentvolumeclaims"}, "get"),
+			// A pending claim whose class binds on first consumer does not hold the pod back.
+			rule("storage.k8s.io", []string{"storageclasses"}, "get"),
 			rule(groupCore, []string{"events"}, "create", "patch"),
 		},
 		roles: []namespacedRole{{
