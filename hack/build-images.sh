@@ -16,6 +16,8 @@
 #                             layer; its KVM probe runs QEMU)
 #   test guest images         hook: see guest_images below
 #   busybox (on request only) Debian's busybox-static, for smoke tests
+#   csi-hostpath (on request) kvirt's CSI driver with the Kubernetes CSI sidecars
+#                             (hack/build-csi-bins.sh) on the minimal base
 #
 # Usage: hack/build-images.sh [--import] [NAME...]   (default: every image)
 #   --import  also import the archives into the running local cluster's containerd
@@ -126,6 +128,21 @@ build_handler() {
     --entrypoint /usr/bin/virt-handler
 }
 
+# build_csi: kvirt-csi-hostpath and the sidecars it runs with, in one image (each
+# container of the driver's pods runs one of them). The attacher is not included:
+# the driver needs no attach step (CSIDriver attachRequired: false).
+build_csi() {
+  local bins
+  bins="$("${KVIRT_ROOT}/hack/build-csi-bins.sh" provisioner resizer snapshotter | tail -n1)"
+  CGO_ENABLED=0 make -s -C "${KVIRT_ROOT}" build BINARIES=kvirt-csi-hostpath \
+    BUILD_DATE="$(git -C "${KVIRT_ROOT}" show -s --format=%cI HEAD 2>/dev/null || echo 1970-01-01T00:00:00Z)" >/dev/null
+  local files=(--file "${KVIRT_OUT_DIR}/bin/kvirt-csi-hostpath:usr/bin/kvirt-csi-hostpath:0755") b
+  for b in csi-provisioner csi-resizer csi-snapshotter snapshot-controller; do
+    files+=(--file "${bins}/${b}:usr/bin/${b}:0755")
+  done
+  assemble csi-hostpath --tree "$(base_tree)" "${files[@]}" --entrypoint /usr/bin/kvirt-csi-hostpath
+}
+
 # build_busybox: Debian's static busybox with its applets linked in /bin.
 build_busybox() {
   local debs="${KVIRT_CACHE_DIR}/images/debs" tree="${out}/busybox-tree" deb
@@ -191,6 +208,7 @@ for name in "${names[@]}"; do
     virt-handler) build_handler ;;
     test-guest) guest_images ;;
     busybox) build_busybox ;;
+    csi-hostpath) build_csi ;;
     *) kvirt::log::fatal "unknown image ${name}; known: ${all[*]} test-guest" ;;
   esac
 done

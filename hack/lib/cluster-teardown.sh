@@ -21,11 +21,24 @@ no_pods_left() {
   }
 }
 
+# only_csi_pods_left: every pod but the CSI driver's is gone.
+only_csi_pods_left() {
+  local left
+  left="$(kvirt::cluster::kubectl get pods --all-namespaces --no-headers --request-timeout=20s \
+    --field-selector metadata.namespace!=kvirt-csi 2>&1 | grep -c . || true)"
+  [[ "${left}" == 0 ]] || { echo "${left} pods left"; return 1; }
+}
+
 # drain_pods: deletes every pod while the kubelet still runs, so it stops them the
-# normal way (volumes unmounted, CNI DEL, sandbox removed), and waits for that.
+# normal way (volumes unmounted, CNI DEL, sandbox removed), and waits for that. The
+# CSI driver goes last: the kubelet needs it to unpublish the other pods' volumes.
 drain_pods() {
   kvirt::cluster::pid kubelet >/dev/null && containerd_answers || return 0
   kvirt::log::info "deleting all pods"
+  kvirt::cluster::kubectl delete pods --all-namespaces --field-selector metadata.namespace!=kvirt-csi \
+    --grace-period=0 --force --wait=false --request-timeout=20s >/dev/null 2>&1 || true
+  kvirt::cluster::wait_for "the kubelet to stop every pod but the CSI driver's" 90 only_csi_pods_left ||
+    kvirt::log::error "pods left behind beside the CSI driver"
   kvirt::cluster::kubectl delete pods --all --all-namespaces --grace-period=0 --force \
     --wait=false --request-timeout=20s >/dev/null 2>&1 || true
   kvirt::cluster::wait_for "the kubelet to stop every pod" 90 no_pods_left ||
@@ -88,12 +101,25 @@ remove_mounts() {
   for ns in "${leftover_netns[@]}"; do
     rm -f "${ns}"
   done
+  detach_csi_loops
   # containerd makes /run/netns a shared bind mount of itself; undo that when it did
   # (cluster-up noted the directory was absent) and no namespace is left in it.
   if [[ -f "${dir}/run/netns-created" ]] && [[ -z "$(ls -A /run/netns 2>/dev/null)" ]]; then
     umount /run/netns 2>/dev/null || true
     rmdir /run/netns 2>/dev/null || true
   fi
+}
+
+# detach_csi_loops: loop devices the CSI driver attached to Block volumes under our
+# tree and did not detach (its pod was gone before the volumes were unpublished).
+detach_csi_loops() {
+  local f
+  for f in /sys/block/loop*/loop/backing_file; do
+    [[ -f "${f}" ]] || continue
+    [[ "$(cat "${f}")" == "${dir}/csi-hostpath/"* ]] || continue
+    f="${f#/sys/block/}"
+    losetup -d "/dev/${f%%/*}" 2>/dev/null || true
+  done
 }
 
 # delete_rules TABLE PATTERN: deletes every rule of TABLE whose iptables-save line
@@ -170,7 +196,7 @@ remove_state() {
     return 0
   fi
   rm -rf --one-file-system "${dir}/kubelet" "${dir}/pod-logs" "${dir}/cni" "${dir}/run" \
-    "${dir}/config" "${dir}/pki" "${KVIRT_CLUSTER_RUN_DIR}" "${KVIRT_CLUSTER_KUBECONFIG}"
+    "${dir}/config" "${dir}/pki" "${dir}/csi-hostpath" "${KVIRT_CLUSTER_RUN_DIR}" "${KVIRT_CLUSTER_KUBECONFIG}"
   [[ "${purge}" == false ]] || rm -rf --one-file-system "${dir}/containerd"
   # Directories containerd's shims and libcni create outside our tree, when empty.
   rmdir /run/containerd/s /run/containerd/runc/k8s.io /run/containerd/runc /run/containerd \

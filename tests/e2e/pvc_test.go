@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -72,20 +73,34 @@ func TestPVCDiskOutlivesVMI(t *testing.T) {
 	if out, errOut, err := kubectl(t, fmt.Sprintf(staticClaim, pv, ns, dir), "apply", "-f", "-"); err != nil {
 		t.Fatalf("kubectl apply: %v\n%s%s", err, out, errOut)
 	}
-	for i, want := range []string{"KVIRT-PVC WRITTEN", "KVIRT-PVC SEEN"} {
-		if out, errOut, err := kubectl(t, guestVMI("pvcvmi", pvcScript, "data", pvcSource), "-n", ns, "apply", "-f", "-"); err != nil {
-			t.Fatalf("kubectl apply (VMI %d): %v\n%s%s", i+1, err, out, errOut)
-		}
-		waitRunning(t, ns, "pvcvmi")
-		consoleUntil(t, ns, "pvcvmi", markerBooted, want)
-		if _, errOut, err := kubectl(t, "", "-n", ns, "delete", "vmi", "pvcvmi", "--wait=false"); err != nil {
-			t.Fatalf("kubectl delete vmi: %v\n%s", err, errOut)
-		}
-		waitVMIGone(t, ns, "pvcvmi")
-	}
+	writeThenReadClaim(t, ns)
 	// Sized to the claim (128 MiB less 5.5 %, rounded down to a MiB), not to
 	// the host filesystem the directory is on.
 	if fi, err := os.Stat(filepath.Join(dir, "disk.img")); err != nil || fi.Size() != 120<<20 {
 		t.Errorf("disk.img %v, want 120 MiB: %v", fi, err)
 	}
+}
+
+// writeThenReadClaim runs a VMI on the claim "disk" that writes the marker,
+// deletes it, and runs a second VMI that reads the marker back.
+func writeThenReadClaim(t *testing.T, ns string) {
+	t.Helper()
+	runOnClaim(t, ns, "disk", "KVIRT-PVC WRITTEN")
+	runOnClaim(t, ns, "disk", "KVIRT-PVC SEEN")
+}
+
+// runOnClaim runs a VMI whose third disk is the claim until the console shows
+// want (the marker written or seen), then deletes it.
+func runOnClaim(t *testing.T, ns, claim, want string) {
+	t.Helper()
+	source := strings.Replace(pvcSource, "claimName: disk", "claimName: "+claim, 1)
+	if out, errOut, err := kubectl(t, guestVMI("pvcvmi", pvcScript, "data", source), "-n", ns, "apply", "-f", "-"); err != nil {
+		t.Fatalf("kubectl apply (VMI on %s): %v\n%s%s", claim, err, out, errOut)
+	}
+	waitRunning(t, ns, "pvcvmi")
+	consoleUntil(t, ns, "pvcvmi", markerBooted, want)
+	if _, errOut, err := kubectl(t, "", "-n", ns, "delete", "vmi", "pvcvmi", "--wait=false"); err != nil {
+		t.Fatalf("kubectl delete vmi: %v\n%s", err, errOut)
+	}
+	waitVMIGone(t, ns, "pvcvmi")
 }
