@@ -3,9 +3,11 @@ package controlplane
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestReadVersions(t *testing.T) {
@@ -99,5 +101,31 @@ func TestAPIServerArgsExtraFlagsLast(t *testing.T) {
 		if !slices.Contains(args, want) {
 			t.Errorf("apiserver args lack %s", want)
 		}
+	}
+}
+
+// TestChildOutlivesExitedLockedThreads: goroutines that end while locked to
+// their thread (which then exits) never take a child down with that thread's
+// Pdeathsig.
+func TestChildOutlivesExitedLockedThreads(t *testing.T) {
+	p, err := startProcess(processSpec{name: "sleep", path: "/bin/sleep", args: []string{"60"},
+		logPath: filepath.Join(t.TempDir(), "sleep.log")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = p.proc.Kill(); <-p.done }()
+	for i := 0; i < 200; i++ {
+		done := make(chan struct{})
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+			close(done)
+		}()
+		<-done
+		runtime.Gosched()
+	}
+	select {
+	case <-p.done:
+		t.Fatal("the child died with a thread that had ended")
+	case <-time.After(500 * time.Millisecond):
 	}
 }

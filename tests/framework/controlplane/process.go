@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -69,7 +71,8 @@ func startProcess(spec processSpec) (*process, error) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
+	onForkThread(func() { err = cmd.Start() })
+	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", spec.name, err)
 	}
 	p := &process{
@@ -80,6 +83,32 @@ func startProcess(spec processSpec) (*process, error) {
 		_ = cmd.Wait() // the exit status is in the log; callers only need to know it ended
 	}()
 	return p, nil
+}
+
+// forkThread is one OS thread, locked for the life of this program, that
+// starts every child. The kernel sends Pdeathsig when the thread that forked
+// the child exits, not the process: a test that ends a goroutine still locked
+// to its thread (as code entering a network namespace does) would otherwise
+// kill the control plane mid-run whenever that thread had forked it.
+var forkThread struct {
+	once sync.Once
+	jobs chan func()
+}
+
+// onForkThread runs fn on forkThread and waits for it.
+func onForkThread(fn func()) {
+	forkThread.once.Do(func() {
+		forkThread.jobs = make(chan func())
+		go func() {
+			runtime.LockOSThread() // never unlocked: the goroutine never returns
+			for job := range forkThread.jobs {
+				job()
+			}
+		}()
+	})
+	done := make(chan struct{})
+	forkThread.jobs <- func() { defer close(done); fn() }
+	<-done
 }
 
 // adoptProcess returns the process whose PID is in pidFile if it is still running
