@@ -200,4 +200,13 @@ func TestKubeVirtRules(t *testing.T) {
 	kv = &virtv1.KubeVirt{}
 	kv.Spec.ImagePullPolicy = "Sometimes"
 	assertCause(t, ValidateKubeVirt(kv), "spec.imagePullPolicy", field.ErrorTypeNotSupported)
+	kv = &virtv1.KubeVirt{}
+	kv.Spec.Configuration.DeveloperConfiguration = &virtv1.DeveloperConfiguration{
+		LogVerbosity: &virtv1.LogVerbosity{VirtSynchronizationController: ptr.To[int32](4)}}
+	assertCause(t, ValidateKubeVirt(kv), "spec.configuration.developerConfiguration.logVerbosity.virtSynchronizationController",
+		field.ErrorTypeForbidden)
+	kv.Spec.Configuration.DeveloperConfiguration.LogVerbosity = &virtv1.LogVerbosity{VirtHandler: ptr.To[int32](4)}
+	if errs := ValidateKubeVirt(kv); len(errs) != 0 {
+		t.Errorf("logVerbosity.virtHandler refused: %v", errs)
+	}
 }

@@ -149,5 +149,10 @@ func ValidateKubeVirt(kv *virtv1.KubeVirt) field.ErrorList {
 	if e := kv.Spec.Configuration.EvictionStrategy; e != nil && !contains(supportedEvictionStrategies, *e) {
 		errs = append(errs, field.NotSupported(cfg.Child("evictionStrategy"), *e, supportedEvictionStrategies))
 	}
+	if d := kv.Spec.Configuration.DeveloperConfiguration; d != nil && d.LogVerbosity != nil &&
+		d.LogVerbosity.VirtSynchronizationController != nil {
+		errs = append(errs, field.Forbidden(cfg.Child("developerConfiguration", "logVerbosity", "virtSynchronizationController"),
+			"not supported by kvirt: there is no synchronization controller whose log level it could set"))
+	}
 	return errs
 }

@@ -526,7 +526,8 @@ type LogVerbosity struct {
 	// virtOperator is virt-operator's log level.
 	// +optional
 	VirtOperator *int32 `json:"virtOperator,omitempty"`
-	// virtSynchronizationController is the synchronization controller's log level.
+	// virtSynchronizationController is upstream's synchronization controller's log
+	// level; kvirt has no such component and refuses the field at admission.
 	// +optional
 	VirtSynchronizationController *int32 `json:"virtSynchronizationController,omitempty"`
 }

@@ -35,7 +35,8 @@ type LogVerbosityApplyConfiguration struct {
 	VirtLauncher *int32 `json:"virtLauncher,omitempty"`
 	// virtOperator is virt-operator's log level.
 	VirtOperator *int32 `json:"virtOperator,omitempty"`
-	// virtSynchronizationController is the synchronization controller's log level.
+	// virtSynchronizationController is upstream's synchronization controller's log
+	// level; kvirt has no such component and refuses the field at admission.
 	VirtSynchronizationController *int32 `json:"virtSynchronizationController,omitempty"`
 }
 
