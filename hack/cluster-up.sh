@@ -11,6 +11,8 @@
 #   containerd + runc + CNI   Debian packages (installed when missing); the sandbox
 #                             image is kvirt.local/pause, built by hack/build-images.sh
 #   pod network               CNI bridge kvirt0, 10.244.0.0/24, masquerade outbound
+#   secondary networks        Multus thin plugin and the NetworkAttachmentDefinition
+#                             CRD (hack/multus.sh)
 #   storage                   kvirt's CSI hostpath driver and the CSI sidecars, the
 #                             default StorageClass kvirt-hostpath (hack/csi.sh)
 #
@@ -106,6 +108,7 @@ write_node_credentials
 containerd_up
 kube_components_up
 wait_node_ready
+"${KVIRT_ROOT}/hack/multus.sh"
 "${KVIRT_ROOT}/hack/csi.sh"
 kvirt::log::info "cluster up in $((SECONDS - started))s; export KUBECONFIG=${KVIRT_CLUSTER_KUBECONFIG}"
 echo "${KVIRT_CLUSTER_KUBECONFIG}"

@@ -47,7 +47,12 @@ write_node_credentials() {
 
 write_containerd_config() {
   local run="${KVIRT_CLUSTER_RUN_DIR}/containerd" cri='plugins."io.containerd.grpc.v1.cri"'
-  mkdir -p "${dir}/containerd/root" "${run}" "${dir}/cni/net.d" "${dir}/cni/ipam"
+  mkdir -p "${dir}/containerd/root" "${run}" "${dir}/cni/net.d" "${dir}/cni/ipam" "${dir}/cni/bin"
+  # The CNI bin directory: Debian's plugins, linked, and Multus (hack/multus.sh).
+  local plugin
+  for plugin in /usr/lib/cni/*; do
+    ln -sfn "${plugin}" "${dir}/cni/bin/$(basename "${plugin}")"
+  done
   kvirt::cluster::write_file "${cfg}/containerd.toml" <<EOC
 version = 2
 root = "${dir}/containerd/root"
@@ -77,7 +82,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   Root = "${KVIRT_CLUSTER_RUN_DIR}/runc"
   SystemdCgroup = false
 [${cri}.cni]
-  bin_dir = "/usr/lib/cni"
+  bin_dir = "${dir}/cni/bin"
   conf_dir = "${dir}/cni/net.d"
   max_conf_num = 1
 EOC

@@ -151,6 +151,24 @@ remove_network() {
   if ip link show "${KVIRT_CLUSTER_BRIDGE}" >/dev/null 2>&1; then
     ip link del "${KVIRT_CLUSTER_BRIDGE}"
   fi
+  remove_secondary_networks
+}
+
+# secondary_bridges: host bridges of secondary networks (the bridge CNI plugin leaves
+# them when their last pod goes); by convention they are named kvbr-*.
+secondary_bridges() {
+  ip -o link show type bridge | sed -n 's/^[0-9]*: \(kvbr-[^:@]*\).*/\1/p'
+}
+
+# remove_secondary_networks: the kvbr-* bridges and the host-local state (default
+# dataDir) of CNI networks named kvirt-*.
+remove_secondary_networks() {
+  local br
+  while read -r br; do
+    [[ -n "${br}" ]] && ip link del "${br}"
+  done < <(secondary_bridges)
+  rm -rf /var/lib/cni/networks/kvirt-*
+  rmdir /var/lib/cni/networks 2>/dev/null || true
 }
 
 # remove_kube_chains: chains named KUBE-* left after `kube-proxy --cleanup`: the
@@ -216,6 +234,7 @@ check_clean() {
   done
   [[ -z "$(our_mounts)" ]] || problems+=("mounts: $(our_mounts | tr '\n' ' ')")
   ip link show "${KVIRT_CLUSTER_BRIDGE}" >/dev/null 2>&1 && problems+=("bridge ${KVIRT_CLUSTER_BRIDGE}")
+  [[ -z "$(secondary_bridges)" ]] || problems+=("bridges: $(secondary_bridges | tr '\n' ' ')")
   iptables-save | grep -q -e "${KVIRT_CLUSTER_CHAIN}" -e "${KVIRT_CLUSTER_CNI_NAME}" -e KUBE- &&
     problems+=("iptables rules")
   ip6tables-save | grep -q KUBE- && problems+=("ip6tables rules")

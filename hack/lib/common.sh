@@ -40,6 +40,10 @@ kvirt::control_plane::bin_dir() {
 
 # Directory holding the CSI sidecars built by hack/build-csi-bins.sh; its name carries
 # every pinned CSI version, so a version bump never reuses a stale binary.
+kvirt::multus::bin_dir() {
+  echo "${KVIRT_CACHE_DIR}/bin/multus-${MULTUS_VERSION}"
+}
+
 kvirt::csi::bin_dir() {
   echo "${KVIRT_CACHE_DIR}/bin/csi-provisioner-${CSI_PROVISIONER_VERSION}_attacher-${CSI_ATTACHER_VERSION}_resizer-${CSI_RESIZER_VERSION}_snapshotter-${CSI_SNAPSHOTTER_VERSION}"
 }

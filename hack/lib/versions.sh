@@ -18,6 +18,9 @@ CSI_PROVISIONER_VERSION=v6.4.0
 CSI_ATTACHER_VERSION=v4.13.0
 CSI_RESIZER_VERSION=v1.14.0
 CSI_SNAPSHOTTER_VERSION=v8.7.0
+# Multus CNI, thin plugin (gopkg.in/k8snetworkplumbingwg/multus-cni.v4, hack/build-multus.sh):
+# the secondary networks of the local cluster.
+MULTUS_VERSION=v4.2.2
 # Not served at any version tried (so not pinned, nor built): the hostpath driver
 # (github.com/kubernetes-csi/csi-driver-host-path v1.9.0-v1.18.0, @latest, @master),
 # node-driver-registrar and livenessprobe (v2.10.1-v2.18.0 as /v2, as +incompatible, v1.x).
