@@ -188,10 +188,12 @@ import_built() {
 }
 
 import_each() {
-  local name
+  local name sock
   for name in "$@"; do
     cat "${out}/${name}.ref"
-    kvirt::cluster::ctr images import "${out}/${name}.tar"
+    while read -r sock; do
+      KVIRT_CLUSTER_CONTAINERD_SOCK="${sock}" kvirt::cluster::ctr images import "${out}/${name}.tar"
+    done < <(kvirt::cluster::containerd_sockets)
   done
 }
 

@@ -41,6 +41,7 @@ fi
 kvirt::cluster::stop kube-scheduler
 kvirt::cluster::stop kube-controller-manager
 drain_pods
+node2_down
 kvirt::cluster::stop kubelet
 kill_leftover_containers
 kvirt::cluster::stop kube-proxy

@@ -16,7 +16,8 @@
 #   storage                   kvirt's CSI hostpath driver and the CSI sidecars, the
 #                             default StorageClass kvirt-hostpath (hack/csi.sh)
 #
-# The apiserver reaches the kubelet by the node's hostname, which resolves to loopback.
+# The apiserver reaches each kubelet at its node's InternalIP. KVIRT_CLUSTER_NODES=2 adds
+# a second node in its own network and mount namespaces (hack/lib/cluster-node2.sh).
 # Requires root. hack/cluster-down.sh stops exactly what this started.
 set -euo pipefail
 
@@ -67,6 +68,7 @@ network_up() {
   iptables -w -N "${chain}" 2>/dev/null || iptables -w -F "${chain}"
   iptables -w -A "${chain}" -i lo -j RETURN
   iptables -w -A "${chain}" -i "${KVIRT_CLUSTER_BRIDGE}" -j RETURN
+  iptables -w -A "${chain}" -i "${KVIRT_NODE2_VETH}" -j RETURN
   iptables -w -A "${chain}" -j DROP
   iptables -w -C INPUT -p tcp --dport "${port}" -j "${chain}" 2>/dev/null ||
     iptables -w -I INPUT -p tcp --dport "${port}" -j "${chain}"
@@ -82,7 +84,7 @@ control_plane_up() {
     --etcd-peer-port="${KVIRT_CLUSTER_ETCD_PEER_PORT}" \
     --apiserver-flag=--bind-address=0.0.0.0 \
     --apiserver-flag=--enable-admission-plugins=NodeRestriction \
-    --apiserver-flag=--kubelet-preferred-address-types=Hostname,InternalIP \
+    --apiserver-flag=--kubelet-preferred-address-types=InternalIP \
     --apiserver-flag=--kubelet-client-certificate="${cp_pki}/admin.crt" \
     --apiserver-flag=--kubelet-client-key="${cp_pki}/admin.key" >/dev/null
   ln -sfn control-plane/kubeconfig "${KVIRT_CLUSTER_KUBECONFIG}"
@@ -95,6 +97,8 @@ control_plane_up() {
 
 # write_node_credentials, containerd_up, kube_components_up, wait_node_ready
 source "${KVIRT_ROOT}/hack/lib/cluster-node.sh"
+# node2_up
+source "${KVIRT_ROOT}/hack/lib/cluster-node2.sh"
 
 mkdir -p "${dir}/run" "${dir}/logs" "${cfg}" "${node_pki}"
 claim_machine
@@ -108,6 +112,11 @@ write_node_credentials
 containerd_up
 kube_components_up
 wait_node_ready
+case "${KVIRT_CLUSTER_NODES}" in
+  1) ;;
+  2) node2_up ;;
+  *) kvirt::log::fatal "KVIRT_CLUSTER_NODES must be 1 or 2, not ${KVIRT_CLUSTER_NODES}" ;;
+esac
 "${KVIRT_ROOT}/hack/multus.sh"
 "${KVIRT_ROOT}/hack/csi.sh"
 kvirt::log::info "cluster up in $((SECONDS - started))s; export KUBECONFIG=${KVIRT_CLUSTER_KUBECONFIG}"

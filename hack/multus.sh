@@ -8,7 +8,8 @@
 # delegates the pod network to it unchanged.
 #
 # Multus runs on the host like the other CNI plugins (the kubelet is not
-# containerized), so there is no DaemonSet. Called by hack/cluster-up.sh after the
+# containerized), so there is no DaemonSet; with a second node it is configured there
+# too (_out/cluster/node2/cni). Called by hack/cluster-up.sh after the
 # node is Ready; idempotent. cluster-down removes it with the cluster, with the
 # host bridges named kvbr-* and the host-local state of CNI networks named kvirt-*
 # that secondary networks left behind (docs/cluster.md).
@@ -33,11 +34,12 @@ upstream_manifests() {
     sed '$ { /^---$/d }' >"${out}/multus.yaml"
 }
 
-# write_kubeconfig: Multus reads pods and NetworkAttachmentDefinitions and writes the
-# pods' network-status as kube-system/multus (a year's token, renewed by each run).
+# write_kubeconfig CNI_DIR SERVER: Multus reads pods and NetworkAttachmentDefinitions
+# and writes the pods' network-status as kube-system/multus (a year's token, renewed
+# by each run). The server is verified as 127.0.0.1 (the second node dials the first
+# node's bridge address).
 write_kubeconfig() {
-  local server ca token
-  server="$("${kubectl[@]}" config view --raw --minify -o jsonpath='{.clusters[0].cluster.server}')"
+  local cni="$1" server="$2" ca token
   ca="$("${kubectl[@]}" config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')"
   token="$("${kubectl[@]}" -n kube-system create token multus --duration=8760h)"
   kvirt::cluster::write_file "${cni}/multus.kubeconfig" <<EOC
@@ -47,6 +49,7 @@ clusters:
 - name: local
   cluster:
     server: ${server}
+    tls-server-name: 127.0.0.1
     certificate-authority-data: ${ca}
 users:
 - name: multus
@@ -62,10 +65,10 @@ EOC
   chmod 600 "${cni}/multus.kubeconfig"
 }
 
-# write_config: the thin plugin's configuration, delegating the pod network to the
-# cluster's conflist. Its cache stays under _out/cluster/cni.
+# write_config CNI_DIR: the thin plugin's configuration, delegating the pod network to
+# the node's conflist. Its cache stays under the node's CNI directory.
 write_config() {
-  local delegate
+  local cni="$1" delegate
   delegate="$(cat "${cni}/net.d/10-${KVIRT_CLUSTER_CNI_NAME}.conflist")"
   kvirt::cluster::write_file "${cni}/net.d/00-multus.conf" <<EOC
 {
@@ -76,7 +79,7 @@ write_config() {
   "cniDir": "${cni}/multus",
   "binDir": "${cni}/bin",
   "confDir": "${cni}/net.d",
-  "logFile": "${KVIRT_CLUSTER_DIR}/logs/multus.log",
+  "logFile": "${cni}/multus.log",
   "logLevel": "error",
   "delegates": [${delegate}]
 }
@@ -85,14 +88,21 @@ EOC
 
 "${kubectl[@]}" get --raw /readyz >/dev/null 2>&1 ||
   kvirt::log::fatal "the local cluster does not answer: run make cluster-up first"
-mkdir -p "${out}" "${cni}/bin" "${cni}/multus"
+mkdir -p "${out}"
 bin="$("${KVIRT_ROOT}/hack/build-multus.sh")/multus"
-install -m 0755 "${bin}" "${cni}/bin/multus"
 upstream_manifests
 kvirt::log::info "deploying Multus ${MULTUS_VERSION}"
 "${kubectl[@]}" apply --server-side --force-conflicts --field-manager=kvirt-multus -f "${out}/multus.yaml" >/dev/null
 "${kubectl[@]}" wait --for=condition=Established --timeout=60s \
   crd/network-attachment-definitions.k8s.cni.cncf.io >/dev/null
-write_kubeconfig
-write_config
+# Each node: the first one's CNI directory and, when it runs, the second one's.
+nodes=("${cni}=https://127.0.0.1:${KVIRT_CLUSTER_APISERVER_PORT}")
+[[ ! -e "/run/netns/${KVIRT_NODE2_NETNS}" ]] ||
+  nodes+=("${KVIRT_CLUSTER_DIR}/node2/cni=https://${KVIRT_CLUSTER_NODE_IP}:${KVIRT_CLUSTER_APISERVER_PORT}")
+for node in "${nodes[@]}"; do
+  mkdir -p "${node%%=*}/bin" "${node%%=*}/multus"
+  install -m 0755 "${bin}" "${node%%=*}/bin/multus"
+  write_kubeconfig "${node%%=*}" "${node#*=}"
+  write_config "${node%%=*}"
+done
 kvirt::log::info "Multus ready: NetworkAttachmentDefinitions give pods secondary networks"

@@ -23,7 +23,8 @@ issue_client_cert() {
 write_kubeconfig() {
   local name="$1" kc="${cfg}/$1.kubeconfig" kubectl="${bin_dir}/kubectl"
   "${kubectl}" config --kubeconfig="${kc}" set-cluster kvirt --embed-certs \
-    --certificate-authority="${cp_pki}/ca.crt" --server="https://127.0.0.1:${KVIRT_CLUSTER_APISERVER_PORT}" >/dev/null
+    --certificate-authority="${cp_pki}/ca.crt" --server="${apiserver_url:-https://127.0.0.1:${KVIRT_CLUSTER_APISERVER_PORT}}" \
+    ${apiserver_url:+--tls-server-name=127.0.0.1} >/dev/null
   "${kubectl}" config --kubeconfig="${kc}" set-credentials "${name}" --embed-certs \
     --client-certificate="${node_pki}/${name}.crt" --client-key="${node_pki}/${name}.key" >/dev/null
   "${kubectl}" config --kubeconfig="${kc}" set-context default --cluster=kvirt --user="${name}" >/dev/null
@@ -138,7 +139,8 @@ write_kubelet_config() {
   kvirt::cluster::write_file "${cfg}/kubelet.yaml" <<EOC
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-address: 127.0.0.1
+# The apiserver reaches the kubelet at the node's InternalIP (every node's port is 10250).
+address: ${KVIRT_CLUSTER_NODE_IP}
 port: 10250
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1

@@ -23,10 +23,12 @@ no_pods_left() {
 
 # only_csi_pods_left: every pod but the CSI driver's is gone.
 only_csi_pods_left() {
-  local left
-  left="$(kvirt::cluster::kubectl get pods --all-namespaces --no-headers --request-timeout=20s \
-    --field-selector metadata.namespace!=kvirt-csi 2>&1 | grep -c . || true)"
-  [[ "${left}" == 0 ]] || { echo "${left} pods left"; return 1; }
+  local out left
+  # -o name prints nothing for no pods ("No resources found" goes to stderr).
+  out="$(kvirt::cluster::kubectl get pods --all-namespaces -o name --request-timeout=20s \
+    --field-selector metadata.namespace!=kvirt-csi 2>/dev/null)" || { echo "cannot list pods"; return 1; }
+  left="$(grep -c . <<<"${out}" || true)"
+  [[ "${left}" == 0 ]] || { echo "${left} pods left: ${out//$'\n'/ }"; return 1; }
 }
 
 # drain_pods: deletes every pod while the kubelet still runs, so it stops them the
@@ -110,13 +112,61 @@ remove_mounts() {
   fi
 }
 
+# node2_down: the second node's kubelet, containers, kube-proxy and containerd
+# (drain_pods already deleted its pods), then whatever still runs in its network
+# namespace. Its mounts go with its mount namespace (remove_mounts unmounts the
+# namespace file), its veth, bridge, routes and iptables rules with its network
+# namespace.
+node2_down() {
+  local ns="${KVIRT_NODE2_NETNS}" id
+  (
+    KVIRT_CLUSTER_CONTAINERD_SOCK="${KVIRT_NODE2_CONTAINERD_SOCK}"
+    if kvirt::cluster::pid node2-containerd >/dev/null; then
+      kvirt::cluster::wait_for "node2's containerd to run no task" 90 node2_no_tasks ||
+        kvirt::log::error "node2 left tasks behind; removing them through containerd"
+    fi
+    kvirt::cluster::stop node2-kubelet
+    if kvirt::cluster::pid node2-containerd >/dev/null; then
+      for id in $(kvirt::cluster::ctr containers ls -q 2>/dev/null); do
+        kvirt::cluster::ctr tasks delete --force "${id}" >/dev/null 2>&1 || true
+        kvirt::cluster::ctr containers delete "${id}" >/dev/null 2>&1 || true
+      done
+    fi
+    kvirt::cluster::stop node2-kube-proxy
+    kvirt::cluster::stop node2-containerd
+    kill_leftover_shims
+  )
+  if [[ -e "/run/netns/${ns}" ]]; then
+    ip netns pids "${ns}" | xargs -r kill -KILL 2>/dev/null || true
+    ip netns del "${ns}"
+  fi
+  ip link del "${KVIRT_NODE2_VETH}" 2>/dev/null || true
+  # The files its containerd created for sandbox namespaces in the shared /run/netns
+  # (their mounts were in its mount namespace).
+  local f
+  for f in /run/netns/cni-*; do
+    if [[ -f "${f}" ]] && ! findmnt -n "${f}" >/dev/null 2>&1; then
+      rm -f "${f}"
+    fi
+  done
+}
+
+node2_no_tasks() {
+  local tasks
+  tasks="$(kvirt::cluster::ctr tasks ls -q 2>&1)" || return 1
+  [[ -z "${tasks}" ]] || { echo "tasks: ${tasks}"; return 1; }
+}
+
 # detach_csi_loops: loop devices the CSI driver attached to Block volumes under our
 # tree and did not detach (its pod was gone before the volumes were unpublished).
 detach_csi_loops() {
   local f
   for f in /sys/block/loop*/loop/backing_file; do
     [[ -f "${f}" ]] || continue
-    [[ "$(cat "${f}")" == "${dir}/csi-hostpath/"* ]] || continue
+    case "$(cat "${f}")" in
+      "${dir}/csi-hostpath/"* | "${dir}/node2/csi-hostpath/"*) ;;
+      *) continue ;;
+    esac
     f="${f#/sys/block/}"
     losetup -d "/dev/${f%%/*}" 2>/dev/null || true
   done
@@ -203,7 +253,7 @@ restore_sysctls() {
 # remove_cgroups: the kubelet's pod cgroup trees (cgroupfs driver, cgroup v1).
 remove_cgroups() {
   local root
-  for root in /sys/fs/cgroup/*/kubepods; do
+  for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/*/kvirt-node2; do
     [[ -d "${root}" ]] && find "${root}" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
 }
@@ -212,6 +262,11 @@ remove_state() {
   if [[ -n "$(our_mounts)" ]]; then
     kvirt::log::error "mounts remain under ${dir}; keeping its state: $(our_mounts | tr '\n' ' ')"
     return 0
+  fi
+  # The second node's tree but its image store (kept like the first node's).
+  if [[ -d "${dir}/node2" ]]; then
+    find "${dir}/node2" -mindepth 1 -maxdepth 1 ! -name containerd -exec rm -rf --one-file-system {} +
+    [[ "${purge}" == false ]] || rm -rf --one-file-system "${dir}/node2"
   fi
   rm -rf --one-file-system "${dir}/kubelet" "${dir}/pod-logs" "${dir}/cni" "${dir}/run" \
     "${dir}/config" "${dir}/pki" "${dir}/csi-hostpath" "${KVIRT_CLUSTER_RUN_DIR}" "${KVIRT_CLUSTER_KUBECONFIG}"
@@ -229,11 +284,12 @@ remove_state() {
 # check_clean: fails listing whatever of ours is still there.
 check_clean() {
   local problems=() name
-  for name in "${KVIRT_CLUSTER_DAEMONS[@]}" kwok; do
+  for name in "${KVIRT_CLUSTER_DAEMONS[@]}" "${KVIRT_NODE2_DAEMONS[@]}" kwok; do
     kvirt::cluster::pid "${name}" >/dev/null && problems+=("${name} still runs")
   done
   [[ -z "$(our_mounts)" ]] || problems+=("mounts: $(our_mounts | tr '\n' ' ')")
   ip link show "${KVIRT_CLUSTER_BRIDGE}" >/dev/null 2>&1 && problems+=("bridge ${KVIRT_CLUSTER_BRIDGE}")
+  [[ ! -e "/run/netns/${KVIRT_NODE2_NETNS}" ]] || problems+=("network namespace ${KVIRT_NODE2_NETNS}")
   [[ -z "$(secondary_bridges)" ]] || problems+=("bridges: $(secondary_bridges | tr '\n' ' ')")
   iptables-save | grep -q -e "${KVIRT_CLUSTER_CHAIN}" -e "${KVIRT_CLUSTER_CNI_NAME}" -e KUBE- &&
     problems+=("iptables rules")

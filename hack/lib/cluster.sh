@@ -30,6 +30,26 @@ KVIRT_CLUSTER_ETCD_PEER_PORT=22380
 # Daemons started by cluster-up, in start order; cluster-down stops them in reverse.
 KVIRT_CLUSTER_DAEMONS=(containerd kube-controller-manager kube-scheduler kubelet kube-proxy)
 
+# The optional second node (KVIRT_CLUSTER_NODES=2, hack/lib/cluster-node2.sh): its own
+# network namespace (pods on its own kvirt0, 10.244.1.0/24, the node IP .1, joined to
+# the host by veth kvn2, 10.245.0.1 <-> .2) and mount namespace (its own kubelet root,
+# device plugin and virt-handler state at the same paths as the first node's).
+KVIRT_CLUSTER_NODES="${KVIRT_CLUSTER_NODES:-1}"
+KVIRT_NODE2_NETNS=kvirt-node2
+KVIRT_NODE2_VETH=kvn2
+KVIRT_NODE2_HOST_IP=10.245.0.1
+KVIRT_NODE2_PEER_IP=10.245.0.2
+KVIRT_NODE2_POD_SUBNET=10.244.1.0/24
+KVIRT_NODE2_NODE_IP=10.244.1.1
+KVIRT_NODE2_RUN_DIR="${KVIRT_CLUSTER_RUN_DIR}/node2"
+KVIRT_NODE2_MOUNT_NS="${KVIRT_NODE2_RUN_DIR}/mnt"
+KVIRT_NODE2_CONTAINERD_SOCK="${KVIRT_NODE2_RUN_DIR}/containerd/containerd.sock"
+KVIRT_NODE2_DAEMONS=(node2-containerd node2-kubelet node2-kube-proxy)
+
+# KVIRT_CLUSTER_ENTER: a command prefix kvirt::cluster::start runs daemons under
+# (nsenter into the second node's namespaces); empty for the first node.
+KVIRT_CLUSTER_ENTER=()
+
 kvirt::cluster::pid_file() { echo "${KVIRT_CLUSTER_DIR}/run/$1.pid"; }
 kvirt::cluster::log_file() { echo "${KVIRT_CLUSTER_DIR}/logs/$1.log"; }
 
@@ -57,7 +77,7 @@ kvirt::cluster::start() {
   log="$(kvirt::cluster::log_file "${name}")"
   pid_file="$(kvirt::cluster::pid_file "${name}")"
   mkdir -p "$(dirname "${log}")" "$(dirname "${pid_file}")"
-  setsid "${bin}" "$@" >>"${log}" 2>&1 </dev/null &
+  setsid "${KVIRT_CLUSTER_ENTER[@]}" "${bin}" "$@" >>"${log}" 2>&1 </dev/null &
   pid=$!
   echo "${pid} $(readlink -f "${bin}")" >"${pid_file}"
   kvirt::log::info "started ${name} (pid ${pid}, log ${log})"
@@ -133,6 +153,13 @@ kvirt::cluster::write_file() {
 
 kvirt::cluster::ctr() {
   ctr --address "${KVIRT_CLUSTER_CONTAINERD_SOCK}" --namespace k8s.io "$@"
+}
+
+# kvirt::cluster::containerd_sockets: the sockets of the nodes' containerd instances
+# that exist (images are imported into each).
+kvirt::cluster::containerd_sockets() {
+  echo "${KVIRT_CLUSTER_CONTAINERD_SOCK}"
+  [[ ! -S "${KVIRT_NODE2_CONTAINERD_SOCK}" ]] || echo "${KVIRT_NODE2_CONTAINERD_SOCK}"
 }
 
 kvirt::cluster::kubectl() {

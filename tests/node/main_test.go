@@ -258,7 +258,8 @@ func (c *cluster) nodeAPI(t *testing.T, method string, vmi *virtv1.VirtualMachin
 		}
 		_ = resp.Body.Close()
 		code = resp.StatusCode
-		return true, ""
+		// 503: a handler that just started has not synced its VMIs yet.
+		return code != http.StatusServiceUnavailable, resp.Status
 	})
 	return code
 }

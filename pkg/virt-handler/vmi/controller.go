@@ -3,6 +3,7 @@ package vmi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -212,9 +213,17 @@ func guestOSInfoPatch(o virtv1.VirtualMachineInstanceGuestOSInfo) any {
 		"prettyName": orNull(o.PrettyName), "version": orNull(o.Version), "versionId": orNull(o.VersionID)}
 }
 
+// errNotSynced answers node API calls that come before the VMI cache has
+// synced (the caller retries: 503).
+var errNotSynced = errors.New("virt-handler is starting: its VMI cache has not synced yet")
+
 // Launcher returns the launcher of a running VMI on this node; found is false
 // when this node runs no such VMI.
 func (c *Controller) Launcher(ctx context.Context, namespace, name string) (cl *launcherclient.Client, found bool, err error) {
+	if !c.synced() {
+		// Just started: an unsynced cache would call a running VMI absent.
+		return nil, true, errNotSynced
+	}
 	vmi, err := c.lister.VirtualMachineInstances(namespace).Get(name)
 	if apierrors.IsNotFound(err) || (err == nil && vmi.Status.Phase != virtv1.Running) {
 		return nil, false, nil
