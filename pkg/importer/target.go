@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"golang.org/x/sys/unix"
 )
 
 // target is the volume an import fills: a disk image file (Filesystem) or a
@@ -41,8 +43,9 @@ func openTarget(dest string, imageSize int64, scratchDir string) (target, error)
 	return newFileTarget(dest, imageSize, scratchDir)
 }
 
-// dirExists reports whether path is a directory.
-func dirExists(path string) bool {
+// writableDir reports whether path is a directory this process may create
+// files in (a mounted scratch volume, not an image's empty mount point).
+func writableDir(path string) bool {
 	st, err := os.Stat(path)
-	return err == nil && st.IsDir()
+	return err == nil && st.IsDir() && unix.Access(path, unix.W_OK) == nil
 }

@@ -39,7 +39,7 @@ func openBlockTarget(dev, scratchDir string) (*blockTarget, error) {
 func (t *blockTarget) Capacity() int64 { return t.size }
 
 func (t *blockTarget) ScratchDir() (string, error) {
-	if t.scratch != "" && dirExists(t.scratch) {
+	if t.scratch != "" && writableDir(t.scratch) {
 		return t.scratch, nil
 	}
 	return "", &Failure{Reason: reasonScratch, Err: errors.New(

@@ -34,7 +34,7 @@ func (t *fileTarget) Capacity() int64 { return t.size }
 
 // ScratchDir is the scratch directory when mounted, else the destination's.
 func (t *fileTarget) ScratchDir() (string, error) {
-	if t.scratch != "" && dirExists(t.scratch) {
+	if t.scratch != "" && writableDir(t.scratch) {
 		return t.scratch, nil
 	}
 	return filepath.Dir(t.dest), nil
