@@ -19,6 +19,7 @@ const (
 	reasonTooLarge = "The image does not fit the target"
 	reasonFlags    = "Invalid importer arguments"
 	reasonProgress = "Unable to serve progress"
+	reasonUpload   = "Unable to serve uploads"
 )
 
 // Failure is an import error with the reason it is reported under.

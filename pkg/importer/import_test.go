@@ -87,8 +87,8 @@ func TestHTTPImportFailures(t *testing.T) {
 			"Unable to process data: xz-compressed images are not supported (only gzip)"},
 		{"archive refused", rawPath, 4 << 20, func(t *testing.T, o *Options) { o.ContentType = ContentArchive },
 			"Invalid importer arguments: content type archive is not supported yet"},
-		{"upload refused", rawPath, 4 << 20, func(t *testing.T, o *Options) { o.Source = SourceUpload },
-			"upload source is not supported yet"},
+		{"upload without TLS", rawPath, 4 << 20, func(t *testing.T, o *Options) { o.Source = SourceUpload },
+			"--tls-cert, --tls-key and --upload-listen are required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -59,6 +59,10 @@ type Options struct {
 	Attempts int
 	// Backoff is the first wait between attempts; it doubles.
 	Backoff time.Duration
+	// UploadListen is the TLS address of the upload server (upload).
+	UploadListen string
+	// TLSCert and TLSKey are the upload server's PEM certificate and key.
+	TLSCert, TLSKey string
 }
 
 // AddFlags registers the flags.
@@ -77,6 +81,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.TerminationLog, "termination-log", "/dev/termination-log", "file receiving the failure reason")
 	fs.IntVar(&o.Attempts, "attempts", 5, "connection attempts to the source before failing")
 	fs.DurationVar(&o.Backoff, "backoff", 2*time.Second, "wait after the first failed attempt (doubles each time)")
+	fs.StringVar(&o.UploadListen, "upload-listen", ":8443",
+		"TLS address of the upload server (upload; it also serves GET /progress, and --progress-listen is unused)")
+	fs.StringVar(&o.TLSCert, "tls-cert", "", "upload server's PEM certificate file (upload)")
+	fs.StringVar(&o.TLSKey, "tls-key", "", "upload server's PEM private key file (upload)")
 }
 
 // Validate accepts any flags: they are checked at the start of Run, so that a
@@ -105,7 +113,9 @@ func (o *Options) validate() error {
 		}
 	case SourceBlank:
 	case SourceUpload:
-		return errors.New("upload source is not supported yet")
+		if o.TLSCert == "" || o.TLSKey == "" || o.UploadListen == "" {
+			return errors.New("--tls-cert, --tls-key and --upload-listen are required for source upload")
+		}
 	default:
 		return fmt.Errorf("unknown source %q: want http, blank, registry, pvc or upload", o.Source)
 	}

@@ -100,7 +100,7 @@ func convert(ctx context.Context, img *image, t target) error {
 		return err
 	}
 	path := filepath.Join(dir, scratchName)
-	defer os.Remove(path)
+	defer func() { _ = os.Remove(path) }()
 	if err := download(path, img.r); err != nil {
 		return err
 	}

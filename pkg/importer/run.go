@@ -27,7 +27,7 @@ func (o *Options) listenAndRun(ctx context.Context) error {
 		return &Failure{Reason: reasonFlags, Err: err}
 	}
 	var l net.Listener
-	if o.ProgressListen != "" {
+	if o.ProgressListen != "" && o.Source != SourceUpload {
 		var err error
 		if l, err = net.Listen("tcp", o.ProgressListen); err != nil {
 			return fail(reasonProgress, err)
@@ -66,6 +66,8 @@ func (o *Options) importImage(ctx context.Context, c *progress.Counter) error {
 		err = o.importHTTP(ctx, t, c)
 	case SourceRegistry:
 		err = o.importRegistry(ctx, t, c)
+	case SourceUpload:
+		err = o.serveUpload(ctx, t, c)
 	default:
 		err = errors.New("unknown source " + o.Source)
 	}
