@@ -34,9 +34,10 @@ func ReadInfo(ctx context.Context, path, format string) (*Info, error) {
 
 // Convert writes src (of format) as raw into dst. With existing the target is
 // opened as it is (a block device: nothing is created or truncated, every
-// block written); otherwise dst is created as a sparse raw file.
+// block written); otherwise dst is created as a sparse raw file. Writes may
+// land out of order (-W): the target is used only once Convert returns.
 func Convert(ctx context.Context, src, format, dst string, existing bool) error {
-	args := []string{"convert", "-f", format, "-O", "raw"}
+	args := []string{"convert", "-W", "-f", format, "-O", "raw"}
 	if existing {
 		args = append(args, "-n")
 	}
