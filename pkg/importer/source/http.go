@@ -40,6 +40,9 @@ func OpenHTTP(ctx context.Context, cfg HTTPConfig) (*Stream, error) {
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = tlsCfg
+	// The image's own bytes, with their Content-Length for progress and the
+	// size check: a gzip image is recognised by its magic, not the transport.
+	transport.DisableCompression = true
 	client := &http.Client{Transport: transport}
 	var last error
 	for attempt := 0; attempt < max(cfg.Attempts, 1); attempt++ {
