@@ -70,6 +70,10 @@ func TestInterruptedImportReruns(t *testing.T) {
 			if got := fileSum(t, o.Dest); got != sum(raw) {
 				t.Fatalf("rerun checksum %s, want the source's %s", got, sum(raw))
 			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 2 { // disk.img and the termination log
+				t.Fatalf("the volume holds more than the image after a rerun: %v", entries)
+			}
 		})
 	}
 }

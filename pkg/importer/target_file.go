@@ -24,8 +24,12 @@ type fileTarget struct {
 
 func newFileTarget(dest string, size int64, scratchDir string) (*fileTarget, error) {
 	t := &fileTarget{dest: dest, part: dest + partSuffix, size: size, scratch: scratchDir}
-	if err := os.Remove(t.part); err != nil && !os.IsNotExist(err) {
-		return nil, fail(reasonWrite, fmt.Errorf("remove the partial image of an earlier run: %w", err))
+	// A killed run may have left its part file and, when the volume was its
+	// scratch space, its download: neither may stay in the user's volume.
+	for _, stale := range []string{t.part, filepath.Join(filepath.Dir(dest), scratchName)} {
+		if err := os.Remove(stale); err != nil && !os.IsNotExist(err) {
+			return nil, fail(reasonWrite, fmt.Errorf("remove what an earlier run left: %w", err))
+		}
 	}
 	return t, nil
 }
