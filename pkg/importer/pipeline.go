@@ -9,6 +9,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
+
+	"k8s.io/klog/v2"
 
 	"kvirt.io/kvirt/pkg/importer/format"
 	"kvirt.io/kvirt/pkg/importer/progress"
@@ -99,11 +102,14 @@ func convert(ctx context.Context, img *image, t target) error {
 	if err != nil {
 		return err
 	}
+	log := klog.FromContext(ctx)
 	path := filepath.Join(dir, scratchName)
 	defer func() { _ = os.Remove(path) }()
+	start := time.Now()
 	if err := download(path, img.r); err != nil {
 		return err
 	}
+	log.Info("downloaded for conversion", "format", img.format, "path", path, "seconds", time.Since(start).Seconds())
 	info, err := qemuimg.ReadInfo(ctx, path, string(img.format))
 	if err != nil {
 		return fail(reasonProcess, err)
@@ -114,7 +120,12 @@ func convert(ctx context.Context, img *image, t target) error {
 	if err := checkFits(info.VirtualSize, t.Capacity()); err != nil {
 		return err
 	}
-	return t.Convert(ctx, path, string(img.format))
+	start = time.Now()
+	if err := t.Convert(ctx, path, string(img.format)); err != nil {
+		return err
+	}
+	log.Info("converted to raw", "virtualSize", info.VirtualSize, "seconds", time.Since(start).Seconds())
+	return nil
 }
 
 // download writes r to a new sparse file at path (truncating one a killed
