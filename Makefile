@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash -o pipefail
 .SHELLFLAGS := -ec
 
 BIN_DIR := _out/bin
-BINARIES := virt-api virt-controller virt-handler virt-launcher virt-operator virtctl container-disk
+BINARIES := virt-api virt-controller virt-handler virt-launcher virt-operator virtctl container-disk kvirt-importer
 MODULES := . staging/src/kvirt.io/api staging/src/kvirt.io/client-go
 
 # A semantic version even without a tag (upstream's virtctl parses the server's):

@@ -14,6 +14,9 @@
 #                             under $KVIRT_CACHE_DIR/images/
 #   virt-handler              static binary on the launcher's root filesystem (same
 #                             layer; its KVM probe runs QEMU)
+#   importer                  static kvirt-importer (DataVolume imports) with qemu-img
+#                             and its libraries from Debian (images/importer/packages.txt,
+#                             hack/lib/importer-rootfs.sh) and the CA bundle
 #   test guest images         hook: see guest_images below
 #   busybox (on request only) Debian's busybox-static, for smoke tests
 #   csi-hostpath (on request) kvirt's CSI driver with the Kubernetes CSI sidecars
@@ -27,9 +30,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "${KVIRT_ROOT}/hack/lib/cluster.sh"
 # launcher_rootfs
 source "${KVIRT_ROOT}/hack/lib/launcher-rootfs.sh"
+# importer_rootfs
+source "${KVIRT_ROOT}/hack/lib/importer-rootfs.sh"
 
 components=(virt-operator virt-api virt-controller virt-handler)
-all=(pause "${components[@]}" virt-launcher)
+all=(pause "${components[@]}" virt-launcher importer)
 out="${KVIRT_OUT_DIR}/images"
 tool="${KVIRT_OUT_DIR}/bin/kvirt-image"
 
@@ -128,6 +133,22 @@ build_handler() {
     --entrypoint /usr/bin/virt-handler
 }
 
+# build_importer: the static kvirt-importer on a root filesystem holding only
+# qemu-img, its libraries and the CA bundle; it runs as the qemu user (UID 107).
+build_importer() {
+  local rootfs out_ldd
+  CGO_ENABLED=0 make -s -C "${KVIRT_ROOT}" build BINARIES=kvirt-importer \
+    BUILD_DATE="$(git -C "${KVIRT_ROOT}" show -s --format=%cI HEAD 2>/dev/null || echo 1970-01-01T00:00:00Z)" >/dev/null
+  rootfs="$(importer_rootfs)"
+  out_ldd="$(chroot "${rootfs}" /lib64/ld-linux-x86-64.so.2 --list /usr/bin/qemu-img 2>&1)" || true
+  if grep -q 'not found' <<<"${out_ldd}" || ! grep -q libglib <<<"${out_ldd}"; then
+    kvirt::log::fatal "qemu-img does not link inside the importer rootfs:"$'\n'"${out_ldd}"
+  fi
+  assemble importer --tree "${rootfs}" --spool-dir "${KVIRT_CACHE_DIR}/images" \
+    --file "${KVIRT_OUT_DIR}/bin/kvirt-importer:usr/bin/kvirt-importer:0755" \
+    --user 107:107 --entrypoint /usr/bin/kvirt-importer
+}
+
 # build_csi: kvirt-csi-hostpath and the sidecars it runs with, in one image (each
 # container of the driver's pods runs one of them). The attacher is not included:
 # the driver needs no attach step (CSIDriver attachRequired: false).
@@ -208,6 +229,7 @@ for name in "${names[@]}"; do
     virt-launcher) build_launcher ;;
     virt-operator | virt-api | virt-controller) build_component "${name}" ;;
     virt-handler) build_handler ;;
+    importer) build_importer ;;
     test-guest) guest_images ;;
     busybox) build_busybox ;;
     csi-hostpath) build_csi ;;

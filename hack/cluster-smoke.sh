@@ -4,7 +4,8 @@
 # the bridge, reaches the apiserver through the kubernetes Service (kube-proxy), and
 # its logs and exec work through the apiserver -> kubelet path. Then every kvirt image
 # built by hack/build-images.sh (_out/images/virt-*.ref) runs once in a pod: the
-# component binaries print their version, virt-launcher also QEMU's and libvirtd's.
+# component binaries print their version, virt-launcher also QEMU's and libvirtd's;
+# the importer image (when built) runs qemu-img as its UID 107.
 # Deletes its namespace after.
 set -euo pipefail
 
@@ -93,5 +94,8 @@ for ref_file in "${KVIRT_OUT_DIR}"/images/virt-*.ref; do
     run_image "${name}" "/usr/bin/${name}" --version
   fi
 done
+if [[ -f "${KVIRT_OUT_DIR}/images/importer.ref" ]]; then
+  run_image importer /usr/bin/qemu-img --version
+fi
 "${kubectl[@]}" delete namespace "${ns}" --wait=true >/dev/null
 kvirt::log::info "smoke test passed"

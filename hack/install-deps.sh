@@ -6,7 +6,8 @@
 #
 # Groups (default: all but fresh):
 #   build    cgo and code generation: gcc, libc headers, pkg-config, libvirt-dev
-#            (virt-launcher links libvirt), protoc (make generate / make verify)
+#            (virt-launcher links libvirt), protoc (make generate / make verify),
+#            qemu-utils (the importer's unit tests convert images with qemu-img)
 #   node     the node tier: libvirt's daemon and QEMU driver, QEMU, qemu-img, and
 #            the libvirt-qemu system user libvirt's QEMU driver refuses to start without
 #   cluster  the local cluster: containerd, runc, CNI plugins, iptables, conntrack,
@@ -26,7 +27,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 declare -A group_pkgs=(
-  [build]="gcc libc6-dev pkg-config libvirt-dev protobuf-compiler"
+  [build]="gcc libc6-dev pkg-config libvirt-dev protobuf-compiler qemu-utils"
   [node]="qemu-system-x86 qemu-utils libvirt-daemon libvirt-daemon-driver-qemu"
   [cluster]="containerd runc containernetworking-plugins iptables conntrack openssl kmod iproute2 util-linux"
   [monitoring]="prometheus"
