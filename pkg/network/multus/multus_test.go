@@ -67,7 +67,7 @@ func TestAnnotations(t *testing.T) {
 	}{
 		{name: "pod network only: no annotation", vmi: vmi(pod), want: map[string]string{}},
 		{name: "secondary networks in spec order, namespace defaulted, interface named",
-			vmi: vmi(pod, sec("secnet", "secnet"), sec("blue", "other/bluenad")),
+			vmi:  vmi(pod, sec("secnet", "secnet"), sec("blue", "other/bluenad")),
 			want: map[string]string{NetworksAnnotation: `[{"name":"secnet","namespace":"ns1","interface":"pod0dccfe60da3"},{"name":"bluenad","namespace":"other","interface":"pod16477688c0e"}]`}},
 		{name: "default multus network goes to the default-network annotation",
 			vmi: vmi(virtv1.Network{Name: "def", Multus: &virtv1.MultusNetwork{NetworkName: "ns2/def", Default: ptr(true)}},

@@ -307,7 +307,7 @@ func TestPodAnnotationsAndLabels(t *testing.T) {
 			wantAnn:     map[string]string{virtv1.DomainAnnotation: "testvmi", defaultContainerAnnotation: ComputeContainer},
 		},
 		{
-			name: "multus networks: secondary ones listed with their pod interface, the default one apart",
+			name:        "multus networks: secondary ones listed with their pod interface, the default one apart",
 			annotations: map[string]string{multus.NetworksAnnotation: "spoof"},
 			networks: []virtv1.Network{
 				{Name: "def", Multus: &virtv1.MultusNetwork{NetworkName: "ns2/def", Default: &[]bool{true}[0]}},
