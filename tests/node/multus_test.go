@@ -84,6 +84,7 @@ func TestHandlerMultusSecondaryBridge(t *testing.T) {
 	cons.WaitFor(t, 60*time.Second, "KVIRT-DEFAULT-ROUTE default via 10.0.2.1 dev eth0")
 	cons.WaitFor(t, 60*time.Second, "KVIRT-HTTPD-UP")
 	httpGet(t, peer, "http://"+secIP+":8080/", "kvirt-multus-guest-served")
+	logSetupFigure(t, "pod network + secondary bridge", c.handler.Log())
 
 	running := c.waitForVMI(t, vmi, 60*time.Second, "both interfaces with Multus's report", func(v *virtv1.VirtualMachineInstance) bool {
 		return v.Status.Phase == virtv1.Running && len(v.Status.Interfaces) == 2 &&
