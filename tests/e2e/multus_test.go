@@ -18,13 +18,14 @@ import (
 )
 
 // secnetNAD is the secondary network of TestMultusBridgeBetweenVMIs: a Linux
-// bridge on the node with host-local addresses.
+// bridge on the node with host-local addresses (the CNI network is named
+// kvirt-* so that cluster-down removes the host-local state it leaves).
 const secnetNAD = `apiVersion: k8s.cni.cncf.io/v1
 kind: NetworkAttachmentDefinition
 metadata:
   name: secnet
 spec:
-  config: '{"cniVersion":"0.3.1","type":"bridge","bridge":"kvbr-e2e","ipam":{"type":"host-local","subnet":"10.250.0.0/24"}}'
+  config: '{"cniVersion":"0.3.1","name":"kvirt-e2e-secnet","type":"bridge","bridge":"kvbr-e2e","ipam":{"type":"host-local","subnet":"10.250.0.0/24"}}'
 `
 
 // multusTimeout bounds how long both VMIs take to report two interfaces
