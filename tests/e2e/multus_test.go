@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/utils/ptr"
 
 	virtv1 "kvirt.io/api/core/v1"
@@ -93,7 +94,9 @@ func interfaceNamed(ifs []virtv1.VirtualMachineInstanceNetworkInterface, name st
 
 // consoleShell runs cmd in the guest's console shell until it prints want
 // (the guest's init leaves a root shell on the serial console). The command
-// ends with a marker computed by the shell, so the echoed input never matches.
+// ends with a marker unique to the attempt and computed by the shell, so
+// neither the echoed input nor the console history a new viewer gets first
+// matches it; want is looked for only after the echoed command.
 func consoleShell(t *testing.T, ns, name, cmd, want string) string {
 	t.Helper()
 	var out string
@@ -103,11 +106,15 @@ func consoleShell(t *testing.T, ns, name, cmd, want string) string {
 			return err
 		}
 		defer func() { _ = ws.Close() }()
-		line := "\n" + cmd + "; echo KVIRT-CMD-$((40+2))-DONE\n"
+		token := "KVIRT-CMD-" + rand.String(8)
+		line := "\n" + cmd + "; echo " + token + "-$((40+2))\n"
 		if err := ws.WriteMessage(websocket.BinaryMessage, []byte(line)); err != nil {
 			return err
 		}
-		got, err := console.ReadUntil(ws, "KVIRT-CMD-42-DONE", time.Now().Add(60*time.Second))
+		got, err := console.ReadUntil(ws, token+"-42", time.Now().Add(60*time.Second))
+		if i := strings.Index(got, token+"-$(("); i >= 0 {
+			got = got[i:]
+		}
 		out = got
 		if err != nil {
 			return fmt.Errorf("%w; output %q", err, got)
