@@ -115,3 +115,18 @@ func TestSyncHandsTheLauncherEverySecondaryInterface(t *testing.T) {
 		t.Fatalf("recorded plans = %+v", rec)
 	}
 }
+
+// TestSyncReportsMultusNetworkStatus: the launcher pod's network-status
+// annotation (Multus's) reaches status.interfaces through the pod informer.
+func TestSyncReportsMultusNetworkStatus(t *testing.T) {
+	vmi := masqueradeVMI()
+	pod := launcherPod(vmi, "pod-1")
+	pod.Annotations = map[string]string{multus.NetworkStatusAnnotation: `[{"name":"podnet","interface":"eth0","ips":["10.1.1.1"],"default":true}]`}
+	c, client, dialer := newTestControllerWithPods(t, vmi, "", pod)
+	serveLauncher(t, dialer.root, "pod-1", &fakeLauncher{})
+	got, _ := syncAndGet(t, c, client)
+	if len(got.Status.Interfaces) != 1 || got.Status.Interfaces[0].InfoSource != "domain, multus-status" ||
+		got.Status.Interfaces[0].PodInterfaceName != "eth0" {
+		t.Fatalf("status.interfaces = %+v", got.Status.Interfaces)
+	}
+}
