@@ -61,31 +61,36 @@ func refused(t *testing.T, ns nodeenv.NetNS, url string) {
 	}
 }
 
-// storedPlan is the pod network plan virt-handler recorded for the VMI.
-func storedPlan(t *testing.T, c *cluster, vmi *virtv1.VirtualMachineInstance) *podplan.Plan {
+// storedPlan is the pod network plans virt-handler recorded for the VMI.
+func storedPlan(t *testing.T, c *cluster, vmi *virtv1.VirtualMachineInstance) []*podplan.Plan {
 	t.Helper()
 	store, err := statestore.New(filepath.Join(c.stateDir, "vmis"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec, found, err := store.Get(string(vmi.UID))
-	if err != nil || !found || rec.PodNetwork == nil {
+	if err != nil || !found || len(rec.Plans()) == 0 {
 		t.Fatalf("no pod network plan recorded for the VMI: found %v, %v, %+v", found, err, rec)
 	}
-	return rec.PodNetwork
+	return rec.Plans()
 }
 
 // reapply applies the recorded plan again, as a virt-handler restarted in the
 // middle of the setup would.
-func reapply(t *testing.T, podNet nodeenv.NetNS, vmi *virtv1.VirtualMachineInstance, plan *podplan.Plan) {
+func reapply(t *testing.T, podNet nodeenv.NetNS, vmi *virtv1.VirtualMachineInstance, plans []*podplan.Plan) {
 	t.Helper()
 	owner := podsetup.Owner{UID: uint32(launcheruser.NonRoot), GID: uint32(launcheruser.NonRoot)}
-	again, err := podsetup.Ensure(podNet.Path(), vmi, plan, owner, func(*podplan.Plan) error {
+	again, err := podsetup.Ensure(podNet.Path(), vmi, plans, owner, func([]*podplan.Plan) error {
 		t.Error("a recorded plan was planned again")
 		return nil
 	})
-	if err != nil || again != plan {
-		t.Fatalf("apply the recorded plan again: %v", err)
+	if err != nil || len(again) != len(plans) {
+		t.Fatalf("apply the recorded plans again: %v (%d plans, want %d)", err, len(again), len(plans))
+	}
+	for i := range again {
+		if again[i] != plans[i] {
+			t.Errorf("plan %d was not the recorded one", i)
+		}
 	}
 }
 

@@ -6,13 +6,16 @@ import (
 	"net/netip"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/network/multus"
 )
 
-// Fixed names inside the launcher's network namespace (one pod network).
+// Names of the primary binding inside the launcher's network namespace (the
+// pod network, or the default Multus network); secondary networks' names come
+// from multus.PodInterfaceName, BridgeName and TapName.
 const (
-	PodInterface = "eth0"
-	BridgeName   = "k6t-eth0"
-	TapName      = "tap0"
+	PodInterface = multus.PrimaryPodInterface
+	BridgeName   = multus.PrimaryBridge
+	TapName      = multus.PrimaryTap
 )
 
 // Binding is how the VMI interface reaches the pod network.
@@ -88,19 +91,44 @@ type Plan struct {
 	StatusAddresses []string `json:"statusAddresses,omitempty"`
 }
 
-// PodInterfaceOf returns the VMI interface bound to the pod network by
-// masquerade or bridge, its network, or nils if there is none.
-func PodInterfaceOf(vmi *virtv1.VirtualMachineInstance) (*virtv1.Interface, *virtv1.Network) {
+// Bound is a VMI interface bound by masquerade or bridge to a pod interface.
+type Bound struct {
+	Iface   *virtv1.Interface
+	Network *virtv1.Network
+	// PodInterface is eth0 or the secondary network's hashed name.
+	PodInterface string
+}
+
+// Secondary reports whether the interface is on a secondary Multus network.
+func (b Bound) Secondary() bool { return multus.IsSecondary(b.Network) }
+
+// BoundInterfaces lists the VMI's interfaces that podsetup builds, in spec
+// order: those on the pod network, the default Multus network or a secondary
+// Multus network, bound by masquerade or bridge.
+func BoundInterfaces(vmi *virtv1.VirtualMachineInstance) []Bound {
 	nets := map[string]*virtv1.Network{}
 	for i := range vmi.Spec.Networks {
-		if n := &vmi.Spec.Networks[i]; n.Pod != nil {
+		if n := &vmi.Spec.Networks[i]; n.Pod != nil || n.Multus != nil {
 			nets[n.Name] = n
 		}
 	}
+	var out []Bound
 	for i := range vmi.Spec.Domain.Devices.Interfaces {
 		iface := &vmi.Spec.Domain.Devices.Interfaces[i]
 		if n := nets[iface.Name]; n != nil && (iface.Masquerade != nil || iface.Bridge != nil) {
-			return iface, n
+			out = append(out, Bound{Iface: iface, Network: n, PodInterface: multus.PodInterfaceName(n)})
+		}
+	}
+	return out
+}
+
+// PodInterfaceOf returns the VMI interface bound to the primary pod interface
+// (the pod network or the default Multus network) by masquerade or bridge,
+// its network, or nils if there is none.
+func PodInterfaceOf(vmi *virtv1.VirtualMachineInstance) (*virtv1.Interface, *virtv1.Network) {
+	for _, b := range BoundInterfaces(vmi) {
+		if !b.Secondary() {
+			return b.Iface, b.Network
 		}
 	}
 	return nil, nil
@@ -113,23 +141,31 @@ type Error struct{ Err error }
 func (e *Error) Error() string { return e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
-// For decides the binding of the VMI's pod network interface given the
+// For decides the binding of the VMI's primary pod interface given the
 // observed pod interface; nil when the VMI has none. spareMAC is the pod
 // interface's new MAC when a bridge guest takes its own, and the guest's MAC
 // for masquerade when the VMI sets none.
 func For(vmi *virtv1.VirtualMachineInstance, obs Observed, spareMAC net.HardwareAddr) (*Plan, error) {
-	p, err := plan(vmi, obs, spareMAC)
+	for _, b := range BoundInterfaces(vmi) {
+		if !b.Secondary() {
+			return ForInterface(b, obs, spareMAC)
+		}
+	}
+	return nil, nil
+}
+
+// ForInterface decides the binding of one bound interface given its observed
+// pod interface.
+func ForInterface(b Bound, obs Observed, spareMAC net.HardwareAddr) (*Plan, error) {
+	p, err := plan(b, obs, spareMAC)
 	if err != nil {
 		return nil, &Error{Err: err}
 	}
 	return p, nil
 }
 
-func plan(vmi *virtv1.VirtualMachineInstance, obs Observed, spareMAC net.HardwareAddr) (*Plan, error) {
-	iface, network := PodInterfaceOf(vmi)
-	if iface == nil {
-		return nil, nil
-	}
+func plan(b Bound, obs Observed, spareMAC net.HardwareAddr) (*Plan, error) {
+	iface := b.Iface
 	if len(spareMAC) != 6 {
 		return nil, fmt.Errorf("spare MAC %q is not an ethernet address", spareMAC)
 	}
@@ -141,14 +177,22 @@ func plan(vmi *virtv1.VirtualMachineInstance, obs Observed, spareMAC net.Hardwar
 		}
 		guestMAC = mac
 	}
-	p := &Plan{Interface: iface.Name, PodInterface: obs.Name, Bridge: BridgeName, Tap: TapName, MTU: obs.MTU}
+	p := &Plan{Interface: iface.Name, PodInterface: obs.Name, Bridge: multus.BridgeName(b.PodInterface),
+		Tap: multus.TapName(b.PodInterface), MTU: obs.MTU}
 	if iface.Bridge != nil {
-		return planBridge(p, obs, guestMAC, spareMAC)
+		return planBridge(p, obs, guestMAC, spareMAC, b.Secondary())
 	}
-	return planMasquerade(p, iface, network.Pod, obs, guestMAC, spareMAC)
+	if b.Secondary() {
+		return nil, fmt.Errorf("interface %s: masquerade is not possible on a secondary network", iface.Name)
+	}
+	return planMasquerade(p, iface, b.Network.Pod, obs, guestMAC, spareMAC)
 }
 
-func planBridge(p *Plan, obs Observed, guestMAC, spareMAC net.HardwareAddr) (*Plan, error) {
+// planBridge moves the pod interface's address (if IPAM gave it one) to the
+// guest. A secondary interface's lease offers no default route, so that it
+// never takes the guest's default route from the primary interface; the
+// other routes its IPAM gave are offered (option 121).
+func planBridge(p *Plan, obs Observed, guestMAC, spareMAC net.HardwareAddr, secondary bool) (*Plan, error) {
 	p.Binding, p.BridgeAddr = Bridge, bridgeBindingAddr
 	if guestMAC != nil {
 		p.GuestMAC = guestMAC.String()
@@ -168,7 +212,7 @@ func planBridge(p *Plan, obs Observed, guestMAC, spareMAC net.HardwareAddr) (*Pl
 		case !r.Gateway.Is4():
 			// Connected routes follow from the address and mask.
 		case !r.Dst.IsValid() || r.Dst.Bits() == 0:
-			if !p.Lease.Router.IsValid() {
+			if !p.Lease.Router.IsValid() && !secondary {
 				p.Lease.Router = r.Gateway
 			}
 		case r.Dst.Addr().Is4():

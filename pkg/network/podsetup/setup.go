@@ -27,36 +27,69 @@ type Owner struct {
 // namespace (virt-handler runs with hostPID).
 func NetNSOfPID(pid int32) string { return "/proc/" + strconv.Itoa(int(pid)) + "/ns/net" }
 
-// Ensure builds the VMI's pod network binding in the network namespace at
-// nsPath and returns its plan (nil when the VMI has no pod network binding).
-// stored is the plan an earlier run decided (and may have half applied): it
-// is applied again as is. Otherwise a plan is made from the pod interface as
-// observed and handed to save before anything changes, so that a restart
-// finds it even once the pod address has moved to the guest.
-func Ensure(nsPath string, vmi *virtv1.VirtualMachineInstance, stored *podplan.Plan, owner Owner,
-	save func(*podplan.Plan) error) (*podplan.Plan, error) {
-	iface, _ := podplan.PodInterfaceOf(vmi)
-	if iface == nil {
+// Ensure builds the bindings of the VMI's interfaces (podplan.BoundInterfaces:
+// the pod network's and each secondary network's) in the network namespace at
+// nsPath and returns their plans in spec order (none when the VMI has no such
+// interface). stored are the plans an earlier run decided (and may have half
+// applied): they are applied again as they are. Plans for the other
+// interfaces are made from their pod interfaces as observed, and the whole
+// list is handed to save before anything changes, so that a restart finds
+// them even once a pod address has moved to the guest.
+func Ensure(nsPath string, vmi *virtv1.VirtualMachineInstance, stored []*podplan.Plan, owner Owner,
+	save func([]*podplan.Plan) error) ([]*podplan.Plan, error) {
+	bound := podplan.BoundInterfaces(vmi)
+	if len(bound) == 0 {
 		return nil, nil
 	}
-	var plan *podplan.Plan
+	var plans []*podplan.Plan
 	err := inNetNS(nsPath, func(nsFD int) error {
-		plan = stored
-		if plan == nil || plan.Interface != iface.Name {
-			obs, err := observe(podplan.PodInterface)
-			if err != nil {
-				return err
-			}
-			if plan, err = podplan.For(vmi, obs, randomMAC()); err != nil {
-				return err
-			}
-			if err := save(plan); err != nil {
-				return fmt.Errorf("record pod network plan: %w", err)
+		var err error
+		plans, err = decide(bound, stored, save)
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			if err := apply(nsFD, p, owner); err != nil {
+				return fmt.Errorf("interface %s: %w", p.Interface, err)
 			}
 		}
-		return apply(nsFD, plan, owner)
+		return nil
 	})
-	return plan, err
+	return plans, err
+}
+
+// decide keeps each stored plan that still fits its interface and plans the
+// others from the namespace as it is now; it saves the list when it changed.
+func decide(bound []podplan.Bound, stored []*podplan.Plan, save func([]*podplan.Plan) error) ([]*podplan.Plan, error) {
+	byIface := map[string]*podplan.Plan{}
+	for _, p := range stored {
+		if p != nil {
+			byIface[p.Interface] = p
+		}
+	}
+	plans := make([]*podplan.Plan, 0, len(bound))
+	changed := len(stored) != len(bound)
+	for _, b := range bound {
+		if p := byIface[b.Iface.Name]; p != nil && p.PodInterface == b.PodInterface {
+			plans = append(plans, p)
+			continue
+		}
+		obs, err := observe(b.PodInterface)
+		if err != nil {
+			return nil, err
+		}
+		p, err := podplan.ForInterface(b, obs, randomMAC())
+		if err != nil {
+			return nil, err
+		}
+		plans, changed = append(plans, p), true
+	}
+	if changed {
+		if err := save(plans); err != nil {
+			return nil, fmt.Errorf("record pod network plans: %w", err)
+		}
+	}
+	return plans, nil
 }
 
 func observe(name string) (podplan.Observed, error) {

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/network/multus"
 	"kvirt.io/kvirt/pkg/podsocket"
 	"kvirt.io/kvirt/pkg/vmiid"
 )
@@ -145,7 +146,8 @@ const defaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
 // podAnnotations carries the VMI's annotations to the pod, as upstream does, except
 // kubectl's own (last-applied-configuration would describe the VMI, not the pod)
 // and the API-version observations the controllers keep on the VMI; then the
-// pod's own keys, which a VMI annotation cannot override.
+// pod's own keys, which a VMI annotation cannot override, and the Multus
+// networks (secondary networks with their pod interface names, the default).
 func podAnnotations(vmi *virtv1.VirtualMachineInstance) map[string]string {
 	out := map[string]string{}
 	for k, v := range vmi.Annotations {
@@ -156,6 +158,9 @@ func podAnnotations(vmi *virtv1.VirtualMachineInstance) map[string]string {
 	}
 	out[virtv1.DomainAnnotation] = vmi.Name
 	out[defaultContainerAnnotation] = ComputeContainer
+	for k, v := range multus.Annotations(vmi) {
+		out[k] = v
+	}
 	return out
 }
 

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/network/multus"
 )
 
 func baseVMI() *virtv1.VirtualMachineInstance {
@@ -279,6 +280,7 @@ func TestPodAnnotationsAndLabels(t *testing.T) {
 		annotations map[string]string
 		labels      map[string]string
 		hostname    string
+		networks    []virtv1.Network
 		wantAnn     map[string]string
 		wantLabels  map[string]string
 	}{
@@ -305,6 +307,17 @@ func TestPodAnnotationsAndLabels(t *testing.T) {
 			wantAnn:     map[string]string{virtv1.DomainAnnotation: "testvmi", defaultContainerAnnotation: ComputeContainer},
 		},
 		{
+			name:        "multus networks: secondary ones listed with their pod interface, the default one apart",
+			annotations: map[string]string{multus.NetworksAnnotation: "spoof"},
+			networks: []virtv1.Network{
+				{Name: "def", Multus: &virtv1.MultusNetwork{NetworkName: "ns2/def", Default: &[]bool{true}[0]}},
+				{Name: "secnet", Multus: &virtv1.MultusNetwork{NetworkName: "secnet"}},
+			},
+			wantAnn: map[string]string{virtv1.DomainAnnotation: "testvmi", defaultContainerAnnotation: ComputeContainer,
+				multus.DefaultNetworkAnnotation: "ns2/def",
+				multus.NetworksAnnotation:       `[{"name":"secnet","namespace":"ns","interface":"pod0dccfe60da3"}]`},
+		},
+		{
 			name:       "labels carried except the node label; name label follows spec.hostname",
 			labels:     map[string]string{"app": "x", virtv1.NodeNameLabel: "n1", virtv1.AppLabel: "spoof"},
 			hostname:   "guest",
@@ -315,6 +328,9 @@ func TestPodAnnotationsAndLabels(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			vmi := baseVMI()
 			vmi.Annotations, vmi.Labels, vmi.Spec.Hostname = tt.annotations, tt.labels, tt.hostname
+			if tt.networks != nil {
+				vmi.Spec.Networks = tt.networks
+			}
 			pod := Render(vmi, Config{})
 			if tt.wantAnn != nil && !reflect.DeepEqual(pod.Annotations, tt.wantAnn) {
 				t.Errorf("annotations = %v, want %v", pod.Annotations, tt.wantAnn)

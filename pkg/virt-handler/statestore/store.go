@@ -34,10 +34,23 @@ type Record struct {
 	// Readiness and Liveness are the guest agent probes' states.
 	Readiness *probe.State `json:"readiness,omitempty"`
 	Liveness  *probe.State `json:"liveness,omitempty"`
-	// PodNetwork is the pod network binding planned for the VMI, stored before
-	// it is applied: a restart applies it again (the pod address a bridge
-	// binding moved cannot be observed any more).
+	// PodNetworks are the bindings planned for the VMI's interfaces (pod
+	// network and secondary networks, spec order), stored before they are
+	// applied: a restart applies them again (the pod address a bridge binding
+	// moved cannot be observed any more).
+	PodNetworks []*podplan.Plan `json:"podNetworks,omitempty"`
+	// PodNetwork is the single plan of records written before secondary
+	// networks; read by Plans, never written.
 	PodNetwork *podplan.Plan `json:"podNetwork,omitempty"`
+}
+
+// Plans are the stored pod network plans, also from a record of the
+// single-plan format.
+func (r *Record) Plans() []*podplan.Plan {
+	if len(r.PodNetworks) == 0 && r.PodNetwork != nil {
+		return []*podplan.Plan{r.PodNetwork}
+	}
+	return r.PodNetworks
 }
 
 // GetDomain decodes the last domain report, nil if none.

@@ -20,6 +20,7 @@ import (
 	"k8s.io/klog/v2"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/network/multus"
 	"kvirt.io/kvirt/pkg/podsocket"
 	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
@@ -85,9 +86,24 @@ var errNoPod = errors.New("no launcher pod on this node")
 // target is where the VMI's launcher listens: the command socket in the pod
 // the VMI controls, in the VMI's namespace, not a migration target.
 func (p launcherPods) target(namespace string, vmiUID types.UID) (podsocket.Target, error) {
+	pod, err := p.live(namespace, vmiUID)
+	if err != nil {
+		return podsocket.Target{}, err
+	}
+	uid, ok := runAsUser(pod)
+	if !ok {
+		return podsocket.Target{}, fmt.Errorf("launcher pod %s/%s sets no runAsUser: %w", pod.Namespace,
+			pod.Name, podsocket.ErrRefused)
+	}
+	return podsocket.Target{PodUID: pod.UID, Socket: commandSocketName, RunAsUser: uid}, nil
+}
+
+// live is the VMI's launcher pod: controlled by the VMI, not a migration
+// target, not finished.
+func (p launcherPods) live(namespace string, vmiUID types.UID) (*corev1.Pod, error) {
 	pods, err := p.lister.Pods(namespace).List(labels.SelectorFromSet(labels.Set{virtv1.CreatedByLabel: string(vmiUID)}))
 	if err != nil {
-		return podsocket.Target{}, fmt.Errorf("list launcher pods: %w", err)
+		return nil, fmt.Errorf("list launcher pods: %w", err)
 	}
 	for _, pod := range pods {
 		ref := metav1.GetControllerOf(pod)
@@ -95,14 +111,19 @@ func (p launcherPods) target(namespace string, vmiUID types.UID) (podsocket.Targ
 			pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
 			continue
 		}
-		uid, ok := runAsUser(pod)
-		if !ok {
-			return podsocket.Target{}, fmt.Errorf("launcher pod %s/%s sets no runAsUser: %w", pod.Namespace,
-				pod.Name, podsocket.ErrRefused)
-		}
-		return podsocket.Target{PodUID: pod.UID, Socket: commandSocketName, RunAsUser: uid}, nil
+		return pod, nil
 	}
-	return podsocket.Target{}, errNoPod
+	return nil, errNoPod
+}
+
+// networkStatus is what Multus reported on the VMI's launcher pod (its
+// network-status annotation), nil when there is no such pod or report.
+func (p launcherPods) networkStatus(namespace string, vmiUID types.UID) map[string]multus.NetworkStatus {
+	pod, err := p.live(namespace, vmiUID)
+	if err != nil {
+		return nil
+	}
+	return multus.ParseNetworkStatus(pod.Annotations)
 }
 
 // runAsUser is the compute container's uid: its own securityContext, else

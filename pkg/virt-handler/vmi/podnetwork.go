@@ -23,16 +23,16 @@ const ReasonPodNetwork = "PodNetworkFailed"
 // PodNetwork builds a VMI's pod network binding in its launcher's network
 // namespace: podsetup.Ensure, or a fake in tests.
 type PodNetwork interface {
-	Ensure(nsPath string, vmi *virtv1.VirtualMachineInstance, stored *podplan.Plan, owner podsetup.Owner,
-		save func(*podplan.Plan) error) (*podplan.Plan, error)
+	Ensure(nsPath string, vmi *virtv1.VirtualMachineInstance, stored []*podplan.Plan, owner podsetup.Owner,
+		save func([]*podplan.Plan) error) ([]*podplan.Plan, error)
 }
 
 // Setup is the real PodNetwork.
 type Setup struct{}
 
 // Ensure runs podsetup.Ensure.
-func (Setup) Ensure(nsPath string, vmi *virtv1.VirtualMachineInstance, stored *podplan.Plan, owner podsetup.Owner,
-	save func(*podplan.Plan) error) (*podplan.Plan, error) {
+func (Setup) Ensure(nsPath string, vmi *virtv1.VirtualMachineInstance, stored []*podplan.Plan, owner podsetup.Owner,
+	save func([]*podplan.Plan) error) ([]*podplan.Plan, error) {
 	return podsetup.Ensure(nsPath, vmi, stored, owner, save)
 }
 
@@ -56,28 +56,29 @@ func (c *Controller) buildPodNetwork(ctx context.Context, cl *launcherclient.Cli
 	if c.cfg.Network == nil || cl.Version < launcherv1.VersionPodNetwork {
 		return nil, nil
 	}
-	if iface, _ := podplan.PodInterfaceOf(vmi); iface == nil {
+	if len(podplan.BoundInterfaces(vmi)) == 0 {
 		return nil, nil
 	}
 	start := time.Now()
-	save := func(p *podplan.Plan) error {
-		rec.PodNetwork = p
+	save := func(p []*podplan.Plan) error {
+		rec.PodNetworks, rec.PodNetwork = p, nil
 		return c.cfg.Store.Put(*rec)
 	}
 	owner := podsetup.Owner{UID: cl.Peer.UID, GID: cl.Peer.GID}
-	plan, err := c.cfg.Network.Ensure(podsetup.NetNSOfPID(cl.Peer.PID), vmi, rec.PodNetwork, owner, save)
+	plans, err := c.cfg.Network.Ensure(podsetup.NetNSOfPID(cl.Peer.PID), vmi, rec.Plans(), owner, save)
 	if err != nil {
 		var planErr *podplan.Error
 		return nil, &podNetworkError{err: err, permanent: errors.As(err, &planErr) ||
 			errors.Is(err, podsetup.ErrOwnNetNS)}
 	}
-	if plan == nil {
-		return nil, nil
+	out := make([]*launcherv1.PodInterface, 0, len(plans))
+	for _, plan := range plans {
+		klog.FromContext(ctx).Info("pod network binding built", "vmi", klog.KObj(vmi), "binding", plan.Binding,
+			"interface", plan.Interface, "podInterface", plan.PodInterface, "tap", plan.Tap,
+			"guest", plan.Lease.Addr.String(), "nat", len(plan.NAT), "launcherPid", cl.Peer.PID, "took", time.Since(start))
+		out = append(out, plan.Proto())
 	}
-	klog.FromContext(ctx).Info("pod network binding built", "vmi", klog.KObj(vmi), "binding", plan.Binding,
-		"interface", plan.Interface, "tap", plan.Tap, "guest", plan.Lease.Addr.String(), "nat", len(plan.NAT),
-		"launcherPid", cl.Peer.PID, "took", time.Since(start))
-	return []*launcherv1.PodInterface{plan.Proto()}, nil
+	return out, nil
 }
 
 // onPodNetworkError turns a failed build into the observation: a permanent

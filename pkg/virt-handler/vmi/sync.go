@@ -65,6 +65,7 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 		}
 	}
 	c.observePodProbes(vmi, &rec, &obs)
+	obs.NetworkStatus = c.pods.networkStatus(vmi.Namespace, vmi.UID)
 	if err := c.cfg.Store.Put(rec); err != nil {
 		return 0, err
 	}

@@ -25,7 +25,6 @@ const (
 	maxGuestUsers       = 64
 	maxGuestCommands    = 256
 	infoSourceAgent     = "guest-agent"
-	infoSourceBoth      = "domain, guest-agent"
 )
 
 // Upstream's rule for a usable agent: these commands at least, and the
@@ -199,7 +198,7 @@ func mergeAgentInterfaces(domain []virtv1.VirtualMachineInstanceNetworkInterface
 				if len(ips) > 0 && len(out[i].IPAddresses) == 0 {
 					out[i].IPAddresses, out[i].IPAddress = ips, ips[0]
 				}
-				out[i].InfoSource = infoSourceBoth
+				out[i].InfoSource = addInfoSource(out[i].InfoSource, infoSourceAgent)
 			}
 		}
 		if !matched {

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/network/multus"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
@@ -60,6 +61,9 @@ type Observed struct {
 	// pod deletion asked for it) fails the VMI; set while the kubelet runs a
 	// liveness probe on the launcher pod, whose failure stops the launcher.
 	StopMeansFailure bool
+	// NetworkStatus is the launcher pod's network-status annotation (written
+	// by Multus), keyed by pod interface; nil without Multus.
+	NetworkStatus map[string]multus.NetworkStatus
 }
 
 // Compute returns the VMI's new status. Fields the handler does not own are
@@ -96,17 +100,21 @@ func Compute(vmi *virtv1.VirtualMachineInstance, obs Observed, now metav1.Time) 
 			}
 		}
 	}
-	status.Interfaces = statusInterfaces(status.Interfaces, phase, obs)
+	status.Interfaces = statusInterfaces(vmi, status.Interfaces, phase, obs)
 	return status
 }
 
 // statusInterfaces: the domain's interfaces when it reports any (else the
-// current ones), merged with the guest agent's view while it is connected.
-func statusInterfaces(cur []virtv1.VirtualMachineInstanceNetworkInterface, phase virtv1.VirtualMachineInstancePhase,
-	obs Observed) []virtv1.VirtualMachineInstanceNetworkInterface {
+// current ones), merged with what Multus reported on the launcher pod and with
+// the guest agent's view while it is connected.
+func statusInterfaces(vmi *virtv1.VirtualMachineInstance, cur []virtv1.VirtualMachineInstanceNetworkInterface,
+	phase virtv1.VirtualMachineInstancePhase, obs Observed) []virtv1.VirtualMachineInstanceNetworkInterface {
 	out := cur
 	if obs.Domain != nil && len(obs.Domain.Interfaces) > 0 {
 		out = interfaces(obs.Domain.Interfaces)
+	}
+	if obs.NetworkStatus != nil {
+		out = mergeMultusStatus(out, vmi, obs.NetworkStatus)
 	}
 	if obs.Agent != nil && obs.Agent.Connected && phase == virtv1.Running {
 		out = mergeAgentInterfaces(out, obs.Agent.Interfaces)

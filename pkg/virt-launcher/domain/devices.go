@@ -185,8 +185,8 @@ func renderInterfaces(vmi *virtv1.VirtualMachineInstance, cfg Config) ([]libvirt
 		if !ok {
 			return nil, fmt.Errorf("%s: no network of that name", path)
 		}
-		if net.Pod == nil {
-			return nil, fmt.Errorf("%s: only pod networks are supported", path)
+		if net.Pod == nil && net.Multus == nil {
+			return nil, fmt.Errorf("%s: only pod and multus networks are supported", path)
 		}
 		dom, err := renderInterface(iface, cfg)
 		if err != nil {

@@ -165,6 +165,18 @@ func TestRenderXML(t *testing.T) {
 			`<target dev="tap0" managed="no">`, `<target dev="tap1" managed="no">`, `<model type="e1000">`},
 		notWant: []string{`<interface type="user">`},
 	}, {
+		name: "a secondary multus network's NIC follows the pod network's, with its own tap",
+		vmi: baseVMI(func(v *virtv1.VirtualMachineInstance) {
+			v.Spec.Networks = []virtv1.Network{{Name: "default", Pod: &virtv1.PodNetwork{}},
+				{Name: "secnet", Multus: &virtv1.MultusNetwork{NetworkName: "secnet"}}}
+			v.Spec.Domain.Devices.Interfaces = []virtv1.Interface{
+				{Name: "default", Masquerade: &virtv1.InterfaceMasquerade{}},
+				{Name: "secnet", Bridge: &virtv1.InterfaceBridge{}}}
+		}),
+		cfg: baseConfig(func(c *Config) { c.Taps = map[string]string{"default": "tap0", "secnet": "tap0dccfe60da3"} }),
+		want: []string{`<target dev="tap0" managed="no"></target>` + "\n" + `      <model type="virtio"></model>` + "\n" +
+			`      <alias name="ua-default"></alias>`, `<target dev="tap0dccfe60da3" managed="no">`, `<alias name="ua-secnet">`},
+	}, {
 		name: "masquerade without a tap from virt-handler",
 		vmi: baseVMI(func(v *virtv1.VirtualMachineInstance) {
 			v.Spec.Networks = []virtv1.Network{{Name: "default", Pod: &virtv1.PodNetwork{}}}

@@ -241,16 +241,17 @@ func giveTo(t testing.TB, uid uint32, dirs ...string) {
 	}
 }
 
-// BuildPodNetwork does virt-handler's part before a sync: it builds the VMI's
-// pod network binding in the launcher's namespace (nil if it has none).
-func (l *Launcher) BuildPodNetwork(t testing.TB, vmi *virtv1.VirtualMachineInstance) *podplan.Plan {
+// BuildPodNetwork does virt-handler's part before a sync: it builds the
+// bindings of the VMI's interfaces in the launcher's namespace (none if it
+// has none).
+func (l *Launcher) BuildPodNetwork(t testing.TB, vmi *virtv1.VirtualMachineInstance) []*podplan.Plan {
 	t.Helper()
-	plan, err := podsetup.Ensure(l.NetNS.Path(), vmi, nil, podsetup.Owner{UID: l.uid, GID: l.uid},
-		func(*podplan.Plan) error { return nil })
+	plans, err := podsetup.Ensure(l.NetNS.Path(), vmi, nil, podsetup.Owner{UID: l.uid, GID: l.uid},
+		func([]*podplan.Plan) error { return nil })
 	if err != nil {
 		t.Fatalf("build the pod network: %v", err)
 	}
-	return plan
+	return plans
 }
 
 // Sync builds the VMI's pod network binding as virt-handler would and sends
@@ -262,8 +263,8 @@ func (l *Launcher) Sync(t testing.TB, vmi *virtv1.VirtualMachineInstance) *launc
 		t.Fatal(err)
 	}
 	req := &launcherv1.SyncVMIRequest{VmiJson: raw, Accelerator: "tcg"}
-	if plan := l.BuildPodNetwork(t, vmi); plan != nil {
-		req.PodInterfaces = []*launcherv1.PodInterface{plan.Proto()}
+	for _, plan := range l.BuildPodNetwork(t, vmi) {
+		req.PodInterfaces = append(req.PodInterfaces, plan.Proto())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -172,3 +172,23 @@ func (ns NetNS) MAC(t testing.TB, dev string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// AddPeerLink adds to ns a veth named dev holding addr/24, as a secondary
+// network's CNI plugin would, whose other end (peer0, holding peerAddr/24)
+// is in a new namespace standing in for the rest of that network. It is made
+// without touching the host's namespace and deleted when the test ends.
+func (ns NetNS) AddPeerLink(t testing.TB, dev, addr, peerAddr string) NetNS {
+	t.Helper()
+	peer := NetNS{Name: "kvs-" + rand.String(6), Addr: peerAddr}
+	steps := [][]string{
+		{"netns", "add", peer.Name},
+		{"-n", peer.Name, "link", "set", "lo", "up"},
+		{"-n", ns.Name, "link", "add", dev, "type", "veth", "peer", "name", "peer0", "netns", peer.Name},
+		{"-n", ns.Name, "addr", "add", addr + "/24", "dev", dev},
+		{"-n", ns.Name, "link", "set", dev, "up"},
+		{"-n", peer.Name, "addr", "add", peerAddr + "/24", "dev", "peer0"},
+		{"-n", peer.Name, "link", "set", "peer0", "up"},
+	}
+	peer.create(t, steps)
+	return peer
+}

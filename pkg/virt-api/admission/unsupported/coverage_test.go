@@ -89,6 +89,7 @@ var implemented = map[string][]string{
 	"pkg/network/podplan/masquerade.go:natRules": {"spec.domain.devices.interfaces[*].ports[*].port",
 		"spec.domain.devices.interfaces[*].ports[*].protocol", "spec.domain.devices.interfaces[*].ports[*].name"},
 	"pkg/network/podplan/masquerade.go:GuestNetwork":        {"spec.networks[*].pod.vmNetworkCIDR"},
+	"pkg/network/multus/annotations.go:Annotations":         {"spec.networks[*].multus.networkName", "spec.networks[*].multus.default"},
 	"pkg/virt-api/admission/mutating/vmi.go:defaultNetwork": {"spec.domain.devices.autoattachPodInterface"},
 	"pkg/virt-handler/probe/probe.go:Exec":                  {"spec.livenessProbe.exec", "spec.readinessProbe.exec"},
 	"pkg/virt-handler/vmi/agent.go:probeOnce":               {"spec.livenessProbe.guestAgentPing", "spec.readinessProbe.guestAgentPing"},

@@ -133,7 +133,7 @@ func TestObjectsWeRunAreAccepted(t *testing.T) {
 	if len(files) < 10 {
 		t.Fatalf("found only %d example files", len(files))
 	}
-	wantWarnings := map[string]int{"vmi-multus-multiple-net.yaml": 1}
+	wantWarnings := map[string]int{}
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {

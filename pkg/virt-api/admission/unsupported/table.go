@@ -38,8 +38,6 @@ var Table = []Entry{
 		Reason: "nothing acts on a node drain: the launcher pod is evicted and the VM stops, as with None", Warn: "the cluster's default eviction strategy is copied into every VMI"},
 	{Path: "spec.resourceClaims", Reason: "the launcher pod claims no dynamic resources"},
 	{Path: "spec.utilityVolumes", Gate: "UtilityVolumes", Reason: "the launcher pod mounts no utility volumes"},
-	{Path: "spec.networks[*].multus", Warn: warnCompat,
-		Reason: "the launcher attaches no secondary networks, so the VMI fails to start (only pod networks are rendered)"},
 	{Path: "spec.networks[*].resourceClaim", Reason: "no network is taken from a resource claim"},
 	{Path: "spec.networks[*].pod.vmIPv6NetworkCIDR", Reason: "no IPv6 guest network is set up"},
 

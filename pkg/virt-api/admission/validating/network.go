@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/network/multus"
 	"kvirt.io/kvirt/pkg/network/podplan"
 )
 
@@ -42,7 +43,7 @@ func validateNetworks(fld *field.Path, networks []virtv1.Network) field.ErrorLis
 		if n.Multus != nil && n.Multus.NetworkName == "" {
 			errs = append(errs, field.Required(idx.Child("multus", "networkName"), ""))
 		}
-		if n.Pod != nil || (n.Multus != nil && n.Multus.Default != nil && *n.Multus.Default) {
+		if n.Pod != nil || multus.IsDefault(n) {
 			podLike++
 			if podLike == 2 {
 				errs = append(errs, field.Invalid(idx, n.Name, "only one pod network or default multus network is allowed"))
@@ -114,15 +115,30 @@ func validateBinding(idx *field.Path, iface *virtv1.Interface, net *virtv1.Netwo
 	if n > 1 {
 		errs = append(errs, field.Invalid(idx, iface.Name, "an interface must have exactly one binding"))
 	}
-	onPod := net != nil && net.Pod != nil
-	if iface.Masquerade != nil && net != nil && !onPod {
-		errs = append(errs, field.Invalid(idx.Child("masquerade"), iface.Name, "masquerade is only allowed on the pod network"))
-	}
-	if iface.Bridge != nil && onPod && !cfg.PermitBridgeInterfaceOnPodNetwork {
-		errs = append(errs, field.Forbidden(idx.Child("bridge"), "bridge on the pod network is disabled by the cluster configuration"))
-	}
+	errs = append(errs, validateBindingNetwork(idx, iface, net, cfg)...)
 	if iface.Binding != nil && iface.Binding.Name == "" {
 		errs = append(errs, field.Required(idx.Child("binding", "name"), ""))
+	}
+	return errs
+}
+
+// validateBindingNetwork checks the binding against the network it is on:
+// masquerade on the pod (or default multus) network, bridge only on a
+// secondary multus network, bridge on the pod network as the cluster allows.
+func validateBindingNetwork(idx *field.Path, iface *virtv1.Interface, net *virtv1.Network, cfg Config) field.ErrorList {
+	if net == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	if iface.Masquerade != nil && net.Pod == nil && !multus.IsDefault(net) {
+		errs = append(errs, field.Invalid(idx.Child("masquerade"), iface.Name,
+			"masquerade is only allowed on the pod network or the default multus network"))
+	}
+	if multus.IsSecondary(net) && iface.Bridge == nil && iface.Masquerade == nil {
+		errs = append(errs, field.Forbidden(idx, "interfaces on a secondary multus network support the bridge binding only"))
+	}
+	if iface.Bridge != nil && net.Pod != nil && !cfg.PermitBridgeInterfaceOnPodNetwork {
+		errs = append(errs, field.Forbidden(idx.Child("bridge"), "bridge on the pod network is disabled by the cluster configuration"))
 	}
 	return errs
 }

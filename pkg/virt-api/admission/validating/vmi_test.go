@@ -212,6 +212,16 @@ var vmiRules = []ruleCase{
 	{"masquerade only on the pod network", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.Networks[0].Pod, s.Networks[0].Multus = nil, &virtv1.MultusNetwork{NetworkName: "br"}
 	}, "spec.domain.devices.interfaces[0].masquerade", field.ErrorTypeInvalid},
+	{"masquerade not on a secondary multus network", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Networks = append(s.Networks, virtv1.Network{Name: "sec", Multus: &virtv1.MultusNetwork{NetworkName: "secnet"}})
+		s.Domain.Devices.Interfaces = append(s.Domain.Devices.Interfaces,
+			virtv1.Interface{Name: "sec", Masquerade: &virtv1.InterfaceMasquerade{}})
+	}, "spec.domain.devices.interfaces[1].masquerade", field.ErrorTypeInvalid},
+	{"secondary multus network: bridge binding only", func(s *virtv1.VirtualMachineInstanceSpec) {
+		s.Networks = append(s.Networks, virtv1.Network{Name: "sec", Multus: &virtv1.MultusNetwork{NetworkName: "secnet"}})
+		s.Domain.Devices.Interfaces = append(s.Domain.Devices.Interfaces,
+			virtv1.Interface{Name: "sec", SRIOV: &virtv1.InterfaceSRIOV{}})
+	}, "spec.domain.devices.interfaces[1]", field.ErrorTypeForbidden},
 	{"one binding per interface", func(s *virtv1.VirtualMachineInstanceSpec) {
 		s.Domain.Devices.Interfaces[0].Bridge = &virtv1.InterfaceBridge{}
 	}, "spec.domain.devices.interfaces[0]", field.ErrorTypeInvalid},
@@ -314,6 +324,27 @@ func TestValidVMIHasNoErrors(t *testing.T) {
 	if errs := ValidateVMICreate(validVMI(), DefaultConfig()); len(errs) != 0 {
 		t.Fatalf("valid VMI refused: %v", errs)
 	}
+}
+
+func TestMultusNetworksAccepted(t *testing.T) {
+	t.Run("secondary bridge beside the pod network", func(t *testing.T) {
+		vmi := validVMI()
+		vmi.Spec.Networks = append(vmi.Spec.Networks, virtv1.Network{Name: "sec",
+			Multus: &virtv1.MultusNetwork{NetworkName: "other/secnet"}})
+		vmi.Spec.Domain.Devices.Interfaces = append(vmi.Spec.Domain.Devices.Interfaces,
+			virtv1.Interface{Name: "sec", Bridge: &virtv1.InterfaceBridge{}})
+		if errs := ValidateVMICreate(vmi, DefaultConfig()); len(errs) != 0 {
+			t.Fatalf("refused: %v", errs)
+		}
+	})
+	t.Run("masquerade on the default multus network", func(t *testing.T) {
+		vmi := validVMI()
+		vmi.Spec.Networks[0].Pod = nil
+		vmi.Spec.Networks[0].Multus = &virtv1.MultusNetwork{NetworkName: "def", Default: ptr.To(true)}
+		if errs := ValidateVMICreate(vmi, DefaultConfig()); len(errs) != 0 {
+			t.Fatalf("refused: %v", errs)
+		}
+	})
 }
 
 func TestNetworkProbesAndInterfaceDetailsAccepted(t *testing.T) {
