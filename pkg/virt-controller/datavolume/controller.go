@@ -247,7 +247,6 @@ func (c *Controller) waitsForConsumer(claim *corev1.PersistentVolumeClaim) bool 
 // apply writes a Decision: the claim, the new pod, the status, then the pod's
 // removal (only after the status that justifies it is stored) and the Events.
 func (c *Controller) apply(ctx context.Context, dv *cdiv1beta1.DataVolume, pod *corev1.Pod, d Decision) error {
-	log := klog.FromContext(ctx)
 	if d.CreateClaim != nil {
 		_, err := c.cfg.Kube.CoreV1().PersistentVolumeClaims(dv.Namespace).Create(ctx, d.CreateClaim, metav1.CreateOptions{})
 		if err != nil && !apierrors.IsAlreadyExists(err) {
@@ -262,19 +261,8 @@ func (c *Controller) apply(ctx context.Context, dv *cdiv1beta1.DataVolume, pod *
 			return fmt.Errorf("create pod of %s/%s: %w", dv.Namespace, dv.Name, err)
 		}
 	}
-	if !equality.Semantic.DeepEqual(dv.Status, d.Status) {
-		upd := dv.DeepCopy()
-		upd.Status = d.Status
-		_, err := c.cfg.Kvirt.CdiV1beta1().DataVolumes(dv.Namespace).UpdateStatus(ctx, upd, metav1.UpdateOptions{})
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("update status of %s/%s: %w", dv.Namespace, dv.Name, err)
-		}
-		if dv.Status.Phase != d.Status.Phase {
-			log.Info("datavolume phase changed", "datavolume", klog.KObj(dv), "from", dv.Status.Phase, "to", d.Status.Phase)
-		}
+	if gone, err := c.updateStatus(ctx, dv, d.Status); gone || err != nil {
+		return err
 	}
 	if d.DeletePod && pod != nil {
 		uid := pod.UID
@@ -287,4 +275,25 @@ func (c *Controller) apply(ctx context.Context, dv *cdiv1beta1.DataVolume, pod *
 		c.cfg.Events.Event(dv, e.Type, e.Reason, e.Message)
 	}
 	return nil
+}
+
+// updateStatus writes status when it changed; gone reports a DataVolume
+// deleted meanwhile.
+func (c *Controller) updateStatus(ctx context.Context, dv *cdiv1beta1.DataVolume, status cdiv1beta1.DataVolumeStatus) (gone bool, err error) {
+	if equality.Semantic.DeepEqual(dv.Status, status) {
+		return false, nil
+	}
+	upd := dv.DeepCopy()
+	upd.Status = status
+	_, err = c.cfg.Kvirt.CdiV1beta1().DataVolumes(dv.Namespace).UpdateStatus(ctx, upd, metav1.UpdateOptions{})
+	if apierrors.IsNotFound(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("update status of %s/%s: %w", dv.Namespace, dv.Name, err)
+	}
+	if dv.Status.Phase != status.Phase {
+		klog.FromContext(ctx).Info("datavolume phase changed", "datavolume", klog.KObj(dv), "from", dv.Status.Phase, "to", status.Phase)
+	}
+	return false, nil
 }

@@ -77,6 +77,8 @@ type step struct {
 	// claim is the claim Bound is derived from (observed or being created).
 	claim    *corev1.PersistentVolumeClaim
 	progress cdiv1beta1.DataVolumeProgress
+	// restarts is the restart count to store when above the stored one.
+	restarts int32
 	warning  *Event
 }
 
@@ -92,6 +94,7 @@ func Decide(o Observed, p Policy) Decision {
 	st := old.DeepCopy()
 	st.ClaimName = o.DV.Name
 	st.Phase = s.phase
+	st.RestartCount = max(st.RestartCount, s.restarts)
 	switch {
 	case s.progress != "":
 		st.Progress = s.progress
@@ -223,16 +226,16 @@ func foreignClaimStep(o Observed, claim *corev1.PersistentVolumeClaim) step {
 func podStep(o Observed, p Policy, claim *corev1.PersistentVolumeClaim, d *Decision) step {
 	kind := o.Source.Kind
 	pod := o.Pod
+	current := currentPhase(o.DV.Status.Phase, kind)
 	if pod == nil {
 		d.CreatePod = Pod(o.DV, claim, o.Source, o.SourceClaim, o.DV.Status.RestartCount, p.Pod)
-		return step{phase: scheduledPhase(kind), claim: claim, running: cond{status: corev1.ConditionFalse}}
+		return step{phase: current, claim: claim, running: cond{status: corev1.ConditionFalse}}
 	}
 	if !ownedBy(pod.OwnerReferences, o.DV) {
 		msg := fmt.Sprintf("Resource %q already exists and is not managed by DataVolume", pod.Name)
 		return step{phase: cdiv1beta1.Pending, claim: claim, running: cond{corev1.ConditionFalse, ReasonResourceExists, msg},
 			warning: &Event{corev1.EventTypeWarning, ReasonResourceExists, msg}}
 	}
-	current := currentPhase(o.DV.Status.Phase, kind)
 	if pod.DeletionTimestamp != nil {
 		return step{phase: current, claim: claim, running: runningOf(o.DV)}
 	}
@@ -259,7 +262,7 @@ func failedStep(o Observed, p Policy, claim *corev1.PersistentVolumeClaim, phase
 	attempt, _ := strconv.Atoi(pod.Annotations[AnnAttempt])
 	count := max(o.DV.Status.RestartCount, int32(attempt)+1)
 	reason, msg, finished := termination(pod)
-	s := step{phase: phase, claim: claim, running: cond{corev1.ConditionFalse, reason, msg}}
+	s := step{phase: phase, claim: claim, running: cond{corev1.ConditionFalse, reason, msg}, restarts: count}
 	if count > o.DV.Status.RestartCount {
 		s.warning = &Event{corev1.EventTypeWarning, failedReason(o.Source.Kind),
 			fmt.Sprintf("%s failed (restart %d): %s", pod.Name, count, msg)}

@@ -96,7 +96,7 @@ func resolveRef(dv *cdiv1beta1.DataVolume, ref *cdiv1beta1.DataVolumeSourceRef, 
 		ns = dv.Namespace
 	}
 	// One level of DataSource → DataSource, as CDI allows.
-	for depth := 0; depth < 2; depth++ {
+	for depth := 0; ; depth++ {
 		ds := dataSources(ns, ref.Name)
 		if ds == nil {
 			return Source{}, &Problem{Reason: ReasonDataSourceNotFound, Message: fmt.Sprintf("DataSource %s/%s not found", ns, ref.Name)}
@@ -107,13 +107,14 @@ func resolveRef(dv *cdiv1beta1.DataVolume, ref *cdiv1beta1.DataVolumeSourceRef, 
 			return cloneSource(dv, orDefault(src.PVC.Namespace, ds.Namespace), src.PVC.Name)
 		case src.DataSource != nil && depth == 0:
 			ns, ref = orDefault(src.DataSource.Namespace, ds.Namespace), &cdiv1beta1.DataVolumeSourceRef{Name: src.DataSource.Name}
+		case src.DataSource != nil:
+			return Source{}, &Problem{ReasonInvalidSpec, fmt.Sprintf("DataSource %s/%s: references nest more than one level", ns, ds.Name), true}
 		case src.Snapshot != nil:
 			return Source{}, &Problem{ReasonUnsupportedSource, fmt.Sprintf("DataSource %s/%s: snapshot sources need CDI", ns, ds.Name), true}
 		default:
 			return Source{}, &Problem{Reason: ReasonDataSourceNotReady, Message: fmt.Sprintf("DataSource %s/%s has no pvc source", ns, ds.Name)}
 		}
 	}
-	return Source{}, &Problem{ReasonInvalidSpec, "DataSource references nest more than one level", true}
 }
 
 func cloneSource(dv *cdiv1beta1.DataVolume, ns, name string) (Source, *Problem) {
