@@ -229,7 +229,7 @@ func podStep(o Observed, p Policy, claim *corev1.PersistentVolumeClaim, d *Decis
 	current := currentPhase(o.DV.Status.Phase, kind)
 	if pod == nil {
 		d.CreatePod = Pod(o.DV, claim, o.Source, o.SourceClaim, o.DV.Status.RestartCount, p.Pod)
-		return step{phase: current, claim: claim, running: cond{status: corev1.ConditionFalse}}
+		return step{phase: current, claim: claim, running: lastFailure(o.DV)}
 	}
 	if !ownedBy(pod.OwnerReferences, o.DV) {
 		msg := fmt.Sprintf("Resource %q already exists and is not managed by DataVolume", pod.Name)
@@ -251,7 +251,21 @@ func podStep(o Observed, p Policy, claim *corev1.PersistentVolumeClaim, d *Decis
 		}
 		return step{phase: inProgressPhase(kind), claim: claim, running: runningCond(kind), progress: progress(o.Progress)}
 	}
-	return step{phase: current, claim: claim, running: waitingCond(pod)}
+	running := waitingCond(pod)
+	if running.reason == "" {
+		running = lastFailure(o.DV)
+	}
+	return step{phase: current, claim: claim, running: running}
+}
+
+// lastFailure is the Running condition of a pod not reporting anything yet:
+// after a failure the failed attempt's reason and message stay until the next
+// attempt reports its own.
+func lastFailure(dv *cdiv1beta1.DataVolume) cond {
+	if r := runningOf(dv); dv.Status.RestartCount > 0 && r.status == corev1.ConditionFalse {
+		return r
+	}
+	return cond{status: corev1.ConditionFalse}
 }
 
 // failedStep counts a failed pod once (its AnnAttempt + 1 is the restart
