@@ -7,12 +7,12 @@ import (
 
 // DataSource names an existing PVC or VolumeSnapshot that DataVolumes can use
 // as their source through spec.sourceRef, so the golden image can move without
-// the DataVolumes changing.
+// the DataVolumes changing. As in CDI, its status has no subresource.
 //
 // +genclient
+// +genclient:noStatus
 // +kubebuilder:object:root=true
 // +kubebuilder:storageversion
-// +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=das,categories=all
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 type DataSource struct {

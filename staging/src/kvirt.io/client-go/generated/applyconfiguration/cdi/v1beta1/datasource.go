@@ -29,7 +29,7 @@ import (
 //
 // DataSource names an existing PVC or VolumeSnapshot that DataVolumes can use
 // as their source through spec.sourceRef, so the golden image can move without
-// the DataVolumes changing.
+// the DataVolumes changing. As in CDI, its status has no subresource.
 type DataSourceApplyConfiguration struct {
 	v1.TypeMetaApplyConfiguration    `json:""`
 	*v1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`

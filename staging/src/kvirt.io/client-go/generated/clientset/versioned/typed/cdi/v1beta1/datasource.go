@@ -40,8 +40,6 @@ type DataSourcesGetter interface {
 type DataSourceInterface interface {
 	Create(ctx context.Context, dataSource *cdiv1beta1.DataSource, opts v1.CreateOptions) (*cdiv1beta1.DataSource, error)
 	Update(ctx context.Context, dataSource *cdiv1beta1.DataSource, opts v1.UpdateOptions) (*cdiv1beta1.DataSource, error)
-	// Add a +genclient:noStatus comment above the type to avoid generating UpdateStatus().
-	UpdateStatus(ctx context.Context, dataSource *cdiv1beta1.DataSource, opts v1.UpdateOptions) (*cdiv1beta1.DataSource, error)
 	Delete(ctx context.Context, name string, opts v1.DeleteOptions) error
 	DeleteCollection(ctx context.Context, opts v1.DeleteOptions, listOpts v1.ListOptions) error
 	Get(ctx context.Context, name string, opts v1.GetOptions) (*cdiv1beta1.DataSource, error)
@@ -49,8 +47,6 @@ type DataSourceInterface interface {
 	Watch(ctx context.Context, opts v1.ListOptions) (watch.Interface, error)
 	Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts v1.PatchOptions, subresources ...string) (result *cdiv1beta1.DataSource, err error)
 	Apply(ctx context.Context, dataSource *applyconfigurationcdiv1beta1.DataSourceApplyConfiguration, opts v1.ApplyOptions) (result *cdiv1beta1.DataSource, err error)
-	// Add a +genclient:noStatus comment above the type to avoid generating ApplyStatus().
-	ApplyStatus(ctx context.Context, dataSource *applyconfigurationcdiv1beta1.DataSourceApplyConfiguration, opts v1.ApplyOptions) (result *cdiv1beta1.DataSource, err error)
 	DataSourceExpansion
 }
 
