@@ -93,8 +93,11 @@ func TestHTTPImport(t *testing.T) {
 	}))
 	eventually(t, wait, "importer pod removed", func() error {
 		pods, err := c.kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
-		if err != nil || len(pods.Items) != 0 {
-			return fmt.Errorf("pods %d, %v", len(pods.Items), err)
+		if err != nil {
+			return err
+		}
+		if len(pods.Items) != 0 {
+			return fmt.Errorf("%d pods left", len(pods.Items))
 		}
 		return nil
 	})
