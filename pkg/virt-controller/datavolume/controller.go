@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	coreinformers "k8s.io/client-go/informers/core/v1"
 	storageinformers "k8s.io/client-go/informers/storage/v1"
 	"k8s.io/client-go/kubernetes"
@@ -30,6 +31,9 @@ import (
 // bySource indexes DataVolumes by the claim they clone ("pvc/<ns>/<name>")
 // and the DataSource they refer to ("ds/<ns>/<name>").
 const bySource = "source"
+
+// annDefaultClass marks the cluster's default StorageClass.
+const annDefaultClass = "storageclass.kubernetes.io/is-default-class"
 
 // Config wires the controller.
 type Config struct {
@@ -222,7 +226,7 @@ func (c *Controller) observe(ctx context.Context, dv *cdiv1beta1.DataVolume) Obs
 	}
 	o.Claim, _ = c.claims.PersistentVolumeClaims(dv.Namespace).Get(dv.Name)
 	o.Pod, _ = c.pods.Pods(dv.Namespace).Get(PodName(dv, o.Source))
-	o.WaitForFirstConsumer = c.waitsForConsumer(o.Claim)
+	o.WaitForFirstConsumer = c.waitsForConsumer(dv, o.Claim)
 	if o.Pod != nil && o.Pod.DeletionTimestamp == nil && containerRunning(o.Pod) && o.Source.Kind != SourceUpload {
 		p, err := c.cfg.Progress(ctx, o.Pod)
 		if err != nil {
@@ -233,15 +237,48 @@ func (c *Controller) observe(ctx context.Context, dv *cdiv1beta1.DataVolume) Obs
 	return o
 }
 
-// waitsForConsumer: honouring WaitForFirstConsumer, the claim is unbound, its
-// class binds on first use and no consumer has been scheduled with it.
-func (c *Controller) waitsForConsumer(claim *corev1.PersistentVolumeClaim) bool {
-	if !c.cfg.HonorWaitForFirstConsumer || claim == nil || claim.Status.Phase == corev1.ClaimBound ||
-		claim.Annotations[AnnSelectedNode] != "" || claim.Spec.StorageClassName == nil {
+// waitsForConsumer: honouring WaitForFirstConsumer, the claim (or the one
+// about to be created) is unbound, its class binds on first use and no
+// consumer has been scheduled with it.
+func (c *Controller) waitsForConsumer(dv *cdiv1beta1.DataVolume, claim *corev1.PersistentVolumeClaim) bool {
+	if !c.cfg.HonorWaitForFirstConsumer {
 		return false
 	}
-	class, err := c.classes.Get(*claim.Spec.StorageClassName)
-	return err == nil && class.VolumeBindingMode != nil && *class.VolumeBindingMode == storagev1.VolumeBindingWaitForFirstConsumer
+	var name *string
+	switch {
+	case claim != nil:
+		if claim.Status.Phase == corev1.ClaimBound || claim.Annotations[AnnSelectedNode] != "" {
+			return false
+		}
+		name = claim.Spec.StorageClassName
+	case dv.Spec.PVC != nil:
+		name = dv.Spec.PVC.StorageClassName
+	case dv.Spec.Storage != nil && dv.Spec.Storage.StorageClassName != "":
+		name = &dv.Spec.Storage.StorageClassName
+	}
+	class := c.storageClass(name)
+	return class != nil && class.VolumeBindingMode != nil && *class.VolumeBindingMode == storagev1.VolumeBindingWaitForFirstConsumer
+}
+
+// storageClass is the named class, or the default one for nil.
+func (c *Controller) storageClass(name *string) *storagev1.StorageClass {
+	if name != nil {
+		class, err := c.classes.Get(*name)
+		if err != nil {
+			return nil
+		}
+		return class
+	}
+	all, err := c.classes.List(labels.Everything())
+	if err != nil {
+		return nil
+	}
+	for _, class := range all {
+		if class.Annotations[annDefaultClass] == "true" {
+			return class
+		}
+	}
+	return nil
 }
 
 // apply writes a Decision: the claim, the new pod, the status, then the pod's

@@ -110,9 +110,11 @@ func startProgressServer(t *testing.T) *progressServer {
 func (s *progressServer) set(v string) { s.value.Store(v) }
 
 // startController runs the DataVolume controller in this process until the
-// test ends, with a short retry backoff and progress interval.
-func startController(t *testing.T, c clients, port int32) {
+// test ends, with a short retry backoff and progress interval; honorWFFC
+// makes it wait for a first consumer.
+func startController(t *testing.T, c clients, port int32, honorWFFC ...bool) {
 	t.Helper()
+	honor := len(honorWFFC) > 0 && honorWFFC[0]
 	background.Run(t, "datavolume-controller", func(ctx context.Context) error {
 		kvirtFactory := kvirtinformers.NewSharedInformerFactory(c.kvirt, 0)
 		kubeFactory := informers.NewSharedInformerFactory(c.kube, 0)
@@ -126,7 +128,7 @@ func startController(t *testing.T, c clients, port int32) {
 				Pod:          datavolume.PodConfig{Image: "kvirt.local/importer:test", ProgressPort: port},
 				RetryBackoff: time.Second, ProgressInterval: 300 * time.Millisecond,
 			},
-			Events: events,
+			Events: events, HonorWaitForFirstConsumer: honor, StorageClasses: kubeFactory.Storage().V1().StorageClasses(),
 		})
 		if err != nil {
 			return err
