@@ -27,7 +27,9 @@ func TestHonorWaitForFirstConsumer(t *testing.T) {
 	if _, err := c.kube.StorageV1().StorageClasses().Create(ctx, class, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.kube.StorageV1().StorageClasses().Delete(context.Background(), class.Name, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = c.kube.StorageV1().StorageClasses().Delete(context.Background(), class.Name, metav1.DeleteOptions{})
+	})
 	dv := &cdiv1beta1.DataVolume{ObjectMeta: metav1.ObjectMeta{Name: "disk", Namespace: ns},
 		Spec: cdiv1beta1.DataVolumeSpec{Source: &cdiv1beta1.DataVolumeSource{Blank: &cdiv1beta1.DataVolumeBlankImage{}},
 			Storage: &cdiv1beta1.StorageSpec{StorageClassName: class.Name, Resources: corev1.VolumeResourceRequirements{
