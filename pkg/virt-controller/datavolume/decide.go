@@ -164,7 +164,7 @@ func decideStep(o Observed, p Policy, d *Decision) step {
 		return foreignClaimStep(o, claim)
 	}
 	if claim.Status.Phase == corev1.ClaimLost {
-		d.DeletePod = o.Pod != nil
+		d.DeletePod = o.Pod != nil && ownedBy(o.Pod.OwnerReferences, o.DV) && o.Pod.DeletionTimestamp == nil
 		return step{phase: cdiv1beta1.Failed, claim: claim, running: cond{status: corev1.ConditionFalse},
 			warning: &Event{corev1.EventTypeWarning, "ErrClaimLost", fmt.Sprintf("PVC %s lost", claim.Name)}}
 	}

@@ -145,6 +145,12 @@ func TestDecideImport(t *testing.T) {
 		{"claim lost", observe(withStatus(dv(), cdiv1beta1.Succeeded, 0), ownClaim(dv(), corev1.ClaimLost), nil),
 			want{phase: cdiv1beta1.Failed, progress: "N/A", running: cond{status: "False"}, ready: "False", bound: ReasonClaimLost,
 				events: []string{"ErrClaimLost"}}},
+		{"claim lost: our pod goes", observe(withStatus(dv(), cdiv1beta1.ImportInProgress, 0), ownClaim(dv(), corev1.ClaimLost),
+			importerPod(dv(), 0, running)), want{phase: cdiv1beta1.Failed, deletePod: true, progress: "N/A", running: cond{status: "False"},
+			ready: "False", bound: ReasonClaimLost, events: []string{"ErrClaimLost"}}},
+		{"claim lost: a foreign pod of the name stays", observe(withStatus(dv(), cdiv1beta1.ImportInProgress, 0), ownClaim(dv(), corev1.ClaimLost),
+			importerPod(dv(), 0, func(p *corev1.Pod) { p.OwnerReferences = nil })), want{phase: cdiv1beta1.Failed, progress: "N/A",
+			running: cond{status: "False"}, ready: "False", bound: ReasonClaimLost, events: []string{"ErrClaimLost"}}},
 		{"deleting: nothing", observe(deleting(dv()), nil, nil), want{}},
 	}
 	runDecide(t, tests)
