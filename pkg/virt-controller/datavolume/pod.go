@@ -25,6 +25,10 @@ const (
 	dataVolumeName   = "cdi-data-vol"
 	sourceVolumeName = "cdi-source-vol"
 	certVolumeName   = "cdi-cert-vol"
+	scratchName      = "cdi-scratch-vol"
+	uploadTLSName    = "cdi-upload-tls"
+	uploadTLSDir     = "/tls"
+	scratchDir       = "/scratch"
 	dataDir          = "/data"
 	dataImage        = "/data/disk.img"
 	dataDevice       = "/dev/cdi-block-volume"
@@ -59,7 +63,8 @@ func PodName(dv *cdiv1beta1.DataVolume, src Source) string {
 }
 
 // Pod renders the transfer pod that fills claim from src: the importer,
-// unprivileged (UID 107, no capabilities), never restarted by the kubelet
+// unprivileged (UID 107, no capabilities, read-only root filesystem, an
+// emptyDir scratch directory at /scratch), never restarted by the kubelet
 // (the controller replaces a failed pod after a backoff), controlled by dv.
 // sourceClaim is a clone's source, nil otherwise; attempt is recorded in
 // AnnAttempt.
@@ -77,7 +82,7 @@ func Pod(dv *cdiv1beta1.DataVolume, claim *corev1.PersistentVolumeClaim, src Sou
 		}},
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		SecurityContext: &corev1.SecurityContext{
-			RunAsUser: &uid, RunAsNonRoot: &t, AllowPrivilegeEscalation: &f,
+			RunAsUser: &uid, RunAsNonRoot: &t, AllowPrivilegeEscalation: &f, ReadOnlyRootFilesystem: &t,
 			Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
 		},
 		Env: secretEnv(src.SecretRef),
@@ -93,6 +98,17 @@ func Pod(dv *cdiv1beta1.DataVolume, claim *corev1.PersistentVolumeClaim, src Sou
 			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: src.CertConfigMap}}}})
 		ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: certVolumeName, MountPath: certDir, ReadOnly: true})
 	}
+	if src.Kind == SourceUpload {
+		// TODO(upload): the upload endpoint work issues this Secret (type
+		// kubernetes.io/tls); until then the pod waits in ContainerCreating.
+		volumes = append(volumes, corev1.Volume{Name: uploadTLSName, VolumeSource: corev1.VolumeSource{
+			Secret: &corev1.SecretVolumeSource{SecretName: UploadTLSSecretName(dv)}}})
+		ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: uploadTLSName, MountPath: uploadTLSDir, ReadOnly: true})
+	}
+	// Scratch space for a download qemu-img converts (the importer needs it for
+	// Block destinations; a Filesystem one falls back to the claim).
+	volumes = append(volumes, corev1.Volume{Name: scratchName, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+	ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: scratchName, MountPath: scratchDir})
 	labels := map[string]string{LabelApp: LabelAppValue}
 	if v, ok := importPVCLabel(claim.Name); ok {
 		labels[LabelImportPVC] = v
@@ -143,7 +159,18 @@ func importerArgs(dv *cdiv1beta1.DataVolume, claim *corev1.PersistentVolumeClaim
 		}
 		args = append(args, "--source-path="+path)
 	}
+	if src.Kind == SourceUpload {
+		// The upload server serves /progress on its TLS port.
+		return append(args, fmt.Sprintf("--upload-listen=:%d", cfg.ProgressPort),
+			"--tls-cert="+uploadTLSDir+"/tls.crt", "--tls-key="+uploadTLSDir+"/tls.key")
+	}
 	return append(args, fmt.Sprintf("--progress-listen=:%d", cfg.ProgressPort))
+}
+
+// UploadTLSSecretName is the kubernetes.io/tls Secret an upload server pod
+// mounts at /tls: <pod name>-tls.
+func UploadTLSSecretName(dv *cdiv1beta1.DataVolume) string {
+	return PodName(dv, Source{Kind: SourceUpload}) + "-tls"
 }
 
 func claimVolume(name, claim string, readOnly bool) corev1.Volume {

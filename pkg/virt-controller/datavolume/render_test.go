@@ -104,7 +104,7 @@ func TestPodHTTP(t *testing.T) {
 		t.Errorf("pod meta %+v spec %+v", p.ObjectMeta, p.Spec)
 	}
 	sc := c.SecurityContext
-	if *p.Spec.SecurityContext.RunAsUser != 107 || *sc.RunAsUser != 107 || !*sc.RunAsNonRoot || *sc.AllowPrivilegeEscalation ||
+	if *p.Spec.SecurityContext.RunAsUser != 107 || *sc.RunAsUser != 107 || !*sc.RunAsNonRoot || *sc.AllowPrivilegeEscalation || !*sc.ReadOnlyRootFilesystem ||
 		!reflect.DeepEqual(sc.Capabilities.Drop, []corev1.Capability{"ALL"}) || len(sc.Capabilities.Add) != 0 {
 		t.Errorf("security %+v", sc)
 	}
@@ -120,7 +120,7 @@ func TestPodHTTP(t *testing.T) {
 	for _, m := range c.VolumeMounts {
 		mounts[m.Name] = m.MountPath
 	}
-	if mounts[dataVolumeName] != "/data" || mounts[certVolumeName] != "/certs" || len(p.Spec.Volumes) != 2 ||
+	if mounts[dataVolumeName] != "/data" || mounts[certVolumeName] != "/certs" || mounts[scratchName] != "/scratch" || len(p.Spec.Volumes) != 3 ||
 		p.Spec.Volumes[0].PersistentVolumeClaim.ClaimName != "disk" || p.Spec.Volumes[1].ConfigMap.Name != "ca" {
 		t.Errorf("mounts %v volumes %+v", mounts, p.Spec.Volumes)
 	}
@@ -140,7 +140,7 @@ func TestPodBlockClone(t *testing.T) {
 			t.Errorf("args %q lack %s", args, want)
 		}
 	}
-	if strings.Contains(args, "--endpoint") || len(c.VolumeMounts) != 0 || len(c.VolumeDevices) != 2 ||
+	if strings.Contains(args, "--endpoint") || len(c.VolumeMounts) != 1 || c.VolumeMounts[0].MountPath != "/scratch" || len(c.VolumeDevices) != 2 ||
 		c.VolumeDevices[0].DevicePath != "/dev/cdi-block-volume" || c.VolumeDevices[1].DevicePath != "/dev/cdi-source-block" {
 		t.Errorf("args %q mounts %+v devices %+v", args, c.VolumeMounts, c.VolumeDevices)
 	}
@@ -160,14 +160,19 @@ func TestPodFilesystemCloneAndUpload(t *testing.T) {
 	claim, _ := Claim(dv, src, fsSource, 0.055)
 	p := Pod(dv, claim, src, fsSource, 0, policy.Pod)
 	mounts := p.Spec.Containers[0].VolumeMounts
-	if len(mounts) != 2 || mounts[1].MountPath != "/source" || !mounts[1].ReadOnly ||
+	if len(mounts) != 3 || mounts[1].MountPath != "/source" || !mounts[1].ReadOnly ||
 		!strings.Contains(strings.Join(p.Spec.Containers[0].Args, " "), "--source-path=/source/disk.img") {
 		t.Errorf("mounts %+v args %q", mounts, p.Spec.Containers[0].Args)
 	}
 	up := dvWith(&cdiv1beta1.DataVolumeSource{Upload: &cdiv1beta1.DataVolumeSourceUpload{}})
 	usrc, _ := ResolveSource(up, noDataSources)
 	u := Pod(up, ownClaim(up, corev1.ClaimPending), usrc, nil, 0, policy.Pod)
-	if u.Name != "cdi-upload-disk" || u.Spec.Containers[0].Args[0] != "--source=upload" {
-		t.Errorf("upload pod %s args %q", u.Name, u.Spec.Containers[0].Args)
+	uargs := strings.Join(u.Spec.Containers[0].Args, " ")
+	if u.Name != "cdi-upload-disk" || u.Spec.Containers[0].Args[0] != "--source=upload" ||
+		!strings.HasSuffix(uargs, "--upload-listen=:8443 --tls-cert=/tls/tls.crt --tls-key=/tls/tls.key") || strings.Contains(uargs, "--progress-listen") {
+		t.Errorf("upload pod %s args %q", u.Name, uargs)
+	}
+	if v := u.Spec.Volumes[1]; v.Secret == nil || v.Secret.SecretName != "cdi-upload-disk-tls" {
+		t.Errorf("upload TLS volume %+v", v)
 	}
 }
