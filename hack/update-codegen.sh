@@ -16,7 +16,7 @@ API_MOD=kvirt.io/api
 CLIENT_MOD=kvirt.io/client-go
 API_DIR="$ROOT/staging/src/kvirt.io/api"
 CLIENT_DIR="$ROOT/staging/src/kvirt.io/client-go"
-API_GROUPS=(core/v1 instancetype/v1beta1)
+API_GROUPS=(core/v1 instancetype/v1beta1 cdi/v1beta1)
 DEEPCOPY=(core/v1 instancetype/v1beta1 cdi/v1beta1)
 
 echo "building pinned generators into $TOOLS_BIN"
@@ -65,6 +65,16 @@ rm -rf "$ROOT/manifests/crds"
 	crd:allowDangerousTypes=true,generateEmbeddedObjectMeta=true \
 	paths=./core/v1/... paths=./instancetype/v1beta1/... \
 	output:crd:artifacts:config="$ROOT/manifests/crds")
+
+# CDI's DataVolume and DataSource go to their own directory: virt-operator embeds
+# manifests/crds and installs every CRD there, and these must only be installed
+# where no CDI owns them.
+echo "controller-gen crds -> manifests/cdi-crds"
+rm -rf "$ROOT/manifests/cdi-crds"
+(cd "$API_DIR" && "$TOOLS_BIN/controller-gen" \
+	crd:allowDangerousTypes=true \
+	paths=./cdi/v1beta1/... \
+	output:crd:artifacts:config="$ROOT/manifests/cdi-crds")
 
 echo "kubevirt.io/v1alpha3 (a served, not stored copy of v1) -> manifests/crds"
 (cd "$ROOT" && go run ./hack/crd-versions "$ROOT/manifests/crds")

@@ -12,7 +12,7 @@ echo "regenerating into a copy of the tree"
 tar -C "$REPO" --exclude=./_out --exclude=./.git -cf - . | tar -C "$TMP" -xf -
 "$REPO/hack/update-codegen.sh" "$TMP" >/dev/null
 
-paths=(staging/src/kvirt.io/api staging/src/kvirt.io/client-go/generated manifests/crds manifests/virt-api manifests/release
+paths=(staging/src/kvirt.io/api staging/src/kvirt.io/client-go/generated manifests/crds manifests/cdi-crds manifests/virt-api manifests/release
 	docs/unsupported-fields.md)
 status=0
 for p in "${paths[@]}"; do

@@ -1,3 +1,4 @@
 // Package virtcontroller runs virt-controller: the VM, VMI, migration and
-// replica-set controllers. It must not import other components' packages.
+// replica-set controllers, and the DataVolume controller when enabled. It must
+// not import other components' packages.
 package virtcontroller

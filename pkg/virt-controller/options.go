@@ -24,6 +24,8 @@ type Options struct {
 	// Migration limits.
 	ParallelMigrationsPerCluster, ParallelOutboundMigrationsPerNode int
 	Leader                                                          leader.Options
+	// DataVolumes configures kvirt's own DataVolume controller (off by default).
+	DataVolumes DataVolumeOptions
 }
 
 // AddFlags registers virt-controller's flags.
@@ -45,6 +47,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.MetricsAddress, "metrics-bind-address", ":8090", "address serving /metrics and /healthz; empty disables")
 	fs.StringVar(&o.Leader.Namespace, "leader-elect-namespace", defaultNamespace(), "namespace of the leader Lease")
 	o.Leader.AddFlags(fs, "virt-controller")
+	o.DataVolumes.AddFlags(fs)
 }
 
 func defaultNamespace() string {
@@ -62,6 +65,7 @@ func (o *Options) Validate() error {
 		"--replicaset-workers": o.ReplicaSetWorkers, "--migration-workers": o.MigrationWorkers,
 		"--parallel-migrations-per-cluster":       o.ParallelMigrationsPerCluster,
 		"--parallel-outbound-migrations-per-node": o.ParallelOutboundMigrationsPerNode,
+		"--datavolume-workers":                    o.DataVolumes.Workers,
 	} {
 		if n < 1 {
 			errs = append(errs, fmt.Errorf("%s must be at least 1, got %d", name, n))

@@ -119,11 +119,20 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	if err != nil {
 		return err
 	}
+	dvRun, dvFactory, err := o.dataVolumeController(c, virtFactory, reg, events)
+	if err != nil {
+		return err
+	}
 	runs := []func(context.Context) error{
 		func(ctx context.Context) error { return migCtrl.Run(ctx, o.MigrationWorkers) },
 		func(ctx context.Context) error { return vmiCtrl.Run(ctx, o.VMIWorkers) },
 		func(ctx context.Context) error { return vmCtrl.Run(ctx, o.VMWorkers) },
 		func(ctx context.Context) error { return rsCtrl.Run(ctx, o.ReplicaSetWorkers) },
+	}
+	if dvRun != nil {
+		runs = append(runs, dvRun)
+		dvFactory.Start(ctx.Done())
+		defer dvFactory.Shutdown()
 	}
 	virtFactory.Start(ctx.Done())
 	podFactory.Start(ctx.Done())

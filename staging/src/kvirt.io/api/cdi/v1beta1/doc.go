@@ -1,7 +1,11 @@
-// Package v1beta1 holds the subset of the CDI (cdi.kubevirt.io/v1beta1) DataVolume
-// types that a VirtualMachine embeds in spec.dataVolumeTemplates, so kvirt can carry
-// them on the wire without depending on the CDI project. Types only; kvirt serves no
-// CDI kind.
+// Package v1beta1 holds the Go types of cdi.kubevirt.io/v1beta1 that kvirt uses
+// on the wire without depending on the CDI project: the DataVolumeSpec a
+// VirtualMachine embeds in spec.dataVolumeTemplates, and the DataVolume and
+// DataSource kinds that kvirt's own DataVolume controller serves when CDI is
+// not installed. Field names, phases and condition types match CDI's published
+// API. Plain types and generated deep copies only; the controller lives in
+// kvirt.io/kvirt/pkg/virt-controller/datavolume.
 //
 // +k8s:deepcopy-gen=package
+// +groupName=cdi.kubevirt.io
 package v1beta1

@@ -25,12 +25,14 @@ import (
 	discovery "k8s.io/client-go/discovery"
 	rest "k8s.io/client-go/rest"
 	flowcontrol "k8s.io/client-go/util/flowcontrol"
+	cdiv1beta1 "kvirt.io/client-go/generated/clientset/versioned/typed/cdi/v1beta1"
 	kubevirtv1 "kvirt.io/client-go/generated/clientset/versioned/typed/core/v1"
 	instancetypev1beta1 "kvirt.io/client-go/generated/clientset/versioned/typed/instancetype/v1beta1"
 )
 
 type Interface interface {
 	Discovery() discovery.DiscoveryInterfaces
+	CdiV1beta1() cdiv1beta1.CdiV1beta1Interface
 	KubevirtV1() kubevirtv1.KubevirtV1Interface
 	InstancetypeV1beta1() instancetypev1beta1.InstancetypeV1beta1Interface
 }
@@ -38,8 +40,14 @@ type Interface interface {
 // Clientset contains the clients for groups.
 type Clientset struct {
 	*discovery.DiscoveryClient
+	cdiV1beta1          *cdiv1beta1.CdiV1beta1Client
 	kubevirtV1          *kubevirtv1.KubevirtV1Client
 	instancetypeV1beta1 *instancetypev1beta1.InstancetypeV1beta1Client
+}
+
+// CdiV1beta1 retrieves the CdiV1beta1Client
+func (c *Clientset) CdiV1beta1() cdiv1beta1.CdiV1beta1Interface {
+	return c.cdiV1beta1
 }
 
 // KubevirtV1 retrieves the KubevirtV1Client
@@ -96,6 +104,10 @@ func NewForConfigAndClient(c *rest.Config, httpClient *http.Client) (*Clientset,
 
 	var cs Clientset
 	var err error
+	cs.cdiV1beta1, err = cdiv1beta1.NewForConfigAndClient(&configShallowCopy, httpClient)
+	if err != nil {
+		return nil, err
+	}
 	cs.kubevirtV1, err = kubevirtv1.NewForConfigAndClient(&configShallowCopy, httpClient)
 	if err != nil {
 		return nil, err
@@ -125,6 +137,7 @@ func NewForConfigOrDie(c *rest.Config) *Clientset {
 // New creates a new Clientset for the given RESTClient.
 func New(c rest.Interface) *Clientset {
 	var cs Clientset
+	cs.cdiV1beta1 = cdiv1beta1.New(c)
 	cs.kubevirtV1 = kubevirtv1.New(c)
 	cs.instancetypeV1beta1 = instancetypev1beta1.New(c)
 

@@ -30,6 +30,7 @@ import (
 	wait "k8s.io/apimachinery/pkg/util/wait"
 	cache "k8s.io/client-go/tools/cache"
 	versioned "kvirt.io/client-go/generated/clientset/versioned"
+	cdi "kvirt.io/client-go/generated/informers/externalversions/cdi"
 	core "kvirt.io/client-go/generated/informers/externalversions/core"
 	instancetype "kvirt.io/client-go/generated/informers/externalversions/instancetype"
 	internalinterfaces "kvirt.io/client-go/generated/informers/externalversions/internalinterfaces"
@@ -326,8 +327,13 @@ type SharedInformerFactory interface {
 	// client.
 	InformerFor(obj runtime.Object, newFunc internalinterfaces.NewInformerFunc) cache.SharedIndexInformer
 
+	Cdi() cdi.Interface
 	Kubevirt() core.Interface
 	Instancetype() instancetype.Interface
+}
+
+func (f *sharedInformerFactory) Cdi() cdi.Interface {
+	return cdi.New(f, f.namespace, f.tweakListOptions)
 }
 
 func (f *sharedInformerFactory) Kubevirt() core.Interface {

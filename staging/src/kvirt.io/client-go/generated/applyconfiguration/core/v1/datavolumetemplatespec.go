@@ -20,8 +20,8 @@ package v1
 
 import (
 	metav1 "k8s.io/client-go/applyconfigurations/meta/v1"
-	v1beta1 "kvirt.io/api/cdi/v1beta1"
 	corev1 "kvirt.io/api/core/v1"
+	v1beta1 "kvirt.io/client-go/generated/applyconfiguration/cdi/v1beta1"
 )
 
 // DataVolumeTemplateSpecApplyConfiguration represents a declarative configuration of the DataVolumeTemplateSpec type for use
@@ -35,7 +35,7 @@ type DataVolumeTemplateSpecApplyConfiguration struct {
 	// metadata is the metadata of the DataVolume to create; its name is what volumes refer to.
 	ObjectMeta *metav1.ObjectMetaApplyConfiguration `json:"metadata,omitempty"`
 	// spec is the spec of the DataVolume to create.
-	Spec *v1beta1.DataVolumeSpec `json:"spec,omitempty"`
+	Spec *v1beta1.DataVolumeSpecApplyConfiguration `json:"spec,omitempty"`
 	// status is accepted for compatibility with older clients and ignored.
 	Status *corev1.DataVolumeTemplateDummyStatus `json:"status,omitempty"`
 }
@@ -78,8 +78,8 @@ func (b *DataVolumeTemplateSpecApplyConfiguration) WithObjectMeta(value *metav1.
 // WithSpec sets the Spec field in the declarative configuration to the given value
 // and returns the receiver, so that objects can be built by chaining "With" function invocations.
 // If called multiple times, the Spec field is set to the value of the last call.
-func (b *DataVolumeTemplateSpecApplyConfiguration) WithSpec(value v1beta1.DataVolumeSpec) *DataVolumeTemplateSpecApplyConfiguration {
-	b.Spec = &value
+func (b *DataVolumeTemplateSpecApplyConfiguration) WithSpec(value *v1beta1.DataVolumeSpecApplyConfiguration) *DataVolumeTemplateSpecApplyConfiguration {
+	b.Spec = value
 	return b
 }
 

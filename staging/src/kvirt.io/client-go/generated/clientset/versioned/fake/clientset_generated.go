@@ -27,6 +27,8 @@ import (
 	"k8s.io/client-go/testing"
 	applyconfiguration "kvirt.io/client-go/generated/applyconfiguration"
 	clientset "kvirt.io/client-go/generated/clientset/versioned"
+	cdiv1beta1 "kvirt.io/client-go/generated/clientset/versioned/typed/cdi/v1beta1"
+	fakecdiv1beta1 "kvirt.io/client-go/generated/clientset/versioned/typed/cdi/v1beta1/fake"
 	kubevirtv1 "kvirt.io/client-go/generated/clientset/versioned/typed/core/v1"
 	fakekubevirtv1 "kvirt.io/client-go/generated/clientset/versioned/typed/core/v1/fake"
 	instancetypev1beta1 "kvirt.io/client-go/generated/clientset/versioned/typed/instancetype/v1beta1"
@@ -137,6 +139,11 @@ var (
 	_ clientset.Interface = &Clientset{}
 	_ testing.FakeClient  = &Clientset{}
 )
+
+// CdiV1beta1 retrieves the CdiV1beta1Client
+func (c *Clientset) CdiV1beta1() cdiv1beta1.CdiV1beta1Interface {
+	return &fakecdiv1beta1.FakeCdiV1beta1{Fake: &c.Fake}
+}
 
 // KubevirtV1 retrieves the KubevirtV1Client
 func (c *Clientset) KubevirtV1() kubevirtv1.KubevirtV1Interface {

@@ -24,6 +24,7 @@ import (
 	schema "k8s.io/apimachinery/pkg/runtime/schema"
 	serializer "k8s.io/apimachinery/pkg/runtime/serializer"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	cdiv1beta1 "kvirt.io/api/cdi/v1beta1"
 	kubevirtv1 "kvirt.io/api/core/v1"
 	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
 )
@@ -32,6 +33,7 @@ var scheme = runtime.NewScheme()
 var codecs = serializer.NewCodecFactory(scheme)
 
 var localSchemeBuilder = runtime.SchemeBuilder{
+	cdiv1beta1.AddToScheme,
 	kubevirtv1.AddToScheme,
 	instancetypev1beta1.AddToScheme,
 }

@@ -1,0 +1,76 @@
+package virtcontroller
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/pflag"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/tools/record"
+
+	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
+	"kvirt.io/kvirt/pkg/virt-controller/datavolume"
+	"kvirt.io/kvirt/pkg/virt-controller/metrics"
+)
+
+// DataVolumeOptions configures kvirt's own DataVolume controller, off unless
+// Enabled: it needs the cdi.kubevirt.io CRDs of manifests/cdi-crds and must
+// not run where CDI owns them.
+type DataVolumeOptions struct {
+	// Enabled starts the controller.
+	Enabled bool
+	// ImporterImage is the image of the importer pods.
+	ImporterImage string
+	// Workers is the number of concurrent DataVolume syncs.
+	Workers int
+	// HonorWaitForFirstConsumer keeps DataVolumes whose claim binds on first
+	// use waiting for a consumer instead of making the importer that consumer.
+	HonorWaitForFirstConsumer bool
+}
+
+// AddFlags registers the DataVolume controller's flags.
+func (o *DataVolumeOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.Enabled, "datavolume-controller", false,
+		"run kvirt's own cdi.kubevirt.io DataVolume controller (only where CDI is not installed)")
+	fs.StringVar(&o.ImporterImage, "importer-image", datavolume.DefaultImporterImage, "image of the DataVolume importer pods")
+	fs.IntVar(&o.Workers, "datavolume-workers", 3, "concurrent DataVolume syncs")
+	fs.BoolVar(&o.HonorWaitForFirstConsumer, "honor-wait-for-first-consumer", false,
+		"keep a DataVolume whose StorageClass binds on first use waiting for a consumer pod instead of importing at once")
+}
+
+// dataVolumeController builds the controller on virtFactory and a factory of
+// its own for claims, importer pods and storage classes; it returns how to run
+// it and the factory to start, or nils when it is disabled.
+func (o *Options) dataVolumeController(c clientSet, virtFactory kvirtinformers.SharedInformerFactory,
+	reg *metrics.Registry, events record.EventRecorder) (func(context.Context) error, informers.SharedInformerFactory, error) {
+	if !o.DataVolumes.Enabled {
+		return nil, nil, nil
+	}
+	kubeFactory := informers.NewSharedInformerFactory(c.kube, 0)
+	podFactory := informers.NewSharedInformerFactoryWithOptions(c.kube, 0,
+		informers.WithTweakListOptions(func(opts *metav1.ListOptions) {
+			opts.LabelSelector = datavolume.LabelApp + "=" + datavolume.LabelAppValue
+		}))
+	cfg := datavolume.Config{
+		Kube: c.kube, Kvirt: c.kvirt,
+		DataVolumes: virtFactory.Cdi().V1beta1().DataVolumes(), DataSources: virtFactory.Cdi().V1beta1().DataSources(),
+		Claims: kubeFactory.Core().V1().PersistentVolumeClaims(), Pods: podFactory.Core().V1().Pods(),
+		Policy:                    datavolume.Policy{Pod: datavolume.PodConfig{Image: o.DataVolumes.ImporterImage}},
+		HonorWaitForFirstConsumer: o.DataVolumes.HonorWaitForFirstConsumer,
+		Events:                    events, QueueMetrics: reg.QueueMetrics(),
+	}
+	if cfg.HonorWaitForFirstConsumer {
+		cfg.StorageClasses = kubeFactory.Storage().V1().StorageClasses()
+	}
+	ctrl, err := datavolume.New(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("datavolume controller: %w", err)
+	}
+	run := func(ctx context.Context) error {
+		podFactory.Start(ctx.Done())
+		defer podFactory.Shutdown()
+		return ctrl.Run(ctx, o.DataVolumes.Workers)
+	}
+	return run, kubeFactory, nil
+}
