@@ -31,15 +31,21 @@ write_kubeconfig() {
   "${kubectl}" config --kubeconfig="${kc}" use-context default >/dev/null
 }
 
-# write_node_credentials: certificates (signed by the control plane's CA, so they are
-# reissued whenever that CA is new) and kubeconfigs of the node components.
-write_node_credentials() {
+# forget_certs_of_old_ca: removes node_pki's certificates when the control plane's CA
+# is not the one that signed them.
+forget_certs_of_old_ca() {
   local ca_sum
   ca_sum="$(sha256sum "${cp_pki}/ca.crt" | cut -d' ' -f1)"
   if [[ "$(cat "${node_pki}/ca.sha256" 2>/dev/null)" != "${ca_sum}" ]]; then
     rm -f "${node_pki}"/*.crt "${node_pki}"/*.key
     echo "${ca_sum}" >"${node_pki}/ca.sha256"
   fi
+}
+
+# write_node_credentials: certificates (signed by the control plane's CA, so they are
+# reissued whenever that CA is new) and kubeconfigs of the node components.
+write_node_credentials() {
+  forget_certs_of_old_ca
   issue_client_cert kubelet "system:node:${node_name}" system:nodes
   issue_client_cert kube-controller-manager system:kube-controller-manager
   issue_client_cert kube-scheduler system:kube-scheduler

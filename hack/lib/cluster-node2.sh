@@ -127,12 +127,7 @@ node2_cgroups_up() {
 # write_node2_credentials: the kubelet's and kube-proxy's client certificates for
 # the second node (reissued with the control plane's CA, as the first node's).
 write_node2_credentials() {
-  local ca_sum
-  ca_sum="$(sha256sum "${cp_pki}/ca.crt" | cut -d' ' -f1)"
-  if [[ "$(cat "${node_pki}/ca.sha256" 2>/dev/null)" != "${ca_sum}" ]]; then
-    rm -f "${node_pki}"/*.crt "${node_pki}"/*.key
-    echo "${ca_sum}" >"${node_pki}/ca.sha256"
-  fi
+  forget_certs_of_old_ca
   issue_client_cert kubelet "system:node:${node_name}" system:nodes
   issue_client_cert kube-proxy system:kube-proxy
 }

@@ -7,44 +7,12 @@
 # the importer's https client. Cached under
 # $KVIRT_CACHE_DIR/images/importer-rootfs-<key>, the key hashing the exact .deb file
 # names and this script. Source after common.sh and launcher-rootfs.sh (it reuses
-# download_debs and extract_debs).
+# debian_rootfs).
 
 importer_rootfs() {
-  local list="${KVIRT_ROOT}/images/importer/packages.txt" cache="${KVIRT_CACHE_DIR}/images"
-  local pkgs closure uris key rootfs
-  mapfile -t pkgs < <(grep -v '^[[:space:]]*#' "${list}" | grep -v '^[[:space:]]*$')
-  if ! apt-cache show "${pkgs[0]}" >/dev/null 2>&1; then
-    apt-get update -qq >&2
-  fi
-  mapfile -t closure < <(apt-cache depends --recurse --no-recommends --no-suggests \
-    --no-conflicts --no-breaks --no-replaces --no-enhances "${pkgs[@]}" | grep '^[a-z0-9]' | sort -u)
   # ca-certificates alone, not its closure (debconf, perl): only its .crt files are used.
-  uris="$(cd / && apt-get download --print-uris "${closure[@]}" ca-certificates | sort)"
-  key="$( (printf '%s\n' "${uris}" | awk '{print $2}'; cat "${BASH_SOURCE[0]}") | sha256sum | cut -c1-16)"
-  rootfs="${cache}/importer-rootfs-${key}"
-  if [[ -d "${rootfs}" ]]; then
-    echo "${rootfs}"
-    return 0
-  fi
-  kvirt::log::info "building the importer rootfs from ${#closure[@]} Debian packages"
-  mkdir -p "${cache}/debs"
-  local missing=() file
-  while read -r _ file _; do
-    [[ -f "${cache}/debs/${file}" ]] || missing+=("${file%%_*}")
-  done <<<"${uris}"
-  if [[ "${#missing[@]}" -gt 0 ]]; then
-    kvirt::step::run "downloading ${#missing[@]} Debian packages for the importer rootfs" \
-      "seconds, ~15 MB" "${KVIRT_CACHE_DIR}/logs/importer-rootfs-download.log" \
-      download_debs "${cache}/debs" "${missing[@]}" >&2
-  fi
-  local tmp="${rootfs}.tmp"
-  rm -rf "${tmp}"
-  mkdir -p "${tmp}"
-  kvirt::step::run "extracting the importer rootfs" "seconds" \
-    "${KVIRT_CACHE_DIR}/logs/importer-rootfs-extract.log" extract_debs "${cache}/debs" "${tmp}" "${uris}" >&2
-  finish_importer_rootfs "${tmp}"
-  mv "${tmp}" "${rootfs}"
-  echo "${rootfs}"
+  debian_rootfs importer "${KVIRT_ROOT}/images/importer/packages.txt" finish_importer_rootfs \
+    "${BASH_SOURCE[0]}" "seconds, ~15 MB" ca-certificates
 }
 
 # finish_importer_rootfs DIR: keeps qemu-img, the dynamic loader and libraries and

@@ -8,8 +8,19 @@
 # Source after common.sh.
 
 launcher_rootfs() {
-  local list="${KVIRT_ROOT}/images/virt-launcher/packages.txt" cache="${KVIRT_CACHE_DIR}/images"
+  debian_rootfs launcher "${KVIRT_ROOT}/images/virt-launcher/packages.txt" finish_launcher_rootfs \
+    "${BASH_SOURCE[0]}" "about a minute, ~150 MB"
+}
+
+# debian_rootfs NAME LIST FINISH SCRIPT HINT [PKG...]: prints the directory of a root
+# filesystem extracted from the packages in LIST, their dependency closure and PKG...
+# alone, finished by the function FINISH TREE; cached under
+# $KVIRT_CACHE_DIR/images/NAME-rootfs-<key>, the key hashing the .deb file names and
+# SCRIPT (the caller's source). HINT says how long the download takes.
+debian_rootfs() {
+  local name="$1" list="$2" finish="$3" script="$4" hint="$5" cache="${KVIRT_CACHE_DIR}/images"
   local pkgs closure uris key rootfs
+  shift 5
   mapfile -t pkgs < <(grep -v '^[[:space:]]*#' "${list}" | grep -v '^[[:space:]]*$')
   if ! apt-cache show "${pkgs[0]}" >/dev/null 2>&1; then
     apt-get update -qq >&2
@@ -18,30 +29,30 @@ launcher_rootfs() {
     --no-conflicts --no-breaks --no-replaces --no-enhances "${pkgs[@]}" | grep '^[a-z0-9]' | sort -u)
   # 'URI' FILE SIZE HASH per package, without downloading anything.
   # (from /: apt prints nothing for a .deb already in the working directory)
-  uris="$(cd / && apt-get download --print-uris "${closure[@]}" | sort)"
-  key="$( (printf '%s\n' "${uris}" | awk '{print $2}'; cat "${BASH_SOURCE[0]}") | sha256sum | cut -c1-16)"
-  rootfs="${cache}/launcher-rootfs-${key}"
+  uris="$(cd / && apt-get download --print-uris "${closure[@]}" "$@" | sort)"
+  key="$( (printf '%s\n' "${uris}" | awk '{print $2}'; cat "${script}" "${BASH_SOURCE[0]}") | sha256sum | cut -c1-16)"
+  rootfs="${cache}/${name}-rootfs-${key}"
   if [[ -d "${rootfs}" ]]; then
     echo "${rootfs}"
     return 0
   fi
-  kvirt::log::info "building virt-launcher rootfs from ${#closure[@]} Debian packages"
+  kvirt::log::info "building the ${name} rootfs from ${#closure[@]} Debian packages"
   mkdir -p "${cache}/debs"
-  local missing=() name file
+  local missing=() file
   while read -r _ file _; do
     [[ -f "${cache}/debs/${file}" ]] || missing+=("${file%%_*}")
   done <<<"${uris}"
   if [[ "${#missing[@]}" -gt 0 ]]; then
-    kvirt::step::run "downloading ${#missing[@]} Debian packages for the launcher rootfs" \
-      "about a minute, ~150 MB" "${KVIRT_CACHE_DIR}/logs/launcher-rootfs-download.log" \
+    kvirt::step::run "downloading ${#missing[@]} Debian packages for the ${name} rootfs" \
+      "${hint}" "${KVIRT_CACHE_DIR}/logs/${name}-rootfs-download.log" \
       download_debs "${cache}/debs" "${missing[@]}" >&2
   fi
   local tmp="${rootfs}.tmp"
   rm -rf "${tmp}"
   mkdir -p "${tmp}"
-  kvirt::step::run "extracting the launcher rootfs" "under a minute" \
-    "${KVIRT_CACHE_DIR}/logs/launcher-rootfs-extract.log" extract_debs "${cache}/debs" "${tmp}" "${uris}" >&2
-  finish_launcher_rootfs "${tmp}"
+  kvirt::step::run "extracting the ${name} rootfs" "under a minute" \
+    "${KVIRT_CACHE_DIR}/logs/${name}-rootfs-extract.log" extract_debs "${cache}/debs" "${tmp}" "${uris}" >&2
+  "${finish}" "${tmp}"
   mv "${tmp}" "${rootfs}"
   echo "${rootfs}"
 }
