@@ -174,13 +174,16 @@ func consoleUntil(t *testing.T, ns, name string, want ...string) string {
 			time.Sleep(time.Second)
 			continue
 		}
-		for _, w := range want {
-			var got string
-			got, err = console.ReadUntil(ws, w, deadline)
-			out += got
-			if err != nil {
+		// One read loop for all wanted texts: a message can hold several of
+		// them, and a later one may come in the same message as an earlier one.
+		_ = ws.SetReadDeadline(deadline)
+		for !containsAll(out, want) {
+			var msg []byte
+			if _, msg, err = ws.ReadMessage(); err != nil {
+				err = fmt.Errorf("read console: %w", err)
 				break
 			}
+			out += string(msg)
 		}
 		_ = ws.Close()
 		if err == nil {
@@ -190,6 +193,16 @@ func consoleUntil(t *testing.T, ns, name string, want ...string) string {
 	}
 	t.Fatalf("console of %s/%s never showed %q: %v; output so far:\n%s", ns, name, want, lastErr, out)
 	return ""
+}
+
+// containsAll reports whether s contains every one of want.
+func containsAll(s string, want []string) bool {
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // qemuPID finds the VMI's QEMU process on this host by its guest name
