@@ -11,14 +11,21 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-//go:embed crds/*.yaml virt-api/registration.yaml
+//go:embed crds/*.yaml cdi-crds/*.yaml virt-api/registration.yaml
 var files embed.FS
 
 // CRDFiles returns the generated CRD manifests, sorted by file name.
-func CRDFiles() ([][]byte, error) {
-	names, err := fs.Glob(files, "crds/*.yaml")
+func CRDFiles() ([][]byte, error) { return globFiles("crds/*.yaml") }
+
+// CDICRDFiles returns the cdi.kubevirt.io DataVolume and DataSource CRDs of
+// kvirt's own DataVolume controller, sorted by file name. They are kept apart
+// from CRDFiles: virt-operator installs them only where no CDI owns them.
+func CDICRDFiles() ([][]byte, error) { return globFiles("cdi-crds/*.yaml") }
+
+func globFiles(pattern string) ([][]byte, error) {
+	names, err := fs.Glob(files, pattern)
 	if err != nil {
-		return nil, fmt.Errorf("list embedded crds: %w", err)
+		return nil, fmt.Errorf("list embedded %s: %w", pattern, err)
 	}
 	sort.Strings(names)
 	out := make([][]byte, 0, len(names))

@@ -22,7 +22,10 @@ const (
 	EnvVirtControllerImage = "VIRT_CONTROLLER_IMAGE"
 	EnvVirtHandlerImage    = "VIRT_HANDLER_IMAGE"
 	EnvVirtLauncherImage   = "VIRT_LAUNCHER_IMAGE"
-	EnvKubeletRootDir      = "KUBELET_ROOT_DIR"
+	// EnvVirtImporterImage (optional) is the DataVolume importer's image:
+	// without it the install never serves the DataVolume API itself.
+	EnvVirtImporterImage = "VIRT_IMPORTER_IMAGE"
+	EnvKubeletRootDir    = "KUBELET_ROOT_DIR"
 	// EnvKubeletPodsDir overrides KUBELET_ROOT_DIR/pods, for a kubelet whose
 	// --root-dir is not its device-plugin root.
 	EnvKubeletPodsDir = "KUBELET_PODS_DIR"
@@ -79,6 +82,7 @@ func (o *Options) Install() strategy.Config {
 		Images: strategy.Images{
 			API: o.getenv(EnvVirtAPIImage), Controller: o.getenv(EnvVirtControllerImage),
 			Handler: o.getenv(EnvVirtHandlerImage), Launcher: o.getenv(EnvVirtLauncherImage),
+			Importer: o.getenv(EnvVirtImporterImage),
 		},
 		KubeletRootDir: root,
 		KubeletPodsDir: o.getenv(EnvKubeletPodsDir),

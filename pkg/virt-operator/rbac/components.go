@@ -81,7 +81,7 @@ func apiServer() component {
 func controller(namespace string) component {
 	return component{
 		name: ControllerName,
-		cluster: []rbacv1.PolicyRule{
+		cluster: append([]rbacv1.PolicyRule{
 			rule(groupKubevirt, []string{resVM}, "get", "list", "watch", "patch"),
 			rule(groupKubevirt, []string{resVM + "/status", resMigration + "/status", resReplicaSet + "/status"}, "update"),
 			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "create", "patch", "delete"),
@@ -98,11 +98,26 @@ func controller(namespace string) component {
 			// A pending claim whose class binds on first consumer does not hold the pod back.
 			rule("storage.k8s.io", []string{"storageclasses"}, "get"),
 			rule(groupCore, []string{"events"}, "create", "patch"),
-		},
+		}, dataVolumeControllerRules()...),
 		roles: []namespacedRole{{
 			namespace: namespace, name: ControllerName,
 			rules: []rbacv1.PolicyRule{rule(groupCoordination, []string{"leases"}, "get", "create", "update")},
 		}},
+	}
+}
+
+// dataVolumeControllerRules are what virt-controller's own DataVolume
+// controller needs (docs/datavolumes.md): DataVolumes and DataSources read,
+// DataVolume status written, claims and transfer pods created for them (pods
+// are in the controller's main rules), blockOwnerDeletion on what they own.
+// They are granted whether or not CDI serves the API; virt-controller only
+// runs that controller when virt-operator installed the CRDs itself.
+func dataVolumeControllerRules() []rbacv1.PolicyRule {
+	return []rbacv1.PolicyRule{
+		rule(groupCDI, []string{resDataVolume, resDataSource}, readVerbs...),
+		rule(groupCDI, []string{resDataVolume + "/status", resDataVolume + "/finalizers"}, "update"),
+		rule(groupCore, []string{"persistentvolumeclaims"}, "list", "watch", "create"),
+		rule("storage.k8s.io", []string{"storageclasses"}, "list", "watch"),
 	}
 }
 

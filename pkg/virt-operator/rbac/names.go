@@ -46,6 +46,7 @@ const (
 	groupKubevirt      = "kubevirt.io"
 	groupInstancetype  = "instancetype.kubevirt.io"
 	groupSubresources  = "subresources.kubevirt.io"
+	groupCDI           = "cdi.kubevirt.io"
 	groupApps          = "apps"
 	groupCoordination  = "coordination.k8s.io"
 	groupMonitoring    = "monitoring.coreos.com"
@@ -74,6 +75,9 @@ const (
 	resCSR = "certificatesigningrequests"
 	// resExpandVMSpec is subresources.kubevirt.io's namespaced expand-vm-spec.
 	resExpandVMSpec = "expand-vm-spec"
+	// resDataVolume and resDataSource are cdi.kubevirt.io's.
+	resDataVolume = "datavolumes"
+	resDataSource = "datasources"
 )
 
 var (

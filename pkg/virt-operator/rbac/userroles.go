@@ -63,7 +63,14 @@ func viewRules() []rbacv1.PolicyRule {
 		rule(groupSubresources, []string{resExpandVMSpec}, "update"),
 		rule(groupKubevirt, []string{resVM, resVMI, resReplicaSet, resMigration, resPreset}, readVerbs...),
 		rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, readVerbs...),
+		dataVolumeUserRule(readVerbs),
 	}
+}
+
+// dataVolumeUserRule grants verbs on DataVolumes and DataSources, which kvirt
+// serves itself where CDI is not installed (CDI's own roles say the same).
+func dataVolumeUserRule(verbs []string) rbacv1.PolicyRule {
+	return rule(groupCDI, []string{resDataVolume, resDataSource}, verbs...)
 }
 
 // editRules change workloads and instancetypes and use the action and
@@ -75,6 +82,7 @@ func editRules() []rbacv1.PolicyRule {
 		rule(groupKubevirt, []string{resMigration}, readVerbs...),
 		rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, editVerbs...),
 		rule(groupKubevirt, []string{resKubeVirt}, "get", "list"),
+		dataVolumeUserRule(editVerbs),
 	)
 }
 
@@ -85,6 +93,7 @@ func adminRules() []rbacv1.PolicyRule {
 		rule(groupKubevirt, []string{resVM, resVMI, resReplicaSet, resPreset}, adminVerbs...),
 		rule(groupKubevirt, []string{resMigration}, readVerbs...),
 		rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, adminVerbs...),
+		dataVolumeUserRule(adminVerbs),
 	)
 }
 

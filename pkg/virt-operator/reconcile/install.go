@@ -53,11 +53,15 @@ func (c *Controller) install(ctx context.Context, kv *virtv1.KubeVirt) (time.Dur
 		}
 	}
 	now := c.cfg.Now()
-	plan, applyErr := c.applyAll(ctx, kv, now)
+	install, err := c.installConfig(ctx)
+	if err != nil {
+		return 0, err
+	}
+	plan, applyErr := c.applyAll(ctx, kv, install, now)
 	in := status.Input{
 		Previous: kv.Status, Generation: kv.Generation, Workloads: c.workloads(),
-		Version: c.cfg.Version, Registry: strategy.Registry(kv, c.cfg.Install.Images),
-		DeploymentID: strategy.DeploymentID(kv, c.cfg.Install), Now: now, DegradedAfter: c.cfg.DegradedAfter,
+		Version: c.cfg.Version, Registry: strategy.Registry(kv, install.Images),
+		DeploymentID: strategy.DeploymentID(kv, install), Now: now, DegradedAfter: c.cfg.DegradedAfter,
 	}
 	if applyErr != nil {
 		in.ApplyError = applyErr.Error()
@@ -78,9 +82,9 @@ func (c *Controller) install(ctx context.Context, kv *virtv1.KubeVirt) (time.Dur
 // applyAll issues the certificates and applies every object: the namespace first,
 // then the certificates, then the rest of the strategy. It applies as much as it
 // can and returns every failure.
-func (c *Controller) applyAll(ctx context.Context, kv *virtv1.KubeVirt, now time.Time) (certs.Plan, error) {
-	ns := c.cfg.Install.Namespace
-	nsObj, err := strategy.Desired(kv, c.cfg.Install) // the namespace must exist to read certificates
+func (c *Controller) applyAll(ctx context.Context, kv *virtv1.KubeVirt, install strategy.Config, now time.Time) (certs.Plan, error) {
+	ns := install.Namespace
+	nsObj, err := strategy.Desired(kv, install) // the namespace must exist to read certificates
 	if err != nil {
 		return certs.Plan{}, fmt.Errorf("render install: %w", err)
 	}
@@ -95,7 +99,6 @@ func (c *Controller) applyAll(ctx context.Context, kv *virtv1.KubeVirt, now time
 	if err != nil {
 		return certs.Plan{}, fmt.Errorf("issue certificates: %w", err)
 	}
-	install := c.cfg.Install
 	install.CABundle = plan.CABundlePEM
 	objs, err := strategy.Desired(kv, install)
 	if err != nil {

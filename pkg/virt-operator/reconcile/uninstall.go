@@ -39,7 +39,11 @@ func (c *Controller) uninstall(ctx context.Context, kv *virtv1.KubeVirt) (time.D
 	if err := c.writeStatus(ctx, kv, status.Deleting(kv.Status, "", now)); err != nil {
 		return 0, err
 	}
-	objs, err := strategy.Desired(kv, c.cfg.Install)
+	install, err := c.installConfig(ctx) // the DataVolume CRDs only where they are this install's
+	if err != nil {
+		return 0, err
+	}
+	objs, err := strategy.Desired(kv, install)
 	if err != nil {
 		return 0, fmt.Errorf("render install: %w", err)
 	}

@@ -67,6 +67,7 @@ func operatorDeployment() *appsv1.Deployment {
 		{Name: "VIRT_CONTROLLER_IMAGE", Value: Image(strategy.VirtController)},
 		{Name: "VIRT_HANDLER_IMAGE", Value: Image(strategy.VirtHandler)},
 		{Name: "VIRT_LAUNCHER_IMAGE", Value: Image(strategy.VirtLauncher)},
+		{Name: "VIRT_IMPORTER_IMAGE", Value: Image("importer")},
 		{Name: "KUBELET_ROOT_DIR", Value: strategy.DefaultKubeletRootDir},
 	}
 	d := &appsv1.Deployment{

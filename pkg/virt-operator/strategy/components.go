@@ -169,6 +169,7 @@ func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *a
 	if v := launcherVerbosity(kv); v != nil {
 		args = append(args, "--launcher-verbosity", strconv.Itoa(int(*v)))
 	}
+	args = append(args, dataVolumeControllerArgs(cfg, images)...)
 	pod := podBase(kv, "kubevirt-controller")
 	pod.Containers = []corev1.Container{{
 		Name: VirtController, Image: images.Controller, ImagePullPolicy: pullPolicy(kv), Args: args,

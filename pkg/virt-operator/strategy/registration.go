@@ -18,6 +18,10 @@ func CRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeCRDs(files)
+}
+
+func decodeCRDs(files [][]byte) ([]*apiextensionsv1.CustomResourceDefinition, error) {
 	out := make([]*apiextensionsv1.CustomResourceDefinition, 0, len(files))
 	for _, f := range files {
 		crd := &apiextensionsv1.CustomResourceDefinition{}

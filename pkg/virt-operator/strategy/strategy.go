@@ -47,6 +47,9 @@ type Object interface {
 // Images are the component images the operator was started with.
 type Images struct {
 	API, Controller, Handler, Launcher string
+	// Importer is the DataVolume importer's image; empty means the install
+	// never serves the DataVolume API itself.
+	Importer string
 }
 
 // Config is the operator's side of the install.
@@ -63,10 +66,14 @@ type Config struct {
 	KubeletPodsDir string
 	// CABundle is written into the webhook configurations and the APIService.
 	CABundle []byte
+	// ServeDataVolumes installs the cdi.kubevirt.io DataVolume and DataSource
+	// CRDs and runs virt-controller's DataVolume controller (see
+	// ServeDataVolumes, which decides it from the cluster).
+	ServeDataVolumes bool
 }
 
 // Desired returns every object the install consists of, in creation order:
-// namespace, CRDs, RBAC, Services, registration, the node restriction policy
+// namespace, CRDs (with ServeDataVolumes the cdi.kubevirt.io ones), RBAC, Services, registration, the node restriction policy
 // (before virt-handler starts), the components, then (unless
 // disabled) the common instancetypes and preferences, whose CRDs come first.
 func Desired(kv *virtv1.KubeVirt, cfg Config) ([]Object, error) {
@@ -77,6 +84,15 @@ func Desired(kv *virtv1.KubeVirt, cfg Config) ([]Object, error) {
 	}
 	for _, c := range crds {
 		if c.Name != KubeVirtCRDName { // shipped by the release manifest, not by the operator
+			out = append(out, c)
+		}
+	}
+	if cfg.ServeDataVolumes {
+		cdi, err := DataVolumeCRDs()
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cdi {
 			out = append(out, c)
 		}
 	}
@@ -162,7 +178,11 @@ func EffectiveImages(kv *virtv1.KubeVirt, in Images) Images {
 		return in
 	}
 	f := func(img string) string { return overrideImage(img, kv.Spec.ImageRegistry, kv.Spec.ImageTag) }
-	return Images{API: f(in.API), Controller: f(in.Controller), Handler: f(in.Handler), Launcher: f(in.Launcher)}
+	out := Images{API: f(in.API), Controller: f(in.Controller), Handler: f(in.Handler), Launcher: f(in.Launcher)}
+	if in.Importer != "" {
+		out.Importer = f(in.Importer)
+	}
+	return out
 }
 
 func overrideImage(img, registry, tag string) string {

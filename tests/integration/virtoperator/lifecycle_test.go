@@ -100,6 +100,7 @@ func checkInstalled(t *testing.T, c clients) {
 	if argValue(containerArgs(ctrl), "--launcher-image") != testEnv["VIRT_LAUNCHER_IMAGE"] || slices.Contains(containerArgs(ctrl), "--allow-emulation") {
 		t.Errorf("virt-controller args: %v", containerArgs(ctrl))
 	}
+	checkDataVolumeAPI(t, c, ctrl)
 	ds, err := c.kube.AppsV1().DaemonSets(ns).Get(bg, "virt-handler", metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("virt-handler: %v", err)

@@ -50,6 +50,7 @@ var testEnv = map[string]string{
 	virtoperator.EnvVirtControllerImage: "kvirt.local/virt-controller:sha256-bbbb",
 	virtoperator.EnvVirtHandlerImage:    "kvirt.local/virt-handler:sha256-cccc",
 	virtoperator.EnvVirtLauncherImage:   "kvirt.local/virt-launcher:sha256-dddd",
+	virtoperator.EnvVirtImporterImage:   "kvirt.local/importer:sha256-eeee",
 	virtoperator.EnvKubeletRootDir:      "/srv/kubelet",
 }
 
