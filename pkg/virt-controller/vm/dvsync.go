@@ -153,7 +153,7 @@ func (c *Controller) adopt(ctx context.Context, dv *cdiv1beta1.DataVolume) error
 func (c *Controller) dataVolumeEvents(vm *virtv1.VirtualMachine, old, cur virtv1.VirtualMachineStatus, plan DataVolumePlan) {
 	if cur.PrintableStatus == virtv1.VirtualMachineStatusDataVolumeError && old.PrintableStatus != cur.PrintableStatus {
 		c.cfg.Events.Eventf(vm, corev1.EventTypeWarning, EventFailedDataVolumeImport,
-			"DataVolume %s failed to import disk image", strings.Join(plan.Failed, "; "))
+			"DataVolume failed to import disk image: %s", strings.Join(plan.Failed, "; "))
 	}
 	if plan.Failure == nil || failureReason(old) == plan.Failure.Reason || failureReason(cur) != plan.Failure.Reason {
 		return

@@ -52,7 +52,9 @@ func claimName(v virtv1.Volume) string {
 
 // DataVolumesReady is the VMI's DataVolumesReady condition, or nil when it has
 // no dataVolume volume. True once every DataVolume is Succeeded,
-// WaitForFirstConsumer or PendingPopulation.
+// WaitForFirstConsumer or PendingPopulation, or is gone and left a claim of its
+// name that no DataVolume owns (as upstream uses a claim whose DataVolume was
+// garbage-collected).
 func DataVolumesReady(vmi *virtv1.VirtualMachineInstance, s Storage, now metav1.Time) *virtv1.VirtualMachineInstanceCondition {
 	var waiting []string
 	uses := false
@@ -63,6 +65,8 @@ func DataVolumesReady(vmi *virtv1.VirtualMachineInstance, s Storage, now metav1.
 		uses = true
 		dv := s.DataVolumes[v.DataVolume.Name]
 		switch {
+		case dv == nil && populatedClaim(s.Claims[v.DataVolume.Name]):
+			// the DataVolume is gone (CDI garbage-collects finished ones) and left its claim
 		case !s.DataVolumesServed:
 			waiting = append(waiting, v.DataVolume.Name+" (no DataVolume API served)")
 		case dv == nil:
@@ -84,6 +88,21 @@ func DataVolumesReady(vmi *virtv1.VirtualMachineInstance, s Storage, now metav1.
 		c.Message = "Not all of the VMI's DVs are ready: " + strings.Join(waiting, ", ")
 	}
 	return c
+}
+
+// populatedClaim reports whether a claim exists and is owned by no DataVolume:
+// one a DataVolume still owns is not ready while its DataVolume is unknown
+// (being deleted, or not in the cache yet).
+func populatedClaim(claim *corev1.PersistentVolumeClaim) bool {
+	if claim == nil {
+		return false
+	}
+	for _, ref := range claim.OwnerReferences {
+		if ref.Kind == cdiv1beta1.DataVolumeKind {
+			return false
+		}
+	}
+	return true
 }
 
 func phaseOrUnset(p cdiv1beta1.DataVolumePhase) string {

@@ -44,6 +44,12 @@ func TestDataVolumesReady(t *testing.T) {
 			want: "False", reason: ReasonNotAllDVsReady, msg: "root-dv (ImportInProgress)"},
 		{name: "succeeded", vmi: storageVMI(), s: Storage{DataVolumesServed: true,
 			DataVolumes: map[string]*cdiv1beta1.DataVolume{"root-dv": dvIn(cdiv1beta1.Succeeded)}}, want: "True", reason: ReasonAllDVsReady},
+		{name: "datavolume gone, claim left", vmi: storageVMI(), s: Storage{DataVolumesServed: true,
+			Claims: map[string]*corev1.PersistentVolumeClaim{"root-dv": {}}}, want: "True", reason: ReasonAllDVsReady},
+		{name: "datavolume not seen, claim still owned by it", vmi: storageVMI(), s: Storage{DataVolumesServed: true,
+			Claims: map[string]*corev1.PersistentVolumeClaim{"root-dv": {ObjectMeta: metav1.ObjectMeta{
+				OwnerReferences: []metav1.OwnerReference{{Kind: "DataVolume", Name: "root-dv"}}}}}},
+			want: "False", reason: ReasonNotAllDVsReady, msg: "root-dv (not found)"},
 		{name: "wffc", vmi: storageVMI(), s: Storage{DataVolumesServed: true,
 			DataVolumes: map[string]*cdiv1beta1.DataVolume{"root-dv": dvIn(cdiv1beta1.WaitForFirstConsumer)}}, want: "True", reason: ReasonAllDVsReady},
 	}
