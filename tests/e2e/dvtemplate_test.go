@@ -70,8 +70,11 @@ func TestVMDataVolumeTemplate(t *testing.T) {
 	}
 	poll.Eventually(t, time.Minute, "DataVolume owned by the VM", func() error {
 		kind, errOut, err := kubectl(t, "", "-n", ns, "get", "datavolume", "dvvm-data", "-o", "jsonpath={.metadata.ownerReferences[0].kind}")
-		if err != nil || kind != "VirtualMachine" {
-			return fmt.Errorf("owner kind %q: %v %s", kind, err, errOut)
+		if err != nil {
+			return fmt.Errorf("get datavolume: %w: %s", err, errOut)
+		}
+		if kind != "VirtualMachine" {
+			return fmt.Errorf("owner kind %q", kind)
 		}
 		return nil
 	})
