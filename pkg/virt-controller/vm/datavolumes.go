@@ -43,9 +43,9 @@ type DataVolumePlan struct {
 	// Adopt are orphaned DataVolumes of a template's name, with the VM added
 	// as their controller: the update to send.
 	Adopt []*cdiv1beta1.DataVolume
-	// Ready is true when every template's DataVolume is controlled by the VM
-	// and Succeeded, WaitForFirstConsumer or PendingPopulation: the VMI may be
-	// created.
+	// Ready is true when every template's DataVolume is controlled by the VM,
+	// not being deleted, and Succeeded, WaitForFirstConsumer or
+	// PendingPopulation: the VMI may be created.
 	Ready bool
 	// Printable is Provisioning or DataVolumeError, or empty when neither applies.
 	Printable virtv1.VirtualMachinePrintableStatus
@@ -84,9 +84,11 @@ func PlanDataVolumes(vm *virtv1.VirtualMachine, dvs map[string]*cdiv1beta1.DataV
 			p.Ready, provisioning = false, true
 			continue
 		case metav1.GetControllerOf(dv) == nil:
+			// adopted now, used once the adoption is seen (it may lose a race)
 			if vm.DeletionTimestamp == nil && dv.DeletionTimestamp == nil {
 				p.Adopt = append(p.Adopt, adopted(vm, dv))
 			}
+			p.Ready = false
 		case !metav1.IsControlledBy(dv, vm):
 			foreign = append(foreign, t.ObjectMeta.Name)
 			p.Ready = false
@@ -126,6 +128,9 @@ func WaitForDataVolumes(d Decision, ready bool) Decision {
 // dataVolumeState says whether a DataVolume is ready for its VMI, or why it
 // failed (empty while it is in progress).
 func dataVolumeState(dv *cdiv1beta1.DataVolume) (ready bool, failed string) {
+	if dv.DeletionTimestamp != nil {
+		return false, "" // going away: it is created again once gone
+	}
 	switch dv.Status.Phase {
 	case cdiv1beta1.Succeeded, cdiv1beta1.WaitForFirstConsumer, cdiv1beta1.PendingPopulation:
 		return true, ""

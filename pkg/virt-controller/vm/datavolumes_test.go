@@ -39,6 +39,14 @@ func dvRunning(status corev1.ConditionStatus, reason string) dvOpt {
 
 func orphan(dv *cdiv1beta1.DataVolume) { dv.OwnerReferences = nil }
 
+func deleted(dv *cdiv1beta1.DataVolume) { dv.DeletionTimestamp = &metav1.Time{} }
+
+// adoptedDV is an orphan after PlanDataVolumes adopted it.
+func adoptedDV(vm *virtv1.VirtualMachine, name string) *cdiv1beta1.DataVolume {
+	dv := ownedDV(vm, name, phase(cdiv1beta1.Succeeded), orphan)
+	return PlanDataVolumes(vm, map[string]*cdiv1beta1.DataVolume{name: dv}, true).Adopt[0]
+}
+
 func foreign(dv *cdiv1beta1.DataVolume) {
 	dv.OwnerReferences[0].UID = "other"
 }
@@ -93,7 +101,12 @@ func TestPlanDataVolumes(t *testing.T) {
 			printable: virtv1.VirtualMachineStatusProvisioning},
 		{name: "orphan adopted", vm: vm, dvs: map[string]*cdiv1beta1.DataVolume{
 			"a": ownedDV(vm, "a", phase(cdiv1beta1.Succeeded), orphan), "b": ownedDV(vm, "b", phase(cdiv1beta1.Succeeded))},
-			adopt: []string{"a"}, ready: true},
+			adopt: []string{"a"}},
+		{name: "adopted one is used", vm: vm, dvs: map[string]*cdiv1beta1.DataVolume{
+			"a": adoptedDV(vm, "a"), "b": ownedDV(vm, "b", phase(cdiv1beta1.Succeeded))}, ready: true},
+		{name: "being deleted", vm: vm, dvs: map[string]*cdiv1beta1.DataVolume{
+			"a": ownedDV(vm, "a", phase(cdiv1beta1.Succeeded), deleted), "b": ownedDV(vm, "b", phase(cdiv1beta1.Succeeded))},
+			printable: virtv1.VirtualMachineStatusProvisioning},
 		{name: "controlled elsewhere", vm: vm, dvs: map[string]*cdiv1beta1.DataVolume{
 			"a": ownedDV(vm, "a", phase(cdiv1beta1.Succeeded), foreign), "b": ownedDV(vm, "b", phase(cdiv1beta1.Succeeded))},
 			failure: ReasonDataVolumeOwnedElsewhere, failureText: "DataVolume a exists"},
