@@ -227,3 +227,61 @@ func vmiStorageReported(c clients, ns, name string) func() error {
 		return nil
 	}
 }
+
+// TestDataVolumeTemplatesAdoptOrRefuse: a DataVolume of a template's name that
+// nobody controls is adopted and used; one another object controls is left
+// alone and keeps the VM from starting, with a Failure condition and an Event.
+func TestDataVolumeTemplatesAdoptOrRefuse(t *testing.T) {
+	c := newClients(t)
+	installCDICRDs(t)
+	ns := testNamespace(t, c)
+	startController(t, controllerOptions())
+	ctx := context.Background()
+	template := dataVolumeVM(ns, "adopter", "orphan-dv")
+	orphan := vm.NewDataVolume(template, &template.Spec.DataVolumeTemplates[0])
+	orphan.OwnerReferences, orphan.Labels = nil, nil
+	foreign := orphan.DeepCopy()
+	foreign.Name = "foreign-dv"
+	foreign.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: "other", UID: "other-uid", Controller: ptrTrue()}}
+	for _, dv := range []*cdiv1beta1.DataVolume{orphan, foreign} {
+		if _, err := c.kvirt.CdiV1beta1().DataVolumes(ns).Create(ctx, dv, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		setDataVolumePhase(t, c, ns, dv.Name, cdiv1beta1.Succeeded)
+	}
+	for _, v := range []*virtv1.VirtualMachine{dataVolumeVM(ns, "adopter", "orphan-dv"), dataVolumeVM(ns, "refused", "foreign-dv")} {
+		if _, err := c.kvirt.KubevirtV1().VirtualMachines(ns).Create(ctx, v, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	adopter, err := getVM(c, ns, "adopter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "orphan adopted", func() error {
+		dv, err := c.kvirt.CdiV1beta1().DataVolumes(ns).Get(ctx, "orphan-dv", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if !metav1.IsControlledBy(dv, adopter) {
+			return fmt.Errorf("owners %+v", dv.OwnerReferences)
+		}
+		return nil
+	})
+	vmiUID(t, c, ns, "adopter", "")
+	eventually(t, 30*time.Second, "DataVolumeExistsNotOwned", vmFailure(c, ns, "refused", vm.ReasonDataVolumeOwnedElsewhere))
+	vmEvent(t, c, ns, "refused", vm.EventDataVolumeOwnedElsewhere)
+	stays(t, time.Second, "no vmi for refused", noVMI(c, ns, "refused"))
+	dv, err := c.kvirt.CdiV1beta1().DataVolumes(ns).Get(ctx, "foreign-dv", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dv.OwnerReferences) != 1 || dv.OwnerReferences[0].Kind != "ConfigMap" {
+		t.Errorf("foreign DataVolume's owners changed: %+v", dv.OwnerReferences)
+	}
+}
+
+func ptrTrue() *bool {
+	b := true
+	return &b
+}
