@@ -3,13 +3,19 @@ package virtcontroller
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/pflag"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/record"
+	"k8s.io/klog/v2"
 
+	cdiv1beta1 "kvirt.io/api/cdi/v1beta1"
 	kvirtinformers "kvirt.io/client-go/generated/informers/externalversions"
+	cdiinformers "kvirt.io/client-go/generated/informers/externalversions/cdi/v1beta1"
 	"kvirt.io/kvirt/pkg/virt-controller/datavolume"
 	"kvirt.io/kvirt/pkg/virt-controller/metrics"
 )
@@ -39,15 +45,14 @@ func (o *DataVolumeOptions) AddFlags(fs *pflag.FlagSet) {
 		"keep a DataVolume whose StorageClass binds on first use waiting for a consumer pod instead of importing at once")
 }
 
-// dataVolumeController builds the controller on virtFactory and a factory of
-// its own for claims, importer pods and storage classes; it returns how to run
-// it and the factory to start, or nils when it is disabled.
+// dataVolumeController builds the controller on virtFactory, kubeFactory
+// (claims, storage classes; the caller starts both) and a factory of its own for
+// importer pods; it returns how to run it, or nil when it is disabled.
 func (o *Options) dataVolumeController(c clientSet, virtFactory kvirtinformers.SharedInformerFactory,
-	reg *metrics.Registry, events record.EventRecorder) (func(context.Context) error, informers.SharedInformerFactory, error) {
+	kubeFactory informers.SharedInformerFactory, reg *metrics.Registry, events record.EventRecorder) (func(context.Context) error, error) {
 	if !o.DataVolumes.Enabled {
-		return nil, nil, nil
+		return nil, nil
 	}
-	kubeFactory := informers.NewSharedInformerFactory(c.kube, 0)
 	podFactory := informers.NewSharedInformerFactoryWithOptions(c.kube, 0,
 		informers.WithTweakListOptions(func(opts *metav1.ListOptions) {
 			opts.LabelSelector = datavolume.LabelApp + "=" + datavolume.LabelAppValue
@@ -65,12 +70,41 @@ func (o *Options) dataVolumeController(c clientSet, virtFactory kvirtinformers.S
 	}
 	ctrl, err := datavolume.New(cfg)
 	if err != nil {
-		return nil, nil, fmt.Errorf("datavolume controller: %w", err)
+		return nil, fmt.Errorf("datavolume controller: %w", err)
 	}
 	run := func(ctx context.Context) error {
 		podFactory.Start(ctx.Done())
 		defer podFactory.Shutdown()
 		return ctrl.Run(ctx, o.DataVolumes.Workers)
 	}
-	return run, kubeFactory, nil
+	return run, nil
+}
+
+// servesDataVolumes asks discovery whether the cluster serves
+// cdi.kubevirt.io/v1beta1 datavolumes (CDI's CRDs or kvirt's own).
+func servesDataVolumes(d discovery.DiscoveryInterface) (bool, error) {
+	list, err := d.ServerResourcesForGroupVersion(cdiv1beta1.SchemeGroupVersion.String())
+	if apierrors.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("discover %s: %w", cdiv1beta1.SchemeGroupVersion, err)
+	}
+	return slices.ContainsFunc(list.APIResources, func(r metav1.APIResource) bool { return r.Name == "datavolumes" }), nil
+}
+
+// vmDataVolumes is the DataVolume informer the VM controller watches, or nil
+// when the cluster serves no DataVolume API (checked once per leadership
+// term: a cluster that gains the API needs virt-controller restarted).
+func vmDataVolumes(ctx context.Context, d discovery.DiscoveryInterface,
+	virtFactory kvirtinformers.SharedInformerFactory) (cdiinformers.DataVolumeInformer, error) {
+	ok, err := servesDataVolumes(d)
+	if err != nil || !ok {
+		if err == nil {
+			klog.FromContext(ctx).Info("no DataVolume API served: VMs with dataVolumeTemplates will not start",
+				"groupVersion", cdiv1beta1.SchemeGroupVersion.String())
+		}
+		return nil, err
+	}
+	return virtFactory.Cdi().V1beta1().DataVolumes(), nil
 }

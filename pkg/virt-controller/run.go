@@ -89,9 +89,15 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	if err := registerVMIMetrics(reg, vmis, vms); err != nil {
 		return err
 	}
+	kubeFactory := informers.NewSharedInformerFactory(c.kube, 0)
+	dataVolumes, err := vmDataVolumes(ctx, c.kube.Discovery(), virtFactory)
+	if err != nil {
+		return err
+	}
 	vmiCtrl, err := vmi.New(vmi.Config{
 		Kube: c.kube, Kvirt: c.kvirt, VMIs: vmis, Pods: podFactory.Core().V1().Pods(),
 		Pod: o.Pod, QueueMetrics: reg.QueueMetrics(), Events: events,
+		Claims: kubeFactory.Core().V1().PersistentVolumeClaims(), DataVolumes: dataVolumes,
 	})
 	if err != nil {
 		return err
@@ -99,7 +105,7 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	vmCtrl, err := vm.New(vm.Config{
 		Kube: c.kube, Kvirt: c.kvirt, VMs: vms, VMIs: vmis,
 		Resolver: &instancetype.Resolver{Kube: c.kube, Kvirt: c.kvirt}, QueueMetrics: reg.QueueMetrics(),
-		Events: events,
+		Events: events, DataVolumes: dataVolumes,
 	})
 	if err != nil {
 		return err
@@ -119,7 +125,7 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	if err != nil {
 		return err
 	}
-	dvRun, dvFactory, err := o.dataVolumeController(c, virtFactory, reg, events)
+	dvRun, err := o.dataVolumeController(c, virtFactory, kubeFactory, reg, events)
 	if err != nil {
 		return err
 	}
@@ -131,13 +137,13 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	}
 	if dvRun != nil {
 		runs = append(runs, dvRun)
-		dvFactory.Start(ctx.Done())
-		defer dvFactory.Shutdown()
 	}
 	virtFactory.Start(ctx.Done())
 	podFactory.Start(ctx.Done())
+	kubeFactory.Start(ctx.Done())
 	defer virtFactory.Shutdown()
 	defer podFactory.Shutdown()
+	defer kubeFactory.Shutdown()
 	return runAll(ctx, runs)
 }
 

@@ -21,7 +21,9 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+	cdiinformers "kvirt.io/client-go/generated/informers/externalversions/cdi/v1beta1"
 	virtinformers "kvirt.io/client-go/generated/informers/externalversions/core/v1"
+	cdilisters "kvirt.io/client-go/generated/listers/cdi/v1beta1"
 	virtlisters "kvirt.io/client-go/generated/listers/core/v1"
 	"kvirt.io/kvirt/pkg/instancetype"
 	"kvirt.io/kvirt/pkg/virt-controller/loop"
@@ -56,6 +58,10 @@ type Config struct {
 	// Events records Kubernetes Events on the VM (VMI created, deleted, or
 	// failing to be); nil records none.
 	Events record.EventRecorder
+	// DataVolumes watches cdi.kubevirt.io DataVolumes; nil when the cluster
+	// serves no DataVolume API (a VM with dataVolumeTemplates then reports
+	// DataVolumeAPIUnavailable and does not start).
+	DataVolumes cdiinformers.DataVolumeInformer
 }
 
 // Event reasons, upstream's: on the VM for its VMI.
@@ -73,6 +79,9 @@ type Controller struct {
 	vmis   virtlisters.VirtualMachineInstanceLister
 	loop   *loop.Loop
 	synced []cache.InformerSynced
+	// dataVolumes is nil when the DataVolume API is not served.
+	dataVolumes cdilisters.DataVolumeLister
+	vmIndex     cache.Indexer
 }
 
 // New registers event handlers; call before starting the informers.
@@ -106,6 +115,11 @@ func New(cfg Config) (*Controller, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watch vmis: %w", err)
 	}
+	if cfg.DataVolumes != nil {
+		if err := c.watchDataVolumes(); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -133,10 +147,11 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 		return 0, err
 	}
 	work.Status.StartFailure = TrackStartFailure(vm.Status.StartFailure, vmi, now)
+	plan, dvFailure := c.syncDataVolumes(ctx, work)
 
 	var retry time.Duration
 	if failure == nil {
-		d := Decide(work, vmi, now)
+		d := WaitForDataVolumes(Decide(work, vmi, now), plan.Ready)
 		if d.Action == ActionRun {
 			// The spec write brings the VM back through the queue.
 			return 0, c.runAlways(ctx, vm)
@@ -156,11 +171,30 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 			failure, retry = nil, time.Second
 		}
 	}
-	work.Status = Status(work, vmi, failure, now)
+	work.Status = c.status(vm, work, vmi, firstFailure(failure, dvFailure), plan, now)
 	if err := c.writeStatus(ctx, vm, work); err != nil {
 		return 0, err
 	}
 	return retry, apiFailure(key, failure)
+}
+
+// status is the VM's new status, its DataVolumes taken into account, recording
+// the Events their state asks for.
+func (c *Controller) status(old, vm *virtv1.VirtualMachine, vmi *virtv1.VirtualMachineInstance, failure *Failure,
+	plan DataVolumePlan, now time.Time) virtv1.VirtualMachineStatus {
+	st := Status(vm, vmi, failure, now)
+	st.PrintableStatus = DataVolumePrintable(st.PrintableStatus, plan.Printable)
+	c.dataVolumeEvents(old, old.Status, st, plan)
+	return st
+}
+
+func firstFailure(fs ...*Failure) *Failure {
+	for _, f := range fs {
+		if f != nil {
+			return f
+		}
+	}
+	return nil
 }
 
 // apiFailure is the error that requeues key with the loop's backoff (instead of

@@ -19,7 +19,9 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
+	cdiinformers "kvirt.io/client-go/generated/informers/externalversions/cdi/v1beta1"
 	virtinformers "kvirt.io/client-go/generated/informers/externalversions/core/v1"
+	cdilisters "kvirt.io/client-go/generated/listers/cdi/v1beta1"
 	virtlisters "kvirt.io/client-go/generated/listers/core/v1"
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 	"kvirt.io/kvirt/pkg/virt-controller/loop"
@@ -50,6 +52,12 @@ type Config struct {
 	// Events records Kubernetes Events on the VMI (pod created, deleted, or
 	// failing to be); nil records none.
 	Events record.EventRecorder
+	// Claims, when set, feeds status.volumeStatus and the DataVolumesReady
+	// condition of VMIs with claim-backed volumes.
+	Claims coreinformers.PersistentVolumeClaimInformer
+	// DataVolumes watches cdi.kubevirt.io DataVolumes (with Claims); nil when
+	// the cluster serves no DataVolume API.
+	DataVolumes cdiinformers.DataVolumeInformer
 }
 
 // Controller is the VMI controller.
@@ -60,6 +68,11 @@ type Controller struct {
 	podIndex cache.Indexer
 	loop     *loop.Loop
 	synced   []cache.InformerSynced
+	// claims is nil when volumes are not observed; dataVolumes when no
+	// DataVolume API is served.
+	claims      corelisters.PersistentVolumeClaimLister
+	dataVolumes cdilisters.DataVolumeLister
+	vmiIndex    cache.Indexer
 }
 
 // New registers the controller's event handlers on the informers; call before
@@ -89,6 +102,11 @@ func New(cfg Config) (*Controller, error) {
 	}
 	if _, err := cfg.Pods.Informer().AddEventHandler(podHandler); err != nil {
 		return nil, fmt.Errorf("watch pods: %w", err)
+	}
+	if cfg.Claims != nil {
+		if err := c.watchStorage(); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -144,7 +162,10 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 		return 0, err
 	}
 	now := metav1.Now()
-	d := Decide(vmi, pod, now)
+	d, err := c.observeStorage(vmi, Decide(vmi, pod, now), now)
+	if err != nil {
+		return 0, err
+	}
 	if err := c.applyPod(ctx, vmi, d.Pod); err != nil {
 		if d.Pod == PodCreate {
 			// say why on the VMI; the key is retried with backoff either way

@@ -208,3 +208,12 @@ func removeCondition(vmi *virtv1.VirtualMachineInstance, t virtv1.VirtualMachine
 	}
 	vmi.Status.Conditions = kept
 }
+
+// HoldPending is vmi kept in Pending (finalizer set) without a launcher pod:
+// what Decide would do for a new VMI, short of creating the pod.
+func HoldPending(vmi *virtv1.VirtualMachineInstance, now metav1.Time) *virtv1.VirtualMachineInstance {
+	out := vmi.DeepCopy()
+	addFinalizer(out)
+	setPhase(out, virtv1.Pending, now)
+	return out
+}

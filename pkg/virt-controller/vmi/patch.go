@@ -12,6 +12,7 @@ import (
 // else in the status belongs to virt-handler or virt-api and is never sent.
 var ownedStatusFields = []string{
 	"phase", "phaseTransitionTimestamps", "reason", "nodeName", "activePods", "qosClass", "conditions",
+	"volumeStatus",
 }
 
 // mergePatch is a JSON merge patch turning old into new for the fields this

@@ -75,7 +75,8 @@ func apiServer() component {
 // controller is virt-controller: informers on VMs, VMIs, migrations,
 // replica sets and launcher pods; VMI create/patch/delete; status updates;
 // launcher and migration-target pods; VM finalizer and annotations; instancetype
-// pinning and VM start revisions in ControllerRevisions; its leader Lease in the install namespace. The
+// pinning and VM start revisions in ControllerRevisions; the DataVolumes of VMs' dataVolumeTemplates;
+// its leader Lease in the install namespace. The
 // finalizers subresources let it set blockOwnerDeletion on the owner
 // references it writes (OwnerReferencesPermissionEnforcement).
 func controller(namespace string) component {
@@ -93,8 +94,11 @@ func controller(namespace string) component {
 			rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, "get"),
 			rule(groupApps, []string{"controllerrevisions"}, "get", "list", "create", "delete"),
 			rule(groupCore, []string{"pods"}, "get", "list", "watch", "create", "delete"),
-			// The launcher pod mounts a claim as a filesystem or a device by its mode.
-			rule(groupCore, []string{"persistentvolumeclaims"}, "get"),
+			// The launcher pod mounts a claim as a filesystem or a device by its mode;
+			// the VMI's status.volumeStatus describes its claims (informer).
+			rule(groupCore, []string{"persistentvolumeclaims"}, "get", "list", "watch"),
+			// A VM's dataVolumeTemplates: created, and orphans of their names adopted.
+			rule("cdi.kubevirt.io", []string{"datavolumes"}, "get", "list", "watch", "create", "patch"),
 			// A pending claim whose class binds on first consumer does not hold the pod back.
 			rule("storage.k8s.io", []string{"storageclasses"}, "get"),
 			rule(groupCore, []string{"events"}, "create", "patch"),

@@ -123,6 +123,9 @@ const (
 	// WaitForFirstConsumer: the claim's StorageClass binds on first use and
 	// nothing uses it yet.
 	WaitForFirstConsumer DataVolumePhase = "WaitForFirstConsumer"
+	// PendingPopulation: the claim waits for a volume populator (CDI's phase;
+	// kvirt's controller does not report it, a consumer treats it as ready).
+	PendingPopulation DataVolumePhase = "PendingPopulation"
 	// Succeeded: the data is complete.
 	Succeeded DataVolumePhase = "Succeeded"
 	// Failed: the DataVolume cannot be completed without a change.
