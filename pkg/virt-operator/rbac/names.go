@@ -46,6 +46,7 @@ const (
 	groupKubevirt      = "kubevirt.io"
 	groupInstancetype  = "instancetype.kubevirt.io"
 	groupSubresources  = "subresources.kubevirt.io"
+	groupCDI           = "cdi.kubevirt.io"
 	groupApps          = "apps"
 	groupCoordination  = "coordination.k8s.io"
 	groupMonitoring    = "monitoring.coreos.com"
