@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"kvirt.io/kvirt/pkg/certs"
 )
 
 // The sources an importer fills its volume from (--source).
@@ -63,6 +65,10 @@ type Options struct {
 	UploadListen string
 	// TLSCert and TLSKey are the upload server's PEM certificate and key.
 	TLSCert, TLSKey string
+	// ClientCA is the PEM bundle an upload client's certificate must chain to.
+	ClientCA string
+	// ClientName is the only client certificate subject (CN) accepted.
+	ClientName string
 }
 
 // AddFlags registers the flags.
@@ -85,6 +91,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"TLS address of the upload server (upload; it also serves GET /progress, and --progress-listen is unused)")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "upload server's PEM certificate file (upload)")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "upload server's PEM private key file (upload)")
+	fs.StringVar(&o.ClientCA, "client-ca", "", "PEM CA bundle an upload client's certificate must chain to (upload; required)")
+	fs.StringVar(&o.ClientName, "client-name", certs.UploadProxyCommonName,
+		"the only client certificate common name the upload server accepts")
 }
 
 // Validate accepts any flags: they are checked at the start of Run, so that a
@@ -113,8 +122,8 @@ func (o *Options) validate() error {
 		}
 	case SourceBlank:
 	case SourceUpload:
-		if o.TLSCert == "" || o.TLSKey == "" || o.UploadListen == "" {
-			return errors.New("--tls-cert, --tls-key and --upload-listen are required for source upload")
+		if o.TLSCert == "" || o.TLSKey == "" || o.UploadListen == "" || o.ClientCA == "" || o.ClientName == "" {
+			return errors.New("--tls-cert, --tls-key, --client-ca, --client-name and --upload-listen are required for source upload")
 		}
 	default:
 		return fmt.Errorf("unknown source %q: want http, blank, registry, pvc or upload", o.Source)

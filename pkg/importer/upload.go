@@ -3,9 +3,12 @@ package importer
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -41,13 +44,39 @@ func (o *Options) serveUpload(ctx context.Context, t target, c *progress.Counter
 	if err != nil {
 		return &Failure{Reason: reasonUpload, Err: err}
 	}
+	caPEM, err := os.ReadFile(o.ClientCA)
+	if err != nil {
+		return &Failure{Reason: reasonUpload, Err: err}
+	}
+	cfg, err := uploadTLSConfig(cert, caPEM, o.ClientName)
+	if err != nil {
+		return &Failure{Reason: reasonUpload, Err: err}
+	}
 	l, err := net.Listen("tcp", o.UploadListen)
 	if err != nil {
 		return &Failure{Reason: reasonUpload, Err: err}
 	}
-	return serveUploadOn(ctx, tls.NewListener(l, &tls.Config{
+	return serveUploadOn(ctx, tls.NewListener(l, cfg), t, c)
+}
+
+// uploadTLSConfig serves cert and requires a client certificate that chains
+// to caPEM and whose subject is clientName (virt-api's upload proxy): the
+// upload server takes images from nobody else.
+func uploadTLSConfig(cert tls.Certificate, caPEM []byte, clientName string) (*tls.Config, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, errors.New("the client CA bundle holds no certificate")
+	}
+	return &tls.Config{
 		Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
-	}), t, c)
+		ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 || cs.PeerCertificates[0].Subject.CommonName != clientName {
+				return fmt.Errorf("client certificate is not %q", clientName)
+			}
+			return nil
+		},
+	}, nil
 }
 
 func serveUploadOn(ctx context.Context, l net.Listener, t target, c *progress.Counter) error {

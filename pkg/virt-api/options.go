@@ -30,6 +30,9 @@ type Options struct {
 	// InstallNamespace is the namespace kvirt is installed in: only the
 	// component ServiceAccounts there count as kvirt in admission.
 	InstallNamespace string
+	// UploadClientCert and UploadClientKey are virt-api's client certificate
+	// for DataVolume upload servers (datavolumes/upload).
+	UploadClientCert, UploadClientKey string
 }
 
 // AddFlags registers virt-api's flags.
@@ -47,6 +50,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.InstallNamespace, "install-namespace", os.Getenv("POD_NAMESPACE"),
 		"namespace kvirt is installed in (default $POD_NAMESPACE): only its kubevirt-apiserver, kubevirt-controller and "+
 			"kubevirt-handler ServiceAccounts may write VMI status and reserved labels")
+	fs.StringVar(&o.UploadClientCert, "upload-client-cert", "",
+		"client certificate (PEM, CN kvirt.io:upload-proxy) presented to DataVolume upload servers; empty leaves "+
+			"datavolumes/upload answering 503; reloaded when the file changes")
+	fs.StringVar(&o.UploadClientKey, "upload-client-key", "", "key of --upload-client-cert (PEM)")
 	fs.StringVar(&o.HandlerServerName, "handler-server-name", "",
 		"one DNS name to verify in every virt-handler's serving certificate instead of the dialled node address "+
 			"(static setups; in-cluster use --handler-namespace)")
@@ -73,6 +80,9 @@ func (o *Options) Validate() error {
 	if o.HandlerNamespace != "" && (o.HandlerClientCert == "" || o.HandlerServerName != "") {
 		errs = append(errs, errors.New("--handler-namespace needs --handler-client-cert and excludes --handler-server-name"))
 	}
+	if (o.UploadClientCert == "") != (o.UploadClientKey == "") {
+		errs = append(errs, errors.New("--upload-client-cert and --upload-client-key go together"))
+	}
 	if o.Port < 1 || o.Port > 65535 {
 		errs = append(errs, errors.New("--port must be between 1 and 65535"))
 	}
@@ -90,5 +100,6 @@ func (o *Options) Run(ctx context.Context) error {
 		CertFile: o.CertFile, KeyFile: o.KeyFile,
 		HandlerClientCert: o.HandlerClientCert, HandlerClientKey: o.HandlerClientKey, HandlerCA: o.HandlerCA,
 		HandlerServerName: o.HandlerServerName, HandlerNamespace: o.HandlerNamespace, InstallNamespace: o.InstallNamespace,
+		UploadClientCert: o.UploadClientCert, UploadClientKey: o.UploadClientKey,
 	})
 }

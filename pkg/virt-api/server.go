@@ -59,6 +59,9 @@ type ServerConfig struct {
 	// InstallNamespace is kvirt's namespace; only the component ServiceAccounts
 	// there are trusted by admission (required).
 	InstallNamespace string
+	// UploadClientCert and UploadClientKey: the client certificate for
+	// DataVolume upload servers; empty leaves datavolumes/upload answering 503.
+	UploadClientCert, UploadClientKey string
 	// Ready, when set, is closed once the server accepts requests.
 	Ready chan<- struct{}
 }
@@ -87,14 +90,9 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	if err != nil {
 		return err
 	}
-	var nodeTLS *subresources.NodeTLS
-	if cfg.HandlerClientCert != "" {
-		nodeTLS, err = subresources.NewNodeTLS(subresources.NodeClientConfig{CertFile: cfg.HandlerClientCert,
-			KeyFile: cfg.HandlerClientKey, CAFile: cfg.HandlerCA, HandlerNamespace: cfg.HandlerNamespace,
-			ServerName: cfg.HandlerServerName})
-		if err != nil {
-			return err
-		}
+	nodeTLS, uploadTLS, err := clientTLS(cfg)
+	if err != nil {
+		return err
 	}
 	header, err := subresources.WatchRequestHeaderConfig(ctx, kube)
 	if err != nil {
@@ -124,7 +122,7 @@ func Serve(ctx context.Context, cfg ServerConfig) error {
 	webhook.New(webhook.Config{Client: kvirt, Kube: kube, Cluster: cluster, Presets: presetSource{lister: presetLister},
 		InstallNamespace: cfg.InstallNamespace, Metrics: webhook.NewMetrics(reg), Unsupported: unsupportedFields}).Register(mux)
 	subresources.New(subresources.Config{Kube: kube, Kvirt: kvirt, HeaderSource: header, NodeTLS: nodeTLS,
-		ConfigVersion: cluster.ResourceVersion}).Register(mux)
+		UploadTLS: uploadTLS, ConfigVersion: cluster.ResourceVersion}).Register(mux)
 	var ready atomic.Bool
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
@@ -195,4 +193,30 @@ func followVerbosity(ctx context.Context, kvirt kvirtclient.Interface) (stop fun
 		logverbosity.Watch(ctx, logverbosity.Config{Client: kvirt, Component: logverbosity.VirtAPI})
 	}()
 	return func() { cancel(); <-done }
+}
+
+// clientTLS loads virt-api's client certificates: for virt-handler's node API
+// and for DataVolume upload servers (each nil when not configured).
+func clientTLS(cfg ServerConfig) (*subresources.NodeTLS, *subresources.UploadTLS, error) {
+	var (
+		nodeTLS   *subresources.NodeTLS
+		uploadTLS *subresources.UploadTLS
+		err       error
+	)
+	if cfg.HandlerClientCert != "" {
+		nodeTLS, err = subresources.NewNodeTLS(subresources.NodeClientConfig{CertFile: cfg.HandlerClientCert,
+			KeyFile: cfg.HandlerClientKey, CAFile: cfg.HandlerCA, HandlerNamespace: cfg.HandlerNamespace,
+			ServerName: cfg.HandlerServerName})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	if cfg.UploadClientCert != "" {
+		uploadTLS, err = subresources.NewUploadTLS(subresources.UploadClientConfig{CertFile: cfg.UploadClientCert,
+			KeyFile: cfg.UploadClientKey})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return nodeTLS, uploadTLS, nil
 }

@@ -3,6 +3,7 @@ package virtcontroller
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 
 	"github.com/spf13/pflag"
@@ -33,6 +34,9 @@ type DataVolumeOptions struct {
 	// HonorWaitForFirstConsumer keeps DataVolumes whose claim binds on first
 	// use waiting for a consumer instead of making the importer that consumer.
 	HonorWaitForFirstConsumer bool
+	// UploadClientCA is the PEM bundle file (the kubevirt-ca ConfigMap,
+	// mounted) upload servers accept virt-api's client certificate from.
+	UploadClientCA string
 }
 
 // AddFlags registers the DataVolume controller's flags.
@@ -43,6 +47,9 @@ func (o *DataVolumeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Workers, "datavolume-workers", 3, "concurrent DataVolume syncs")
 	fs.BoolVar(&o.HonorWaitForFirstConsumer, "honor-wait-for-first-consumer", false,
 		"keep a DataVolume whose StorageClass binds on first use waiting for a consumer pod instead of importing at once")
+	fs.StringVar(&o.UploadClientCA, "upload-client-ca", "",
+		"PEM CA bundle file (the kubevirt-ca bundle) copied into upload pods: they accept only virt-api's upload proxy certificate from it; "+
+			"without it upload DataVolumes get no pod")
 }
 
 // dataVolumeController builds the controller on virtFactory, kubeFactory
@@ -64,6 +71,10 @@ func (o *Options) dataVolumeController(c clientSet, virtFactory kvirtinformers.S
 		Policy:                    datavolume.Policy{Pod: datavolume.PodConfig{Image: o.DataVolumes.ImporterImage}},
 		HonorWaitForFirstConsumer: o.DataVolumes.HonorWaitForFirstConsumer,
 		Events:                    events, QueueMetrics: reg.QueueMetrics(),
+	}
+	if file := o.DataVolumes.UploadClientCA; file != "" {
+		// Read on every upload pod: the mounted bundle follows CA rotation.
+		cfg.UploadClientCA = func() ([]byte, error) { return os.ReadFile(file) }
 	}
 	if cfg.HonorWaitForFirstConsumer {
 		cfg.StorageClasses = kubeFactory.Storage().V1().StorageClasses()

@@ -72,6 +72,10 @@ var routes = []route{
 		hidden: true},
 	{resource: resVMs, sub: subPortForward, params: paramPort + paramProto, method: http.MethodGet, verb: "get",
 		nodeSide: true, hidden: true},
+	// virtctl image-upload: the image is the body, streamed to the DataVolume's
+	// upload server (upload.go). PUT and POST as CDI's upload proxy takes both.
+	{resource: resDataVolumes, sub: subUpload, method: http.MethodPut, verb: "update"},
+	{resource: resDataVolumes, sub: subUpload, method: http.MethodPost, verb: "create"},
 }
 
 func groupVersion() metav1.GroupVersionForDiscovery {
@@ -103,10 +107,17 @@ func (s *Server) serveResourceList(w http.ResponseWriter, _ *http.Request) {
 		TypeMeta:     metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"},
 		GroupVersion: GroupName + "/" + Version,
 	}
+	index := map[string]int{}
 	for _, r := range routes {
 		if r.hidden {
 			continue
 		}
+		if i, ok := index[r.name()]; ok {
+			// One resource served with two methods (datavolumes/upload).
+			list.APIResources[i].Verbs = append(list.APIResources[i].Verbs, r.verb)
+			continue
+		}
+		index[r.name()] = len(list.APIResources)
 		list.APIResources = append(list.APIResources, metav1.APIResource{
 			Name: r.name(), Namespaced: true, Verbs: metav1.Verbs{r.verb},
 		})

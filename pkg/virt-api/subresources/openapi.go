@@ -54,7 +54,7 @@ func operations() []operation {
 		op := operation{
 			path: gv + "/namespaces/{namespace}/" + r.resource, method: r.method, namespaced: true,
 			id: opIDPrefix + operationName(r), doc: routeDoc(r),
-			body: r.method == http.MethodPut, accepted: r.method == http.MethodPut && r.resource == resVMs,
+			body: r.method == http.MethodPut && r.resource != resDataVolumes, accepted: r.method == http.MethodPut && r.resource == resVMs,
 		}
 		if r.sub != "" {
 			op.path += "/{name}/" + r.sub + r.params
@@ -75,6 +75,8 @@ func routeDoc(r route) string {
 		return "Returns the VirtualMachine with its instancetype and preference applied to its template."
 	case r.sub == subPortForward:
 		return portForwardDoc(r)
+	case r.resource == resDataVolumes:
+		return "Streams the body (a raw, qcow2 or gzip disk image) into the cdi.kubevirt.io DataVolume's upload server."
 	case r.nodeSide:
 		return "Forwards " + r.sub + " to the virt-handler of the VirtualMachineInstance's node."
 	default:

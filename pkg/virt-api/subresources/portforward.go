@@ -26,6 +26,9 @@ func operationName(r route) string {
 	if strings.Contains(r.params, paramProto) {
 		name += "-protocol"
 	}
+	if r.resource == resDataVolumes && r.method == http.MethodPost {
+		name += "-post"
+	}
 	return name
 }
 

@@ -33,6 +33,11 @@ type Config struct {
 	// NodeTLS reaches virt-handler's node API (see NewNodeTLS); nil leaves
 	// the node-side subresources answering 503.
 	NodeTLS *NodeTLS
+	// UploadTLS reaches DataVolume upload servers (see NewUploadTLS); nil
+	// leaves datavolumes/upload answering 503.
+	UploadTLS *UploadTLS
+	// UploadPort is where upload servers listen; zero is uploadcontract.Port.
+	UploadPort int
 	// ConsoleWait bounds how long a console request waits for its VMI to run
 	// on a node; zero is DefaultConsoleWait.
 	ConsoleWait time.Duration
@@ -113,6 +118,8 @@ func (s *Server) handlerFor(r route) func(http.ResponseWriter, *http.Request, ta
 	switch {
 	case r.nodeSide:
 		return s.nodeSide
+	case r.resource == resDataVolumes:
+		return s.upload
 	case r.resource == resExpandVMSpc:
 		return s.expandVMSpec
 	case r.sub == "expand-spec":

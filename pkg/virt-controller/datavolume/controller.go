@@ -56,6 +56,11 @@ type Config struct {
 	HonorWaitForFirstConsumer bool
 	// Progress reads a running importer's progress; nil reads it over HTTP.
 	Progress ProgressReader
+	// UploadClientCA returns the PEM bundle (the kubevirt-ca bundle) that
+	// upload clients' certificates must chain to; it is copied into each
+	// upload pod's TLS Secret. Nil: upload DataVolumes get no pod (an
+	// ErrPodCreate Event says why).
+	UploadClientCA func() ([]byte, error)
 	// Events records Events on the DataVolumes; nil records none.
 	Events       record.EventRecorder
 	QueueMetrics workqueue.MetricsProvider
@@ -292,6 +297,10 @@ func (c *Controller) apply(ctx context.Context, dv *cdiv1beta1.DataVolume, pod *
 		}
 	}
 	if d.CreatePod != nil {
+		if err := c.prepareUpload(ctx, dv, d.CreatePod); err != nil {
+			c.cfg.Events.Event(dv, corev1.EventTypeWarning, "ErrPodCreate", err.Error())
+			return fmt.Errorf("prepare upload pod of %s/%s: %w", dv.Namespace, dv.Name, err)
+		}
 		_, err := c.cfg.Kube.CoreV1().Pods(dv.Namespace).Create(ctx, d.CreatePod, metav1.CreateOptions{})
 		if err != nil && !apierrors.IsAlreadyExists(err) {
 			c.cfg.Events.Event(dv, corev1.EventTypeWarning, "ErrPodCreate", err.Error())

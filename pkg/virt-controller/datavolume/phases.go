@@ -11,9 +11,8 @@ import (
 )
 
 // UploadPendingMessage is the Running condition's message of an UploadReady
-// DataVolume while kvirt has no upload endpoint.
-// TODO(upload): replace with the virt-api upload endpoint (virtctl image-upload).
-const UploadPendingMessage = "upload server ready; kvirt's authenticated upload endpoint (virtctl image-upload) is not implemented yet"
+// DataVolume: where the image goes.
+const UploadPendingMessage = "upload server ready; send the image with virtctl image-upload (subresource datavolumes/upload of subresources.kubevirt.io)"
 
 func scheduledPhase(kind SourceKind) cdiv1beta1.DataVolumePhase {
 	switch kind {

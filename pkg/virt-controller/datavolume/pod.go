@@ -9,6 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	cdiv1beta1 "kvirt.io/api/cdi/v1beta1"
+	"kvirt.io/kvirt/pkg/certs"
+	"kvirt.io/kvirt/pkg/uploadcontract"
 )
 
 // The importer pod contract shared with cmd/kvirt-importer.
@@ -57,7 +59,7 @@ type PodConfig struct {
 // or cdi-upload-<name> for an upload server.
 func PodName(dv *cdiv1beta1.DataVolume, src Source) string {
 	if src.Kind == SourceUpload {
-		return "cdi-upload-" + dv.Name
+		return uploadcontract.PodPrefix + dv.Name
 	}
 	return "importer-" + dv.Name
 }
@@ -99,8 +101,7 @@ func Pod(dv *cdiv1beta1.DataVolume, claim *corev1.PersistentVolumeClaim, src Sou
 		ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: certVolumeName, MountPath: certDir, ReadOnly: true})
 	}
 	if src.Kind == SourceUpload {
-		// TODO(upload): the upload endpoint work issues this Secret (type
-		// kubernetes.io/tls); until then the pod waits in ContainerCreating.
+		// The controller issues this Secret (upload.go) before it creates the pod.
 		volumes = append(volumes, corev1.Volume{Name: uploadTLSName, VolumeSource: corev1.VolumeSource{
 			Secret: &corev1.SecretVolumeSource{SecretName: UploadTLSSecretName(dv)}}})
 		ctr.VolumeMounts = append(ctr.VolumeMounts, corev1.VolumeMount{Name: uploadTLSName, MountPath: uploadTLSDir, ReadOnly: true})
@@ -162,7 +163,8 @@ func importerArgs(dv *cdiv1beta1.DataVolume, claim *corev1.PersistentVolumeClaim
 	if src.Kind == SourceUpload {
 		// The upload server serves /progress on its TLS port.
 		return append(args, fmt.Sprintf("--upload-listen=:%d", cfg.ProgressPort),
-			"--tls-cert="+uploadTLSDir+"/tls.crt", "--tls-key="+uploadTLSDir+"/tls.key")
+			"--tls-cert="+uploadTLSDir+"/tls.crt", "--tls-key="+uploadTLSDir+"/tls.key",
+			"--client-ca="+uploadTLSDir+"/ca.crt", "--client-name="+certs.UploadProxyCommonName)
 	}
 	return append(args, fmt.Sprintf("--progress-listen=:%d", cfg.ProgressPort))
 }

@@ -169,7 +169,8 @@ func TestPodFilesystemCloneAndUpload(t *testing.T) {
 	u := Pod(up, ownClaim(up, corev1.ClaimPending), usrc, nil, 0, policy.Pod)
 	uargs := strings.Join(u.Spec.Containers[0].Args, " ")
 	if u.Name != "cdi-upload-disk" || u.Spec.Containers[0].Args[0] != "--source=upload" ||
-		!strings.HasSuffix(uargs, "--upload-listen=:8443 --tls-cert=/tls/tls.crt --tls-key=/tls/tls.key") || strings.Contains(uargs, "--progress-listen") {
+		!strings.HasSuffix(uargs, "--upload-listen=:8443 --tls-cert=/tls/tls.crt --tls-key=/tls/tls.key --client-ca=/tls/ca.crt "+
+			"--client-name=kvirt.io:upload-proxy") || strings.Contains(uargs, "--progress-listen") {
 		t.Errorf("upload pod %s args %q", u.Name, uargs)
 	}
 	if v := u.Spec.Volumes[1]; v.Secret == nil || v.Secret.SecretName != "cdi-upload-disk-tls" {

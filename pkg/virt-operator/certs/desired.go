@@ -17,8 +17,8 @@ type Validity struct{ CA, Cert time.Duration }
 
 // Observed is what exists in the cluster (nil when missing).
 type Observed struct {
-	CA, VirtAPI, HandlerServer, HandlerClient *corev1.Secret
-	CABundle                                  *corev1.ConfigMap
+	CA, VirtAPI, HandlerServer, HandlerClient, UploadProxy *corev1.Secret
+	CABundle                                               *corev1.ConfigMap
 }
 
 // Plan is what must exist: every Secret and the ConfigMap, complete (the
@@ -59,6 +59,7 @@ func Desired(now time.Time, namespace string, v Validity, observed Observed) (Pl
 		VirtAPISecretName:       observed.VirtAPI,
 		HandlerServerSecretName: observed.HandlerServer,
 		HandlerClientSecretName: observed.HandlerClient,
+		UploadProxySecretName:   observed.UploadProxy,
 	}
 	wake := []time.Time{next0}
 	var leaves []*x509.Certificate

@@ -41,6 +41,8 @@ func observe(p Plan) Observed {
 			o.HandlerServer = c
 		case HandlerClientSecretName:
 			o.HandlerClient = c
+		case UploadProxySecretName:
+			o.UploadProxy = c
 		}
 	}
 	return o
@@ -61,7 +63,7 @@ func installedAt(t *testing.T, now time.Time) fixture {
 // leaves were reissued ten hours after install.
 func leafAt81(t *testing.T) fixture {
 	o := observe(mustDesired(t, t0, Observed{}))
-	o.VirtAPI, o.HandlerClient = nil, nil
+	o.VirtAPI, o.HandlerClient, o.UploadProxy = nil, nil, nil
 	o = observe(mustDesired(t, t0.Add(10*time.Hour), o))
 	return fixture{now: t0.Add(val.Cert * 81 / 100), obs: o}
 }
@@ -69,7 +71,7 @@ func leafAt81(t *testing.T) fixture {
 // caAt81 has the CA past 80 % and all leaves recently issued by it.
 func caAt81(t *testing.T) fixture {
 	o := observe(mustDesired(t, t0, Observed{}))
-	o.VirtAPI, o.HandlerServer, o.HandlerClient = nil, nil, nil
+	o.VirtAPI, o.HandlerServer, o.HandlerClient, o.UploadProxy = nil, nil, nil, nil
 	o = observe(mustDesired(t, t0.Add(val.CA*78/100), o))
 	return fixture{now: t0.Add(val.CA * 81 / 100), obs: o}
 }
@@ -103,7 +105,7 @@ func foreignCA(t *testing.T) fixture {
 }
 
 func TestDesired(t *testing.T) {
-	all := []string{CASecretName, VirtAPISecretName, HandlerServerSecretName, HandlerClientSecretName}
+	all := []string{CASecretName, VirtAPISecretName, HandlerServerSecretName, HandlerClientSecretName, UploadProxySecretName}
 	leaves := all[1:]
 	cases := []struct {
 		name        string
@@ -142,7 +144,7 @@ func TestDesired(t *testing.T) {
 // changed lists the Secrets whose data differ between observed and plan.
 func changed(o Observed, p Plan) []string {
 	before := map[string]*corev1.Secret{CASecretName: o.CA, VirtAPISecretName: o.VirtAPI,
-		HandlerServerSecretName: o.HandlerServer, HandlerClientSecretName: o.HandlerClient}
+		HandlerServerSecretName: o.HandlerServer, HandlerClientSecretName: o.HandlerClient, UploadProxySecretName: o.UploadProxy}
 	var out []string
 	for _, s := range p.Secrets {
 		b := before[s.Name]
@@ -182,6 +184,7 @@ func checkPlan(t *testing.T, now time.Time, p Plan) {
 		{VirtAPISecretName, "virt-api", x509.ExtKeyUsageServerAuth},
 		{HandlerServerSecretName, "virt-handler.kubevirt.svc", x509.ExtKeyUsageServerAuth},
 		{HandlerClientSecretName, "", x509.ExtKeyUsageClientAuth},
+		{UploadProxySecretName, "", x509.ExtKeyUsageClientAuth},
 	}
 	next := stageAt(ca.cert) // when the rotation starts, or a lead time on once it did
 	if len(byName[CASecretName].Data[NextCACertKey]) > 0 {

@@ -13,11 +13,15 @@ const (
 	VirtAPISecretName       = "kubevirt-virt-api-certs"
 	HandlerServerSecretName = "kubevirt-virt-handler-server-certs"
 	HandlerClientSecretName = "kubevirt-virt-handler-certs"
+	UploadProxySecretName   = "kubevirt-upload-proxy-certs"
 	CABundleConfigMapName   = "kubevirt-ca"
 	// CABundleKey is the ConfigMap key holding the PEM bundle.
 	CABundleKey = "ca-bundle"
 	// HandlerClientCommonName is the subject virt-api presents to virt-handler.
 	HandlerClientCommonName = kvirtcerts.NodeAPIClientCommonName
+	// UploadProxyCommonName is the subject virt-api presents to DataVolume
+	// upload servers.
+	UploadProxyCommonName = kvirtcerts.UploadProxyCommonName
 )
 
 // Default lifetimes (operator flags --ca-validity and --cert-validity).
@@ -57,6 +61,10 @@ func leafSpecs(namespace string) []leafSpec {
 		},
 		{
 			secret: HandlerClientSecretName, commonName: HandlerClientCommonName,
+			usage: x509.ExtKeyUsageClientAuth,
+		},
+		{
+			secret: UploadProxySecretName, commonName: UploadProxyCommonName,
 			usage: x509.ExtKeyUsageClientAuth,
 		},
 	}

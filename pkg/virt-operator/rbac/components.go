@@ -46,7 +46,8 @@ func components(namespace string) []component {
 // VM and the instancetype and preference it names, live or pinned in a
 // ControllerRevision), webhooks (read VMIs, and the instancetype a VM names to
 // check its template against), the KubeVirt CR and preset informers,
-// SubjectAccessReviews for every subresource call, and the
+// SubjectAccessReviews for every subresource call, the DataVolume and upload
+// pod a datavolumes/upload call streams into, and the
 // delegated-authentication ConfigMap in kube-system.
 func apiServer() component {
 	return component{
@@ -62,6 +63,8 @@ func apiServer() component {
 			rule(groupInstancetype, []string{resInstancetyp, resClusterIT, resPreference, resClusterPref}, "get"),
 			rule(groupApps, []string{"controllerrevisions"}, "get"),
 			rule(groupCore, []string{"nodes"}, "get"),
+			rule(groupCDI, []string{"datavolumes"}, "get"),
+			rule(groupCore, []string{"pods"}, "get"),
 			rule(groupAuthorization, []string{"subjectaccessreviews"}, "create"),
 		},
 		roles: []namespacedRole{{
@@ -102,6 +105,9 @@ func controller(namespace string) component {
 			// A pending claim whose class binds on first consumer does not hold the pod back.
 			rule("storage.k8s.io", []string{"storageclasses"}, "get"),
 			rule(groupCore, []string{"events"}, "create", "patch"),
+			// The DataVolume controller's upload pods' TLS Secrets
+			// (cdi-upload-<name>-tls): read, created, renewed; never listed.
+			rule(groupCore, []string{"secrets"}, "get", "create", "update"),
 		}, dataVolumeControllerRules()...),
 		roles: []namespacedRole{{
 			namespace: namespace, name: ControllerName,

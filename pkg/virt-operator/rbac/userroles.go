@@ -107,5 +107,7 @@ func workloadSubresourceRules() []rbacv1.PolicyRule {
 		rule(groupSubresources, []string{resVM + "/expand-spec", resVM + "/portforward"}, "get"),
 		rule(groupSubresources, []string{resVM + "/start", resVM + "/stop", resVM + "/restart"}, "update"),
 		rule(groupSubresources, []string{resExpandVMSpec}, "update"),
+		// virtctl image-upload: PUT is update, POST is create.
+		rule(groupSubresources, []string{"datavolumes/upload"}, "update", "create"),
 	}
 }

@@ -151,7 +151,8 @@ func (c *Controller) observeCerts(ctx context.Context, ns string) (certs.Observe
 		dst  **corev1.Secret
 		name string
 	}{{&obs.CA, strategy.CAName}, {&obs.VirtAPI, strategy.VirtAPICertsName},
-		{&obs.HandlerServer, strategy.HandlerServerCertsName}, {&obs.HandlerClient, strategy.HandlerClientCertsName}} {
+		{&obs.HandlerServer, strategy.HandlerServerCertsName}, {&obs.HandlerClient, strategy.HandlerClientCertsName},
+		{&obs.UploadProxy, strategy.UploadProxyCertsName}} {
 		*t.dst, err = get(t.name)
 		errs = append(errs, err)
 	}

@@ -40,13 +40,14 @@ const (
 	VirtAPICertsName       = "kubevirt-virt-api-certs"
 	HandlerServerCertsName = "kubevirt-virt-handler-server-certs"
 	HandlerClientCertsName = "kubevirt-virt-handler-certs"
+	UploadProxyCertsName   = "kubevirt-upload-proxy-certs"
 	CABundleKey            = "ca-bundle"
 )
 
 // CertificateObjects are the Secrets and the ConfigMap the certificates live in,
 // named only (for observing and deleting them).
 func CertificateObjects(ns string) (secrets []*corev1.Secret, bundle *corev1.ConfigMap) {
-	for _, n := range []string{CAName, VirtAPICertsName, HandlerServerCertsName, HandlerClientCertsName} {
+	for _, n := range []string{CAName, VirtAPICertsName, HandlerServerCertsName, HandlerClientCertsName, UploadProxyCertsName} {
 		secrets = append(secrets, &corev1.Secret{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
 			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: n}})
 	}
@@ -115,6 +116,7 @@ func virtAPIDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.D
 	pod.Volumes = []corev1.Volume{
 		secretVolume("server-certs", VirtAPICertsName),
 		secretVolume("handler-client-certs", HandlerClientCertsName),
+		secretVolume("upload-proxy-certs", UploadProxyCertsName),
 		caVolume("ca-bundle"),
 	}
 	pod.Containers = []corev1.Container{{
@@ -128,6 +130,8 @@ func virtAPIDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.D
 			"--handler-ca", "/etc/virt-api/ca/ca-bundle",
 			"--handler-namespace", cfg.Namespace,
 			"--install-namespace", cfg.Namespace,
+			"--upload-client-cert", "/etc/virt-api/upload-proxy/tls.crt",
+			"--upload-client-key", "/etc/virt-api/upload-proxy/tls.key",
 		},
 		Env:   []corev1.EnvVar{podNamespaceEnv},
 		Ports: []corev1.ContainerPort{{Name: "https", ContainerPort: VirtAPIPort, Protocol: corev1.ProtocolTCP}},
@@ -137,6 +141,7 @@ func virtAPIDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.D
 		VolumeMounts: []corev1.VolumeMount{
 			mount("server-certs", "/etc/virt-api/certificates", true),
 			mount("handler-client-certs", "/etc/virt-handler-client", true),
+			mount("upload-proxy-certs", "/etc/virt-api/upload-proxy", true),
 			mount("ca-bundle", "/etc/virt-api/ca", true),
 		},
 	}}
@@ -159,7 +164,8 @@ func VirtAPIService(ns string) *corev1.Service {
 }
 
 func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *appsv1.Deployment {
-	args := []string{"--launcher-image", images.Launcher, "--leader-elect-namespace", cfg.Namespace}
+	args := []string{"--launcher-image", images.Launcher, "--leader-elect-namespace", cfg.Namespace,
+		"--upload-client-ca", "/etc/virt-controller/ca/ca-bundle"}
 	if useEmulation(kv) {
 		args = append(args, "--allow-emulation")
 	}
@@ -171,6 +177,8 @@ func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *a
 	}
 	args = append(args, dataVolumeControllerArgs(cfg, images)...)
 	pod := podBase(kv, "kubevirt-controller")
+	// The CA bundle goes into DataVolume upload pods (their client CA).
+	pod.Volumes = []corev1.Volume{caVolume("ca-bundle")}
 	pod.Containers = []corev1.Container{{
 		Name: VirtController, Image: images.Controller, ImagePullPolicy: pullPolicy(kv), Args: args,
 		Env:   []corev1.EnvVar{podNamespaceEnv},
@@ -178,6 +186,7 @@ func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *a
 		ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
 			Path: "/healthz", Port: intstr.FromInt32(VirtControllerPort), Scheme: corev1.URISchemeHTTP,
 		}}, PeriodSeconds: 5},
+		VolumeMounts: []corev1.VolumeMount{mount("ca-bundle", "/etc/virt-controller/ca", true)},
 	}}
 	Restrict(&pod)
 	placeInfra(kv, &pod)

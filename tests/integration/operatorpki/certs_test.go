@@ -63,6 +63,8 @@ func observed(p certs.Plan) certs.Observed {
 			o.HandlerServer = s
 		case certs.HandlerClientSecretName:
 			o.HandlerClient = s
+		case certs.UploadProxySecretName:
+			o.UploadProxy = s
 		}
 	}
 	return o

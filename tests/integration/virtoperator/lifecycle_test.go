@@ -112,7 +112,8 @@ func checkInstalled(t *testing.T, c clients) {
 		t.Errorf("virt-handler pod: hostNetwork %v volumes %+v", pod.HostNetwork, pod.Volumes)
 	}
 	checkRegistration(t, c)
-	for _, s := range []string{"kubevirt-ca", "kubevirt-virt-api-certs", "kubevirt-virt-handler-server-certs", "kubevirt-virt-handler-certs"} {
+	for _, s := range []string{"kubevirt-ca", "kubevirt-virt-api-certs", "kubevirt-virt-handler-server-certs", "kubevirt-virt-handler-certs",
+		"kubevirt-upload-proxy-certs"} {
 		sec, err := c.kube.CoreV1().Secrets(ns).Get(bg, s, metav1.GetOptions{})
 		if err != nil || sec.Type != corev1.SecretTypeTLS || len(sec.Data[corev1.TLSCertKey]) == 0 {
 			t.Errorf("secret %s: %v", s, err)
