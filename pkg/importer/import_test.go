@@ -88,7 +88,7 @@ func TestHTTPImportFailures(t *testing.T) {
 		{"archive refused", rawPath, 4 << 20, func(t *testing.T, o *Options) { o.ContentType = ContentArchive },
 			"Invalid importer arguments: content type archive is not supported yet"},
 		{"upload without TLS", rawPath, 4 << 20, func(t *testing.T, o *Options) { o.Source = SourceUpload },
-			"--tls-cert, --tls-key and --upload-listen are required"},
+			"--tls-cert, --tls-key, --client-ca, --client-name and --upload-listen are required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
