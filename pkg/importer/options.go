@@ -111,6 +111,17 @@ func (o *Options) validate() error {
 	if o.Dest == "" {
 		return errors.New("--dest is required")
 	}
+	if err := o.validateSource(); err != nil {
+		return err
+	}
+	if o.ImageSize < 0 {
+		return errors.New("--image-size must not be negative")
+	}
+	return nil
+}
+
+// validateSource checks the flags the chosen source needs.
+func (o *Options) validateSource() error {
 	switch o.Source {
 	case SourceHTTP, SourceRegistry:
 		if o.Endpoint == "" {
@@ -127,9 +138,6 @@ func (o *Options) validate() error {
 		}
 	default:
 		return fmt.Errorf("unknown source %q: want http, blank, registry, pvc or upload", o.Source)
-	}
-	if o.ImageSize < 0 {
-		return errors.New("--image-size must not be negative")
 	}
 	return nil
 }
