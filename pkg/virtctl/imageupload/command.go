@@ -56,6 +56,12 @@ func NewCommand(c Client) *cobra.Command {
 			if err := o.Validate(); err != nil {
 				return err
 			}
+			// The image is checked before the kubeconfig so its error comes first.
+			f, _, err := openImage(o.ImagePath)
+			if err != nil {
+				return err
+			}
+			_ = f.Close()
 			cfg, ns, err := c.Config()
 			if err != nil {
 				return err

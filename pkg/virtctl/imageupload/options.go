@@ -49,7 +49,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"Allow insecure server connections: do not verify the Kubernetes API server's certificate.")
 	fs.StringVar(&o.UploadProxyURL, "uploadproxy-url", "",
 		"Accepted for compatibility and ignored: kvirt uploads through the Kubernetes API, no upload proxy URL is needed.")
-	fs.UintVar(&o.WaitSecs, "wait-secs", defaultWaitSecs, "Seconds to wait for the upload server to become ready.")
+	fs.UintVar(&o.WaitSecs, "wait-secs", defaultWaitSecs, "Seconds to wait for the upload server to become ready, and again for the DataVolume to succeed after the upload.")
 }
 
 // SetArgs takes the positional arguments: dv|pvc NAME.
