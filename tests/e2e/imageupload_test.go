@@ -118,6 +118,7 @@ func uploadRefused(t *testing.T, ns, image string) {
 	if err == nil || !strings.Contains(out, "not allowed to create datavolumes in namespace "+ns) {
 		t.Errorf("image-upload creating a DataVolume without create: %v, want a refusal saying it is not allowed\n%s", err, out)
 	}
+	t.Logf("refused create:\n%s", out)
 	// The upload into a ready DataVolume the admin made is refused.
 	applyDataVolume(t, ns, "admin-made", "{upload: {}}", "Filesystem")
 	waitDataVolume(t, ns, "admin-made", "UploadReady")
@@ -126,6 +127,7 @@ func uploadRefused(t *testing.T, ns, image string) {
 	if err == nil || !strings.Contains(out, "not allowed to create datavolumes/upload in namespace "+ns) {
 		t.Errorf("image-upload without create on datavolumes/upload: %v, want a refusal saying it is not allowed\n%s", err, out)
 	}
+	t.Logf("refused upload:\n%s", out)
 	if p := jsonpath(t, ns, "datavolume", "admin-made", "{.status.phase}"); p != "UploadReady" {
 		t.Errorf("DataVolume admin-made phase %q after the refused upload, want UploadReady", p)
 	}
