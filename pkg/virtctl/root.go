@@ -15,6 +15,7 @@ import (
 	"kvirt.io/kvirt/pkg/virtctl/credentials"
 	"kvirt.io/kvirt/pkg/virtctl/expand"
 	"kvirt.io/kvirt/pkg/virtctl/expose"
+	"kvirt.io/kvirt/pkg/virtctl/imageupload"
 	"kvirt.io/kvirt/pkg/virtctl/migratecancel"
 )
 
@@ -93,6 +94,7 @@ func NewCommand() *cobra.Command {
 	root.AddCommand(adm.NewCommand(flags))
 	root.AddCommand(credentials.NewCommand(flags))
 	root.AddCommand(expose.NewCommand(flags))
+	root.AddCommand(imageupload.NewCommand(flags))
 	root.AddCommand(newVNCCommand(flags))
 	root.AddCommand(newPortForwardCommand(flags), newSSHCommand(flags), newSCPCommand(flags))
 	return root

@@ -34,6 +34,8 @@ func TestCommandsAndArguments(t *testing.T) {
 		{[]string{"expose", "vm", "testvm"}, `required flag(s) "name" not set`},
 		{[]string{"expose", "vm", "testvm", "--name", "s", "--type", "ExternalName"}, "type: ExternalName not supported"},
 		{[]string{"start", "testvm", "--kubeconfig", "/nonexistent/kubeconfig"}, "kubeconfig"},
+		{[]string{"image-upload", "dv", "d", "--size", "1Gi"}, "--image-path is required"},
+		{[]string{"image-upload", "vm", "d"}, "invalid resource type"},
 	} {
 		cmd := NewCommand()
 		cmd.SetArgs(tc.args)
