@@ -154,7 +154,7 @@ func TestDataVolumeFixedSourceSucceeds(t *testing.T) {
 }
 
 // TestDataVolumeImporterKilledResumes: the importer pod of an http import of
-// the guest's qcow2 disk, served at about 4 MiB/s by slowCGI so the transfer
+// the guest's qcow2 disk, served at about 1 MiB/s by slowCGI so the transfer
 // lasts several seconds, is force-deleted while ImportInProgress; the
 // controller starts the import again in a new pod, the DataVolume Succeeds and
 // the claim's disk.img is the raw disk (then zeros up to the claim's image size).

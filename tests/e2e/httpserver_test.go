@@ -1,19 +1,16 @@
 package e2e
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,19 +24,20 @@ import (
 // serve: the local cluster's only node is this machine.
 const httpServerRoot = "/var/lib/kvirt-e2e-http"
 
-// slowCGI streams the served file named by the query string at about 4 MiB/s
-// (1 MiB, then a quarter of a second's pause), with its Content-Length, so
-// that an import of a few tens of MiB lasts long enough to be interrupted.
+// slowCGI streams the served file named by the query string at about 1 MiB/s
+// (256 KiB, then a quarter of a second's pause), with its Content-Length, so
+// that an import of the guest's disk (about 14 MiB as qcow2) lasts long
+// enough to be interrupted.
 // busybox httpd runs it for /cgi-bin/slow?<file>; busybox provides every
 // command (the launcher image has no other userland).
 const slowCGI = `#!/bin/busybox sh
 f="/srv/${QUERY_STRING}"
 size=$(/bin/busybox stat -c %s "$f") || exit 1
 printf 'Content-Type: application/octet-stream\r\nContent-Length: %s\r\n\r\n' "$size"
-n=$(( (size + 1048575) / 1048576 ))
+n=$(( (size + 262143) / 262144 ))
 i=0
 while [ "$i" -lt "$n" ]; do
-  /bin/busybox dd if="$f" bs=1048576 skip="$i" count=1 2>/dev/null
+  /bin/busybox dd if="$f" bs=262144 skip="$i" count=1 2>/dev/null
   /bin/busybox usleep 250000
   i=$((i + 1))
 done
@@ -163,25 +161,14 @@ func (s *httpServer) publish(t *testing.T, src, name string) {
 	}
 }
 
-// httpGet is the body of GET url from this host, with a short timeout.
+// httpGet is the body of GET url from this host (curl, with a short timeout).
 func httpGet(t *testing.T, url string) (string, error) {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx(t), 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(c, http.MethodGet, url, nil)
+	out, err := exec.CommandContext(ctx(t), "curl", "-sS", "--fail", "--max-time", "5", url).CombinedOutput()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("curl %s: %w: %s", url, err, out)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("status %s", resp.Status)
-	}
-	return string(body), err
+	return string(out), nil
 }
 
 // guestDisk caches hack/build-test-guest.sh's answer for the test binary.
