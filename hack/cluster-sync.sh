@@ -45,8 +45,11 @@ render kvirt-operator.yaml
 render kvirt-cr.yaml
 # The local kubelet runs with --root-dir under the cluster dir: virt-handler reads
 # launcher sockets from that kubelet's pods dir (KUBELET_PODS_DIR), while device
-# plugins stay under /var/lib/kubelet.
-sed -i "/- name: KUBELET_ROOT_DIR/{n;s|\$|\n        - name: KUBELET_PODS_DIR\n          value: ${KVIRT_CLUSTER_DIR}/kubelet/pods|}" \
+# plugins stay under /var/lib/kubelet. The physical path: a worktree whose _out is a
+# symlink to the cluster's checkout must name the kubelet's own directory, or the
+# runtime refuses the handler's mount of it (not a shared mount under that name).
+pods_dir="$(cd "${KVIRT_CLUSTER_DIR}" && pwd -P)/kubelet/pods"
+sed -i "/- name: KUBELET_ROOT_DIR/{n;s|\$|\n        - name: KUBELET_PODS_DIR\n          value: ${pods_dir}|}" \
   "${rendered}/kvirt-operator.yaml"
 grep -q 'name: KUBELET_PODS_DIR' "${rendered}/kvirt-operator.yaml" ||
   kvirt::log::fatal "could not set KUBELET_PODS_DIR in the rendered operator manifest"
