@@ -114,7 +114,7 @@ func TestHostDiskDiskOrCreate(t *testing.T) {
 	// virt-api sees the gate once its informer has the new CR.
 	poll.Eventually(t, time.Minute, "VM with a hostDisk accepted", func() error {
 		if out, errOut, err := kubectl(t, manifest, "-n", ns, "apply", "-f", "-"); err != nil {
-			return fmt.Errorf("kubectl apply: %v\n%s%s", err, out, errOut)
+			return fmt.Errorf("kubectl apply: %w\n%s%s", err, out, errOut)
 		}
 		return nil
 	})
