@@ -11,6 +11,7 @@ import (
 
 	cdiv1beta1 "kvirt.io/api/cdi/v1beta1"
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/disktarget"
 )
 
 // Reasons of the DataVolumesReady condition, upstream's.
@@ -141,6 +142,7 @@ func volumeStatus(vmi *virtv1.VirtualMachineInstance, s Storage) []virtv1.Volume
 	}
 	var out []virtv1.VolumeStatus
 	seen := map[string]bool{}
+	targets := disktarget.Names(vmi.Spec.Domain.Devices.Disks)
 	for _, v := range vmi.Spec.Volumes {
 		st, had := old[v.Name]
 		name := claimName(v)
@@ -152,6 +154,9 @@ func volumeStatus(vmi *virtv1.VirtualMachineInstance, s Storage) []virtv1.Volume
 			continue
 		}
 		st.Name = v.Name
+		if dev, ok := targets[v.Name]; ok {
+			st.Target = dev
+		}
 		claimStatus(&st, name, s.Claims[name])
 		out = append(out, st)
 		seen[v.Name] = true

@@ -77,8 +77,11 @@ func TestObserveStorage(t *testing.T) {
 		{Type: virtv1.VirtualMachineInstanceDataVolumesReady, Status: "True", LastTransitionTime: then},
 	}
 	vmi.Status.VolumeStatus = []virtv1.VolumeStatus{
-		{Name: "root", Target: "vda"}, {Name: "cd", Target: "vdb"}, {Name: "hotplugged", Target: "sda"},
+		{Name: "root"}, {Name: "cd", Target: "vdb"}, {Name: "hotplugged", Target: "sdb"},
 	}
+	// The claims' targets come from the disks (as the launcher names them).
+	vmi.Spec.Domain.Devices.Disks = []virtv1.Disk{{Name: "root"}, {Name: "cd"},
+		{Name: "data", Disk: &virtv1.DiskTarget{Bus: virtv1.DiskBusSATA}}}
 	block := corev1.PersistentVolumeBlock
 	claims := map[string]*corev1.PersistentVolumeClaim{
 		"root-dv": {
@@ -114,7 +117,7 @@ func TestObserveStorage(t *testing.T) {
 		t.Errorf("root quantities %v %v", info.Requests, info.Capacity)
 	}
 	data := st[1]
-	if data.Phase != VolumePending || data.Size != 0 || data.PersistentVolumeClaimInfo == nil ||
+	if data.Target != "sda" || data.Phase != VolumePending || data.Size != 0 || data.PersistentVolumeClaimInfo == nil ||
 		data.PersistentVolumeClaimInfo.FilesystemOverhead != "" || *data.PersistentVolumeClaimInfo.VolumeMode != block {
 		t.Errorf("data %+v", data)
 	}

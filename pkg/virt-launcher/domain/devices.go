@@ -6,6 +6,7 @@ import (
 	"libvirt.org/go/libvirtxml"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/disktarget"
 )
 
 func renderDevices(vmi *virtv1.VirtualMachineInstance, cfg Config) (*libvirtxml.DomainDeviceList, error) {
@@ -80,29 +81,8 @@ func renderConsole(socket string) ([]libvirtxml.DomainSerial, []libvirtxml.Domai
 	return []libvirtxml.DomainSerial{serial}, []libvirtxml.DomainConsole{console}
 }
 
-// targetNames hands out vda, vdb, ... per bus prefix in disk order.
-type targetNames map[string]int
-
-func (t targetNames) next(prefix string) string {
-	n := t[prefix]
-	t[prefix] = n + 1
-	name := ""
-	for n >= 0 {
-		name = string(rune('a'+n%26)) + name
-		n = n/26 - 1
-	}
-	return prefix + name
-}
-
-func busPrefix(bus virtv1.DiskBus) string {
-	if bus == virtv1.DiskBusVirtio {
-		return "vd"
-	}
-	return "sd"
-}
-
 func renderDisks(vmi *virtv1.VirtualMachineInstance, cfg Config) ([]libvirtxml.DomainDisk, error) {
-	names := targetNames{}
+	names := disktarget.Names(vmi.Spec.Domain.Devices.Disks)
 	var out []libvirtxml.DomainDisk
 	for i := range vmi.Spec.Domain.Devices.Disks {
 		d := &vmi.Spec.Domain.Devices.Disks[i]
@@ -110,7 +90,7 @@ func renderDisks(vmi *virtv1.VirtualMachineInstance, cfg Config) ([]libvirtxml.D
 		if !ok {
 			return nil, fmt.Errorf("spec.domain.devices.disks[%d] %q: no host source for its volume", i, d.Name)
 		}
-		disk, err := renderDisk(d, src, names)
+		disk, err := renderDisk(d, src, names[d.Name])
 		if err != nil {
 			return nil, fmt.Errorf("spec.domain.devices.disks[%d] %q: %w", i, d.Name, err)
 		}
@@ -121,26 +101,19 @@ func renderDisks(vmi *virtv1.VirtualMachineInstance, cfg Config) ([]libvirtxml.D
 
 // diskTarget is the device kind, bus and read-only flag of a VMI disk.
 func diskTarget(d *virtv1.Disk, readonly bool) (string, virtv1.DiskBus, bool) {
+	bus := disktarget.Bus(d)
 	switch {
 	case d.Cdrom != nil:
-		bus := orBus(d.Cdrom.Bus, virtv1.DiskBusSATA)
 		return "cdrom", bus, d.Cdrom.Readonly == nil || *d.Cdrom.Readonly || readonly
 	case d.LUN != nil:
-		return "lun", orBus(d.LUN.Bus, virtv1.DiskBusSCSI), readonly || (d.LUN.Readonly != nil && *d.LUN.Readonly)
+		return "lun", bus, readonly || (d.LUN.Readonly != nil && *d.LUN.Readonly)
 	case d.Disk != nil:
-		return "disk", orBus(d.Disk.Bus, virtv1.DiskBusVirtio), readonly || (d.Disk.Readonly != nil && *d.Disk.Readonly)
+		return "disk", bus, readonly || (d.Disk.Readonly != nil && *d.Disk.Readonly)
 	}
-	return "disk", virtv1.DiskBusVirtio, readonly
+	return "disk", bus, readonly
 }
 
-func orBus(bus, def virtv1.DiskBus) virtv1.DiskBus {
-	if bus == "" {
-		return def
-	}
-	return bus
-}
-
-func renderDisk(d *virtv1.Disk, src VolumeSource, names targetNames) (libvirtxml.DomainDisk, error) {
+func renderDisk(d *virtv1.Disk, src VolumeSource, dev string) (libvirtxml.DomainDisk, error) {
 	device, bus, readonly := diskTarget(d, src.ReadOnly)
 	if device == "lun" && !src.Block {
 		return libvirtxml.DomainDisk{}, fmt.Errorf("a lun needs a block device")
@@ -152,7 +125,7 @@ func renderDisk(d *virtv1.Disk, src VolumeSource, names targetNames) (libvirtxml
 	disk := libvirtxml.DomainDisk{
 		Device: device,
 		Driver: &libvirtxml.DomainDiskDriver{Name: "qemu", Type: format, Cache: d.Cache},
-		Target: &libvirtxml.DomainDiskTarget{Dev: names.next(busPrefix(bus)), Bus: string(bus)},
+		Target: &libvirtxml.DomainDiskTarget{Dev: dev, Bus: string(bus)},
 		Serial: d.Serial,
 		Alias:  &libvirtxml.DomainAlias{Name: "ua-" + d.Name},
 	}

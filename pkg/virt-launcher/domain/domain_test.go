@@ -255,17 +255,6 @@ func TestRenderXML(t *testing.T) {
 	}
 }
 
-func TestTargetNames(t *testing.T) {
-	n := targetNames{}
-	got := []string{}
-	for range 28 {
-		got = append(got, n.next("vd"))
-	}
-	if got[0] != "vda" || got[25] != "vdz" || got[26] != "vdaa" || got[27] != "vdab" {
-		t.Fatalf("names = %v", got)
-	}
-}
-
 func TestUsableAccelerator(t *testing.T) {
 	cases := []struct {
 		requested Accelerator
