@@ -169,8 +169,9 @@ func importerArgs(dv *cdiv1beta1.DataVolume, claim *corev1.PersistentVolumeClaim
 	return append(args, fmt.Sprintf("--progress-listen=:%d", cfg.ProgressPort))
 }
 
-// UploadTLSSecretName is the kubernetes.io/tls Secret an upload server pod
-// mounts at /tls: <pod name>-tls.
+// UploadTLSSecretName is the name prefix of the kubernetes.io/tls Secrets an
+// upload server pod mounts at /tls: <pod name>-tls (prepareUploadPod adds the
+// certificate's fingerprint and points the pod at that Secret).
 func UploadTLSSecretName(dv *cdiv1beta1.DataVolume) string {
 	return PodName(dv, Source{Kind: SourceUpload}) + "-tls"
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	cdiv1beta1 "kvirt.io/api/cdi/v1beta1"
@@ -15,11 +14,9 @@ import (
 	"kvirt.io/kvirt/pkg/uploadcontract"
 )
 
-// Upload server certificates: issued per DataVolume, valid UploadCertValidity,
-// reused by a later attempt only while at least uploadCertMinLeft remains.
+// Upload server certificates: one per upload pod, valid UploadCertValidity.
 const (
 	UploadCertValidity = 48 * time.Hour
-	uploadCertMinLeft  = 24 * time.Hour
 	// UploadCAKey is the Secret key holding the CA bundle upload clients'
 	// certificates must chain to (the kubevirt-ca bundle).
 	UploadCAKey = "ca.crt"
@@ -30,12 +27,13 @@ var errNoUploadCA = errors.New("no upload client CA bundle configured (virt-cont
 
 // UploadTLSSecret is the kubernetes.io/tls Secret an upload pod mounts at /tls:
 // the server's certificate and key and the bundle of the CA whose certificate
-// named certs.UploadProxyCommonName the server accepts, controlled by dv.
+// named certs.UploadProxyCommonName the server accepts, controlled by dv, named
+// UploadTLSSecretName(dv) and the start of the certificate's fingerprint.
 func UploadTLSSecret(dv *cdiv1beta1.DataVolume, cert certs.ServerCert, clientCA []byte) *corev1.Secret {
 	t := true
 	return &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{
-			Name: UploadTLSSecretName(dv), Namespace: dv.Namespace, Labels: map[string]string{LabelApp: LabelAppValue},
+			Name: UploadTLSSecretName(dv) + "-" + cert.SHA256[:12], Namespace: dv.Namespace, Labels: map[string]string{LabelApp: LabelAppValue},
 			OwnerReferences: []metav1.OwnerReference{{
 				APIVersion: cdiv1beta1.SchemeGroupVersion.String(), Kind: cdiv1beta1.DataVolumeKind,
 				Name: dv.Name, UID: dv.UID, Controller: &t, BlockOwnerDeletion: &t,
@@ -46,24 +44,12 @@ func UploadTLSSecret(dv *cdiv1beta1.DataVolume, cert certs.ServerCert, clientCA 
 	}
 }
 
-// ReusableUploadSecret returns the pinned fingerprint of an existing upload
-// Secret a new pod may mount as it is: controlled by dv, holding clientCA, and
-// its certificate valid for at least a day more. Empty: issue a new one.
-func ReusableUploadSecret(s *corev1.Secret, dv *cdiv1beta1.DataVolume, clientCA []byte, now time.Time) string {
-	if s == nil || !metav1.IsControlledBy(s, dv) || string(s.Data[UploadCAKey]) != string(clientCA) ||
-		len(s.Data[corev1.TLSPrivateKeyKey]) == 0 {
-		return ""
-	}
-	sum, notAfter, err := certs.PEMFingerprint(s.Data[corev1.TLSCertKey])
-	if err != nil || notAfter.Sub(now) < uploadCertMinLeft {
-		return ""
-	}
-	return sum
-}
-
-// prepareUploadPod makes sure the upload pod's TLS Secret exists with a
-// certificate that is good, and pins that certificate on pod (annotation
-// uploadcontract.AnnServerCertSHA256), which virt-api checks.
+// prepareUploadPod issues the upload pod its own server certificate in a new
+// Secret (named after the certificate's fingerprint, controlled by dv so it
+// goes with it), points the pod's TLS volume at it and pins the certificate
+// on pod (annotation uploadcontract.AnnServerCertSHA256), which virt-api
+// checks. The controller only ever creates these Secrets: it needs no right
+// to read the Secrets of tenant namespaces.
 func (c *Controller) prepareUploadPod(ctx context.Context, dv *cdiv1beta1.DataVolume, pod *corev1.Pod) error {
 	if c.cfg.UploadClientCA == nil {
 		return errNoUploadCA
@@ -72,38 +58,23 @@ func (c *Controller) prepareUploadPod(ctx context.Context, dv *cdiv1beta1.DataVo
 	if err != nil {
 		return fmt.Errorf("read upload client ca: %w", err)
 	}
-	secrets := c.cfg.Kube.CoreV1().Secrets(dv.Namespace)
-	existing, err := secrets.Get(ctx, UploadTLSSecretName(dv), metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		existing = nil
-	case err != nil:
-		return fmt.Errorf("get secret %s: %w", UploadTLSSecretName(dv), err)
-	case !metav1.IsControlledBy(existing, dv):
-		return fmt.Errorf("secret %s/%s exists and is not this DataVolume's", dv.Namespace, existing.Name)
+	cert, err := certs.IssueSelfSignedServer(time.Now(), pod.Name, UploadCertValidity)
+	if err != nil {
+		return fmt.Errorf("issue upload server certificate: %w", err)
 	}
-	sum := ReusableUploadSecret(existing, dv, ca, time.Now())
-	if sum == "" {
-		cert, err := certs.IssueSelfSignedServer(time.Now(), pod.Name, UploadCertValidity)
-		if err != nil {
-			return fmt.Errorf("issue upload server certificate: %w", err)
+	secret := UploadTLSSecret(dv, cert, ca)
+	if _, err := c.cfg.Kube.CoreV1().Secrets(dv.Namespace).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create secret %s: %w", secret.Name, err)
+	}
+	for i := range pod.Spec.Volumes {
+		if v := &pod.Spec.Volumes[i]; v.Name == uploadTLSName && v.Secret != nil {
+			v.Secret.SecretName = secret.Name
 		}
-		want := UploadTLSSecret(dv, cert, ca)
-		if existing == nil {
-			_, err = secrets.Create(ctx, want, metav1.CreateOptions{})
-		} else {
-			want.ResourceVersion = existing.ResourceVersion
-			_, err = secrets.Update(ctx, want, metav1.UpdateOptions{})
-		}
-		if err != nil {
-			return fmt.Errorf("write secret %s: %w", want.Name, err)
-		}
-		sum = cert.SHA256
 	}
 	if pod.Annotations == nil {
 		pod.Annotations = map[string]string{}
 	}
-	pod.Annotations[uploadcontract.AnnServerCertSHA256] = sum
+	pod.Annotations[uploadcontract.AnnServerCertSHA256] = cert.SHA256
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,45 +15,26 @@ import (
 	"kvirt.io/kvirt/pkg/uploadcontract"
 )
 
-func TestReusableUploadSecret(t *testing.T) {
-	dv := dvWith(&cdiv1beta1.DataVolumeSource{Upload: &cdiv1beta1.DataVolumeSourceUpload{}})
-	now := time.Now()
-	cert, err := certs.IssueSelfSignedServer(now, "cdi-upload-disk", UploadCertValidity)
-	if err != nil {
-		t.Fatal(err)
-	}
-	good := UploadTLSSecret(dv, cert, []byte("ca"))
-	other := dv.DeepCopy()
-	other.UID = "other"
-	for _, tc := range []struct {
-		name   string
-		secret *corev1.Secret
-		ca     string
-		now    time.Time
-		reuse  bool
-	}{
-		{"none", nil, "ca", now, false},
-		{"fresh and ours", good, "ca", now, true},
-		{"the CA bundle changed", good, "ca2", now, false},
-		{"less than a day left", good, "ca", now.Add(UploadCertValidity - 23*time.Hour), false},
-		{"another DataVolume's", UploadTLSSecret(other, cert, []byte("ca")), "ca", now, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := ReusableUploadSecret(tc.secret, dv, []byte(tc.ca), tc.now)
-			if (got != "") != tc.reuse || tc.reuse && got != cert.SHA256 {
-				t.Fatalf("ReusableUploadSecret = %q, want reuse %v (%s)", got, tc.reuse, cert.SHA256)
+// uploadSecretOf is the Secret the pod's TLS volume names.
+func uploadSecretOf(t *testing.T, kube *fake.Clientset, pod *corev1.Pod) *corev1.Secret {
+	t.Helper()
+	for _, v := range pod.Spec.Volumes {
+		if v.Name == uploadTLSName {
+			s, err := kube.CoreV1().Secrets(pod.Namespace).Get(context.Background(), v.Secret.SecretName, metav1.GetOptions{})
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
+			return s
+		}
 	}
-	if good.Type != corev1.SecretTypeTLS || !metav1.IsControlledBy(good, dv) || good.Name != "cdi-upload-disk-tls" {
-		t.Fatalf("secret %+v", good.ObjectMeta)
-	}
+	t.Fatal("no TLS volume")
+	return nil
 }
 
-// TestPrepareUploadPod: the Secret is created with a certificate for the pod's
-// name whose fingerprint the pod carries; a second pod reuses it; without a
-// CA bundle, or with a Secret of that name not controlled by the DataVolume,
-// no pod is prepared.
+// TestPrepareUploadPod: an upload pod gets a new Secret, controlled by the
+// DataVolume, whose certificate names the pod and whose fingerprint the pod
+// carries; a second attempt gets another Secret and pin (nothing is read
+// back); without a CA bundle no pod is prepared; importer pods are left alone.
 func TestPrepareUploadPod(t *testing.T) {
 	dv := dvWith(&cdiv1beta1.DataVolumeSource{Upload: &cdiv1beta1.DataVolumeSourceUpload{}})
 	kube := fake.NewClientset()
@@ -62,36 +42,31 @@ func TestPrepareUploadPod(t *testing.T) {
 	c := &Controller{cfg: Config{Kube: kube, UploadClientCA: ca}}
 	pod := Pod(dv, ownClaim(dv, corev1.ClaimBound), Source{Kind: SourceUpload}, nil, 0, PodConfig{Image: "i", ProgressPort: 8443})
 	ctx := context.Background()
+	again := pod.DeepCopy()
 	if err := c.prepareUpload(ctx, dv, pod); err != nil {
 		t.Fatal(err)
 	}
-	s, err := kube.CoreV1().Secrets(dv.Namespace).Get(ctx, "cdi-upload-disk-tls", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := uploadSecretOf(t, kube, pod)
 	pair, err := tls.X509KeyPair(s.Data["tls.crt"], s.Data["tls.key"])
 	if err != nil {
 		t.Fatal(err)
 	}
 	pin := pod.Annotations[uploadcontract.AnnServerCertSHA256]
-	if pin != certs.Fingerprint(pair.Certificate[0]) || pair.Leaf.DNSNames[0] != pod.Name || string(s.Data["ca.crt"]) != "bundle" {
+	switch {
+	case pin != certs.Fingerprint(pair.Certificate[0]) || pair.Leaf.DNSNames[0] != pod.Name || string(s.Data["ca.crt"]) != "bundle":
 		t.Fatalf("pin %q, names %v, ca %q", pin, pair.Leaf.DNSNames, s.Data["ca.crt"])
+	case !metav1.IsControlledBy(s, dv) || !strings.HasPrefix(s.Name, "cdi-upload-disk-tls-") || s.Type != corev1.SecretTypeTLS:
+		t.Fatalf("secret %s type %s owners %+v", s.Name, s.Type, s.OwnerReferences)
 	}
-	again := pod.DeepCopy()
-	again.Annotations = nil
-	if err := c.prepareUpload(ctx, dv, again); err != nil || again.Annotations[uploadcontract.AnnServerCertSHA256] != pin {
-		t.Fatalf("second attempt: %v, pin %q want %q", err, again.Annotations[uploadcontract.AnnServerCertSHA256], pin)
+	if err := c.prepareUpload(ctx, dv, again); err != nil {
+		t.Fatal(err)
+	}
+	if s2 := uploadSecretOf(t, kube, again); s2.Name == s.Name || again.Annotations[uploadcontract.AnnServerCertSHA256] == pin {
+		t.Fatalf("second attempt reused secret %s / pin %s", s2.Name, pin)
 	}
 	if err := (&Controller{cfg: Config{Kube: kube}}).prepareUpload(ctx, dv, pod); err == nil ||
 		!strings.Contains(err.Error(), "--upload-client-ca") {
 		t.Fatalf("without a CA: %v", err)
-	}
-	s.OwnerReferences = nil
-	if _, err := kube.CoreV1().Secrets(dv.Namespace).Update(ctx, s, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.prepareUpload(ctx, dv, pod); err == nil || !strings.Contains(err.Error(), "is not this DataVolume's") {
-		t.Fatalf("foreign secret: %v", err)
 	}
 	importer := Pod(httpDV(), ownClaim(httpDV(), corev1.ClaimBound), Source{Kind: SourceHTTP, Endpoint: "http://x"}, nil, 0, PodConfig{})
 	if err := (&Controller{}).prepareUpload(ctx, httpDV(), importer); err != nil {

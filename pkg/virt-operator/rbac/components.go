@@ -106,8 +106,8 @@ func controller(namespace string) component {
 			rule("storage.k8s.io", []string{"storageclasses"}, "get"),
 			rule(groupCore, []string{"events"}, "create", "patch"),
 			// The DataVolume controller's upload pods' TLS Secrets
-			// (cdi-upload-<name>-tls): read, created, renewed; never listed.
-			rule(groupCore, []string{"secrets"}, "get", "create", "update"),
+			// (cdi-upload-<name>-tls-<fingerprint>): only created, never read.
+			rule(groupCore, []string{"secrets"}, "create"),
 		}, dataVolumeControllerRules()...),
 		roles: []namespacedRole{{
 			namespace: namespace, name: ControllerName,
