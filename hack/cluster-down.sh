@@ -26,9 +26,9 @@ bin_dir="$(kvirt::control_plane::bin_dir)"
 # source: drain_pods, kill_leftover_containers, remove_mounts, remove_network, ...
 source "${KVIRT_ROOT}/hack/lib/cluster-teardown.sh"
 
-owner="$(cat "${KVIRT_CLUSTER_RUN_DIR}/owner" 2>/dev/null || true)"
-if [[ -n "${owner}" && "${owner}" != "${KVIRT_ROOT}" ]]; then
-  kvirt::log::fatal "the cluster on this machine belongs to ${owner}; run its hack/cluster-down.sh"
+owner="$(kvirt::cluster::other_owner)"
+if [[ -n "${owner}" ]]; then
+  kvirt::log::fatal "the cluster on this machine belongs to ${owner}; run its hack/cluster-down.sh (or set KVIRT_CLUSTER_TAKEOVER=1)"
 fi
 
 # KWOK and Prometheus (make perf-kwok) when a run was interrupted: the fake nodes,

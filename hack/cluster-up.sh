@@ -35,14 +35,12 @@ started=${SECONDS}
 
 # claim_machine: one cluster per machine; refuse when another checkout runs one.
 claim_machine() {
-  local owner_file="${KVIRT_CLUSTER_RUN_DIR}/owner" owner
+  local owner
   mkdir -p "${KVIRT_CLUSTER_RUN_DIR}"
-  if [[ -f "${owner_file}" ]]; then
-    owner="$(cat "${owner_file}")"
-    [[ "${owner}" == "${KVIRT_ROOT}" ]] ||
-      kvirt::log::fatal "a kvirt cluster of ${owner} owns this machine; run its hack/cluster-down.sh first"
-  fi
-  echo "${KVIRT_ROOT}" >"${owner_file}"
+  owner="$(kvirt::cluster::other_owner)"
+  [[ -z "${owner}" ]] ||
+    kvirt::log::fatal "a kvirt cluster of ${owner} owns this machine; run its hack/cluster-down.sh first (or set KVIRT_CLUSTER_TAKEOVER=1)"
+  echo "${KVIRT_ROOT}" >"${KVIRT_CLUSTER_RUN_DIR}/owner"
 }
 
 # set_sysctl KEY VALUE: sets a sysctl, remembering its first value for cluster-down.

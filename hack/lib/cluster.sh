@@ -50,6 +50,31 @@ KVIRT_NODE2_DAEMONS=(node2-containerd node2-kubelet node2-kube-proxy)
 # (nsenter into the second node's namespaces); empty for the first node.
 KVIRT_CLUSTER_ENTER=()
 
+# kvirt::cluster::other_owner prints the checkout owning this machine's cluster when
+# it is not this one; prints nothing when the machine is free or ours. A stale claim
+# (its checkout is gone, so nothing of it can run) is dropped. Another live checkout's
+# cluster is stopped through that checkout's own cluster-down when CI=true or
+# KVIRT_CLUSTER_TAKEOVER=1 (CI clones to a new path each run and may find the last
+# run's cluster); otherwise it is printed and the caller refuses.
+kvirt::cluster::other_owner() {
+  local owner_file="${KVIRT_CLUSTER_RUN_DIR}/owner" owner
+  owner="$(cat "${owner_file}" 2>/dev/null || true)"
+  [[ -n "${owner}" && "${owner}" != "${KVIRT_ROOT}" ]] || return 0
+  if [[ ! -x "${owner}/hack/cluster-down.sh" ]]; then
+    kvirt::log::info "dropping the stale cluster claim of ${owner} (checkout gone)"
+    rm -f "${owner_file}"
+    return 0
+  fi
+  if [[ "${CI:-}" == "true" || "${KVIRT_CLUSTER_TAKEOVER:-}" == "1" ]]; then
+    kvirt::log::info "stopping the cluster of ${owner} first (CI=true or KVIRT_CLUSTER_TAKEOVER=1)"
+    if "${owner}/hack/cluster-down.sh" >&2; then
+      rm -f "${owner_file}"
+      return 0
+    fi
+  fi
+  echo "${owner}"
+}
+
 kvirt::cluster::pid_file() { echo "${KVIRT_CLUSTER_DIR}/run/$1.pid"; }
 kvirt::cluster::log_file() { echo "${KVIRT_CLUSTER_DIR}/logs/$1.log"; }
 
