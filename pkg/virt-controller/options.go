@@ -4,13 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/pflag"
 
 	"kvirt.io/kvirt/pkg/kubeclient"
 	"kvirt.io/kvirt/pkg/leader"
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
+	"kvirt.io/kvirt/pkg/virt-controller/node"
 )
+
+// MinHeartbeatTimeout keeps the timeout well above virt-handler's heartbeat
+// interval (virt-operator sets it to a fifth of the timeout, at most a minute).
+const MinHeartbeatTimeout = 30 * time.Second
 
 // Options configures virt-controller.
 type Options struct {
@@ -18,7 +24,10 @@ type Options struct {
 	// Pod is the cluster configuration launcher pods are rendered with.
 	Pod launcherpod.Config
 	// Workers per controller.
-	VMWorkers, VMIWorkers, ReplicaSetWorkers, MigrationWorkers int
+	VMWorkers, VMIWorkers, ReplicaSetWorkers, MigrationWorkers, NodeWorkers int
+	// HeartbeatTimeout: a node whose virt-handler heartbeat is older goes
+	// unschedulable, and its VMIs fail once the node is also NotReady.
+	HeartbeatTimeout time.Duration
 	// MetricsAddress serves /metrics and /healthz; empty disables.
 	MetricsAddress string
 	// Migration limits.
@@ -42,6 +51,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.VMIWorkers, "vmi-workers", 10, "concurrent VirtualMachineInstance syncs")
 	fs.IntVar(&o.ReplicaSetWorkers, "replicaset-workers", 3, "concurrent VirtualMachineInstanceReplicaSet syncs")
 	fs.IntVar(&o.MigrationWorkers, "migration-workers", 3, "concurrent VirtualMachineInstanceMigration syncs")
+	fs.IntVar(&o.NodeWorkers, "node-workers", 3, "concurrent Node syncs of the node-failure controller")
+	fs.DurationVar(&o.HeartbeatTimeout, "node-heartbeat-timeout", node.DefaultHeartbeatTimeout,
+		"how old virt-handler's node heartbeat may get before the node is unschedulable and, once NotReady, its VMIs fail (NodeUnresponsive)")
 	fs.IntVar(&o.ParallelMigrationsPerCluster, "parallel-migrations-per-cluster", 5, "migrations running at once in the cluster")
 	fs.IntVar(&o.ParallelOutboundMigrationsPerNode, "parallel-outbound-migrations-per-node", 2, "migrations leaving one node at once")
 	fs.StringVar(&o.MetricsAddress, "metrics-bind-address", ":8090", "address serving /metrics and /healthz; empty disables")
@@ -63,6 +75,7 @@ func (o *Options) Validate() error {
 	for name, n := range map[string]int{
 		"--vm-workers": o.VMWorkers, "--vmi-workers": o.VMIWorkers,
 		"--replicaset-workers": o.ReplicaSetWorkers, "--migration-workers": o.MigrationWorkers,
+		"--node-workers":                          o.NodeWorkers,
 		"--parallel-migrations-per-cluster":       o.ParallelMigrationsPerCluster,
 		"--parallel-outbound-migrations-per-node": o.ParallelOutboundMigrationsPerNode,
 		"--datavolume-workers":                    o.DataVolumes.Workers,
@@ -70,6 +83,9 @@ func (o *Options) Validate() error {
 		if n < 1 {
 			errs = append(errs, fmt.Errorf("%s must be at least 1, got %d", name, n))
 		}
+	}
+	if o.HeartbeatTimeout < MinHeartbeatTimeout {
+		errs = append(errs, fmt.Errorf("--node-heartbeat-timeout must be at least %s, got %s", MinHeartbeatTimeout, o.HeartbeatTimeout))
 	}
 	errs = append(errs, o.Leader.Validate())
 	return errors.Join(errs...)

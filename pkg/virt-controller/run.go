@@ -23,6 +23,7 @@ import (
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 	"kvirt.io/kvirt/pkg/virt-controller/metrics"
 	"kvirt.io/kvirt/pkg/virt-controller/migration"
+	"kvirt.io/kvirt/pkg/virt-controller/node"
 	"kvirt.io/kvirt/pkg/virt-controller/replicaset"
 	"kvirt.io/kvirt/pkg/virt-controller/vm"
 	"kvirt.io/kvirt/pkg/virt-controller/vmi"
@@ -125,6 +126,13 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	if err != nil {
 		return err
 	}
+	nodeCtrl, err := node.New(node.Config{
+		Kube: c.kube, Kvirt: c.kvirt, Nodes: kubeFactory.Core().V1().Nodes(), VMIs: vmis,
+		HeartbeatTimeout: o.HeartbeatTimeout, QueueMetrics: reg.QueueMetrics(), Events: events,
+	})
+	if err != nil {
+		return err
+	}
 	dvRun, err := o.dataVolumeController(c, virtFactory, kubeFactory, reg, events)
 	if err != nil {
 		return err
@@ -134,6 +142,7 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 		func(ctx context.Context) error { return vmiCtrl.Run(ctx, o.VMIWorkers) },
 		func(ctx context.Context) error { return vmCtrl.Run(ctx, o.VMWorkers) },
 		func(ctx context.Context) error { return rsCtrl.Run(ctx, o.ReplicaSetWorkers) },
+		func(ctx context.Context) error { return nodeCtrl.Run(ctx, o.NodeWorkers) },
 	}
 	if dvRun != nil {
 		runs = append(runs, dvRun)

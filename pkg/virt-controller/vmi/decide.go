@@ -71,7 +71,7 @@ func Decide(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.Time
 		if pod != nil && pod.DeletionTimestamp == nil {
 			d.Pod = PodDelete
 		}
-		if pod == nil {
+		if pod == nil || abandonedOnDeadNode(vmi, pod) {
 			removeFinalizer(out)
 		}
 		return d
@@ -94,6 +94,14 @@ func Decide(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.Time
 		d.RetryAfter = followHandledPod(out, pod, now)
 	}
 	return d
+}
+
+// abandonedOnDeadNode: the VMI failed because its node stopped answering and
+// its pod's deletion was asked for. No kubelet is there to finish that deletion
+// until the node returns (its kubelet then stops the pod), so the VMI does not
+// wait for it: its VirtualMachine can start a new one elsewhere.
+func abandonedOnDeadNode(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod) bool {
+	return vmi.Status.Phase == virtv1.Failed && vmi.Status.Reason == virtv1.NodeUnresponsiveReason && pod.DeletionTimestamp != nil
 }
 
 // followPod moves a Scheduling VMI along with its pod: Failed when the pod

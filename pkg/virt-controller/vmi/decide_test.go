@@ -35,6 +35,11 @@ func podWith(phase corev1.PodPhase, node string, ready bool) *corev1.Pod {
 	return p
 }
 
+func unresponsive(v *virtv1.VirtualMachineInstance) *virtv1.VirtualMachineInstance {
+	v.Status.Reason = virtv1.NodeUnresponsiveReason
+	return v
+}
+
 func deleting[T metav1.Object](o T) T {
 	o.SetDeletionTimestamp(&now)
 	return o
@@ -72,6 +77,9 @@ func TestDecide(t *testing.T) {
 		{"deleted with pod: delete pod, keep finalizer", deleting(vmiIn(virtv1.Scheduled, true)), podWith(corev1.PodRunning, "n1", true), PodDelete, virtv1.Scheduled, true, "", ""},
 		{"deleted, pod terminating: wait", deleting(vmiIn(virtv1.Running, true)), deleting(podWith(corev1.PodRunning, "n1", true)), PodNone, virtv1.Running, true, "", ""},
 		{"deleted, pod gone: drop finalizer", deleting(vmiIn(virtv1.Running, true)), nil, PodNone, virtv1.Running, false, "", ""},
+		{"NodeUnresponsive with pod: delete pod", unresponsive(vmiIn(virtv1.Failed, true)), podWith(corev1.PodRunning, "n1", true), PodDelete, virtv1.Failed, true, virtv1.NodeUnresponsiveReason, ""},
+		{"NodeUnresponsive, pod terminating on the dead node: drop finalizer", unresponsive(vmiIn(virtv1.Failed, true)), deleting(podWith(corev1.PodRunning, "n1", true)), PodNone, virtv1.Failed, false, virtv1.NodeUnresponsiveReason, ""},
+		{"Failed otherwise, pod terminating: wait", vmiIn(virtv1.Failed, true), deleting(podWith(corev1.PodRunning, "n1", true)), PodNone, virtv1.Failed, true, "", ""},
 		{"unschedulable pod: stays Scheduling", vmiIn(virtv1.Scheduling, true), unschedulable, PodNone, virtv1.Scheduling, true, "", ""},
 	}
 	for _, tt := range tests {

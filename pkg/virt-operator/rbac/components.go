@@ -105,6 +105,9 @@ func controller(namespace string) component {
 			// A pending claim whose class binds on first consumer does not hold the pod back.
 			rule("storage.k8s.io", []string{"storageclasses"}, "get"),
 			rule(groupCore, []string{"events"}, "create", "patch"),
+			// The node-failure controller: virt-handler's heartbeat read, a
+			// stale node labelled kubevirt.io/schedulable=false.
+			rule(groupCore, []string{"nodes"}, "get", "list", "watch", "patch"),
 			// The DataVolume controller's upload pods' TLS Secrets
 			// (cdi-upload-<name>-tls-<fingerprint>): only created, never read.
 			rule(groupCore, []string{"secrets"}, "create"),

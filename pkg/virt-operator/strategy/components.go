@@ -175,6 +175,9 @@ func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *a
 	if v := launcherVerbosity(kv); v != nil {
 		args = append(args, "--launcher-verbosity", strconv.Itoa(int(*v)))
 	}
+	if t, ok := heartbeatTimeout(kv); ok {
+		args = append(args, "--node-heartbeat-timeout", t.String())
+	}
 	args = append(args, dataVolumeControllerArgs(cfg, images)...)
 	pod := podBase(kv, "kubevirt-controller")
 	// The CA bundle goes into DataVolume upload pods (their client CA).
@@ -263,21 +266,24 @@ func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
 	fieldEnv := func(name, path string) corev1.EnvVar {
 		return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: path}}}
 	}
+	args := []string{
+		"--node-name", "$(NODE_NAME)",
+		"--node-api-listen", "$(NODE_IP):8186",
+		"--node-api-advertise-address", "$(NODE_IP):8186",
+		// Its own node's certificate, through signer kubevirt.io/node-api
+		// (kept under /var/lib/kvirt/node-api).
+		"--node-api-csr", "--install-namespace", "$(POD_NAMESPACE)",
+		"--node-api-client-ca", "/etc/virt-handler/ca/ca-bundle",
+		"--device-plugin-dir", devicePluginMountPath,
+		"--kubelet-pods-dir", kubeletPodsMountPath,
+		"--health-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerHealthPort),
+		"--metrics-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerMetricsPort),
+	}
+	if t, ok := heartbeatTimeout(kv); ok {
+		args = append(args, "--heartbeat-interval", heartbeatInterval(t).String())
+	}
 	return corev1.Container{
-		Name: VirtHandler, Image: images.Handler, ImagePullPolicy: pullPolicy(kv),
-		Args: []string{
-			"--node-name", "$(NODE_NAME)",
-			"--node-api-listen", "$(NODE_IP):8186",
-			"--node-api-advertise-address", "$(NODE_IP):8186",
-			// Its own node's certificate, through signer kubevirt.io/node-api
-			// (kept under /var/lib/kvirt/node-api).
-			"--node-api-csr", "--install-namespace", "$(POD_NAMESPACE)",
-			"--node-api-client-ca", "/etc/virt-handler/ca/ca-bundle",
-			"--device-plugin-dir", devicePluginMountPath,
-			"--kubelet-pods-dir", kubeletPodsMountPath,
-			"--health-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerHealthPort),
-			"--metrics-listen", fmt.Sprintf("$(NODE_IP):%d", VirtHandlerMetricsPort),
-		},
+		Name: VirtHandler, Image: images.Handler, ImagePullPolicy: pullPolicy(kv), Args: args,
 		Ports: []corev1.ContainerPort{{Name: "https-metrics", ContainerPort: VirtHandlerMetricsPort, Protocol: corev1.ProtocolTCP}},
 		// On the host network the kubelet probes the node's address. /readyz
 		// waits for the node API certificate; a slow signer only delays it.

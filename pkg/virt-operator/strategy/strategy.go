@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -247,6 +248,35 @@ func launcherVerbosity(kv *virtv1.KubeVirt) *int32 {
 		return nil
 	}
 	return kv.Spec.Configuration.DeveloperConfiguration.LogVerbosity.VirtLauncher
+}
+
+// minHeartbeatTimeout is the smallest node heartbeat timeout the KubeVirt
+// CR's annotation may set (the webhook refuses smaller ones; virt-controller's
+// flag has the same floor).
+const minHeartbeatTimeout = 30 * time.Second
+
+// heartbeatTimeout is the KubeVirt CR's NodeHeartbeatTimeoutAnnotation when it
+// holds a valid duration; ok is false when it is unset or invalid (the
+// components keep their defaults).
+func heartbeatTimeout(kv *virtv1.KubeVirt) (timeout time.Duration, ok bool) {
+	if kv == nil {
+		return 0, false
+	}
+	raw, set := kv.Annotations[virtv1.NodeHeartbeatTimeoutAnnotation]
+	if !set {
+		return 0, false
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < minHeartbeatTimeout {
+		return 0, false
+	}
+	return d, true
+}
+
+// heartbeatInterval is how often virt-handler beats for a timeout: five beats
+// per timeout, at most one a minute (upstream's interval).
+func heartbeatInterval(timeout time.Duration) time.Duration {
+	return min(time.Minute, timeout/5)
 }
 
 func useEmulation(kv *virtv1.KubeVirt) bool {

@@ -310,3 +310,30 @@ func TestKubevirtGroupServesV1alpha3(t *testing.T) {
 		}
 	}
 }
+
+// TestHeartbeatTimeoutAnnotation: the KubeVirt CR's kvirt.io/node-heartbeat-timeout
+// reaches virt-controller as its timeout and virt-handler as a fifth of it (at
+// most a minute); unset or invalid values leave both at their defaults.
+func TestHeartbeatTimeoutAnnotation(t *testing.T) {
+	for _, tc := range []struct{ value, timeout, interval string }{
+		{"90s", "1m30s", "18s"}, {"10m", "10m0s", "1m0s"}, {"", "", ""}, {"10s", "", ""}, {"soon", "", ""},
+	} {
+		_, ctrl, handler := components(t, kubevirt(func(kv *virtv1.KubeVirt) {
+			if tc.value != "" {
+				kv.Annotations = map[string]string{virtv1.NodeHeartbeatTimeoutAnnotation: tc.value}
+			}
+		}))
+		flag := func(args []string, name string) string {
+			if i := slices.Index(args, name); i >= 0 {
+				return args[i+1]
+			}
+			return ""
+		}
+		if got := flag(ctrl.Spec.Template.Spec.Containers[0].Args, "--node-heartbeat-timeout"); got != tc.timeout {
+			t.Errorf("%q: controller timeout %q, want %q", tc.value, got, tc.timeout)
+		}
+		if got := flag(handler.Spec.Template.Spec.Containers[0].Args, "--heartbeat-interval"); got != tc.interval {
+			t.Errorf("%q: handler interval %q, want %q", tc.value, got, tc.interval)
+		}
+	}
+}

@@ -13,18 +13,15 @@ import (
 )
 
 // runningWithPod creates a VMI, plays scheduler, kubelet and virt-handler up to
-// Running, and returns it with its launcher pod.
+// Running on node01, and returns it with its launcher pod.
 func runningWithPod(t *testing.T, c clients, ns, name string) (*virtv1.VirtualMachineInstance, *corev1.Pod) {
 	t.Helper()
-	vmi, err := c.kvirt.KubevirtV1().VirtualMachineInstances(ns).Create(context.Background(), testVMI(ns, name), metav1.CreateOptions{})
+	runningOn(t, c, ns, name, "node01")
+	vmi, err := getVMI(c, ns, name)
 	if err != nil {
-		t.Fatalf("create vmi: %v", err)
+		t.Fatal(err)
 	}
-	pod := launcherPod(t, c, vmi)
-	markPodRunning(t, c, pod, "node01")
-	eventually(t, 10*time.Second, name+" Scheduled", vmiPhase(c, ns, name, virtv1.Scheduled))
-	setVMIPhase(t, c, ns, name, virtv1.Running)
-	return vmi, pod
+	return vmi, launcherPod(t, c, vmi)
 }
 
 func computeExited(code int32) func(*corev1.Pod) {

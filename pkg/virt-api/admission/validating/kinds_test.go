@@ -209,4 +209,16 @@ func TestKubeVirtRules(t *testing.T) {
 	if errs := ValidateKubeVirt(kv); len(errs) != 0 {
 		t.Errorf("logVerbosity.virtHandler refused: %v", errs)
 	}
+	timeoutPath := "metadata.annotations[kvirt.io/node-heartbeat-timeout]"
+	for value, ok := range map[string]bool{"90s": true, "5m": true, "10s": false, "soon": false} {
+		kv = &virtv1.KubeVirt{}
+		kv.Annotations = map[string]string{virtv1.NodeHeartbeatTimeoutAnnotation: value}
+		if ok {
+			if errs := ValidateKubeVirt(kv); len(errs) != 0 {
+				t.Errorf("heartbeat timeout %q refused: %v", value, errs)
+			}
+			continue
+		}
+		assertCause(t, ValidateKubeVirt(kv), timeoutPath, field.ErrorTypeInvalid)
+	}
 }

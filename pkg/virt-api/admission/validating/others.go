@@ -2,6 +2,7 @@ package validating
 
 import (
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -130,6 +131,28 @@ func ValidatePreferenceSpec(s *instancetypev1beta1.VirtualMachinePreferenceSpec)
 	return errs
 }
 
+// minHeartbeatTimeout is the floor of NodeHeartbeatTimeoutAnnotation, as of
+// virt-controller's --node-heartbeat-timeout.
+const minHeartbeatTimeout = 30 * time.Second
+
+// validateHeartbeatTimeout checks the KubeVirt CR's NodeHeartbeatTimeoutAnnotation.
+func validateHeartbeatTimeout(annotations map[string]string) field.ErrorList {
+	raw, ok := annotations[virtv1.NodeHeartbeatTimeoutAnnotation]
+	if !ok {
+		return nil
+	}
+	path := field.NewPath("metadata", "annotations").Key(virtv1.NodeHeartbeatTimeoutAnnotation)
+	d, err := time.ParseDuration(raw)
+	switch {
+	case err != nil:
+		return field.ErrorList{field.Invalid(path, raw, "not a duration such as 5m or 90s")}
+	case d < minHeartbeatTimeout:
+		return field.ErrorList{field.Invalid(path, raw,
+			fmt.Sprintf("must be at least %s: virt-handler beats every fifth of it", minHeartbeatTimeout))}
+	}
+	return nil
+}
+
 // ValidateKubeVirt validates the KubeVirt CR's configuration.
 func ValidateKubeVirt(kv *virtv1.KubeVirt) field.ErrorList {
 	spec := field.NewPath("spec")
@@ -149,6 +172,7 @@ func ValidateKubeVirt(kv *virtv1.KubeVirt) field.ErrorList {
 	if e := kv.Spec.Configuration.EvictionStrategy; e != nil && !contains(supportedEvictionStrategies, *e) {
 		errs = append(errs, field.NotSupported(cfg.Child("evictionStrategy"), *e, supportedEvictionStrategies))
 	}
+	errs = append(errs, validateHeartbeatTimeout(kv.Annotations)...)
 	if d := kv.Spec.Configuration.DeveloperConfiguration; d != nil && d.LogVerbosity != nil &&
 		d.LogVerbosity.VirtSynchronizationController != nil {
 		errs = append(errs, field.Forbidden(cfg.Child("developerConfiguration", "logVerbosity", "virtSynchronizationController"),

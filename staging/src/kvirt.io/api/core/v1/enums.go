@@ -76,6 +76,11 @@ const (
 	WaitingForSync VirtualMachineInstancePhase = "WaitingForSync"
 )
 
+// NodeUnresponsiveReason is a Failed VMI's status.reason when virt-handler on
+// its node stopped sending heartbeats and the node went NotReady (upstream's
+// string).
+const NodeUnresponsiveReason = "NodeUnresponsive"
+
 // IsFinal reports whether a VMI in this phase will never run again.
 func (p VirtualMachineInstancePhase) IsFinal() bool {
 	return p == Succeeded || p == Failed

@@ -44,6 +44,13 @@ const (
 	// NodeAPIAddressAnnotation (kvirt's own key) on a node holds the host:port of
 	// virt-handler's node API there; an empty host means the node's InternalIP.
 	NodeAPIAddressAnnotation = "node.kvirt.io/node-api-address"
+	// NodeHeartbeatTimeoutAnnotation (kvirt's own key; upstream fixes five
+	// minutes) on the KubeVirt CR is a Go duration, at least 30s: how old
+	// virt-handler's node heartbeat may get before virt-controller labels the
+	// node unschedulable and, once the node is NotReady, fails its VMIs with
+	// reason NodeUnresponsive. virt-handler then beats every fifth of it (at
+	// most once a minute).
+	NodeHeartbeatTimeoutAnnotation = "kvirt.io/node-heartbeat-timeout"
 	// PresetAnnotationPrefix, followed by a preset's name, is the annotation key the
 	// VMI mutating webhook sets on a VMI for each preset it applied; the value is
 	// the group version of the preset API (kubevirt.io/v1).
