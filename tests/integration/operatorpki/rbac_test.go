@@ -121,7 +121,12 @@ func componentTables() map[string][]access {
 			{"create", kv, vms, "", userNS, "", deny},
 			{"update", kv, vms, "", userNS, "", deny},
 			{"get", core, "secrets", "", userNS, "", deny},
-			{"patch", core, "nodes", "", anywhere, "n1", deny},
+			// The node-failure controller labels a node whose handler went quiet;
+			// it never writes node status nor deletes nodes.
+			{"watch", core, "nodes", "", anywhere, "", allow},
+			{"patch", core, "nodes", "", anywhere, "n1", allow},
+			{"patch", core, "nodes", "status", anywhere, "n1", deny},
+			{"delete", core, "nodes", "", anywhere, "n1", deny},
 		},
 		rbac.HandlerName: {
 			{"watch", kv, vmis, "", anywhere, "", allow},
