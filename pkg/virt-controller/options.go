@@ -8,15 +8,12 @@ import (
 
 	"github.com/spf13/pflag"
 
+	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/kubeclient"
 	"kvirt.io/kvirt/pkg/leader"
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 	"kvirt.io/kvirt/pkg/virt-controller/node"
 )
-
-// MinHeartbeatTimeout keeps the timeout well above virt-handler's heartbeat
-// interval (virt-operator sets it to a fifth of the timeout, at most a minute).
-const MinHeartbeatTimeout = 30 * time.Second
 
 // Options configures virt-controller.
 type Options struct {
@@ -84,8 +81,8 @@ func (o *Options) Validate() error {
 			errs = append(errs, fmt.Errorf("%s must be at least 1, got %d", name, n))
 		}
 	}
-	if o.HeartbeatTimeout < MinHeartbeatTimeout {
-		errs = append(errs, fmt.Errorf("--node-heartbeat-timeout must be at least %s, got %s", MinHeartbeatTimeout, o.HeartbeatTimeout))
+	if o.HeartbeatTimeout < virtv1.MinNodeHeartbeatTimeout {
+		errs = append(errs, fmt.Errorf("--node-heartbeat-timeout must be at least %s, got %s", virtv1.MinNodeHeartbeatTimeout, o.HeartbeatTimeout))
 	}
 	errs = append(errs, o.Leader.Validate())
 	return errors.Join(errs...)

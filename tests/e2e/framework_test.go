@@ -261,3 +261,21 @@ func pauseUnpause(t *testing.T, ns, name string) {
 		return nil
 	})
 }
+
+// updateKubeVirt applies mutate to the KubeVirt CR, retrying a conflict with
+// the operator's status writes a few times.
+func updateKubeVirt(c context.Context, mutate func(*virtv1.KubeVirt)) error {
+	kvs := e.kvirt.KubevirtV1().KubeVirts(kvirtNamespace)
+	var err error
+	for range 5 {
+		var kv *virtv1.KubeVirt
+		if kv, err = kvs.Get(c, "kubevirt", metav1.GetOptions{}); err != nil {
+			continue
+		}
+		mutate(kv)
+		if _, err = kvs.Update(c, kv, metav1.UpdateOptions{}); err == nil {
+			return nil
+		}
+	}
+	return err
+}

@@ -77,19 +77,13 @@ func withFeatureGate(t *testing.T, gate string) {
 		// The test's context is over by cleanup time.
 		c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		var err error
-		for range 5 { // a conflict with the operator's status writes retries
-			var kv *virtv1.KubeVirt
-			if kv, err = kvs.Get(c, "kubevirt", metav1.GetOptions{}); err != nil {
-				continue
-			}
+		err := updateKubeVirt(c, func(kv *virtv1.KubeVirt) {
 			dc := kv.Spec.Configuration.DeveloperConfiguration
 			dc.FeatureGates = slices.DeleteFunc(dc.FeatureGates, func(g string) bool { return g == gate })
-			if _, err = kvs.Update(c, kv, metav1.UpdateOptions{}); err == nil {
-				return
-			}
+		})
+		if err != nil {
+			t.Errorf("disable feature gate %s: %v", gate, err)
 		}
-		t.Errorf("disable feature gate %s: %v", gate, err)
 	})
 }
 

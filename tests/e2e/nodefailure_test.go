@@ -57,14 +57,8 @@ func node2(t *testing.T, action string) {
 // cleanup removes it again.
 func withHeartbeatTimeout(t *testing.T, timeout string) {
 	t.Helper()
-	kvs := e.kvirt.KubevirtV1().KubeVirts(kvirtNamespace)
 	set := func(c context.Context, value string) error {
-		var err error
-		for range 5 { // a conflict with the operator's status writes retries
-			var kv *virtv1.KubeVirt
-			if kv, err = kvs.Get(c, "kubevirt", metav1.GetOptions{}); err != nil {
-				continue
-			}
+		return updateKubeVirt(c, func(kv *virtv1.KubeVirt) {
 			if kv.Annotations == nil {
 				kv.Annotations = map[string]string{}
 			}
@@ -73,11 +67,7 @@ func withHeartbeatTimeout(t *testing.T, timeout string) {
 			} else {
 				kv.Annotations[virtv1.NodeHeartbeatTimeoutAnnotation] = value
 			}
-			if _, err = kvs.Update(c, kv, metav1.UpdateOptions{}); err == nil {
-				return nil
-			}
-		}
-		return err
+		})
 	}
 	if err := set(ctx(t), timeout); err != nil {
 		t.Fatalf("set %s: %v", virtv1.NodeHeartbeatTimeoutAnnotation, err)

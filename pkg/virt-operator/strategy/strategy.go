@@ -250,11 +250,6 @@ func launcherVerbosity(kv *virtv1.KubeVirt) *int32 {
 	return kv.Spec.Configuration.DeveloperConfiguration.LogVerbosity.VirtLauncher
 }
 
-// minHeartbeatTimeout is the smallest node heartbeat timeout the KubeVirt
-// CR's annotation may set (the webhook refuses smaller ones; virt-controller's
-// flag has the same floor).
-const minHeartbeatTimeout = 30 * time.Second
-
 // heartbeatTimeout is the KubeVirt CR's NodeHeartbeatTimeoutAnnotation when it
 // holds a valid duration; ok is false when it is unset or invalid (the
 // components keep their defaults).
@@ -267,7 +262,7 @@ func heartbeatTimeout(kv *virtv1.KubeVirt) (timeout time.Duration, ok bool) {
 		return 0, false
 	}
 	d, err := time.ParseDuration(raw)
-	if err != nil || d < minHeartbeatTimeout {
+	if err != nil || d < virtv1.MinNodeHeartbeatTimeout {
 		return 0, false
 	}
 	return d, true

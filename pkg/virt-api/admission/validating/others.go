@@ -131,10 +131,6 @@ func ValidatePreferenceSpec(s *instancetypev1beta1.VirtualMachinePreferenceSpec)
 	return errs
 }
 
-// minHeartbeatTimeout is the floor of NodeHeartbeatTimeoutAnnotation, as of
-// virt-controller's --node-heartbeat-timeout.
-const minHeartbeatTimeout = 30 * time.Second
-
 // validateHeartbeatTimeout checks the KubeVirt CR's NodeHeartbeatTimeoutAnnotation.
 func validateHeartbeatTimeout(annotations map[string]string) field.ErrorList {
 	raw, ok := annotations[virtv1.NodeHeartbeatTimeoutAnnotation]
@@ -146,9 +142,9 @@ func validateHeartbeatTimeout(annotations map[string]string) field.ErrorList {
 	switch {
 	case err != nil:
 		return field.ErrorList{field.Invalid(path, raw, "not a duration such as 5m or 90s")}
-	case d < minHeartbeatTimeout:
+	case d < virtv1.MinNodeHeartbeatTimeout:
 		return field.ErrorList{field.Invalid(path, raw,
-			fmt.Sprintf("must be at least %s: virt-handler beats every fifth of it", minHeartbeatTimeout))}
+			fmt.Sprintf("must be at least %s: virt-handler beats every fifth of it", virtv1.MinNodeHeartbeatTimeout))}
 	}
 	return nil
 }

@@ -1,5 +1,7 @@
 package v1
 
+import "time"
+
 // Well-known label, annotation and finalizer keys, with upstream's strings. Every
 // component refers to these constants rather than repeating the strings.
 const (
@@ -65,3 +67,8 @@ const (
 	// VirtualMachineInstanceMigrationFinalizer is added to migrations.
 	VirtualMachineInstanceMigrationFinalizer = "kubevirt.io/migrationJobFinalize"
 )
+
+// MinNodeHeartbeatTimeout is the smallest NodeHeartbeatTimeoutAnnotation the
+// KubeVirt webhook accepts (and virt-controller's --node-heartbeat-timeout):
+// virt-handler beats every fifth of the timeout, so it stays a few seconds.
+const MinNodeHeartbeatTimeout = 30 * time.Second
