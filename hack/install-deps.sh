@@ -34,8 +34,10 @@ declare -A group_pkgs=(
   [fresh]="debootstrap"
 )
 # System users a group needs (libvirt-daemon-system would create libvirt-qemu, but it
-# also starts a host-wide libvirtd, which kvirt never uses).
-declare -A group_users=([node]="libvirt-qemu")
+# also starts a host-wide libvirtd, which kvirt never uses). NAME@UID asks for a
+# record of that UID (any name will do): the node tier runs launchers as UID 107,
+# and a migration target's libvirtd looks its own user up.
+declare -A group_users=([node]="libvirt-qemu kvirt-qemu@107")
 default_groups=(build node cluster monitoring)
 
 check=false
@@ -66,7 +68,13 @@ while read -r p; do have["${p}"]=1; done < <(installed "${all_pkgs[@]}")
 missing_in() {
   local p u
   for p in ${group_pkgs[$1]}; do [[ -n "${have[${p}]:-}" ]] || echo "${p}"; done
-  for u in ${group_users[$1]:-}; do getent passwd "${u}" >/dev/null || echo "user:${u}"; done
+  for u in ${group_users[$1]:-}; do
+    if [[ "${u}" == *@* ]]; then
+      getent passwd "${u#*@}" >/dev/null || echo "user:${u}"
+    else
+      getent passwd "${u}" >/dev/null || echo "user:${u}"
+    fi
+  done
 }
 
 declare -A todo=()
@@ -122,7 +130,12 @@ for g in "${groups[@]}"; do
     apt_run install -y -qq --no-install-recommends "${pkgs[@]}"
   fi
   for u in "${users[@]}"; do
-    useradd --system --no-create-home --home-dir /var/lib/libvirt --shell /usr/sbin/nologin "${u}"
+    if [[ "${u}" == *@* ]]; then
+      useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --uid "${u#*@}" \
+        --user-group "${u%@*}"
+    else
+      useradd --system --no-create-home --home-dir /var/lib/libvirt --shell /usr/sbin/nologin "${u}"
+    fi
   done
   echo "deps: ${g} installed ${todo[${g}]}in $((SECONDS - started))s"
 done

@@ -41,6 +41,12 @@ type Options struct {
 	// agent-propagated access credentials, named for the Secret (the launcher
 	// pod mounts them there).
 	AccessCredentialsDir string
+	// MigrationTarget: the pod receives a live migration. The launcher then
+	// runs a private libvirtd (pkg/virt-launcher/libvirtdaemon) instead of the
+	// embedded driver, and its domain arrives with the migration.
+	MigrationTarget bool
+	// Libvirtd is the daemon a migration target runs.
+	Libvirtd string
 }
 
 // AddFlags registers virt-launcher's flags.
@@ -66,6 +72,9 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"file the serial console output is appended to (empty: not logged)")
 	fs.StringVar(&o.AccessCredentialsDir, "access-credentials-dir", "/var/run/kvirt-private/access-credentials",
 		"directory with one sub-directory per access credential Secret, named for it")
+	fs.BoolVar(&o.MigrationTarget, "migration-target", false,
+		"receive the VMI through a live migration (runs a private libvirtd) instead of starting it")
+	fs.StringVar(&o.Libvirtd, "libvirtd", "/usr/sbin/libvirtd", "the libvirtd binary a migration target runs")
 	fs.DurationVar(&o.FinalNotifyTimeout, "final-notify-timeout", 10*time.Second,
 		"how long to wait for virt-handler to take the final domain state before exiting")
 }

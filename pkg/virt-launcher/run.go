@@ -14,6 +14,7 @@ import (
 	"kvirt.io/kvirt/pkg/virt-launcher/cmdserver"
 	"kvirt.io/kvirt/pkg/virt-launcher/console"
 	"kvirt.io/kvirt/pkg/virt-launcher/credentials"
+	"kvirt.io/kvirt/pkg/virt-launcher/libvirtdaemon"
 	"kvirt.io/kvirt/pkg/virt-launcher/libvirtembed"
 	"kvirt.io/kvirt/pkg/virt-launcher/podnet"
 	"kvirt.io/kvirt/pkg/virt-launcher/virtmanager"
@@ -35,16 +36,18 @@ func (o *Options) Run(ctx context.Context) error {
 	if err := virtmanager.StartEvents(runCtx); err != nil {
 		return err
 	}
-	driver, err := libvirtembed.Prepare(o.StateDir)
+	driver, err := o.openLibvirt(runCtx)
 	if err != nil {
 		return err
 	}
+	defer driver.stop()
 	dhcp := podnet.NewResponder(runCtx)
 	defer dhcp.Wait()
 	defer cancel()
 	mgr, err := virtmanager.New(virtmanager.Config{
-		URI: driver.URI(), RunDir: driver.RunDir(), Layout: o.Layout,
-		ConsoleSocket: ConsoleSocket(o.SocketDir), VNCSocket: VNCSocket(o.SocketDir), Emulator: o.Emulator, Network: dhcp,
+		URI: driver.uri, RunDir: driver.runDir, Layout: o.Layout, MigrationTarget: o.MigrationTarget,
+		GuestAgentSocket: driver.agentSocket,
+		ConsoleSocket:    ConsoleSocket(o.SocketDir), VNCSocket: VNCSocket(o.SocketDir), Emulator: o.Emulator, Network: dhcp,
 	})
 	if err != nil {
 		return err
@@ -76,6 +79,7 @@ func (o *Options) Run(ctx context.Context) error {
 	srv.SetDisplay(vnc.New(VNCSocket(o.SocketDir), mgr))
 	srv.SetIdentity(o.VMIUID)
 	srv.SetEvents(events)
+	srv.SetMigrator(mgr)
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -92,7 +96,8 @@ func (o *Options) Run(ctx context.Context) error {
 	}()
 	gone := make(chan struct{})
 	go func() { defer wg.Done(); w.run(runCtx, gone) }()
-	log.Info("launcher ready", "socket", CommandSocket(o.SocketDir), "libvirt", driver.URI(), "uid", os.Geteuid())
+	log.Info("launcher ready", "socket", CommandSocket(o.SocketDir), "libvirt", driver.uri, "uid", os.Geteuid(),
+		"migrationTarget", o.MigrationTarget)
 
 	select {
 	case <-gone:
@@ -105,6 +110,33 @@ func (o *Options) Run(ctx context.Context) error {
 		log.V(2).Info("undefine domain", "err", err.Error())
 	}
 	return nil
+}
+
+// libvirtDriver is the libvirt QEMU driver the launcher's domain runs under.
+type libvirtDriver struct {
+	uri, runDir string
+	// agentSocket is the guest agent channel's host end, when the driver's
+	// default directory is too deep for a socket path.
+	agentSocket string
+	stop        func()
+}
+
+// openLibvirt prepares the embedded driver, or for a migration target starts
+// the private daemon the source's libvirt migrates to.
+func (o *Options) openLibvirt(ctx context.Context) (libvirtDriver, error) {
+	if !o.MigrationTarget {
+		d, err := libvirtembed.Prepare(o.StateDir)
+		if err != nil {
+			return libvirtDriver{}, err
+		}
+		return libvirtDriver{uri: d.URI(), runDir: d.RunDir(), stop: func() {}}, nil
+	}
+	d, err := libvirtdaemon.Start(ctx, libvirtdaemon.Config{Binary: o.Libvirtd, Root: o.StateDir, SocketDir: o.SocketDir})
+	if err != nil {
+		return libvirtDriver{}, err
+	}
+	return libvirtDriver{uri: d.URI(), runDir: d.RunDir(), stop: d.Stop,
+		agentSocket: filepath.Join(o.SocketDir, "guest-agent.sock")}, nil
 }
 
 // openConsoleLog opens the serial console log for appending, readable by the

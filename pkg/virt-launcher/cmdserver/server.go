@@ -61,14 +61,15 @@ type Console interface {
 type Server struct {
 	launcherv1.UnimplementedLauncherServer
 	// ctx bounds work that outlives an RPC (the shutdown deadline).
-	ctx     context.Context
-	manager DomainManager
-	console Console
-	display Display
-	agent   GuestAgent
-	creds   Credentials
-	events  *Events
-	vmiUID  string
+	ctx      context.Context
+	manager  DomainManager
+	console  Console
+	display  Display
+	agent    GuestAgent
+	creds    Credentials
+	migrator Migrator
+	events   *Events
+	vmiUID   string
 	// Changed is called after every command that may change the domain.
 	changed func()
 }
@@ -142,24 +143,34 @@ const kvmDevice = "/dev/kvm"
 
 // SyncVMI defines and starts the domain.
 func (s *Server) SyncVMI(ctx context.Context, req *launcherv1.SyncVMIRequest) (*launcherv1.Result, error) {
+	vmi, acc, err := s.decodeVMI(req)
+	if err != nil {
+		return result(err), nil
+	}
+	err = s.manager.Sync(klog.NewContext(s.ctx, klog.FromContext(ctx)), vmi, acc, req.PodInterfaces)
+	if err == nil && s.creds != nil {
+		s.creds.SetSpec(vmi.Spec.AccessCredentials)
+	}
+	s.changed()
+	return result(err), nil
+}
+
+// decodeVMI reads the request's VMI, refuses another VMI than this
+// launcher's, and picks the accelerator it can use.
+func (s *Server) decodeVMI(req *launcherv1.SyncVMIRequest) (*virtv1.VirtualMachineInstance, domain.Accelerator, error) {
 	vmi := &virtv1.VirtualMachineInstance{}
 	if err := json.Unmarshal(req.VmiJson, vmi); err != nil {
-		return result(fmt.Errorf("decode vmi: %w", err)), nil
+		return nil, "", fmt.Errorf("decode vmi: %w", err)
 	}
 	if s.vmiUID != "" && string(vmi.UID) != s.vmiUID {
-		return result(fmt.Errorf("this launcher serves VMI %s, not %s", s.vmiUID, vmi.UID)), nil
+		return nil, "", fmt.Errorf("this launcher serves VMI %s, not %s", s.vmiUID, vmi.UID)
 	}
 	_, kvmErr := os.Stat(kvmDevice)
 	acc := domain.Usable(domain.Accelerator(req.Accelerator), kvmErr == nil)
 	if string(acc) != req.Accelerator {
 		klog.FromContext(s.ctx).Info("accelerator not usable here", "requested", req.Accelerator, "using", acc)
 	}
-	err := s.manager.Sync(klog.NewContext(s.ctx, klog.FromContext(ctx)), vmi, acc, req.PodInterfaces)
-	if err == nil && s.creds != nil {
-		s.creds.SetSpec(vmi.Spec.AccessCredentials)
-	}
-	s.changed()
-	return result(err), nil
+	return vmi, acc, nil
 }
 
 // Pause suspends the domain.

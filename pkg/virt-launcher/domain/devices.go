@@ -24,7 +24,7 @@ func renderDevices(vmi *virtv1.VirtualMachineInstance, cfg Config) (*libvirtxml.
 		Disks:      disks,
 		Interfaces: ifaces,
 		MemBalloon: &libvirtxml.DomainMemBalloon{Model: "virtio"},
-		Channels:   []libvirtxml.DomainChannel{guestAgentChannel()},
+		Channels:   []libvirtxml.DomainChannel{guestAgentChannel(cfg.GuestAgentSocket)},
 	}
 	if spec.AutoattachMemBalloon != nil && !*spec.AutoattachMemBalloon {
 		devs.MemBalloon = &libvirtxml.DomainMemBalloon{Model: "none"}
@@ -52,12 +52,12 @@ func renderDevices(vmi *virtv1.VirtualMachineInstance, cfg Config) (*libvirtxml.
 const GuestAgentChannel = "org.qemu.guest_agent.0"
 
 // guestAgentChannel is the virtio-serial channel every domain gets for the QEMU
-// guest agent. The host end is a unix socket libvirt places in its own (per
-// launcher) channel directory and connects to itself; agent commands go through
-// libvirt's QEMUAgentCommand.
-func guestAgentChannel() libvirtxml.DomainChannel {
+// guest agent. The host end is a unix socket libvirt connects to itself
+// (agent commands go through libvirt's QEMUAgentCommand): at socket, else in
+// libvirt's own (per launcher) channel directory.
+func guestAgentChannel(socket string) libvirtxml.DomainChannel {
 	return libvirtxml.DomainChannel{
-		Source: &libvirtxml.DomainChardevSource{UNIX: &libvirtxml.DomainChardevSourceUNIX{Mode: "bind"}},
+		Source: &libvirtxml.DomainChardevSource{UNIX: &libvirtxml.DomainChardevSourceUNIX{Mode: "bind", Path: socket}},
 		Target: &libvirtxml.DomainChannelTarget{VirtIO: &libvirtxml.DomainChannelTargetVirtIO{Name: GuestAgentChannel}},
 	}
 }

@@ -37,6 +37,9 @@ type Config struct {
 	ConsoleSocket string
 	// VNCSocket is the unix socket QEMU serves the VNC display on.
 	VNCSocket string
+	// GuestAgentSocket, if set, is the host end of the guest agent's channel;
+	// otherwise libvirt picks one in its own directory.
+	GuestAgentSocket string
 	// Volumes maps each VMI volume name to the file or device backing it.
 	Volumes map[string]VolumeSource
 	// KernelPath, InitrdPath are the resolved kernelBoot artefacts.

@@ -32,11 +32,17 @@ type Config struct {
 	ConsoleSocket string
 	// VNCSocket is where QEMU serves the VNC display.
 	VNCSocket string
+	// GuestAgentSocket, if set, is the host end of the guest agent channel
+	// (libvirt's default directory otherwise).
+	GuestAgentSocket string
 	// Emulator overrides the QEMU binary.
 	Emulator string
 	// Network answers DHCP on the pod interfaces virt-handler built; nil
 	// serves none (the guest then configures itself).
 	Network DHCPServer
+	// MigrationTarget: the domain arrives through a live migration
+	// (PrepareMigrationTarget); Sync starts nothing.
+	MigrationTarget bool
 }
 
 // DHCPServer answers the guest's DHCP on the pod interfaces virt-handler built.
@@ -61,6 +67,12 @@ type Manager struct {
 	shutdownDeadline time.Time
 	interfaces       []*launcherv1.Interface
 	agentGeneration  uint64
+	// incoming: a migration target whose domain has not arrived running yet;
+	// podIfaces are the bindings its interfaces are reported against.
+	incoming  bool
+	podIfaces []*launcherv1.PodInterface
+	// migration is this launcher's outgoing migration, nil before Migrate.
+	migration *migrationRecord
 }
 
 // New connects to the driver.
@@ -93,6 +105,9 @@ func (m *Manager) Sync(ctx context.Context, vmi *virtv1.VirtualMachineInstance, 
 	if m.name != "" && m.name != domain.Name(vmi) {
 		return fmt.Errorf("launcher already runs %s, not %s", m.name, domain.Name(vmi))
 	}
+	if m.cfg.MigrationTarget {
+		return fmt.Errorf("this launcher receives %s through a live migration and starts nothing itself", domain.Name(vmi))
+	}
 	m.name, m.uid = domain.Name(vmi), string(vmi.UID)
 	if m.failure != "" || !m.started.IsZero() {
 		return nil
@@ -107,24 +122,7 @@ func (m *Manager) Sync(ctx context.Context, vmi *virtv1.VirtualMachineInstance, 
 
 func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator,
 	podIfaces []*launcherv1.PodInterface) error {
-	resolved, err := hostdisks.Resolve(vmi, m.cfg.Layout)
-	if err != nil {
-		return err
-	}
-	cfg := domain.Config{
-		Accelerator:   acc,
-		Emulator:      m.cfg.Emulator,
-		ConsoleSocket: m.cfg.ConsoleSocket,
-		VNCSocket:     m.cfg.VNCSocket,
-		Volumes:       resolved.Volumes,
-		KernelPath:    resolved.KernelPath,
-		InitrdPath:    resolved.InitrdPath,
-	}
-	vmi, err = m.bindNetwork(vmi, podIfaces, &cfg)
-	if err != nil {
-		return err
-	}
-	xml, err := domain.RenderXML(vmi, cfg)
+	xml, err := m.render(vmi, acc, podIfaces)
 	if err != nil {
 		return err
 	}
@@ -142,6 +140,32 @@ func (m *Manager) defineAndStart(ctx context.Context, vmi *virtv1.VirtualMachine
 	klog.FromContext(ctx).Info("domain started", "domain", m.name, "accelerator", acc,
 		"paused", startPaused(vmi))
 	return nil
+}
+
+// render lays out the VMI's volumes and pod network (creating what the
+// launcher makes itself, such as cloud-init disks and DHCP responders) and
+// returns the domain definition.
+func (m *Manager) render(vmi *virtv1.VirtualMachineInstance, acc domain.Accelerator,
+	podIfaces []*launcherv1.PodInterface) (string, error) {
+	resolved, err := hostdisks.Resolve(vmi, m.cfg.Layout)
+	if err != nil {
+		return "", err
+	}
+	cfg := domain.Config{
+		Accelerator:      acc,
+		Emulator:         m.cfg.Emulator,
+		ConsoleSocket:    m.cfg.ConsoleSocket,
+		VNCSocket:        m.cfg.VNCSocket,
+		GuestAgentSocket: m.cfg.GuestAgentSocket,
+		Volumes:          resolved.Volumes,
+		KernelPath:       resolved.KernelPath,
+		InitrdPath:       resolved.InitrdPath,
+	}
+	vmi, err = m.bindNetwork(vmi, podIfaces, &cfg)
+	if err != nil {
+		return "", err
+	}
+	return domain.RenderXML(vmi, cfg)
 }
 
 // startPaused reports whether the VMI asks to start with its vCPUs stopped
@@ -260,6 +284,7 @@ func (m *Manager) Domain() (*launcherv1.Domain, error) {
 	if !m.started.IsZero() {
 		out.StartedUnixNano = m.started.UnixNano()
 	}
+	incoming := m.incoming
 	m.mu.Unlock()
 	if out.Name == "" {
 		return nil, nil
@@ -270,6 +295,10 @@ func (m *Manager) Domain() (*launcherv1.Domain, error) {
 	}
 	dom, err := m.lookup()
 	if err != nil {
+		if incoming { // the migration has not defined it here yet
+			out.State, out.Reason = StateNoState, ReasonMigrating
+			return out, nil
+		}
 		return nil, err
 	}
 	defer func() { _ = dom.Free() }()
@@ -280,6 +309,9 @@ func (m *Manager) Domain() (*launcherv1.Domain, error) {
 	out.State, out.Reason = stateName(state), reasonName(state, reason)
 	if state != libvirt.DOMAIN_SHUTOFF {
 		out.QemuPid = m.qemuPID()
+	}
+	if incoming && state == libvirt.DOMAIN_RUNNING {
+		m.arrived(dom, out)
 	}
 	return out, nil
 }

@@ -22,6 +22,11 @@ const (
 	ReasonCrashed   = "Crashed"
 	ReasonFailed    = "Failed"
 	ReasonUser      = "User"
+	// ReasonMigrated: the domain left for another launcher (shut off here).
+	ReasonMigrated = "Migrated"
+	// ReasonMigrating: a migration holds the domain paused, or has not
+	// brought it to this launcher yet.
+	ReasonMigrating = "Migrating"
 )
 
 func stateName(s libvirt.DomainState) string {
@@ -56,10 +61,15 @@ func reasonName(s libvirt.DomainState, reason int) string {
 			return ReasonCrashed
 		case libvirt.DOMAIN_SHUTOFF_FAILED:
 			return ReasonFailed
+		case libvirt.DOMAIN_SHUTOFF_MIGRATED:
+			return ReasonMigrated
 		}
 	case libvirt.DOMAIN_PAUSED:
-		if libvirt.DomainPausedReason(reason) == libvirt.DOMAIN_PAUSED_USER {
+		switch libvirt.DomainPausedReason(reason) {
+		case libvirt.DOMAIN_PAUSED_USER:
 			return ReasonUser
+		case libvirt.DOMAIN_PAUSED_MIGRATION:
+			return ReasonMigrating
 		}
 	}
 	return ReasonUnknown

@@ -562,6 +562,307 @@ func (x *ShutdownRequest) GetGracePeriodSeconds() int64 {
 	return 0
 }
 
+type MigrationTargetResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Result *Result                `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	// The domain as this launcher would start it: its disks, sockets and taps.
+	DomainXml     string `protobuf:"bytes,2,opt,name=domain_xml,json=domainXml,proto3" json:"domain_xml,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MigrationTargetResponse) Reset() {
+	*x = MigrationTargetResponse{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MigrationTargetResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MigrationTargetResponse) ProtoMessage() {}
+
+func (x *MigrationTargetResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MigrationTargetResponse.ProtoReflect.Descriptor instead.
+func (*MigrationTargetResponse) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *MigrationTargetResponse) GetResult() *Result {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *MigrationTargetResponse) GetDomainXml() string {
+	if x != nil {
+		return x.DomainXml
+	}
+	return ""
+}
+
+type MigrateRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// PrepareMigrationTarget's answer from the target launcher: the source
+	// keeps its own device layout and takes the target's paths from it.
+	TargetDomainXml string `protobuf:"bytes,1,opt,name=target_domain_xml,json=targetDomainXml,proto3" json:"target_domain_xml,omitempty"`
+	// A unix socket in this pod through which the target's libvirt is
+	// reached (virt-handler's proxy to the target).
+	LibvirtSocket string `protobuf:"bytes,2,opt,name=libvirt_socket,json=libvirtSocket,proto3" json:"libvirt_socket,omitempty"`
+	// TCP port on 127.0.0.1 in each pod's network namespace for QEMU's
+	// migration stream: the target's QEMU listens on it, the source's
+	// connects to its own pod's (virt-handler's proxy).
+	Port uint32 `protobuf:"varint,3,opt,name=port,proto3" json:"port,omitempty"`
+	// Port like port for the copies of the disks in copy_disks (NBD).
+	DisksPort uint32 `protobuf:"varint,4,opt,name=disks_port,json=disksPort,proto3" json:"disks_port,omitempty"`
+	// Target device names (vda, ...) of the disks whose contents are copied;
+	// the others are shared or read-only.
+	CopyDisks []string `protobuf:"bytes,5,rep,name=copy_disks,json=copyDisks,proto3" json:"copy_disks,omitempty"`
+	// Caps the stream in MiB/s; 0 is no cap.
+	BandwidthMibPerSecond uint64 `protobuf:"varint,6,opt,name=bandwidth_mib_per_second,json=bandwidthMibPerSecond,proto3" json:"bandwidth_mib_per_second,omitempty"`
+	// Lets QEMU slow the guest's vCPUs down when memory is dirtied faster
+	// than it is copied.
+	AllowAutoConverge bool `protobuf:"varint,7,opt,name=allow_auto_converge,json=allowAutoConverge,proto3" json:"allow_auto_converge,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *MigrateRequest) Reset() {
+	*x = MigrateRequest{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MigrateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MigrateRequest) ProtoMessage() {}
+
+func (x *MigrateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MigrateRequest.ProtoReflect.Descriptor instead.
+func (*MigrateRequest) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *MigrateRequest) GetTargetDomainXml() string {
+	if x != nil {
+		return x.TargetDomainXml
+	}
+	return ""
+}
+
+func (x *MigrateRequest) GetLibvirtSocket() string {
+	if x != nil {
+		return x.LibvirtSocket
+	}
+	return ""
+}
+
+func (x *MigrateRequest) GetPort() uint32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+func (x *MigrateRequest) GetDisksPort() uint32 {
+	if x != nil {
+		return x.DisksPort
+	}
+	return 0
+}
+
+func (x *MigrateRequest) GetCopyDisks() []string {
+	if x != nil {
+		return x.CopyDisks
+	}
+	return nil
+}
+
+func (x *MigrateRequest) GetBandwidthMibPerSecond() uint64 {
+	if x != nil {
+		return x.BandwidthMibPerSecond
+	}
+	return 0
+}
+
+func (x *MigrateRequest) GetAllowAutoConverge() bool {
+	if x != nil {
+		return x.AllowAutoConverge
+	}
+	return false
+}
+
+type MigrationStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// No migration was asked of this launcher.
+	None           bool   `protobuf:"varint,1,opt,name=none,proto3" json:"none,omitempty"`
+	Running        bool   `protobuf:"varint,2,opt,name=running,proto3" json:"running,omitempty"`
+	Completed      bool   `protobuf:"varint,3,opt,name=completed,proto3" json:"completed,omitempty"`
+	Failed         bool   `protobuf:"varint,4,opt,name=failed,proto3" json:"failed,omitempty"`
+	FailureReason  string `protobuf:"bytes,5,opt,name=failure_reason,json=failureReason,proto3" json:"failure_reason,omitempty"`
+	AbortRequested bool   `protobuf:"varint,6,opt,name=abort_requested,json=abortRequested,proto3" json:"abort_requested,omitempty"`
+	StartUnixNano  int64  `protobuf:"varint,7,opt,name=start_unix_nano,json=startUnixNano,proto3" json:"start_unix_nano,omitempty"`
+	EndUnixNano    int64  `protobuf:"varint,8,opt,name=end_unix_nano,json=endUnixNano,proto3" json:"end_unix_nano,omitempty"`
+	// libvirt's job statistics while it runs.
+	DataProcessedBytes            uint64 `protobuf:"varint,9,opt,name=data_processed_bytes,json=dataProcessedBytes,proto3" json:"data_processed_bytes,omitempty"`
+	DataRemainingBytes            uint64 `protobuf:"varint,10,opt,name=data_remaining_bytes,json=dataRemainingBytes,proto3" json:"data_remaining_bytes,omitempty"`
+	DataTotalBytes                uint64 `protobuf:"varint,11,opt,name=data_total_bytes,json=dataTotalBytes,proto3" json:"data_total_bytes,omitempty"`
+	MemoryDirtyRateBytesPerSecond uint64 `protobuf:"varint,12,opt,name=memory_dirty_rate_bytes_per_second,json=memoryDirtyRateBytesPerSecond,proto3" json:"memory_dirty_rate_bytes_per_second,omitempty"`
+	// "PreCopy" (the only mode for now).
+	Mode          string `protobuf:"bytes,13,opt,name=mode,proto3" json:"mode,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MigrationStatus) Reset() {
+	*x = MigrationStatus{}
+	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MigrationStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MigrationStatus) ProtoMessage() {}
+
+func (x *MigrationStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MigrationStatus.ProtoReflect.Descriptor instead.
+func (*MigrationStatus) Descriptor() ([]byte, []int) {
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *MigrationStatus) GetNone() bool {
+	if x != nil {
+		return x.None
+	}
+	return false
+}
+
+func (x *MigrationStatus) GetRunning() bool {
+	if x != nil {
+		return x.Running
+	}
+	return false
+}
+
+func (x *MigrationStatus) GetCompleted() bool {
+	if x != nil {
+		return x.Completed
+	}
+	return false
+}
+
+func (x *MigrationStatus) GetFailed() bool {
+	if x != nil {
+		return x.Failed
+	}
+	return false
+}
+
+func (x *MigrationStatus) GetFailureReason() string {
+	if x != nil {
+		return x.FailureReason
+	}
+	return ""
+}
+
+func (x *MigrationStatus) GetAbortRequested() bool {
+	if x != nil {
+		return x.AbortRequested
+	}
+	return false
+}
+
+func (x *MigrationStatus) GetStartUnixNano() int64 {
+	if x != nil {
+		return x.StartUnixNano
+	}
+	return 0
+}
+
+func (x *MigrationStatus) GetEndUnixNano() int64 {
+	if x != nil {
+		return x.EndUnixNano
+	}
+	return 0
+}
+
+func (x *MigrationStatus) GetDataProcessedBytes() uint64 {
+	if x != nil {
+		return x.DataProcessedBytes
+	}
+	return 0
+}
+
+func (x *MigrationStatus) GetDataRemainingBytes() uint64 {
+	if x != nil {
+		return x.DataRemainingBytes
+	}
+	return 0
+}
+
+func (x *MigrationStatus) GetDataTotalBytes() uint64 {
+	if x != nil {
+		return x.DataTotalBytes
+	}
+	return 0
+}
+
+func (x *MigrationStatus) GetMemoryDirtyRateBytesPerSecond() uint64 {
+	if x != nil {
+		return x.MemoryDirtyRateBytesPerSecond
+	}
+	return 0
+}
+
+func (x *MigrationStatus) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
 // Result of a command: success is an empty message, a failure says why.
 type Result struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -573,7 +874,7 @@ type Result struct {
 
 func (x *Result) Reset() {
 	*x = Result{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -585,7 +886,7 @@ func (x *Result) String() string {
 func (*Result) ProtoMessage() {}
 
 func (x *Result) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[9]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -598,7 +899,7 @@ func (x *Result) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Result.ProtoReflect.Descriptor instead.
 func (*Result) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{9}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Result) GetSuccess() bool {
@@ -625,7 +926,7 @@ type DomainResponse struct {
 
 func (x *DomainResponse) Reset() {
 	*x = DomainResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -637,7 +938,7 @@ func (x *DomainResponse) String() string {
 func (*DomainResponse) ProtoMessage() {}
 
 func (x *DomainResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[10]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -650,7 +951,7 @@ func (x *DomainResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainResponse.ProtoReflect.Descriptor instead.
 func (*DomainResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{10}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *DomainResponse) GetDomain() *Domain {
@@ -667,7 +968,9 @@ type Domain struct {
 	// libvirt state: NoState, Running, Blocked, Paused, ShuttingDown, Shutoff,
 	// Crashed, PMSuspended.
 	State string `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
-	// libvirt reason for the state, e.g. Destroyed, Shutdown, Crashed, User.
+	// libvirt reason for the state, e.g. Destroyed, Shutdown, Crashed, User;
+	// Migrated once the domain left for another launcher, Migrating while an
+	// incoming one has not arrived.
 	Reason  string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
 	QemuPid int64  `protobuf:"varint,5,opt,name=qemu_pid,json=qemuPid,proto3" json:"qemu_pid,omitempty"`
 	// Set once the launcher failed to run the domain: the VMI fails with it.
@@ -686,7 +989,7 @@ type Domain struct {
 
 func (x *Domain) Reset() {
 	*x = Domain{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -698,7 +1001,7 @@ func (x *Domain) String() string {
 func (*Domain) ProtoMessage() {}
 
 func (x *Domain) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[11]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -711,7 +1014,7 @@ func (x *Domain) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Domain.ProtoReflect.Descriptor instead.
 func (*Domain) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{11}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Domain) GetName() string {
@@ -799,7 +1102,7 @@ type Interface struct {
 
 func (x *Interface) Reset() {
 	*x = Interface{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -811,7 +1114,7 @@ func (x *Interface) String() string {
 func (*Interface) ProtoMessage() {}
 
 func (x *Interface) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[12]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -824,7 +1127,7 @@ func (x *Interface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Interface.ProtoReflect.Descriptor instead.
 func (*Interface) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{12}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Interface) GetName() string {
@@ -874,7 +1177,7 @@ type DomainStatsResponse struct {
 
 func (x *DomainStatsResponse) Reset() {
 	*x = DomainStatsResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -886,7 +1189,7 @@ func (x *DomainStatsResponse) String() string {
 func (*DomainStatsResponse) ProtoMessage() {}
 
 func (x *DomainStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[13]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -899,7 +1202,7 @@ func (x *DomainStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsResponse.ProtoReflect.Descriptor instead.
 func (*DomainStatsResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{13}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DomainStatsResponse) GetCpuTimeNs() uint64 {
@@ -942,7 +1245,7 @@ type GuestInfoResponse struct {
 
 func (x *GuestInfoResponse) Reset() {
 	*x = GuestInfoResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -954,7 +1257,7 @@ func (x *GuestInfoResponse) String() string {
 func (*GuestInfoResponse) ProtoMessage() {}
 
 func (x *GuestInfoResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[14]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -967,7 +1270,7 @@ func (x *GuestInfoResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestInfoResponse.ProtoReflect.Descriptor instead.
 func (*GuestInfoResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{14}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GuestInfoResponse) GetAgentConnected() bool {
@@ -1024,7 +1327,7 @@ type GuestAgentResponse struct {
 
 func (x *GuestAgentResponse) Reset() {
 	*x = GuestAgentResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1036,7 +1339,7 @@ func (x *GuestAgentResponse) String() string {
 func (*GuestAgentResponse) ProtoMessage() {}
 
 func (x *GuestAgentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[15]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1049,7 +1352,7 @@ func (x *GuestAgentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestAgentResponse.ProtoReflect.Descriptor instead.
 func (*GuestAgentResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{15}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GuestAgentResponse) GetConnected() bool {
@@ -1148,7 +1451,7 @@ type AccessCredentialsStatus struct {
 
 func (x *AccessCredentialsStatus) Reset() {
 	*x = AccessCredentialsStatus{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1160,7 +1463,7 @@ func (x *AccessCredentialsStatus) String() string {
 func (*AccessCredentialsStatus) ProtoMessage() {}
 
 func (x *AccessCredentialsStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[16]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1173,7 +1476,7 @@ func (x *AccessCredentialsStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccessCredentialsStatus.ProtoReflect.Descriptor instead.
 func (*AccessCredentialsStatus) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{16}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *AccessCredentialsStatus) GetSucceeded() bool {
@@ -1200,7 +1503,7 @@ type GuestAgentCommand struct {
 
 func (x *GuestAgentCommand) Reset() {
 	*x = GuestAgentCommand{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1212,7 +1515,7 @@ func (x *GuestAgentCommand) String() string {
 func (*GuestAgentCommand) ProtoMessage() {}
 
 func (x *GuestAgentCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[17]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1225,7 +1528,7 @@ func (x *GuestAgentCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestAgentCommand.ProtoReflect.Descriptor instead.
 func (*GuestAgentCommand) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{17}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GuestAgentCommand) GetName() string {
@@ -1258,7 +1561,7 @@ type GuestOSInfo struct {
 
 func (x *GuestOSInfo) Reset() {
 	*x = GuestOSInfo{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1270,7 +1573,7 @@ func (x *GuestOSInfo) String() string {
 func (*GuestOSInfo) ProtoMessage() {}
 
 func (x *GuestOSInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[18]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1283,7 +1586,7 @@ func (x *GuestOSInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestOSInfo.ProtoReflect.Descriptor instead.
 func (*GuestOSInfo) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{18}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GuestOSInfo) GetName() string {
@@ -1353,7 +1656,7 @@ type GuestUser struct {
 
 func (x *GuestUser) Reset() {
 	*x = GuestUser{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1365,7 +1668,7 @@ func (x *GuestUser) String() string {
 func (*GuestUser) ProtoMessage() {}
 
 func (x *GuestUser) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[19]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1378,7 +1681,7 @@ func (x *GuestUser) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestUser.ProtoReflect.Descriptor instead.
 func (*GuestUser) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{19}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GuestUser) GetUserName() string {
@@ -1416,7 +1719,7 @@ type GuestFilesystem struct {
 
 func (x *GuestFilesystem) Reset() {
 	*x = GuestFilesystem{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1428,7 +1731,7 @@ func (x *GuestFilesystem) String() string {
 func (*GuestFilesystem) ProtoMessage() {}
 
 func (x *GuestFilesystem) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[20]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1441,7 +1744,7 @@ func (x *GuestFilesystem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestFilesystem.ProtoReflect.Descriptor instead.
 func (*GuestFilesystem) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{20}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GuestFilesystem) GetDiskName() string {
@@ -1496,7 +1799,7 @@ type GuestDisk struct {
 
 func (x *GuestDisk) Reset() {
 	*x = GuestDisk{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1508,7 +1811,7 @@ func (x *GuestDisk) String() string {
 func (*GuestDisk) ProtoMessage() {}
 
 func (x *GuestDisk) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[21]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1521,7 +1824,7 @@ func (x *GuestDisk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestDisk.ProtoReflect.Descriptor instead.
 func (*GuestDisk) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{21}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GuestDisk) GetSerial() string {
@@ -1549,7 +1852,7 @@ type GuestInterface struct {
 
 func (x *GuestInterface) Reset() {
 	*x = GuestInterface{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1561,7 +1864,7 @@ func (x *GuestInterface) String() string {
 func (*GuestInterface) ProtoMessage() {}
 
 func (x *GuestInterface) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[22]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1574,7 +1877,7 @@ func (x *GuestInterface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestInterface.ProtoReflect.Descriptor instead.
 func (*GuestInterface) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{22}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GuestInterface) GetName() string {
@@ -1607,7 +1910,7 @@ type FreezeRequest struct {
 
 func (x *FreezeRequest) Reset() {
 	*x = FreezeRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1619,7 +1922,7 @@ func (x *FreezeRequest) String() string {
 func (*FreezeRequest) ProtoMessage() {}
 
 func (x *FreezeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[23]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1632,7 +1935,7 @@ func (x *FreezeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreezeRequest.ProtoReflect.Descriptor instead.
 func (*FreezeRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{23}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *FreezeRequest) GetUnfreezeTimeoutSeconds() int64 {
@@ -1653,7 +1956,7 @@ type GuestExecRequest struct {
 
 func (x *GuestExecRequest) Reset() {
 	*x = GuestExecRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1665,7 +1968,7 @@ func (x *GuestExecRequest) String() string {
 func (*GuestExecRequest) ProtoMessage() {}
 
 func (x *GuestExecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[24]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1678,7 +1981,7 @@ func (x *GuestExecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestExecRequest.ProtoReflect.Descriptor instead.
 func (*GuestExecRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{24}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GuestExecRequest) GetCommand() []string {
@@ -1708,7 +2011,7 @@ type GuestExecResponse struct {
 
 func (x *GuestExecResponse) Reset() {
 	*x = GuestExecResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1720,7 +2023,7 @@ func (x *GuestExecResponse) String() string {
 func (*GuestExecResponse) ProtoMessage() {}
 
 func (x *GuestExecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[25]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1733,7 +2036,7 @@ func (x *GuestExecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestExecResponse.ProtoReflect.Descriptor instead.
 func (*GuestExecResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{25}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GuestExecResponse) GetExitCode() int32 {
@@ -1766,7 +2069,7 @@ type GuestPingRequest struct {
 
 func (x *GuestPingRequest) Reset() {
 	*x = GuestPingRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1778,7 +2081,7 @@ func (x *GuestPingRequest) String() string {
 func (*GuestPingRequest) ProtoMessage() {}
 
 func (x *GuestPingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[26]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1791,7 +2094,7 @@ func (x *GuestPingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GuestPingRequest.ProtoReflect.Descriptor instead.
 func (*GuestPingRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{26}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GuestPingRequest) GetTimeoutSeconds() int64 {
@@ -1810,7 +2113,7 @@ type ConsoleData struct {
 
 func (x *ConsoleData) Reset() {
 	*x = ConsoleData{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1822,7 +2125,7 @@ func (x *ConsoleData) String() string {
 func (*ConsoleData) ProtoMessage() {}
 
 func (x *ConsoleData) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[27]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1835,7 +2138,7 @@ func (x *ConsoleData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsoleData.ProtoReflect.Descriptor instead.
 func (*ConsoleData) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{27}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ConsoleData) GetData() []byte {
@@ -1856,7 +2159,7 @@ type VNCData struct {
 
 func (x *VNCData) Reset() {
 	*x = VNCData{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1868,7 +2171,7 @@ func (x *VNCData) String() string {
 func (*VNCData) ProtoMessage() {}
 
 func (x *VNCData) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[28]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1881,7 +2184,7 @@ func (x *VNCData) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VNCData.ProtoReflect.Descriptor instead.
 func (*VNCData) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{28}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *VNCData) GetData() []byte {
@@ -1908,7 +2211,7 @@ type ScreenshotRequest struct {
 
 func (x *ScreenshotRequest) Reset() {
 	*x = ScreenshotRequest{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1920,7 +2223,7 @@ func (x *ScreenshotRequest) String() string {
 func (*ScreenshotRequest) ProtoMessage() {}
 
 func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[29]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1933,7 +2236,7 @@ func (x *ScreenshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenshotRequest.ProtoReflect.Descriptor instead.
 func (*ScreenshotRequest) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{29}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ScreenshotRequest) GetMoveCursor() bool {
@@ -1955,7 +2258,7 @@ type ScreenshotResponse struct {
 
 func (x *ScreenshotResponse) Reset() {
 	*x = ScreenshotResponse{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1967,7 +2270,7 @@ func (x *ScreenshotResponse) String() string {
 func (*ScreenshotResponse) ProtoMessage() {}
 
 func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[30]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1980,7 +2283,7 @@ func (x *ScreenshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenshotResponse.ProtoReflect.Descriptor instead.
 func (*ScreenshotResponse) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{30}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ScreenshotResponse) GetPng() []byte {
@@ -2021,7 +2324,7 @@ type DomainStatsReply struct {
 
 func (x *DomainStatsReply) Reset() {
 	*x = DomainStatsReply{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2033,7 +2336,7 @@ func (x *DomainStatsReply) String() string {
 func (*DomainStatsReply) ProtoMessage() {}
 
 func (x *DomainStatsReply) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[31]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2046,7 +2349,7 @@ func (x *DomainStatsReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsReply.ProtoReflect.Descriptor instead.
 func (*DomainStatsReply) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{31}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *DomainStatsReply) GetState() string {
@@ -2124,7 +2427,7 @@ type DomainStatsCPU struct {
 
 func (x *DomainStatsCPU) Reset() {
 	*x = DomainStatsCPU{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2136,7 +2439,7 @@ func (x *DomainStatsCPU) String() string {
 func (*DomainStatsCPU) ProtoMessage() {}
 
 func (x *DomainStatsCPU) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[32]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2149,7 +2452,7 @@ func (x *DomainStatsCPU) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsCPU.ProtoReflect.Descriptor instead.
 func (*DomainStatsCPU) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{32}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *DomainStatsCPU) GetTimeNs() uint64 {
@@ -2193,7 +2496,7 @@ type DomainStatsMemory struct {
 
 func (x *DomainStatsMemory) Reset() {
 	*x = DomainStatsMemory{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2205,7 +2508,7 @@ func (x *DomainStatsMemory) String() string {
 func (*DomainStatsMemory) ProtoMessage() {}
 
 func (x *DomainStatsMemory) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[33]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2218,7 +2521,7 @@ func (x *DomainStatsMemory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsMemory.ProtoReflect.Descriptor instead.
 func (*DomainStatsMemory) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{33}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *DomainStatsMemory) GetCurrentKib() uint64 {
@@ -2313,7 +2616,7 @@ type DomainStatsVCPU struct {
 
 func (x *DomainStatsVCPU) Reset() {
 	*x = DomainStatsVCPU{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[34]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2325,7 +2628,7 @@ func (x *DomainStatsVCPU) String() string {
 func (*DomainStatsVCPU) ProtoMessage() {}
 
 func (x *DomainStatsVCPU) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[34]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2338,7 +2641,7 @@ func (x *DomainStatsVCPU) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsVCPU.ProtoReflect.Descriptor instead.
 func (*DomainStatsVCPU) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{34}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *DomainStatsVCPU) GetId() uint32 {
@@ -2397,7 +2700,7 @@ type DomainStatsNet struct {
 
 func (x *DomainStatsNet) Reset() {
 	*x = DomainStatsNet{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[35]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2409,7 +2712,7 @@ func (x *DomainStatsNet) String() string {
 func (*DomainStatsNet) ProtoMessage() {}
 
 func (x *DomainStatsNet) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[35]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2422,7 +2725,7 @@ func (x *DomainStatsNet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsNet.ProtoReflect.Descriptor instead.
 func (*DomainStatsNet) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{35}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *DomainStatsNet) GetName() string {
@@ -2514,7 +2817,7 @@ type DomainStatsBlock struct {
 
 func (x *DomainStatsBlock) Reset() {
 	*x = DomainStatsBlock{}
-	mi := &file_launcher_v1_launcher_proto_msgTypes[36]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2526,7 +2829,7 @@ func (x *DomainStatsBlock) String() string {
 func (*DomainStatsBlock) ProtoMessage() {}
 
 func (x *DomainStatsBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_launcher_v1_launcher_proto_msgTypes[36]
+	mi := &file_launcher_v1_launcher_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2539,7 +2842,7 @@ func (x *DomainStatsBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DomainStatsBlock.ProtoReflect.Descriptor instead.
 func (*DomainStatsBlock) Descriptor() ([]byte, []int) {
-	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{36}
+	return file_launcher_v1_launcher_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *DomainStatsBlock) GetName() string {
@@ -2645,7 +2948,36 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x03dst\x18\x01 \x01(\tR\x03dst\x12\x18\n" +
 	"\agateway\x18\x02 \x01(\tR\agateway\"C\n" +
 	"\x0fShutdownRequest\x120\n" +
-	"\x14grace_period_seconds\x18\x01 \x01(\x03R\x12gracePeriodSeconds\"<\n" +
+	"\x14grace_period_seconds\x18\x01 \x01(\x03R\x12gracePeriodSeconds\"k\n" +
+	"\x17MigrationTargetResponse\x121\n" +
+	"\x06result\x18\x01 \x01(\v2\x19.kvirt.launcher.v1.ResultR\x06result\x12\x1d\n" +
+	"\n" +
+	"domain_xml\x18\x02 \x01(\tR\tdomainXml\"\x9e\x02\n" +
+	"\x0eMigrateRequest\x12*\n" +
+	"\x11target_domain_xml\x18\x01 \x01(\tR\x0ftargetDomainXml\x12%\n" +
+	"\x0elibvirt_socket\x18\x02 \x01(\tR\rlibvirtSocket\x12\x12\n" +
+	"\x04port\x18\x03 \x01(\rR\x04port\x12\x1d\n" +
+	"\n" +
+	"disks_port\x18\x04 \x01(\rR\tdisksPort\x12\x1d\n" +
+	"\n" +
+	"copy_disks\x18\x05 \x03(\tR\tcopyDisks\x127\n" +
+	"\x18bandwidth_mib_per_second\x18\x06 \x01(\x04R\x15bandwidthMibPerSecond\x12.\n" +
+	"\x13allow_auto_converge\x18\a \x01(\bR\x11allowAutoConverge\"\xfe\x03\n" +
+	"\x0fMigrationStatus\x12\x12\n" +
+	"\x04none\x18\x01 \x01(\bR\x04none\x12\x18\n" +
+	"\arunning\x18\x02 \x01(\bR\arunning\x12\x1c\n" +
+	"\tcompleted\x18\x03 \x01(\bR\tcompleted\x12\x16\n" +
+	"\x06failed\x18\x04 \x01(\bR\x06failed\x12%\n" +
+	"\x0efailure_reason\x18\x05 \x01(\tR\rfailureReason\x12'\n" +
+	"\x0fabort_requested\x18\x06 \x01(\bR\x0eabortRequested\x12&\n" +
+	"\x0fstart_unix_nano\x18\a \x01(\x03R\rstartUnixNano\x12\"\n" +
+	"\rend_unix_nano\x18\b \x01(\x03R\vendUnixNano\x120\n" +
+	"\x14data_processed_bytes\x18\t \x01(\x04R\x12dataProcessedBytes\x120\n" +
+	"\x14data_remaining_bytes\x18\n" +
+	" \x01(\x04R\x12dataRemainingBytes\x12(\n" +
+	"\x10data_total_bytes\x18\v \x01(\x04R\x0edataTotalBytes\x12I\n" +
+	"\"memory_dirty_rate_bytes_per_second\x18\f \x01(\x04R\x1dmemoryDirtyRateBytesPerSecond\x12\x12\n" +
+	"\x04mode\x18\r \x01(\tR\x04mode\"<\n" +
 	"\x06Result\x12\x18\n" +
 	"\asuccess\x18\x01 \x01(\bR\asuccess\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"C\n" +
@@ -2873,7 +3205,7 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\f_wr_times_nsB\n" +
 	"\n" +
 	"\b_fl_reqsB\x0e\n" +
-	"\f_fl_times_ns2\xa3\f\n" +
+	"\f_fl_times_ns2\xea\x0e\n" +
 	"\bLauncher\x12G\n" +
 	"\x04Ping\x12\x1e.kvirt.launcher.v1.PingRequest\x1a\x1f.kvirt.launcher.v1.PingResponse\x12V\n" +
 	"\vWatchDomain\x12%.kvirt.launcher.v1.WatchDomainRequest\x1a\x1e.kvirt.launcher.v1.DomainEvent0\x01\x12G\n" +
@@ -2897,7 +3229,11 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x03VNC\x12\x1a.kvirt.launcher.v1.VNCData\x1a\x1a.kvirt.launcher.v1.VNCData(\x010\x01\x12Y\n" +
 	"\n" +
 	"Screenshot\x12$.kvirt.launcher.v1.ScreenshotRequest\x1a%.kvirt.launcher.v1.ScreenshotResponse\x12L\n" +
-	"\vDomainStats\x12\x18.kvirt.launcher.v1.Empty\x1a#.kvirt.launcher.v1.DomainStatsReplyB-Z+kvirt.io/kvirt/proto/launcher/v1;launcherv1b\x06proto3"
+	"\vDomainStats\x12\x18.kvirt.launcher.v1.Empty\x1a#.kvirt.launcher.v1.DomainStatsReply\x12g\n" +
+	"\x16PrepareMigrationTarget\x12!.kvirt.launcher.v1.SyncVMIRequest\x1a*.kvirt.launcher.v1.MigrationTargetResponse\x12G\n" +
+	"\aMigrate\x12!.kvirt.launcher.v1.MigrateRequest\x1a\x19.kvirt.launcher.v1.Result\x12E\n" +
+	"\x0eAbortMigration\x12\x18.kvirt.launcher.v1.Empty\x1a\x19.kvirt.launcher.v1.Result\x12L\n" +
+	"\fGetMigration\x12\x18.kvirt.launcher.v1.Empty\x1a\".kvirt.launcher.v1.MigrationStatusB-Z+kvirt.io/kvirt/proto/launcher/v1;launcherv1b\x06proto3"
 
 var (
 	file_launcher_v1_launcher_proto_rawDescOnce sync.Once
@@ -2911,7 +3247,7 @@ func file_launcher_v1_launcher_proto_rawDescGZIP() []byte {
 	return file_launcher_v1_launcher_proto_rawDescData
 }
 
-var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_launcher_v1_launcher_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*Empty)(nil),                   // 0: kvirt.launcher.v1.Empty
 	(*PingRequest)(nil),             // 1: kvirt.launcher.v1.PingRequest
@@ -2922,100 +3258,112 @@ var file_launcher_v1_launcher_proto_goTypes = []any{
 	(*PodInterface)(nil),            // 6: kvirt.launcher.v1.PodInterface
 	(*PodRoute)(nil),                // 7: kvirt.launcher.v1.PodRoute
 	(*ShutdownRequest)(nil),         // 8: kvirt.launcher.v1.ShutdownRequest
-	(*Result)(nil),                  // 9: kvirt.launcher.v1.Result
-	(*DomainResponse)(nil),          // 10: kvirt.launcher.v1.DomainResponse
-	(*Domain)(nil),                  // 11: kvirt.launcher.v1.Domain
-	(*Interface)(nil),               // 12: kvirt.launcher.v1.Interface
-	(*DomainStatsResponse)(nil),     // 13: kvirt.launcher.v1.DomainStatsResponse
-	(*GuestInfoResponse)(nil),       // 14: kvirt.launcher.v1.GuestInfoResponse
-	(*GuestAgentResponse)(nil),      // 15: kvirt.launcher.v1.GuestAgentResponse
-	(*AccessCredentialsStatus)(nil), // 16: kvirt.launcher.v1.AccessCredentialsStatus
-	(*GuestAgentCommand)(nil),       // 17: kvirt.launcher.v1.GuestAgentCommand
-	(*GuestOSInfo)(nil),             // 18: kvirt.launcher.v1.GuestOSInfo
-	(*GuestUser)(nil),               // 19: kvirt.launcher.v1.GuestUser
-	(*GuestFilesystem)(nil),         // 20: kvirt.launcher.v1.GuestFilesystem
-	(*GuestDisk)(nil),               // 21: kvirt.launcher.v1.GuestDisk
-	(*GuestInterface)(nil),          // 22: kvirt.launcher.v1.GuestInterface
-	(*FreezeRequest)(nil),           // 23: kvirt.launcher.v1.FreezeRequest
-	(*GuestExecRequest)(nil),        // 24: kvirt.launcher.v1.GuestExecRequest
-	(*GuestExecResponse)(nil),       // 25: kvirt.launcher.v1.GuestExecResponse
-	(*GuestPingRequest)(nil),        // 26: kvirt.launcher.v1.GuestPingRequest
-	(*ConsoleData)(nil),             // 27: kvirt.launcher.v1.ConsoleData
-	(*VNCData)(nil),                 // 28: kvirt.launcher.v1.VNCData
-	(*ScreenshotRequest)(nil),       // 29: kvirt.launcher.v1.ScreenshotRequest
-	(*ScreenshotResponse)(nil),      // 30: kvirt.launcher.v1.ScreenshotResponse
-	(*DomainStatsReply)(nil),        // 31: kvirt.launcher.v1.DomainStatsReply
-	(*DomainStatsCPU)(nil),          // 32: kvirt.launcher.v1.DomainStatsCPU
-	(*DomainStatsMemory)(nil),       // 33: kvirt.launcher.v1.DomainStatsMemory
-	(*DomainStatsVCPU)(nil),         // 34: kvirt.launcher.v1.DomainStatsVCPU
-	(*DomainStatsNet)(nil),          // 35: kvirt.launcher.v1.DomainStatsNet
-	(*DomainStatsBlock)(nil),        // 36: kvirt.launcher.v1.DomainStatsBlock
+	(*MigrationTargetResponse)(nil), // 9: kvirt.launcher.v1.MigrationTargetResponse
+	(*MigrateRequest)(nil),          // 10: kvirt.launcher.v1.MigrateRequest
+	(*MigrationStatus)(nil),         // 11: kvirt.launcher.v1.MigrationStatus
+	(*Result)(nil),                  // 12: kvirt.launcher.v1.Result
+	(*DomainResponse)(nil),          // 13: kvirt.launcher.v1.DomainResponse
+	(*Domain)(nil),                  // 14: kvirt.launcher.v1.Domain
+	(*Interface)(nil),               // 15: kvirt.launcher.v1.Interface
+	(*DomainStatsResponse)(nil),     // 16: kvirt.launcher.v1.DomainStatsResponse
+	(*GuestInfoResponse)(nil),       // 17: kvirt.launcher.v1.GuestInfoResponse
+	(*GuestAgentResponse)(nil),      // 18: kvirt.launcher.v1.GuestAgentResponse
+	(*AccessCredentialsStatus)(nil), // 19: kvirt.launcher.v1.AccessCredentialsStatus
+	(*GuestAgentCommand)(nil),       // 20: kvirt.launcher.v1.GuestAgentCommand
+	(*GuestOSInfo)(nil),             // 21: kvirt.launcher.v1.GuestOSInfo
+	(*GuestUser)(nil),               // 22: kvirt.launcher.v1.GuestUser
+	(*GuestFilesystem)(nil),         // 23: kvirt.launcher.v1.GuestFilesystem
+	(*GuestDisk)(nil),               // 24: kvirt.launcher.v1.GuestDisk
+	(*GuestInterface)(nil),          // 25: kvirt.launcher.v1.GuestInterface
+	(*FreezeRequest)(nil),           // 26: kvirt.launcher.v1.FreezeRequest
+	(*GuestExecRequest)(nil),        // 27: kvirt.launcher.v1.GuestExecRequest
+	(*GuestExecResponse)(nil),       // 28: kvirt.launcher.v1.GuestExecResponse
+	(*GuestPingRequest)(nil),        // 29: kvirt.launcher.v1.GuestPingRequest
+	(*ConsoleData)(nil),             // 30: kvirt.launcher.v1.ConsoleData
+	(*VNCData)(nil),                 // 31: kvirt.launcher.v1.VNCData
+	(*ScreenshotRequest)(nil),       // 32: kvirt.launcher.v1.ScreenshotRequest
+	(*ScreenshotResponse)(nil),      // 33: kvirt.launcher.v1.ScreenshotResponse
+	(*DomainStatsReply)(nil),        // 34: kvirt.launcher.v1.DomainStatsReply
+	(*DomainStatsCPU)(nil),          // 35: kvirt.launcher.v1.DomainStatsCPU
+	(*DomainStatsMemory)(nil),       // 36: kvirt.launcher.v1.DomainStatsMemory
+	(*DomainStatsVCPU)(nil),         // 37: kvirt.launcher.v1.DomainStatsVCPU
+	(*DomainStatsNet)(nil),          // 38: kvirt.launcher.v1.DomainStatsNet
+	(*DomainStatsBlock)(nil),        // 39: kvirt.launcher.v1.DomainStatsBlock
 }
 var file_launcher_v1_launcher_proto_depIdxs = []int32{
-	11, // 0: kvirt.launcher.v1.DomainEvent.domain:type_name -> kvirt.launcher.v1.Domain
+	14, // 0: kvirt.launcher.v1.DomainEvent.domain:type_name -> kvirt.launcher.v1.Domain
 	6,  // 1: kvirt.launcher.v1.SyncVMIRequest.pod_interfaces:type_name -> kvirt.launcher.v1.PodInterface
 	7,  // 2: kvirt.launcher.v1.PodInterface.routes:type_name -> kvirt.launcher.v1.PodRoute
-	11, // 3: kvirt.launcher.v1.DomainResponse.domain:type_name -> kvirt.launcher.v1.Domain
-	12, // 4: kvirt.launcher.v1.Domain.interfaces:type_name -> kvirt.launcher.v1.Interface
-	17, // 5: kvirt.launcher.v1.GuestAgentResponse.commands:type_name -> kvirt.launcher.v1.GuestAgentCommand
-	18, // 6: kvirt.launcher.v1.GuestAgentResponse.os:type_name -> kvirt.launcher.v1.GuestOSInfo
-	19, // 7: kvirt.launcher.v1.GuestAgentResponse.users:type_name -> kvirt.launcher.v1.GuestUser
-	20, // 8: kvirt.launcher.v1.GuestAgentResponse.filesystems:type_name -> kvirt.launcher.v1.GuestFilesystem
-	22, // 9: kvirt.launcher.v1.GuestAgentResponse.interfaces:type_name -> kvirt.launcher.v1.GuestInterface
-	16, // 10: kvirt.launcher.v1.GuestAgentResponse.access_credentials:type_name -> kvirt.launcher.v1.AccessCredentialsStatus
-	21, // 11: kvirt.launcher.v1.GuestFilesystem.disks:type_name -> kvirt.launcher.v1.GuestDisk
-	32, // 12: kvirt.launcher.v1.DomainStatsReply.cpu:type_name -> kvirt.launcher.v1.DomainStatsCPU
-	33, // 13: kvirt.launcher.v1.DomainStatsReply.memory:type_name -> kvirt.launcher.v1.DomainStatsMemory
-	34, // 14: kvirt.launcher.v1.DomainStatsReply.vcpus:type_name -> kvirt.launcher.v1.DomainStatsVCPU
-	35, // 15: kvirt.launcher.v1.DomainStatsReply.interfaces:type_name -> kvirt.launcher.v1.DomainStatsNet
-	36, // 16: kvirt.launcher.v1.DomainStatsReply.blocks:type_name -> kvirt.launcher.v1.DomainStatsBlock
-	1,  // 17: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
-	3,  // 18: kvirt.launcher.v1.Launcher.WatchDomain:input_type -> kvirt.launcher.v1.WatchDomainRequest
-	5,  // 19: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
-	0,  // 20: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 21: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
-	0,  // 22: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
-	0,  // 23: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
-	8,  // 24: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
-	0,  // 25: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
-	0,  // 26: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
-	0,  // 27: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
-	0,  // 28: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
-	0,  // 29: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
-	23, // 30: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
-	0,  // 31: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
-	24, // 32: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
-	26, // 33: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
-	27, // 34: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
-	28, // 35: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
-	29, // 36: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
-	0,  // 37: kvirt.launcher.v1.Launcher.DomainStats:input_type -> kvirt.launcher.v1.Empty
-	2,  // 38: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
-	4,  // 39: kvirt.launcher.v1.Launcher.WatchDomain:output_type -> kvirt.launcher.v1.DomainEvent
-	9,  // 40: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
-	9,  // 41: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
-	9,  // 42: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
-	9,  // 43: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
-	9,  // 44: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
-	9,  // 45: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
-	9,  // 46: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
-	10, // 47: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
-	13, // 48: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
-	14, // 49: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
-	15, // 50: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
-	9,  // 51: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
-	9,  // 52: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
-	25, // 53: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
-	9,  // 54: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
-	27, // 55: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
-	28, // 56: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
-	30, // 57: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
-	31, // 58: kvirt.launcher.v1.Launcher.DomainStats:output_type -> kvirt.launcher.v1.DomainStatsReply
-	38, // [38:59] is the sub-list for method output_type
-	17, // [17:38] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	12, // 3: kvirt.launcher.v1.MigrationTargetResponse.result:type_name -> kvirt.launcher.v1.Result
+	14, // 4: kvirt.launcher.v1.DomainResponse.domain:type_name -> kvirt.launcher.v1.Domain
+	15, // 5: kvirt.launcher.v1.Domain.interfaces:type_name -> kvirt.launcher.v1.Interface
+	20, // 6: kvirt.launcher.v1.GuestAgentResponse.commands:type_name -> kvirt.launcher.v1.GuestAgentCommand
+	21, // 7: kvirt.launcher.v1.GuestAgentResponse.os:type_name -> kvirt.launcher.v1.GuestOSInfo
+	22, // 8: kvirt.launcher.v1.GuestAgentResponse.users:type_name -> kvirt.launcher.v1.GuestUser
+	23, // 9: kvirt.launcher.v1.GuestAgentResponse.filesystems:type_name -> kvirt.launcher.v1.GuestFilesystem
+	25, // 10: kvirt.launcher.v1.GuestAgentResponse.interfaces:type_name -> kvirt.launcher.v1.GuestInterface
+	19, // 11: kvirt.launcher.v1.GuestAgentResponse.access_credentials:type_name -> kvirt.launcher.v1.AccessCredentialsStatus
+	24, // 12: kvirt.launcher.v1.GuestFilesystem.disks:type_name -> kvirt.launcher.v1.GuestDisk
+	35, // 13: kvirt.launcher.v1.DomainStatsReply.cpu:type_name -> kvirt.launcher.v1.DomainStatsCPU
+	36, // 14: kvirt.launcher.v1.DomainStatsReply.memory:type_name -> kvirt.launcher.v1.DomainStatsMemory
+	37, // 15: kvirt.launcher.v1.DomainStatsReply.vcpus:type_name -> kvirt.launcher.v1.DomainStatsVCPU
+	38, // 16: kvirt.launcher.v1.DomainStatsReply.interfaces:type_name -> kvirt.launcher.v1.DomainStatsNet
+	39, // 17: kvirt.launcher.v1.DomainStatsReply.blocks:type_name -> kvirt.launcher.v1.DomainStatsBlock
+	1,  // 18: kvirt.launcher.v1.Launcher.Ping:input_type -> kvirt.launcher.v1.PingRequest
+	3,  // 19: kvirt.launcher.v1.Launcher.WatchDomain:input_type -> kvirt.launcher.v1.WatchDomainRequest
+	5,  // 20: kvirt.launcher.v1.Launcher.SyncVMI:input_type -> kvirt.launcher.v1.SyncVMIRequest
+	0,  // 21: kvirt.launcher.v1.Launcher.Pause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 22: kvirt.launcher.v1.Launcher.Unpause:input_type -> kvirt.launcher.v1.Empty
+	0,  // 23: kvirt.launcher.v1.Launcher.SoftReboot:input_type -> kvirt.launcher.v1.Empty
+	0,  // 24: kvirt.launcher.v1.Launcher.Reset:input_type -> kvirt.launcher.v1.Empty
+	8,  // 25: kvirt.launcher.v1.Launcher.Shutdown:input_type -> kvirt.launcher.v1.ShutdownRequest
+	0,  // 26: kvirt.launcher.v1.Launcher.Kill:input_type -> kvirt.launcher.v1.Empty
+	0,  // 27: kvirt.launcher.v1.Launcher.GetDomain:input_type -> kvirt.launcher.v1.Empty
+	0,  // 28: kvirt.launcher.v1.Launcher.GetDomainStats:input_type -> kvirt.launcher.v1.Empty
+	0,  // 29: kvirt.launcher.v1.Launcher.GetGuestInfo:input_type -> kvirt.launcher.v1.Empty
+	0,  // 30: kvirt.launcher.v1.Launcher.GetGuestAgent:input_type -> kvirt.launcher.v1.Empty
+	26, // 31: kvirt.launcher.v1.Launcher.Freeze:input_type -> kvirt.launcher.v1.FreezeRequest
+	0,  // 32: kvirt.launcher.v1.Launcher.Unfreeze:input_type -> kvirt.launcher.v1.Empty
+	27, // 33: kvirt.launcher.v1.Launcher.GuestExec:input_type -> kvirt.launcher.v1.GuestExecRequest
+	29, // 34: kvirt.launcher.v1.Launcher.GuestPing:input_type -> kvirt.launcher.v1.GuestPingRequest
+	30, // 35: kvirt.launcher.v1.Launcher.Console:input_type -> kvirt.launcher.v1.ConsoleData
+	31, // 36: kvirt.launcher.v1.Launcher.VNC:input_type -> kvirt.launcher.v1.VNCData
+	32, // 37: kvirt.launcher.v1.Launcher.Screenshot:input_type -> kvirt.launcher.v1.ScreenshotRequest
+	0,  // 38: kvirt.launcher.v1.Launcher.DomainStats:input_type -> kvirt.launcher.v1.Empty
+	5,  // 39: kvirt.launcher.v1.Launcher.PrepareMigrationTarget:input_type -> kvirt.launcher.v1.SyncVMIRequest
+	10, // 40: kvirt.launcher.v1.Launcher.Migrate:input_type -> kvirt.launcher.v1.MigrateRequest
+	0,  // 41: kvirt.launcher.v1.Launcher.AbortMigration:input_type -> kvirt.launcher.v1.Empty
+	0,  // 42: kvirt.launcher.v1.Launcher.GetMigration:input_type -> kvirt.launcher.v1.Empty
+	2,  // 43: kvirt.launcher.v1.Launcher.Ping:output_type -> kvirt.launcher.v1.PingResponse
+	4,  // 44: kvirt.launcher.v1.Launcher.WatchDomain:output_type -> kvirt.launcher.v1.DomainEvent
+	12, // 45: kvirt.launcher.v1.Launcher.SyncVMI:output_type -> kvirt.launcher.v1.Result
+	12, // 46: kvirt.launcher.v1.Launcher.Pause:output_type -> kvirt.launcher.v1.Result
+	12, // 47: kvirt.launcher.v1.Launcher.Unpause:output_type -> kvirt.launcher.v1.Result
+	12, // 48: kvirt.launcher.v1.Launcher.SoftReboot:output_type -> kvirt.launcher.v1.Result
+	12, // 49: kvirt.launcher.v1.Launcher.Reset:output_type -> kvirt.launcher.v1.Result
+	12, // 50: kvirt.launcher.v1.Launcher.Shutdown:output_type -> kvirt.launcher.v1.Result
+	12, // 51: kvirt.launcher.v1.Launcher.Kill:output_type -> kvirt.launcher.v1.Result
+	13, // 52: kvirt.launcher.v1.Launcher.GetDomain:output_type -> kvirt.launcher.v1.DomainResponse
+	16, // 53: kvirt.launcher.v1.Launcher.GetDomainStats:output_type -> kvirt.launcher.v1.DomainStatsResponse
+	17, // 54: kvirt.launcher.v1.Launcher.GetGuestInfo:output_type -> kvirt.launcher.v1.GuestInfoResponse
+	18, // 55: kvirt.launcher.v1.Launcher.GetGuestAgent:output_type -> kvirt.launcher.v1.GuestAgentResponse
+	12, // 56: kvirt.launcher.v1.Launcher.Freeze:output_type -> kvirt.launcher.v1.Result
+	12, // 57: kvirt.launcher.v1.Launcher.Unfreeze:output_type -> kvirt.launcher.v1.Result
+	28, // 58: kvirt.launcher.v1.Launcher.GuestExec:output_type -> kvirt.launcher.v1.GuestExecResponse
+	12, // 59: kvirt.launcher.v1.Launcher.GuestPing:output_type -> kvirt.launcher.v1.Result
+	30, // 60: kvirt.launcher.v1.Launcher.Console:output_type -> kvirt.launcher.v1.ConsoleData
+	31, // 61: kvirt.launcher.v1.Launcher.VNC:output_type -> kvirt.launcher.v1.VNCData
+	33, // 62: kvirt.launcher.v1.Launcher.Screenshot:output_type -> kvirt.launcher.v1.ScreenshotResponse
+	34, // 63: kvirt.launcher.v1.Launcher.DomainStats:output_type -> kvirt.launcher.v1.DomainStatsReply
+	9,  // 64: kvirt.launcher.v1.Launcher.PrepareMigrationTarget:output_type -> kvirt.launcher.v1.MigrationTargetResponse
+	12, // 65: kvirt.launcher.v1.Launcher.Migrate:output_type -> kvirt.launcher.v1.Result
+	12, // 66: kvirt.launcher.v1.Launcher.AbortMigration:output_type -> kvirt.launcher.v1.Result
+	11, // 67: kvirt.launcher.v1.Launcher.GetMigration:output_type -> kvirt.launcher.v1.MigrationStatus
+	43, // [43:68] is the sub-list for method output_type
+	18, // [18:43] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_launcher_v1_launcher_proto_init() }
@@ -3023,18 +3371,18 @@ func file_launcher_v1_launcher_proto_init() {
 	if File_launcher_v1_launcher_proto != nil {
 		return
 	}
-	file_launcher_v1_launcher_proto_msgTypes[32].OneofWrappers = []any{}
-	file_launcher_v1_launcher_proto_msgTypes[33].OneofWrappers = []any{}
-	file_launcher_v1_launcher_proto_msgTypes[34].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[35].OneofWrappers = []any{}
 	file_launcher_v1_launcher_proto_msgTypes[36].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[37].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[38].OneofWrappers = []any{}
+	file_launcher_v1_launcher_proto_msgTypes[39].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_launcher_v1_launcher_proto_rawDesc), len(file_launcher_v1_launcher_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   37,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -23,27 +23,31 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Launcher_Ping_FullMethodName           = "/kvirt.launcher.v1.Launcher/Ping"
-	Launcher_WatchDomain_FullMethodName    = "/kvirt.launcher.v1.Launcher/WatchDomain"
-	Launcher_SyncVMI_FullMethodName        = "/kvirt.launcher.v1.Launcher/SyncVMI"
-	Launcher_Pause_FullMethodName          = "/kvirt.launcher.v1.Launcher/Pause"
-	Launcher_Unpause_FullMethodName        = "/kvirt.launcher.v1.Launcher/Unpause"
-	Launcher_SoftReboot_FullMethodName     = "/kvirt.launcher.v1.Launcher/SoftReboot"
-	Launcher_Reset_FullMethodName          = "/kvirt.launcher.v1.Launcher/Reset"
-	Launcher_Shutdown_FullMethodName       = "/kvirt.launcher.v1.Launcher/Shutdown"
-	Launcher_Kill_FullMethodName           = "/kvirt.launcher.v1.Launcher/Kill"
-	Launcher_GetDomain_FullMethodName      = "/kvirt.launcher.v1.Launcher/GetDomain"
-	Launcher_GetDomainStats_FullMethodName = "/kvirt.launcher.v1.Launcher/GetDomainStats"
-	Launcher_GetGuestInfo_FullMethodName   = "/kvirt.launcher.v1.Launcher/GetGuestInfo"
-	Launcher_GetGuestAgent_FullMethodName  = "/kvirt.launcher.v1.Launcher/GetGuestAgent"
-	Launcher_Freeze_FullMethodName         = "/kvirt.launcher.v1.Launcher/Freeze"
-	Launcher_Unfreeze_FullMethodName       = "/kvirt.launcher.v1.Launcher/Unfreeze"
-	Launcher_GuestExec_FullMethodName      = "/kvirt.launcher.v1.Launcher/GuestExec"
-	Launcher_GuestPing_FullMethodName      = "/kvirt.launcher.v1.Launcher/GuestPing"
-	Launcher_Console_FullMethodName        = "/kvirt.launcher.v1.Launcher/Console"
-	Launcher_VNC_FullMethodName            = "/kvirt.launcher.v1.Launcher/VNC"
-	Launcher_Screenshot_FullMethodName     = "/kvirt.launcher.v1.Launcher/Screenshot"
-	Launcher_DomainStats_FullMethodName    = "/kvirt.launcher.v1.Launcher/DomainStats"
+	Launcher_Ping_FullMethodName                   = "/kvirt.launcher.v1.Launcher/Ping"
+	Launcher_WatchDomain_FullMethodName            = "/kvirt.launcher.v1.Launcher/WatchDomain"
+	Launcher_SyncVMI_FullMethodName                = "/kvirt.launcher.v1.Launcher/SyncVMI"
+	Launcher_Pause_FullMethodName                  = "/kvirt.launcher.v1.Launcher/Pause"
+	Launcher_Unpause_FullMethodName                = "/kvirt.launcher.v1.Launcher/Unpause"
+	Launcher_SoftReboot_FullMethodName             = "/kvirt.launcher.v1.Launcher/SoftReboot"
+	Launcher_Reset_FullMethodName                  = "/kvirt.launcher.v1.Launcher/Reset"
+	Launcher_Shutdown_FullMethodName               = "/kvirt.launcher.v1.Launcher/Shutdown"
+	Launcher_Kill_FullMethodName                   = "/kvirt.launcher.v1.Launcher/Kill"
+	Launcher_GetDomain_FullMethodName              = "/kvirt.launcher.v1.Launcher/GetDomain"
+	Launcher_GetDomainStats_FullMethodName         = "/kvirt.launcher.v1.Launcher/GetDomainStats"
+	Launcher_GetGuestInfo_FullMethodName           = "/kvirt.launcher.v1.Launcher/GetGuestInfo"
+	Launcher_GetGuestAgent_FullMethodName          = "/kvirt.launcher.v1.Launcher/GetGuestAgent"
+	Launcher_Freeze_FullMethodName                 = "/kvirt.launcher.v1.Launcher/Freeze"
+	Launcher_Unfreeze_FullMethodName               = "/kvirt.launcher.v1.Launcher/Unfreeze"
+	Launcher_GuestExec_FullMethodName              = "/kvirt.launcher.v1.Launcher/GuestExec"
+	Launcher_GuestPing_FullMethodName              = "/kvirt.launcher.v1.Launcher/GuestPing"
+	Launcher_Console_FullMethodName                = "/kvirt.launcher.v1.Launcher/Console"
+	Launcher_VNC_FullMethodName                    = "/kvirt.launcher.v1.Launcher/VNC"
+	Launcher_Screenshot_FullMethodName             = "/kvirt.launcher.v1.Launcher/Screenshot"
+	Launcher_DomainStats_FullMethodName            = "/kvirt.launcher.v1.Launcher/DomainStats"
+	Launcher_PrepareMigrationTarget_FullMethodName = "/kvirt.launcher.v1.Launcher/PrepareMigrationTarget"
+	Launcher_Migrate_FullMethodName                = "/kvirt.launcher.v1.Launcher/Migrate"
+	Launcher_AbortMigration_FullMethodName         = "/kvirt.launcher.v1.Launcher/AbortMigration"
+	Launcher_GetMigration_FullMethodName           = "/kvirt.launcher.v1.Launcher/GetMigration"
 )
 
 // LauncherClient is the client API for Launcher service.
@@ -106,6 +110,20 @@ type LauncherClient interface {
 	// Version 3: DomainStats reports libvirt's bulk stats of the domain (state,
 	// cpu-total, balloon, vcpu, interface, block) for virt-handler's /metrics.
 	DomainStats(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*DomainStatsReply, error)
+	// Version 5: live migration, peer to peer: the source's libvirt drives the
+	// target's. PrepareMigrationTarget, on a launcher started as a migration
+	// target, lays out the VMI's volumes and pod network as SyncVMI would and
+	// returns the domain definition with this launcher's own paths; nothing
+	// starts, the domain arrives with the migration.
+	PrepareMigrationTarget(ctx context.Context, in *SyncVMIRequest, opts ...grpc.CallOption) (*MigrationTargetResponse, error)
+	// Migrate, on the source, starts sending the running domain to the target
+	// and returns at once; GetMigration and domain events report how it goes.
+	// A launcher migrates its domain at most once at a time.
+	Migrate(ctx context.Context, in *MigrateRequest, opts ...grpc.CallOption) (*Result, error)
+	// AbortMigration cancels a running migration; the domain keeps running here.
+	AbortMigration(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Result, error)
+	// GetMigration reports this launcher's migration, if any.
+	GetMigration(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*MigrationStatus, error)
 }
 
 type launcherClient struct {
@@ -341,6 +359,46 @@ func (c *launcherClient) DomainStats(ctx context.Context, in *Empty, opts ...grp
 	return out, nil
 }
 
+func (c *launcherClient) PrepareMigrationTarget(ctx context.Context, in *SyncVMIRequest, opts ...grpc.CallOption) (*MigrationTargetResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MigrationTargetResponse)
+	err := c.cc.Invoke(ctx, Launcher_PrepareMigrationTarget_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *launcherClient) Migrate(ctx context.Context, in *MigrateRequest, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, Launcher_Migrate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *launcherClient) AbortMigration(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, Launcher_AbortMigration_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *launcherClient) GetMigration(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*MigrationStatus, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MigrationStatus)
+	err := c.cc.Invoke(ctx, Launcher_GetMigration_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LauncherServer is the server API for Launcher service.
 // All implementations must embed UnimplementedLauncherServer
 // for forward compatibility.
@@ -401,6 +459,20 @@ type LauncherServer interface {
 	// Version 3: DomainStats reports libvirt's bulk stats of the domain (state,
 	// cpu-total, balloon, vcpu, interface, block) for virt-handler's /metrics.
 	DomainStats(context.Context, *Empty) (*DomainStatsReply, error)
+	// Version 5: live migration, peer to peer: the source's libvirt drives the
+	// target's. PrepareMigrationTarget, on a launcher started as a migration
+	// target, lays out the VMI's volumes and pod network as SyncVMI would and
+	// returns the domain definition with this launcher's own paths; nothing
+	// starts, the domain arrives with the migration.
+	PrepareMigrationTarget(context.Context, *SyncVMIRequest) (*MigrationTargetResponse, error)
+	// Migrate, on the source, starts sending the running domain to the target
+	// and returns at once; GetMigration and domain events report how it goes.
+	// A launcher migrates its domain at most once at a time.
+	Migrate(context.Context, *MigrateRequest) (*Result, error)
+	// AbortMigration cancels a running migration; the domain keeps running here.
+	AbortMigration(context.Context, *Empty) (*Result, error)
+	// GetMigration reports this launcher's migration, if any.
+	GetMigration(context.Context, *Empty) (*MigrationStatus, error)
 	mustEmbedUnimplementedLauncherServer()
 }
 
@@ -473,6 +545,18 @@ func (UnimplementedLauncherServer) Screenshot(context.Context, *ScreenshotReques
 }
 func (UnimplementedLauncherServer) DomainStats(context.Context, *Empty) (*DomainStatsReply, error) {
 	return nil, status.Error(codes.Unimplemented, "method DomainStats not implemented")
+}
+func (UnimplementedLauncherServer) PrepareMigrationTarget(context.Context, *SyncVMIRequest) (*MigrationTargetResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PrepareMigrationTarget not implemented")
+}
+func (UnimplementedLauncherServer) Migrate(context.Context, *MigrateRequest) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method Migrate not implemented")
+}
+func (UnimplementedLauncherServer) AbortMigration(context.Context, *Empty) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method AbortMigration not implemented")
+}
+func (UnimplementedLauncherServer) GetMigration(context.Context, *Empty) (*MigrationStatus, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetMigration not implemented")
 }
 func (UnimplementedLauncherServer) mustEmbedUnimplementedLauncherServer() {}
 func (UnimplementedLauncherServer) testEmbeddedByValue()                  {}
@@ -844,6 +928,78 @@ func _Launcher_DomainStats_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Launcher_PrepareMigrationTarget_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SyncVMIRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).PrepareMigrationTarget(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_PrepareMigrationTarget_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).PrepareMigrationTarget(ctx, req.(*SyncVMIRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Launcher_Migrate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MigrateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).Migrate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_Migrate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).Migrate(ctx, req.(*MigrateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Launcher_AbortMigration_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Empty)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).AbortMigration(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_AbortMigration_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).AbortMigration(ctx, req.(*Empty))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Launcher_GetMigration_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Empty)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LauncherServer).GetMigration(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Launcher_GetMigration_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LauncherServer).GetMigration(ctx, req.(*Empty))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Launcher_ServiceDesc is the grpc.ServiceDesc for Launcher service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -922,6 +1078,22 @@ var Launcher_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DomainStats",
 			Handler:    _Launcher_DomainStats_Handler,
+		},
+		{
+			MethodName: "PrepareMigrationTarget",
+			Handler:    _Launcher_PrepareMigrationTarget_Handler,
+		},
+		{
+			MethodName: "Migrate",
+			Handler:    _Launcher_Migrate_Handler,
+		},
+		{
+			MethodName: "AbortMigration",
+			Handler:    _Launcher_AbortMigration_Handler,
+		},
+		{
+			MethodName: "GetMigration",
+			Handler:    _Launcher_GetMigration_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

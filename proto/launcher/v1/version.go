@@ -11,7 +11,9 @@ package launcherv1
 // DomainStats, libvirt's bulk stats for virt-handler's metrics.
 // 4: SyncVMI carries the pod network bindings virt-handler built
 // (pod_interfaces); the launcher no longer changes its network namespace.
-var supportedVersions = []uint32{1, 2, 3, 4}
+// 5: live migration (PrepareMigrationTarget, Migrate, AbortMigration,
+// GetMigration).
+var supportedVersions = []uint32{1, 2, 3, 4, 5}
 
 // VersionGuestAgent is the first version with the guest agent RPCs.
 const VersionGuestAgent = 2
@@ -28,6 +30,9 @@ const VersionDomainStats = 3
 // VersionPodNetwork is the first version whose launcher expects virt-handler
 // to build the pod network (SyncVMIRequest.pod_interfaces).
 const VersionPodNetwork = 4
+
+// VersionMigration is the first version with the live migration RPCs.
+const VersionMigration = 5
 
 // SupportedVersions returns the protocol versions this build speaks.
 func SupportedVersions() []uint32 {

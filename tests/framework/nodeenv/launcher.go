@@ -58,6 +58,8 @@ type Launcher struct {
 	Cmd *exec.Cmd
 	// SocketDir is the pod's socket volume as the host (virt-handler) sees it.
 	SocketDir string
+	// PodsDir is the fake kubelet pod directory the pod is in.
+	PodsDir string
 	// StateDir is the root of the launcher's embedded libvirt QEMU driver.
 	StateDir string
 	// Target is the command socket as virt-handler dials it.
@@ -116,7 +118,7 @@ func (e *Env) StartLauncher(t testing.TB, cfg LauncherConfig) *Launcher {
 		// As in a pod: a HOME the user owns (libvirt looks there for a few files).
 		cmd.Env = append(os.Environ(), "HOME="+filepath.Dir(stateDir))
 	}
-	l := &Launcher{Cmd: cmd, SocketDir: socketDir, StateDir: stateDir, Target: target, NetNS: *cfg.NetNS,
+	l := &Launcher{Cmd: cmd, SocketDir: socketDir, PodsDir: cfg.PodsDir, StateDir: stateDir, Target: target, NetNS: *cfg.NetNS,
 		uid: cfg.RunAsUID, done: make(chan struct{}),
 		log:   &bytes.Buffer{},
 		logMu: &sync.Mutex{}}

@@ -87,7 +87,7 @@ func (ns NetNS) Path() string { return filepath.Join("/run/netns", ns.Name) }
 // and answers every request with body; it returns the port.
 func (ns NetNS) ServeHTTP(t testing.TB, body string) int {
 	t.Helper()
-	ln, err := ns.listen()
+	ln, err := ns.listen("0.0.0.0:0")
 	if err != nil {
 		t.Fatalf("listen in %s: %v", ns.Name, err)
 	}
@@ -99,9 +99,20 @@ func (ns NetNS) ServeHTTP(t testing.TB, body string) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
+// Listen listens on addr (TCP) inside the namespace until the test ends.
+func (ns NetNS) Listen(t testing.TB, addr string) net.Listener {
+	t.Helper()
+	ln, err := ns.listen(addr)
+	if err != nil {
+		t.Fatalf("listen on %s in %s: %v", addr, ns.Name, err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	return ln
+}
+
 // listen creates the socket on a thread switched into the namespace; the
 // socket stays in that namespace whichever thread uses it later.
-func (ns NetNS) listen() (net.Listener, error) {
+func (ns NetNS) listen(addr string) (net.Listener, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
@@ -117,7 +128,7 @@ func (ns NetNS) listen() (net.Listener, error) {
 	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
 		return nil, fmt.Errorf("setns: %w", err)
 	}
-	ln, lerr := net.Listen("tcp4", "0.0.0.0:0")
+	ln, lerr := net.Listen("tcp4", addr)
 	if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
 		// This thread is unusable now; keep it locked so it dies with the goroutine.
 		runtime.LockOSThread()
