@@ -70,7 +70,7 @@ func TestDialChecksIdentityAndVersion(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer func() { _ = c.Close() }()
-			if c.Version != launcherv1.VersionPodNetwork || c.Peer.PID != 42 {
+			if c.Version != launcherv1.VersionMigration || c.Peer.PID != 42 {
 				t.Fatalf("version %d peer %+v", c.Version, c.Peer)
 			}
 		})
