@@ -24,11 +24,14 @@ const HandlerService = "virt-handler"
 // maxDNSName is the longest DNS name (RFC 1035, without the final dot).
 const maxDNSName = 253
 
-// Usages are exactly the key usages a node API serving certificate requests.
+// Usages are exactly the key usages a node API serving certificate requests:
+// it serves the node API, and authenticates the node's handler as a client
+// to the other nodes' handlers (the live migration relay).
 var Usages = []certificatesv1.KeyUsage{
 	certificatesv1.UsageDigitalSignature,
 	certificatesv1.UsageKeyEncipherment,
 	certificatesv1.UsageServerAuth,
+	certificatesv1.UsageClientAuth,
 }
 
 // ServerName is the DNS name in the node API serving certificate of node's

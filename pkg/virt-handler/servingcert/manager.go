@@ -164,10 +164,14 @@ func (m *Manager) chains(pair *tls.Certificate) error {
 			inter.AddCert(c)
 		}
 	}
-	_, err := pair.Leaf.Verify(x509.VerifyOptions{DNSName: m.name, Roots: m.cfg.Roots(), Intermediates: inter,
-		CurrentTime: m.cfg.Clock.Now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
-	if err != nil {
-		return fmt.Errorf("verify against the ca bundle: %w", err)
+	// Both usages, each on its own (Verify accepts a chain allowing any one
+	// of KeyUsages): a pair from before the client usage is renewed.
+	for _, usage := range []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth} {
+		_, err := pair.Leaf.Verify(x509.VerifyOptions{DNSName: m.name, Roots: m.cfg.Roots(), Intermediates: inter,
+			CurrentTime: m.cfg.Clock.Now(), KeyUsages: []x509.ExtKeyUsage{usage}})
+		if err != nil {
+			return fmt.Errorf("verify against the ca bundle: %w", err)
+		}
 	}
 	return nil
 }

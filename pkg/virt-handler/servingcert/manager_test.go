@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -42,6 +43,8 @@ type signer struct {
 	seen     []*certificatesv1.CertificateSigningRequest
 	ca       *x509.Certificate
 	caKey    *ecdsa.PrivateKey
+	// usages, when set, replaces the server and client usages it signs.
+	usages []x509.ExtKeyUsage
 }
 
 // roots is a pool of the signer's CA.
@@ -69,8 +72,12 @@ func (s *signer) react(action clienttesting.Action) (bool, runtime.Object, error
 		return true, nil, err
 	}
 	now := s.clock.Now()
+	usages := []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
+	if s.usages != nil {
+		usages = s.usages
+	}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(n)), Subject: req.Subject, DNSNames: req.DNSNames,
-		NotBefore: now, NotAfter: now.Add(s.lifetime), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+		NotBefore: now, NotAfter: now.Add(s.lifetime), ExtKeyUsage: usages}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, s.ca, req.PublicKey, s.caKey)
 	if err != nil {
 		return true, nil, err
@@ -157,7 +164,7 @@ func TestIssuesStoresAndReusesAfterRestart(t *testing.T) {
 		t.Fatalf("certificate names %s %q, want %s", c.Leaf.Subject, c.Leaf.DNSNames, want)
 	}
 	csr := s.seen[0]
-	if csr.Spec.SignerName != nodecert.SignerName || len(csr.Spec.Usages) != 3 {
+	if csr.Spec.SignerName != nodecert.SignerName || len(csr.Spec.Usages) != len(nodecert.Usages) {
 		t.Fatalf("request for signer %q usages %q", csr.Spec.SignerName, csr.Spec.Usages)
 	}
 	st, err := os.Stat(filepath.Join(dir, fileName))
@@ -191,6 +198,24 @@ func TestStoredPairOfAnotherCAIsNotReused(t *testing.T) {
 	c, _ := m2.GetCertificate(nil)
 	if s2.created.Load() != 1 || c.Leaf.CheckSignatureFrom(s2.ca) != nil {
 		t.Fatalf("restart with a new CA served the old certificate (%d requests)", s2.created.Load())
+	}
+}
+
+// TestStoredServerOnlyPairIsRenewed: a pair from before the certificate also
+// authenticated the handler as a client (live migration) is replaced.
+func TestStoredServerOnlyPairIsRenewed(t *testing.T) {
+	dir := t.TempDir()
+	s, kube := newSigner(10 * time.Hour)
+	s.usages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	m, stop := start(t, s, kube, dir)
+	awaitReady(t, m)
+	stop()
+	s.usages = nil
+	m2, _ := start(t, s, kube, dir)
+	awaitReady(t, m2)
+	c, _ := m2.GetCertificate(nil)
+	if s.created.Load() != 2 || !slices.Contains(c.Leaf.ExtKeyUsage, x509.ExtKeyUsageClientAuth) {
+		t.Fatalf("a stored server-only pair was served after a restart (%d requests)", s.created.Load())
 	}
 }
 

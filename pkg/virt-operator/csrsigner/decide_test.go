@@ -88,8 +88,9 @@ func TestDecide(t *testing.T) {
 	}{
 		{"handler asks for its own node", csrOpts{}, ReasonApproved},
 		{"P-384 key", csrOpts{key: p384}, ReasonApproved},
-		{"usages in another order", csrOpts{usages: []certificatesv1.KeyUsage{certificatesv1.UsageServerAuth,
-			certificatesv1.UsageKeyEncipherment, certificatesv1.UsageDigitalSignature}}, ReasonApproved},
+		{"usages in another order", csrOpts{usages: []certificatesv1.KeyUsage{certificatesv1.UsageClientAuth,
+			certificatesv1.UsageServerAuth, certificatesv1.UsageKeyEncipherment, certificatesv1.UsageDigitalSignature}},
+			ReasonApproved},
 		{"tenant service account", csrOpts{user: "system:serviceaccount:tenant:default"}, ReasonWrongRequester},
 		{"handler name in another namespace", csrOpts{user: "system:serviceaccount:evil:kubevirt-handler"}, ReasonWrongRequester},
 		{"a user", csrOpts{user: "alice"}, ReasonWrongRequester},

@@ -68,7 +68,7 @@ func TestSign(t *testing.T) {
 				t.Fatalf("issued certificate does not verify for %s: %v", name, err)
 			}
 			if cert.Subject.CommonName != name || !slices.Equal(cert.DNSNames, []string{name}) || cert.IsCA ||
-				!slices.Equal(cert.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) {
+				!slices.Equal(cert.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}) {
 				t.Errorf("certificate says %s %q %v", cert.Subject, cert.DNSNames, cert.ExtKeyUsage)
 			}
 			if got := cert.NotAfter.Sub(now); got != tc.wantLife {
