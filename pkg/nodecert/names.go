@@ -62,3 +62,13 @@ func ValidServerName(node, namespace string) (string, error) {
 func HandlerUser(namespace, serviceAccount string) string {
 	return "system:serviceaccount:" + namespace + ":" + serviceAccount
 }
+
+// NodeOf is the node whose handler a node API certificate name (ServerName)
+// belongs to in namespace; false for any other name.
+func NodeOf(name, namespace string) (string, bool) {
+	node, ok := strings.CutSuffix(name, "."+HandlerService+"."+namespace+".svc")
+	if !ok || node == "" || strings.ContainsAny(node, "/: ") {
+		return "", false
+	}
+	return node, true
+}

@@ -34,3 +34,20 @@ func TestHandlerUser(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestNodeOf(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		ok         bool
+	}{
+		{ServerName("node-a", "kubevirt"), "node-a", true},
+		{ServerName("node-a", "other"), "", false},
+		{".virt-handler.kubevirt.svc", "", false},
+		{"virt-api.kubevirt.svc", "", false},
+		{"a.b.virt-handler.kubevirt.svc", "a.b", true},
+	} {
+		if got, ok := NodeOf(tc.name, "kubevirt"); got != tc.want || ok != tc.ok {
+			t.Errorf("NodeOf(%q) = %q, %v, want %q, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,247 @@
+package migrationproxy
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"k8s.io/klog/v2"
+
+	"kvirt.io/kvirt/pkg/nodecert"
+)
+
+// Stream names one of a migration's connections.
+type Stream string
+
+// The streams of a migration.
+const (
+	// StreamLibvirt is the source libvirt's connection to the target's libvirtd.
+	StreamLibvirt Stream = "libvirt"
+	// StreamMemory is QEMU's migration stream.
+	StreamMemory Stream = "memory"
+	// StreamDisks carries the copies of non-shared disks (NBD).
+	StreamDisks Stream = "disks"
+)
+
+// Header opens every relayed connection.
+type Header struct {
+	MigrationUID string `json:"migrationUID"`
+	Stream       Stream `json:"stream"`
+}
+
+// handshakeTimeout bounds the TLS handshake and the header exchange.
+const handshakeTimeout = 10 * time.Second
+
+// maxHeader bounds the header line.
+const maxHeader = 4096
+
+// Opener opens the local end of a stream.
+type Opener func(ctx context.Context) (net.Conn, error)
+
+// Authorizer decides whether the handler of peerNode may open h's stream
+// and, if so, how to open its local end.
+type Authorizer func(ctx context.Context, peerNode string, h Header) (Opener, error)
+
+// Server is the target's end: it accepts relayed connections.
+type Server struct {
+	// TLS serves this node's certificate and requires a client certificate
+	// from the install's CA (tls.RequireAndVerifyClientCert).
+	TLS *tls.Config
+	// Namespace is the install's: client certificates name
+	// <node>.virt-handler.<namespace>.svc.
+	Namespace string
+	Authorize Authorizer
+}
+
+// Serve accepts on ln until ctx ends or ln fails.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
+	defer stop()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("accept migration connections: %w", err)
+		}
+		go s.handle(ctx, c)
+	}
+}
+
+func (s *Server) handle(ctx context.Context, raw net.Conn) {
+	log := klog.FromContext(ctx).WithValues("remote", raw.RemoteAddr().String())
+	conn := tls.Server(raw, s.TLS)
+	defer func() { _ = conn.Close() }()
+	_ = conn.SetDeadline(time.Now().Add(handshakeTimeout))
+	if err := conn.HandshakeContext(ctx); err != nil {
+		log.V(2).Info("migration connection refused", "err", err.Error())
+		return
+	}
+	peer, err := s.peerNode(conn.ConnectionState())
+	if err != nil {
+		log.Info("migration connection refused", "err", err.Error())
+		return
+	}
+	r := bufio.NewReaderSize(conn, maxHeader)
+	h, err := readHeader(r)
+	if err != nil {
+		log.Info("migration connection refused", "peer", peer, "err", err.Error())
+		return
+	}
+	open, err := s.Authorize(ctx, peer, h)
+	var local net.Conn
+	if err == nil {
+		local, err = open(ctx)
+	}
+	if err != nil {
+		log.Info("migration stream refused", "peer", peer, "migration", h.MigrationUID, "stream", h.Stream,
+			"err", err.Error())
+		_, _ = fmt.Fprintf(conn, "ERR %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+		return
+	}
+	defer func() { _ = local.Close() }()
+	if _, err := io.WriteString(conn, "OK\n"); err != nil {
+		return
+	}
+	_ = conn.SetDeadline(time.Time{})
+	pipe(&bufferedConn{Conn: conn, r: r}, local)
+}
+
+// peerNode is the node named by the client's verified certificate.
+func (s *Server) peerNode(st tls.ConnectionState) (string, error) {
+	if len(st.VerifiedChains) == 0 || len(st.VerifiedChains[0]) == 0 {
+		return "", errors.New("no verified client certificate")
+	}
+	leaf := st.VerifiedChains[0][0]
+	for _, name := range leaf.DNSNames {
+		if node, ok := nodecert.NodeOf(name, s.Namespace); ok {
+			return node, nil
+		}
+	}
+	return "", fmt.Errorf("client certificate %q names no virt-handler of this install", leaf.Subject.CommonName)
+}
+
+func readHeader(r *bufio.Reader) (Header, error) {
+	line, err := r.ReadSlice('\n')
+	if err != nil {
+		return Header{}, fmt.Errorf("read header: %w", err)
+	}
+	var h Header
+	if err := json.Unmarshal(line, &h); err != nil {
+		return Header{}, fmt.Errorf("decode header: %w", err)
+	}
+	switch h.Stream {
+	case StreamLibvirt, StreamMemory, StreamDisks:
+	default:
+		return Header{}, fmt.Errorf("unknown stream %q", h.Stream)
+	}
+	if h.MigrationUID == "" {
+		return Header{}, errors.New("header names no migration")
+	}
+	return h, nil
+}
+
+// Dialer is the source's end: it opens relayed connections to the target.
+type Dialer struct {
+	// TLS presents this node's certificate and trusts the install's CA.
+	TLS       *tls.Config
+	Namespace string
+}
+
+// Dial opens h's stream to the handler of targetNode at addr, verifying that
+// the server is that node's handler.
+func (d Dialer) Dial(ctx context.Context, addr, targetNode string, h Header) (net.Conn, error) {
+	cfg := d.TLS.Clone()
+	cfg.ServerName = nodecert.ServerName(targetNode, d.Namespace)
+	dialer := &tls.Dialer{NetDialer: &net.Dialer{Timeout: handshakeTimeout}, Config: cfg}
+	raw, err := dialer.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("dial the migration proxy of %s at %s: %w", targetNode, addr, err)
+	}
+	conn := raw.(*tls.Conn)
+	_ = conn.SetDeadline(time.Now().Add(handshakeTimeout))
+	line, err := json.Marshal(h)
+	if err == nil {
+		_, err = conn.Write(append(line, '\n'))
+	}
+	r := bufio.NewReaderSize(conn, maxHeader)
+	var reply string
+	if err == nil {
+		reply, err = r.ReadString('\n')
+	}
+	if err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("open the %s stream at %s: %w", h.Stream, targetNode, err)
+	}
+	if reply != "OK\n" {
+		_ = conn.Close()
+		return nil, fmt.Errorf("%s refused the %s stream: %s", targetNode, h.Stream,
+			strings.TrimSpace(strings.TrimPrefix(reply, "ERR ")))
+	}
+	_ = conn.SetDeadline(time.Time{})
+	return &bufferedConn{Conn: conn, r: r}, nil
+}
+
+// Relay accepts on ln until it closes and relays each connection to a new
+// one from open.
+func Relay(ctx context.Context, ln net.Listener, open Opener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer func() { _ = c.Close() }()
+			remote, err := open(ctx)
+			if err != nil {
+				klog.FromContext(ctx).Info("migration relay could not open its far end", "err", err.Error())
+				return
+			}
+			defer func() { _ = remote.Close() }()
+			pipe(c, remote)
+		}()
+	}
+}
+
+// pipe copies both ways; when one direction ends, the other end learns it
+// (a write shutdown where the connection has one) and the pipe waits for
+// the other direction.
+func pipe(a, b net.Conn) {
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(b, a); closeWrite(b); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(a, b); closeWrite(a); done <- struct{}{} }()
+	<-done
+	<-done
+}
+
+func closeWrite(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+		return
+	}
+	_ = c.Close()
+}
+
+// bufferedConn reads through r, which may hold bytes read past the header.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// CloseWrite passes a write shutdown to the underlying connection.
+func (c *bufferedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return c.Conn.Close()
+}
