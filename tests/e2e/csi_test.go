@@ -96,13 +96,24 @@ func TestCSIBlockClaimSnapshotAndClone(t *testing.T) {
 // jsonpath is one field of an object, read with kubectl (ns empty: cluster-scoped).
 func jsonpath(t *testing.T, ns, kind, name, path string) string {
 	t.Helper()
+	out, err := tryJSONPath(t, ns, kind, name, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// tryJSONPath is jsonpath that returns kubectl's failure (such as an object
+// that does not exist yet) instead of ending the test.
+func tryJSONPath(t *testing.T, ns, kind, name, path string) (string, error) {
+	t.Helper()
 	args := []string{"get", kind, name, "-o", "jsonpath=" + path}
 	if ns != "" {
 		args = append([]string{"-n", ns}, args...)
 	}
 	out, errOut, err := kubectl(t, "", args...)
 	if err != nil {
-		t.Fatalf("kubectl get %s %s: %v\n%s", kind, name, err, errOut)
+		return "", fmt.Errorf("kubectl get %s %s: %w\n%s", kind, name, err, errOut)
 	}
-	return strings.TrimSpace(out)
+	return strings.TrimSpace(out), nil
 }

@@ -37,7 +37,12 @@ func applyDataVolume(t *testing.T, ns, name, source, mode string) {
 func waitDataVolume(t *testing.T, ns, name, phase string) {
 	t.Helper()
 	poll.Eventually(t, 4*time.Minute, "datavolume "+name+" "+phase, func() error {
-		if got := jsonpath(t, ns, "datavolume", name, "{.status.phase}"); got != phase {
+		// A VM's dataVolumeTemplates DataVolume may not exist yet.
+		got, err := tryJSONPath(t, ns, "datavolume", name, "{.status.phase}")
+		if err != nil {
+			return err
+		}
+		if got != phase {
 			return fmt.Errorf("phase %q, Running condition %s", got,
 				jsonpath(t, ns, "datavolume", name, `{.status.conditions[?(@.type=="Running")]}`))
 		}

@@ -36,6 +36,7 @@ func waitForAgent(t *testing.T, l *nodeenv.Launcher, timeout time.Duration,
 // freezes and thaws (also by itself after the unfreeze timeout) and runs
 // commands.
 func TestLauncherGuestAgent(t *testing.T) {
+	t.Parallel() // a launcher of its own: runs beside the other launcher tests
 	env := nodeenv.Get(t)
 	vmi := kernelBootVMI("agent")
 	l := startLauncher(t, env, string(vmi.UID), "")

@@ -41,6 +41,7 @@ func loopDevice(t *testing.T) (dev, backing string) {
 // --block-dir/<volume>, as the kubelet puts a volumeDevice) is a block disk
 // the guest writes to.
 func TestLauncherBlockClaim(t *testing.T) {
+	t.Parallel() // a launcher of its own: runs beside the other launcher tests
 	env := nodeenv.Get(t)
 	dev, backing := loopDevice(t)
 	root := nodeenv.ShortTempDir(t)

@@ -63,6 +63,7 @@ func waitForGuestFile(t *testing.T, l *nodeenv.Launcher, path string, ok func(st
 // the launcher reports the sync as succeeded, and a changed Secret file (as
 // the kubelet updates a mounted Secret) is pushed again, replacing the keys.
 func TestLauncherAccessCredentials(t *testing.T) {
+	t.Parallel() // a launcher of its own: runs beside the other launcher tests
 	env := nodeenv.Get(t)
 	vmi := kernelBootVMI("creds")
 	vmi.Spec.AccessCredentials = []virtv1.AccessCredential{{SSHPublicKey: &virtv1.SSHPublicKeyAccessCredential{
@@ -144,6 +145,7 @@ func TestHandlerAccessCredentials(t *testing.T) {
 // guest-set-user-password ("cannot find 'passwd' program in PATH"); the
 // report carries that message.
 func TestLauncherAccessCredentialsAgentError(t *testing.T) {
+	t.Parallel() // a launcher of its own: runs beside the other launcher tests
 	env := nodeenv.Get(t)
 	vmi := kernelBootVMI("creds-pw")
 	vmi.Spec.AccessCredentials = []virtv1.AccessCredential{{UserPassword: &virtv1.UserPasswordAccessCredential{

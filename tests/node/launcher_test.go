@@ -25,6 +25,7 @@ func startLauncher(t *testing.T, env *nodeenv.Env, uid, containerDiskDir string)
 }
 
 func TestLauncherKernelBoot(t *testing.T) {
+	t.Parallel() // a launcher of its own: runs beside the other launcher tests
 	env := nodeenv.Get(t)
 	vmi := kernelBootVMI("kernel-boot")
 	l := startLauncher(t, env, string(vmi.UID), "")
@@ -53,6 +54,7 @@ func TestLauncherKernelBoot(t *testing.T) {
 // TestLauncherShutdownGracePeriod: a guest that ignores the ACPI power button
 // is destroyed once the grace period is over, not before.
 func TestLauncherShutdownGracePeriod(t *testing.T) {
+	t.Parallel() // a launcher of its own: runs beside the other launcher tests
 	env := nodeenv.Get(t)
 	vmi := kernelBootVMI("ignores-acpi")
 	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = "#!/bin/sh\ntouch /run/kvirt-ignore-acpi\necho acpi-ignored\n"

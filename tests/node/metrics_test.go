@@ -47,6 +47,7 @@ func stopProcess(t *testing.T, pid int) {
 // time and RSS above zero, its vCPU and disk), and a scrape through the
 // collector returns at its deadline with a stopped launcher skipped.
 func TestLauncherDomainStats(t *testing.T) {
+	t.Parallel() // a launcher of its own: runs beside the other launcher tests
 	env := nodeenv.Get(t)
 	vmi := kernelBootVMI("domain-stats")
 	l := startLauncher(t, env, string(vmi.UID), "")

@@ -58,6 +58,7 @@ func migrationLaunchers(t *testing.T, env *nodeenv.Env, vmi *virtv1.VirtualMachi
 // virt-handler's: the count carries on at the target without a reboot, the
 // source's domain ends Shutoff/Migrated and its launcher exits.
 func TestLauncherLiveMigration(t *testing.T) {
+	t.Parallel() // a launcher of its own: runs beside the other launcher tests
 	env := nodeenv.Get(t)
 	vmi := kernelBootVMI("migrating")
 	vmi.Spec.Networks, vmi.Spec.Domain.Devices.Interfaces = nil, nil

@@ -20,6 +20,7 @@ import (
 // non-root launcher pod: QEMU runs as 107 too, with no effective capability.
 // It reports the launcher's RSS without QEMU and the boot time.
 func TestLauncherNonRoot(t *testing.T) {
+	t.Parallel() // a launcher of its own: runs beside the other launcher tests
 	env := nodeenv.Get(t)
 	uid := uint32(launcheruser.NonRoot)
 	vmi := kernelBootVMI("non-root")

@@ -63,6 +63,7 @@ func configDir(t *testing.T, dir string, files map[string]string) {
 // writes to; a ConfigMap's files reach the guest as an ISO 9660 disk. As root
 // and as UID 107 (the claim then owned by 107, as fsGroup makes it writable).
 func TestLauncherClaimAndConfigMapDisks(t *testing.T) {
+	t.Parallel() // a launcher of its own: runs beside the other launcher tests
 	for _, uid := range []uint32{0, uint32(launcheruser.NonRoot)} {
 		t.Run(fmt.Sprintf("uid %d", uid), func(t *testing.T) { claimAndConfigMapDisks(t, uid) })
 	}
