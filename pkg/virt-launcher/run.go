@@ -53,15 +53,11 @@ func (o *Options) Run(ctx context.Context) error {
 		return err
 	}
 	defer mgr.Close()
-	cons := console.New(ConsoleSocket(o.SocketDir), 0)
-	if o.SerialConsoleLog != "" {
-		logFile, err := openConsoleLog(o.SerialConsoleLog)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = logFile.Close() }()
-		cons.LogTo(logFile)
+	cons, closeLog, err := o.openConsole()
+	if err != nil {
+		return err
 	}
+	defer closeLog()
 	events := cmdserver.NewEvents()
 	w := newWatcher(mgr, events, eventResync)
 	if err := mgr.OnLifecycle(w.poke); err != nil {
@@ -137,6 +133,21 @@ func (o *Options) openLibvirt(ctx context.Context) (libvirtDriver, error) {
 	}
 	return libvirtDriver{uri: d.URI(), runDir: d.RunDir(), stop: d.Stop,
 		agentSocket: filepath.Join(o.SocketDir, "guest-agent.sock")}, nil
+}
+
+// openConsole is the serial console relay, appending to the serial console
+// log when one is asked for; the function returned closes the log.
+func (o *Options) openConsole() (*console.Console, func(), error) {
+	cons := console.New(ConsoleSocket(o.SocketDir), 0)
+	if o.SerialConsoleLog == "" {
+		return cons, func() {}, nil
+	}
+	logFile, err := openConsoleLog(o.SerialConsoleLog)
+	if err != nil {
+		return nil, nil, err
+	}
+	cons.LogTo(logFile)
+	return cons, func() { _ = logFile.Close() }, nil
 }
 
 // openConsoleLog opens the serial console log for appending, readable by the
