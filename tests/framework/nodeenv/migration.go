@@ -2,7 +2,6 @@ package nodeenv
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"kvirt.io/kvirt/pkg/netnsdial"
 	"kvirt.io/kvirt/pkg/podsocket"
+	"kvirt.io/kvirt/pkg/virt-handler/migrationproxy"
 	"kvirt.io/kvirt/pkg/virt-launcher/libvirtdaemon"
 )
 
@@ -40,35 +40,12 @@ func MigrationProxy(t testing.TB, src, dst *Launcher, port uint16) string {
 	// checking that the peer is the pod's own process.
 	dialer := podsocket.Dialer{PodsDir: dst.PodsDir}
 	target := podsocket.Target{PodUID: dst.Target.PodUID, Socket: libvirtdaemon.SocketName, RunAsUser: dst.uid}
-	go relay(ln, func(ctx context.Context) (net.Conn, error) {
+	go migrationproxy.Relay(context.Background(), ln, func(ctx context.Context) (net.Conn, error) {
 		c, _, err := dialer.Dial(ctx, target)
 		return c, err
 	})
 	addr := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
 	tcp := src.NetNS.Listen(t, addr.String())
-	go relay(tcp, func(ctx context.Context) (net.Conn, error) { return netnsdial.DialTCP(ctx, dst.NetNS.Path(), addr) })
+	go migrationproxy.Relay(context.Background(), tcp, func(ctx context.Context) (net.Conn, error) { return netnsdial.DialTCP(ctx, dst.NetNS.Path(), addr) })
 	return sock
-}
-
-// relay copies each accepted connection to a fresh one from dial, both ways,
-// until the listener closes.
-func relay(ln net.Listener, dial func(context.Context) (net.Conn, error)) {
-	for {
-		a, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer func() { _ = a.Close() }()
-			b, err := dial(context.Background())
-			if err != nil {
-				return
-			}
-			defer func() { _ = b.Close() }()
-			done := make(chan struct{}, 2)
-			go func() { _, _ = io.Copy(b, a); done <- struct{}{} }()
-			go func() { _, _ = io.Copy(a, b); done <- struct{}{} }()
-			<-done
-		}()
-	}
 }
