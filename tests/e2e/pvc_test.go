@@ -98,6 +98,9 @@ func runOnClaim(t *testing.T, ns, claim, want string) {
 		t.Fatalf("kubectl apply (VMI on %s): %v\n%s%s", claim, err, out, errOut)
 	}
 	waitRunning(t, ns, "pvcvmi")
+	// a ReadWriteOnce claim keeps the VMI on its node
+	waitLiveMigratable(t, ns, "pvcvmi", "False", "DisksNotLiveMigratable")
+	migrationRefused(t, ns, "pvcvmi", "DisksNotLiveMigratable")
 	consoleUntil(t, ns, "pvcvmi", markerBooted, want)
 	if _, errOut, err := kubectl(t, "", "-n", ns, "delete", "vmi", "pvcvmi", "--wait=false"); err != nil {
 		t.Fatalf("kubectl delete vmi: %v\n%s", err, errOut)

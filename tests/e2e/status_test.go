@@ -98,6 +98,8 @@ func TestConsoleRightAfterStart(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	t.Logf("FIGURE console connected %s after start, %d attempt(s)", time.Since(start).Round(time.Second), attempts)
+	// containerDisk and masquerade: nothing keeps it on its node
+	waitLiveMigratable(t, ns, "testvm", "True", "")
 }
 
 // TestNoSerialConsole: with autoattachSerialConsole false the VM runs without a

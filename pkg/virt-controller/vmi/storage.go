@@ -85,6 +85,9 @@ func (c *Controller) storage(vmi *virtv1.VirtualMachineInstance) (Storage, error
 		DataVolumes: map[string]*cdiv1beta1.DataVolume{}, Claims: map[string]*corev1.PersistentVolumeClaim{},
 		DataVolumesServed: c.dataVolumes != nil,
 	}
+	if c.claims == nil {
+		return s, nil
+	}
 	for _, v := range vmi.Spec.Volumes {
 		name := claimName(v)
 		if name == "" {
@@ -114,13 +117,22 @@ func (c *Controller) storage(vmi *virtv1.VirtualMachineInstance) (Storage, error
 // observeStorage adds the volume observations to the decision for a live VMI;
 // a launcher pod about to be created waits, the VMI held in Pending, while a
 // DataVolume it uses is not ready (the DataVolume's events bring it back).
+//
+// A VMI on a node (Scheduled or Running) also gets its LiveMigratable
+// condition, which the claims' access modes decide in part.
 func (c *Controller) observeStorage(vmi *virtv1.VirtualMachineInstance, d Decision, now metav1.Time) (Decision, error) {
-	if c.claims == nil || vmi.DeletionTimestamp != nil || vmi.Status.Phase.IsFinal() {
+	if vmi.DeletionTimestamp != nil || vmi.Status.Phase.IsFinal() {
 		return d, nil
 	}
 	s, err := c.storage(vmi)
 	if err != nil {
 		return d, err
+	}
+	if p := d.VMI.Status.Phase; p == virtv1.Scheduled || p == virtv1.Running {
+		ObserveLiveMigratable(d.VMI, s, now)
+	}
+	if c.claims == nil {
+		return d, nil
 	}
 	if ObserveStorage(d.VMI, s, now) || d.Pod != PodCreate {
 		return d, nil

@@ -2,6 +2,7 @@ package validating
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -138,10 +139,25 @@ func TestVMIUpdateRules(t *testing.T) {
 }
 
 func TestMigrationRules(t *testing.T) {
-	find := func(name string) (bool, error) { return name == "vmi", nil }
+	vmis := map[string]*virtv1.VirtualMachineInstance{
+		"vmi": {Status: virtv1.VirtualMachineInstanceStatus{Phase: virtv1.Running, Conditions: []virtv1.VirtualMachineInstanceCondition{
+			{Type: virtv1.VirtualMachineInstanceIsMigratable, Status: "True"}}}},
+		"done": {Status: virtv1.VirtualMachineInstanceStatus{Phase: virtv1.Succeeded}},
+		"rwo": {Status: virtv1.VirtualMachineInstanceStatus{Phase: virtv1.Running, Conditions: []virtv1.VirtualMachineInstanceCondition{
+			{Type: virtv1.VirtualMachineInstanceIsMigratable, Status: "False", Reason: "DisksNotLiveMigratable", Message: "PVC d is not shared"}}}},
+	}
+	find := func(name string) (*virtv1.VirtualMachineInstance, error) { return vmis[name], nil }
 	assertCause(t, ValidateMigration(&virtv1.VirtualMachineInstanceMigration{}, find), "spec.vmiName", field.ErrorTypeRequired)
 	m := &virtv1.VirtualMachineInstanceMigration{Spec: virtv1.VirtualMachineInstanceMigrationSpec{VMIName: "other"}}
 	assertCause(t, ValidateMigration(m, find), "spec.vmiName", field.ErrorTypeNotFound)
+	m.Spec.VMIName = "done"
+	assertCause(t, ValidateMigration(m, find), "spec.vmiName", field.ErrorTypeForbidden)
+	m.Spec.VMIName = "rwo"
+	errs := ValidateMigration(m, find)
+	assertCause(t, errs, "spec.vmiName", field.ErrorTypeForbidden)
+	if !strings.Contains(errs.ToAggregate().Error(), "DisksNotLiveMigratable") {
+		t.Errorf("denial does not give the reason: %v", errs)
+	}
 	m.Spec.VMIName = "vmi"
 	if errs := ValidateMigration(m, find); len(errs) != 0 {
 		t.Fatalf("valid migration refused: %v", errs)

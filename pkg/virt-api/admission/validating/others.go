@@ -23,11 +23,13 @@ var (
 	supportedUpdateMethods   = []string{"LiveMigrate", "Evict"}
 )
 
-// VMIFinder reports whether a VMI exists in the namespace of the object validated.
-type VMIFinder func(name string) (bool, error)
+// VMIFinder returns the named VMI of the namespace of the object validated, or
+// nil when there is none.
+type VMIFinder func(name string) (*virtv1.VirtualMachineInstance, error)
 
 // ValidateMigration validates a VirtualMachineInstanceMigration on create: it
-// must name a VMI of its own namespace that exists.
+// must name a VMI of its own namespace that exists, has not finished, and is
+// not marked non-migratable by its LiveMigratable condition.
 func ValidateMigration(m *virtv1.VirtualMachineInstanceMigration, findVMI VMIFinder) field.ErrorList {
 	fld := field.NewPath("spec", "vmiName")
 	if m.Spec.VMIName == "" {
@@ -36,12 +38,22 @@ func ValidateMigration(m *virtv1.VirtualMachineInstanceMigration, findVMI VMIFin
 	if findVMI == nil {
 		return nil
 	}
-	found, err := findVMI(m.Spec.VMIName)
+	vmi, err := findVMI(m.Spec.VMIName)
 	if err != nil {
 		return field.ErrorList{field.InternalError(fld, fmt.Errorf("look up vmi %s: %w", m.Spec.VMIName, err))}
 	}
-	if !found {
+	if vmi == nil {
 		return field.ErrorList{field.NotFound(fld, m.Spec.VMIName)}
+	}
+	if vmi.Status.Phase.IsFinal() {
+		return field.ErrorList{field.Forbidden(fld, fmt.Sprintf("cannot migrate VMI %s: it has finished (%s)",
+			vmi.Name, vmi.Status.Phase))}
+	}
+	for _, c := range vmi.Status.Conditions {
+		if c.Type == virtv1.VirtualMachineInstanceIsMigratable && c.Status == string(corev1.ConditionFalse) {
+			return field.ErrorList{field.Forbidden(fld, fmt.Sprintf("cannot migrate VMI %s, reason: %s, message: %s",
+				vmi.Name, c.Reason, c.Message))}
+		}
 	}
 	return nil
 }

@@ -83,17 +83,17 @@ func (s *Server) validateMigration(ctx context.Context, req *admissionv1.Admissi
 	}
 	var find validating.VMIFinder
 	if s.cfg.Client != nil {
-		find = func(name string) (bool, error) {
+		find = func(name string) (*virtv1.VirtualMachineInstance, error) {
 			ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 			defer cancel()
-			_, err := s.cfg.Client.KubevirtV1().VirtualMachineInstances(req.Namespace).Get(ctx, name, metav1.GetOptions{})
+			vmi, err := s.cfg.Client.KubevirtV1().VirtualMachineInstances(req.Namespace).Get(ctx, name, metav1.GetOptions{})
 			if apierrors.IsNotFound(err) {
-				return false, nil
+				return nil, nil
 			}
 			if err != nil {
-				return false, fmt.Errorf("get vmi: %w", err)
+				return nil, fmt.Errorf("get vmi: %w", err)
 			}
-			return true, nil
+			return vmi, nil
 		}
 	}
 	return verdict(req, validating.ValidateMigration(m, find))
