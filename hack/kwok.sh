@@ -7,6 +7,8 @@
 #   up NODES      starts the controller (a host process like the cluster's daemons,
 #                 log and pid under _out/cluster), keeps virt-handler off fake nodes
 #                 (the KubeVirt CR's workloads placement), creates NODES fake nodes
+#   restage NODES restarts only the VMI Stage controllers with the Stages
+#                 KWOK_STAGES names now (nodes, pods and placement are kept)
 #   down          deletes the fake nodes, stops the controller, restores the placement
 #
 # Fake nodes are kwok-node-<i>, labelled type=kwok and kubevirt.io/schedulable=true,
@@ -186,13 +188,18 @@ ready_nodes() {
 # start_controllers NODES: the node and pod controller, then one VMI controller
 # per shard.
 start_controllers() {
-  local k
   mkdir -p "${state}"
   build
   node_pod_config >"${state}/kwok.yaml"
   # Pod IPs from a range of their own (the real node's pods use 10.244.0.0/24).
   kvirt::cluster::start kwok "${bin}" --kubeconfig "${kubeconfig}" -c "${state}/kwok.yaml" \
     --manage-nodes-with-label-selector type=kwok --cidr 10.128.0.0/14 --v=WARN
+  start_vmi_controllers "$1"
+}
+
+# start_vmi_controllers NODES: one controller of kvirt's VMI Stages per shard.
+start_vmi_controllers() {
+  local k
   for ((k = 0; k < shards; k++)); do
     vmi_config "${k}" "$1" >"${state}/kwok-vmi-${k}.yaml"
     kvirt::cluster::start "kwok-vmi-${k}" "${bin}" --kubeconfig "${kubeconfig}" -c "${state}/kwok-vmi-${k}.yaml" \
@@ -200,12 +207,28 @@ start_controllers() {
   done
 }
 
-stop_controllers() {
+stop_vmi_controllers() {
   local f
   for f in "${KVIRT_CLUSTER_DIR}"/run/kwok-vmi-*.pid; do
     [[ -e "${f}" ]] && kvirt::cluster::stop "$(basename "${f}" .pid)"
   done
+  return 0
+}
+
+stop_controllers() {
+  stop_vmi_controllers
   kvirt::cluster::stop kwok
+}
+
+# restage NODES: restarts only the VMI Stage controllers, with the Stages
+# KWOK_STAGES names now. The fake nodes, their pods, the node and pod
+# controller and virt-handler's placement stay as they are, so this costs
+# seconds where down and up would roll virt-handler out twice more.
+restage() {
+  local n="${1:?usage: $0 restage NODES}"
+  [[ -f "${KVIRT_CLUSTER_DIR}/run/kwok.pid" ]] || kvirt::log::fatal "KWOK is not up: run $0 up NODES first"
+  stop_vmi_controllers
+  start_vmi_controllers "${n}"
 }
 
 up() {
@@ -235,6 +258,7 @@ no_fake_nodes() { [[ -z "$(kubectl get nodes -l type=kwok -o name)" ]]; }
 case "${1:-}" in
   build) build && echo "${bin}" ;;
   up) up "${2:-}" ;;
+  restage) restage "${2:-}" ;;
   down) down ;;
-  *) kvirt::log::fatal "usage: $0 build|up NODES|down" ;;
+  *) kvirt::log::fatal "usage: $0 build|up NODES|restage NODES|down" ;;
 esac
