@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/tests/framework/poll"
 )
 
 // waitLiveMigratable waits until the VMI's LiveMigratable condition has status
@@ -38,4 +40,43 @@ func migrationRefused(t *testing.T, ns, name, reason string) {
 	if got, _, err := kubectl(t, "", "-n", ns, "get", "vmim", "-o", "name"); err != nil || strings.TrimSpace(got) != "" {
 		t.Fatalf("a refused migration left objects: %q (%v)", got, err)
 	}
+}
+
+// cancelUnstartedMigration: `virtctl migrate` of a running VM creates a
+// migration (on one node its target pod cannot be placed; the handlers do not
+// start the transfer yet either). Deleting it ends it: the VMI's state is
+// failed with abortStatus Succeeded, the target pod and label are gone and the
+// VM shows Running again, not Migrating.
+func cancelUnstartedMigration(t *testing.T, ns, vm string) {
+	t.Helper()
+	if out, err := virtctl(t, "migrate", "-n", ns, vm); err != nil {
+		t.Fatalf("virtctl migrate %s: %v\n%s", vm, err, out)
+	}
+	poll.Eventually(t, time.Minute, "the VM shows Migrating", func() error {
+		if s := jsonpath(t, ns, "vm", vm, "{.status.printableStatus}"); s != "Migrating" {
+			return fmt.Errorf("printableStatus %q", s)
+		}
+		return nil
+	})
+	if _, errOut, err := kubectl(t, "", "-n", ns, "delete", "vmim", "--all", "--timeout=2m"); err != nil {
+		t.Fatalf("kubectl delete vmim: %v\n%s", err, errOut)
+	}
+	poll.Eventually(t, time.Minute, "the migration ended by its deletion", func() error {
+		got := jsonpath(t, ns, "vmi", vm, "{.status.migrationState.abortStatus}/{.status.migrationState.failed}/"+
+			`{.metadata.labels.kubevirt\.io/migrationTargetNodeName}/`)
+		if got != "Succeeded/true//" {
+			return fmt.Errorf("abortStatus/failed/target label %q", got)
+		}
+		if s := jsonpath(t, ns, "vm", vm, "{.status.printableStatus}"); s != "Running" {
+			return fmt.Errorf("printableStatus %q", s)
+		}
+		pods, _, err := kubectl(t, "", "-n", ns, "get", "pods", "-o", "name")
+		if err != nil {
+			return err
+		}
+		if strings.Count(pods, "virt-launcher-") != 1 {
+			return fmt.Errorf("launcher pods %q, want the source's only", pods)
+		}
+		return nil
+	})
 }

@@ -100,6 +100,7 @@ func TestConsoleRightAfterStart(t *testing.T) {
 	t.Logf("FIGURE console connected %s after start, %d attempt(s)", time.Since(start).Round(time.Second), attempts)
 	// containerDisk and masquerade: nothing keeps it on its node
 	waitLiveMigratable(t, ns, "testvm", "True", "")
+	cancelUnstartedMigration(t, ns, "testvm")
 }
 
 // TestNoSerialConsole: with autoattachSerialConsole false the VM runs without a

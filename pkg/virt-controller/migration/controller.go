@@ -213,22 +213,11 @@ func (c *Controller) applyVMI(ctx context.Context, old, new *virtv1.VirtualMachi
 		status["migrationState"] = new.Status.MigrationState
 	}
 	if !reflect.DeepEqual(old.Status.ActivePods, new.Status.ActivePods) {
-		status["activePods"] = new.Status.ActivePods
+		status["activePods"] = mapPatch(old.Status.ActivePods, new.Status.ActivePods)
 	}
 	meta := map[string]interface{}{"resourceVersion": old.ResourceVersion}
 	if !reflect.DeepEqual(old.Labels, new.Labels) {
-		diff := map[string]interface{}{}
-		for k, v := range new.Labels {
-			if old.Labels[k] != v {
-				diff[k] = v
-			}
-		}
-		for k := range old.Labels {
-			if _, ok := new.Labels[k]; !ok {
-				diff[k] = nil
-			}
-		}
-		meta["labels"] = diff
+		meta["labels"] = mapPatch(old.Labels, new.Labels)
 	}
 	if len(status) == 0 && len(meta) == 1 {
 		return nil
@@ -272,4 +261,21 @@ func (c *Controller) applyMigration(ctx context.Context, old, new *virtv1.Virtua
 		klog.FromContext(ctx).Info("migration phase changed", "migration", klog.KObj(old), "from", old.Status.Phase, "to", new.Status.Phase)
 	}
 	return nil
+}
+
+// mapPatch is the merge patch of a string map: changed and added keys with
+// their values, removed keys as null (a merge patch keeps keys it does not name).
+func mapPatch(old, new map[string]string) map[string]interface{} {
+	diff := map[string]interface{}{}
+	for k, v := range new {
+		if ov, ok := old[k]; !ok || ov != v {
+			diff[k] = v
+		}
+	}
+	for k := range old {
+		if _, ok := new[k]; !ok {
+			diff[k] = nil
+		}
+	}
+	return diff
 }

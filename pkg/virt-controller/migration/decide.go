@@ -51,7 +51,7 @@ func Decide(m *virtv1.VirtualMachineInstanceMigration, vmi *virtv1.VirtualMachin
 	}
 	mig := d.Migration
 	if m.DeletionTimestamp != nil || final(m.Status.Phase) {
-		return finish(d, target)
+		return finish(d, target, now)
 	}
 	if m.Status.Phase == virtv1.MigrationPhaseUnset {
 		addFinalizer(mig)
@@ -67,16 +67,40 @@ func Decide(m *virtv1.VirtualMachineInstanceMigration, vmi *virtv1.VirtualMachin
 	return progress(d, target, now)
 }
 
+// Abort outcomes (status.migrationState.abortStatus), upstream's.
+const (
+	AbortSucceeded = "Succeeded"
+	AbortFailed    = "Failed"
+	AbortAborting  = "Aborting"
+)
+
+// ReasonDeletedBeforeStart is the failure reason of a migration deleted before
+// the source began to send the VMI.
+const ReasonDeletedBeforeStart = "the migration was deleted before it started; the VMI stays on its node"
+
 // finish cleans up after a finished or deleted migration: a target pod that did
-// not take over goes, a deleted running migration asks the handlers to abort, and
-// the finalizer goes once nothing is left to clean.
-func finish(d Decision, target *corev1.Pod) Decision {
+// not take over goes, and the finalizer goes once nothing is left to clean. A
+// deleted migration that the source has not started (no startTimestamp) is
+// aborted here: nothing has moved, so the VMI's state ends failed with
+// abortStatus Succeeded and the VM stops showing Migrating. One the source
+// has started asks the handlers to abort (abortRequested, abortStatus
+// Aborting); they report the outcome.
+func finish(d Decision, target *corev1.Pod, now metav1.Time) Decision {
 	m := d.Migration
 	if target != nil && target.DeletionTimestamp == nil && m.Status.Phase != virtv1.MigrationSucceeded {
 		d.Pod = PodDelete
 	}
 	if m.DeletionTimestamp != nil && !final(m.Status.Phase) && d.VMI != nil && ownsState(d.VMI, m) {
-		d.VMI.Status.MigrationState.AbortRequested = true
+		st := d.VMI.Status.MigrationState
+		st.AbortRequested = true
+		switch {
+		case st.Completed || st.Failed:
+		case st.StartTimestamp == nil:
+			st.AbortStatus = AbortSucceeded
+			fail(d, ReasonDeletedBeforeStart, now)
+		case st.AbortStatus == "":
+			st.AbortStatus = AbortAborting
+		}
 	}
 	if target == nil || target.DeletionTimestamp != nil || m.Status.Phase == virtv1.MigrationSucceeded {
 		removeFinalizer(m)
@@ -184,6 +208,14 @@ func fail(d Decision, reason string, now metav1.Time) {
 			st.EndTimestamp = now.DeepCopy()
 		}
 		delete(d.VMI.Labels, virtv1.MigrationTargetNodeNameLabel)
+		// the target pod never took over: it is not one of the VMI's pods
+		if st.TargetNode != "" && st.TargetNode != d.VMI.Status.NodeName {
+			for uid, node := range d.VMI.Status.ActivePods {
+				if node == st.TargetNode {
+					delete(d.VMI.Status.ActivePods, uid)
+				}
+			}
+		}
 	}
 	mirror(d)
 }

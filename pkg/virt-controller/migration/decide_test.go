@@ -102,3 +102,61 @@ func TestDecideHandOffAndState(t *testing.T) {
 		t.Errorf("migration status does not mirror the VMI's state")
 	}
 }
+
+func TestDeletedMigrationAborts(t *testing.T) {
+	deleted := func(phase virtv1.VirtualMachineInstanceMigrationPhase) *virtv1.VirtualMachineInstanceMigration {
+		m := migIn(phase)
+		m.DeletionTimestamp = &now
+		m.Finalizers = []string{virtv1.VirtualMachineInstanceMigrationFinalizer}
+		return m
+	}
+	handedOff := func(mut func(*virtv1.VirtualMachineInstanceMigrationState)) *virtv1.VirtualMachineInstance {
+		v := runningVMI(ours(func(s *virtv1.VirtualMachineInstanceMigrationState) {
+			s.TargetNode, s.TargetPod = "node02", "t"
+			if mut != nil {
+				mut(s)
+			}
+		}))
+		v.Labels = map[string]string{virtv1.MigrationTargetNodeNameLabel: "node02"}
+		v.Status.ActivePods = map[string]string{"src": "node01", "tp": "node02"}
+		return v
+	}
+
+	// Not started: the controller ends it, the VMI stays where it is.
+	d := Decide(deleted(virtv1.MigrationTargetReady), handedOff(nil), targetPod(corev1.PodRunning, true), Load{}, limits, now)
+	st := d.VMI.Status.MigrationState
+	if !st.AbortRequested || st.AbortStatus != AbortSucceeded || !st.Failed || st.FailureReason != ReasonDeletedBeforeStart || st.EndTimestamp == nil {
+		t.Errorf("state after deleting an unstarted migration = %+v", st)
+	}
+	if _, ok := d.VMI.Labels[virtv1.MigrationTargetNodeNameLabel]; ok {
+		t.Errorf("target node label kept: %v", d.VMI.Labels)
+	}
+	if len(d.VMI.Status.ActivePods) != 1 || d.VMI.Status.ActivePods["src"] != "node01" {
+		t.Errorf("activePods = %v, want only the source pod", d.VMI.Status.ActivePods)
+	}
+	if d.Pod != PodDelete {
+		t.Errorf("target pod action %v, want delete", d.Pod)
+	}
+
+	// Started: the handlers are asked to abort and report the outcome.
+	started := now
+	d = Decide(deleted(virtv1.MigrationRunning), handedOff(func(s *virtv1.VirtualMachineInstanceMigrationState) { s.StartTimestamp = &started }),
+		targetPod(corev1.PodRunning, true), Load{}, limits, now)
+	st = d.VMI.Status.MigrationState
+	if !st.AbortRequested || st.AbortStatus != AbortAborting || st.Failed {
+		t.Errorf("state after deleting a running migration = %+v", st)
+	}
+}
+
+func TestMapPatch(t *testing.T) {
+	got := mapPatch(map[string]string{"a": "1", "b": "2", "c": "3"}, map[string]string{"a": "1", "b": "x", "d": "4"})
+	want := map[string]interface{}{"b": "x", "c": nil, "d": "4"}
+	if len(got) != len(want) {
+		t.Fatalf("mapPatch = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("mapPatch[%s] = %v, want %v", k, got[k], v)
+		}
+	}
+}
