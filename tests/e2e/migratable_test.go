@@ -80,3 +80,43 @@ func cancelUnstartedMigration(t *testing.T, ns, vm string) {
 		return nil
 	})
 }
+
+// unschedulableMigrationTimesOut: on a one-node cluster a migration's target
+// pod cannot be placed; with upstream's annotation shortening the wait to 5 s
+// the migration fails saying so, its target pod goes and the VM keeps
+// running. (With a second node the pod would be placed: skipped there.)
+func unschedulableMigrationTimesOut(t *testing.T, ns, vm string) {
+	t.Helper()
+	nodes, _, err := kubectl(t, "", "get", "nodes", "-l", "kubevirt.io/schedulable=true", "-o", "name")
+	if err != nil || strings.Count(nodes, "node/") != 1 {
+		t.Logf("not one schedulable node (%q, %v): the unschedulable timeout is not checked", nodes, err)
+		return
+	}
+	const m = `apiVersion: kubevirt.io/v1
+kind: VirtualMachineInstanceMigration
+metadata:
+  name: unplaceable
+  annotations: {kubevirt.io/migrationUnschedulablePodTimeoutSeconds: "5"}
+spec: {vmiName: %s}
+`
+	if out, errOut, err := kubectl(t, fmt.Sprintf(m, vm), "-n", ns, "apply", "-f", "-"); err != nil {
+		t.Fatalf("kubectl apply vmim: %v\n%s%s", err, out, errOut)
+	}
+	poll.Eventually(t, 2*time.Minute, "the migration failed on its unschedulable target pod", func() error {
+		got := jsonpath(t, ns, "vmim", "unplaceable", "{.status.phase}/{.status.migrationState.failureReason}")
+		if !strings.HasPrefix(got, "Failed/the target pod was unschedulable for 5s") {
+			return fmt.Errorf("phase/reason %q", got)
+		}
+		pods, _, err := kubectl(t, "", "-n", ns, "get", "pods", "-o", "name")
+		if err != nil {
+			return err
+		}
+		if strings.Count(pods, "virt-launcher-") != 1 {
+			return fmt.Errorf("launcher pods %q, want the source's only", pods)
+		}
+		if s := jsonpath(t, ns, "vm", vm, "{.status.printableStatus}"); s != "Running" {
+			return fmt.Errorf("printableStatus %q", s)
+		}
+		return nil
+	})
+}

@@ -101,6 +101,7 @@ func TestConsoleRightAfterStart(t *testing.T) {
 	// containerDisk and masquerade: nothing keeps it on its node
 	waitLiveMigratable(t, ns, "testvm", "True", "")
 	cancelUnstartedMigration(t, ns, "testvm")
+	unschedulableMigrationTimesOut(t, ns, "testvm")
 }
 
 // TestNoSerialConsole: with autoattachSerialConsole false the VM runs without a

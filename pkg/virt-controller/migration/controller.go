@@ -156,7 +156,7 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	if d.Waiting {
 		return pendingRetry, nil
 	}
-	return 0, nil
+	return d.RetryAfter, nil
 }
 
 // load counts the other active migrations, cluster-wide and leaving the VMI's node.

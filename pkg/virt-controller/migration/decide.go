@@ -1,6 +1,8 @@
 package migration
 
 import (
+	"time"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -39,6 +41,9 @@ type Decision struct {
 	Pod       PodAction
 	// Waiting is true when a limit holds the migration in Pending.
 	Waiting bool
+	// RetryAfter, when positive, asks to decide again then (a target pod's
+	// Pending timeout).
+	RetryAfter time.Duration
 }
 
 // Decide moves the migration one step given the VMI (nil when gone), the target
@@ -145,6 +150,12 @@ func progress(d Decision, target *corev1.Pod, now metav1.Time) Decision {
 		fail(d, reason, now)
 		return d
 	}
+	reason, failed, recheck := pendingTooLong(mig, target, now)
+	if failed {
+		fail(d, reason, now)
+		return d
+	}
+	d.RetryAfter = recheck
 	switch mig.Status.Phase {
 	case virtv1.MigrationScheduling:
 		st.TargetPod = target.Name

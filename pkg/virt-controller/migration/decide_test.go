@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -38,7 +39,7 @@ func ours(mut func(*virtv1.VirtualMachineInstanceMigrationState)) *virtv1.Virtua
 }
 
 func targetPod(phase corev1.PodPhase, ready bool) *corev1.Pod {
-	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "t", UID: "tp"}}
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "t", UID: "tp", CreationTimestamp: now}}
 	p.Spec.NodeName = "node02"
 	p.Status.Phase = phase
 	s := corev1.ConditionFalse
@@ -158,5 +159,56 @@ func TestMapPatch(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("mapPatch[%s] = %v, want %v", k, got[k], v)
 		}
+	}
+}
+
+func TestTargetPodPendingTimeouts(t *testing.T) {
+	pending := func(created time.Duration, unschedulableFor time.Duration) *corev1.Pod {
+		p := targetPod(corev1.PodPending, false)
+		p.CreationTimestamp = metav1.NewTime(now.Add(-created))
+		if unschedulableFor > 0 {
+			p.Status.Conditions = append(p.Status.Conditions, corev1.PodCondition{Type: corev1.PodScheduled,
+				Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable, Message: "0/1 nodes are available",
+				LastTransitionTime: metav1.NewTime(now.Add(-unschedulableFor))})
+		}
+		return p
+	}
+	annotated := func(key, value string) *virtv1.VirtualMachineInstanceMigration {
+		m := migIn(virtv1.MigrationScheduling)
+		m.Annotations = map[string]string{key: value}
+		return m
+	}
+	cases := []struct {
+		name    string
+		m       *virtv1.VirtualMachineInstanceMigration
+		pod     *corev1.Pod
+		failed  bool
+		recheck time.Duration
+		reason  string
+	}{
+		{"just created", migIn(virtv1.MigrationScheduling), pending(time.Minute, 0), false, 14 * time.Minute, ""},
+		{"unschedulable a while", migIn(virtv1.MigrationScheduling), pending(3*time.Minute, 2*time.Minute), false, 3 * time.Minute, ""},
+		{"unschedulable 5 min", migIn(virtv1.MigrationScheduling), pending(6*time.Minute, 5*time.Minute), true, 0, "unschedulable for 5m0s: 0/1 nodes"},
+		{"pending 15 min", migIn(virtv1.MigrationScheduling), pending(15*time.Minute, 0), true, 0, "Pending for 15m0s"},
+		{"annotation shortens it", annotated(UnschedulablePodTimeoutAnnotation, "10"), pending(11*time.Second, 10*time.Second), true, 0, "unschedulable for 10s"},
+		{"a bad annotation keeps the default", annotated(PendingPodTimeoutAnnotation, "soon"), pending(time.Minute, 0), false, 14 * time.Minute, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			vmi := runningVMI(ours(nil))
+			d := Decide(tc.m, vmi, tc.pod, Load{}, limits, now)
+			failed := d.Migration.Status.Phase == virtv1.MigrationFailed
+			if failed != tc.failed || d.RetryAfter != tc.recheck {
+				t.Fatalf("failed %v retry %s, want %v %s", failed, d.RetryAfter, tc.failed, tc.recheck)
+			}
+			if tc.failed && !strings.Contains(d.VMI.Status.MigrationState.FailureReason, tc.reason) {
+				t.Errorf("failure reason %q, want it to contain %q", d.VMI.Status.MigrationState.FailureReason, tc.reason)
+			}
+		})
+	}
+	// a running target pod has no Pending timeout
+	d := Decide(migIn(virtv1.MigrationScheduled), runningVMI(ours(nil)), targetPod(corev1.PodRunning, true), Load{}, limits, now)
+	if d.RetryAfter != 0 || d.Migration.Status.Phase == virtv1.MigrationFailed {
+		t.Errorf("running target pod: retry %s phase %s", d.RetryAfter, d.Migration.Status.Phase)
 	}
 }
