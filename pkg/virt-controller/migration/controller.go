@@ -210,7 +210,11 @@ func (c *Controller) applyVMI(ctx context.Context, old, new *virtv1.VirtualMachi
 	}
 	status := map[string]interface{}{}
 	if !equality.Semantic.DeepEqual(old.Status.MigrationState, new.Status.MigrationState) {
-		status["migrationState"] = new.Status.MigrationState
+		st, err := statePatch(old.Status.MigrationState, new.Status.MigrationState)
+		if err != nil {
+			return err
+		}
+		status["migrationState"] = st
 	}
 	if !reflect.DeepEqual(old.Status.ActivePods, new.Status.ActivePods) {
 		status["activePods"] = mapPatch(old.Status.ActivePods, new.Status.ActivePods)
@@ -278,4 +282,43 @@ func mapPatch(old, new map[string]string) map[string]interface{} {
 		}
 	}
 	return diff
+}
+
+// statePatch is the merge patch turning the migration state old into new: new's
+// fields, and null for each field old has that new lacks. Sent as a plain object,
+// a new migration's state would keep the previous one's failed, failureReason,
+// abortStatus, endTimestamp, ... (a merge patch keeps what it does not name).
+func statePatch(old, new *virtv1.VirtualMachineInstanceMigrationState) (interface{}, error) {
+	if new == nil {
+		return nil, nil
+	}
+	o, err := fieldsOf(old)
+	if err != nil {
+		return nil, err
+	}
+	n, err := fieldsOf(new)
+	if err != nil {
+		return nil, err
+	}
+	for k := range o {
+		if _, ok := n[k]; !ok {
+			n[k] = nil
+		}
+	}
+	return n, nil
+}
+
+func fieldsOf(st *virtv1.VirtualMachineInstanceMigrationState) (map[string]interface{}, error) {
+	m := map[string]interface{}{}
+	if st == nil {
+		return m, nil
+	}
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("marshal migration state: %w", err)
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("unmarshal migration state: %w", err)
+	}
+	return m, nil
 }

@@ -212,3 +212,26 @@ func TestTargetPodPendingTimeouts(t *testing.T) {
 		t.Errorf("running target pod: retry %s phase %s", d.RetryAfter, d.Migration.Status.Phase)
 	}
 }
+
+func TestStatePatchClearsWhatTheNewStateLacks(t *testing.T) {
+	old := ours(func(s *virtv1.VirtualMachineInstanceMigrationState) {
+		s.Failed, s.FailureReason, s.AbortStatus, s.TargetPod, s.EndTimestamp = true, "deleted", AbortSucceeded, "t", &now
+	})
+	fresh := &virtv1.VirtualMachineInstanceMigrationState{MigrationUID: "mig2", SourceNode: "node01"}
+	p, err := statePatch(old, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.(map[string]interface{})
+	for _, k := range []string{"failed", "failureReason", "abortStatus", "targetPod", "endTimestamp"} {
+		if v, ok := got[k]; !ok || v != nil {
+			t.Errorf("%s: %v (present %v), want null", k, v, ok)
+		}
+	}
+	if got["migrationUid"] != "mig2" || got["sourceNode"] != "node01" {
+		t.Errorf("new fields: %v", got)
+	}
+	if p, _ := statePatch(old, nil); p != nil {
+		t.Errorf("a removed state patches to %v, want null", p)
+	}
+}
