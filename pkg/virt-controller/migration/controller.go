@@ -24,6 +24,7 @@ import (
 	kvirtclient "kvirt.io/client-go/generated/clientset/versioned"
 	virtinformers "kvirt.io/client-go/generated/informers/externalversions/core/v1"
 	virtlisters "kvirt.io/client-go/generated/listers/core/v1"
+	"kvirt.io/kvirt/pkg/mergepatch"
 	"kvirt.io/kvirt/pkg/virt-controller/launcherpod"
 	"kvirt.io/kvirt/pkg/virt-controller/loop"
 )
@@ -217,11 +218,11 @@ func (c *Controller) applyVMI(ctx context.Context, old, new *virtv1.VirtualMachi
 		status["migrationState"] = st
 	}
 	if !reflect.DeepEqual(old.Status.ActivePods, new.Status.ActivePods) {
-		status["activePods"] = mapPatch(old.Status.ActivePods, new.Status.ActivePods)
+		status["activePods"] = mergepatch.MapDiff(old.Status.ActivePods, new.Status.ActivePods)
 	}
 	meta := map[string]interface{}{"resourceVersion": old.ResourceVersion}
 	if !reflect.DeepEqual(old.Labels, new.Labels) {
-		meta["labels"] = mapPatch(old.Labels, new.Labels)
+		meta["labels"] = mergepatch.MapDiff(old.Labels, new.Labels)
 	}
 	if len(status) == 0 && len(meta) == 1 {
 		return nil
@@ -265,23 +266,6 @@ func (c *Controller) applyMigration(ctx context.Context, old, new *virtv1.Virtua
 		klog.FromContext(ctx).Info("migration phase changed", "migration", klog.KObj(old), "from", old.Status.Phase, "to", new.Status.Phase)
 	}
 	return nil
-}
-
-// mapPatch is the merge patch of a string map: changed and added keys with
-// their values, removed keys as null (a merge patch keeps keys it does not name).
-func mapPatch(old, new map[string]string) map[string]interface{} {
-	diff := map[string]interface{}{}
-	for k, v := range new {
-		if ov, ok := old[k]; !ok || ov != v {
-			diff[k] = v
-		}
-	}
-	for k := range old {
-		if _, ok := new[k]; !ok {
-			diff[k] = nil
-		}
-	}
-	return diff
 }
 
 // statePatch is the merge patch turning the migration state old into new: new's

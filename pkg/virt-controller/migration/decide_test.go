@@ -149,19 +149,6 @@ func TestDeletedMigrationAborts(t *testing.T) {
 	}
 }
 
-func TestMapPatch(t *testing.T) {
-	got := mapPatch(map[string]string{"a": "1", "b": "2", "c": "3"}, map[string]string{"a": "1", "b": "x", "d": "4"})
-	want := map[string]interface{}{"b": "x", "c": nil, "d": "4"}
-	if len(got) != len(want) {
-		t.Fatalf("mapPatch = %v, want %v", got, want)
-	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("mapPatch[%s] = %v, want %v", k, got[k], v)
-		}
-	}
-}
-
 func TestTargetPodPendingTimeouts(t *testing.T) {
 	pending := func(created time.Duration, unschedulableFor time.Duration) *corev1.Pod {
 		p := targetPod(corev1.PodPending, false)

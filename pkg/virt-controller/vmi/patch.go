@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/pkg/mergepatch"
 )
 
 // ownedStatusFields are the VMI status fields this controller writes; everything
@@ -25,7 +26,7 @@ func mergePatch(old, new *virtv1.VirtualMachineInstance) ([]byte, error) {
 	if !reflect.DeepEqual(old.Finalizers, new.Finalizers) {
 		meta["finalizers"] = nonNil(new.Finalizers)
 	}
-	if labels := mapDiff(old.Labels, new.Labels); len(labels) > 0 {
+	if labels := mergepatch.MapDiff(old.Labels, new.Labels); len(labels) > 0 {
 		meta["labels"] = labels
 	}
 	status, err := statusDiff(old.Status, new.Status)
@@ -52,22 +53,6 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-// mapDiff lists changed and added keys with their new values and removed keys as nil.
-func mapDiff(old, new map[string]string) map[string]interface{} {
-	diff := map[string]interface{}{}
-	for k, v := range new {
-		if ov, ok := old[k]; !ok || ov != v {
-			diff[k] = v
-		}
-	}
-	for k := range old {
-		if _, ok := new[k]; !ok {
-			diff[k] = nil
-		}
-	}
-	return diff
 }
 
 func statusDiff(old, new virtv1.VirtualMachineInstanceStatus) (map[string]interface{}, error) {
