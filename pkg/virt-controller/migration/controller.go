@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -142,7 +143,9 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	}
 	var target *corev1.Pod
 	if vmi != nil {
-		target, _ = c.pods.Pods(ns).Get(launcherpod.TargetName(vmi, m.UID))
+		if target, err = c.targetPod(ctx, vmi, m); err != nil {
+			return 0, err
+		}
 	}
 	d := Decide(m, vmi, target, c.load(m, vmi), c.cfg.Limits, metav1.Now())
 	if err := c.applyPod(ctx, vmi, m, target, d.Pod); err != nil {
@@ -158,6 +161,33 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 		return pendingRetry, nil
 	}
 	return d.RetryAfter, nil
+}
+
+// targetPod is the migration's target pod: from the cache, or from the API when
+// the cache has none while the migration still holds its finalizer (it may
+// have created one). The pod informer can lag behind the migration's own
+// status update; trusting it would fail a migration whose new pod is not
+// cached yet ("vanished") or forget a pod that then outlives its migration.
+func (c *Controller) targetPod(ctx context.Context, vmi *virtv1.VirtualMachineInstance,
+	m *virtv1.VirtualMachineInstanceMigration) (*corev1.Pod, error) {
+	name := launcherpod.TargetName(vmi, m.UID)
+	if pod, err := c.pods.Pods(m.Namespace).Get(name); err == nil {
+		return pod, nil
+	}
+	if !slices.Contains(m.Finalizers, virtv1.VirtualMachineInstanceMigrationFinalizer) {
+		return nil, nil
+	}
+	pod, err := c.cfg.Kube.CoreV1().Pods(m.Namespace).Get(ctx, name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("get target pod %s/%s: %w", m.Namespace, name, err)
+	}
+	if pod.Labels[virtv1.MigrationJobLabel] != string(m.UID) {
+		return nil, nil
+	}
+	return pod, nil
 }
 
 // load counts the other active migrations, cluster-wide and leaving the VMI's node.
