@@ -87,7 +87,8 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	events, stopEvents := eventRecorder(ctx, c.kube)
 	defer stopEvents()
 	vms := virtFactory.Kubevirt().V1().VirtualMachines()
-	if err := registerVMIMetrics(reg, vmis, vms); err != nil {
+	migs := virtFactory.Kubevirt().V1().VirtualMachineInstanceMigrations()
+	if err := registerVMIMetrics(reg, vmis, vms, migs); err != nil {
 		return err
 	}
 	kubeFactory := informers.NewSharedInformerFactory(c.kube, 0)
@@ -119,7 +120,7 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 		return err
 	}
 	migCtrl, err := migration.New(migration.Config{
-		Kube: c.kube, Kvirt: c.kvirt, Migrations: virtFactory.Kubevirt().V1().VirtualMachineInstanceMigrations(),
+		Kube: c.kube, Kvirt: c.kvirt, Migrations: migs,
 		VMIs: vmis, Pods: podFactory.Core().V1().Pods(), Pod: o.Pod, QueueMetrics: reg.QueueMetrics(),
 		Limits: migration.Limits{PerCluster: o.ParallelMigrationsPerCluster, OutboundPerNode: o.ParallelOutboundMigrationsPerNode},
 	})
@@ -156,13 +157,14 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	return runAll(ctx, runs)
 }
 
-// registerVMIMetrics registers the phase count and inventory collectors and
+// registerVMIMetrics registers the phase count, inventory and migration collectors and
 // observes every phase transition the VMI informer sees, including Running,
 // which virt-handler writes. The collectors are unregistered first so that a
 // second leadership term registers them again.
 func registerVMIMetrics(reg *metrics.Registry, vmis virtinformers.VirtualMachineInstanceInformer,
-	vms virtinformers.VirtualMachineInformer) error {
-	for _, c := range []prometheus.Collector{metrics.NewPhaseCount(vmis.Lister()), metrics.NewInventory(vmis.Lister(), vms.Lister())} {
+	vms virtinformers.VirtualMachineInformer, migs virtinformers.VirtualMachineInstanceMigrationInformer) error {
+	for _, c := range []prometheus.Collector{metrics.NewPhaseCount(vmis.Lister()), metrics.NewInventory(vmis.Lister(), vms.Lister()),
+		metrics.NewMigrations(migs.Lister())} {
 		reg.Unregister(c)
 		if err := reg.Register(c); err != nil {
 			return fmt.Errorf("register vmi metrics: %w", err)

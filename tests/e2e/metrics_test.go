@@ -38,22 +38,31 @@ func TestHandlerMetrics(t *testing.T) {
 		return nil
 	})
 	poll.Eventually(t, 3*time.Minute, "Running in virt-controller's creation histogram", func() error {
-		pods, err := e.kube.CoreV1().Pods(kvirtNamespace).List(ctx(t), metav1.ListOptions{LabelSelector: "kubevirt.io=virt-controller"})
-		if err != nil {
-			return err
-		}
-		for _, p := range pods.Items {
-			raw, err := e.kube.CoreV1().Pods(kvirtNamespace).ProxyGet("http", p.Name, "8090", "metrics", nil).DoRaw(ctx(t))
-			if err == nil && hasSeries(string(raw), "kubevirt_vmi_phase_transition_time_from_creation_seconds_bucket", `phase="Running"`) {
-				return nil
-			}
-		}
-		return fmt.Errorf("no controller reports phase=\"Running\"")
+		return controllerReports(t, func(text string) bool {
+			return hasSeries(text, "kubevirt_vmi_phase_transition_time_from_creation_seconds_bucket", `phase="Running"`)
+		})
 	})
 	if err := e.sub.StopVM(ctx(t), ns, "testvm", &virtv1.StopOptions{}); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
 	waitVMIGone(t, ns, "testvm")
+}
+
+// controllerReports scrapes each virt-controller's /metrics through the pod
+// proxy and returns nil once one of them (the leader: only it runs the
+// collectors) has text that satisfies ok.
+func controllerReports(t *testing.T, ok func(text string) bool) error {
+	pods, err := e.kube.CoreV1().Pods(kvirtNamespace).List(ctx(t), metav1.ListOptions{LabelSelector: "kubevirt.io=virt-controller"})
+	if err != nil {
+		return err
+	}
+	for _, p := range pods.Items {
+		raw, err := e.kube.CoreV1().Pods(kvirtNamespace).ProxyGet("http", p.Name, "8090", "metrics", nil).DoRaw(ctx(t))
+		if err == nil && ok(string(raw)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("none of %d virt-controller pods reports it", len(pods.Items))
 }
 
 // handlerPodOn names the virt-handler pod of node.

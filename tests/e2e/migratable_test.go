@@ -44,7 +44,8 @@ func migrationRefused(t *testing.T, ns, name, reason string) {
 
 // cancelUnstartedMigration: `virtctl migrate` of a running VM creates a
 // migration (on one node its target pod cannot be placed; the handlers do not
-// start the transfer yet either). Deleting it ends it: the VMI's state is
+// start the transfer yet either), and virt-controller's
+// kubevirt_vmi_migrations_in_scheduling_phase counts it. Deleting it ends it: the VMI's state is
 // failed with abortStatus Succeeded, the target pod and label are gone and the
 // VM shows Running again, not Migrating.
 func cancelUnstartedMigration(t *testing.T, ns, vm string) {
@@ -57,6 +58,11 @@ func cancelUnstartedMigration(t *testing.T, ns, vm string) {
 			return fmt.Errorf("printableStatus %q", s)
 		}
 		return nil
+	})
+	poll.Eventually(t, time.Minute, "kubevirt_vmi_migrations_in_scheduling_phase 1", func() error {
+		return controllerReports(t, func(text string) bool {
+			return strings.Contains(text, "\nkubevirt_vmi_migrations_in_scheduling_phase 1\n")
+		})
 	})
 	if _, errOut, err := kubectl(t, "", "-n", ns, "delete", "vmim", "--all", "--timeout=2m"); err != nil {
 		t.Fatalf("kubectl delete vmim: %v\n%s", err, errOut)
@@ -83,8 +89,8 @@ func cancelUnstartedMigration(t *testing.T, ns, vm string) {
 
 // unschedulableMigrationTimesOut: on a one-node cluster a migration's target
 // pod cannot be placed; with upstream's annotation shortening the wait to 5 s
-// the migration fails saying so, its target pod goes and the VM keeps
-// running. (With a second node the pod would be placed: skipped there.)
+// the migration fails saying so, its target pod goes, the VM keeps
+// running and kubevirt_vmi_migration_failed has its series. (With a second node the pod would be placed: skipped there.)
 func unschedulableMigrationTimesOut(t *testing.T, ns, vm string) {
 	t.Helper()
 	nodes, _, err := kubectl(t, "", "get", "nodes", "-l", "kubevirt.io/schedulable=true", "-o", "name")
@@ -118,5 +124,11 @@ spec: {vmiName: %s}
 			return fmt.Errorf("printableStatus %q", s)
 		}
 		return nil
+	})
+	failed := fmt.Sprintf(`namespace=%q,vmi=%q,vmim="unplaceable"`, ns, vm)
+	poll.Eventually(t, time.Minute, "kubevirt_vmi_migration_failed{"+failed+"}", func() error {
+		return controllerReports(t, func(text string) bool {
+			return strings.Contains(text, "\nkubevirt_vmi_migration_failed{"+failed+"} 1\n")
+		})
 	})
 }
