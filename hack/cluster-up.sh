@@ -40,6 +40,8 @@ claim_machine() {
   owner="$(kvirt::cluster::other_owner)"
   [[ -z "${owner}" ]] ||
     kvirt::log::fatal "a kvirt cluster of ${owner} owns this machine; run its hack/cluster-down.sh first (or set KVIRT_CLUSTER_TAKEOVER=1)"
+  # A takeover ran the other checkout's cluster-down, which removes the run dir.
+  mkdir -p "${KVIRT_CLUSTER_RUN_DIR}"
   echo "${KVIRT_ROOT}" >"${KVIRT_CLUSTER_RUN_DIR}/owner"
 }
 
