@@ -9,6 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	virtv1 "kvirt.io/api/core/v1"
 )
@@ -34,7 +35,7 @@ spec:
 // TestWebhookRefusesUnsupportedField: on the operator-installed cluster, a VMI
 // with a TPM is refused by virt-api's webhook, through kubectl and through the
 // client, with the field's path and "not supported by kvirt"; nothing is
-// stored.
+// stored. So is a KubeVirt CR update turning off the migration streams' TLS.
 func TestWebhookRefusesUnsupportedField(t *testing.T) {
 	ns := newNamespace(t)
 	const want = "spec.domain.devices.tpm: Unsupported value: {}: not supported by kvirt: no TPM device is rendered"
@@ -64,5 +65,19 @@ func TestWebhookRefusesUnsupportedField(t *testing.T) {
 	}
 	if _, err := getVMI(t, ns, "tpm"); !apierrors.IsNotFound(err) {
 		t.Errorf("the refused VMI exists (or cannot be read): %v", err)
+	}
+
+	// The KubeVirt CR too: turning off the migration streams' TLS is refused
+	// by field path, and the stored CR keeps its configuration.
+	err = updateKubeVirt(ctx(t), func(kv *virtv1.KubeVirt) {
+		kv.Spec.Configuration.Migrations = &virtv1.MigrationConfiguration{DisableTLS: ptr.To(true)}
+	})
+	const tlsWant = "spec.configuration.migrations.disableTLS: Forbidden: not supported by kvirt"
+	if err == nil || !strings.Contains(err.Error(), tlsWant) {
+		t.Errorf("KubeVirt update with disableTLS: %v, want a denial saying %q", err, tlsWant)
+	}
+	kv, err := e.kvirt.KubevirtV1().KubeVirts(kvirtNamespace).Get(ctx(t), "kubevirt", metav1.GetOptions{})
+	if err != nil || kv.Spec.Configuration.Migrations != nil && kv.Spec.Configuration.Migrations.DisableTLS != nil {
+		t.Errorf("the stored KubeVirt CR changed (or cannot be read): %v", err)
 	}
 }

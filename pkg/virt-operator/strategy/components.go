@@ -178,6 +178,7 @@ func virtControllerDeployment(kv *virtv1.KubeVirt, cfg Config, images Images) *a
 	if t, ok := heartbeatTimeout(kv); ok {
 		args = append(args, "--node-heartbeat-timeout", t.String())
 	}
+	args = append(args, migrationLimitArgs(kv)...)
 	args = append(args, dataVolumeControllerArgs(cfg, images)...)
 	pod := podBase(kv, "kubevirt-controller")
 	// The CA bundle goes into DataVolume upload pods (their client CA).
@@ -308,4 +309,22 @@ func handlerContainer(kv *virtv1.KubeVirt, images Images) corev1.Container {
 				MountPropagation: ptr.To(corev1.MountPropagationHostToContainer)},
 		},
 	}
+}
+
+// migrationLimitArgs are virt-controller's flags for the parallel migration
+// limits set in spec.configuration.migrations (virt-controller's defaults are
+// upstream's 5 and 2). Values below 1 are refused at admission and left out here.
+func migrationLimitArgs(kv *virtv1.KubeVirt) []string {
+	if kv == nil || kv.Spec.Configuration.Migrations == nil {
+		return nil
+	}
+	m := kv.Spec.Configuration.Migrations
+	var args []string
+	if n := m.ParallelMigrationsPerCluster; n != nil && *n >= 1 {
+		args = append(args, "--parallel-migrations-per-cluster", strconv.FormatInt(*n, 10))
+	}
+	if n := m.ParallelOutboundMigrationsPerNode; n != nil && *n >= 1 {
+		args = append(args, "--parallel-outbound-migrations-per-node", strconv.FormatInt(*n, 10))
+	}
+	return args
 }

@@ -3,6 +3,7 @@ package strategy
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -217,7 +218,7 @@ func TestDesired(t *testing.T) {
 			}
 		}
 	}
-	for kind, n := range map[string]int{"CustomResourceDefinition": 9, "Deployment": 2, "DaemonSet": 1, "Service": 2,
+	for kind, n := range map[string]int{"CustomResourceDefinition": 10, "Deployment": 2, "DaemonSet": 1, "Service": 2,
 		"ValidatingWebhookConfiguration": 1, "MutatingWebhookConfiguration": 1, "APIService": 1} {
 		if kinds[kind] != n {
 			t.Errorf("%d %s, want %d (all: %v)", kinds[kind], kind, n, kinds)
@@ -334,6 +335,36 @@ func TestHeartbeatTimeoutAnnotation(t *testing.T) {
 		}
 		if got := flag(handler.Spec.Template.Spec.Containers[0].Args, "--heartbeat-interval"); got != tc.interval {
 			t.Errorf("%q: handler interval %q, want %q", tc.value, got, tc.interval)
+		}
+	}
+}
+
+// TestMigrationLimits: spec.configuration.migrations' parallel limits reach
+// virt-controller as flags; unset ones (and values below 1) leave its defaults.
+func TestMigrationLimits(t *testing.T) {
+	for _, tc := range []struct {
+		cluster, node *int64
+		want          []string
+	}{
+		{nil, nil, nil},
+		{ptr.To[int64](1), nil, []string{"--parallel-migrations-per-cluster", "1"}},
+		{ptr.To[int64](10), ptr.To[int64](3), []string{"--parallel-migrations-per-cluster", "10",
+			"--parallel-outbound-migrations-per-node", "3"}},
+		{ptr.To[int64](0), nil, nil},
+	} {
+		_, ctrl, _ := components(t, kubevirt(func(kv *virtv1.KubeVirt) {
+			kv.Spec.Configuration.Migrations = &virtv1.MigrationConfiguration{
+				ParallelMigrationsPerCluster: tc.cluster, ParallelOutboundMigrationsPerNode: tc.node}
+		}))
+		args := ctrl.Spec.Template.Spec.Containers[0].Args
+		var got []string
+		for i, a := range args {
+			if strings.HasPrefix(a, "--parallel-") {
+				got = append(got, a, args[i+1])
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("limits %v/%v: flags %v, want %v", tc.cluster, tc.node, got, tc.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
@@ -236,5 +237,45 @@ func TestKubeVirtRules(t *testing.T) {
 			continue
 		}
 		assertCause(t, ValidateKubeVirt(kv), timeoutPath, field.ErrorTypeInvalid)
+	}
+}
+
+// TestMigrationConfigRules: spec.configuration.migrations accepts upstream's
+// tuning (limits, bandwidth, timeouts, auto-converge) and refuses, by field
+// path, the settings kvirt does not implement and values that make no sense.
+func TestMigrationConfigRules(t *testing.T) {
+	path := func(f string) string { return "spec.configuration.migrations." + f }
+	withMigrations := func(m virtv1.MigrationConfiguration) *virtv1.KubeVirt {
+		kv := &virtv1.KubeVirt{}
+		kv.Spec.Configuration.Migrations = &m
+		return kv
+	}
+	bw := resource.MustParse("64Mi")
+	ok := withMigrations(virtv1.MigrationConfiguration{
+		ParallelMigrationsPerCluster: ptr.To[int64](1), ParallelOutboundMigrationsPerNode: ptr.To[int64](1),
+		BandwidthPerMigration: &bw, CompletionTimeoutPerGiB: ptr.To[int64](150), ProgressTimeout: ptr.To[int64](150),
+		AllowAutoConverge: ptr.To(true), AllowPostCopy: ptr.To(false), DisableTLS: ptr.To(false),
+	})
+	if errs := ValidateKubeVirt(ok); len(errs) != 0 {
+		t.Errorf("upstream's tuning refused: %v", errs)
+	}
+	neg := resource.MustParse("-1")
+	for _, tc := range []struct {
+		m     virtv1.MigrationConfiguration
+		field string
+		typ   field.ErrorType
+	}{
+		{virtv1.MigrationConfiguration{ParallelMigrationsPerCluster: ptr.To[int64](0)}, "parallelMigrationsPerCluster", field.ErrorTypeInvalid},
+		{virtv1.MigrationConfiguration{ParallelOutboundMigrationsPerNode: ptr.To[int64](-2)}, "parallelOutboundMigrationsPerNode", field.ErrorTypeInvalid},
+		{virtv1.MigrationConfiguration{ProgressTimeout: ptr.To[int64](-1)}, "progressTimeout", field.ErrorTypeInvalid},
+		{virtv1.MigrationConfiguration{BandwidthPerMigration: &neg}, "bandwidthPerMigration", field.ErrorTypeInvalid},
+		{virtv1.MigrationConfiguration{AllowPostCopy: ptr.To(true)}, "allowPostCopy", field.ErrorTypeForbidden},
+		{virtv1.MigrationConfiguration{AllowWorkloadDisruption: ptr.To(true)}, "allowWorkloadDisruption", field.ErrorTypeForbidden},
+		{virtv1.MigrationConfiguration{DisableTLS: ptr.To(true)}, "disableTLS", field.ErrorTypeForbidden},
+		{virtv1.MigrationConfiguration{Network: "migration-net"}, "network", field.ErrorTypeForbidden},
+		{virtv1.MigrationConfiguration{NodeDrainTaintKey: "kubevirt.io/drain"}, "nodeDrainTaintKey", field.ErrorTypeForbidden},
+		{virtv1.MigrationConfiguration{UnsafeMigrationOverride: ptr.To(true)}, "unsafeMigrationOverride", field.ErrorTypeForbidden},
+	} {
+		assertCause(t, ValidateKubeVirt(withMigrations(tc.m)), path(tc.field), tc.typ)
 	}
 }

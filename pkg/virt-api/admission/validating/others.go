@@ -180,6 +180,7 @@ func ValidateKubeVirt(kv *virtv1.KubeVirt) field.ErrorList {
 	if e := kv.Spec.Configuration.EvictionStrategy; e != nil && !contains(supportedEvictionStrategies, *e) {
 		errs = append(errs, field.NotSupported(cfg.Child("evictionStrategy"), *e, supportedEvictionStrategies))
 	}
+	errs = append(errs, validateMigrationConfig(cfg.Child("migrations"), kv.Spec.Configuration.Migrations)...)
 	errs = append(errs, validateHeartbeatTimeout(kv.Annotations)...)
 	if d := kv.Spec.Configuration.DeveloperConfiguration; d != nil && d.LogVerbosity != nil &&
 		d.LogVerbosity.VirtSynchronizationController != nil {
