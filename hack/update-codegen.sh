@@ -16,8 +16,8 @@ API_MOD=kvirt.io/api
 CLIENT_MOD=kvirt.io/client-go
 API_DIR="$ROOT/staging/src/kvirt.io/api"
 CLIENT_DIR="$ROOT/staging/src/kvirt.io/client-go"
-API_GROUPS=(core/v1 instancetype/v1beta1 cdi/v1beta1)
-DEEPCOPY=(core/v1 instancetype/v1beta1 cdi/v1beta1)
+API_GROUPS=(core/v1 instancetype/v1beta1 migrations/v1alpha1 cdi/v1beta1)
+DEEPCOPY=(core/v1 instancetype/v1beta1 migrations/v1alpha1 cdi/v1beta1)
 
 echo "building pinned generators into $TOOLS_BIN"
 mkdir -p "$TOOLS_BIN"
@@ -63,7 +63,7 @@ echo "controller-gen crds -> manifests/crds"
 rm -rf "$ROOT/manifests/crds"
 (cd "$API_DIR" && "$TOOLS_BIN/controller-gen" \
 	crd:allowDangerousTypes=true,generateEmbeddedObjectMeta=true \
-	paths=./core/v1/... paths=./instancetype/v1beta1/... \
+	paths=./core/v1/... paths=./instancetype/v1beta1/... paths=./migrations/v1alpha1/... \
 	output:crd:artifacts:config="$ROOT/manifests/crds")
 
 # CDI's DataVolume and DataSource go to their own directory: virt-operator embeds

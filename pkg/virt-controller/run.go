@@ -122,7 +122,8 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	migCtrl, err := migration.New(migration.Config{
 		Kube: c.kube, Kvirt: c.kvirt, Migrations: migs,
 		VMIs: vmis, Pods: podFactory.Core().V1().Pods(), Pod: o.Pod, QueueMetrics: reg.QueueMetrics(),
-		Limits: migration.Limits{PerCluster: o.ParallelMigrationsPerCluster, OutboundPerNode: o.ParallelOutboundMigrationsPerNode},
+		Limits:   migration.Limits{PerCluster: o.ParallelMigrationsPerCluster, OutboundPerNode: o.ParallelOutboundMigrationsPerNode},
+		Policies: migrationPolicies(virtFactory, kubeFactory),
 	})
 	if err != nil {
 		return err
@@ -155,6 +156,16 @@ func (o *Options) runControllers(ctx context.Context, c clientSet, reg *metrics.
 	defer podFactory.Shutdown()
 	defer kubeFactory.Shutdown()
 	return runAll(ctx, runs)
+}
+
+// migrationPolicies reads MigrationPolicies, namespace labels and the KubeVirt
+// CR's migration settings from informers of the two factories.
+func migrationPolicies(virtFactory kvirtinformers.SharedInformerFactory, kubeFactory informers.SharedInformerFactory) migration.Policies {
+	policies := virtFactory.Migrations().V1alpha1().MigrationPolicies()
+	namespaces := kubeFactory.Core().V1().Namespaces()
+	kvs := virtFactory.Kubevirt().V1().KubeVirts()
+	return migration.Policies{Policies: policies.Lister(), Namespaces: namespaces.Lister(), KubeVirts: kvs.Lister(),
+		Synced: []cache.InformerSynced{policies.Informer().HasSynced, namespaces.Informer().HasSynced, kvs.Informer().HasSynced}}
 }
 
 // registerVMIMetrics registers the phase count, inventory and migration collectors and

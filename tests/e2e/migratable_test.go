@@ -45,11 +45,14 @@ func migrationRefused(t *testing.T, ns, name, reason string) {
 // cancelUnstartedMigration: `virtctl migrate` of a running VM creates a
 // migration (on one node its target pod cannot be placed; the handlers do not
 // start the transfer yet either), and virt-controller's
-// kubevirt_vmi_migrations_in_scheduling_phase counts it. Deleting it ends it: the VMI's state is
+// kubevirt_vmi_migrations_in_scheduling_phase counts it; the VMI's migration
+// state names the test's MigrationPolicy and its effective configuration.
+// Deleting it ends it: the VMI's state is
 // failed with abortStatus Succeeded, the target pod and label are gone and the
 // VM shows Running again, not Migrating.
 func cancelUnstartedMigration(t *testing.T, ns, vm string) {
 	t.Helper()
+	policy := withMigrationPolicy(t, ns)
 	if out, err := virtctl(t, "migrate", "-n", ns, vm); err != nil {
 		t.Fatalf("virtctl migrate %s: %v\n%s", vm, err, out)
 	}
@@ -59,6 +62,12 @@ func cancelUnstartedMigration(t *testing.T, ns, vm string) {
 		}
 		return nil
 	})
+	got := jsonpath(t, ns, "vmi", vm, "{.status.migrationState.migrationPolicyName}/"+
+		"{.status.migrationState.migrationConfiguration.bandwidthPerMigration}/"+
+		"{.status.migrationState.migrationConfiguration.progressTimeout}")
+	if want := policy + "/1Mi/150"; got != want {
+		t.Errorf("migration policy/bandwidth/progress timeout %q, want %q", got, want)
+	}
 	poll.Eventually(t, time.Minute, "kubevirt_vmi_migrations_in_scheduling_phase 1", func() error {
 		return controllerReports(t, func(text string) bool {
 			return strings.Contains(text, "\nkubevirt_vmi_migrations_in_scheduling_phase 1\n")
@@ -131,4 +140,35 @@ spec: {vmiName: %s}
 			return strings.Contains(text, "\nkubevirt_vmi_migration_failed{"+failed+"} 1\n")
 		})
 	})
+}
+
+// withMigrationPolicy creates, for the test, a MigrationPolicy that applies to
+// the VMIs of namespace ns (bandwidth 1Mi) and returns its name; a policy asking
+// for post-copy is refused first, saying why.
+func withMigrationPolicy(t *testing.T, ns string) string {
+	t.Helper()
+	const manifest = `apiVersion: migrations.kubevirt.io/v1alpha1
+kind: MigrationPolicy
+metadata: {name: %s}
+spec:
+  bandwidthPerMigration: 1Mi
+  allowPostCopy: %t
+  selectors:
+    namespaceSelector: {kubernetes.io/metadata.name: %s}
+`
+	name := ns + "-policy"
+	_, errOut, err := kubectl(t, fmt.Sprintf(manifest, name, true, ns), "apply", "-f", "-")
+	const want = "not supported by kvirt: migrations are pre-copy only"
+	if err == nil || !strings.Contains(errOut, want) {
+		t.Fatalf("a post-copy policy: err %v, stderr %q; want a refusal saying %q", err, errOut, want)
+	}
+	if out, errOut, err := kubectl(t, fmt.Sprintf(manifest, name, false, ns), "apply", "-f", "-"); err != nil {
+		t.Fatalf("kubectl apply migrationpolicy: %v\n%s%s", err, out, errOut)
+	}
+	t.Cleanup(func() {
+		if _, errOut, err := kubectl(t, "", "delete", "migrationpolicy", name, "--ignore-not-found"); err != nil {
+			t.Errorf("delete migrationpolicy %s: %v\n%s", name, err, errOut)
+		}
+	})
+	return name
 }

@@ -39,13 +39,16 @@ const (
 
 // Config wires the controller.
 type Config struct {
-	Kube         kubernetes.Interface
-	Kvirt        kvirtclient.Interface
-	Migrations   virtinformers.VirtualMachineInstanceMigrationInformer
-	VMIs         virtinformers.VirtualMachineInstanceInformer
-	Pods         coreinformers.PodInformer
-	Pod          launcherpod.Config
-	Limits       Limits
+	Kube       kubernetes.Interface
+	Kvirt      kvirtclient.Interface
+	Migrations virtinformers.VirtualMachineInstanceMigrationInformer
+	VMIs       virtinformers.VirtualMachineInstanceInformer
+	Pods       coreinformers.PodInformer
+	Pod        launcherpod.Config
+	Limits     Limits
+	// Policies finds each migration's MigrationPolicy and configuration; its
+	// zero value applies upstream's defaults.
+	Policies     Policies
 	QueueMetrics workqueue.MetricsProvider
 }
 
@@ -67,6 +70,7 @@ func New(cfg Config) (*Controller, error) {
 		vmis: cfg.VMIs.Lister(), pods: cfg.Pods.Lister(),
 		synced: []cache.InformerSynced{cfg.Migrations.Informer().HasSynced, cfg.VMIs.Informer().HasSynced, cfg.Pods.Informer().HasSynced},
 	}
+	c.synced = append(c.synced, cfg.Policies.Synced...)
 	c.loop = loop.New("virt-controller-migration", c.sync, cfg.QueueMetrics)
 	err := cfg.Migrations.Informer().AddIndexers(cache.Indexers{
 		byVMI: func(obj interface{}) ([]string, error) {
@@ -148,6 +152,10 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 		}
 	}
 	d := Decide(m, vmi, target, c.load(m, vmi), c.cfg.Limits, metav1.Now())
+	if d.Pod == PodCreate {
+		name, cfg := c.cfg.Policies.For(vmi)
+		d = WithPolicy(d, name, cfg)
+	}
 	if err := c.applyPod(ctx, vmi, m, target, d.Pod); err != nil {
 		return 0, err
 	}

@@ -222,3 +222,21 @@ func TestStatePatchClearsWhatTheNewStateLacks(t *testing.T) {
 		t.Errorf("a removed state patches to %v, want null", p)
 	}
 }
+
+func TestWithPolicyOnlyWhenTheTargetPodIsCreated(t *testing.T) {
+	cfg := &virtv1.VMIMConfigurationOptions{ProgressTimeout: 60}
+	m := &virtv1.VirtualMachineInstanceMigration{ObjectMeta: metav1.ObjectMeta{UID: "mig"}}
+	vmi := &virtv1.VirtualMachineInstance{Status: virtv1.VirtualMachineInstanceStatus{
+		MigrationState: &virtv1.VirtualMachineInstanceMigrationState{MigrationUID: "mig"}}}
+	d := WithPolicy(Decision{Migration: m.DeepCopy(), VMI: vmi.DeepCopy(), Pod: PodCreate}, "fast", cfg)
+	if st := d.VMI.Status.MigrationState; st.MigrationPolicyName != "fast" || st.MigrationConfiguration.ProgressTimeout != 60 {
+		t.Errorf("VMI state %+v", st)
+	}
+	if st := d.Migration.Status.MigrationState; st == nil || st.MigrationPolicyName != "fast" {
+		t.Errorf("migration's mirror %+v", st)
+	}
+	d = WithPolicy(Decision{Migration: m.DeepCopy(), VMI: vmi.DeepCopy()}, "fast", cfg)
+	if d.VMI.Status.MigrationState.MigrationPolicyName != "" {
+		t.Errorf("a decision creating no pod took the policy")
+	}
+}

@@ -91,8 +91,12 @@ func controller(namespace string) component {
 			rule(groupKubevirt, []string{resVMI}, "get", "list", "watch", "create", "patch", "delete"),
 			rule(groupKubevirt, []string{resMigration}, "get", "list", "watch", "update"),
 			rule(groupKubevirt, []string{resReplicaSet}, readVerbs...),
-			// Its log level follows the KubeVirt CR's logVerbosity.
-			rule(groupKubevirt, []string{resKubeVirt}, "list"),
+			// Its log level follows the KubeVirt CR's logVerbosity; a migration's
+			// configuration, its spec.configuration.migrations (informer).
+			rule(groupKubevirt, []string{resKubeVirt}, "list", "watch"),
+			// A migration's MigrationPolicy, matched by VMI and namespace labels.
+			rule(groupMigrations, []string{resMigrationPolicy}, "get", "list", "watch"),
+			rule(groupCore, []string{"namespaces"}, "get", "list", "watch"),
 			rule(groupKubevirt, []string{resVM + "/finalizers", resVMI + "/finalizers", resReplicaSet + "/finalizers"}, "update"),
 			rule(groupInstancetype, []string{resInstancetyp, resPreference, resClusterIT, resClusterPref}, "get"),
 			rule(groupApps, []string{"controllerrevisions"}, "get", "list", "create", "delete"),

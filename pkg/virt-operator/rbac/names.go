@@ -45,6 +45,7 @@ const (
 	groupCore          = ""
 	groupKubevirt      = "kubevirt.io"
 	groupInstancetype  = "instancetype.kubevirt.io"
+	groupMigrations    = "migrations.kubevirt.io"
 	groupSubresources  = "subresources.kubevirt.io"
 	groupCDI           = "cdi.kubevirt.io"
 	groupApps          = "apps"
@@ -71,6 +72,8 @@ const (
 	resPreference  = "virtualmachinepreferences"
 	resClusterIT   = "virtualmachineclusterinstancetypes"
 	resClusterPref = "virtualmachineclusterpreferences"
+	// resMigrationPolicy is migrations.kubevirt.io's MigrationPolicies.
+	resMigrationPolicy = "migrationpolicies"
 	// resCSR is certificates.k8s.io's CertificateSigningRequests.
 	resCSR = "certificatesigningrequests"
 	// resExpandVMSpec is subresources.kubevirt.io's namespaced expand-vm-spec.

@@ -25,10 +25,12 @@ import (
 	v1beta1 "kvirt.io/api/cdi/v1beta1"
 	v1 "kvirt.io/api/core/v1"
 	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
+	v1alpha1 "kvirt.io/api/migrations/v1alpha1"
 	cdiv1beta1 "kvirt.io/client-go/generated/applyconfiguration/cdi/v1beta1"
 	corev1 "kvirt.io/client-go/generated/applyconfiguration/core/v1"
 	applyconfigurationinstancetypev1beta1 "kvirt.io/client-go/generated/applyconfiguration/instancetype/v1beta1"
 	internal "kvirt.io/client-go/generated/applyconfiguration/internal"
+	migrationsv1alpha1 "kvirt.io/client-go/generated/applyconfiguration/migrations/v1alpha1"
 )
 
 // ForKind returns an apply configuration type for the given GroupVersionKind, or nil if no
@@ -556,6 +558,14 @@ func ForKind(kind schema.GroupVersionKind) interface{} {
 		return &corev1.VolumeUpdateStateApplyConfiguration{}
 	case v1.SchemeGroupVersion.WithKind("Watchdog"):
 		return &corev1.WatchdogApplyConfiguration{}
+
+		// Group=migrations.kubevirt.io, Version=v1alpha1
+	case v1alpha1.SchemeGroupVersion.WithKind("MigrationPolicy"):
+		return &migrationsv1alpha1.MigrationPolicyApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("MigrationPolicySpec"):
+		return &migrationsv1alpha1.MigrationPolicySpecApplyConfiguration{}
+	case v1alpha1.SchemeGroupVersion.WithKind("Selectors"):
+		return &migrationsv1alpha1.SelectorsApplyConfiguration{}
 
 	}
 	return nil

@@ -28,6 +28,7 @@ import (
 	cdiv1beta1 "kvirt.io/client-go/generated/clientset/versioned/typed/cdi/v1beta1"
 	kubevirtv1 "kvirt.io/client-go/generated/clientset/versioned/typed/core/v1"
 	instancetypev1beta1 "kvirt.io/client-go/generated/clientset/versioned/typed/instancetype/v1beta1"
+	migrationsv1alpha1 "kvirt.io/client-go/generated/clientset/versioned/typed/migrations/v1alpha1"
 )
 
 type Interface interface {
@@ -35,6 +36,7 @@ type Interface interface {
 	CdiV1beta1() cdiv1beta1.CdiV1beta1Interface
 	KubevirtV1() kubevirtv1.KubevirtV1Interface
 	InstancetypeV1beta1() instancetypev1beta1.InstancetypeV1beta1Interface
+	MigrationsV1alpha1() migrationsv1alpha1.MigrationsV1alpha1Interface
 }
 
 // Clientset contains the clients for groups.
@@ -43,6 +45,7 @@ type Clientset struct {
 	cdiV1beta1          *cdiv1beta1.CdiV1beta1Client
 	kubevirtV1          *kubevirtv1.KubevirtV1Client
 	instancetypeV1beta1 *instancetypev1beta1.InstancetypeV1beta1Client
+	migrationsV1alpha1  *migrationsv1alpha1.MigrationsV1alpha1Client
 }
 
 // CdiV1beta1 retrieves the CdiV1beta1Client
@@ -58,6 +61,11 @@ func (c *Clientset) KubevirtV1() kubevirtv1.KubevirtV1Interface {
 // InstancetypeV1beta1 retrieves the InstancetypeV1beta1Client
 func (c *Clientset) InstancetypeV1beta1() instancetypev1beta1.InstancetypeV1beta1Interface {
 	return c.instancetypeV1beta1
+}
+
+// MigrationsV1alpha1 retrieves the MigrationsV1alpha1Client
+func (c *Clientset) MigrationsV1alpha1() migrationsv1alpha1.MigrationsV1alpha1Interface {
+	return c.migrationsV1alpha1
 }
 
 // Discovery retrieves the DiscoveryClient
@@ -116,6 +124,10 @@ func NewForConfigAndClient(c *rest.Config, httpClient *http.Client) (*Clientset,
 	if err != nil {
 		return nil, err
 	}
+	cs.migrationsV1alpha1, err = migrationsv1alpha1.NewForConfigAndClient(&configShallowCopy, httpClient)
+	if err != nil {
+		return nil, err
+	}
 
 	cs.DiscoveryClient, err = discovery.NewDiscoveryClientForConfigAndClient(&configShallowCopy, httpClient)
 	if err != nil {
@@ -140,6 +152,7 @@ func New(c rest.Interface) *Clientset {
 	cs.cdiV1beta1 = cdiv1beta1.New(c)
 	cs.kubevirtV1 = kubevirtv1.New(c)
 	cs.instancetypeV1beta1 = instancetypev1beta1.New(c)
+	cs.migrationsV1alpha1 = migrationsv1alpha1.New(c)
 
 	cs.DiscoveryClient = discovery.NewDiscoveryClient(c)
 	return &cs

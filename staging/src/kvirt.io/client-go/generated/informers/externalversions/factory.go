@@ -34,6 +34,7 @@ import (
 	core "kvirt.io/client-go/generated/informers/externalversions/core"
 	instancetype "kvirt.io/client-go/generated/informers/externalversions/instancetype"
 	internalinterfaces "kvirt.io/client-go/generated/informers/externalversions/internalinterfaces"
+	migrations "kvirt.io/client-go/generated/informers/externalversions/migrations"
 )
 
 // SharedInformerOption defines the functional option type for SharedInformerFactory.
@@ -330,6 +331,7 @@ type SharedInformerFactory interface {
 	Cdi() cdi.Interface
 	Kubevirt() core.Interface
 	Instancetype() instancetype.Interface
+	Migrations() migrations.Interface
 }
 
 func (f *sharedInformerFactory) Cdi() cdi.Interface {
@@ -342,4 +344,8 @@ func (f *sharedInformerFactory) Kubevirt() core.Interface {
 
 func (f *sharedInformerFactory) Instancetype() instancetype.Interface {
 	return instancetype.New(f, f.namespace, f.tweakListOptions)
+}
+
+func (f *sharedInformerFactory) Migrations() migrations.Interface {
+	return migrations.New(f, f.namespace, f.tweakListOptions)
 }

@@ -26,6 +26,7 @@ import (
 	v1beta1 "kvirt.io/api/cdi/v1beta1"
 	v1 "kvirt.io/api/core/v1"
 	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
+	v1alpha1 "kvirt.io/api/migrations/v1alpha1"
 )
 
 // GenericInformer is type of SharedIndexInformer which will locate and delegate to other
@@ -83,6 +84,10 @@ func (f *sharedInformerFactory) ForResource(resource schema.GroupVersionResource
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Kubevirt().V1().VirtualMachineInstancePresets().Informer()}, nil
 	case v1.SchemeGroupVersion.WithResource("virtualmachineinstancereplicasets"):
 		return &genericInformer{resource: resource.GroupResource(), informer: f.Kubevirt().V1().VirtualMachineInstanceReplicaSets().Informer()}, nil
+
+		// Group=migrations.kubevirt.io, Version=v1alpha1
+	case v1alpha1.SchemeGroupVersion.WithResource("migrationpolicies"):
+		return &genericInformer{resource: resource.GroupResource(), informer: f.Migrations().V1alpha1().MigrationPolicies().Informer()}, nil
 
 	}
 

@@ -33,6 +33,8 @@ import (
 	fakekubevirtv1 "kvirt.io/client-go/generated/clientset/versioned/typed/core/v1/fake"
 	instancetypev1beta1 "kvirt.io/client-go/generated/clientset/versioned/typed/instancetype/v1beta1"
 	fakeinstancetypev1beta1 "kvirt.io/client-go/generated/clientset/versioned/typed/instancetype/v1beta1/fake"
+	migrationsv1alpha1 "kvirt.io/client-go/generated/clientset/versioned/typed/migrations/v1alpha1"
+	fakemigrationsv1alpha1 "kvirt.io/client-go/generated/clientset/versioned/typed/migrations/v1alpha1/fake"
 )
 
 // NewSimpleClientset returns a clientset that will respond with the provided objects.
@@ -153,4 +155,9 @@ func (c *Clientset) KubevirtV1() kubevirtv1.KubevirtV1Interface {
 // InstancetypeV1beta1 retrieves the InstancetypeV1beta1Client
 func (c *Clientset) InstancetypeV1beta1() instancetypev1beta1.InstancetypeV1beta1Interface {
 	return &fakeinstancetypev1beta1.FakeInstancetypeV1beta1{Fake: &c.Fake}
+}
+
+// MigrationsV1alpha1 retrieves the MigrationsV1alpha1Client
+func (c *Clientset) MigrationsV1alpha1() migrationsv1alpha1.MigrationsV1alpha1Interface {
+	return &fakemigrationsv1alpha1.FakeMigrationsV1alpha1{Fake: &c.Fake}
 }

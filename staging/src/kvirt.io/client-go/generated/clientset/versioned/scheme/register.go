@@ -27,6 +27,7 @@ import (
 	cdiv1beta1 "kvirt.io/api/cdi/v1beta1"
 	kubevirtv1 "kvirt.io/api/core/v1"
 	instancetypev1beta1 "kvirt.io/api/instancetype/v1beta1"
+	migrationsv1alpha1 "kvirt.io/api/migrations/v1alpha1"
 )
 
 var Scheme = runtime.NewScheme()
@@ -36,6 +37,7 @@ var localSchemeBuilder = runtime.SchemeBuilder{
 	cdiv1beta1.AddToScheme,
 	kubevirtv1.AddToScheme,
 	instancetypev1beta1.AddToScheme,
+	migrationsv1alpha1.AddToScheme,
 }
 
 // AddToScheme adds all types of this clientset into the given scheme. This allows composition
