@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 
@@ -28,7 +29,14 @@ const (
 	StreamMemory Stream = "memory"
 	// StreamDisks carries the copies of non-shared disks (NBD).
 	StreamDisks Stream = "disks"
+	// StreamDomain answers with the target launcher's prepared domain
+	// definition, whose paths the source's launcher adopts (Fetch, Bytes).
+	StreamDomain Stream = "domain"
 )
+
+// ALPN is the TLS application protocol of migration connections: a server
+// that also speaks HTTPS tells them apart by it (NextProto).
+const ALPN = "kvirt.io/migration"
 
 // Header opens every relayed connection.
 type Header struct {
@@ -77,14 +85,36 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 func (s *Server) handle(ctx context.Context, raw net.Conn) {
-	log := klog.FromContext(ctx).WithValues("remote", raw.RemoteAddr().String())
-	conn := tls.Server(raw, s.TLS)
+	cfg := s.TLS.Clone()
+	if len(cfg.NextProtos) == 0 {
+		cfg.NextProtos = []string{ALPN}
+	}
+	conn := tls.Server(raw, cfg)
 	defer func() { _ = conn.Close() }()
 	_ = conn.SetDeadline(time.Now().Add(handshakeTimeout))
 	if err := conn.HandshakeContext(ctx); err != nil {
-		log.V(2).Info("migration connection refused", "err", err.Error())
+		klog.FromContext(ctx).V(2).Info("migration connection refused", "remote", raw.RemoteAddr().String(),
+			"err", err.Error())
 		return
 	}
+	s.serve(ctx, conn)
+}
+
+// NextProto serves the connections that negotiated ALPN on a server of
+// another protocol (http.Server.TLSNextProto), so migrations share its port
+// and its TLS configuration, which must require a client certificate.
+func (s *Server) NextProto(ctx context.Context) func(*http.Server, *tls.Conn, http.Handler) {
+	return func(_ *http.Server, conn *tls.Conn, _ http.Handler) {
+		defer func() { _ = conn.Close() }()
+		_ = conn.SetDeadline(time.Now().Add(handshakeTimeout))
+		s.serve(ctx, conn)
+	}
+}
+
+// serve relays one handshaken connection: it learns the peer from its
+// certificate, reads the header and asks the Authorizer.
+func (s *Server) serve(ctx context.Context, conn *tls.Conn) {
+	log := klog.FromContext(ctx).WithValues("remote", conn.RemoteAddr().String())
 	peer, err := s.peerNode(conn.ConnectionState())
 	if err != nil {
 		log.Info("migration connection refused", "err", err.Error())
@@ -139,7 +169,7 @@ func readHeader(r *bufio.Reader) (Header, error) {
 		return Header{}, fmt.Errorf("decode header: %w", err)
 	}
 	switch h.Stream {
-	case StreamLibvirt, StreamMemory, StreamDisks:
+	case StreamLibvirt, StreamMemory, StreamDisks, StreamDomain:
 	default:
 		return Header{}, fmt.Errorf("unknown stream %q", h.Stream)
 	}
@@ -161,12 +191,17 @@ type Dialer struct {
 func (d Dialer) Dial(ctx context.Context, addr, targetNode string, h Header) (net.Conn, error) {
 	cfg := d.TLS.Clone()
 	cfg.ServerName = nodecert.ServerName(targetNode, d.Namespace)
+	cfg.NextProtos = []string{ALPN}
 	dialer := &tls.Dialer{NetDialer: &net.Dialer{Timeout: handshakeTimeout}, Config: cfg}
 	raw, err := dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("dial the migration proxy of %s at %s: %w", targetNode, addr, err)
 	}
 	conn := raw.(*tls.Conn)
+	if p := conn.ConnectionState().NegotiatedProtocol; p != ALPN {
+		_ = conn.Close()
+		return nil, fmt.Errorf("the handler of %s at %s does not serve migrations (application protocol %q)", targetNode, addr, p)
+	}
 	_ = conn.SetDeadline(time.Now().Add(handshakeTimeout))
 	line, err := json.Marshal(h)
 	if err == nil {
@@ -188,6 +223,45 @@ func (d Dialer) Dial(ctx context.Context, addr, targetNode string, h Header) (ne
 	}
 	_ = conn.SetDeadline(time.Time{})
 	return &bufferedConn{Conn: conn, r: r}, nil
+}
+
+// maxDomain bounds a fetched domain definition.
+const maxDomain = 1 << 20
+
+// Bytes is an Opener whose stream answers b and ends; what the peer sends is
+// discarded.
+func Bytes(b []byte) Opener {
+	return func(context.Context) (net.Conn, error) {
+		local, remote := net.Pipe()
+		go func() {
+			defer func() { _ = remote.Close() }()
+			go func() { _, _ = io.Copy(io.Discard, remote) }()
+			_, _ = remote.Write(b)
+		}()
+		return local, nil
+	}
+}
+
+// Fetch reads the whole answer of migration uid's domain stream from the
+// handler of targetNode at addr.
+func (d Dialer) Fetch(ctx context.Context, addr, targetNode, uid string) ([]byte, error) {
+	c, err := d.Dial(ctx, addr, targetNode, Header{MigrationUID: uid, Stream: StreamDomain})
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = c.Close() }()
+	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
+	defer stop()
+	b, err := io.ReadAll(io.LimitReader(c, maxDomain+1))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("read the target's domain from %s: %w", targetNode, err)
+	case len(b) > maxDomain:
+		return nil, fmt.Errorf("the target's domain from %s is over %d bytes", targetNode, maxDomain)
+	case len(b) == 0:
+		return nil, fmt.Errorf("%s sent an empty domain", targetNode)
+	}
+	return b, nil
 }
 
 // Relay accepts on ln until it closes and relays each connection to a new

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,9 @@ func target(t *testing.T, ca *testCA) string {
 			if peer != "node-a" || h.MigrationUID != "m1" {
 				return nil, errors.New("not this node's migration")
 			}
+			if h.Stream == StreamDomain {
+				return Bytes([]byte("<domain type='qemu'/>")), nil
+			}
 			return func(context.Context) (net.Conn, error) { return net.Dial("tcp", echo.Addr().String()) }, nil
 		}}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -132,6 +136,20 @@ func TestAuthorizedStreamIsRelayedBothWays(t *testing.T) {
 	}
 	if got := roundTrip(t, c, "guest memory"); got != "GUEST MEMORY" {
 		t.Errorf("relayed answer %q", got)
+	}
+}
+
+func TestFetchDomain(t *testing.T) {
+	ca := newCA(t)
+	addr := target(t, ca)
+	d := dialer(ca, ca.node(t, "node-a"))
+	got, err := d.Fetch(context.Background(), addr, "node-b", "m1")
+	if err != nil || string(got) != "<domain type='qemu'/>" {
+		t.Fatalf("Fetch = %q, %v", got, err)
+	}
+	if _, err := d.Fetch(context.Background(), addr, "node-b", "m2"); err == nil ||
+		!strings.Contains(err.Error(), "not this node's migration") {
+		t.Errorf("another migration's domain: %v", err)
 	}
 }
 
@@ -191,4 +209,71 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSharedPortServesHTTPAndMigrations runs the node API's arrangement: one
+// HTTPS server whose TLS also negotiates ALPN and hands those connections on.
+func TestSharedPortServesHTTPAndMigrations(t *testing.T) {
+	ca := newCA(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	proxy := &Server{Namespace: ns, Authorize: func(_ context.Context, peer string, h Header) (Opener, error) {
+		if peer != "node-a" {
+			return nil, errors.New("not this node's migration")
+		}
+		return Bytes([]byte("domain of " + h.MigrationUID)), nil
+	}}
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "node api") }),
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{ca.node(t, "node-b")}, ClientCAs: ca.pool,
+			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13,
+			NextProtos: []string{"http/1.1", ALPN}},
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){ALPN: proxy.NextProto(ctx)},
+	}
+	go func() { _ = srv.ServeTLS(ln, "", "") }()
+	defer func() { _ = srv.Close() }()
+	addr := ln.Addr().String()
+
+	got, err := dialer(ca, ca.node(t, "node-a")).Fetch(ctx, addr, "node-b", "m7")
+	if err != nil || string(got) != "domain of m7" {
+		t.Fatalf("Fetch = %q, %v", got, err)
+	}
+	pair := ca.node(t, "node-a")
+	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		RootCAs: ca.pool, Certificates: []tls.Certificate{pair}, ServerName: nodecert.ServerName("node-b", ns)}}}
+	resp, err := hc.Get("https://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if string(body) != "node api" {
+		t.Errorf("HTTPS answer %q", body)
+	}
+	// A server that does not speak the protocol is not taken for a proxy
+	// (Go's HTTPS server refuses the handshake; one without ALPN at all is
+	// refused by the Dialer).
+	plain := httptestTLS(t, ca)
+	if _, err := dialer(ca, pair).Fetch(ctx, plain, "node-b", "m7"); err == nil ||
+		!strings.Contains(err.Error(), "application protocol") {
+		t.Errorf("Fetch from a plain HTTPS server: %v", err)
+	}
+}
+
+// httptestTLS serves HTTPS as node-b without the migration protocol.
+func httptestTLS(t *testing.T, ca *testCA) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.NotFoundHandler(), TLSConfig: &tls.Config{
+		Certificates: []tls.Certificate{ca.node(t, "node-b")}, MinVersion: tls.VersionTLS13}}
+	go func() { _ = srv.ServeTLS(ln, "", "") }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().String()
 }

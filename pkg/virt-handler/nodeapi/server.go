@@ -13,6 +13,7 @@ import (
 
 	"kvirt.io/kvirt/pkg/certs"
 	"kvirt.io/kvirt/pkg/serverlimits"
+	"kvirt.io/kvirt/pkg/virt-handler/migrationproxy"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
@@ -38,6 +39,10 @@ type Config struct {
 	// certs.NodeAPIClientCommonName.
 	AllowedClientNames []string
 	Launchers          Launchers
+	// Migrations, when set, relays live migrations on the same port: TLS
+	// connections that negotiate migrationproxy.ALPN go to it, with the
+	// same client-certificate requirement (another node's handler).
+	Migrations *migrationproxy.Server
 }
 
 // Handler returns the API's routes (without TLS), for tests and Serve.
@@ -141,14 +146,16 @@ func TLSConfig(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
 	return TLSConfigFor(keys.GetCertificate, clientCAFile)
 }
 
-// TLSConfigFor is TLSConfig with the serving pair from getCertificate.
-func TLSConfigFor(getCertificate func(*tls.ClientHelloInfo) (*tls.Certificate, error), clientCAFile string) (*tls.Config, error) {
+// TLSConfigFor is TLSConfig with the serving pair from getCertificate; the
+// handshake offers nextProtos (ALPN) when given.
+func TLSConfigFor(getCertificate func(*tls.ClientHelloInfo) (*tls.Certificate, error), clientCAFile string,
+	nextProtos ...string) (*tls.Config, error) {
 	cas, err := certs.NewCAPool(clientCAFile)
 	if err != nil {
 		return nil, fmt.Errorf("load node api client ca: %w", err)
 	}
 	perHandshake := func(*tls.ClientHelloInfo) (*tls.Config, error) {
-		return &tls.Config{GetCertificate: getCertificate, ClientCAs: cas.Pool(),
+		return &tls.Config{GetCertificate: getCertificate, ClientCAs: cas.Pool(), NextProtos: nextProtos,
 			ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS13}, nil
 	}
 	return &tls.Config{GetConfigForClient: perHandshake, MinVersion: tls.VersionTLS13}, nil
@@ -156,13 +163,19 @@ func TLSConfigFor(getCertificate func(*tls.ClientHelloInfo) (*tls.Certificate, e
 
 // Serve runs the API until ctx ends.
 func Serve(ctx context.Context, cfg Config) error {
-	var tlsCfg *tls.Config
-	var err error
-	if cfg.Certificate != nil {
-		tlsCfg, err = TLSConfigFor(cfg.Certificate, cfg.ClientCAFile)
-	} else {
-		tlsCfg, err = TLSConfig(cfg.CertFile, cfg.KeyFile, cfg.ClientCAFile)
+	getCertificate := cfg.Certificate
+	if getCertificate == nil {
+		keys, err := certs.NewReloader(cfg.CertFile, cfg.KeyFile)
+		if err != nil {
+			return fmt.Errorf("load node api certificate: %w", err)
+		}
+		getCertificate = keys.GetCertificate
 	}
+	var protos []string
+	if cfg.Migrations != nil {
+		protos = []string{"http/1.1", migrationproxy.ALPN}
+	}
+	tlsCfg, err := TLSConfigFor(getCertificate, cfg.ClientCAFile, protos...)
 	if err != nil {
 		return err
 	}
@@ -180,6 +193,10 @@ func Serve(ctx context.Context, cfg Config) error {
 	}
 	srv := serverlimits.Bound(&http.Server{Handler: requireClientName(allowed, Handler(cfg.Launchers)), TLSConfig: tlsCfg,
 		BaseContext: func(net.Listener) context.Context { return ctx }})
+	if cfg.Migrations != nil {
+		srv.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){
+			migrationproxy.ALPN: cfg.Migrations.NextProto(ctx)}
+	}
 	stop := context.AfterFunc(ctx, func() { _ = srv.Close() })
 	defer stop()
 	klog.FromContext(ctx).Info("node api listening", "address", ln.Addr().String())
