@@ -32,8 +32,14 @@ func RenderTarget(vmi *virtv1.VirtualMachineInstance, migrationUID types.UID, so
 	pod.Labels[virtv1.MigrationJobLabel] = string(migrationUID)
 	// The guest reaches the target only when the migration completes: network
 	// probes would fail meanwhile, and a liveness probe would stop the target.
+	// The launcher receives the domain instead of starting it (a private
+	// libvirtd, which the source's libvirt migrates to).
 	for i := range pod.Spec.Containers {
-		pod.Spec.Containers[i].ReadinessProbe, pod.Spec.Containers[i].LivenessProbe = nil, nil
+		c := &pod.Spec.Containers[i]
+		c.ReadinessProbe, c.LivenessProbe = nil, nil
+		if c.Name == ComputeContainer {
+			c.Args = append(c.Args, "--migration-target")
+		}
 	}
 	if sourceNode == "" {
 		return pod

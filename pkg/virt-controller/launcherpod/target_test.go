@@ -1,6 +1,7 @@
 package launcherpod
 
 import (
+	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -22,6 +23,14 @@ func TestRenderTarget(t *testing.T) {
 	}
 	if pod.Labels[virtv1.MigrationJobLabel] != "mig-1" {
 		t.Errorf("labels = %v", pod.Labels)
+	}
+	for _, c := range pod.Spec.Containers {
+		if got := slices.Contains(c.Args, "--migration-target"); got != (c.Name == ComputeContainer) {
+			t.Errorf("container %s: --migration-target in %q", c.Name, c.Args)
+		}
+	}
+	if slices.Contains(Render(vmi, Config{}).Spec.Containers[0].Args, "--migration-target") {
+		t.Error("the VMI's own launcher pod is rendered as a migration target")
 	}
 	for i, term := range pod.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
 		last := term.MatchExpressions[len(term.MatchExpressions)-1]

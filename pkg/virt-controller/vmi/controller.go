@@ -143,9 +143,9 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	if err != nil {
 		return 0, nil
 	}
-	pods, err := c.podIndex.ByIndex(podsByVMI, key)
+	pods, err := c.podsOf(key)
 	if err != nil {
-		return 0, fmt.Errorf("list pods of %s: %w", key, err)
+		return 0, err
 	}
 	vmi, err := c.vmis.VirtualMachineInstances(ns).Get(name)
 	if apierrors.IsNotFound(err) {
@@ -159,6 +159,9 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	}
 	pod, err := c.launcherPod(ctx, vmi, pods)
 	if err != nil {
+		return 0, err
+	}
+	if err := c.deleteReplaced(ctx, vmi, pods, pod); err != nil {
 		return 0, err
 	}
 	now := metav1.Now()
@@ -186,19 +189,18 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	return d.RetryAfter, c.applyVMI(ctx, vmi, d.VMI)
 }
 
-// launcherPod finds the VMI's pod in the cache; when the cache has none although
-// the VMI says a pod was made, it asks the apiserver before anyone concludes the
-// pod vanished (the pod watch may lag behind the VMI watch).
-func (c *Controller) launcherPod(ctx context.Context, vmi *virtv1.VirtualMachineInstance, pods []interface{}) (*corev1.Pod, error) {
-	for _, obj := range pods {
-		if pod, ok := obj.(*corev1.Pod); ok && ownedBy(pod, vmi.UID) {
-			return pod, nil
-		}
+// launcherPod finds the VMI's current pod (CurrentPod) in the cache; when the
+// cache has none although the VMI says a pod was made, it asks the apiserver
+// before anyone concludes the pod vanished (the pod watch may lag behind the
+// VMI watch).
+func (c *Controller) launcherPod(ctx context.Context, vmi *virtv1.VirtualMachineInstance, pods []*corev1.Pod) (*corev1.Pod, error) {
+	if pod := CurrentPod(vmi, pods); pod != nil {
+		return pod, nil
 	}
 	if vmi.Status.Phase != virtv1.Scheduling && vmi.Status.Phase != virtv1.Scheduled && vmi.Status.Phase != virtv1.Running {
 		return nil, nil
 	}
-	pod, err := c.cfg.Kube.CoreV1().Pods(vmi.Namespace).Get(ctx, launcherpod.Name(vmi), metav1.GetOptions{})
+	pod, err := c.cfg.Kube.CoreV1().Pods(vmi.Namespace).Get(ctx, currentPodName(vmi), metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
 		return nil, nil
@@ -210,6 +212,36 @@ func (c *Controller) launcherPod(ctx context.Context, vmi *virtv1.VirtualMachine
 	return pod, nil
 }
 
+// podsOf lists the cached launcher pods of the VMI with key.
+func (c *Controller) podsOf(key string) ([]*corev1.Pod, error) {
+	objs, err := c.podIndex.ByIndex(podsByVMI, key)
+	if err != nil {
+		return nil, fmt.Errorf("list pods of %s: %w", key, err)
+	}
+	pods := make([]*corev1.Pod, 0, len(objs))
+	for _, obj := range objs {
+		if pod, ok := obj.(*corev1.Pod); ok {
+			pods = append(pods, pod)
+		}
+	}
+	return pods, nil
+}
+
+// deleteReplaced deletes the pods a completed migration left behind a
+// running VMI (Replaced).
+func (c *Controller) deleteReplaced(ctx context.Context, vmi *virtv1.VirtualMachineInstance, pods []*corev1.Pod,
+	current *corev1.Pod) error {
+	if vmi.Status.Phase != virtv1.Running {
+		return nil
+	}
+	for _, old := range Replaced(vmi, pods, current) {
+		if err := c.deletePod(ctx, vmi, old, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func ownedBy(pod *corev1.Pod, uid types.UID) bool {
 	ref := metav1.GetControllerOf(pod)
 	return ref != nil && ref.UID == uid
@@ -217,10 +249,9 @@ func ownedBy(pod *corev1.Pod, uid types.UID) bool {
 
 // deleteStrayPods removes launcher pods of a VMI that no longer exists (or of an
 // earlier VMI with the same name).
-func (c *Controller) deleteStrayPods(ctx context.Context, pods []interface{}, current types.UID) error {
-	for _, obj := range pods {
-		pod, ok := obj.(*corev1.Pod)
-		if !ok || pod.DeletionTimestamp != nil || ownedBy(pod, current) {
+func (c *Controller) deleteStrayPods(ctx context.Context, pods []*corev1.Pod, current types.UID) error {
+	for _, pod := range pods {
+		if pod.DeletionTimestamp != nil || ownedBy(pod, current) {
 			continue
 		}
 		if err := c.deletePod(ctx, nil, pod, nil); err != nil {

@@ -65,6 +65,9 @@ func computeTerminated(pod *corev1.Pod) *corev1.ContainerStateTerminated {
 // followHandledPod fails a VMI virt-handler owns when its launcher pod ended;
 // it returns when to look again.
 func followHandledPod(vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, now metav1.Time) time.Duration {
+	if waiting, left := awaitsHandOver(vmi, now.Time); waiting {
+		return left
+	}
 	reason, retry := LauncherPodEnded(vmi, pod, now.Time)
 	if reason != "" {
 		fail(vmi, reason, now)
