@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 
@@ -159,7 +160,29 @@ func containerDisk(v *virtv1.Volume, l Layout) (domain.VolumeSource, error) {
 	if err != nil {
 		return domain.VolumeSource{}, err
 	}
-	return domain.VolumeSource{Path: path, Format: format, Transient: true}, nil
+	overlay := filepath.Join(l.ScratchDir, "containerdisk-"+v.Name+".qcow2")
+	if _, err := os.Stat(overlay); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(l.ScratchDir, 0o755); err != nil {
+			return domain.VolumeSource{}, fmt.Errorf("create %s: %w", l.ScratchDir, err)
+		}
+		if err := CreateOverlay(path, format, overlay); err != nil {
+			return domain.VolumeSource{}, fmt.Errorf("containerDisk volume %q: %w", v.Name, err)
+		}
+	}
+	return domain.VolumeSource{Path: overlay, Format: "qcow2"}, nil
+}
+
+// CreateOverlay writes a qcow2 image at overlay whose backing file is base
+// (of format): a containerDisk's guest writes go there, in the pod, and are
+// lost with it, while the image stays read-only. Unlike libvirt's
+// <transient/> disks, such an overlay is an ordinary file a live migration
+// copies (the target has the same base). A variable for tests.
+var CreateOverlay = func(base, format, overlay string) error {
+	out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b", base, overlay).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("create overlay %s of %s: %w: %s", overlay, base, err, bytes.TrimSpace(out))
+	}
+	return nil
 }
 
 func firstFile(dir string) string {

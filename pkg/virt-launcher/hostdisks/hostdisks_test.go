@@ -1,7 +1,9 @@
 package hostdisks
 
 import (
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,6 +35,11 @@ func writeFile(t *testing.T, path string, data []byte) {
 }
 
 func TestResolve(t *testing.T) {
+	create := CreateOverlay
+	CreateOverlay = func(base, format, overlay string) error {
+		return os.WriteFile(overlay, []byte(base+" "+format), 0o600)
+	}
+	t.Cleanup(func() { CreateOverlay = create })
 	root := t.TempDir()
 	l := Layout{ContainerDiskDir: filepath.Join(root, "cd"), PVCDir: filepath.Join(root, "pvc"),
 		BlockDir: filepath.Join(root, "dev"), ScratchDir: filepath.Join(root, "scratch"),
@@ -46,12 +53,15 @@ func TestResolve(t *testing.T) {
 		check   func(t *testing.T, r Resolved)
 		wantErr string
 	}{{
-		name: "container disk: qcow2 detected, transient",
+		name: "container disk: qcow2 detected, a qcow2 overlay in the scratch dir",
 		vmi:  vmiWith(virtv1.Volume{Name: "root", ContainerDisk: &virtv1.ContainerDiskSource{Image: "img"}}),
 		check: func(t *testing.T, r Resolved) {
 			v := r.Volumes["root"]
-			if v.Format != "qcow2" || !v.Transient || !strings.HasSuffix(v.Path, "disk/image.qcow2") {
+			if v.Format != "qcow2" || v.Transient || v.Path != filepath.Join(l.ScratchDir, "containerdisk-root.qcow2") {
 				t.Errorf("root = %+v", v)
+			}
+			if b, err := os.ReadFile(v.Path); err != nil || !strings.HasSuffix(string(b), "disk/image.qcow2 qcow2") {
+				t.Errorf("overlay %q, %v", b, err)
 			}
 		},
 	}, {
@@ -139,5 +149,37 @@ func TestResolve(t *testing.T) {
 			}
 			tc.check(t, r)
 		})
+	}
+}
+
+// TestCreateOverlayWithQemuImg makes a real overlay (qemu-img comes with the
+// build and node packages) and reads its backing file back.
+func TestCreateOverlayWithQemuImg(t *testing.T) {
+	if _, err := exec.LookPath("qemu-img"); err != nil {
+		t.Skip("qemu-img not installed")
+	}
+	dir := t.TempDir()
+	base, overlay := filepath.Join(dir, "base.img"), filepath.Join(dir, "overlay.qcow2")
+	if err := os.WriteFile(base, make([]byte, 1<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CreateOverlay(base, "raw", overlay); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("qemu-img", "info", "--output=json", overlay).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info struct {
+		Format        string `json:"format"`
+		Backing       string `json:"backing-filename"`
+		BackingFormat string `json:"backing-filename-format"`
+		VirtualSize   int64  `json:"virtual-size"`
+	}
+	if err := json.Unmarshal(out, &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Format != "qcow2" || info.Backing != base || info.BackingFormat != "raw" || info.VirtualSize != 1<<20 {
+		t.Errorf("overlay = %+v", info)
 	}
 }
