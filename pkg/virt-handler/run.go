@@ -5,7 +5,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
+	"strconv"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,6 +21,7 @@ import (
 	"kvirt.io/kvirt/pkg/virt-handler/accelerator"
 	"kvirt.io/kvirt/pkg/virt-handler/deviceplugin"
 	"kvirt.io/kvirt/pkg/virt-handler/heartbeat"
+	"kvirt.io/kvirt/pkg/virt-handler/migrationproxy"
 	"kvirt.io/kvirt/pkg/virt-handler/nodeapi"
 	"kvirt.io/kvirt/pkg/virt-handler/servingcert"
 	"kvirt.io/kvirt/pkg/virt-handler/statestore"
@@ -55,20 +58,26 @@ func (o *Options) Run(ctx context.Context) error {
 	if accErr != nil && acc == accelerator.None {
 		cfg.AcceleratorError = accErr.Error()
 	}
+	beat := heartbeat.Config{Client: kube, NodeName: o.NodeName, Accelerator: acc, Interval: o.Heartbeat}
+	var nodeCert certGetter
+	if o.nodeAPIEnabled() {
+		if beat.NodeAPIAddress, err = AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); err != nil {
+			return err
+		}
+		if err := o.migrationConfig(&cfg, beat.NodeAPIAddress, func() certGetter { return nodeCert }); err != nil {
+			return err
+		}
+	}
 	ctrl := vmi.New(cfg)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
-	beat := heartbeat.Config{Client: kube, NodeName: o.NodeName, Accelerator: acc, Interval: o.Heartbeat}
 	ready := closed()
-	var nodeCert certGetter
 	if o.nodeAPIEnabled() {
-		if beat.NodeAPIAddress, err = AdvertisedAddress(o.NodeAPIAdvertise, o.NodeAPI.Listen); err != nil {
-			return err
-		}
-		if ready, nodeCert, err = o.startNodeAPI(ctx, &wg, errs, kube, launcherLookup{ctrl}); err != nil {
+		proxy := &migrationproxy.Server{Namespace: o.InstallNamespace, Authorize: ctrl.AuthorizeMigration}
+		if ready, nodeCert, err = o.startNodeAPI(ctx, &wg, errs, kube, launcherLookup{ctrl}, proxy); err != nil {
 			return err
 		}
 	}
@@ -147,7 +156,7 @@ type certGetter = func(*tls.ClientHelloInfo) (*tls.Certificate, error)
 // when the API can serve; the getter hands out its certificate (metrics use
 // it too).
 func (o *Options) startNodeAPI(ctx context.Context, wg *sync.WaitGroup, errs chan<- error,
-	kube kubernetes.Interface, launchers nodeapi.Launchers) (<-chan struct{}, certGetter, error) {
+	kube kubernetes.Interface, launchers nodeapi.Launchers, migrations *migrationproxy.Server) (<-chan struct{}, certGetter, error) {
 	api := o.NodeAPI
 	api.Launchers = launchers
 	if !o.NodeAPICSR {
@@ -169,6 +178,8 @@ func (o *Options) startNodeAPI(ctx context.Context, wg *sync.WaitGroup, errs cha
 		return nil, nil, err
 	}
 	api.Certificate = mgr.GetCertificate
+	// Only a node's own certificate names the node another handler checks.
+	api.Migrations = migrations
 	wg.Add(2)
 	go func() { defer wg.Done(); errs <- mgr.Run(ctx) }()
 	go func() {
@@ -181,6 +192,39 @@ func (o *Options) startNodeAPI(ctx context.Context, wg *sync.WaitGroup, errs cha
 		}
 	}()
 	return mgr.Ready(), mgr.GetCertificate, nil
+}
+
+// migrationConfig lets the VMI controller take part in migrations when this
+// handler has its node's own certificate (--node-api-csr): other handlers
+// reach its relay at the node API's advertised address, and it presents that
+// certificate when it opens a migration's streams to theirs.
+func (o *Options) migrationConfig(cfg *vmi.Config, advertised string, cert func() certGetter) error {
+	host, port, err := net.SplitHostPort(advertised)
+	if err != nil {
+		return fmt.Errorf("node api address %q: %w", advertised, err)
+	}
+	if !o.NodeAPICSR || host == "" {
+		return nil // no node certificate, or no address to publish: no migrations
+	}
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return fmt.Errorf("node api port %q: %w", port, err)
+	}
+	bundle, err := certs.NewCAPool(o.NodeAPI.ClientCAFile)
+	if err != nil {
+		return fmt.Errorf("node api ca bundle: %w", err)
+	}
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS13,
+		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			get := cert()
+			if get == nil {
+				return nil, errors.New("this node's certificate is not issued yet")
+			}
+			return get(&tls.ClientHelloInfo{})
+		}}
+	cfg.Migrations = &migrationproxy.Dialer{TLS: tlsCfg, Roots: bundle.Pool, Namespace: o.InstallNamespace}
+	cfg.MigrationAddress, cfg.MigrationPort = host, int32(p)
+	return nil
 }
 
 func closed() <-chan struct{} {

@@ -36,6 +36,10 @@ type SourceObserved struct {
 	// GuestBytes is what a completion timeout scales with: the guest's
 	// memory plus the disks whose contents are copied.
 	GuestBytes int64
+	// DomainMigrated: the launcher's last domain report was Shutoff with
+	// reason Migrated. A source launcher exits soon after its domain left,
+	// so a handler that comes back later learns the outcome from that.
+	DomainMigrated bool
 }
 
 // SourceAction is what the source's handler does next.
@@ -72,17 +76,17 @@ func Source(vmi *virtv1.VirtualMachineInstance, obs SourceObserved, now metav1.T
 	st := vmi.Status.MigrationState.DeepCopy()
 	step := SourceStep{State: st}
 	m := obs.Migration
+	if m == nil && obs.DomainMigrated {
+		m = &launcherv1.MigrationStatus{Completed: true}
+		obs.Migration = m
+	}
 	if st.Completed || st.Failed || m == nil {
 		return step
 	}
+	if m.None {
+		return notStarted(step, obs, now)
+	}
 	switch {
-	case m.None && st.StartTimestamp != nil:
-		finished(st, obs, now, false, ReasonNoRecord)
-	case m.None && (st.AbortRequested || st.TargetNodeAddress == ""):
-		return step
-	case m.None:
-		step.Action = SourceStart
-		return step
 	case m.Completed:
 		finished(st, obs, now, true, "")
 	case m.Failed:
@@ -96,6 +100,21 @@ func Source(vmi *virtv1.VirtualMachineInstance, obs SourceObserved, now metav1.T
 	}
 	if !apiequality.Semantic.DeepEqual(st, vmi.Status.MigrationState) {
 		step.Action = SourceReport
+	}
+	return step
+}
+
+// notStarted decides for a migration the launcher was not asked for: start
+// it once the target is published, unless it was deleted (virt-controller
+// ends it then); one that was started before is lost.
+func notStarted(step SourceStep, obs SourceObserved, now metav1.Time) SourceStep {
+	st := step.State
+	switch {
+	case st.StartTimestamp != nil:
+		finished(st, obs, now, false, ReasonNoRecord)
+		step.Action = SourceReport
+	case !st.AbortRequested && st.TargetNodeAddress != "":
+		step.Action = SourceStart
 	}
 	return step
 }

@@ -103,6 +103,13 @@ func TestSource(t *testing.T) {
 					t.Errorf("state = %+v", st)
 				}
 			}},
+		{name: "launcher gone after its domain migrated: completed", st: state(runningSince),
+			obs: SourceObserved{DomainMigrated: true}, want: SourceReport,
+			check: func(t *testing.T, st *mstate) {
+				if !st.Completed || !st.EndTimestamp.Equal(&now) {
+					t.Errorf("state = %+v", st)
+				}
+			}},
 		{name: "started but the launcher knows nothing", st: state(runningSince),
 			obs: SourceObserved{Migration: &launcherv1.MigrationStatus{None: true}}, want: SourceReport, reason: ReasonNoRecord},
 		{name: "already completed: nothing", st: state(func(s *mstate) { runningSince(s); s.Completed = true }),

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -182,7 +183,10 @@ func readHeader(r *bufio.Reader) (Header, error) {
 // Dialer is the source's end: it opens relayed connections to the target.
 type Dialer struct {
 	// TLS presents this node's certificate and trusts the install's CA.
-	TLS       *tls.Config
+	TLS *tls.Config
+	// Roots, when set, is the install's CA bundle now (it rotates), used
+	// instead of TLS.RootCAs.
+	Roots     func() *x509.CertPool
 	Namespace string
 }
 
@@ -192,6 +196,12 @@ func (d Dialer) Dial(ctx context.Context, addr, targetNode string, h Header) (ne
 	cfg := d.TLS.Clone()
 	cfg.ServerName = nodecert.ServerName(targetNode, d.Namespace)
 	cfg.NextProtos = []string{ALPN}
+	if d.Roots != nil {
+		cfg.RootCAs = d.Roots()
+	}
+	if d.Roots != nil {
+		cfg.RootCAs = d.Roots()
+	}
 	dialer := &tls.Dialer{NetDialer: &net.Dialer{Timeout: handshakeTimeout}, Config: cfg}
 	raw, err := dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"time"
 
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -42,6 +43,22 @@ type Record struct {
 	// PodNetwork is the single plan of records written before secondary
 	// networks; read by Plans, never written.
 	PodNetwork *podplan.Plan `json:"podNetwork,omitempty"`
+	// Migration is this node's part in the VMI's current migration.
+	Migration *Migration `json:"migration,omitempty"`
+}
+
+// Migration is what the handler keeps of a migration across its restarts.
+type Migration struct {
+	UID string `json:"uid"`
+	// DomainXML (on the target) is PrepareMigrationTarget's answer, which
+	// the source fetches.
+	DomainXML string `json:"domainXML,omitempty"`
+	// Remaining and ProgressAt (on the source) follow the migration's
+	// progress (migration.Track).
+	Remaining  uint64    `json:"remaining,omitempty"`
+	ProgressAt time.Time `json:"progressAt,omitempty"`
+	// AbortReason (on the source) says why this handler aborted it.
+	AbortReason string `json:"abortReason,omitempty"`
 }
 
 // Plans are the stored pod network plans, also from a record of the

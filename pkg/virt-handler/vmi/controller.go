@@ -21,6 +21,7 @@ import (
 	kvinformers "kvirt.io/client-go/generated/informers/externalversions"
 	kvlisters "kvirt.io/client-go/generated/listers/core/v1"
 	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
+	"kvirt.io/kvirt/pkg/virt-handler/migrationproxy"
 	"kvirt.io/kvirt/pkg/virt-handler/statestore"
 )
 
@@ -47,6 +48,13 @@ type Config struct {
 	// Network builds pod network bindings in launcher pods (Setup); nil
 	// builds none.
 	Network PodNetwork
+	// Migrations opens a migration's streams to the target node's handler
+	// (mutual TLS with this node's certificate); nil sends no migration.
+	Migrations *migrationproxy.Dialer
+	// MigrationAddress and MigrationPort are where other handlers reach this
+	// one's migration relay (the node API's advertised address).
+	MigrationAddress string
+	MigrationPort    int32
 }
 
 // Controller syncs the VMIs of one node.
@@ -57,6 +65,12 @@ type Controller struct {
 	queue  workqueue.TypedRateLimitingInterface[string]
 	inf    kvinformers.SharedInformerFactory
 	pods   launcherPods
+	// targets are the VMIs migrating to this node (their
+	// migrationTargetNodeName label), before they are this node's.
+	targets       kvlisters.VirtualMachineInstanceLister
+	targetsSynced cache.InformerSynced
+	tinf          kvinformers.SharedInformerFactory
+	relays        map[string]*relaySet
 
 	// base bounds the per-launcher event streams; stop ends them.
 	base    context.Context
@@ -86,10 +100,16 @@ func New(cfg Config) *Controller {
 			o.LabelSelector = virtv1.NodeNameLabel + "=" + cfg.NodeName
 		}))
 	vmis := inf.Kubevirt().V1().VirtualMachineInstances()
+	tinf := kvinformers.NewSharedInformerFactoryWithOptions(cfg.Client, cfg.Resync,
+		kvinformers.WithTweakListOptions(func(o *metav1.ListOptions) {
+			o.LabelSelector = virtv1.MigrationTargetNodeNameLabel + "=" + cfg.NodeName
+		}))
+	incoming := tinf.Kubevirt().V1().VirtualMachineInstances()
 	c := &Controller{
 		cfg: cfg, lister: vmis.Lister(), synced: vmis.Informer().HasSynced, inf: inf,
+		targets: incoming.Lister(), targetsSynced: incoming.Informer().HasSynced, tinf: tinf,
 		queue:   workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](), workqueue.TypedRateLimitingQueueConfig[string]{Name: "vmi"}),
-		clients: map[string]*launcher{}, live: map[string]*launcherLiveness{},
+		clients: map[string]*launcher{}, live: map[string]*launcherLiveness{}, relays: map[string]*relaySet{},
 	}
 	c.base, c.stop = context.WithCancel(context.Background())
 	enqueue := func(obj any) {
@@ -97,9 +117,11 @@ func New(cfg Config) *Controller {
 			c.queue.Add(key)
 		}
 	}
-	_, _ = vmis.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	handler := cache.ResourceEventHandlerFuncs{
 		AddFunc: enqueue, UpdateFunc: func(_, o any) { enqueue(o) }, DeleteFunc: enqueue,
-	})
+	}
+	_, _ = vmis.Informer().AddEventHandler(handler)
+	_, _ = incoming.Informer().AddEventHandler(handler)
 	c.pods = newLauncherPods(cfg.Kube, cfg.NodeName, cfg.Resync, c.queue.Add)
 	return c
 }
@@ -109,11 +131,13 @@ func (c *Controller) Run(ctx context.Context) error {
 	defer c.queue.ShutDown()
 	c.inf.Start(ctx.Done())
 	defer c.inf.Shutdown()
+	c.tinf.Start(ctx.Done())
+	defer c.tinf.Shutdown()
 	c.pods.inf.Start(ctx.Done())
 	defer c.pods.inf.Shutdown()
-	// Both informers first: after a restart, every launcher is found again
+	// The informers first: after a restart, every launcher is found again
 	// from its pod before any VMI is synced.
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced, c.pods.synced) {
+	if !cache.WaitForCacheSync(ctx.Done(), c.synced, c.targetsSynced, c.pods.synced) {
 		return fmt.Errorf("vmi and pod informers did not sync")
 	}
 	c.enqueueStored()
@@ -129,6 +153,15 @@ func (c *Controller) Run(ctx context.Context) error {
 	<-ctx.Done()
 	c.queue.ShutDown()
 	wg.Wait()
+	c.mu.Lock()
+	uids := make([]string, 0, len(c.relays))
+	for uid := range c.relays {
+		uids = append(uids, uid)
+	}
+	c.mu.Unlock()
+	for _, uid := range uids {
+		c.closeRelays(uid)
+	}
 	c.closeClients()
 	c.stop()
 	c.watches.Wait()

@@ -92,6 +92,10 @@ func (d *fakeDialer) Dial(ctx context.Context, t podsocket.Target) (net.Conn, po
 	return conn, podsocket.Peer{PID: int32(os.Getpid())}, err
 }
 
+func (d *fakeDialer) Listen(t podsocket.Target) (net.Listener, error) {
+	return net.Listen("unix", filepath.Join(d.root, string(t.PodUID), t.Socket))
+}
+
 // launcherPod is the VMI's launcher pod on node n1.
 func launcherPod(vmi *virtv1.VirtualMachineInstance, podUID string) *corev1.Pod {
 	return &corev1.Pod{
@@ -105,7 +109,7 @@ func launcherPod(vmi *virtv1.VirtualMachineInstance, podUID string) *corev1.Pod 
 }
 
 // serveLauncher starts the fake on <root>/<pod uid>/launcher.sock; stop removes it.
-func serveLauncher(t *testing.T, root, podUID string, f *fakeLauncher) (stop func()) {
+func serveLauncher(t *testing.T, root, podUID string, f launcherv1.LauncherServer) (stop func()) {
 	t.Helper()
 	dir := filepath.Join(root, podUID)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -151,6 +155,8 @@ func newTestControllerWithPods(t *testing.T, vmi *virtv1.VirtualMachineInstance,
 	t.Cleanup(func() { cancel(); c.closeClients(); c.stop(); c.watches.Wait() })
 	c.inf.Start(ctx.Done())
 	c.inf.WaitForCacheSync(ctx.Done())
+	c.tinf.Start(ctx.Done())
+	c.tinf.WaitForCacheSync(ctx.Done())
 	c.pods.inf.Start(ctx.Done())
 	c.pods.inf.WaitForCacheSync(ctx.Done())
 	return c, client, dialer

@@ -38,6 +38,8 @@ const (
 // tests.
 type PodDialer interface {
 	Dial(ctx context.Context, t podsocket.Target) (net.Conn, podsocket.Peer, error)
+	// Listen serves a socket in the pod (a migration relay).
+	Listen(t podsocket.Target) (net.Listener, error)
 }
 
 // launcher is a connection to a VMI's launcher and the stream of its events.
@@ -84,7 +86,7 @@ func newLauncherPods(kube kubernetes.Interface, node string, resync time.Duratio
 var errNoPod = errors.New("no launcher pod on this node")
 
 // target is where the VMI's launcher listens: the command socket in the pod
-// the VMI controls, in the VMI's namespace, not a migration target.
+// the VMI controls, in the VMI's namespace.
 func (p launcherPods) target(namespace string, vmiUID types.UID) (podsocket.Target, error) {
 	pod, err := p.live(namespace, vmiUID)
 	if err != nil {
@@ -98,22 +100,30 @@ func (p launcherPods) target(namespace string, vmiUID types.UID) (podsocket.Targ
 	return podsocket.Target{PodUID: pod.UID, Socket: commandSocketName, RunAsUser: uid}, nil
 }
 
-// live is the VMI's launcher pod: controlled by the VMI, not a migration
-// target, not finished.
+// live is the VMI's launcher pod on this node: the newest one the VMI
+// controls that has not finished. A node runs one pod of a VMI at a time
+// (a migration target is kept off its source node), so on a migration's
+// target this is the target pod, before and after it takes the VMI over.
 func (p launcherPods) live(namespace string, vmiUID types.UID) (*corev1.Pod, error) {
 	pods, err := p.lister.Pods(namespace).List(labels.SelectorFromSet(labels.Set{virtv1.CreatedByLabel: string(vmiUID)}))
 	if err != nil {
 		return nil, fmt.Errorf("list launcher pods: %w", err)
 	}
+	var newest *corev1.Pod
 	for _, pod := range pods {
 		ref := metav1.GetControllerOf(pod)
-		if ref == nil || ref.UID != vmiUID || pod.Labels[virtv1.MigrationJobLabel] != "" ||
+		if ref == nil || ref.UID != vmiUID ||
 			pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
 			continue
 		}
-		return pod, nil
+		if newest == nil || newest.CreationTimestamp.Before(&pod.CreationTimestamp) {
+			newest = pod
+		}
 	}
-	return nil, errNoPod
+	if newest == nil {
+		return nil, errNoPod
+	}
+	return newest, nil
 }
 
 // networkStatus is what Multus reported on the VMI's launcher pod (its

@@ -15,6 +15,7 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
+	"kvirt.io/kvirt/pkg/virt-handler/migration"
 	"kvirt.io/kvirt/pkg/virt-handler/statestore"
 	"kvirt.io/kvirt/pkg/virt-handler/vmistatus"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
@@ -32,42 +33,67 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	if err != nil {
 		return 0, nil
 	}
-	vmi, err := c.lister.VirtualMachineInstances(ns).Get(name)
+	vmi, err := c.get(ns, name)
 	if apierrors.IsNotFound(err) {
 		return 0, c.forget(ctx, ns, name)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("get vmi: %w", err)
+		return 0, err
 	}
 	uid := string(vmi.UID)
 	if vmi.Status.Phase.IsFinal() {
-		c.dropClient(uid)
-		c.forgetLiveness(uid)
-		return 0, c.cfg.Store.Delete(uid)
+		return 0, c.ended(uid)
 	}
 	if vmi.Status.Phase != virtv1.Scheduled && vmi.Status.Phase != virtv1.Running {
 		return 0, nil
+	}
+	role := migration.RoleOf(vmi, c.cfg.NodeName)
+	if node := vmi.Status.NodeName; node != "" && node != c.cfg.NodeName && role != migration.RoleTarget {
+		// a migration target that did not take the VMI over
+		return 0, c.forget(ctx, ns, name)
 	}
 	rec, _, err := c.cfg.Store.Get(uid)
 	if err != nil {
 		return 0, err
 	}
 	rec.UID, rec.Namespace, rec.Name = uid, ns, name
+	if role == migration.RoleTarget {
+		return c.syncTarget(ctx, vmi, &rec)
+	}
+	return c.syncHere(ctx, vmi, &rec, role == migration.RoleSource)
+}
+
+// syncHere drives a VMI that runs (or is to run) on this node: it observes
+// the launcher, follows a migration that leaves (source), stores rec and
+// patches the status the handler owns.
+func (c *Controller) syncHere(ctx context.Context, vmi *virtv1.VirtualMachineInstance, rec *statestore.Record,
+	source bool) (time.Duration, error) {
 	obs := vmistatus.Observed{NodeName: c.cfg.NodeName}
 	requeue := time.Duration(0)
+	var err error
 	switch {
 	case c.cfg.AcceleratorError != "" && vmi.Status.Phase == virtv1.Scheduled:
 		obs.Failure, obs.FailureReason = c.cfg.AcceleratorError, vmistatus.ReasonNoAccelerator
 	default:
-		requeue, err = c.observe(ctx, vmi, &rec, &obs)
+		requeue, err = c.observe(ctx, vmi, rec, &obs)
 		if err != nil {
 			return 0, err
 		}
 	}
-	c.observePodProbes(vmi, &rec, &obs)
+	if source {
+		if requeue, err = c.syncSource(ctx, vmi, rec); err != nil {
+			_ = c.cfg.Store.Put(*rec)
+			return 0, err
+		}
+	}
+	c.observePodProbes(vmi, rec, &obs)
 	obs.NetworkStatus = c.pods.networkStatus(vmi.Namespace, vmi.UID)
-	if err := c.cfg.Store.Put(rec); err != nil {
+	if err := c.cfg.Store.Put(*rec); err != nil {
 		return 0, err
+	}
+	if migrated(obs.Domain) {
+		// the domain left: the target's handler reports from now on
+		return requeue, nil
 	}
 	st := vmistatus.Compute(vmi, obs, metav1.Now())
 	if vmistatus.Changed(vmi, st) {
@@ -76,6 +102,27 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 		}
 	}
 	return requeue, nil
+}
+
+// get is the VMI from the informer of this node's VMIs, else from that of
+// the VMIs migrating here.
+func (c *Controller) get(ns, name string) (*virtv1.VirtualMachineInstance, error) {
+	vmi, err := c.lister.VirtualMachineInstances(ns).Get(name)
+	if apierrors.IsNotFound(err) {
+		vmi, err = c.targets.VirtualMachineInstances(ns).Get(name)
+	}
+	if err != nil && !apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("get vmi: %w", err)
+	}
+	return vmi, err
+}
+
+// ended lets go of a VMI that finished: its connection, relays and record.
+func (c *Controller) ended(uid string) error {
+	c.closeRelays(uid)
+	c.dropClient(uid)
+	c.forgetLiveness(uid)
+	return c.cfg.Store.Delete(uid)
 }
 
 // observe talks to the launcher: pushes the spec, forwards a shutdown, and
@@ -207,6 +254,12 @@ func needsShutdown(rec *statestore.Record, grace time.Duration) bool {
 	return !rec.ShutdownSent || int64(grace/time.Second) < rec.ShutdownGraceSeconds
 }
 
+// migrated: the domain was shut off here because it left for a migration
+// target.
+func migrated(d *launcherv1.Domain) bool {
+	return d != nil && d.State == "Shutoff" && d.Reason == "Migrated"
+}
+
 // forget handles a VMI that disappeared: stop its domain if a launcher still
 // runs it, and drop what the handler remembered.
 func (c *Controller) forget(ctx context.Context, ns, name string) error {
@@ -223,6 +276,7 @@ func (c *Controller) forget(ctx context.Context, ns, name string) error {
 			_, _ = cl.Shutdown(rctx, &launcherv1.ShutdownRequest{GracePeriodSeconds: int64(c.cfg.DefaultGrace / time.Second)})
 			cancel()
 		}
+		c.closeRelays(r.UID)
 		c.dropClient(r.UID)
 		c.forgetLiveness(r.UID)
 		if err := c.cfg.Store.Delete(r.UID); err != nil {

@@ -33,6 +33,7 @@ const (
 	domainStateRunning      = "Running"
 	domainStatePaused       = "Paused"
 	domainStateShutoff      = "Shutoff"
+	reasonMigrated          = "Migrated"
 	domainStateShuttingDown = "ShuttingDown"
 )
 
@@ -132,13 +133,17 @@ func nextPhase(cur virtv1.VirtualMachineInstancePhase, obs Observed) (virtv1.Vir
 	if obs.Failure != "" {
 		return virtv1.Failed, obs.FailureReason
 	}
+	if migratedAway(obs.Domain) {
+		// the domain left for a migration target, whose handler takes over
+		return cur, ""
+	}
 	d := obs.Domain
 	switch {
 	case d != nil && d.Failure != "":
 		return virtv1.Failed, ReasonDomainFailed
 	case d != nil && d.State == domainStateShutoff && d.StartedUnixNano != 0:
 		return finalPhase(d, obs.StopMeansFailure)
-	case d != nil && (d.State == domainStateRunning || d.State == domainStatePaused || d.State == domainStateShuttingDown):
+	case live(d):
 		if obs.LauncherGone {
 			return virtv1.Failed, ReasonLauncherGone
 		}
@@ -147,6 +152,17 @@ func nextPhase(cur virtv1.VirtualMachineInstancePhase, obs Observed) (virtv1.Vir
 		return virtv1.Failed, ReasonLauncherGone
 	}
 	return cur, ""
+}
+
+// live: the domain runs (or is paused, or shutting down).
+func live(d *launcherv1.Domain) bool {
+	return d != nil && (d.State == domainStateRunning || d.State == domainStatePaused || d.State == domainStateShuttingDown)
+}
+
+// migratedAway: the domain was shut off here because it moved to a
+// migration target.
+func migratedAway(d *launcherv1.Domain) bool {
+	return d != nil && d.State == domainStateShutoff && d.Reason == reasonMigrated
 }
 
 // finalPhase: a guest that powered off, or a shutdown that was asked for,

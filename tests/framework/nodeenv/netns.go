@@ -4,15 +4,15 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
+	"net/netip"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
 	"k8s.io/apimachinery/pkg/util/rand"
+
+	"kvirt.io/kvirt/pkg/netnsdial"
 )
 
 // NetNS is a network namespace standing in for a launcher pod's network.
@@ -110,31 +110,14 @@ func (ns NetNS) Listen(t testing.TB, addr string) net.Listener {
 	return ln
 }
 
-// listen creates the socket on a thread switched into the namespace; the
-// socket stays in that namespace whichever thread uses it later.
+// listen creates the socket inside the namespace (netnsdial.ListenTCP, as
+// virt-handler's migration relay does).
 func (ns NetNS) listen(addr string) (net.Listener, error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	orig, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
+	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
 		return nil, err
 	}
-	defer orig.Close()
-	target, err := os.Open(ns.Path())
-	if err != nil {
-		return nil, err
-	}
-	defer target.Close()
-	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-		return nil, fmt.Errorf("setns: %w", err)
-	}
-	ln, lerr := net.Listen("tcp4", addr)
-	if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
-		// This thread is unusable now; keep it locked so it dies with the goroutine.
-		runtime.LockOSThread()
-		return nil, fmt.Errorf("setns back: %w", err)
-	}
-	return ln, lerr
+	return netnsdial.ListenTCP(ns.Path(), ap)
 }
 
 // NewRoutedNetNS creates a pod network namespace whose eth0 holds addr/24 and
