@@ -91,7 +91,7 @@ func TestLauncherLiveMigration(t *testing.T) {
 	began := time.Now()
 	before := lastCount(srcCons.Output())
 	res, err := src.Client.Migrate(ctx, &launcherv1.MigrateRequest{TargetDomainXml: prep.DomainXml,
-		LibvirtSocket: sock, Port: port})
+		LibvirtSocket: sock, Port: port, MaxDowntimeMs: 900})
 	if err != nil || !res.Success {
 		t.Fatalf("Migrate = %v, %v", res, err)
 	}

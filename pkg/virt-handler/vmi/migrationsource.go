@@ -111,6 +111,9 @@ func (c *Controller) startMigration(ctx context.Context, cl *launcherclient.Clie
 	if cfg := st.MigrationConfiguration; cfg != nil {
 		req.BandwidthMibPerSecond = bandwidthMiB(cfg)
 		req.AllowAutoConverge = cfg.AllowAutoConverge
+		if cfg.MaxDowntimeMS > 0 {
+			req.MaxDowntimeMs = uint64(cfg.MaxDowntimeMS)
+		}
 	}
 	klog.FromContext(ctx).Info("starting the migration", "vmi", klog.KObj(vmi), "migration", st.MigrationUID,
 		"to", st.TargetNode, "address", addr, "copyDisks", copyDisks, "bandwidthMiB", req.BandwidthMibPerSecond)

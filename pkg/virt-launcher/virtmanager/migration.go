@@ -91,6 +91,13 @@ func (m *Manager) Migrate(ctx context.Context, req *launcherv1.MigrateRequest, d
 		_ = dom.Free()
 		return err
 	}
+	if req.MaxDowntimeMs > 0 {
+		// QEMU's downtime-limit, which the migration then keeps to
+		if err := dom.MigrateSetMaxDowntime(req.MaxDowntimeMs, 0); err != nil {
+			_ = dom.Free()
+			return fmt.Errorf("set the migration's maximum downtime: %w", err)
+		}
+	}
 	rec := &migrationRecord{running: true, start: time.Now()}
 	m.mu.Lock()
 	m.migration = rec

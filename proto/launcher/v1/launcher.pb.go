@@ -637,8 +637,11 @@ type MigrateRequest struct {
 	// Lets QEMU slow the guest's vCPUs down when memory is dirtied faster
 	// than it is copied.
 	AllowAutoConverge bool `protobuf:"varint,7,opt,name=allow_auto_converge,json=allowAutoConverge,proto3" json:"allow_auto_converge,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The longest the guest may be paused for the final copy, in
+	// milliseconds (the migration's maxDowntimeMs); 0 keeps QEMU's default.
+	MaxDowntimeMs uint64 `protobuf:"varint,8,opt,name=max_downtime_ms,json=maxDowntimeMs,proto3" json:"max_downtime_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MigrateRequest) Reset() {
@@ -718,6 +721,13 @@ func (x *MigrateRequest) GetAllowAutoConverge() bool {
 		return x.AllowAutoConverge
 	}
 	return false
+}
+
+func (x *MigrateRequest) GetMaxDowntimeMs() uint64 {
+	if x != nil {
+		return x.MaxDowntimeMs
+	}
+	return 0
 }
 
 type MigrationStatus struct {
@@ -2952,7 +2962,7 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x17MigrationTargetResponse\x121\n" +
 	"\x06result\x18\x01 \x01(\v2\x19.kvirt.launcher.v1.ResultR\x06result\x12\x1d\n" +
 	"\n" +
-	"domain_xml\x18\x02 \x01(\tR\tdomainXml\"\x9e\x02\n" +
+	"domain_xml\x18\x02 \x01(\tR\tdomainXml\"\xc6\x02\n" +
 	"\x0eMigrateRequest\x12*\n" +
 	"\x11target_domain_xml\x18\x01 \x01(\tR\x0ftargetDomainXml\x12%\n" +
 	"\x0elibvirt_socket\x18\x02 \x01(\tR\rlibvirtSocket\x12\x12\n" +
@@ -2962,7 +2972,8 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\n" +
 	"copy_disks\x18\x05 \x03(\tR\tcopyDisks\x127\n" +
 	"\x18bandwidth_mib_per_second\x18\x06 \x01(\x04R\x15bandwidthMibPerSecond\x12.\n" +
-	"\x13allow_auto_converge\x18\a \x01(\bR\x11allowAutoConverge\"\xfe\x03\n" +
+	"\x13allow_auto_converge\x18\a \x01(\bR\x11allowAutoConverge\x12&\n" +
+	"\x0fmax_downtime_ms\x18\b \x01(\x04R\rmaxDowntimeMs\"\xfe\x03\n" +
 	"\x0fMigrationStatus\x12\x12\n" +
 	"\x04none\x18\x01 \x01(\bR\x04none\x12\x18\n" +
 	"\arunning\x18\x02 \x01(\bR\arunning\x12\x1c\n" +

@@ -1,0 +1,146 @@
+package e2e
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/tests/framework/poll"
+)
+
+// counterUserData makes the test guest print a count on its console every
+// second from boot on.
+const counterUserData = `            #!/bin/sh
+            (i=0; while :; do echo "KVIRT-COUNT $i" >/dev/console; i=$((i+1)); sleep 1; done) &
+`
+
+var countRE = regexp.MustCompile(`KVIRT-COUNT (\d+)`)
+
+// lastCount is the highest count in out, -1 before the first.
+func lastCount(out string) int {
+	last := -1
+	for _, m := range countRE.FindAllStringSubmatch(out, -1) {
+		if n, err := strconv.Atoi(m[1]); err == nil && n > last {
+			last = n
+		}
+	}
+	return last
+}
+
+// counterVM is the example VM, always running, whose guest counts.
+func counterVM(t *testing.T) string {
+	t.Helper()
+	vm := strings.Replace(example(t, "vm-testguest.yaml"), "runStrategy: Halted", "runStrategy: Always", 1)
+	i := strings.Index(vm, "            #!/bin/sh\n")
+	if i < 0 {
+		t.Fatal("the example VM has no user data script")
+	}
+	return vm[:i] + counterUserData + vm[i+len("            #!/bin/sh\n"):]
+}
+
+// TestLiveMigrationTwoNodes: on the two-node cluster, a running VM whose
+// guest counts on its console migrates with virtctl migrate: the migration
+// Succeeds, the VMI ends on the other node with only the target pod left, the
+// count carries on without a second boot, and it migrates back.
+func TestLiveMigrationTwoNodes(t *testing.T) {
+	secondNode(t)
+	ns := newNamespace(t)
+	if out, errOut, err := kubectl(t, counterVM(t), "-n", ns, "apply", "-f", "-"); err != nil {
+		t.Fatalf("kubectl apply: %v\n%s%s", err, out, errOut)
+	}
+	vmi := waitRunning(t, ns, "testvm")
+	out := consoleUntil(t, ns, "testvm", markerBooted, "KVIRT-COUNT 3")
+	waitLiveMigratable(t, ns, "testvm", "True", "")
+	from := vmi.Status.NodeName
+	for round := 1; round <= 2; round++ {
+		to := migrateOnce(t, ns, round)
+		if to == from {
+			t.Fatalf("round %d: the VMI is still on %s", round, from)
+		}
+		before := lastCount(out)
+		out = consoleUntil(t, ns, "testvm", "KVIRT-COUNT "+strconv.Itoa(before+3))
+		if strings.Contains(out, markerBooted) {
+			t.Fatalf("round %d: the guest booted again on %s:\n%s", round, to, out)
+		}
+		if got := lastCount(out); got <= before {
+			t.Fatalf("round %d: count %d after the migration, %d before", round, got, before)
+		}
+		from = to
+	}
+}
+
+// migrateOnce migrates testvm with virtctl, waits for the migration to
+// succeed and the old pod to go, and returns the VMI's new node.
+func migrateOnce(t *testing.T, ns string, round int) string {
+	t.Helper()
+	vmi, err := getVMI(t, ns, "testvm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	if out, err := virtctl(t, "migrate", "-n", ns, "testvm"); err != nil {
+		t.Fatalf("virtctl migrate: %v\n%s", err, out)
+	}
+	var mig *virtv1.VirtualMachineInstanceMigration
+	poll.Eventually(t, 5*time.Minute, fmt.Sprintf("migration %d succeeded", round), func() error {
+		list, err := e.kvirt.KubevirtV1().VirtualMachineInstanceMigrations(ns).List(ctx(t), metav1.ListOptions{})
+		if err != nil {
+			return err
+		}
+		for i := range list.Items {
+			m := &list.Items[i]
+			if m.CreationTimestamp.Time.Before(began.Add(-time.Second)) {
+				continue
+			}
+			switch m.Status.Phase {
+			case virtv1.MigrationSucceeded:
+				mig = m
+				return nil
+			case virtv1.MigrationFailed:
+				st := m.Status.MigrationState
+				reason := ""
+				if st != nil {
+					reason = st.FailureReason
+				}
+				t.Fatalf("migration %s failed: %s", m.Name, reason)
+			}
+			return fmt.Errorf("migration %s in %s", m.Name, m.Status.Phase)
+		}
+		return fmt.Errorf("no migration yet")
+	})
+	took := time.Since(began)
+	var now *virtv1.VirtualMachineInstance
+	poll.Eventually(t, 2*time.Minute, "the VMI on its new node, the old pod gone", func() error {
+		v, err := getVMI(t, ns, "testvm")
+		if err != nil {
+			return err
+		}
+		if v.Status.NodeName == vmi.Status.NodeName || v.Status.Phase != virtv1.Running || v.UID != vmi.UID {
+			return fmt.Errorf("node %s phase %s", v.Status.NodeName, v.Status.Phase)
+		}
+		pods, _, err := kubectl(t, "", "-n", ns, "get", "pods", "-o", "name")
+		if err != nil {
+			return err
+		}
+		if n := strings.Count(pods, "virt-launcher-"); n != 1 {
+			return fmt.Errorf("%d launcher pods: %s", n, pods)
+		}
+		now = v
+		return nil
+	})
+	st := mig.Status.MigrationState
+	stream := time.Duration(0)
+	if st != nil && st.StartTimestamp != nil && st.EndTimestamp != nil {
+		stream = st.EndTimestamp.Sub(st.StartTimestamp.Time)
+	}
+	t.Logf("FIGURE live migration %d of a 128 MiB TCG guest (%s → %s): %s from virtctl migrate to Succeeded, "+
+		"libvirt's transfer %s", round, vmi.Status.NodeName, now.Status.NodeName, took.Round(time.Millisecond),
+		stream.Round(time.Millisecond))
+	return now.Status.NodeName
+}
