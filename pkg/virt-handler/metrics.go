@@ -11,12 +11,14 @@ import (
 	"kvirt.io/kvirt/pkg/componentmetrics"
 	"kvirt.io/kvirt/pkg/metricsserver"
 	"kvirt.io/kvirt/pkg/virt-handler/domainstats"
+	"kvirt.io/kvirt/pkg/virt-handler/migrationmetrics"
 	"kvirt.io/kvirt/pkg/virt-handler/vmi"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
 // serveMetrics serves /metrics over TLS with the node API's serving
-// certificate: the component metrics and every launcher's domain stats.
+// certificate: the component metrics, every launcher's domain stats and the
+// migrations this node sends.
 // It does nothing without a metrics address or a certificate; with a
 // certificate still being issued, handshakes fail until it is.
 func (o *Options) serveMetrics(ctx context.Context, wg *sync.WaitGroup, ctrl *vmi.Controller, cert certGetter) error {
@@ -29,7 +31,8 @@ func (o *Options) serveMetrics(ctx context.Context, wg *sync.WaitGroup, ctrl *vm
 		return err
 	}
 	reg.MustRegister(domainstats.New(domainstats.Config{NodeName: o.NodeName,
-		Launchers: statsLaunchers{ctrl}, Deadline: o.MetricsLauncherDeadline}))
+		Launchers: statsLaunchers{ctrl}, Deadline: o.MetricsLauncherDeadline}),
+		migrationmetrics.New(o.NodeName, ctrl))
 	if err := metricsserver.ServeTLS(ctx, wg, o.MetricsListen, cert,
 		promhttp.HandlerFor(reg, promhttp.HandlerOpts{})); err != nil {
 		return err

@@ -21,6 +21,7 @@ import (
 	kvinformers "kvirt.io/client-go/generated/informers/externalversions"
 	kvlisters "kvirt.io/client-go/generated/listers/core/v1"
 	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
+	"kvirt.io/kvirt/pkg/virt-handler/migrationmetrics"
 	"kvirt.io/kvirt/pkg/virt-handler/migrationproxy"
 	"kvirt.io/kvirt/pkg/virt-handler/statestore"
 )
@@ -71,6 +72,7 @@ type Controller struct {
 	targetsSynced cache.InformerSynced
 	tinf          kvinformers.SharedInformerFactory
 	relays        map[string]*relaySet
+	sending       map[string]migrationmetrics.Progress
 
 	// base bounds the per-launcher event streams; stop ends them.
 	base    context.Context
@@ -110,6 +112,7 @@ func New(cfg Config) *Controller {
 		targets: incoming.Lister(), targetsSynced: incoming.Informer().HasSynced, tinf: tinf,
 		queue:   workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](), workqueue.TypedRateLimitingQueueConfig[string]{Name: "vmi"}),
 		clients: map[string]*launcher{}, live: map[string]*launcherLiveness{}, relays: map[string]*relaySet{},
+		sending: map[string]migrationmetrics.Progress{},
 	}
 	c.base, c.stop = context.WithCancel(context.Background())
 	enqueue := func(obj any) {

@@ -160,6 +160,9 @@ func TestSourceReportsAndAborts(t *testing.T) {
 	if st.StartTimestamp == nil || st.Mode != virtv1.MigrationPreCopy || st.SourcePod != "virt-launcher-vm" {
 		t.Fatalf("running: %+v", st)
 	}
+	if m := c.Migrations(); len(m) != 1 || m[0].Remaining != 10 || m[0].Name != "vm" {
+		t.Errorf("migrations for the metrics: %+v", m)
+	}
 	updateState(t, client, func(s *virtv1.VirtualMachineInstanceMigrationState) { s.AbortRequested = true })
 	syncAndGet(t, c, client)
 	if f.aborted != 1 {
@@ -173,6 +176,9 @@ func TestSourceReportsAndAborts(t *testing.T) {
 	st = out.Status.MigrationState
 	if !st.Failed || st.AbortStatus != "Succeeded" || st.FailureReason != "the migration was deleted" || st.EndTimestamp == nil {
 		t.Fatalf("aborted: %+v", st)
+	}
+	if m := c.Migrations(); len(m) != 0 {
+		t.Errorf("an ended migration is still reported: %+v", m)
 	}
 	if out.Status.Phase != virtv1.Running || out.Status.NodeName != "n1" {
 		t.Errorf("the VMI did not stay running here: %s on %s", out.Status.Phase, out.Status.NodeName)

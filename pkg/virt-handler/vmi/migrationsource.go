@@ -18,6 +18,7 @@ import (
 	"kvirt.io/kvirt/pkg/podsocket"
 	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
 	"kvirt.io/kvirt/pkg/virt-handler/migration"
+	"kvirt.io/kvirt/pkg/virt-handler/migrationmetrics"
 	"kvirt.io/kvirt/pkg/virt-handler/migrationproxy"
 	"kvirt.io/kvirt/pkg/virt-handler/statestore"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
@@ -60,6 +61,7 @@ func (c *Controller) syncSource(ctx context.Context, vmi *virtv1.VirtualMachineI
 			cancel()
 		}
 	}
+	c.noteProgress(vmi, obs.Migration)
 	m.Remaining, m.ProgressAt = migration.Track(m.Remaining, m.ProgressAt, obs.Migration, time.Now())
 	obs.Progress = m.ProgressAt
 	step := migration.Source(vmi, obs, metav1.Now())
@@ -200,11 +202,37 @@ func (s *relaySet) close() {
 	}
 }
 
+// noteProgress keeps a running migration's last figures for the metrics.
+func (c *Controller) noteProgress(vmi *virtv1.VirtualMachineInstance, st *launcherv1.MigrationStatus) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st == nil || !st.Running {
+		delete(c.sending, string(vmi.UID))
+		return
+	}
+	c.sending[string(vmi.UID)] = migrationmetrics.Progress{Namespace: vmi.Namespace, Name: vmi.Name,
+		Processed: st.DataProcessedBytes, Remaining: st.DataRemainingBytes, Total: st.DataTotalBytes,
+		DirtyRate: st.MemoryDirtyRateBytesPerSecond}
+}
+
+// Migrations are the running migrations this node sends, as last read
+// (migrationmetrics.Source).
+func (c *Controller) Migrations() []migrationmetrics.Progress {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]migrationmetrics.Progress, 0, len(c.sending))
+	for _, p := range c.sending {
+		out = append(out, p)
+	}
+	return out
+}
+
 // closeRelays ends a VMI's migration relays, if any.
 func (c *Controller) closeRelays(uid string) {
 	c.mu.Lock()
 	set := c.relays[uid]
 	delete(c.relays, uid)
+	delete(c.sending, uid)
 	c.mu.Unlock()
 	if set != nil {
 		set.close()
