@@ -144,3 +144,103 @@ func migrateOnce(t *testing.T, ns string, round int) string {
 		stream.Round(time.Millisecond))
 	return now.Status.NodeName
 }
+
+// slowMigrationPolicy applies to namespace ns's VMIs: a 1 MiB/s cap, so a
+// 128 MiB guest takes minutes, and completionTimeoutPerGiB (0: the default).
+func slowMigrationPolicy(t *testing.T, ns string, completionTimeoutPerGiB int) {
+	t.Helper()
+	timeout := ""
+	if completionTimeoutPerGiB > 0 {
+		timeout = fmt.Sprintf("  completionTimeoutPerGiB: %d\n", completionTimeoutPerGiB)
+	}
+	manifest := fmt.Sprintf(`apiVersion: migrations.kubevirt.io/v1alpha1
+kind: MigrationPolicy
+metadata: {name: %s-slow}
+spec:
+  bandwidthPerMigration: 1Mi
+%s  selectors:
+    namespaceSelector: {kubernetes.io/metadata.name: %s}
+`, ns, timeout, ns)
+	if out, errOut, err := kubectl(t, manifest, "apply", "-f", "-"); err != nil {
+		t.Fatalf("kubectl apply migrationpolicy: %v\n%s%s", err, out, errOut)
+	}
+	t.Cleanup(func() { _, _, _ = kubectl(t, "", "delete", "migrationpolicy", ns+"-slow", "--ignore-not-found") })
+}
+
+// waitMigrationState waits until the VMI's migrationState reads want at path
+// (a kubectl jsonpath below .status.migrationState).
+func waitMigrationState(t *testing.T, ns, path, want string) {
+	t.Helper()
+	poll.Eventually(t, 3*time.Minute, "migrationState "+path+" = "+want, func() error {
+		if got := jsonpath(t, ns, "vmi", "testvm", path); got != want {
+			return fmt.Errorf("%s = %q", path, got)
+		}
+		return nil
+	})
+}
+
+// TestLiveMigrationAbortAndTimeout: on the two-node cluster, a migration
+// throttled to 1 MiB/s is deleted while it runs: it is aborted
+// (abortStatus Succeeded), the target pod goes and the VM runs on as before on
+// its node. Then one whose policy allows 1 s per GiB fails on its completion
+// timeout, saying so, and the VM again runs on.
+func TestLiveMigrationAbortAndTimeout(t *testing.T) {
+	secondNode(t)
+	ns := newNamespace(t)
+	if out, errOut, err := kubectl(t, counterVM(t), "-n", ns, "apply", "-f", "-"); err != nil {
+		t.Fatalf("kubectl apply: %v\n%s%s", err, out, errOut)
+	}
+	vmi := waitRunning(t, ns, "testvm")
+	consoleUntil(t, ns, "testvm", "KVIRT-COUNT 3")
+	stays := func(what string) {
+		t.Helper()
+		poll.Eventually(t, 2*time.Minute, what+": the VM runs on, one launcher pod", func() error {
+			v, err := getVMI(t, ns, "testvm")
+			if err != nil {
+				return err
+			}
+			if v.UID != vmi.UID || v.Status.Phase != virtv1.Running || v.Status.NodeName != vmi.Status.NodeName {
+				return fmt.Errorf("phase %s on %s", v.Status.Phase, v.Status.NodeName)
+			}
+			pods, _, err := kubectl(t, "", "-n", ns, "get", "pods", "-o", "name")
+			if err != nil {
+				return err
+			}
+			if n := strings.Count(pods, "virt-launcher-"); n != 1 {
+				return fmt.Errorf("%d launcher pods", n)
+			}
+			return nil
+		})
+		before := lastCount(consoleUntil(t, ns, "testvm", "KVIRT-COUNT"))
+		consoleUntil(t, ns, "testvm", "KVIRT-COUNT "+strconv.Itoa(before+2))
+	}
+
+	slowMigrationPolicy(t, ns, 0)
+	if out, err := virtctl(t, "migrate", "-n", ns, "testvm"); err != nil {
+		t.Fatalf("virtctl migrate: %v\n%s", err, out)
+	}
+	waitMigrationState(t, ns, "{.status.migrationState.mode}", "PreCopy")
+	if _, errOut, err := kubectl(t, "", "-n", ns, "delete", "vmim", "--all", "--timeout=2m"); err != nil {
+		t.Fatalf("kubectl delete vmim: %v\n%s", err, errOut)
+	}
+	waitMigrationState(t, ns, "{.status.migrationState.abortStatus}/{.status.migrationState.failed}", "Succeeded/true")
+	stays("deleted while running")
+
+	first := jsonpath(t, ns, "vmi", "testvm", "{.status.migrationState.migrationUid}")
+	slowMigrationPolicy(t, ns, 1)
+	if out, err := virtctl(t, "migrate", "-n", ns, "testvm"); err != nil {
+		t.Fatalf("virtctl migrate: %v\n%s", err, out)
+	}
+	poll.Eventually(t, 3*time.Minute, "the second migration failed", func() error {
+		got := jsonpath(t, ns, "vmi", "testvm", "{.status.migrationState.migrationUid}/{.status.migrationState.failed}")
+		if uid, failed, _ := strings.Cut(got, "/"); uid == first || failed != "true" {
+			return fmt.Errorf("migrationUid/failed %q", got)
+		}
+		return nil
+	})
+	reason := jsonpath(t, ns, "vmi", "testvm", "{.status.migrationState.failureReason}")
+	if !strings.Contains(reason, "completionTimeoutPerGiB 1s") {
+		t.Errorf("failure reason %q, want the completion timeout", reason)
+	}
+	stays("completion timeout")
+}
