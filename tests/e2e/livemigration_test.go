@@ -180,7 +180,7 @@ func waitMigrationState(t *testing.T, ns, path, want string) {
 }
 
 // TestLiveMigrationAbortAndTimeout: on the two-node cluster, a migration
-// throttled to 1 MiB/s is deleted while it runs: it is aborted
+// throttled to 1 MiB/s is deleted while it runs (virtctl migrate-cancel): it is aborted
 // (abortStatus Succeeded), the target pod goes and the VM runs on as before on
 // its node. Then one whose policy allows 1 s per GiB fails on its completion
 // timeout, saying so, and the VM again runs on.
@@ -220,8 +220,8 @@ func TestLiveMigrationAbortAndTimeout(t *testing.T) {
 		t.Fatalf("virtctl migrate: %v\n%s", err, out)
 	}
 	waitMigrationState(t, ns, "{.status.migrationState.mode}", "PreCopy")
-	if _, errOut, err := kubectl(t, "", "-n", ns, "delete", "vmim", "--all", "--timeout=2m"); err != nil {
-		t.Fatalf("kubectl delete vmim: %v\n%s", err, errOut)
+	if out, err := virtctl(t, "migrate-cancel", "-n", ns, "testvm"); err != nil { // deletes the VMIM
+		t.Fatalf("virtctl migrate-cancel: %v\n%s", err, out)
 	}
 	waitMigrationState(t, ns, "{.status.migrationState.abortStatus}/{.status.migrationState.failed}", "Succeeded/true")
 	stays("deleted while running")
