@@ -121,9 +121,10 @@ images:
 	$(DEPS) build
 	hack/build-images.sh --import
 
-## cluster-up / cluster-down: a local single-node Kubernetes; kubeconfig at _out/cluster/kubeconfig
+## cluster-up / cluster-down: a local Kubernetes, one node (NODES=2 adds a second); kubeconfig at _out/cluster/kubeconfig
+NODES ?= $(or $(KVIRT_CLUSTER_NODES),1)
 cluster-up:
-	hack/cluster-up.sh
+	KVIRT_CLUSTER_NODES=$(NODES) hack/cluster-up.sh
 
 cluster-down:
 	hack/cluster-down.sh
@@ -132,9 +133,9 @@ cluster-down:
 cluster-sync:
 	hack/cluster-sync.sh
 
-## functest: the e2e tier on the local cluster (brought up and synced first)
+## functest: the e2e tier on the local cluster (brought up, with NODES nodes, and synced first)
 functest:
-	hack/functest.sh
+	KVIRT_CLUSTER_NODES=$(NODES) hack/functest.sh
 
 ## perf-local: functest's creation figures (10 sequential + 10 parallel VMIs) into _out/perf/report.md
 perf-local:
