@@ -44,12 +44,14 @@ func currentPodName(vmi *virtv1.VirtualMachineInstance) string {
 }
 
 // Replaced are the VMI's pods that a completed migration left behind: ended
-// pods that are not the current one. Target pods of a migration still going
-// are the migration controller's.
+// pods (or pods whose compute container ended: the console log sidecar
+// outlives the launcher) that are not the current one. Target pods of a
+// migration still going are the migration controller's.
 func Replaced(vmi *virtv1.VirtualMachineInstance, pods []*corev1.Pod, current *corev1.Pod) []*corev1.Pod {
 	var out []*corev1.Pod
 	for _, pod := range pods {
-		ended := pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
+		ended := pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed ||
+			computeTerminated(pod) != nil
 		if !ended || pod.DeletionTimestamp != nil || !ownedBy(pod, vmi.UID) ||
 			(current != nil && pod.UID == current.UID) || activeTarget(vmi, pod) {
 			continue

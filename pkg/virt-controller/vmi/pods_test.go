@@ -86,6 +86,12 @@ func TestReplaced(t *testing.T) {
 	if got := Replaced(vmi, []*corev1.Pod{running, target}, target); len(got) != 0 {
 		t.Errorf("a pod still running was taken: %v", got)
 	}
+	exited := running.DeepCopy()
+	exited.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "compute",
+		State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 0}}}}
+	if got := Replaced(vmi, []*corev1.Pod{exited, target}, target); len(got) != 1 || got[0] != exited {
+		t.Errorf("a pod whose launcher exited, its sidecar running, was kept: %v", got)
+	}
 }
 
 func TestEndedSourcePodWaitsForHandOver(t *testing.T) {
