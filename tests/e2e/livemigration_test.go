@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,27 +10,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	virtv1 "kvirt.io/api/core/v1"
+	"kvirt.io/kvirt/tests/framework/guestcount"
 	"kvirt.io/kvirt/tests/framework/poll"
 )
-
-// counterUserData makes the test guest print a count on its console every
-// second from boot on.
-const counterUserData = `            #!/bin/sh
-            (i=0; while :; do echo "KVIRT-COUNT $i" >/dev/console; i=$((i+1)); sleep 1; done) &
-`
-
-var countRE = regexp.MustCompile(`KVIRT-COUNT (\d+)`)
-
-// lastCount is the highest count in out, -1 before the first.
-func lastCount(out string) int {
-	last := -1
-	for _, m := range countRE.FindAllStringSubmatch(out, -1) {
-		if n, err := strconv.Atoi(m[1]); err == nil && n > last {
-			last = n
-		}
-	}
-	return last
-}
 
 // counterVM is the example VM, always running, whose guest counts.
 func counterVM(t *testing.T) string {
@@ -41,7 +22,7 @@ func counterVM(t *testing.T) string {
 	if i < 0 {
 		t.Fatal("the example VM has no user data script")
 	}
-	return vm[:i] + counterUserData + vm[i+len("            #!/bin/sh\n"):]
+	return vm[:i] + indent(guestcount.UserData, "            ") + vm[i+len("            #!/bin/sh\n"):]
 }
 
 // TestLiveMigrationTwoNodes: on the two-node cluster, a running VM whose
@@ -55,7 +36,7 @@ func TestLiveMigrationTwoNodes(t *testing.T) {
 		t.Fatalf("kubectl apply: %v\n%s%s", err, out, errOut)
 	}
 	vmi := waitRunning(t, ns, "testvm")
-	out := consoleUntil(t, ns, "testvm", markerBooted, "KVIRT-COUNT 3")
+	out := consoleUntil(t, ns, "testvm", markerBooted, guestcount.Marker+"3")
 	waitLiveMigratable(t, ns, "testvm", "True", "")
 	from := vmi.Status.NodeName
 	for round := 1; round <= 2; round++ {
@@ -63,12 +44,12 @@ func TestLiveMigrationTwoNodes(t *testing.T) {
 		if to == from {
 			t.Fatalf("round %d: the VMI is still on %s", round, from)
 		}
-		before := lastCount(out)
-		out = consoleUntil(t, ns, "testvm", "KVIRT-COUNT "+strconv.Itoa(before+3))
+		before := guestcount.Last(out)
+		out = consoleUntil(t, ns, "testvm", guestcount.Marker+strconv.Itoa(before+3))
 		if strings.Contains(out, markerBooted) {
 			t.Fatalf("round %d: the guest booted again on %s:\n%s", round, to, out)
 		}
-		if got := lastCount(out); got <= before {
+		if got := guestcount.Last(out); got <= before {
 			t.Fatalf("round %d: count %d after the migration, %d before", round, got, before)
 		}
 		from = to
@@ -191,7 +172,7 @@ func TestLiveMigrationAbortAndTimeout(t *testing.T) {
 		t.Fatalf("kubectl apply: %v\n%s%s", err, out, errOut)
 	}
 	vmi := waitRunning(t, ns, "testvm")
-	consoleUntil(t, ns, "testvm", "KVIRT-COUNT 3")
+	consoleUntil(t, ns, "testvm", guestcount.Marker+"3")
 	stays := func(what string) {
 		t.Helper()
 		poll.Eventually(t, 2*time.Minute, what+": the VM runs on, one launcher pod", func() error {
@@ -211,8 +192,8 @@ func TestLiveMigrationAbortAndTimeout(t *testing.T) {
 			}
 			return nil
 		})
-		before := lastCount(consoleUntil(t, ns, "testvm", "KVIRT-COUNT"))
-		consoleUntil(t, ns, "testvm", "KVIRT-COUNT "+strconv.Itoa(before+2))
+		before := guestcount.Last(consoleUntil(t, ns, "testvm", guestcount.Marker))
+		consoleUntil(t, ns, "testvm", guestcount.Marker+strconv.Itoa(before+2))
 	}
 
 	slowMigrationPolicy(t, ns, 0)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,24 +14,9 @@ import (
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/launcheruser"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
+	"kvirt.io/kvirt/tests/framework/guestcount"
 	"kvirt.io/kvirt/tests/framework/nodeenv"
 )
-
-// counterUserData prints a count on the serial console once a second.
-const counterUserData = "#!/bin/sh\n(i=0; while :; do echo \"KVIRT-COUNT $i\" >/dev/console; i=$((i+1)); sleep 1; done) &\n"
-
-var countRE = regexp.MustCompile(`KVIRT-COUNT (\d+)`)
-
-// lastCount is the highest count printed so far (-1 before the first).
-func lastCount(out string) int {
-	last := -1
-	for _, m := range countRE.FindAllStringSubmatch(out, -1) {
-		if n, err := strconv.Atoi(m[1]); err == nil && n > last {
-			last = n
-		}
-	}
-	return last
-}
 
 // migrationLaunchers starts a source and a migration target launcher for vmi,
 // both as UID 107 like in a pod, each with its own pod directory and network
@@ -62,7 +46,7 @@ func TestLauncherLiveMigration(t *testing.T) {
 	env := nodeenv.Get(t)
 	vmi := kernelBootVMI("migrating")
 	vmi.Spec.Networks, vmi.Spec.Domain.Devices.Interfaces = nil, nil
-	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = counterUserData
+	vmi.Spec.Volumes[0].CloudInitNoCloud.UserData = guestcount.UserData
 	src, dst := migrationLaunchers(t, env, vmi)
 	if res := src.Sync(t, vmi); !res.Success {
 		t.Fatalf("SyncVMI: %s", res.Message)
@@ -70,7 +54,7 @@ func TestLauncherLiveMigration(t *testing.T) {
 	src.WaitForState(t, 60*time.Second, "Running")
 	srcCons := src.Console(t)
 	srcCons.WaitFor(t, 120*time.Second, bootMarker)
-	srcCons.WaitFor(t, 60*time.Second, "KVIRT-COUNT 3")
+	srcCons.WaitFor(t, 60*time.Second, guestcount.Marker+"3")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -89,7 +73,7 @@ func TestLauncherLiveMigration(t *testing.T) {
 	const port = 49152
 	sock := nodeenv.MigrationProxy(t, src, dst, port)
 	began := time.Now()
-	before := lastCount(srcCons.Output())
+	before := guestcount.Last(srcCons.Output())
 	res, err := src.Client.Migrate(ctx, &launcherv1.MigrateRequest{TargetDomainXml: prep.DomainXml,
 		LibvirtSocket: sock, Port: port, MaxDowntimeMs: 900})
 	if err != nil || !res.Success {
@@ -104,8 +88,8 @@ func TestLauncherLiveMigration(t *testing.T) {
 	if d.StartedUnixNano == 0 || d.QemuPid == 0 {
 		t.Errorf("target domain after the migration: %v", d)
 	}
-	at := lastCount(srcCons.Output())
-	dstCons.WaitFor(t, 30*time.Second, "KVIRT-COUNT "+strconv.Itoa(at+2))
+	at := guestcount.Last(srcCons.Output())
+	dstCons.WaitFor(t, 30*time.Second, guestcount.Marker+strconv.Itoa(at+2))
 	if strings.Contains(dstCons.Output(), bootMarker) {
 		t.Errorf("the guest booted again on the target:\n%s", dstCons.Output())
 	}
