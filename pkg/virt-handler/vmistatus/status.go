@@ -34,6 +34,7 @@ const (
 	domainStatePaused       = "Paused"
 	domainStateShutoff      = "Shutoff"
 	reasonMigrated          = "Migrated"
+	reasonMigrating         = "Migrating"
 	domainStateShuttingDown = "ShuttingDown"
 )
 
@@ -212,7 +213,8 @@ func conditions(in []virtv1.VirtualMachineInstanceCondition, phase virtv1.Virtua
 		ready, readyReason = false, reasonShuttingDown
 	}
 	out := setCondition(in, virtv1.VirtualMachineInstanceReady, ready, readyReason, now)
-	paused := phase == virtv1.Running && d != nil && d.State == domainStatePaused
+	// a migration pauses the guest for its last copy: not the user's pause
+	paused := phase == virtv1.Running && d != nil && d.State == domainStatePaused && d.Reason != reasonMigrating
 	if paused {
 		out = setCondition(out, virtv1.VirtualMachineInstancePaused, true, ReasonPausedByUser, now)
 	} else {
