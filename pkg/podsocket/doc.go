@@ -2,8 +2,6 @@
 // pod's emptyDir through the kubelet's pod volume directory without following
 // any path the tenant could have changed (openat2 with RESOLVE_NO_SYMLINKS and
 // RESOLVE_BENEATH, then connect through the opened inode), and checks with
-// SO_PEERCRED that the listening process is that pod's. Listen is the other
-// direction: a socket virt-handler serves inside the pod (a migration
-// relay), bound through the opened volume directory. It knows nothing of
+// SO_PEERCRED that the listening process is that pod's. It knows nothing of
 // VMIs or gRPC and must not import virt-handler packages.
 package podsocket

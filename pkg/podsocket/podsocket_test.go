@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"golang.org/x/sys/unix"
 	"k8s.io/apimachinery/pkg/types"
 )
 
@@ -222,63 +221,5 @@ func symlink(t *testing.T, target, link string) {
 	t.Helper()
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestListenInThePodVolume(t *testing.T) {
-	l := newLayout(t)
-	d := Dialer{PodsDir: l.pods, Check: &fakeCheck{}}
-	tgt := Target{PodUID: l.podA, Socket: "relay.sock", RunAsUser: 107}
-	// a stale entry of the name, a symlink out of the pod, is replaced, not followed
-	victim := filepath.Join(l.outside, "victim")
-	if err := os.WriteFile(victim, []byte("keep"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(victim, filepath.Join(l.socketsA, "relay.sock")); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := d.Listen(tgt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = ln.Close() }()
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			_, _ = fmt.Fprint(c, "relay")
-			_ = c.Close()
-		}
-	}()
-	path := filepath.Join(l.socketsA, "relay.sock")
-	var st unix.Stat_t
-	if err := unix.Lstat(path, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFSOCK || st.Uid != 107 {
-		t.Fatalf("socket %s: mode %o uid %d, %v", path, st.Mode, st.Uid, err)
-	}
-	if b, _ := os.ReadFile(victim); string(b) != "keep" {
-		t.Errorf("the symlink's target changed: %q", b)
-	}
-	c, err := net.Dial("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := readAll(t, c); got != "relay" {
-		t.Errorf("read %q", got)
-	}
-}
-
-func TestListenRefusesASymlinkedVolume(t *testing.T) {
-	l := newLayout(t)
-	if err := os.RemoveAll(l.socketsB); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(l.outside, l.socketsB); err != nil {
-		t.Fatal(err)
-	}
-	_, err := Dialer{PodsDir: l.pods}.Listen(Target{PodUID: l.podB, Socket: "relay.sock"})
-	if !errors.Is(err, ErrRefused) {
-		t.Fatalf("Listen = %v, want ErrRefused", err)
-	}
-	if _, err := os.Lstat(filepath.Join(l.outside, "relay.sock")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("a socket was made outside the pod: %v", err)
 	}
 }

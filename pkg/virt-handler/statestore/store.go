@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"time"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -94,9 +95,11 @@ func (r *Record) SetDomain(d *launcherv1.Domain) {
 	}
 }
 
-// Store is a directory of records.
+// Store is a directory of records. Put, Update and Delete are serialised, so
+// an Update's read-modify-write never loses a field another writer stored.
 type Store struct {
 	dir string
+	mu  sync.Mutex
 }
 
 // New creates the directory if needed.
@@ -138,6 +141,25 @@ func (s *Store) Get(uid string) (Record, bool, error) {
 
 // Put writes the record atomically.
 func (s *Store) Put(r Record) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.put(r)
+}
+
+// Update applies fn to the stored record of uid (a new one when there is
+// none, found false) and writes the result, with no other write between.
+func (s *Store) Update(uid string, fn func(r *Record, found bool)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, found, err := s.Get(uid)
+	if err != nil {
+		return err
+	}
+	fn(&r, found)
+	return s.put(r)
+}
+
+func (s *Store) put(r Record) error {
 	p, err := s.path(r.UID)
 	if err != nil {
 		return err
@@ -170,6 +192,8 @@ func (s *Store) Put(r Record) error {
 
 // Delete removes the record; a missing one is fine.
 func (s *Store) Delete(uid string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	p, err := s.path(uid)
 	if err != nil {
 		return err

@@ -92,10 +92,6 @@ func (d *fakeDialer) Dial(ctx context.Context, t podsocket.Target) (net.Conn, po
 	return conn, podsocket.Peer{PID: int32(os.Getpid())}, err
 }
 
-func (d *fakeDialer) Listen(t podsocket.Target) (net.Listener, error) {
-	return net.Listen("unix", filepath.Join(d.root, string(t.PodUID), t.Socket))
-}
-
 // launcherPod is the VMI's launcher pod on node n1.
 func launcherPod(vmi *virtv1.VirtualMachineInstance, podUID string) *corev1.Pod {
 	return &corev1.Pod{

@@ -23,6 +23,7 @@ import (
 	"kvirt.io/kvirt/pkg/network/multus"
 	"kvirt.io/kvirt/pkg/podsocket"
 	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
+	"kvirt.io/kvirt/pkg/virt-handler/statestore"
 	launcherv1 "kvirt.io/kvirt/proto/launcher/v1"
 )
 
@@ -38,8 +39,6 @@ const (
 // tests.
 type PodDialer interface {
 	Dial(ctx context.Context, t podsocket.Target) (net.Conn, podsocket.Peer, error)
-	// Listen serves a socket in the pod (a migration relay).
-	Listen(t podsocket.Target) (net.Listener, error)
 }
 
 // launcher is a connection to a VMI's launcher and the stream of its events.
@@ -242,13 +241,12 @@ func (c *Controller) watch(ctx context.Context, namespace string, uid types.UID,
 // failed at once reports and exits during that sync): it then starts the
 // record, so the sync that finds the launcher gone still sees why.
 func (c *Controller) onDomain(namespace string, uid types.UID, d *launcherv1.Domain) {
-	if rec, found, err := c.cfg.Store.Get(string(uid)); err == nil {
+	_ = c.cfg.Store.Update(string(uid), func(rec *statestore.Record, found bool) {
 		if !found {
 			rec.UID, rec.Namespace, rec.Name = string(uid), namespace, c.nameOf(namespace, uid)
 		}
 		rec.SetDomain(d)
-		_ = c.cfg.Store.Put(rec)
-	}
+	})
 	c.mu.Lock()
 	c.liveness(string(uid)).lastReport = d
 	c.mu.Unlock()

@@ -15,7 +15,6 @@ import (
 
 	virtv1 "kvirt.io/api/core/v1"
 	"kvirt.io/kvirt/pkg/netnsdial"
-	"kvirt.io/kvirt/pkg/podsocket"
 	"kvirt.io/kvirt/pkg/virt-handler/launcherclient"
 	"kvirt.io/kvirt/pkg/virt-handler/migration"
 	"kvirt.io/kvirt/pkg/virt-handler/migrationmetrics"
@@ -26,15 +25,18 @@ import (
 
 // Where a migration's streams meet the launchers (the launcher pod's layout,
 // rendered by virt-controller's launcherpod package): the sockets volume is
-// mounted at launcherSocketDir; the source's libvirt reaches the target's
-// libvirtd through migrationSocketName, which virt-handler serves there; the
-// QEMUs meet on these loopback ports in each pod's network namespace.
+// mounted at launcherSocketDir; the source launcher serves
+// migrationSocketName there for its libvirt and relays it to
+// migrationLibvirtPort; the handlers relay that port and the QEMUs' loopback
+// ports in each pod's network namespace. The target's libvirtd listens on
+// targetLibvirtSocket in the target pod's volume.
 const (
-	launcherSocketDir   = "/var/run/kvirt"
-	migrationSocketName = "migration-libvirt.sock"
-	targetLibvirtSocket = "libvirt-sock"
-	migrationMemoryPort = 49152
-	migrationDisksPort  = 49153
+	launcherSocketDir    = "/var/run/kvirt"
+	migrationSocketName  = "migration-libvirt.sock"
+	targetLibvirtSocket  = "libvirt-sock"
+	migrationLibvirtPort = 49151
+	migrationMemoryPort  = 49152
+	migrationDisksPort   = 49153
 )
 
 // syncSource drives this node's half of a migration leaving it: it starts
@@ -47,9 +49,7 @@ func (c *Controller) syncSource(ctx context.Context, vmi *virtv1.VirtualMachineI
 	}
 	m := rec.Migration
 	obs := migration.SourceObserved{AbortReason: m.AbortReason, GuestBytes: migration.GuestBytes(vmi)}
-	if d := rec.GetDomain(); d != nil && d.State == "Shutoff" && d.Reason == "Migrated" {
-		obs.DomainMigrated = true
-	}
+	obs.DomainMigrated = migrated(rec.GetDomain()) || migrated(c.lastReport(rec.UID))
 	pod, _ := c.pods.live(vmi.Namespace, vmi.UID)
 	var cl *launcherclient.Client
 	if pod != nil {
@@ -104,12 +104,12 @@ func (c *Controller) startMigration(ctx context.Context, cl *launcherclient.Clie
 	if err != nil {
 		return err
 	}
-	if err := c.openRelays(ctx, vmi, pod, cl.Peer.PID, addr); err != nil {
+	if err := c.openRelays(ctx, vmi, cl.Peer.PID, addr); err != nil {
 		return err
 	}
 	req := &launcherv1.MigrateRequest{TargetDomainXml: string(xml),
-		LibvirtSocket: path.Join(launcherSocketDir, migrationSocketName),
-		Port:          migrationMemoryPort, DisksPort: migrationDisksPort, CopyDisks: copyDisks}
+		LibvirtSocket: path.Join(launcherSocketDir, migrationSocketName), LibvirtPort: migrationLibvirtPort,
+		Port: migrationMemoryPort, DisksPort: migrationDisksPort, CopyDisks: copyDisks}
 	if cfg := st.MigrationConfiguration; cfg != nil {
 		req.BandwidthMibPerSecond = bandwidthMiB(cfg)
 		req.AllowAutoConverge = cfg.AllowAutoConverge
@@ -150,31 +150,22 @@ type relaySet struct {
 	cancel    context.CancelFunc
 }
 
-// openRelays serves the source pod's ends of the streams: the socket the
-// source's libvirt dials for the target's libvirtd, and the loopback ports
-// its QEMU connects to, each relayed to the target's handler over mutual TLS.
-func (c *Controller) openRelays(ctx context.Context, vmi *virtv1.VirtualMachineInstance, pod *corev1.Pod, pid int32,
-	addr string) error {
+// openRelays serves the source pod's ends of the streams, loopback ports in
+// its network namespace (the launcher's libvirt relay connects to the first,
+// its QEMU to the others), each relayed to the target's handler over mutual
+// TLS.
+func (c *Controller) openRelays(ctx context.Context, vmi *virtv1.VirtualMachineInstance, pid int32, addr string) error {
 	uid := string(vmi.UID)
 	c.closeRelays(uid)
 	st := vmi.Status.MigrationState
-	runAs, ok := runAsUser(pod)
-	if !ok {
-		return fmt.Errorf("launcher pod %s sets no runAsUser", pod.Name)
-	}
 	rctx, cancel := context.WithCancel(c.base)
 	set := &relaySet{cancel: cancel}
 	fail := func(err error) error {
 		set.close()
 		return err
 	}
-	sock, err := c.cfg.Dialer.Listen(podsocket.Target{PodUID: pod.UID, Socket: migrationSocketName, RunAsUser: runAs})
-	if err != nil {
-		return fail(err)
-	}
-	set.listeners = append(set.listeners, sock)
 	ns := netnsdial.Path(pid)
-	for _, port := range []uint16{migrationMemoryPort, migrationDisksPort} {
+	for _, port := range []uint16{migrationLibvirtPort, migrationMemoryPort, migrationDisksPort} {
 		ln, err := netnsdial.ListenTCP(ns, netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), port))
 		if err != nil {
 			return fail(err)

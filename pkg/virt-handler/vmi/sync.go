@@ -166,14 +166,13 @@ func (c *Controller) observe(ctx context.Context, vmi *virtv1.VirtualMachineInst
 		obs.Domain = rec.GetDomain()
 		return launcherWait, nil
 	}
-	// The launcher's last report may have arrived (WatchDomain) after rec was read.
+	// The launcher's last report may have arrived (WatchDomain) after rec was
+	// read; this handler's own copy of the stream's last report is the newest.
 	if fresh, found, ferr := c.cfg.Store.Get(rec.UID); ferr == nil && found {
 		rec.Domain = fresh.Domain
 	}
-	if rec.GetDomain() == nil {
-		if d := c.lastReport(rec.UID); d != nil {
-			rec.SetDomain(d)
-		}
+	if d := c.lastReport(rec.UID); d != nil {
+		rec.SetDomain(d)
 	}
 	klog.FromContext(ctx).Info("launcher gone", "vmi", klog.KObj(vmi), "reason", v.Reason, "err", err.Error())
 	obs.Domain = rec.GetDomain()

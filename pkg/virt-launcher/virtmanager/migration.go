@@ -98,15 +98,23 @@ func (m *Manager) Migrate(ctx context.Context, req *launcherv1.MigrateRequest, d
 			return fmt.Errorf("set the migration's maximum downtime: %w", err)
 		}
 	}
+	log := klog.FromContext(ctx).WithValues("domain", m.name)
+	stopRelay := func() {}
+	if req.LibvirtPort > 0 {
+		if stopRelay, err = relayLibvirt(log, req.LibvirtSocket, req.LibvirtPort); err != nil {
+			_ = dom.Free()
+			return err
+		}
+	}
 	rec := &migrationRecord{running: true, start: time.Now()}
 	m.mu.Lock()
 	m.migration = rec
 	m.mu.Unlock()
-	log := klog.FromContext(ctx).WithValues("domain", m.name)
 	log.Info("migration started", "target", req.LibvirtSocket, "copyDisks", req.CopyDisks)
 	go func() {
 		defer func() { _ = dom.Free() }()
 		err := dom.MigrateToURI3(plan.dconnURI, &plan.params, plan.flags)
+		stopRelay()
 		m.mu.Lock()
 		rec.running, rec.end = false, time.Now()
 		if err != nil {

@@ -640,6 +640,11 @@ type MigrateRequest struct {
 	// The longest the guest may be paused for the final copy, in
 	// milliseconds (the migration's maxDowntimeMs); 0 keeps QEMU's default.
 	MaxDowntimeMs uint64 `protobuf:"varint,8,opt,name=max_downtime_ms,json=maxDowntimeMs,proto3" json:"max_downtime_ms,omitempty"`
+	// When set, the launcher itself serves libvirt_socket (in its own socket
+	// directory) for its libvirt and relays each connection to this TCP port
+	// on 127.0.0.1 in the pod's network namespace, where virt-handler relays
+	// the target's libvirtd: virt-handler writes nothing in the pod's volumes.
+	LibvirtPort   uint32 `protobuf:"varint,9,opt,name=libvirt_port,json=libvirtPort,proto3" json:"libvirt_port,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -726,6 +731,13 @@ func (x *MigrateRequest) GetAllowAutoConverge() bool {
 func (x *MigrateRequest) GetMaxDowntimeMs() uint64 {
 	if x != nil {
 		return x.MaxDowntimeMs
+	}
+	return 0
+}
+
+func (x *MigrateRequest) GetLibvirtPort() uint32 {
+	if x != nil {
+		return x.LibvirtPort
 	}
 	return 0
 }
@@ -2962,7 +2974,7 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x17MigrationTargetResponse\x121\n" +
 	"\x06result\x18\x01 \x01(\v2\x19.kvirt.launcher.v1.ResultR\x06result\x12\x1d\n" +
 	"\n" +
-	"domain_xml\x18\x02 \x01(\tR\tdomainXml\"\xc6\x02\n" +
+	"domain_xml\x18\x02 \x01(\tR\tdomainXml\"\xe9\x02\n" +
 	"\x0eMigrateRequest\x12*\n" +
 	"\x11target_domain_xml\x18\x01 \x01(\tR\x0ftargetDomainXml\x12%\n" +
 	"\x0elibvirt_socket\x18\x02 \x01(\tR\rlibvirtSocket\x12\x12\n" +
@@ -2973,7 +2985,8 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"copy_disks\x18\x05 \x03(\tR\tcopyDisks\x127\n" +
 	"\x18bandwidth_mib_per_second\x18\x06 \x01(\x04R\x15bandwidthMibPerSecond\x12.\n" +
 	"\x13allow_auto_converge\x18\a \x01(\bR\x11allowAutoConverge\x12&\n" +
-	"\x0fmax_downtime_ms\x18\b \x01(\x04R\rmaxDowntimeMs\"\xfe\x03\n" +
+	"\x0fmax_downtime_ms\x18\b \x01(\x04R\rmaxDowntimeMs\x12!\n" +
+	"\flibvirt_port\x18\t \x01(\rR\vlibvirtPort\"\xfe\x03\n" +
 	"\x0fMigrationStatus\x12\x12\n" +
 	"\x04none\x18\x01 \x01(\bR\x04none\x12\x18\n" +
 	"\arunning\x18\x02 \x01(\bR\arunning\x12\x1c\n" +
