@@ -162,6 +162,13 @@ func waitVMIGone(t *testing.T, ns, name string) {
 // until every wanted text appeared; it returns the output.
 func consoleUntil(t *testing.T, ns, name string, want ...string) string {
 	t.Helper()
+	return consoleUntilFunc(t, ns, name, fmt.Sprintf("%q", want), func(out string) bool { return containsAll(out, want) })
+}
+
+// consoleUntilFunc is consoleUntil until done accepts the output read (what
+// names it in a failure).
+func consoleUntilFunc(t *testing.T, ns, name, what string, done func(string) bool) string {
+	t.Helper()
 	deadline := time.Now().Add(consoleTimeout)
 	var (
 		out     string
@@ -177,7 +184,7 @@ func consoleUntil(t *testing.T, ns, name string, want ...string) string {
 		// One read loop for all wanted texts: a message can hold several of
 		// them, and a later one may come in the same message as an earlier one.
 		_ = ws.SetReadDeadline(deadline)
-		for !containsAll(out, want) {
+		for !done(out) {
 			var msg []byte
 			if _, msg, err = ws.ReadMessage(); err != nil {
 				err = fmt.Errorf("read console: %w", err)
@@ -191,7 +198,7 @@ func consoleUntil(t *testing.T, ns, name string, want ...string) string {
 		}
 		lastErr = err
 	}
-	t.Fatalf("console of %s/%s never showed %q: %v; output so far:\n%s", ns, name, want, lastErr, out)
+	t.Fatalf("console of %s/%s never showed %s: %v; output so far:\n%s", ns, name, what, lastErr, out)
 	return ""
 }
 

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +44,7 @@ func TestLiveMigrationTwoNodes(t *testing.T) {
 			t.Fatalf("round %d: the VMI is still on %s", round, from)
 		}
 		before := guestcount.Last(out)
-		out = consoleUntil(t, ns, "testvm", guestcount.Marker+strconv.Itoa(before+3))
+		out = countAbove(t, ns, before+2)
 		if strings.Contains(out, markerBooted) {
 			t.Fatalf("round %d: the guest booted again on %s:\n%s", round, to, out)
 		}
@@ -54,6 +53,13 @@ func TestLiveMigrationTwoNodes(t *testing.T) {
 		}
 		from = to
 	}
+}
+
+// countAbove reads testvm's console until the guest counted past n.
+func countAbove(t *testing.T, ns string, n int) string {
+	t.Helper()
+	return consoleUntilFunc(t, ns, "testvm", fmt.Sprintf("a count above %d", n),
+		func(out string) bool { return guestcount.Last(out) > n })
 }
 
 // migrateOnce migrates testvm with virtctl, waits for the migration to
@@ -192,8 +198,7 @@ func TestLiveMigrationAbortAndTimeout(t *testing.T) {
 			}
 			return nil
 		})
-		before := guestcount.Last(consoleUntil(t, ns, "testvm", guestcount.Marker))
-		consoleUntil(t, ns, "testvm", guestcount.Marker+strconv.Itoa(before+2))
+		countAbove(t, ns, guestcount.Last(consoleUntil(t, ns, "testvm", guestcount.Marker))+1)
 	}
 
 	slowMigrationPolicy(t, ns, 0)
