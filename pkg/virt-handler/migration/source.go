@@ -202,6 +202,15 @@ func completionLimit(perGiB, guestBytes int64) time.Duration {
 	return time.Duration(perGiB*gibs) * time.Second
 }
 
+// Of is the launcher's report m as one on migration uid: a report of an
+// earlier migration of the same launcher reads as none asked.
+func Of(m *launcherv1.MigrationStatus, uid string) *launcherv1.MigrationStatus {
+	if m == nil || m.None || m.MigrationUid == uid {
+		return m
+	}
+	return &launcherv1.MigrationStatus{None: true}
+}
+
 // Track follows a running migration's progress: progress is the data still to
 // send going down (or the first report). It returns the remaining bytes and
 // time to keep for the next call.

@@ -160,3 +160,17 @@ func TestTrack(t *testing.T) {
 		t.Errorf("a finished migration moved the mark")
 	}
 }
+
+func TestOfIgnoresAnEarlierMigration(t *testing.T) {
+	earlier := &launcherv1.MigrationStatus{Failed: true, FailureReason: "aborted", MigrationUid: "m0"}
+	if got := Of(earlier, "m1"); !got.None || got.Failed {
+		t.Errorf("an earlier migration's report = %v, want none", got)
+	}
+	this := &launcherv1.MigrationStatus{Running: true, MigrationUid: "m1"}
+	if got := Of(this, "m1"); got != this {
+		t.Errorf("this migration's report = %v", got)
+	}
+	if Of(nil, "m1") != nil {
+		t.Error("no report became one")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 
@@ -38,7 +39,9 @@ func (f *migratingLauncher) GetMigration(context.Context, *launcherv1.Empty) (*l
 	if f.migration == nil {
 		return &launcherv1.MigrationStatus{None: true}, nil
 	}
-	return f.migration, nil
+	st := proto.Clone(f.migration).(*launcherv1.MigrationStatus)
+	st.MigrationUid = "m1"
+	return st, nil
 }
 
 func (f *migratingLauncher) AbortMigration(context.Context, *launcherv1.Empty) (*launcherv1.Result, error) {

@@ -59,6 +59,7 @@ func (c *Controller) syncSource(ctx context.Context, vmi *virtv1.VirtualMachineI
 			rctx, cancel := context.WithTimeout(ctx, getDomainTimeout)
 			obs.Migration, _ = cl.GetMigration(rctx, &launcherv1.Empty{})
 			cancel()
+			obs.Migration = migration.Of(obs.Migration, st.MigrationUID)
 		}
 	}
 	c.noteProgress(vmi, obs.Migration)
@@ -108,7 +109,7 @@ func (c *Controller) startMigration(ctx context.Context, cl *launcherclient.Clie
 		return err
 	}
 	req := &launcherv1.MigrateRequest{TargetDomainXml: string(xml),
-		LibvirtSocket: path.Join(launcherSocketDir, migrationSocketName), LibvirtPort: migrationLibvirtPort,
+		MigrationUid: st.MigrationUID, LibvirtSocket: path.Join(launcherSocketDir, migrationSocketName), LibvirtPort: migrationLibvirtPort,
 		Port: migrationMemoryPort, DisksPort: migrationDisksPort, CopyDisks: copyDisks}
 	if cfg := st.MigrationConfiguration; cfg != nil {
 		req.BandwidthMibPerSecond = bandwidthMiB(cfg)

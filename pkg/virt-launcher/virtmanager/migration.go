@@ -16,6 +16,7 @@ import (
 
 // migrationRecord is the state of this launcher's outgoing migration.
 type migrationRecord struct {
+	uid                                        string
 	running, completed, failed, abortRequested bool
 	failureReason                              string
 	start, end                                 time.Time
@@ -106,7 +107,7 @@ func (m *Manager) Migrate(ctx context.Context, req *launcherv1.MigrateRequest, d
 			return err
 		}
 	}
-	rec := &migrationRecord{running: true, start: time.Now()}
+	rec := &migrationRecord{uid: req.MigrationUid, running: true, start: time.Now()}
 	m.mu.Lock()
 	m.migration = rec
 	m.mu.Unlock()
@@ -162,7 +163,7 @@ func (m *Manager) Migration() *launcherv1.MigrationStatus {
 	}
 	out := &launcherv1.MigrationStatus{Running: rec.running, Completed: rec.completed, Failed: rec.failed,
 		FailureReason: rec.failureReason, AbortRequested: rec.abortRequested, StartUnixNano: rec.start.UnixNano(),
-		Mode: "PreCopy"}
+		Mode: "PreCopy", MigrationUid: rec.uid}
 	if !rec.end.IsZero() {
 		out.EndUnixNano = rec.end.UnixNano()
 	}

@@ -644,7 +644,10 @@ type MigrateRequest struct {
 	// directory) for its libvirt and relays each connection to this TCP port
 	// on 127.0.0.1 in the pod's network namespace, where virt-handler relays
 	// the target's libvirtd: virt-handler writes nothing in the pod's volumes.
-	LibvirtPort   uint32 `protobuf:"varint,9,opt,name=libvirt_port,json=libvirtPort,proto3" json:"libvirt_port,omitempty"`
+	LibvirtPort uint32 `protobuf:"varint,9,opt,name=libvirt_port,json=libvirtPort,proto3" json:"libvirt_port,omitempty"`
+	// Names the migration (the VMIM's uid); GetMigration reports it back, so a
+	// caller tells this migration from an earlier one of the same launcher.
+	MigrationUid  string `protobuf:"bytes,10,opt,name=migration_uid,json=migrationUid,proto3" json:"migration_uid,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -742,6 +745,13 @@ func (x *MigrateRequest) GetLibvirtPort() uint32 {
 	return 0
 }
 
+func (x *MigrateRequest) GetMigrationUid() string {
+	if x != nil {
+		return x.MigrationUid
+	}
+	return ""
+}
+
 type MigrationStatus struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// No migration was asked of this launcher.
@@ -759,7 +769,9 @@ type MigrationStatus struct {
 	DataTotalBytes                uint64 `protobuf:"varint,11,opt,name=data_total_bytes,json=dataTotalBytes,proto3" json:"data_total_bytes,omitempty"`
 	MemoryDirtyRateBytesPerSecond uint64 `protobuf:"varint,12,opt,name=memory_dirty_rate_bytes_per_second,json=memoryDirtyRateBytesPerSecond,proto3" json:"memory_dirty_rate_bytes_per_second,omitempty"`
 	// "PreCopy" (the only mode for now).
-	Mode          string `protobuf:"bytes,13,opt,name=mode,proto3" json:"mode,omitempty"`
+	Mode string `protobuf:"bytes,13,opt,name=mode,proto3" json:"mode,omitempty"`
+	// The migration_uid of the Migrate request this reports on.
+	MigrationUid  string `protobuf:"bytes,14,opt,name=migration_uid,json=migrationUid,proto3" json:"migration_uid,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -881,6 +893,13 @@ func (x *MigrationStatus) GetMemoryDirtyRateBytesPerSecond() uint64 {
 func (x *MigrationStatus) GetMode() string {
 	if x != nil {
 		return x.Mode
+	}
+	return ""
+}
+
+func (x *MigrationStatus) GetMigrationUid() string {
+	if x != nil {
+		return x.MigrationUid
 	}
 	return ""
 }
@@ -2974,7 +2993,7 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x17MigrationTargetResponse\x121\n" +
 	"\x06result\x18\x01 \x01(\v2\x19.kvirt.launcher.v1.ResultR\x06result\x12\x1d\n" +
 	"\n" +
-	"domain_xml\x18\x02 \x01(\tR\tdomainXml\"\xe9\x02\n" +
+	"domain_xml\x18\x02 \x01(\tR\tdomainXml\"\x8e\x03\n" +
 	"\x0eMigrateRequest\x12*\n" +
 	"\x11target_domain_xml\x18\x01 \x01(\tR\x0ftargetDomainXml\x12%\n" +
 	"\x0elibvirt_socket\x18\x02 \x01(\tR\rlibvirtSocket\x12\x12\n" +
@@ -2986,7 +3005,9 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	"\x18bandwidth_mib_per_second\x18\x06 \x01(\x04R\x15bandwidthMibPerSecond\x12.\n" +
 	"\x13allow_auto_converge\x18\a \x01(\bR\x11allowAutoConverge\x12&\n" +
 	"\x0fmax_downtime_ms\x18\b \x01(\x04R\rmaxDowntimeMs\x12!\n" +
-	"\flibvirt_port\x18\t \x01(\rR\vlibvirtPort\"\xfe\x03\n" +
+	"\flibvirt_port\x18\t \x01(\rR\vlibvirtPort\x12#\n" +
+	"\rmigration_uid\x18\n" +
+	" \x01(\tR\fmigrationUid\"\xa3\x04\n" +
 	"\x0fMigrationStatus\x12\x12\n" +
 	"\x04none\x18\x01 \x01(\bR\x04none\x12\x18\n" +
 	"\arunning\x18\x02 \x01(\bR\arunning\x12\x1c\n" +
@@ -3001,7 +3022,8 @@ const file_launcher_v1_launcher_proto_rawDesc = "" +
 	" \x01(\x04R\x12dataRemainingBytes\x12(\n" +
 	"\x10data_total_bytes\x18\v \x01(\x04R\x0edataTotalBytes\x12I\n" +
 	"\"memory_dirty_rate_bytes_per_second\x18\f \x01(\x04R\x1dmemoryDirtyRateBytesPerSecond\x12\x12\n" +
-	"\x04mode\x18\r \x01(\tR\x04mode\"<\n" +
+	"\x04mode\x18\r \x01(\tR\x04mode\x12#\n" +
+	"\rmigration_uid\x18\x0e \x01(\tR\fmigrationUid\"<\n" +
 	"\x06Result\x12\x18\n" +
 	"\asuccess\x18\x01 \x01(\bR\asuccess\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"C\n" +
