@@ -16,6 +16,7 @@ import (
 
 	"k8s.io/klog/v2"
 
+	"kvirt.io/kvirt/pkg/netrelay"
 	"kvirt.io/kvirt/pkg/nodecert"
 )
 
@@ -143,7 +144,7 @@ func (s *Server) serve(ctx context.Context, conn *tls.Conn) {
 		return
 	}
 	_ = conn.SetDeadline(time.Time{})
-	pipe(&bufferedConn{Conn: conn, r: r}, local)
+	netrelay.Pipe(&bufferedConn{Conn: conn, r: r}, local)
 }
 
 // peerNode is the node named by the client's verified certificate.
@@ -275,43 +276,9 @@ func (d Dialer) Fetch(ctx context.Context, addr, targetNode, uid string) ([]byte
 }
 
 // Relay accepts on ln until it closes and relays each connection to a new
-// one from open.
+// one from open (netrelay.Relay).
 func Relay(ctx context.Context, ln net.Listener, open Opener) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer func() { _ = c.Close() }()
-			remote, err := open(ctx)
-			if err != nil {
-				klog.FromContext(ctx).Info("migration relay could not open its far end", "err", err.Error())
-				return
-			}
-			defer func() { _ = remote.Close() }()
-			pipe(c, remote)
-		}()
-	}
-}
-
-// pipe copies both ways; when one direction ends, the other end learns it
-// (a write shutdown where the connection has one) and the pipe waits for
-// the other direction.
-func pipe(a, b net.Conn) {
-	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(b, a); closeWrite(b); done <- struct{}{} }()
-	go func() { _, _ = io.Copy(a, b); closeWrite(a); done <- struct{}{} }()
-	<-done
-	<-done
-}
-
-func closeWrite(c net.Conn) {
-	if cw, ok := c.(interface{ CloseWrite() error }); ok {
-		_ = cw.CloseWrite()
-		return
-	}
-	_ = c.Close()
+	netrelay.Relay(ctx, ln, netrelay.Opener(open))
 }
 
 // bufferedConn reads through r, which may hold bytes read past the header.

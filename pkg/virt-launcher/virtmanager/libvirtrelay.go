@@ -1,15 +1,18 @@
 package virtmanager
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
 	"os"
 	"strconv"
 
 	"github.com/go-logr/logr"
+	"k8s.io/klog/v2"
+
+	"kvirt.io/kvirt/pkg/netrelay"
 )
 
 // relayLibvirt serves socket (in this launcher's own socket directory) for
@@ -28,35 +31,8 @@ func relayLibvirt(log logr.Logger, socket string, port uint32) (stop func(), err
 		return nil, fmt.Errorf("serve %s: %w", socket, err)
 	}
 	addr := net.JoinHostPort(migrationLoopback, strconv.Itoa(int(port)))
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer func() { _ = c.Close() }()
-				remote, err := net.Dial("tcp", addr)
-				if err != nil {
-					log.Info("migration: virt-handler's libvirt relay is not there", "address", addr, "err", err.Error())
-					return
-				}
-				defer func() { _ = remote.Close() }()
-				done := make(chan struct{}, 2)
-				go func() { _, _ = io.Copy(remote, c); closeWrite(remote); done <- struct{}{} }()
-				go func() { _, _ = io.Copy(c, remote); closeWrite(c); done <- struct{}{} }()
-				<-done
-				<-done
-			}()
-		}
-	}()
+	ctx := klog.NewContext(context.Background(), log)
+	var d net.Dialer
+	go netrelay.Relay(ctx, ln, func(ctx context.Context) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) })
 	return func() { _ = ln.Close() }, nil
-}
-
-func closeWrite(c net.Conn) {
-	if cw, ok := c.(interface{ CloseWrite() error }); ok {
-		_ = cw.CloseWrite()
-		return
-	}
-	_ = c.Close()
 }
