@@ -138,12 +138,12 @@ func serveConsole(w http.ResponseWriter, r *http.Request, cl launcherv1.Launcher
 // clientCAFile. The serving pair and the CA bundle are re-read when their
 // files change (Secret and ConfigMap volumes rotate in place), so every new
 // handshake uses the current ones.
-func TLSConfig(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
+func TLSConfig(certFile, keyFile, clientCAFile string, nextProtos ...string) (*tls.Config, error) {
 	keys, err := certs.NewReloader(certFile, keyFile)
 	if err != nil {
 		return nil, fmt.Errorf("load node api certificate: %w", err)
 	}
-	return TLSConfigFor(keys.GetCertificate, clientCAFile)
+	return TLSConfigFor(keys.GetCertificate, clientCAFile, nextProtos...)
 }
 
 // TLSConfigFor is TLSConfig with the serving pair from getCertificate; the
@@ -163,19 +163,17 @@ func TLSConfigFor(getCertificate func(*tls.ClientHelloInfo) (*tls.Certificate, e
 
 // Serve runs the API until ctx ends.
 func Serve(ctx context.Context, cfg Config) error {
-	getCertificate := cfg.Certificate
-	if getCertificate == nil {
-		keys, err := certs.NewReloader(cfg.CertFile, cfg.KeyFile)
-		if err != nil {
-			return fmt.Errorf("load node api certificate: %w", err)
-		}
-		getCertificate = keys.GetCertificate
-	}
 	var protos []string
 	if cfg.Migrations != nil {
 		protos = []string{"http/1.1", migrationproxy.ALPN}
 	}
-	tlsCfg, err := TLSConfigFor(getCertificate, cfg.ClientCAFile, protos...)
+	var tlsCfg *tls.Config
+	var err error
+	if cfg.Certificate != nil {
+		tlsCfg, err = TLSConfigFor(cfg.Certificate, cfg.ClientCAFile, protos...)
+	} else {
+		tlsCfg, err = TLSConfig(cfg.CertFile, cfg.KeyFile, cfg.ClientCAFile, protos...)
+	}
 	if err != nil {
 		return err
 	}

@@ -156,15 +156,7 @@ func (c *Controller) Run(ctx context.Context) error {
 	<-ctx.Done()
 	c.queue.ShutDown()
 	wg.Wait()
-	c.mu.Lock()
-	uids := make([]string, 0, len(c.relays))
-	for uid := range c.relays {
-		uids = append(uids, uid)
-	}
-	c.mu.Unlock()
-	for _, uid := range uids {
-		c.closeRelays(uid)
-	}
+	c.closeAllRelays()
 	c.closeClients()
 	c.stop()
 	c.watches.Wait()

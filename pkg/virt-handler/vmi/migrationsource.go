@@ -230,3 +230,14 @@ func (c *Controller) closeRelays(uid string) {
 		set.close()
 	}
 }
+
+// closeAllRelays ends every migration relay (the controller stops).
+func (c *Controller) closeAllRelays() {
+	c.mu.Lock()
+	sets := c.relays
+	c.relays, c.sending = map[string]*relaySet{}, map[string]migrationmetrics.Progress{}
+	c.mu.Unlock()
+	for _, set := range sets {
+		set.close()
+	}
+}
